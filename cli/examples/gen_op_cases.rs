@@ -1,0 +1,648 @@
+//! Writes the single-op test models behind `tests/data/ops/`: one directory per case,
+//! `<out>/<case>/model.tflite`. Goldens come from the TFLM oracle afterwards (see
+//! `tests/data/ops/regen.sh`).
+//!
+//! ```text
+//! cargo run -p patchwise-cli --example gen_op_cases -- <out_dir>
+//! ```
+//!
+//! Every model is int8 unless its name says otherwise, deterministic (one fixed seed per case),
+//! and small (spatial sizes at most 12). Output scales are chosen from estimated output spreads:
+//! `spread` 3 keeps almost every value inside the int8 range, cases named `*_saturate` use
+//! spreads below 1 so both ends clip.
+
+use std::path::Path;
+
+use patchwise::builder::{
+    add_random_layer, quant_for, uniform_q_rms, Activation, BuiltinOp, Conv2DOptions, DepthwiseConv2DOptions,
+    FullyConnectedOptions, LayerSpec, ModelBuilder, OpOptions, Padding, Pool2DOptions, Prng, QuantSpec, TensorSpec,
+    TensorType,
+};
+
+/// Normal output spread (about ±3 standard deviations fit).
+const SPREAD: f32 = 3.0;
+/// Saturating output spread.
+const SATURATE: f32 = 0.6;
+
+/// One generated case.
+struct Case {
+    name: String,
+    model: Vec<u8>,
+}
+
+/// A model under construction with its own deterministic generator.
+struct Model {
+    b: ModelBuilder,
+    rng: Prng,
+}
+
+impl Model {
+    fn new(name: &str) -> Self {
+        // A per-case seed (FNV-1a of the name): adding a case never changes another one.
+        let seed = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, c| (h ^ u64::from(c)).wrapping_mul(0x100_0000_01b3));
+        let mut b = ModelBuilder::new();
+        b.set_description(name);
+        Model { b, rng: Prng::new(seed) }
+    }
+
+    fn int8(&mut self, name: &str, shape: &[i32], q: &QuantSpec) -> i32 {
+        self.b.add_tensor(TensorSpec::new(name, shape, TensorType::Int8).with_quant(q.clone()))
+    }
+
+    fn float(&mut self, name: &str, shape: &[i32]) -> i32 {
+        self.b.add_tensor(TensorSpec::new(name, shape, TensorType::Float32))
+    }
+
+    /// A random zero point in `-r..=r`.
+    fn zp(&mut self, r: i32) -> i64 {
+        i64::from(self.rng.range_i32(-r, r))
+    }
+
+    fn finish(self, name: &str, inputs: &[i32], outputs: &[i32], out: &mut Vec<Case>) {
+        let mut b = self.b;
+        b.set_io(inputs, outputs);
+        out.push(Case { name: name.to_string(), model: b.finish() });
+    }
+}
+
+/// Output spatial size of a convolution or pool.
+fn out_size(input: i32, k: i32, stride: i32, dilation: i32, padding: Padding) -> i32 {
+    let eff = (k - 1) * dilation + 1;
+    match padding {
+        Padding::Same => (input + stride - 1) / stride,
+        Padding::Valid => (input - eff + stride) / stride,
+    }
+}
+
+/// How a conv or FC case treats its bias.
+#[derive(Clone, Copy, PartialEq)]
+enum Bias {
+    Yes,
+    /// Only two inputs.
+    Absent,
+    /// Third input `-1` (what the converter writes for FULLY_CONNECTED without bias).
+    Omitted,
+}
+
+/// A CONV_2D or DEPTHWISE_CONV_2D case.
+#[derive(Clone, Copy)]
+struct Conv {
+    /// Input `[N, H, W, C]`.
+    input: [i32; 4],
+    /// Output channels (conv) or depth multiplier (depthwise).
+    cout_or_mult: i32,
+    k: [i32; 2],
+    stride: [i32; 2],
+    dilation: [i32; 2],
+    padding: Padding,
+    activation: Activation,
+    per_channel: bool,
+    bias: Bias,
+    spread: f32,
+    depthwise: bool,
+}
+
+impl Conv {
+    fn new(input: [i32; 4], cout: i32, k: i32, stride: i32, padding: Padding) -> Self {
+        Conv {
+            input,
+            cout_or_mult: cout,
+            k: [k, k],
+            stride: [stride, stride],
+            dilation: [1, 1],
+            padding,
+            activation: Activation::None,
+            per_channel: true,
+            bias: Bias::Yes,
+            spread: SPREAD,
+            depthwise: false,
+        }
+    }
+
+    fn dw(input: [i32; 4], mult: i32, k: i32, stride: i32, padding: Padding) -> Self {
+        Conv { depthwise: true, ..Conv::new(input, mult, k, stride, padding) }
+    }
+
+    fn build(self, name: &str, out: &mut Vec<Case>) {
+        let mut m = Model::new(name);
+        let [n, h, w, cin] = self.input;
+        let in_zp = m.zp(40);
+        let in_q = QuantSpec::per_tensor(m.rng.range_f32(0.02, 0.08), in_zp);
+        let x = m.int8("input", &self.input, &in_q);
+        let cout = if self.depthwise { cin * self.cout_or_mult } else { self.cout_or_mult };
+        let [kh, kw] = self.k;
+        let filter_shape = if self.depthwise { [1, kh, kw, cout] } else { [cout, kh, kw, cin] };
+        let relu6 = self.activation == Activation::Relu6;
+        let layer = add_random_layer(
+            &mut m.b,
+            &mut m.rng,
+            &LayerSpec {
+                name: "layer",
+                filter_shape: &filter_shape,
+                channel_dim: if self.depthwise { 3 } else { 0 },
+                per_channel: self.per_channel,
+                bias: self.bias == Bias::Yes,
+                input_scale: in_q.scale[0],
+                input_q_rms: uniform_q_rms(in_zp),
+                output_std: if relu6 { 4.0 } else { 1.0 },
+            },
+        );
+        let out_q = match self.activation {
+            // 6.0 lands inside the int8 range, so the RELU6 clamp is visible.
+            Activation::Relu6 => QuantSpec::per_tensor(8.0 / 255.0, -100),
+            _ => {
+                let mut q = quant_for(1.0, 0.0, self.spread);
+                q.zero_point = vec![m.zp(20)];
+                q
+            }
+        };
+        let oh = out_size(h, kh, self.stride[0], self.dilation[0], self.padding);
+        let ow = out_size(w, kw, self.stride[1], self.dilation[1], self.padding);
+        let y = m.int8("output", &[n, oh, ow, cout], &out_q);
+        let inputs: Vec<i32> = match self.bias {
+            Bias::Yes => vec![x, layer.filter, layer.bias],
+            Bias::Absent => vec![x, layer.filter],
+            Bias::Omitted => vec![x, layer.filter, -1],
+        };
+        if self.depthwise {
+            let o = DepthwiseConv2DOptions {
+                padding: self.padding,
+                stride_h: self.stride[0],
+                stride_w: self.stride[1],
+                depth_multiplier: self.cout_or_mult,
+                activation: self.activation,
+                dilation_h: self.dilation[0],
+                dilation_w: self.dilation[1],
+            };
+            m.b.add_op(BuiltinOp::DEPTHWISE_CONV_2D, &inputs, &[y], OpOptions::DepthwiseConv2D(o));
+        } else {
+            let o = Conv2DOptions {
+                padding: self.padding,
+                stride_h: self.stride[0],
+                stride_w: self.stride[1],
+                activation: self.activation,
+                dilation_h: self.dilation[0],
+                dilation_w: self.dilation[1],
+            };
+            m.b.add_op(BuiltinOp::CONV_2D, &inputs, &[y], OpOptions::Conv2D(o));
+        }
+        m.finish(name, &[x], &[y], out);
+    }
+}
+
+fn conv_cases(out: &mut Vec<Case>) {
+    use Padding::{Same, Valid};
+    let c = Conv::new;
+    c([1, 8, 8, 3], 4, 3, 1, Same).build("conv_3x3_s1_same", out);
+    c([1, 9, 11, 4], 6, 3, 2, Same).build("conv_3x3_s2_same_odd", out);
+    c([1, 9, 9, 3], 5, 3, 2, Valid).build("conv_3x3_s2_valid", out);
+    c([1, 8, 8, 2], 4, 5, 1, Same).build("conv_5x5_same", out);
+    c([1, 6, 6, 8], 12, 1, 1, Same).build("conv_1x1", out);
+    Conv { dilation: [2, 2], ..c([1, 9, 9, 3], 4, 3, 1, Same) }.build("conv_dilation2_same", out);
+    Conv { dilation: [2, 2], ..c([1, 10, 9, 3], 4, 3, 1, Valid) }.build("conv_dilation2_valid", out);
+    c([1, 7, 7, 3], 5, 3, 1, Same).build("conv_3to5", out);
+    c([1, 6, 6, 7], 6, 3, 1, Same).build("conv_7to6", out);
+    Conv { per_channel: false, ..c([1, 8, 8, 3], 4, 3, 1, Same) }.build("conv_per_tensor", out);
+    Conv { activation: Activation::Relu, ..c([1, 7, 7, 4], 4, 3, 1, Same) }.build("conv_relu", out);
+    Conv { activation: Activation::Relu6, ..c([1, 7, 7, 4], 4, 3, 1, Same) }.build("conv_relu6", out);
+    Conv { bias: Bias::Absent, ..c([1, 6, 6, 3], 4, 3, 1, Same) }.build("conv_no_bias", out);
+    Conv { bias: Bias::Omitted, ..c([1, 6, 6, 3], 4, 3, 1, Same) }.build("conv_no_bias_minus1", out);
+    Conv { stride: [1, 2], ..c([1, 7, 10, 3], 4, 3, 1, Same) }.build("conv_stride_1x2", out);
+    Conv { spread: SATURATE, ..c([1, 7, 7, 4], 5, 3, 1, Same) }.build("conv_saturate", out);
+    c([2, 5, 5, 3], 4, 3, 1, Same).build("conv_batch2", out);
+}
+
+fn depthwise_cases(out: &mut Vec<Case>) {
+    use Padding::{Same, Valid};
+    let d = Conv::dw;
+    d([1, 8, 8, 4], 1, 3, 1, Same).build("dw_3x3_s1_same", out);
+    d([1, 9, 11, 6], 1, 3, 2, Same).build("dw_3x3_s2_same_odd", out);
+    d([1, 11, 11, 3], 1, 5, 2, Valid).build("dw_5x5_s2_valid", out);
+    d([1, 6, 6, 3], 2, 3, 1, Same).build("dw_mult2", out);
+    d([1, 7, 7, 1], 3, 3, 1, Same).build("dw_mult3_1ch", out);
+    Conv { dilation: [2, 2], ..d([1, 9, 9, 4], 1, 3, 1, Same) }.build("dw_dilation2", out);
+    Conv { per_channel: false, ..d([1, 8, 8, 4], 1, 3, 1, Same) }.build("dw_per_tensor", out);
+    Conv { activation: Activation::Relu6, ..d([1, 8, 8, 5], 1, 3, 1, Same) }.build("dw_relu6", out);
+    Conv { spread: SATURATE, ..d([1, 8, 8, 4], 1, 3, 2, Same) }.build("dw_saturate", out);
+}
+
+/// A FULLY_CONNECTED case.
+struct Fc {
+    input: &'static [i32],
+    units: i32,
+    bias: Bias,
+    per_channel: bool,
+    activation: Activation,
+    keep_num_dims: bool,
+    spread: f32,
+}
+
+impl Fc {
+    fn new(input: &'static [i32], units: i32) -> Self {
+        Fc {
+            input,
+            units,
+            bias: Bias::Yes,
+            per_channel: false,
+            activation: Activation::None,
+            keep_num_dims: false,
+            spread: SPREAD,
+        }
+    }
+
+    fn build(self, name: &str, out: &mut Vec<Case>) {
+        let mut m = Model::new(name);
+        let in_zp = m.zp(40);
+        let in_q = QuantSpec::per_tensor(m.rng.range_f32(0.02, 0.08), in_zp);
+        let x = m.int8("input", self.input, &in_q);
+        let depth = *self.input.last().unwrap_or(&1);
+        let total: i32 = self.input.iter().product();
+        // keep_num_dims: the last dimension is the depth; otherwise the whole input is
+        // flattened to [batches, depth] with depth = weights' second dimension.
+        let k = if self.keep_num_dims || self.input.len() == 2 { depth } else { total };
+        let layer = add_random_layer(
+            &mut m.b,
+            &mut m.rng,
+            &LayerSpec {
+                name: "fc",
+                filter_shape: &[self.units, k],
+                channel_dim: 0,
+                per_channel: self.per_channel,
+                bias: self.bias == Bias::Yes,
+                input_scale: in_q.scale[0],
+                input_q_rms: uniform_q_rms(in_zp),
+                output_std: 1.0,
+            },
+        );
+        let mut out_q = quant_for(1.0, 0.0, self.spread);
+        out_q.zero_point = vec![m.zp(20)];
+        let out_shape: Vec<i32> = if self.keep_num_dims {
+            let mut s = self.input.to_vec();
+            if let Some(last) = s.last_mut() {
+                *last = self.units;
+            }
+            s
+        } else {
+            vec![total / k, self.units]
+        };
+        let y = m.int8("output", &out_shape, &out_q);
+        let inputs: Vec<i32> = match self.bias {
+            Bias::Yes => vec![x, layer.filter, layer.bias],
+            Bias::Absent => vec![x, layer.filter],
+            Bias::Omitted => vec![x, layer.filter, -1],
+        };
+        let o = FullyConnectedOptions { activation: self.activation, keep_num_dims: self.keep_num_dims };
+        m.b.add_op(BuiltinOp::FULLY_CONNECTED, &inputs, &[y], OpOptions::FullyConnected(o));
+        m.finish(name, &[x], &[y], out);
+    }
+}
+
+fn fc_cases(out: &mut Vec<Case>) {
+    Fc::new(&[2, 16], 8).build("fc_2d_bias", out);
+    Fc { bias: Bias::Omitted, ..Fc::new(&[2, 16], 8) }.build("fc_2d_no_bias", out);
+    Fc::new(&[1, 3, 3, 4], 10).build("fc_4d_flatten", out);
+    Fc { spread: SATURATE, ..Fc::new(&[3, 20], 6) }.build("fc_saturate", out);
+    Fc { activation: Activation::Relu, ..Fc::new(&[1, 24], 7) }.build("fc_relu", out);
+    Fc { per_channel: true, ..Fc::new(&[2, 12], 5) }.build("fc_per_channel", out);
+    Fc { keep_num_dims: true, ..Fc::new(&[1, 3, 8], 5) }.build("fc_keep_num_dims", out);
+}
+
+/// ADD or MUL of two int8 inputs (the second may be a constant).
+struct Binary {
+    op: BuiltinOp,
+    a: &'static [i32],
+    b: &'static [i32],
+    b_const: bool,
+    activation: Activation,
+    spread: f32,
+}
+
+impl Binary {
+    fn new(op: BuiltinOp, a: &'static [i32], b: &'static [i32]) -> Self {
+        Binary { op, a, b, b_const: false, activation: Activation::None, spread: SPREAD }
+    }
+
+    fn build(self, name: &str, out: &mut Vec<Case>) {
+        let mut m = Model::new(name);
+        let qa = QuantSpec::per_tensor(m.rng.range_f32(0.02, 0.05), m.zp(30));
+        let qb = QuantSpec::per_tensor(m.rng.range_f32(0.05, 0.1), m.zp(30));
+        let a = m.int8("a", self.a, &qa);
+        let b = if self.b_const {
+            let n: i32 = self.b.iter().product();
+            let values = m.rng.i8_vec(n as usize, -128, 127);
+            m.b.add_const_i8("b", self.b, &values, qb.clone())
+        } else {
+            m.int8("b", self.b, &qb)
+        };
+        let (sa, sb) = (qa.scale[0] * 74.0, qb.scale[0] * 74.0);
+        let (std, options) = if self.op == BuiltinOp::MUL {
+            (sa * sb, OpOptions::Mul { activation: self.activation })
+        } else {
+            ((sa * sa + sb * sb).sqrt(), OpOptions::Add { activation: self.activation })
+        };
+        let out_q = if self.activation == Activation::Relu6 {
+            // 6.0 lands inside the int8 range, so the RELU6 clamp is visible.
+            QuantSpec::per_tensor(8.0 / 255.0, -100)
+        } else {
+            let mut q = quant_for(std, 0.0, self.spread);
+            q.zero_point = vec![m.zp(20)];
+            q
+        };
+        let shape = if self.a.len() >= self.b.len() && self.a.iter().product::<i32>() >= self.b.iter().product() {
+            self.a
+        } else {
+            self.b
+        };
+        let y = m.int8("output", shape, &out_q);
+        m.b.add_op(self.op, &[a, b], &[y], options);
+        let inputs: Vec<i32> = if self.b_const { vec![a] } else { vec![a, b] };
+        m.finish(name, &inputs, &[y], out);
+    }
+}
+
+fn binary_cases(out: &mut Vec<Case>) {
+    const FULL: &[i32] = &[1, 4, 5, 3];
+    for (op, tag) in [(BuiltinOp::ADD, "add"), (BuiltinOp::MUL, "mul")] {
+        let n = |s: &str| format!("{tag}_{s}");
+        Binary::new(op, FULL, FULL).build(&n("same_shape"), out);
+        Binary::new(op, FULL, &[1, 1, 1, 3]).build(&n("broadcast_channel"), out);
+        Binary::new(op, &[1, 1, 1, 3], FULL).build(&n("broadcast_lhs"), out);
+        Binary::new(op, FULL, &[1]).build(&n("broadcast_scalar"), out);
+        Binary { b_const: true, ..Binary::new(op, FULL, &[1, 1, 1, 3]) }.build(&n("const_operand"), out);
+        Binary { activation: Activation::Relu, ..Binary::new(op, FULL, FULL) }.build(&n("relu"), out);
+        Binary { activation: Activation::Relu6, ..Binary::new(op, FULL, FULL) }.build(&n("relu6"), out);
+        Binary { spread: SATURATE, ..Binary::new(op, FULL, FULL) }.build(&n("saturate"), out);
+    }
+}
+
+/// An AVERAGE_POOL_2D / MAX_POOL_2D case: input `[N, H, W, C]`, filter `[h, w]`, stride,
+/// padding, fused activation. Input and output share quantization, as TFLM requires.
+type Pool = ([i32; 4], [i32; 2], i32, Padding, Activation);
+
+fn pool(name: &str, op: BuiltinOp, (input, k, stride, padding, act): Pool, out: &mut Vec<Case>) {
+    let mut m = Model::new(name);
+    let q = QuantSpec::per_tensor(m.rng.range_f32(0.03, 0.06), m.zp(30));
+    let x = m.int8("input", &input, &q);
+    let oh = out_size(input[1], k[0], stride, 1, padding);
+    let ow = out_size(input[2], k[1], stride, 1, padding);
+    let y = m.int8("output", &[input[0], oh, ow, input[3]], &q);
+    let o = Pool2DOptions {
+        padding,
+        stride_w: stride,
+        stride_h: stride,
+        filter_width: k[1],
+        filter_height: k[0],
+        activation: act,
+    };
+    m.b.add_op(op, &[x], &[y], OpOptions::Pool2D(o));
+    m.finish(name, &[x], &[y], out);
+}
+
+fn pool_cases(out: &mut Vec<Case>) {
+    use Activation::{Relu, Relu6};
+    use Padding::{Same, Valid};
+    let none = Activation::None;
+    let avg = BuiltinOp::AVERAGE_POOL_2D;
+    let max = BuiltinOp::MAX_POOL_2D;
+    for (op, tag) in [(avg, "avgpool"), (max, "maxpool")] {
+        let n = |s: &str| format!("{tag}_{s}");
+        pool(&n("2x2_s2_valid"), op, ([1, 8, 8, 3], [2, 2], 2, Valid, none), out);
+        pool(&n("3x3_s2_same_odd"), op, ([1, 9, 11, 3], [3, 3], 2, Same, none), out);
+        pool(&n("3x3_s1_same"), op, ([1, 7, 7, 4], [3, 3], 1, Same, none), out);
+        pool(&n("global"), op, ([1, 6, 5, 4], [6, 5], 1, Valid, none), out);
+    }
+    pool("avgpool_relu6", avg, ([1, 8, 8, 3], [2, 2], 2, Valid, Relu6), out);
+    pool("maxpool_relu", max, ([1, 8, 8, 3], [2, 2], 2, Valid, Relu), out);
+}
+
+fn mean_cases(out: &mut Vec<Case>) {
+    for keep in [true, false] {
+        for same in [true, false] {
+            let name = format!(
+                "mean_{}_{}",
+                if keep { "keepdims" } else { "nokeepdims" },
+                if same { "same_quant" } else { "diff_quant" }
+            );
+            let mut m = Model::new(&name);
+            let q = QuantSpec::per_tensor(m.rng.range_f32(0.03, 0.06), m.zp(30));
+            let x = m.int8("input", &[1, 6, 5, 8], &q);
+            // A mean of 30 uniform values has about 1/5.5 of their spread: zoom in 8x (some
+            // values saturate) when the quantizations differ.
+            let out_q = if same { q.clone() } else { QuantSpec::per_tensor(q.scale[0] / 8.0, m.zp(20)) };
+            let shape: &[i32] = if keep { &[1, 1, 1, 8] } else { &[1, 8] };
+            let y = m.int8("output", shape, &out_q);
+            let axes = m.b.add_const_i32("axes", &[2], &[1, 2]);
+            m.b.add_op(BuiltinOp::MEAN, &[x, axes], &[y], OpOptions::Reducer { keep_dims: keep });
+            m.finish(&name, &[x], &[y], out);
+        }
+    }
+}
+
+fn shape_cases(out: &mut Vec<Case>) {
+    let q = |m: &mut Model| QuantSpec::per_tensor(m.rng.range_f32(0.03, 0.06), m.zp(30));
+
+    let mut m = Model::new("pad");
+    let qx = q(&mut m);
+    let x = m.int8("input", &[1, 4, 5, 3], &qx);
+    let pads = m.b.add_const_i32("paddings", &[4, 2], &[0, 0, 1, 2, 2, 1, 0, 0]);
+    let y = m.int8("output", &[1, 7, 8, 3], &qx);
+    m.b.add_op(BuiltinOp::PAD, &[x, pads], &[y], OpOptions::Pad);
+    m.finish("pad", &[x], &[y], out);
+
+    let mut m = Model::new("padv2");
+    let qx = q(&mut m);
+    let x = m.int8("input", &[1, 4, 5, 3], &qx);
+    let pads = m.b.add_const_i32("paddings", &[4, 2], &[0, 0, 1, 2, 2, 1, 0, 0]);
+    let value = m.b.add_const_i8("constant_value", &[], &[57], qx.clone());
+    let y = m.int8("output", &[1, 7, 8, 3], &qx);
+    m.b.add_op(BuiltinOp::PADV2, &[x, pads, value], &[y], OpOptions::PadV2);
+    m.finish("padv2", &[x], &[y], out);
+
+    let mut m = Model::new("reshape_shape_tensor");
+    let qx = q(&mut m);
+    let x = m.int8("input", &[1, 4, 5, 3], &qx);
+    let shape = m.b.add_const_i32("shape", &[2], &[1, -1]);
+    let y = m.int8("output", &[1, 60], &qx);
+    let o = OpOptions::Reshape { new_shape: Some(vec![1, 60]) };
+    m.b.add_op(BuiltinOp::RESHAPE, &[x, shape], &[y], o);
+    m.finish("reshape_shape_tensor", &[x], &[y], out);
+
+    let mut m = Model::new("reshape_no_shape_input");
+    let qx = q(&mut m);
+    let x = m.int8("input", &[1, 2, 3, 4], &qx);
+    let y = m.int8("output", &[1, 6, 4], &qx);
+    m.b.add_op(BuiltinOp::RESHAPE, &[x], &[y], OpOptions::Reshape { new_shape: None });
+    m.finish("reshape_no_shape_input", &[x], &[y], out);
+
+    let mut m = Model::new("squeeze_dims");
+    let qx = q(&mut m);
+    let x = m.int8("input", &[1, 1, 1, 8], &qx);
+    let y = m.int8("output", &[1, 8], &qx);
+    let o = OpOptions::Squeeze { squeeze_dims: vec![1, 2] };
+    m.b.add_op(BuiltinOp::SQUEEZE, &[x], &[y], o);
+    m.finish("squeeze_dims", &[x], &[y], out);
+
+    let mut m = Model::new("squeeze_all");
+    let qx = q(&mut m);
+    let x = m.int8("input", &[1, 3, 1, 4], &qx);
+    let y = m.int8("output", &[3, 4], &qx);
+    m.b.add_op(BuiltinOp::SQUEEZE, &[x], &[y], OpOptions::Squeeze { squeeze_dims: vec![] });
+    m.finish("squeeze_all", &[x], &[y], out);
+
+    for (name, axis, shapes, out_shape) in [
+        ("concat_channels", 3, [[1, 4, 5, 2], [1, 4, 5, 3], [1, 4, 5, 1]], [1, 4, 5, 6]),
+        ("concat_width", 2, [[1, 3, 2, 4], [1, 3, 5, 4], [1, 3, 1, 4]], [1, 3, 8, 4]),
+        ("concat_axis_neg1", -1, [[1, 2, 3, 3], [1, 2, 3, 1], [1, 2, 3, 2]], [1, 2, 3, 6]),
+    ] {
+        let mut m = Model::new(name);
+        let qx = q(&mut m);
+        let xs: Vec<i32> = shapes.iter().enumerate().map(|(i, s)| m.int8(&format!("input{i}"), s, &qx)).collect();
+        let y = m.int8("output", &out_shape, &qx);
+        let o = OpOptions::Concatenation { axis, activation: Activation::None };
+        m.b.add_op(BuiltinOp::CONCATENATION, &xs, &[y], o);
+        m.finish(name, &xs, &[y], out);
+    }
+
+    for (name, input, size, align_corners, half_pixel_centers) in [
+        ("resize_nn_2x", [1, 4, 5, 3], [8, 10], false, false),
+        ("resize_nn_2x_align_corners", [1, 4, 5, 3], [8, 10], true, false),
+        ("resize_nn_2x_half_pixel", [1, 4, 5, 3], [8, 10], false, true),
+        ("resize_nn_5x7_to_8x11", [1, 5, 7, 3], [8, 11], false, false),
+        ("resize_nn_5x7_to_8x11_align_corners", [1, 5, 7, 3], [8, 11], true, false),
+        ("resize_nn_5x7_to_8x11_half_pixel", [1, 5, 7, 3], [8, 11], false, true),
+    ] {
+        let mut m = Model::new(name);
+        let qx = q(&mut m);
+        let x = m.int8("input", &input, &qx);
+        let sz = m.b.add_const_i32("size", &[2], &size);
+        let y = m.int8("output", &[1, size[0], size[1], input[3]], &qx);
+        let o = OpOptions::ResizeNearestNeighbor { align_corners, half_pixel_centers };
+        m.b.add_op(BuiltinOp::RESIZE_NEAREST_NEIGHBOR, &[x, sz], &[y], o);
+        m.finish(name, &[x], &[y], out);
+    }
+
+    for (name, input, perm) in
+        [("transpose_0231", [1, 3, 4, 5], [0, 2, 3, 1]), ("transpose_0312", [1, 4, 5, 3], [0, 3, 1, 2])]
+    {
+        let mut m = Model::new(name);
+        let qx = q(&mut m);
+        let x = m.int8("input", &input, &qx);
+        let p = m.b.add_const_i32("perm", &[4], &perm);
+        let out_shape: Vec<i32> = perm.iter().map(|&i| input[i as usize]).collect();
+        let y = m.int8("output", &out_shape, &qx);
+        m.b.add_op(BuiltinOp::TRANSPOSE, &[x, p], &[y], OpOptions::Transpose);
+        m.finish(name, &[x], &[y], out);
+    }
+}
+
+/// A single-input, single-output elementwise op.
+fn unary(
+    name: &str,
+    op: BuiltinOp,
+    shape: &[i32],
+    qin: QuantSpec,
+    qout: QuantSpec,
+    options: OpOptions,
+    out: &mut Vec<Case>,
+) {
+    let mut m = Model::new(name);
+    let x = m.int8("input", shape, &qin);
+    let y = m.int8("output", shape, &qout);
+    m.b.add_op(op, &[x], &[y], options);
+    m.finish(name, &[x], &[y], out);
+}
+
+fn activation_cases(out: &mut Vec<Case>) {
+    let pt = QuantSpec::per_tensor;
+    let probs = || pt(1.0 / 256.0, -128);
+    let s1x10: &[i32] = &[1, 10];
+    let s4d: &[i32] = &[1, 3, 4, 5];
+    let sm = |beta| OpOptions::Softmax { beta };
+    unary("softmax_1x10", BuiltinOp::SOFTMAX, s1x10, pt(0.05, 3), probs(), sm(1.0), out);
+    unary("softmax_1x10_beta0p5", BuiltinOp::SOFTMAX, s1x10, pt(0.05, 3), probs(), sm(0.5), out);
+    unary("softmax_4d", BuiltinOp::SOFTMAX, s4d, pt(0.08, -10), probs(), sm(1.0), out);
+    unary("softmax_4d_beta2", BuiltinOp::SOFTMAX, s4d, pt(0.03, 7), probs(), sm(2.0), out);
+    unary("softmax_wide_range", BuiltinOp::SOFTMAX, s1x10, pt(0.4, 0), probs(), sm(1.0), out);
+
+    let shape: &[i32] = &[1, 4, 5, 3];
+    let none = || OpOptions::None;
+    unary("logistic", BuiltinOp::LOGISTIC, shape, pt(0.06, 5), probs(), none(), out);
+    unary("logistic_wide_range", BuiltinOp::LOGISTIC, shape, pt(0.2, -20), probs(), none(), out);
+    unary("hard_swish", BuiltinOp::HARD_SWISH, shape, pt(0.04, -3), pt(0.025, -110), OpOptions::HardSwish, out);
+    unary("hard_swish_saturate", BuiltinOp::HARD_SWISH, shape, pt(0.05, 10), pt(0.01, -20), OpOptions::HardSwish, out);
+    unary("relu_diff_quant", BuiltinOp::RELU, shape, pt(0.05, 10), pt(0.03, -128), none(), out);
+    unary("relu_saturate", BuiltinOp::RELU, shape, pt(0.05, 10), pt(0.015, -128), none(), out);
+    unary("relu_same_quant", BuiltinOp::RELU, shape, pt(0.05, -20), pt(0.05, -20), none(), out);
+    unary("relu6_diff_quant", BuiltinOp::RELU6, shape, pt(0.06, 0), pt(6.0 / 255.0, -128), none(), out);
+    unary("relu6_same_quant", BuiltinOp::RELU6, shape, pt(0.05, -20), pt(0.05, -20), none(), out);
+}
+
+fn quantize_cases(out: &mut Vec<Case>) {
+    let shape: &[i32] = &[1, 4, 5, 3];
+
+    let mut m = Model::new("quantize_f32_to_i8");
+    let x = m.float("input", shape);
+    let y = m.int8("output", shape, &QuantSpec::per_tensor(0.02, 5));
+    m.b.add_op(BuiltinOp::QUANTIZE, &[x], &[y], OpOptions::Quantize);
+    m.finish("quantize_f32_to_i8", &[x], &[y], out);
+
+    let mut m = Model::new("quantize_i8_to_i8");
+    let x = m.int8("input", shape, &QuantSpec::per_tensor(0.05, -3));
+    let y = m.int8("output", shape, &QuantSpec::per_tensor(0.03, 10));
+    m.b.add_op(BuiltinOp::QUANTIZE, &[x], &[y], OpOptions::Quantize);
+    m.finish("quantize_i8_to_i8", &[x], &[y], out);
+
+    let mut m = Model::new("dequantize_i8_to_f32");
+    let x = m.int8("input", shape, &QuantSpec::per_tensor(0.07, 4));
+    let y = m.float("output", shape);
+    m.b.add_op(BuiltinOp::DEQUANTIZE, &[x], &[y], OpOptions::Dequantize);
+    m.finish("dequantize_i8_to_f32", &[x], &[y], out);
+}
+
+/// Two inputs and two outputs, listed in an order that differs from tensor and op order:
+/// inputs `[b, a]` (b is `[1,1,1,3]`, broadcast), outputs `[product, sum]`.
+fn multi_io_case(out: &mut Vec<Case>) {
+    let name = "multi_io_add_mul";
+    let mut m = Model::new(name);
+    let qa = QuantSpec::per_tensor(0.04, -5);
+    let qb = QuantSpec::per_tensor(0.06, 8);
+    let a = m.int8("a", &[1, 4, 4, 3], &qa);
+    let b = m.int8("b", &[1, 1, 1, 3], &qb);
+    let sum = m.int8("sum", &[1, 4, 4, 3], &quant_for(5.3, 0.0, SPREAD));
+    let product = m.int8("product", &[1, 4, 4, 3], &quant_for(13.1, 0.0, SPREAD));
+    let act = Activation::None;
+    m.b.add_op(BuiltinOp::ADD, &[a, b], &[sum], OpOptions::Add { activation: act });
+    m.b.add_op(BuiltinOp::MUL, &[b, a], &[product], OpOptions::Mul { activation: act });
+    m.finish(name, &[b, a], &[product, sum], out);
+}
+
+fn all_cases() -> Vec<Case> {
+    let mut out = Vec::new();
+    conv_cases(&mut out);
+    depthwise_cases(&mut out);
+    fc_cases(&mut out);
+    binary_cases(&mut out);
+    pool_cases(&mut out);
+    mean_cases(&mut out);
+    shape_cases(&mut out);
+    activation_cases(&mut out);
+    quantize_cases(&mut out);
+    multi_io_case(&mut out);
+    out
+}
+
+fn main() -> std::io::Result<()> {
+    let Some(dir) = std::env::args().nth(1) else {
+        eprintln!("usage: gen_op_cases <out_dir>");
+        std::process::exit(2);
+    };
+    let cases = all_cases();
+    for c in &cases {
+        let case_dir = Path::new(&dir).join(&c.name);
+        std::fs::create_dir_all(&case_dir)?;
+        std::fs::write(case_dir.join("model.tflite"), &c.model)?;
+        println!("{}", c.name);
+    }
+    eprintln!("{} cases written to {dir}", cases.len());
+    Ok(())
+}

@@ -1,0 +1,336 @@
+//! `patchwise`: host tool to run, plan, benchmark and demo models.
+//!
+//! ```text
+//! patchwise run MODEL --input FILE [--input FILE…] --output FILE [--output FILE…]
+//! patchwise plan MODEL [--json]
+//! patchwise bench MODEL [--iters N] [--json]
+//! patchwise demo
+//! ```
+//! Tensor files are raw little-endian bytes in model order. Exit status 0 on success; otherwise
+//! a one-line error on stderr and status 1 (2 for usage errors).
+
+use patchwise::schema::opcodes::OpKind;
+use patchwise::schema::Model;
+use patchwise::{arena_required, plan_details, HostArena, Interpreter, Options};
+use std::fmt::Write as _;
+use std::process::ExitCode;
+use std::time::Instant;
+
+const USAGE: &str = "usage:
+  patchwise run MODEL --input FILE [--input FILE...] --output FILE [--output FILE...]
+  patchwise plan MODEL [--json]
+  patchwise bench MODEL [--iters N] [--json]
+  patchwise demo";
+
+enum Failure {
+    Usage(String),
+    Run(String),
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match dispatch(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(m)) => {
+            eprintln!("patchwise: {m}\n{USAGE}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Run(m)) => {
+            eprintln!("patchwise: {m}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run_err<E: std::fmt::Display>(ctx: &str) -> impl Fn(E) -> Failure + '_ {
+    move |e| Failure::Run(format!("{ctx}: {e}"))
+}
+
+fn dispatch(args: &[String]) -> Result<(), Failure> {
+    let Some(cmd) = args.first() else { return Err(Failure::Usage("no command".into())) };
+    let rest = &args[1..];
+    match cmd.as_str() {
+        "run" => cmd_run(rest),
+        "plan" => cmd_plan(rest),
+        "bench" => cmd_bench(rest),
+        "demo" => cmd_demo(rest),
+        "-h" | "--help" | "help" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => Err(Failure::Usage(format!("unknown command '{other}'"))),
+    }
+}
+
+/// Parsed command line: one positional model path plus flags.
+#[derive(Default)]
+struct Args {
+    model: Option<String>,
+    inputs: Vec<String>,
+    outputs: Vec<String>,
+    json: bool,
+    iters: Option<usize>,
+}
+
+fn parse(rest: &[String], allowed: &[&str]) -> Result<Args, Failure> {
+    let mut a = Args::default();
+    let mut it = rest.iter();
+    while let Some(arg) = it.next() {
+        let flag = arg.as_str();
+        if flag.starts_with("--") && !allowed.contains(&flag) {
+            return Err(Failure::Usage(format!("unknown option '{flag}'")));
+        }
+        let mut value = || it.next().cloned().ok_or_else(|| Failure::Usage(format!("{flag} needs a value")));
+        match flag {
+            "--input" => a.inputs.push(value()?),
+            "--output" => a.outputs.push(value()?),
+            "--json" => a.json = true,
+            "--iters" => {
+                let v = value()?;
+                a.iters = Some(v.parse().map_err(|_| Failure::Usage(format!("bad --iters '{v}'")))?);
+            }
+            _ if a.model.is_none() && !flag.starts_with("--") => a.model = Some(arg.clone()),
+            _ => return Err(Failure::Usage(format!("unexpected argument '{arg}'"))),
+        }
+    }
+    Ok(a)
+}
+
+fn read_model(a: &Args) -> Result<(String, Vec<u8>), Failure> {
+    let path = a.model.clone().ok_or_else(|| Failure::Usage("no MODEL given".into()))?;
+    let bytes = std::fs::read(&path).map_err(run_err(&path))?;
+    Ok((path, bytes))
+}
+
+fn cmd_run(rest: &[String]) -> Result<(), Failure> {
+    let a = parse(rest, &["--input", "--output"])?;
+    let (path, model) = read_model(&a)?;
+    let need = arena_required(&model).map_err(run_err(&path))?;
+    let mut arena = HostArena::new(need);
+    let interp = Interpreter::init(&model, arena.bytes_mut(), &Options::default()).map_err(run_err(&path))?;
+    if a.inputs.len() != interp.num_inputs() {
+        return Err(Failure::Run(format!(
+            "model has {} inputs, {} --input given",
+            interp.num_inputs(),
+            a.inputs.len()
+        )));
+    }
+    if a.outputs.len() != interp.num_outputs() {
+        return Err(Failure::Run(format!(
+            "model has {} outputs, {} --output given",
+            interp.num_outputs(),
+            a.outputs.len()
+        )));
+    }
+    for (i, file) in a.inputs.iter().enumerate() {
+        let bytes = std::fs::read(file).map_err(run_err(file))?;
+        let t = interp.input_mut(i).map_err(run_err("input"))?;
+        if bytes.len() != t.data.len() {
+            return Err(Failure::Run(format!(
+                "{file}: {} bytes, input {i} ({} {:?}) needs {}",
+                bytes.len(),
+                t.dtype.name(),
+                t.shape.dims(),
+                t.data.len()
+            )));
+        }
+        t.data.copy_from_slice(&bytes);
+    }
+    interp.invoke().map_err(run_err("invoke"))?;
+    for (j, file) in a.outputs.iter().enumerate() {
+        let t = interp.output(j).map_err(run_err("output"))?;
+        std::fs::write(file, t.data).map_err(run_err(file))?;
+    }
+    Ok(())
+}
+
+fn op_name(code: u32) -> String {
+    OpKind::from_code(code).map(|k| k.name().to_string()).unwrap_or_else(|| format!("OP{code}"))
+}
+
+fn json_str(s: &[u8]) -> String {
+    let mut out = String::from("\"");
+    for ch in String::from_utf8_lossy(s).chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn plan_text(model_bytes: &[u8], json: bool) -> Result<String, Failure> {
+    let model = Model::parse(model_bytes).map_err(run_err("model"))?;
+    let plan = plan_details(model_bytes).map_err(run_err("plan"))?;
+    let nt = model.num_tensors();
+    let nops = model.num_operators();
+    // Live bytes per op: every buffer whose lifetime covers it.
+    let live: Vec<usize> = (0..nops.max(1))
+        .map(|o| {
+            plan.buffers
+                .iter()
+                .filter(|b| b.size > 0 && (b.first as usize) <= o && o <= b.last as usize)
+                .map(|b| b.size as usize)
+                .sum()
+        })
+        .collect();
+    let mut s = String::new();
+    if json {
+        let _ = write!(
+            s,
+            "{{\"arena_bytes\": {}, \"activation_bytes\": {}, \"bookkeeping_bytes\": {}, \"ops\": [",
+            plan.arena_bytes, plan.activation_bytes, plan.bookkeeping_bytes
+        );
+        for (o, live_bytes) in live.iter().enumerate().take(nops) {
+            let op = model.operator(o).map_err(run_err("op"))?;
+            let list = |n: usize, f: &dyn Fn(usize) -> Option<usize>| {
+                (0..n).map(|i| f(i).map_or("-1".to_string(), |t| t.to_string())).collect::<Vec<_>>().join(", ")
+            };
+            let _ = write!(
+                s,
+                "{}{{\"index\": {o}, \"op\": \"{}\", \"inputs\": [{}], \"outputs\": [{}], \"scratch_bytes\": {}, \"live_bytes\": {}}}",
+                if o > 0 { ", " } else { "" },
+                op_name(op.opcode),
+                list(op.num_inputs(), &|i| op.input(i)),
+                list(op.num_outputs(), &|i| op.output(i)),
+                plan.buffers[nt + o].size,
+                live_bytes
+            );
+        }
+        s.push_str("], \"tensors\": [");
+        for t in 0..nt {
+            let tensor = model.tensor(t).map_err(run_err("tensor"))?;
+            let b = plan.buffers[t];
+            let off = plan.offsets[t];
+            let _ = write!(
+                s,
+                "{}{{\"index\": {t}, \"name\": {}, \"dtype\": \"{}\", \"shape\": {:?}, \"bytes\": {}, \"constant\": {}, \"offset\": {}, \"first_op\": {}, \"last_op\": {}}}",
+                if t > 0 { ", " } else { "" },
+                json_str(tensor.name),
+                tensor.dtype.name(),
+                tensor.shape.dims(),
+                tensor.bytes(),
+                tensor.data.is_some(),
+                if off == patchwise::plan::NO_OFFSET { "null".to_string() } else { off.to_string() },
+                b.first,
+                b.last
+            );
+        }
+        s.push_str("]}\n");
+    } else {
+        let _ = writeln!(s, "{} operators, {} tensors", nops, nt);
+        let _ = writeln!(s, "{:>4}  {:<24} {:>10} {:>10}  output shape", "op", "kind", "live B", "scratch B");
+        for (o, live_bytes) in live.iter().enumerate().take(nops) {
+            let op = model.operator(o).map_err(run_err("op"))?;
+            let shape = op
+                .output(0)
+                .and_then(|t| model.tensor(t).ok())
+                .map(|t| format!("{:?}", t.shape.dims()))
+                .unwrap_or_default();
+            let _ = writeln!(
+                s,
+                "{:>4}  {:<24} {:>10} {:>10}  {}",
+                o,
+                op_name(op.opcode),
+                live_bytes,
+                plan.buffers[nt + o].size,
+                shape
+            );
+        }
+        let peak = live.iter().copied().max().unwrap_or(0);
+        let _ = writeln!(s, "peak live bytes      {peak}");
+        let _ = writeln!(s, "activation area      {}", plan.activation_bytes);
+        let _ = writeln!(s, "bookkeeping          {}", plan.bookkeeping_bytes);
+        let _ = writeln!(s, "arena bytes (total)  {}", plan.arena_bytes);
+    }
+    Ok(s)
+}
+
+fn cmd_plan(rest: &[String]) -> Result<(), Failure> {
+    let a = parse(rest, &["--json"])?;
+    let (path, model) = read_model(&a)?;
+    let text = plan_text(&model, a.json).map_err(|f| match f {
+        Failure::Run(m) => Failure::Run(format!("{path}: {m}")),
+        f => f,
+    })?;
+    print!("{text}");
+    Ok(())
+}
+
+/// Fills every input with a deterministic pattern (benchmarks do not depend on values much).
+fn fill_inputs(interp: &mut Interpreter<'_, '_>) -> Result<(), Failure> {
+    for i in 0..interp.num_inputs() {
+        let t = interp.input_mut(i).map_err(run_err("input"))?;
+        if t.dtype == patchwise::DType::F32 {
+            for (k, chunk) in t.data.chunks_exact_mut(4).enumerate() {
+                let v = ((k * 37 % 255) as f32 / 255.0) * 2.0 - 1.0;
+                chunk.copy_from_slice(&v.to_le_bytes());
+            }
+        } else {
+            for (k, b) in t.data.iter_mut().enumerate() {
+                *b = (k * 37 % 251) as u8;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn cmd_bench(rest: &[String]) -> Result<(), Failure> {
+    let a = parse(rest, &["--iters", "--json"])?;
+    let (path, model) = read_model(&a)?;
+    let iters = a.iters.unwrap_or(20).max(1);
+    let need = arena_required(&model).map_err(run_err(&path))?;
+    let mut arena = HostArena::new(need);
+    let interp = Interpreter::init(&model, arena.bytes_mut(), &Options::default()).map_err(run_err(&path))?;
+    let mut times = Vec::with_capacity(iters);
+    for _ in 0..2 {
+        fill_inputs(interp)?;
+        interp.invoke().map_err(run_err("invoke"))?;
+    }
+    for _ in 0..iters {
+        fill_inputs(interp)?;
+        let t0 = Instant::now();
+        interp.invoke().map_err(run_err("invoke"))?;
+        times.push(t0.elapsed().as_secs_f64() * 1e6);
+    }
+    times.sort_by(|x, y| x.total_cmp(y));
+    let median = if iters % 2 == 1 { times[iters / 2] } else { (times[iters / 2 - 1] + times[iters / 2]) / 2.0 };
+    let (min, max) = (times[0], times[iters - 1]);
+    if a.json {
+        println!(
+            "{{\"model\": {}, \"iters\": {iters}, \"median_us\": {median:.1}, \"min_us\": {min:.1}, \"max_us\": {max:.1}, \"arena_bytes\": {need}}}",
+            json_str(path.as_bytes())
+        );
+    } else {
+        println!("{path}: {iters} invokes, median {median:.1} us (min {min:.1}, max {max:.1}), arena {need} bytes");
+    }
+    Ok(())
+}
+
+fn cmd_demo(rest: &[String]) -> Result<(), Failure> {
+    if let Some(x) = rest.first() {
+        return Err(Failure::Usage(format!("demo takes no argument ('{x}')")));
+    }
+    let model = patchwise::builder::demo_model();
+    println!("patchwise demo: a MobileNet-style int8 model built in memory ({} bytes)\n", model.len());
+    print!("{}", plan_text(&model, false)?);
+    let need = arena_required(&model).map_err(run_err("demo"))?;
+    let mut arena = HostArena::new(need);
+    let interp = Interpreter::init(&model, arena.bytes_mut(), &Options::default()).map_err(run_err("demo"))?;
+    fill_inputs(interp)?;
+    let t0 = Instant::now();
+    interp.invoke().map_err(run_err("invoke"))?;
+    let us = t0.elapsed().as_secs_f64() * 1e6;
+    for j in 0..interp.num_outputs() {
+        let t = interp.output(j).map_err(run_err("output"))?;
+        let vals: Vec<i8> = t.data.iter().map(|&b| b as i8).collect();
+        println!("\noutput {j} {:?} (scale {}, zero point {}): {:?}", t.shape.dims(), t.scale, t.zero_point, vals);
+    }
+    println!("one invoke: {us:.1} us, arena {need} bytes");
+    Ok(())
+}

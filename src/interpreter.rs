@@ -1,0 +1,289 @@
+//! The interpreter: one caller-provided arena holds everything it keeps.
+//!
+//! Arena layout (offsets from the 16-byte-aligned arena start):
+//!
+//! ```text
+//! +---------------------+  0
+//! | Interpreter handle  |  the struct itself (a few words)
+//! +---------------------+  HEADER_BYTES
+//! | offsets: u32 × B    |  arena offset of each buffer (tensors, then per-op scratch)
+//! +---------------------+  HEADER_BYTES + align16(4·B)
+//! | activations         |  planned tensors and scratch; during init, first used to hold
+//! |                     |  the planner's temporary size/lifetime table (8·B bytes)
+//! +---------------------+  arena_used()
+//! ```
+//!
+//! Nothing is kept anywhere else: no heap, no statics. Any number of interpreters may coexist
+//! on separate arenas.
+
+use crate::error::{Error, Result};
+use crate::kernels::Shape;
+use crate::ops;
+use crate::plan::{self, BufferInfo, NO_OFFSET};
+use crate::schema::{DType, Model};
+
+/// Required alignment of the arena's first byte.
+pub const ARENA_ALIGN: usize = 16;
+
+/// Largest model (tensors + operators) whose arena size [`arena_required`] can compute without
+/// `std` (it plans on the stack: 12 bytes per buffer).
+pub const MAX_STACK_PLAN_BUFFERS: usize = 512;
+
+const fn align16(v: usize) -> usize {
+    (v + 15) & !15
+}
+
+const HEADER_BYTES: usize = align16(core::mem::size_of::<Interpreter<'static, 'static>>());
+const _: () = assert!(core::mem::align_of::<Interpreter<'static, 'static>>() <= ARENA_ALIGN);
+
+/// Options for init. Reserved for the memory planner's settings; the default is the only mode.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Options {}
+
+/// A read-only view of an input or output tensor.
+#[derive(Clone, Copy, Debug)]
+pub struct TensorView<'t> {
+    /// Raw little-endian element bytes in row-major order.
+    pub data: &'t [u8],
+    pub shape: Shape,
+    pub dtype: DType,
+    /// Quantization scale (0.0 for float tensors).
+    pub scale: f32,
+    /// Quantization zero point.
+    pub zero_point: i32,
+}
+
+/// A writable view of an input tensor.
+#[derive(Debug)]
+pub struct TensorMut<'t> {
+    pub data: &'t mut [u8],
+    pub shape: Shape,
+    pub dtype: DType,
+    pub scale: f32,
+    pub zero_point: i32,
+}
+
+/// An initialized interpreter. It lives inside the arena it was given.
+#[derive(Debug)]
+pub struct Interpreter<'m, 'a> {
+    model: Model<'m>,
+    offsets: &'a [u32],
+    activations: &'a mut [u8],
+    used: usize,
+}
+
+struct Sizes {
+    offsets: usize,
+    temp: usize,
+}
+
+fn sizes(model: &Model<'_>) -> Result<Sizes> {
+    let nb = plan::num_buffers(model);
+    let offsets = nb.checked_mul(4).map(align16).ok_or(Error::TooLarge)?;
+    let temp = nb.checked_mul(core::mem::size_of::<BufferInfo>()).ok_or(Error::TooLarge)?;
+    Ok(Sizes { offsets, temp })
+}
+
+fn plan_into(model: &Model<'_>, info: &mut [BufferInfo], offsets: &mut [u32]) -> Result<usize> {
+    plan::lifetimes(model, info, |o| ops::prepare(model, o))?;
+    plan::place(info, offsets)
+}
+
+fn total(s: &Sizes, activation_bytes: usize) -> Result<usize> {
+    HEADER_BYTES.checked_add(s.offsets).and_then(|v| v.checked_add(activation_bytes.max(s.temp))).ok_or(Error::TooLarge)
+}
+
+/// Exact arena bytes [`Interpreter::init`] needs for `model`.
+///
+/// Verifies the model and plans it. Without `std` it plans on the stack (12 bytes per buffer,
+/// at most [`MAX_STACK_PLAN_BUFFERS`], else [`Error::TooLarge`]); firmware usually takes this
+/// figure from `patchwise plan` on the host instead.
+pub fn arena_required(model: &[u8]) -> Result<usize> {
+    let model = Model::parse(model)?;
+    required_for(&model)
+}
+
+fn required_for(model: &Model<'_>) -> Result<usize> {
+    let s = sizes(model)?;
+    let nb = plan::num_buffers(model);
+    #[cfg(feature = "std")]
+    {
+        let mut info = std::vec![BufferInfo::default(); nb];
+        let mut offsets = std::vec![0u32; nb];
+        let act = plan_into(model, &mut info, &mut offsets)?;
+        total(&s, act)
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        if nb > MAX_STACK_PLAN_BUFFERS {
+            return Err(Error::TooLarge);
+        }
+        let mut info = [BufferInfo::default(); MAX_STACK_PLAN_BUFFERS];
+        let mut offsets = [0u32; MAX_STACK_PLAN_BUFFERS];
+        let act = plan_into(model, &mut info[..nb], &mut offsets[..nb])?;
+        total(&s, act)
+    }
+}
+
+impl<'m, 'a> Interpreter<'m, 'a> {
+    /// Verifies `model`, plans it and sets up an interpreter inside `arena`.
+    ///
+    /// The arena must start on a [`ARENA_ALIGN`]-byte boundary and hold at least
+    /// [`arena_required`] bytes; the error [`Error::ArenaTooSmall`] carries that number.
+    /// The model bytes may sit at any address and must stay unchanged while the interpreter
+    /// is used (the borrow enforces it in Rust).
+    pub fn init(model: &'m [u8], arena: &'a mut [u8], _options: &Options) -> Result<&'a mut Interpreter<'m, 'a>> {
+        if arena.as_ptr() as usize % ARENA_ALIGN != 0 {
+            return Err(Error::ArenaMisaligned);
+        }
+        let arena_len = arena.len();
+        let model = Model::parse(model)?;
+        let s = sizes(&model)?;
+        let nb = plan::num_buffers(&model);
+        if arena.len() < HEADER_BYTES + s.offsets + s.temp {
+            return Err(Error::ArenaTooSmall { required: required_for(&model)? });
+        }
+        let (head, rest) = arena.split_at_mut(HEADER_BYTES);
+        let (offset_bytes, activations) = rest.split_at_mut(s.offsets);
+        let offsets: &mut [u32] =
+            bytemuck::try_cast_slice_mut(&mut offset_bytes[..nb * 4]).map_err(|_| Error::ArenaMisaligned)?;
+        let act_bytes = {
+            let info: &mut [BufferInfo] =
+                bytemuck::try_cast_slice_mut(&mut activations[..s.temp]).map_err(|_| Error::ArenaMisaligned)?;
+            plan_into(&model, info, offsets)?
+        };
+        let used = total(&s, act_bytes)?;
+        if arena_len < used {
+            return Err(Error::ArenaTooSmall { required: used });
+        }
+        let (activations, _) = activations.split_at_mut(act_bytes);
+        activations.fill(0);
+        let interp = Interpreter { model, offsets, activations, used };
+        let slot = head.as_mut_ptr() as *mut Interpreter<'m, 'a>;
+        // SAFETY: `head` is HEADER_BYTES ≥ size_of::<Interpreter>() bytes, starts at the arena's
+        // 16-byte-aligned first byte (align_of::<Interpreter>() ≤ 16, asserted above), and is
+        // exclusively borrowed for 'a, so writing the struct there and handing out a `&'a mut`
+        // to it aliases nothing. Interpreter has no Drop, so never dropping it leaks nothing.
+        unsafe {
+            slot.write(interp);
+            Ok(&mut *slot)
+        }
+    }
+
+    /// Runs the model once on the current input bytes. Inputs may be overwritten by the run
+    /// (their bytes are reused once no operator needs them): write them before every invoke.
+    pub fn invoke(&mut self) -> Result<()> {
+        let mut mem = ops::Memory { arena: self.activations, offsets: self.offsets };
+        for o in 0..self.model.num_operators() {
+            ops::eval(&self.model, o, &mut mem)?;
+        }
+        Ok(())
+    }
+
+    /// The verified model.
+    pub fn model(&self) -> &Model<'m> {
+        &self.model
+    }
+    /// Exact arena bytes in use (equals [`arena_required`]).
+    pub fn arena_used(&self) -> usize {
+        self.used
+    }
+    /// Arena offset of buffer `b` inside the activation area ([`NO_OFFSET`] if none).
+    pub fn buffer_offset(&self, b: usize) -> u32 {
+        self.offsets.get(b).copied().unwrap_or(NO_OFFSET)
+    }
+    /// Number of model inputs.
+    pub fn num_inputs(&self) -> usize {
+        self.model.num_inputs()
+    }
+    /// Number of model outputs.
+    pub fn num_outputs(&self) -> usize {
+        self.model.num_outputs()
+    }
+
+    fn view(&self, t: usize) -> Result<TensorView<'_>> {
+        let tensor = self.model.tensor(t)?;
+        let data = ops::tensor_bytes(&self.model, self.activations, self.offsets, t)?;
+        Ok(TensorView {
+            data,
+            shape: tensor.shape,
+            dtype: tensor.dtype,
+            scale: tensor.quant.scale(),
+            zero_point: tensor.quant.zero_point(),
+        })
+    }
+
+    /// Input `i` (model order).
+    pub fn input(&self, i: usize) -> Result<TensorView<'_>> {
+        self.view(self.model.input(i)?)
+    }
+    /// Output `i` (model order). Valid after a successful invoke.
+    pub fn output(&self, i: usize) -> Result<TensorView<'_>> {
+        self.view(self.model.output(i)?)
+    }
+    /// Input `i` for writing.
+    pub fn input_mut(&mut self, i: usize) -> Result<TensorMut<'_>> {
+        let t = self.model.input(i)?;
+        let tensor = self.model.tensor(t)?;
+        let off = self.offsets.get(t).copied().unwrap_or(NO_OFFSET);
+        if off == NO_OFFSET {
+            return Err(Error::InvalidArgument);
+        }
+        let start = off as usize;
+        let data = self.activations.get_mut(start..start + tensor.bytes()).ok_or(Error::InvalidArgument)?;
+        Ok(TensorMut {
+            data,
+            shape: tensor.shape,
+            dtype: tensor.dtype,
+            scale: tensor.quant.scale(),
+            zero_point: tensor.quant.zero_point(),
+        })
+    }
+}
+
+/// A heap buffer whose first byte is [`ARENA_ALIGN`]-aligned (host tooling and tests).
+#[cfg(feature = "std")]
+#[derive(Clone, Debug)]
+pub struct HostArena(std::vec::Vec<u128>);
+
+#[cfg(feature = "std")]
+impl HostArena {
+    /// At least `bytes` zeroed bytes.
+    pub fn new(bytes: usize) -> HostArena {
+        HostArena(std::vec![0u128; bytes.div_ceil(16)])
+    }
+    /// The whole buffer as bytes (length rounded up to 16).
+    pub fn bytes_mut(&mut self) -> &mut [u8] {
+        bytemuck::cast_slice_mut(&mut self.0)
+    }
+}
+
+/// The full memory plan of a model, for host tools (`patchwise plan`).
+#[cfg(feature = "std")]
+#[derive(Clone, Debug)]
+pub struct PlanDetails {
+    /// Size and lifetime of each buffer: tensors `0..num_tensors`, then one scratch per op.
+    pub buffers: std::vec::Vec<BufferInfo>,
+    /// Offset of each buffer inside the activation area ([`NO_OFFSET`] = none).
+    pub offsets: std::vec::Vec<u32>,
+    /// Bytes of the activation area.
+    pub activation_bytes: usize,
+    /// Bytes of the interpreter handle and the offset table.
+    pub bookkeeping_bytes: usize,
+    /// Total arena bytes ([`arena_required`]).
+    pub arena_bytes: usize,
+}
+
+/// Plans `model` and returns every buffer's placement (host tooling).
+#[cfg(feature = "std")]
+pub fn plan_details(model: &[u8]) -> Result<PlanDetails> {
+    let model = Model::parse(model)?;
+    let s = sizes(&model)?;
+    let nb = plan::num_buffers(&model);
+    let mut buffers = std::vec![BufferInfo::default(); nb];
+    let mut offsets = std::vec![0u32; nb];
+    let activation_bytes = plan_into(&model, &mut buffers, &mut offsets)?;
+    plan::check(&buffers, &offsets, activation_bytes)?;
+    let arena_bytes = total(&s, activation_bytes)?;
+    Ok(PlanDetails { buffers, offsets, activation_bytes, bookkeeping_bytes: HEADER_BYTES + s.offsets, arena_bytes })
+}

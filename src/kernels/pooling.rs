@@ -1,0 +1,365 @@
+//! AVERAGE_POOL_2D and MAX_POOL_2D for int8 NHWC tensors, bit-exact with TFLM's reference
+//! integer pooling.
+//!
+//! TFLM does not rescale in pooling: the output must carry the input's quantization (scales
+//! within 1e-6, equal zero points, see [`check_pool_quantization`]). The fused activation only
+//! clamps, with the range TFLM derives from the *output* quantization
+//! ([`crate::quant::activation_range_i8`]).
+//!
+//! Windows are clipped at the image border: padded positions are never read and are not counted
+//! in an average. Output rows are produced top to bottom, and within a row left to right.
+
+use super::{out_size, padding_before, Dims4, Padding};
+use crate::{Error, Result};
+
+/// Prepared parameters of a 2-D pooling op (average or max).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolParams {
+    /// Window height and width.
+    filter_h: usize,
+    filter_w: usize,
+    /// Strides along height and width (≥ 1).
+    stride_h: usize,
+    stride_w: usize,
+    /// Rows added above and columns added left of the input (TFLM's `padding_values`).
+    pad_top: usize,
+    pad_left: usize,
+    /// Input and output shapes (NHWC); batch and channels agree.
+    input: Dims4,
+    output: Dims4,
+    /// Fused activation range in the output's quantization, `-128 ≤ act_min ≤ act_max ≤ 127`.
+    act_min: i32,
+    act_max: i32,
+}
+
+impl PoolParams {
+    /// Rows of padding above the image (TFLM's `padding_values.height`).
+    pub fn pad_top(&self) -> usize {
+        self.pad_top
+    }
+    /// Columns of padding left of the image (TFLM's `padding_values.width`).
+    pub fn pad_left(&self) -> usize {
+        self.pad_left
+    }
+    /// `(filter_h, filter_w)`.
+    pub fn filter(&self) -> (usize, usize) {
+        (self.filter_h, self.filter_w)
+    }
+    /// `(stride_h, stride_w)`.
+    pub fn stride(&self) -> (usize, usize) {
+        (self.stride_h, self.stride_w)
+    }
+    /// Input shape (NHWC).
+    pub fn input(&self) -> Dims4 {
+        self.input
+    }
+    /// Output shape (NHWC).
+    pub fn output(&self) -> Dims4 {
+        self.output
+    }
+    /// `(act_min, act_max)`.
+    pub fn activation_range(&self) -> (i32, i32) {
+        (self.act_min, self.act_max)
+    }
+
+    /// TFLM's pooling Prepare.
+    ///
+    /// - `padding`, `filter_h/w`, `stride_h/w`: the op's `Pool2DOptions`.
+    /// - `input`, `output`: NHWC shapes. The output height/width must equal TFLM's computed
+    ///   output size for the padding mode, and batch/channels must match the input.
+    /// - `act_min`, `act_max`: the fused activation range from
+    ///   [`crate::quant::activation_range_i8`] with the **output** scale and zero point.
+    ///
+    /// Errors with [`Error::InvalidArgument`] on a zero filter or stride, shapes that disagree,
+    /// or an activation range outside int8 (or empty).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        padding: Padding,
+        filter_h: usize,
+        filter_w: usize,
+        stride_h: usize,
+        stride_w: usize,
+        input: Dims4,
+        output: Dims4,
+        act_min: i32,
+        act_max: i32,
+    ) -> Result<PoolParams> {
+        let out_h = out_size(padding, input.h, filter_h, stride_h, 1).ok_or(Error::InvalidArgument)?;
+        let out_w = out_size(padding, input.w, filter_w, stride_w, 1).ok_or(Error::InvalidArgument)?;
+        if output.h != out_h || output.w != out_w || output.n != input.n || output.c != input.c {
+            return Err(Error::InvalidArgument);
+        }
+        if act_min < i8::MIN as i32 || act_max > i8::MAX as i32 || act_min > act_max {
+            return Err(Error::InvalidArgument);
+        }
+        // Both modes: TFLM derives the leading padding from the output size (0 for VALID).
+        let pad_top = padding_before(stride_h, 1, input.h, filter_h, out_h);
+        let pad_left = padding_before(stride_w, 1, input.w, filter_w, out_w);
+        // Every window must overlap the image, or an average would divide by zero (TFLM bails
+        // out of the whole op then). Consistent shapes guarantee it; check it anyway.
+        if out_h > 0 && (pad_top >= filter_h || (out_h - 1) * stride_h >= input.h + pad_top) {
+            return Err(Error::InvalidArgument);
+        }
+        if out_w > 0 && (pad_left >= filter_w || (out_w - 1) * stride_w >= input.w + pad_left) {
+            return Err(Error::InvalidArgument);
+        }
+        Ok(PoolParams { filter_h, filter_w, stride_h, stride_w, pad_top, pad_left, input, output, act_min, act_max })
+    }
+
+    /// The clipped window along one axis for output position `o`: `(first input index, end)`.
+    #[inline(always)]
+    fn window(o: usize, stride: usize, pad: usize, filter: usize, in_size: usize) -> (usize, usize) {
+        let origin = o * stride; // window start in padded coordinates
+        let start = origin.saturating_sub(pad);
+        let end = (origin + filter).saturating_sub(pad).min(in_size);
+        (start, end)
+    }
+}
+
+/// TFLM's pooling requirement that input and output share quantization: the scales differ by
+/// at most 1e-6 (difference taken in `f32`) and the zero points are equal. Errors with
+/// [`Error::InvalidArgument`] otherwise.
+pub fn check_pool_quantization(
+    input_scale: f32,
+    input_zero_point: i32,
+    output_scale: f32,
+    output_zero_point: i32,
+) -> Result<()> {
+    let diff = (input_scale - output_scale).abs() as f64;
+    // Written so that a NaN difference fails, as TFLM's `diff <= 1e-6` does.
+    if diff <= 1.0e-6 && input_zero_point == output_zero_point {
+        Ok(())
+    } else {
+        Err(Error::InvalidArgument)
+    }
+}
+
+/// Checks slice lengths against the params; true when eval may run.
+fn lengths_ok(p: &PoolParams, input: &[i8], output: &[i8]) -> bool {
+    input.len() >= p.input.len() && output.len() >= p.output.len()
+}
+
+/// AVERAGE_POOL_2D, int8 NHWC.
+///
+/// Each output is the sum of the in-bounds window elements divided by their count, rounded to
+/// nearest with ties away from zero (TFLM adds or subtracts half the count, then divides with
+/// truncation), then clamped to `[act_min, act_max]`.
+///
+/// Preconditions: `input.len() ≥ params.input().len()`, `output.len() ≥ params.output().len()`;
+/// otherwise nothing is written.
+pub fn average_pool_s8(p: &PoolParams, input: &[i8], output: &mut [i8]) {
+    if !lengths_ok(p, input, output) {
+        return;
+    }
+    let (ind, outd) = (p.input, p.output);
+    let depth = outd.c;
+    for b in 0..outd.n {
+        for oy in 0..outd.h {
+            let (y0, y1) = PoolParams::window(oy, p.stride_h, p.pad_top, p.filter_h, ind.h);
+            for ox in 0..outd.w {
+                let (x0, x1) = PoolParams::window(ox, p.stride_w, p.pad_left, p.filter_w, ind.w);
+                let count = ((y1.saturating_sub(y0)) * (x1.saturating_sub(x0))) as i32;
+                if count == 0 {
+                    // Unreachable with validated params; TFLM would abandon the op here.
+                    return;
+                }
+                let out_base = outd.offset(b, oy, ox, 0);
+                for c in 0..depth {
+                    let mut acc: i32 = 0;
+                    for y in y0..y1 {
+                        let row = ind.offset(b, y, 0, c);
+                        for x in x0..x1 {
+                            acc = acc.wrapping_add(input[row + x * depth] as i32);
+                        }
+                    }
+                    // Half the count away from zero, then C's truncating division.
+                    let avg = if acc > 0 {
+                        acc.wrapping_add(count / 2).wrapping_div(count)
+                    } else {
+                        acc.wrapping_sub(count / 2).wrapping_div(count)
+                    };
+                    let v = avg.max(p.act_min).min(p.act_max);
+                    output[out_base + c] = v as i8;
+                }
+            }
+        }
+    }
+}
+
+/// MAX_POOL_2D, int8 NHWC.
+///
+/// Each output is the maximum of the in-bounds window elements (padding never wins), clamped
+/// to `[act_min, act_max]`.
+///
+/// Preconditions: as [`average_pool_s8`].
+pub fn max_pool_s8(p: &PoolParams, input: &[i8], output: &mut [i8]) {
+    if !lengths_ok(p, input, output) {
+        return;
+    }
+    let (ind, outd) = (p.input, p.output);
+    let depth = outd.c;
+    let (lo, hi) = (p.act_min as i8, p.act_max as i8);
+    for b in 0..outd.n {
+        for oy in 0..outd.h {
+            let (y0, y1) = PoolParams::window(oy, p.stride_h, p.pad_top, p.filter_h, ind.h);
+            for ox in 0..outd.w {
+                let (x0, x1) = PoolParams::window(ox, p.stride_w, p.pad_left, p.filter_w, ind.w);
+                let out_base = outd.offset(b, oy, ox, 0);
+                for c in 0..depth {
+                    let mut m = i8::MIN;
+                    for y in y0..y1 {
+                        let row = ind.offset(b, y, 0, c);
+                        for x in x0..x1 {
+                            m = m.max(input[row + x * depth]);
+                        }
+                    }
+                    output[out_base + c] = m.max(lo).min(hi);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(n: usize, h: usize, w: usize, c: usize) -> Dims4 {
+        Dims4 { n, h, w, c }
+    }
+
+    #[test]
+    fn rejects_inconsistent_shapes() {
+        // VALID 2x2/2 on 4x4 gives 2x2, not 3x3.
+        assert_eq!(
+            PoolParams::new(Padding::Valid, 2, 2, 2, 2, d(1, 4, 4, 1), d(1, 3, 3, 1), -128, 127),
+            Err(Error::InvalidArgument)
+        );
+        assert_eq!(
+            PoolParams::new(Padding::Valid, 2, 2, 0, 2, d(1, 4, 4, 1), d(1, 2, 2, 1), -128, 127),
+            Err(Error::InvalidArgument)
+        );
+        assert_eq!(
+            PoolParams::new(Padding::Valid, 2, 2, 2, 2, d(1, 4, 4, 1), d(1, 2, 2, 2), -128, 127),
+            Err(Error::InvalidArgument)
+        );
+        assert_eq!(
+            PoolParams::new(Padding::Valid, 2, 2, 2, 2, d(1, 4, 4, 1), d(1, 2, 2, 1), 5, 4),
+            Err(Error::InvalidArgument)
+        );
+    }
+
+    #[test]
+    fn quantization_must_match() {
+        assert!(check_pool_quantization(0.5, 3, 0.5, 3).is_ok());
+        assert!(check_pool_quantization(0.5, 3, 0.5000005, 3).is_ok());
+        assert!(check_pool_quantization(0.5, 3, 0.50001, 3).is_err());
+        assert!(check_pool_quantization(0.5, 3, 0.5, 4).is_err());
+        assert!(check_pool_quantization(f32::NAN, 3, 0.5, 3).is_err());
+    }
+
+    #[test]
+    fn average_rounds_half_away_from_zero() {
+        // VALID 2x1 windows (filter 1x2, stride 1x2) on a 1x8 image: pairs.
+        let p = PoolParams::new(Padding::Valid, 1, 2, 1, 2, d(1, 1, 8, 1), d(1, 1, 4, 1), -128, 127).unwrap();
+        let input = [1i8, 2, -1, -2, 3, 3, -3, -4];
+        let mut out = [0i8; 4];
+        average_pool_s8(&p, &input, &mut out);
+        // 3/2 = 1.5 -> 2; -3/2 = -1.5 -> -2; 6/2 = 3; -7/2 = -3.5 -> -4.
+        assert_eq!(out, [2, -2, 3, -4]);
+    }
+
+    #[test]
+    fn average_thirds_and_zero() {
+        // 1x3 windows, stride 3: sums 1 (1/3 -> 0), -2 (-2/3 -> -1), -1 (-1/3 -> 0), 0.
+        let p = PoolParams::new(Padding::Valid, 1, 3, 1, 3, d(1, 1, 12, 1), d(1, 1, 4, 1), -128, 127).unwrap();
+        let input = [1i8, 0, 0, -1, -1, 0, 0, 0, -1, 5, -5, 0];
+        let mut out = [9i8; 4];
+        average_pool_s8(&p, &input, &mut out);
+        // (1+1)/3 = 0; (-2-1)/3 = -1; (-1-1)/3 = 0; (0-1)/3 = 0.
+        assert_eq!(out, [0, -1, 0, 0]);
+    }
+
+    #[test]
+    fn average_same_padding_counts_only_inside() {
+        // 3x3 image, 3x3 filter, stride 1, SAME: pad 1 on each side.
+        let p = PoolParams::new(Padding::Same, 3, 3, 1, 1, d(1, 3, 3, 1), d(1, 3, 3, 1), -128, 127).unwrap();
+        assert_eq!((p.pad_top, p.pad_left), (1, 1));
+        let input = [1i8, 2, 3, 4, 5, 6, 7, 8, 10];
+        let mut out = [0i8; 9];
+        average_pool_s8(&p, &input, &mut out);
+        // Corner (0,0): {1,2,4,5} = 12/4 = 3. Edge (0,1): {1,2,3,4,5,6} = 21/6 = 3.5 -> 4.
+        // (0,2): {2,3,5,6} = 16/4 = 4. (1,0): {1,2,4,5,7,8} = 27/6 = 4.5 -> 5.
+        // Centre: 46/9 = 5.11 -> 5. (1,2): {2,3,5,6,8,10} = 34/6 = 5.67 -> 6.
+        // (2,0): {4,5,7,8} = 24/4 = 6. (2,1): {4,5,6,7,8,10} = 40/6 = 6.67 -> 7.
+        // (2,2): {5,6,8,10} = 29/4 = 7.25 -> 7.
+        assert_eq!(out, [3, 4, 4, 5, 5, 6, 6, 7, 7]);
+    }
+
+    #[test]
+    fn same_padding_odd_total_pads_after() {
+        // 4-wide row, filter 2, stride 2, SAME: out 2, total padding 0 -> windows {0,1},{2,3}.
+        // 5-wide row, filter 2, stride 2, SAME: out 3, total 1 -> pad_left 0, last window {4}.
+        let p = PoolParams::new(Padding::Same, 1, 2, 1, 2, d(1, 1, 5, 1), d(1, 1, 3, 1), -128, 127).unwrap();
+        assert_eq!(p.pad_left, 0);
+        let input = [-10i8, -11, 7, 8, -5];
+        let mut out = [0i8; 3];
+        average_pool_s8(&p, &input, &mut out);
+        // -21/2 = -10.5 -> -11; 15/2 = 7.5 -> 8; -5/1 = -5.
+        assert_eq!(out, [-11, 8, -5]);
+        let mut out = [0i8; 3];
+        max_pool_s8(&p, &input, &mut out);
+        assert_eq!(out, [-10, 8, -5]);
+    }
+
+    #[test]
+    fn average_saturating_ends_and_activation() {
+        // 2x2 VALID on 2x2 with two channels; channel 0 all -128, channel 1 all 127.
+        let p = PoolParams::new(Padding::Valid, 2, 2, 1, 1, d(1, 2, 2, 2), d(1, 1, 1, 2), -128, 127).unwrap();
+        let input = [-128i8, 127, -128, 127, -128, 127, -128, 127];
+        let mut out = [0i8; 2];
+        average_pool_s8(&p, &input, &mut out);
+        assert_eq!(out, [-128, 127]);
+        // Relu-like range [-3, 100].
+        let p = PoolParams::new(Padding::Valid, 2, 2, 1, 1, d(1, 2, 2, 2), d(1, 1, 1, 2), -3, 100).unwrap();
+        average_pool_s8(&p, &input, &mut out);
+        assert_eq!(out, [-3, 100]);
+        max_pool_s8(&p, &input, &mut out);
+        assert_eq!(out, [-3, 100]);
+    }
+
+    #[test]
+    fn max_pool_strided_with_batches_and_channels() {
+        // 2 batches, 3x3 image, 2 channels, VALID 2x2 stride 1 -> 2x2.
+        let p = PoolParams::new(Padding::Valid, 2, 2, 1, 1, d(2, 3, 3, 2), d(2, 2, 2, 2), -128, 127).unwrap();
+        let mut input = [0i8; 36];
+        for (i, v) in input.iter_mut().enumerate() {
+            // channel 0: pixel index; channel 1: minus pixel index (batch 1 offset by 9).
+            let px = (i / 2) as i8;
+            *v = if i % 2 == 0 { px } else { -px };
+        }
+        let mut out = [0i8; 16];
+        max_pool_s8(&p, &input, &mut out);
+        // Batch 0 pixel indices 0..9 in a 3x3 grid: window maxima (bottom-right) 4,5,7,8; the
+        // negated channel takes top-left: -0,-1,-3,-4. Batch 1 adds 9.
+        assert_eq!(out, [4, 0, 5, -1, 7, -3, 8, -4, 13, -9, 14, -10, 16, -12, 17, -13]);
+    }
+
+    #[test]
+    fn max_pool_same_padding_never_uses_pad() {
+        // All-negative image; SAME padding must not inject zeros.
+        let p = PoolParams::new(Padding::Same, 3, 3, 2, 2, d(1, 3, 3, 1), d(1, 2, 2, 1), -128, 127).unwrap();
+        // total padding = (2-1)*2 + 3 - 3 = 2 -> pad 1.
+        assert_eq!(p.pad_top, 1);
+        let input = [-9i8, -8, -7, -6, -5, -4, -3, -2, -100];
+        let mut out = [0i8; 4];
+        max_pool_s8(&p, &input, &mut out);
+        // (0,0): rows 0..2, cols 0..2 -> max -5; (0,1): rows 0..2 cols 1..3 -> -4;
+        // (1,0): rows 1..3 cols 0..2 -> -2; (1,1): rows 1..3, cols 1..3 -> -2.
+        assert_eq!(out, [-5, -4, -2, -2]);
+        let mut out = [0i8; 4];
+        average_pool_s8(&p, &input, &mut out);
+        // (0,0): -28/4 = -7; (0,1): -24/4 = -6; (1,0): -16/4 = -4; (1,1): -111/4 = -27.75 -> -28.
+        assert_eq!(out, [-7, -6, -4, -28]);
+    }
+}

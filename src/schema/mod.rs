@@ -1,0 +1,482 @@
+//! Zero-copy views of a TensorFlow Lite flatbuffer (schema v3), verified once at load.
+//!
+//! [`Model::parse`] walks every table, vector and string patchwise reads, checks every offset and
+//! length against the model's bytes, and checks tensors (rank, type, byte size against their
+//! constant buffer, quantization lengths) and operators (opcode and tensor indices). After that
+//! the accessors cannot fail on the same bytes; they still return `Result` so that nothing can
+//! panic even if a caller breaks the contract and changes the bytes afterwards.
+
+pub mod flatbuf;
+pub mod opcodes;
+
+use crate::error::{Error, Result, TensorFault};
+use crate::kernels::{LeF32s, Shape, MAX_RANK};
+use flatbuf::{Table, Vector};
+
+/// Largest byte size of one tensor (fits an `i32`, so every offset computed from it does too).
+pub const MAX_TENSOR_BYTES: u64 = i32::MAX as u64;
+
+/// Element types patchwise can hold (others are rejected at load).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum DType {
+    F32 = 0,
+    I32 = 2,
+    U8 = 3,
+    I64 = 4,
+    Bool = 6,
+    I16 = 7,
+    I8 = 9,
+}
+
+impl DType {
+    /// From the schema's `TensorType` value.
+    pub fn from_schema(v: i8) -> Option<DType> {
+        Some(match v {
+            0 => DType::F32,
+            2 => DType::I32,
+            3 => DType::U8,
+            4 => DType::I64,
+            6 => DType::Bool,
+            7 => DType::I16,
+            9 => DType::I8,
+            _ => return None,
+        })
+    }
+    /// Bytes per element.
+    pub fn size(self) -> usize {
+        match self {
+            DType::U8 | DType::I8 | DType::Bool => 1,
+            DType::I16 => 2,
+            DType::F32 | DType::I32 => 4,
+            DType::I64 => 8,
+        }
+    }
+    /// Name as in the TFLite schema.
+    pub fn name(self) -> &'static str {
+        match self {
+            DType::F32 => "float32",
+            DType::I32 => "int32",
+            DType::U8 => "uint8",
+            DType::I64 => "int64",
+            DType::Bool => "bool",
+            DType::I16 => "int16",
+            DType::I8 => "int8",
+        }
+    }
+}
+
+/// Quantization parameters of a tensor (affine; absent means scale 0, zero point 0).
+#[derive(Clone, Copy, Debug)]
+pub struct Quant<'a> {
+    /// One scale (per-tensor) or one per channel along `quantized_dimension`.
+    pub scales: LeF32s<'a>,
+    zero_points: Option<Vector<'a>>,
+    /// Channel axis of per-channel quantization.
+    pub quantized_dimension: i32,
+}
+
+impl<'a> Quant<'a> {
+    const NONE: Quant<'static> = Quant { scales: LeF32s::new(&[]), zero_points: None, quantized_dimension: 0 };
+
+    /// The (first) scale, 0.0 when the tensor is not quantized.
+    pub fn scale(&self) -> f32 {
+        self.scales.get(0)
+    }
+    /// The (first) zero point, 0 when absent. Verified to fit in `i32`.
+    pub fn zero_point(&self) -> i32 {
+        self.zero_point_at(0)
+    }
+    /// Zero point of channel `i` (or the only one).
+    pub fn zero_point_at(&self, i: usize) -> i32 {
+        match self.zero_points {
+            Some(v) if v.len() > i => v.i64(i).unwrap_or(0) as i32,
+            Some(v) if v.len() == 1 => v.i64(0).unwrap_or(0) as i32,
+            _ => 0,
+        }
+    }
+    /// True when there is more than one scale.
+    pub fn is_per_channel(&self) -> bool {
+        self.scales.len() > 1
+    }
+    /// Number of zero points stored.
+    pub fn zero_point_count(&self) -> usize {
+        self.zero_points.map_or(0, |v| v.len())
+    }
+}
+
+/// A verified tensor description.
+#[derive(Clone, Copy, Debug)]
+pub struct Tensor<'a> {
+    pub shape: Shape,
+    pub dtype: DType,
+    /// Constant data inside the model, `shape × dtype` bytes exactly; `None` for activations.
+    pub data: Option<&'a [u8]>,
+    pub quant: Quant<'a>,
+    pub is_variable: bool,
+    /// Name bytes (informative).
+    pub name: &'a [u8],
+}
+
+impl Tensor<'_> {
+    /// Byte size (`elements × element size`; verified ≤ [`MAX_TENSOR_BYTES`]).
+    pub fn bytes(&self) -> usize {
+        self.shape.num_elements() * self.dtype.size()
+    }
+    /// Element count.
+    pub fn elements(&self) -> usize {
+        self.shape.num_elements()
+    }
+}
+
+/// A verified operator: its builtin code, tensor index lists and options table.
+#[derive(Clone, Copy, Debug)]
+pub struct Operator<'a> {
+    /// Builtin operator code (`max(deprecated_builtin_code, builtin_code)`); CUSTOM is 32.
+    pub opcode: u32,
+    inputs: Option<Vector<'a>>,
+    outputs: Option<Vector<'a>>,
+    /// Union type of `builtin_options` (0 = none).
+    pub options_type: u8,
+    /// The `builtin_options` table, if present.
+    pub options: Option<Table<'a>>,
+}
+
+impl<'a> Operator<'a> {
+    /// Number of inputs.
+    pub fn num_inputs(&self) -> usize {
+        self.inputs.map_or(0, |v| v.len())
+    }
+    /// Number of outputs.
+    pub fn num_outputs(&self) -> usize {
+        self.outputs.map_or(0, |v| v.len())
+    }
+    /// Tensor index of input `i`; `None` for an absent optional input (-1) or past the end.
+    pub fn input(&self, i: usize) -> Option<usize> {
+        index_at(self.inputs, i)
+    }
+    /// Tensor index of output `i`.
+    pub fn output(&self, i: usize) -> Option<usize> {
+        index_at(self.outputs, i)
+    }
+}
+
+fn index_at(v: Option<Vector<'_>>, i: usize) -> Option<usize> {
+    let v = v?;
+    if i >= v.len() {
+        return None;
+    }
+    let x = v.i32(i).ok()?;
+    if x < 0 {
+        None
+    } else {
+        Some(x as usize)
+    }
+}
+
+/// A verified model. Cheap to copy; all views borrow the model bytes.
+#[derive(Clone, Copy, Debug)]
+pub struct Model<'a> {
+    bytes: &'a [u8],
+    opcodes: Vector<'a>,
+    buffers: Option<Vector<'a>>,
+    tensors: Vector<'a>,
+    operators: Option<Vector<'a>>,
+    inputs: Vector<'a>,
+    outputs: Vector<'a>,
+}
+
+// Field ids from the TFLite schema.
+const MODEL_VERSION: usize = 0;
+const MODEL_OPERATOR_CODES: usize = 1;
+const MODEL_SUBGRAPHS: usize = 2;
+const MODEL_DESCRIPTION: usize = 3;
+const MODEL_BUFFERS: usize = 4;
+const OPCODE_DEPRECATED: usize = 0;
+const OPCODE_CUSTOM: usize = 1;
+const OPCODE_BUILTIN: usize = 3;
+const SUBGRAPH_TENSORS: usize = 0;
+const SUBGRAPH_INPUTS: usize = 1;
+const SUBGRAPH_OUTPUTS: usize = 2;
+const SUBGRAPH_OPERATORS: usize = 3;
+const SUBGRAPH_NAME: usize = 4;
+const TENSOR_SHAPE: usize = 0;
+const TENSOR_TYPE: usize = 1;
+const TENSOR_BUFFER: usize = 2;
+const TENSOR_NAME: usize = 3;
+const TENSOR_QUANT: usize = 4;
+const TENSOR_IS_VARIABLE: usize = 5;
+const TENSOR_SPARSITY: usize = 6;
+const QUANT_SCALE: usize = 2;
+const QUANT_ZERO_POINT: usize = 3;
+const QUANT_DIMENSION: usize = 6;
+const BUFFER_DATA: usize = 0;
+const BUFFER_OFFSET: usize = 1;
+const BUFFER_SIZE: usize = 2;
+const OP_OPCODE_INDEX: usize = 0;
+const OP_INPUTS: usize = 1;
+const OP_OUTPUTS: usize = 2;
+const OP_OPTIONS_TYPE: usize = 3;
+const OP_OPTIONS: usize = 4;
+
+/// Largest number of tensors or operators in a subgraph (indices fit in `u16` in the plan).
+pub const MAX_TENSORS: usize = 0xffff;
+
+impl<'a> Model<'a> {
+    /// Verifies `bytes` as a TFLite model and returns views of subgraph 0.
+    pub fn parse(bytes: &'a [u8]) -> Result<Model<'a>> {
+        if bytes.len() < 8 {
+            return Err(Error::Truncated);
+        }
+        if bytes.get(4..8) != Some(b"TFL3".as_slice()) {
+            return Err(Error::UnsupportedSchema);
+        }
+        let root = Table::root(bytes)?;
+        if root.u32(MODEL_VERSION, 0)? != 3 {
+            return Err(Error::UnsupportedSchema);
+        }
+        root.string(MODEL_DESCRIPTION)?;
+        let opcodes = root.vector(MODEL_OPERATOR_CODES, 4)?.ok_or(Error::MissingField)?;
+        for i in 0..opcodes.len() {
+            let oc = opcodes.table(i)?;
+            oc.i8(OPCODE_DEPRECATED, 0)?;
+            oc.i32(OPCODE_BUILTIN, 0)?;
+            oc.string(OPCODE_CUSTOM)?;
+        }
+        let buffers = root.vector(MODEL_BUFFERS, 4)?;
+        if let Some(b) = buffers {
+            for i in 0..b.len() {
+                buffer_data(bytes, b.table(i)?)?;
+            }
+        }
+        let subgraphs = root.vector(MODEL_SUBGRAPHS, 4)?.ok_or(Error::NoSubgraph)?;
+        if subgraphs.is_empty() {
+            return Err(Error::NoSubgraph);
+        }
+        let mut first = None;
+        for s in 0..subgraphs.len() {
+            let m = Self::parse_subgraph(bytes, opcodes, buffers, subgraphs.table(s)?)?;
+            if s == 0 {
+                first = Some(m);
+            }
+        }
+        let m = first.ok_or(Error::NoSubgraph)?;
+        if m.inputs.is_empty() || m.outputs.is_empty() {
+            return Err(Error::NoSubgraph);
+        }
+        Ok(m)
+    }
+
+    fn parse_subgraph(
+        bytes: &'a [u8],
+        opcodes: Vector<'a>,
+        buffers: Option<Vector<'a>>,
+        sg: Table<'a>,
+    ) -> Result<Model<'a>> {
+        let tensors = sg.vector(SUBGRAPH_TENSORS, 4)?.ok_or(Error::MissingField)?;
+        let inputs = sg.vector(SUBGRAPH_INPUTS, 4)?.ok_or(Error::MissingField)?;
+        let outputs = sg.vector(SUBGRAPH_OUTPUTS, 4)?.ok_or(Error::MissingField)?;
+        let operators = sg.vector(SUBGRAPH_OPERATORS, 4)?;
+        sg.string(SUBGRAPH_NAME)?;
+        if tensors.len() > MAX_TENSORS || operators.map_or(0, |v| v.len()) > MAX_TENSORS {
+            return Err(Error::TooLarge);
+        }
+        let m = Model { bytes, opcodes, buffers, tensors, operators, inputs, outputs };
+        for t in 0..tensors.len() {
+            m.tensor_checked(t)?;
+        }
+        for list in [inputs, outputs] {
+            for i in 0..list.len() {
+                let t = list.i32(i)?;
+                if t < 0 || t as usize >= tensors.len() {
+                    return Err(Error::BadTensorIndex { op: u32::MAX });
+                }
+            }
+        }
+        for o in 0..m.num_operators() {
+            let op = m.operator(o)?;
+            let bad = Error::BadTensorIndex { op: o as u32 };
+            for (list, optional_ok) in [(op.inputs, true), (op.outputs, false)] {
+                let Some(list) = list else { continue };
+                for i in 0..list.len() {
+                    let t = list.i32(i)?;
+                    let ok = if t < 0 { optional_ok && t == -1 } else { (t as usize) < tensors.len() };
+                    if !ok {
+                        return Err(bad);
+                    }
+                }
+            }
+        }
+        Ok(m)
+    }
+
+    /// The model bytes this view reads.
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+    /// Number of tensors in subgraph 0.
+    pub fn num_tensors(&self) -> usize {
+        self.tensors.len()
+    }
+    /// Number of operators in subgraph 0.
+    pub fn num_operators(&self) -> usize {
+        self.operators.map_or(0, |v| v.len())
+    }
+    /// Number of subgraph inputs.
+    pub fn num_inputs(&self) -> usize {
+        self.inputs.len()
+    }
+    /// Number of subgraph outputs.
+    pub fn num_outputs(&self) -> usize {
+        self.outputs.len()
+    }
+    /// Tensor index of subgraph input `i`.
+    pub fn input(&self, i: usize) -> Result<usize> {
+        index_at(Some(self.inputs), i).ok_or(Error::InvalidArgument)
+    }
+    /// Tensor index of subgraph output `i`.
+    pub fn output(&self, i: usize) -> Result<usize> {
+        index_at(Some(self.outputs), i).ok_or(Error::InvalidArgument)
+    }
+
+    /// Tensor `i` of subgraph 0.
+    pub fn tensor(&self, i: usize) -> Result<Tensor<'a>> {
+        self.tensor_checked(i)
+    }
+
+    fn tensor_checked(&self, i: usize) -> Result<Tensor<'a>> {
+        let tensor = i as u32;
+        let bad = |fault| Error::BadTensor { tensor, fault };
+        let t = self.tensors.table(i)?;
+        let mut dims = [0usize; MAX_RANK];
+        let mut rank = 0;
+        if let Some(shape) = t.vector(TENSOR_SHAPE, 4)? {
+            if shape.len() > MAX_RANK {
+                return Err(bad(TensorFault::BadShape));
+            }
+            for (d, slot) in dims.iter_mut().enumerate().take(shape.len()) {
+                let v = shape.i32(d)?;
+                if v <= 0 {
+                    return Err(bad(TensorFault::BadShape));
+                }
+                *slot = v as usize;
+            }
+            rank = shape.len();
+        }
+        let raw_type = t.i8(TENSOR_TYPE, 0)?;
+        let dtype = DType::from_schema(raw_type).ok_or(Error::UnsupportedType { tensor, tensor_type: raw_type })?;
+        let mut total = dtype.size() as u64;
+        for &d in &dims[..rank] {
+            total = total.checked_mul(d as u64).ok_or(bad(TensorFault::SizeOverflow))?;
+            if total > MAX_TENSOR_BYTES {
+                return Err(bad(TensorFault::SizeOverflow));
+            }
+        }
+        let shape = Shape::new(&dims[..rank]).ok_or(bad(TensorFault::BadShape))?;
+        if t.table(TENSOR_SPARSITY)?.is_some() {
+            return Err(Error::UnsupportedType { tensor, tensor_type: raw_type });
+        }
+        let buffer = t.u32(TENSOR_BUFFER, 0)? as usize;
+        let data = match self.buffers {
+            Some(b) if buffer < b.len() => buffer_data(self.bytes, b.table(buffer)?)?,
+            None if buffer == 0 => None,
+            _ => return Err(bad(TensorFault::BufferIndex)),
+        };
+        if let Some(d) = data {
+            if d.len() as u64 != total {
+                return Err(bad(TensorFault::BufferSize));
+            }
+        }
+        let quant = match t.table(TENSOR_QUANT)? {
+            Some(q) => parse_quant(q, &shape).map_err(|_| bad(TensorFault::Quantization))?,
+            None => Quant::NONE,
+        };
+        let name = t.string(TENSOR_NAME)?.unwrap_or(&[]);
+        let is_variable = t.bool(TENSOR_IS_VARIABLE, false)?;
+        Ok(Tensor { shape, dtype, data, quant, is_variable, name })
+    }
+
+    /// Operator `i` of subgraph 0.
+    pub fn operator(&self, i: usize) -> Result<Operator<'a>> {
+        let ops = self.operators.ok_or(Error::InvalidArgument)?;
+        if i >= ops.len() {
+            return Err(Error::InvalidArgument);
+        }
+        let t = ops.table(i)?;
+        let oi = t.u32(OP_OPCODE_INDEX, 0)? as usize;
+        if oi >= self.opcodes.len() {
+            return Err(Error::BadOpcodeIndex { op: i as u32 });
+        }
+        let oc = self.opcodes.table(oi)?;
+        let deprecated = oc.i8(OPCODE_DEPRECATED, 0)? as i32;
+        let builtin = oc.i32(OPCODE_BUILTIN, 0)?;
+        let code = deprecated.max(builtin);
+        let opcode = if code < 0 { u32::MAX } else { code as u32 };
+        let options_type = t.u8(OP_OPTIONS_TYPE, 0)?;
+        let options = if options_type != 0 { t.table(OP_OPTIONS)? } else { None };
+        Ok(Operator {
+            opcode,
+            inputs: t.vector(OP_INPUTS, 4)?,
+            outputs: t.vector(OP_OUTPUTS, 4)?,
+            options_type,
+            options,
+        })
+    }
+}
+
+fn buffer_data<'a>(bytes: &'a [u8], b: Table<'a>) -> Result<Option<&'a [u8]>> {
+    if let Some(v) = b.vector(BUFFER_DATA, 1)? {
+        if !v.is_empty() {
+            return Ok(Some(v.bytes()));
+        }
+    }
+    let offset = b.u64(BUFFER_OFFSET, 0)?;
+    let size = b.u64(BUFFER_SIZE, 0)?;
+    // The converter writes offset 1 / size 0 style placeholders for empty external buffers.
+    if offset > 1 && size > 0 {
+        let end = offset.checked_add(size).ok_or(Error::BadOffset)?;
+        if end > bytes.len() as u64 {
+            return Err(Error::Truncated);
+        }
+        return Ok(bytes.get(offset as usize..end as usize));
+    }
+    Ok(None)
+}
+
+fn parse_quant<'a>(q: Table<'a>, shape: &Shape) -> Result<Quant<'a>> {
+    let scales = q.vector(QUANT_SCALE, 4)?;
+    let zero_points = q.vector(QUANT_ZERO_POINT, 8)?;
+    let quantized_dimension = q.i32(QUANT_DIMENSION, 0)?;
+    let n = scales.map_or(0, |v| v.len());
+    let scales = LeF32s::new(scales.map_or(&[][..], |v| v.bytes()));
+    for i in 0..n {
+        let s = scales.get(i);
+        if !s.is_finite() || s < 0.0 {
+            return Err(Error::InvalidArgument);
+        }
+    }
+    if n > 1 {
+        // Per-channel: one scale per slice along the quantized dimension.
+        // TOCO-era models (person_detect) give 1-D biases quantized_dimension 3; TFLM accepts
+        // them, so a rank-1 tensor with one scale per element is accepted whatever the dimension.
+        let d = quantized_dimension;
+        let along_d = d >= 0 && (d as usize) < shape.rank() && shape.dim(d as usize) == n;
+        let bias_like = shape.rank() == 1 && shape.dim(0) == n;
+        if !along_d && !bias_like {
+            return Err(Error::InvalidArgument);
+        }
+    }
+    // A single scale ignores quantized_dimension (TFLM accepts e.g. 1-D biases with dimension 3).
+    if let Some(z) = zero_points {
+        if !z.is_empty() && z.len() != 1 && z.len() != n {
+            return Err(Error::InvalidArgument);
+        }
+        for i in 0..z.len() {
+            let v = z.i64(i)?;
+            if v < i32::MIN as i64 || v > i32::MAX as i64 {
+                return Err(Error::InvalidArgument);
+            }
+        }
+    }
+    Ok(Quant { scales, zero_points, quantized_dimension })
+}

@@ -1,0 +1,364 @@
+//! Malformed and hostile models: each gives a specific error, never a panic.
+
+mod common;
+
+use common::shared_dir;
+use patchwise::{arena_required, Error, HostArena, Interpreter, Options};
+
+fn is_format_error(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::Truncated
+            | Error::BadOffset
+            | Error::BadVtable
+            | Error::UnsupportedSchema
+            | Error::MissingField
+            | Error::NoSubgraph
+            | Error::BadTensor { .. }
+            | Error::UnsupportedType { .. }
+            | Error::BadTensorIndex { .. }
+            | Error::BadOpcodeIndex { .. }
+            | Error::UnsupportedOp { .. }
+            | Error::BadOptions { .. }
+            | Error::BadOperator { .. }
+            | Error::TooLarge
+    )
+}
+
+/// Loads, plans, inits and (if that worked) invokes: any outcome but a panic is acceptable.
+fn exercise(bytes: &[u8]) -> Result<(), Error> {
+    let need = arena_required(bytes)?;
+    if need > 64 << 20 {
+        return Ok(());
+    }
+    let mut arena = HostArena::new(need);
+    let interp = Interpreter::init(bytes, arena.bytes_mut(), &Options::default())?;
+    interp.invoke()
+}
+
+fn small_shared_models() -> Vec<(String, Vec<u8>)> {
+    let mut v = Vec::new();
+    for name in ["hello_world_int8", "micro_speech", "synth_float_io", "mlperf_kws", "synth_ops_zoo"] {
+        if let Ok(b) = std::fs::read(shared_dir().join("models").join(format!("{name}.tflite"))) {
+            v.push((name.to_string(), b));
+        }
+    }
+    v
+}
+
+#[test]
+#[cfg_attr(not(shared_models), ignore = "skipped: ../shared/models not found")]
+fn truncated_models_are_rejected() {
+    let models = small_shared_models();
+    assert!(!models.is_empty());
+    for (name, bytes) in models {
+        let step = (bytes.len() / 400).max(1);
+        let mut cut = 0;
+        while cut < bytes.len() {
+            match arena_required(&bytes[..cut]) {
+                Ok(n) => panic!("{name}: cut at {cut} accepted ({n} bytes)"),
+                Err(e) => assert!(is_format_error(&e), "{name}: cut at {cut}: unexpected {e:?}"),
+            }
+            cut += step;
+        }
+    }
+}
+
+#[test]
+#[cfg_attr(not(shared_models), ignore = "skipped: ../shared/models not found")]
+fn flipped_bytes_never_panic() {
+    let models = small_shared_models();
+    assert!(!models.is_empty());
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for (name, bytes) in models {
+        let mut rejected = 0;
+        for _ in 0..300 {
+            let mut m = bytes.clone();
+            for _ in 0..1 + next() % 4 {
+                let at = (next() as usize) % m.len();
+                m[at] ^= 1 << (next() % 8);
+            }
+            if let Err(e) = exercise(&m) {
+                assert!(is_format_error(&e) || matches!(e, Error::KernelFailed { .. }), "{name}: {e:?}");
+                rejected += 1;
+            }
+        }
+        println!("{name}: {rejected} of 300 mutants rejected, the rest ran");
+    }
+}
+
+#[test]
+#[cfg_attr(not(shared_models), ignore = "skipped: ../shared/models not found")]
+fn arena_too_small_reports_the_need() {
+    let (_, bytes) = small_shared_models().into_iter().next().expect("a shared model");
+    let need = arena_required(&bytes).unwrap();
+    for len in [0, 16, need / 2, need - 16, need - 1] {
+        let mut arena = HostArena::new(len);
+        let buf = &mut arena.bytes_mut()[..len];
+        match Interpreter::init(&bytes, buf, &Options::default()) {
+            Err(Error::ArenaTooSmall { required }) => assert_eq!(required, need),
+            other => panic!("arena of {len} bytes: {:?}", other.map(|_| ())),
+        }
+    }
+    let mut arena = HostArena::new(need + 32);
+    let buf = &mut arena.bytes_mut()[1..need + 1];
+    assert_eq!(Interpreter::init(&bytes, buf, &Options::default()).err(), Some(Error::ArenaMisaligned));
+    let buf = &mut arena.bytes_mut()[..need];
+    assert!(Interpreter::init(&bytes, buf, &Options::default()).is_ok());
+}
+
+#[test]
+fn garbage_is_rejected_cleanly() {
+    assert_eq!(arena_required(&[]).err(), Some(Error::Truncated));
+    assert_eq!(arena_required(&[0; 7]).err(), Some(Error::Truncated));
+    assert_eq!(arena_required(b"\x08\0\0\0TFL2\0\0\0\0").err(), Some(Error::UnsupportedSchema));
+    // Root offset past the end.
+    assert_eq!(arena_required(b"\xff\0\0\0TFL3\0\0\0\0").err(), Some(Error::BadOffset));
+    // Root table whose vtable offset points before the start of the buffer.
+    assert_eq!(arena_required(b"\x08\0\0\0TFL3\x40\0\0\0").err(), Some(Error::BadOffset));
+}
+
+// ---- models built to be wrong, with our own writer (no ../shared needed) ----
+
+mod crafted {
+    use patchwise::builder::*;
+    use patchwise::{arena_required, Error, HostArena, Interpreter, Options, TensorFault};
+
+    /// A one-op RELU model around tensors `x` and `y`, letting `edit` break something first.
+    fn relu_model(edit: impl FnOnce(&mut ModelBuilder, i32, i32)) -> Vec<u8> {
+        let mut b = ModelBuilder::new();
+        let x = b.add_tensor(TensorSpec::int8("x", &[1, 4, 4, 2], 0.5, -3));
+        let y = b.add_tensor(TensorSpec::int8("y", &[1, 4, 4, 2], 0.5, -3));
+        edit(&mut b, x, y);
+        b.set_io(&[x], &[y]);
+        b.finish()
+    }
+
+    fn conv_model(filter_shape: &[i32], filter_data: usize, opts: OpOptions) -> Vec<u8> {
+        let mut b = ModelBuilder::new();
+        let x = b.add_tensor(TensorSpec::int8("x", &[1, 5, 5, 3], 0.5, 0));
+        let w = b.add_tensor(
+            TensorSpec::new("w", filter_shape, TensorType::Int8)
+                .with_quant(QuantSpec::per_tensor(0.01, 0))
+                .with_data(vec![1u8; filter_data]),
+        );
+        let y = b.add_tensor(TensorSpec::int8("y", &[1, 5, 5, 4], 0.25, 0));
+        b.add_op(BuiltinOp::CONV_2D, &[x, w], &[y], opts);
+        b.set_io(&[x], &[y]);
+        b.finish()
+    }
+
+    fn ok_conv_options() -> OpOptions {
+        OpOptions::Conv2D(Conv2DOptions::default())
+    }
+
+    #[test]
+    fn the_baseline_models_are_valid() {
+        let m = relu_model(|b, x, y| {
+            b.add_op(BuiltinOp::RELU, &[x], &[y], OpOptions::None);
+        });
+        assert!(arena_required(&m).is_ok());
+        assert!(arena_required(&conv_model(&[4, 3, 3, 3], 108, ok_conv_options())).is_ok());
+    }
+
+    #[test]
+    fn dimension_products_that_overflow() {
+        let mut b = ModelBuilder::new();
+        let x = b.add_tensor(TensorSpec::int8("x", &[65536, 65536, 65536, 2], 1.0, 0));
+        b.set_io(&[x], &[x]);
+        assert_eq!(
+            arena_required(&b.finish()).err(),
+            Some(Error::BadTensor { tensor: 0, fault: TensorFault::SizeOverflow })
+        );
+        // 2^31 bytes exactly: one past the per-tensor limit.
+        let mut b = ModelBuilder::new();
+        let x = b.add_tensor(TensorSpec::int8("x", &[32768, 65536], 1.0, 0));
+        b.set_io(&[x], &[x]);
+        assert_eq!(
+            arena_required(&b.finish()).err(),
+            Some(Error::BadTensor { tensor: 0, fault: TensorFault::SizeOverflow })
+        );
+    }
+
+    #[test]
+    fn negative_zero_and_too_many_dimensions() {
+        for shape in [&[1, -4][..], &[1, 0, 3], &[1, 1, 1, 1, 1, 1, 1]] {
+            let mut b = ModelBuilder::new();
+            let x = b.add_tensor(TensorSpec::int8("x", shape, 1.0, 0));
+            b.set_io(&[x], &[x]);
+            assert_eq!(
+                arena_required(&b.finish()).err(),
+                Some(Error::BadTensor { tensor: 0, fault: TensorFault::BadShape }),
+                "{shape:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn constant_buffer_shorter_or_longer_than_its_shape() {
+        for len in [0usize, 1, 107, 109] {
+            let got = arena_required(&conv_model(&[4, 3, 3, 3], len, ok_conv_options())).err();
+            let want = if len == 0 {
+                // No data at all: the filter is then an activation nobody writes; the op refuses it.
+                None
+            } else {
+                Some(Error::BadTensor { tensor: 1, fault: TensorFault::BufferSize })
+            };
+            if let Some(w) = want {
+                assert_eq!(got, Some(w), "filter data of {len} bytes");
+            }
+        }
+    }
+
+    #[test]
+    fn operator_tensor_index_out_of_range() {
+        let m = relu_model(|b, x, _| {
+            b.add_op(BuiltinOp::RELU, &[x], &[99], OpOptions::None);
+        });
+        assert_eq!(arena_required(&m).err(), Some(Error::BadTensorIndex { op: 0 }));
+        let m = relu_model(|b, _, y| {
+            b.add_op(BuiltinOp::RELU, &[-7], &[y], OpOptions::None);
+        });
+        assert_eq!(arena_required(&m).err(), Some(Error::BadTensorIndex { op: 0 }));
+        let mut b = ModelBuilder::new();
+        let x = b.add_tensor(TensorSpec::int8("x", &[4], 1.0, 0));
+        b.set_io(&[x], &[x + 5]);
+        assert_eq!(arena_required(&b.finish()).err(), Some(Error::BadTensorIndex { op: u32::MAX }));
+    }
+
+    #[test]
+    fn unsupported_and_custom_operators_name_index_and_opcode() {
+        let m = relu_model(|b, x, y| {
+            b.add_op(BuiltinOp::SUB, &[x, x], &[y], OpOptions::None);
+        });
+        assert_eq!(arena_required(&m).err(), Some(Error::UnsupportedOp { op: 0, opcode: 41 }));
+        let m = relu_model(|b, x, y| {
+            b.add_custom_op("MyOp", &[x], &[y]);
+        });
+        assert_eq!(arena_required(&m).err(), Some(Error::UnsupportedOp { op: 0, opcode: 32 }));
+    }
+
+    #[test]
+    fn options_of_the_wrong_kind_or_value() {
+        let pool = OpOptions::Pool2D(Pool2DOptions::default());
+        assert_eq!(
+            arena_required(&conv_model(&[4, 3, 3, 3], 108, pool)).err(),
+            Some(Error::BadOptions { op: 0, opcode: 3 })
+        );
+        let zero_stride = OpOptions::Conv2D(Conv2DOptions { stride_w: 0, ..Conv2DOptions::default() });
+        assert!(matches!(
+            arena_required(&conv_model(&[4, 3, 3, 3], 108, zero_stride)).err(),
+            Some(Error::BadOperator { op: 0, opcode: 3 })
+        ));
+        let negative = OpOptions::Conv2D(Conv2DOptions { dilation_h: -2, ..Conv2DOptions::default() });
+        assert_eq!(
+            arena_required(&conv_model(&[4, 3, 3, 3], 108, negative)).err(),
+            Some(Error::BadOptions { op: 0, opcode: 3 })
+        );
+        let tanh = OpOptions::Conv2D(Conv2DOptions { activation: Activation::Tanh, ..Conv2DOptions::default() });
+        assert_eq!(
+            arena_required(&conv_model(&[4, 3, 3, 3], 108, tanh)).err(),
+            Some(Error::BadOptions { op: 0, opcode: 3 })
+        );
+    }
+
+    #[test]
+    fn shapes_that_disagree_with_the_operator() {
+        // Filter for 5 output channels where the output has 4.
+        assert_eq!(
+            arena_required(&conv_model(&[5, 3, 3, 3], 135, ok_conv_options())).err(),
+            Some(Error::BadOperator { op: 0, opcode: 3 })
+        );
+        // RELU with input and output of different sizes.
+        let mut b = ModelBuilder::new();
+        let x = b.add_tensor(TensorSpec::int8("x", &[1, 4], 0.5, 0));
+        let y = b.add_tensor(TensorSpec::int8("y", &[1, 5], 0.5, 0));
+        b.add_op(BuiltinOp::RELU, &[x], &[y], OpOptions::None);
+        b.set_io(&[x], &[y]);
+        assert_eq!(arena_required(&b.finish()).err(), Some(Error::BadOperator { op: 0, opcode: 19 }));
+        // Zero point outside int8.
+        let mut b = ModelBuilder::new();
+        let x = b.add_tensor(TensorSpec::int8("x", &[1, 4], 0.5, 300));
+        let y = b.add_tensor(TensorSpec::int8("y", &[1, 4], 0.5, 0));
+        b.add_op(BuiltinOp::RELU, &[x], &[y], OpOptions::None);
+        b.set_io(&[x], &[y]);
+        assert_eq!(arena_required(&b.finish()).err(), Some(Error::BadOperator { op: 0, opcode: 19 }));
+    }
+
+    #[test]
+    fn per_channel_scale_count_mismatch() {
+        let mut b = ModelBuilder::new();
+        let w = b.add_tensor(
+            TensorSpec::new("w", &[4, 3, 3, 3], TensorType::Int8)
+                .with_quant(QuantSpec::per_channel(vec![0.1, 0.2, 0.3], 0))
+                .with_data(vec![0u8; 108]),
+        );
+        let x = b.add_tensor(TensorSpec::int8("x", &[1, 4], 0.5, 0));
+        b.set_io(&[x], &[x]);
+        assert_eq!(
+            arena_required(&b.finish()).err(),
+            Some(Error::BadTensor { tensor: w as u32, fault: TensorFault::Quantization })
+        );
+    }
+
+    /// Every aligned 32-bit word of a valid model replaced by offsets that point far out of
+    /// bounds, at itself (a loop) or just past the end: never a panic, never a hang.
+    #[test]
+    fn every_word_as_a_hostile_offset() {
+        let base = demo_model();
+        let mut rejected = 0;
+        for at in (0..base.len() - 3).step_by(4) {
+            for v in [0xffff_fff0u32, 0, base.len() as u32, 0x7fff_ffff] {
+                let mut m = base.clone();
+                m[at..at + 4].copy_from_slice(&v.to_le_bytes());
+                if let Ok(need) = arena_required(&m) {
+                    if need < 64 << 20 {
+                        let mut arena = HostArena::new(need);
+                        if let Ok(interp) = Interpreter::init(&m, arena.bytes_mut(), &Options::default()) {
+                            let _ = interp.invoke();
+                        }
+                    }
+                } else {
+                    rejected += 1;
+                }
+            }
+        }
+        assert!(rejected > base.len() / 4, "only {rejected} mutants rejected");
+    }
+
+    #[test]
+    fn every_truncation_of_the_demo_model() {
+        let base = demo_model();
+        for cut in 0..base.len() {
+            // Cutting only trailing zero padding leaves every structure intact.
+            let only_padding = base[cut..].iter().all(|&b| b == 0);
+            assert!(only_padding || arena_required(&base[..cut]).is_err(), "cut at {cut} accepted");
+        }
+    }
+
+    #[test]
+    fn too_small_and_misaligned_arenas_on_the_demo_model() {
+        let m = demo_model();
+        let need = arena_required(&m).unwrap();
+        let mut arena = HostArena::new(need + 16);
+        for len in [0, 1, need / 3, need - 1] {
+            assert_eq!(
+                Interpreter::init(&m, &mut arena.bytes_mut()[..len], &Options::default()).err(),
+                Some(Error::ArenaTooSmall { required: need })
+            );
+        }
+        assert_eq!(
+            Interpreter::init(&m, &mut arena.bytes_mut()[8..need + 8], &Options::default()).err(),
+            Some(Error::ArenaMisaligned)
+        );
+        let interp = Interpreter::init(&m, &mut arena.bytes_mut()[..need], &Options::default()).unwrap();
+        assert_eq!(interp.arena_used(), need);
+        interp.invoke().unwrap();
+    }
+}

@@ -1,0 +1,38 @@
+//! Single-operator models (tests/data/ops, built by our own flatbuffer writer) against TFLM
+//! goldens produced by ../shared/oracle/tflm_golden.py — see tests/data/ops/README.md.
+
+mod common;
+
+use common::{json_number, run_case};
+use std::path::PathBuf;
+
+#[test]
+fn every_op_case_bit_exact() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/ops");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("tests/data/ops")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("model.tflite").is_file())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 50, "expected the committed op cases, found {}", dirs.len());
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for dir in &dirs {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let model = std::fs::read(dir.join("model.tflite")).unwrap();
+        let meta = std::fs::read_to_string(dir.join("meta.json")).expect("meta.json");
+        let cases = json_number(&meta, "cases").unwrap_or(0) as usize;
+        if cases == 0 {
+            failures.push(format!("{name}: no cases in meta.json"));
+        }
+        for k in 0..cases {
+            match run_case(&model, dir, k) {
+                Ok(()) => checked += 1,
+                Err(e) => failures.push(format!("{name}: {e}")),
+            }
+        }
+    }
+    println!("{checked} cases over {} op models bit-exact", dirs.len());
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+}
