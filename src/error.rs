@@ -36,8 +36,6 @@ pub enum Error {
     BadOffset,
     /// A vtable is malformed (size, alignment or field offsets out of bounds).
     BadVtable,
-    /// A structure is nested deeper than the verifier allows (e.g. an offset loop).
-    TooDeep,
     /// The file identifier is not "TFL3" or the schema version is not 3.
     UnsupportedSchema,
     /// A required table or field is absent.
@@ -94,7 +92,6 @@ impl fmt::Display for Error {
             Error::Truncated => write!(f, "model truncated"),
             Error::BadOffset => write!(f, "model has an out-of-bounds or misaligned offset"),
             Error::BadVtable => write!(f, "model has a malformed vtable"),
-            Error::TooDeep => write!(f, "model structure nested too deeply"),
             Error::UnsupportedSchema => write!(f, "not a TFLite schema v3 model"),
             Error::MissingField => write!(f, "model lacks a required field"),
             Error::NoSubgraph => write!(f, "model has no usable subgraph"),

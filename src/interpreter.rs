@@ -63,9 +63,16 @@ pub struct TensorMut<'t> {
     pub zero_point: i32,
 }
 
+/// First word of every live interpreter handle ("PWI1"); lets the C API tell a handle from
+/// uninitialized memory.
+pub const HANDLE_MAGIC: u32 = 0x3149_5750;
+
 /// An initialized interpreter. It lives inside the arena it was given.
 #[derive(Debug)]
+#[repr(C)]
 pub struct Interpreter<'m, 'a> {
+    magic: u32,
+    last_error: Option<Error>,
     model: Model<'m>,
     offsets: &'a [u32],
     activations: &'a mut [u8],
@@ -131,12 +138,17 @@ impl<'m, 'a> Interpreter<'m, 'a> {
     /// The arena must start on a [`ARENA_ALIGN`]-byte boundary and hold at least
     /// [`arena_required`] bytes; the error [`Error::ArenaTooSmall`] carries that number.
     /// The model bytes may sit at any address and must stay unchanged while the interpreter
-    /// is used (the borrow enforces it in Rust).
+    /// is used (the borrow enforces it in Rust). Any interpreter previously initialized in the
+    /// same arena is invalidated, even when this init fails.
     pub fn init(model: &'m [u8], arena: &'a mut [u8], _options: &Options) -> Result<&'a mut Interpreter<'m, 'a>> {
         if arena.as_ptr() as usize % ARENA_ALIGN != 0 {
             return Err(Error::ArenaMisaligned);
         }
         let arena_len = arena.len();
+        // Whatever interpreter lived in this arena is gone from here on, even if init fails.
+        if let Some(magic) = arena.get_mut(..4) {
+            magic.fill(0);
+        }
         let model = Model::parse(model)?;
         let s = sizes(&model)?;
         let nb = plan::num_buffers(&model);
@@ -158,7 +170,7 @@ impl<'m, 'a> Interpreter<'m, 'a> {
         }
         let (activations, _) = activations.split_at_mut(act_bytes);
         activations.fill(0);
-        let interp = Interpreter { model, offsets, activations, used };
+        let interp = Interpreter { magic: HANDLE_MAGIC, last_error: None, model, offsets, activations, used };
         let slot = head.as_mut_ptr() as *mut Interpreter<'m, 'a>;
         // SAFETY: `head` is HEADER_BYTES ≥ size_of::<Interpreter>() bytes, starts at the arena's
         // 16-byte-aligned first byte (align_of::<Interpreter>() ≤ 16, asserted above), and is
@@ -175,9 +187,23 @@ impl<'m, 'a> Interpreter<'m, 'a> {
     pub fn invoke(&mut self) -> Result<()> {
         let mut mem = ops::Memory { arena: self.activations, offsets: self.offsets };
         for o in 0..self.model.num_operators() {
-            ops::eval(&self.model, o, &mut mem)?;
+            if let Err(e) = ops::eval(&self.model, o, &mut mem) {
+                self.last_error = Some(e);
+                return Err(e);
+            }
         }
+        self.last_error = None;
         Ok(())
+    }
+
+    /// The error of the last failed [`invoke`](Self::invoke), cleared by a successful one.
+    pub fn last_error(&self) -> Option<Error> {
+        self.last_error
+    }
+
+    /// True when `self` carries the live-handle magic (C API sanity check).
+    pub fn is_live(&self) -> bool {
+        self.magic == HANDLE_MAGIC
     }
 
     /// The verified model.

@@ -7,6 +7,7 @@
 
 #[cfg(feature = "builder")]
 pub mod builder;
+pub mod capi;
 pub mod error;
 pub mod interpreter;
 pub mod kernels;
@@ -21,8 +22,19 @@ pub use interpreter::{arena_required, Interpreter, Options, TensorMut, TensorVie
 pub use interpreter::{plan_details, HostArena, PlanDetails};
 pub use schema::DType;
 
+/// Panics are unreachable by design (verified input, checked arithmetic); should one happen
+/// anyway in a no_std build, the core stops here instead of unwinding into C. Switch the
+/// `panic-handler` feature off when the firmware links another Rust staticlib.
 #[cfg(all(feature = "panic-handler", not(feature = "std"), not(test)))]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
-    loop {}
+    loop {
+        core::hint::spin_loop();
+    }
 }
+
+/// Hosted no_std builds (the C library on Linux/macOS) link a `core` compiled with unwind
+/// tables that name this symbol. With `panic = "abort"` it is never called.
+#[cfg(all(feature = "panic-handler", not(feature = "std"), not(test), not(target_os = "none")))]
+#[no_mangle]
+pub extern "C" fn rust_eh_personality() {}

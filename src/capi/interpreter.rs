@@ -1,0 +1,330 @@
+//! `pw_interpreter_*`: the interpreter object of the C API.
+
+use super::status::*;
+use super::{model_slice, options, pw_options, PW_ARENA_ALIGN, PW_MAX_RANK};
+use crate::interpreter::{Interpreter, TensorView, HANDLE_MAGIC};
+
+/// An interpreter. Opaque: it lives inside the caller's arena, at its first byte, and is valid
+/// until the arena is reused (a new `pw_interpreter_init` on it invalidates the old handle).
+pub struct pw_interpreter {
+    _opaque: [u8; 0],
+}
+
+/// Element type of a tensor (values of the TFLite schema's `TensorType`).
+pub type pw_type = u32;
+/// 32-bit IEEE float.
+pub const PW_TYPE_FLOAT32: pw_type = 0;
+/// 32-bit signed integer.
+pub const PW_TYPE_INT32: pw_type = 2;
+/// 8-bit unsigned integer.
+pub const PW_TYPE_UINT8: pw_type = 3;
+/// 64-bit signed integer.
+pub const PW_TYPE_INT64: pw_type = 4;
+/// Boolean, one byte.
+pub const PW_TYPE_BOOL: pw_type = 6;
+/// 16-bit signed integer.
+pub const PW_TYPE_INT16: pw_type = 7;
+/// 8-bit signed integer.
+pub const PW_TYPE_INT8: pw_type = 9;
+
+/// A model input or output. `data` points into the arena: it stays valid while the
+/// interpreter is; inputs are written through it before `pw_interpreter_invoke`, outputs read
+/// after it. Layout is row-major over `dims[0..rank]` (NHWC for images), little-endian.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct pw_tensor {
+    /// First byte of the tensor's data (16-byte aligned only if the model's plan makes it so;
+    /// at least 4-byte aligned).
+    pub data: *mut core::ffi::c_void,
+    /// Size of the data in bytes (= product of dims × element size).
+    pub bytes: usize,
+    /// Element type, a `PW_TYPE_*` value.
+    pub dtype: pw_type,
+    /// Number of dimensions, 0..=`PW_MAX_RANK`.
+    pub rank: u32,
+    /// Dimensions; entries past `rank` are 0.
+    pub dims: [i32; PW_MAX_RANK],
+    /// Quantization scale: real = scale × (q − zero_point); 0 for float tensors.
+    pub scale: f32,
+    /// Quantization zero point.
+    pub zero_point: i32,
+}
+
+type Handle = Interpreter<'static, 'static>;
+
+/// Checks a handle pointer: NULL, alignment, then the live-handle magic.
+///
+/// # Safety
+/// `h` is NULL or valid for reads of 4 bytes.
+unsafe fn live(h: *const pw_interpreter) -> Result<*mut Handle, pw_status> {
+    if h.is_null() {
+        return Err(PW_ERR_NULL_POINTER);
+    }
+    if h as usize % PW_ARENA_ALIGN != 0 {
+        return Err(PW_ERR_NOT_INITIALIZED);
+    }
+    // SAFETY: non-NULL, aligned, readable for 4 bytes (caller's contract). `Interpreter` is
+    // repr(C) with the magic word first, so a live handle has HANDLE_MAGIC here.
+    let magic = unsafe { (h as *const u32).read() };
+    if magic != HANDLE_MAGIC {
+        return Err(PW_ERR_NOT_INITIALIZED);
+    }
+    Ok(h as *mut Handle)
+}
+
+fn tensor_of(v: &TensorView<'_>, data: *mut core::ffi::c_void) -> pw_tensor {
+    let mut dims = [0i32; PW_MAX_RANK];
+    for (d, &x) in dims.iter_mut().zip(v.shape.dims()) {
+        *d = x as i32;
+    }
+    pw_tensor {
+        data,
+        bytes: v.data.len(),
+        dtype: v.dtype as u8 as u32,
+        rank: v.shape.rank() as u32,
+        dims,
+        scale: v.scale,
+        zero_point: v.zero_point,
+    }
+}
+
+/// Verifies `model`, plans it and builds an interpreter inside `arena`.
+///
+/// The model is read in place (it may live in flash at any alignment) and must stay unchanged
+/// and alive while the interpreter is used; patchwise keeps no copy. The arena must start on a
+/// `PW_ARENA_ALIGN` (16) byte boundary and be at least `pw_arena_required` bytes; it belongs
+/// to the interpreter until you reuse it. Any interpreter previously built in the same arena is
+/// invalidated, even when this call fails. No other memory is used (no heap, no globals), so
+/// interpreters on different arenas are independent and may run on different threads.
+///
+/// # Returns
+/// `PW_OK` and `*out` set; `PW_ERR_NULL_POINTER`, `PW_ERR_BAD_OPTIONS`,
+/// `PW_ERR_ARENA_MISALIGNED`, `PW_ERR_ARENA_TOO_SMALL` (then `pw_model_verify` or
+/// `pw_arena_required` tell the size), or the model's `PW_ERR_MODEL_*` error (details from
+/// `pw_model_verify`).
+///
+/// # Safety
+/// `model` valid for reads of `model_len` bytes and `arena` valid for reads and writes of
+/// `arena_len` bytes, both for as long as the handle is used and not accessed by anything else
+/// meanwhile (except input/output data through `pw_tensor`); `opts` NULL or a valid
+/// `pw_options`; `out` valid for writing a pointer.
+#[no_mangle]
+pub unsafe extern "C" fn pw_interpreter_init(
+    model: *const u8,
+    model_len: usize,
+    arena: *mut core::ffi::c_void,
+    arena_len: usize,
+    opts: *const pw_options,
+    out: *mut *mut pw_interpreter,
+) -> pw_status {
+    if out.is_null() || arena.is_null() {
+        return PW_ERR_NULL_POINTER;
+    }
+    // SAFETY: forwarded caller contracts; the slice lives as long as the handle ('static here
+    // stands for "until the caller reuses the memory", which the contract above promises).
+    let (model, opts) = match unsafe { (model_slice::<'static>(model, model_len), options(opts)) } {
+        (Ok(m), Ok(o)) => (m, o),
+        (Err(e), _) | (_, Err(e)) => return e,
+    };
+    if arena as usize % PW_ARENA_ALIGN != 0 {
+        return PW_ERR_ARENA_MISALIGNED;
+    }
+    if arena_len > isize::MAX as usize {
+        return PW_ERR_INVALID_ARGUMENT;
+    }
+    // SAFETY: non-NULL, aligned, readable and writable for arena_len bytes and exclusively the
+    // interpreter's while the handle is used (caller's contract); arena_len ≤ isize::MAX.
+    let arena: &'static mut [u8] = unsafe { core::slice::from_raw_parts_mut(arena as *mut u8, arena_len) };
+    match Interpreter::init(model, arena, &opts) {
+        Ok(interp) => {
+            // SAFETY: `out` is non-NULL and writable (caller's contract).
+            unsafe { out.write_unaligned(interp as *mut Handle as *mut pw_interpreter) };
+            PW_OK
+        }
+        Err(e) => status_of(&e),
+    }
+}
+
+/// Runs the model once on the current input data.
+///
+/// Input data may be overwritten during the run (as in TFLM): write all inputs before every
+/// invoke. On failure, `pw_interpreter_last_error` names the operator.
+///
+/// # Returns
+/// `PW_OK`; `PW_ERR_NULL_POINTER`, `PW_ERR_NOT_INITIALIZED`, or `PW_ERR_KERNEL_FAILED`.
+///
+/// # Safety
+/// `interp` is a handle (see the module docs) not used concurrently from another thread.
+#[no_mangle]
+pub unsafe extern "C" fn pw_interpreter_invoke(interp: *mut pw_interpreter) -> pw_status {
+    // SAFETY: caller's contract on `interp`.
+    match unsafe { live(interp) } {
+        // SAFETY: `live` checked the magic of an interpreter built by pw_interpreter_init, whose
+        // memory the caller still grants exclusively.
+        Ok(h) => match unsafe { &mut *h }.invoke() {
+            Ok(()) => PW_OK,
+            Err(e) => status_of(&e),
+        },
+        Err(e) => e,
+    }
+}
+
+/// Number of model inputs.
+///
+/// # Safety
+/// `interp` a handle; `count` valid for writing a `size_t`.
+#[no_mangle]
+pub unsafe extern "C" fn pw_interpreter_input_count(interp: *const pw_interpreter, count: *mut usize) -> pw_status {
+    if count.is_null() {
+        return PW_ERR_NULL_POINTER;
+    }
+    // SAFETY: caller's contract on `interp`.
+    match unsafe { live(interp) } {
+        Ok(h) => {
+            // SAFETY: live handle (see pw_interpreter_invoke); `count` non-NULL and writable.
+            unsafe { count.write_unaligned((*h).num_inputs()) };
+            PW_OK
+        }
+        Err(e) => e,
+    }
+}
+
+/// Number of model outputs.
+///
+/// # Safety
+/// `interp` a handle; `count` valid for writing a `size_t`.
+#[no_mangle]
+pub unsafe extern "C" fn pw_interpreter_output_count(interp: *const pw_interpreter, count: *mut usize) -> pw_status {
+    if count.is_null() {
+        return PW_ERR_NULL_POINTER;
+    }
+    // SAFETY: caller's contract on `interp`.
+    match unsafe { live(interp) } {
+        Ok(h) => {
+            // SAFETY: live handle; `count` non-NULL and writable.
+            unsafe { count.write_unaligned((*h).num_outputs()) };
+            PW_OK
+        }
+        Err(e) => e,
+    }
+}
+
+/// Describes input `index` (model order); write the input through `tensor->data`.
+///
+/// # Returns
+/// `PW_OK`; `PW_ERR_NULL_POINTER`, `PW_ERR_NOT_INITIALIZED`, `PW_ERR_INVALID_ARGUMENT` for an
+/// index ≥ the input count.
+///
+/// # Safety
+/// `interp` a handle; `tensor` valid for writing a `pw_tensor`.
+#[no_mangle]
+pub unsafe extern "C" fn pw_interpreter_input(
+    interp: *mut pw_interpreter,
+    index: usize,
+    tensor: *mut pw_tensor,
+) -> pw_status {
+    if tensor.is_null() {
+        return PW_ERR_NULL_POINTER;
+    }
+    // SAFETY: caller's contract on `interp`.
+    let h = match unsafe { live(interp) } {
+        Ok(h) => h,
+        Err(e) => return e,
+    };
+    // SAFETY: live handle, exclusively granted by the caller for this call.
+    let h = unsafe { &mut *h };
+    let t = match h.input_mut(index) {
+        Ok(t) => {
+            let ptr = t.data.as_mut_ptr() as *mut core::ffi::c_void;
+            let view =
+                TensorView { data: &[], shape: t.shape, dtype: t.dtype, scale: t.scale, zero_point: t.zero_point };
+            pw_tensor { bytes: t.data.len(), ..tensor_of(&view, ptr) }
+        }
+        Err(e) => return status_of(&e),
+    };
+    // SAFETY: non-NULL and writable (caller's contract).
+    unsafe { tensor.write_unaligned(t) };
+    PW_OK
+}
+
+/// Describes output `index` (model order); read it through `tensor->data` after a successful
+/// `pw_interpreter_invoke`.
+///
+/// # Returns
+/// `PW_OK`; `PW_ERR_NULL_POINTER`, `PW_ERR_NOT_INITIALIZED`, `PW_ERR_INVALID_ARGUMENT` for an
+/// index ≥ the output count.
+///
+/// # Safety
+/// `interp` a handle; `tensor` valid for writing a `pw_tensor`.
+#[no_mangle]
+pub unsafe extern "C" fn pw_interpreter_output(
+    interp: *const pw_interpreter,
+    index: usize,
+    tensor: *mut pw_tensor,
+) -> pw_status {
+    if tensor.is_null() {
+        return PW_ERR_NULL_POINTER;
+    }
+    // SAFETY: caller's contract on `interp`.
+    let h = match unsafe { live(interp) } {
+        Ok(h) => h,
+        Err(e) => return e,
+    };
+    // SAFETY: live handle.
+    let h = unsafe { &*h };
+    let t = match h.output(index) {
+        Ok(v) => tensor_of(&v, v.data.as_ptr() as *mut core::ffi::c_void),
+        Err(e) => return status_of(&e),
+    };
+    // SAFETY: non-NULL and writable (caller's contract).
+    unsafe { tensor.write_unaligned(t) };
+    PW_OK
+}
+
+/// Arena bytes the interpreter uses (equals `pw_arena_required`).
+///
+/// # Safety
+/// `interp` a handle; `bytes` valid for writing a `size_t`.
+#[no_mangle]
+pub unsafe extern "C" fn pw_interpreter_arena_used(interp: *const pw_interpreter, bytes: *mut usize) -> pw_status {
+    if bytes.is_null() {
+        return PW_ERR_NULL_POINTER;
+    }
+    // SAFETY: caller's contract on `interp`.
+    match unsafe { live(interp) } {
+        Ok(h) => {
+            // SAFETY: live handle; `bytes` non-NULL and writable.
+            unsafe { bytes.write_unaligned((*h).arena_used()) };
+            PW_OK
+        }
+        Err(e) => e,
+    }
+}
+
+/// Details of the last failed `pw_interpreter_invoke` (status `PW_OK` in `*info` if the last
+/// invoke succeeded or none ran): failing operator index and opcode.
+///
+/// # Safety
+/// `interp` a handle; `info` valid for writing a `pw_error_info`.
+#[no_mangle]
+pub unsafe extern "C" fn pw_interpreter_last_error(
+    interp: *const pw_interpreter,
+    info: *mut pw_error_info,
+) -> pw_status {
+    if info.is_null() {
+        return PW_ERR_NULL_POINTER;
+    }
+    // SAFETY: caller's contract on `interp`.
+    let h = match unsafe { live(interp) } {
+        Ok(h) => h,
+        Err(e) => return e,
+    };
+    // SAFETY: live handle.
+    let details = match unsafe { &*h }.last_error() {
+        Some(e) => error_info(&e),
+        None => pw_error_info::status_only(PW_OK),
+    };
+    // SAFETY: non-NULL and writable.
+    unsafe { info.write_unaligned(details) };
+    PW_OK
+}

@@ -1,0 +1,197 @@
+//! The C API: `pw_` functions over the safe Rust API (see `include/patchwise.h`).
+//!
+//! Conventions (also in the README): `pw_<object>_<verb>`; the object pointer first, then
+//! inputs, then outputs; every buffer is followed by its `size_t` length; outputs are written
+//! only on success; every pointer is NULL-checked; the caller owns all memory (there is no
+//! `_free`: the interpreter handle lives inside the caller's arena). Every function returns a
+//! `pw_status`; codes are grouped and never renumbered.
+//!
+//! Pointer vocabulary used in the `# Safety` sections: a pointer is *valid for N bytes* when it
+//! is NULL (rejected with `PW_ERR_NULL_POINTER`) or points to N bytes the caller owns for the
+//! duration stated; a *handle* is NULL or a pointer returned by `pw_interpreter_init` whose
+//! arena and model are still alive and not used for anything else.
+
+#![allow(non_camel_case_types)]
+
+mod interpreter;
+mod status;
+
+pub use interpreter::*;
+pub use status::*;
+
+use crate::interpreter::Options;
+
+/// Version of patchwise: `major << 16 | minor << 8 | patch`.
+pub const PW_VERSION: u32 = 0x00_01_00;
+
+/// Required alignment (bytes) of the arena's first byte.
+pub const PW_ARENA_ALIGN: usize = 16;
+const _: () = assert!(PW_ARENA_ALIGN == crate::interpreter::ARENA_ALIGN);
+
+/// Largest tensor rank; `pw_tensor.dims` has this many entries.
+pub const PW_MAX_RANK: usize = 6;
+const _: () = assert!(PW_MAX_RANK == crate::kernels::MAX_RANK);
+
+/// Patching policy: let patchwise decide (today: layer by layer).
+pub const PW_PATCH_AUTO: u32 = 0;
+/// Patching policy: always run layer by layer.
+pub const PW_PATCH_OFF: u32 = 1;
+
+/// Options for planning and init. Initialize with `pw_options_default`, then change fields.
+/// Passing NULL where a `const pw_options*` is expected means the defaults.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct pw_options {
+    /// `sizeof(pw_options)` as the caller compiled it (set by `pw_options_default`).
+    pub struct_size: u32,
+    /// Reserved flags; must be 0.
+    pub flags: u32,
+    /// Patching policy: `PW_PATCH_AUTO` or `PW_PATCH_OFF`.
+    pub patching: u32,
+    /// Arena budget in bytes the planner should aim for (0 = none). Reserved: not yet used.
+    pub memory_budget: u32,
+    /// Reserved for future options; must be 0.
+    pub reserved: [u32; 4],
+}
+
+impl pw_options {
+    const DEFAULT: pw_options = pw_options {
+        struct_size: core::mem::size_of::<pw_options>() as u32,
+        flags: 0,
+        patching: PW_PATCH_AUTO,
+        memory_budget: 0,
+        reserved: [0; 4],
+    };
+}
+
+/// Reads and validates options (NULL = defaults).
+///
+/// # Safety
+/// `opts` is NULL or valid for `sizeof(pw_options)` bytes.
+unsafe fn options(opts: *const pw_options) -> Result<Options, pw_status> {
+    if opts.is_null() {
+        return Ok(Options::default());
+    }
+    // SAFETY: non-NULL and, by the caller's contract, points to a readable pw_options.
+    let o = unsafe { opts.read_unaligned() };
+    if o.struct_size as usize != core::mem::size_of::<pw_options>()
+        || o.flags != 0
+        || o.patching > PW_PATCH_OFF
+        || o.reserved != [0; 4]
+    {
+        return Err(PW_ERR_BAD_OPTIONS);
+    }
+    Ok(Options::default())
+}
+
+/// The version of the library (`PW_VERSION` of the build that was linked).
+#[no_mangle]
+pub extern "C" fn pw_version() -> u32 {
+    PW_VERSION
+}
+
+/// Fills `*opts` with the default options.
+///
+/// # Returns
+/// `PW_OK`, or `PW_ERR_NULL_POINTER` if `opts` is NULL.
+///
+/// # Safety
+/// `opts` is NULL or valid for writing `sizeof(pw_options)` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn pw_options_default(opts: *mut pw_options) -> pw_status {
+    if opts.is_null() {
+        return PW_ERR_NULL_POINTER;
+    }
+    // SAFETY: non-NULL and writable by the caller's contract.
+    unsafe { opts.write_unaligned(pw_options::DEFAULT) };
+    PW_OK
+}
+
+/// A model slice from a C pointer and length.
+///
+/// # Safety
+/// `model` is NULL or valid for reads of `len` bytes for `'m`.
+unsafe fn model_slice<'m>(model: *const u8, len: usize) -> Result<&'m [u8], pw_status> {
+    if model.is_null() {
+        return Err(PW_ERR_NULL_POINTER);
+    }
+    if len > isize::MAX as usize {
+        return Err(PW_ERR_INVALID_ARGUMENT);
+    }
+    // SAFETY: non-NULL, readable for `len` bytes for 'm (caller's contract), len ≤ isize::MAX;
+    // u8 has no alignment requirement.
+    Ok(unsafe { core::slice::from_raw_parts(model, len) })
+}
+
+/// Exact arena bytes `pw_interpreter_init` needs for this model and options.
+///
+/// Verifies the whole model and plans it. Without an arena, planning uses the stack: 12 bytes
+/// per tensor and operator (models of at most 512 tensors + operators on no_std builds, else
+/// `PW_ERR_MODEL_TOO_LARGE`). Firmware usually takes the figure from `patchwise plan` instead.
+///
+/// # Returns
+/// `PW_OK` and `*bytes` set; or the model's error (`PW_ERR_MODEL_*`), `PW_ERR_NULL_POINTER`,
+/// `PW_ERR_BAD_OPTIONS`.
+///
+/// # Safety
+/// `model` valid for `model_len` bytes; `opts` NULL or a valid `pw_options`; `bytes` valid for
+/// writing a `size_t`.
+#[no_mangle]
+pub unsafe extern "C" fn pw_arena_required(
+    model: *const u8,
+    model_len: usize,
+    opts: *const pw_options,
+    bytes: *mut usize,
+) -> pw_status {
+    if bytes.is_null() {
+        return PW_ERR_NULL_POINTER;
+    }
+    // SAFETY: forwarded caller contracts.
+    let (model, _opts) = match unsafe { (model_slice(model, model_len), options(opts)) } {
+        (Ok(m), Ok(o)) => (m, o),
+        (Err(e), _) | (_, Err(e)) => return e,
+    };
+    match crate::interpreter::arena_required(model) {
+        Ok(n) => {
+            // SAFETY: non-NULL and writable by the caller's contract.
+            unsafe { bytes.write_unaligned(n) };
+            PW_OK
+        }
+        Err(e) => status_of(&e),
+    }
+}
+
+/// Verifies and plans a model as `pw_interpreter_init` would, without an arena, and describes
+/// the outcome in `*info` (status, failing operator index and opcode, tensor index, arena bytes
+/// required). This is the one function whose output is written on failure: it exists to tell
+/// why a model is refused.
+///
+/// # Returns
+/// The model's status: `PW_OK` if `pw_interpreter_init` would accept it given a large enough
+/// arena; otherwise the error init would return. `PW_ERR_NULL_POINTER` if `info` is NULL.
+///
+/// # Safety
+/// As `pw_arena_required`; `info` valid for writing a `pw_error_info`.
+#[no_mangle]
+pub unsafe extern "C" fn pw_model_verify(
+    model: *const u8,
+    model_len: usize,
+    opts: *const pw_options,
+    info: *mut pw_error_info,
+) -> pw_status {
+    if info.is_null() {
+        return PW_ERR_NULL_POINTER;
+    }
+    // SAFETY: forwarded caller contracts.
+    let result = match unsafe { (model_slice(model, model_len), options(opts)) } {
+        (Ok(m), Ok(_)) => crate::interpreter::arena_required(m).map_err(|e| error_info(&e)),
+        (Err(e), _) | (_, Err(e)) => Err(pw_error_info::status_only(e)),
+    };
+    let out = match result {
+        Ok(n) => pw_error_info { arena_required: n, ..pw_error_info::status_only(PW_OK) },
+        Err(i) => i,
+    };
+    // SAFETY: non-NULL and writable by the caller's contract.
+    unsafe { info.write_unaligned(out) };
+    out.status
+}

@@ -1,0 +1,151 @@
+//! Status codes and error details of the C API.
+
+use crate::error::Error;
+
+/// Result of every `pw_` function: `PW_OK` (0) or an error code. Fixed width (`uint32_t`) so
+/// that `-fshort-enums` toolchains cannot change the ABI. Codes are grouped by hundreds and never
+/// renumbered: 1xx argument, 2xx model, 3xx memory, 4xx kernel.
+pub type pw_status = u32;
+
+/// Success.
+pub const PW_OK: pw_status = 0;
+
+/// A required pointer argument is NULL.
+pub const PW_ERR_NULL_POINTER: pw_status = 100;
+/// An argument is out of range (e.g. a tensor index past the count).
+pub const PW_ERR_INVALID_ARGUMENT: pw_status = 101;
+/// The handle is not a live interpreter (never initialized, or its arena was re-initialized).
+pub const PW_ERR_NOT_INITIALIZED: pw_status = 102;
+/// `pw_options` has a wrong `struct_size`, unknown flags or out-of-range values.
+pub const PW_ERR_BAD_OPTIONS: pw_status = 103;
+
+/// The model ends before a structure it references (includes a zero-length model).
+pub const PW_ERR_MODEL_TRUNCATED: pw_status = 200;
+/// An offset in the model points outside it.
+pub const PW_ERR_MODEL_BAD_OFFSET: pw_status = 201;
+/// A flatbuffer vtable in the model is malformed.
+pub const PW_ERR_MODEL_BAD_VTABLE: pw_status = 202;
+/// Not a TFLite schema v3 model (identifier "TFL3", version 3).
+pub const PW_ERR_MODEL_UNSUPPORTED_SCHEMA: pw_status = 203;
+/// A required table or field is absent.
+pub const PW_ERR_MODEL_MISSING_FIELD: pw_status = 204;
+/// No subgraph, or subgraph 0 has no inputs or outputs.
+pub const PW_ERR_MODEL_NO_SUBGRAPH: pw_status = 205;
+/// A tensor's shape, size, buffer or quantization is invalid (see `tensor_index`).
+pub const PW_ERR_MODEL_BAD_TENSOR: pw_status = 206;
+/// A tensor has an element type patchwise does not support (see `tensor_index`).
+pub const PW_ERR_MODEL_UNSUPPORTED_TYPE: pw_status = 207;
+/// An operator (or the subgraph's I/O list) names a tensor that does not exist.
+pub const PW_ERR_MODEL_BAD_TENSOR_INDEX: pw_status = 208;
+/// An operator's opcode index is outside the model's operator-code table.
+pub const PW_ERR_MODEL_BAD_OPCODE_INDEX: pw_status = 209;
+/// The operator is not supported (see `op_index`, `opcode`).
+pub const PW_ERR_MODEL_UNSUPPORTED_OP: pw_status = 210;
+/// An operator's options are missing or invalid.
+pub const PW_ERR_MODEL_BAD_OPTIONS: pw_status = 211;
+/// An operator's tensors disagree with what it computes (shapes, types, quantization).
+pub const PW_ERR_MODEL_BAD_OPERATOR: pw_status = 212;
+/// The model exceeds a fixed limit of patchwise (e.g. more than 65,535 tensors).
+pub const PW_ERR_MODEL_TOO_LARGE: pw_status = 213;
+
+/// The arena is smaller than needed (`pw_arena_required` / `pw_model_verify` give the size).
+pub const PW_ERR_ARENA_TOO_SMALL: pw_status = 300;
+/// The arena does not start on a `PW_ARENA_ALIGN`-byte boundary.
+pub const PW_ERR_ARENA_MISALIGNED: pw_status = 301;
+
+/// A kernel failed at invoke time (see `pw_interpreter_last_error`).
+pub const PW_ERR_KERNEL_FAILED: pw_status = 400;
+
+/// Details of a failure.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct pw_error_info {
+    /// The status the failing call returned.
+    pub status: pw_status,
+    /// Index of the failing operator in subgraph 0, or `UINT32_MAX` when no operator is involved.
+    pub op_index: u32,
+    /// Builtin opcode of the failing operator (TFLite `BuiltinOperator`), or `UINT32_MAX`.
+    pub opcode: u32,
+    /// Index of the offending tensor, or `UINT32_MAX`.
+    pub tensor_index: u32,
+    /// Arena bytes required (set with `PW_OK` and `PW_ERR_ARENA_TOO_SMALL`), else 0.
+    pub arena_required: usize,
+}
+
+impl pw_error_info {
+    pub(crate) const fn status_only(status: pw_status) -> pw_error_info {
+        pw_error_info { status, op_index: u32::MAX, opcode: u32::MAX, tensor_index: u32::MAX, arena_required: 0 }
+    }
+}
+
+/// The status code of a Rust error.
+pub(crate) fn status_of(e: &Error) -> pw_status {
+    match e {
+        Error::InvalidArgument => PW_ERR_INVALID_ARGUMENT,
+        Error::NotInitialized => PW_ERR_NOT_INITIALIZED,
+        Error::Truncated => PW_ERR_MODEL_TRUNCATED,
+        Error::BadOffset => PW_ERR_MODEL_BAD_OFFSET,
+        Error::BadVtable => PW_ERR_MODEL_BAD_VTABLE,
+        Error::UnsupportedSchema => PW_ERR_MODEL_UNSUPPORTED_SCHEMA,
+        Error::MissingField => PW_ERR_MODEL_MISSING_FIELD,
+        Error::NoSubgraph => PW_ERR_MODEL_NO_SUBGRAPH,
+        Error::BadTensor { .. } => PW_ERR_MODEL_BAD_TENSOR,
+        Error::UnsupportedType { .. } => PW_ERR_MODEL_UNSUPPORTED_TYPE,
+        Error::BadTensorIndex { .. } => PW_ERR_MODEL_BAD_TENSOR_INDEX,
+        Error::BadOpcodeIndex { .. } => PW_ERR_MODEL_BAD_OPCODE_INDEX,
+        Error::UnsupportedOp { .. } => PW_ERR_MODEL_UNSUPPORTED_OP,
+        Error::BadOptions { .. } => PW_ERR_MODEL_BAD_OPTIONS,
+        Error::BadOperator { .. } => PW_ERR_MODEL_BAD_OPERATOR,
+        Error::TooLarge => PW_ERR_MODEL_TOO_LARGE,
+        Error::ArenaTooSmall { .. } => PW_ERR_ARENA_TOO_SMALL,
+        Error::ArenaMisaligned => PW_ERR_ARENA_MISALIGNED,
+        Error::KernelFailed { .. } => PW_ERR_KERNEL_FAILED,
+    }
+}
+
+/// Full details of a Rust error.
+pub(crate) fn error_info(e: &Error) -> pw_error_info {
+    let mut info = pw_error_info::status_only(status_of(e));
+    if let Some((op, opcode)) = e.operator() {
+        info.op_index = op;
+        info.opcode = opcode;
+    }
+    match *e {
+        Error::BadTensor { tensor, .. } | Error::UnsupportedType { tensor, .. } => info.tensor_index = tensor,
+        Error::ArenaTooSmall { required } => info.arena_required = required,
+        _ => {}
+    }
+    info
+}
+
+/// A static, NUL-terminated description of `status` (never NULL; "unknown status" for codes
+/// this version does not know).
+#[no_mangle]
+pub extern "C" fn pw_status_str(status: pw_status) -> *const core::ffi::c_char {
+    let s: &'static core::ffi::CStr = match status {
+        PW_OK => c"ok",
+        PW_ERR_NULL_POINTER => c"a required pointer is NULL",
+        PW_ERR_INVALID_ARGUMENT => c"argument out of range",
+        PW_ERR_NOT_INITIALIZED => c"not a live interpreter handle",
+        PW_ERR_BAD_OPTIONS => c"invalid pw_options",
+        PW_ERR_MODEL_TRUNCATED => c"model truncated",
+        PW_ERR_MODEL_BAD_OFFSET => c"model offset out of bounds",
+        PW_ERR_MODEL_BAD_VTABLE => c"model vtable malformed",
+        PW_ERR_MODEL_UNSUPPORTED_SCHEMA => c"not a TFLite schema v3 model",
+        PW_ERR_MODEL_MISSING_FIELD => c"model lacks a required field",
+        PW_ERR_MODEL_NO_SUBGRAPH => c"model has no usable subgraph",
+        PW_ERR_MODEL_BAD_TENSOR => c"model tensor invalid",
+        PW_ERR_MODEL_UNSUPPORTED_TYPE => c"tensor type not supported",
+        PW_ERR_MODEL_BAD_TENSOR_INDEX => c"tensor index out of range",
+        PW_ERR_MODEL_BAD_OPCODE_INDEX => c"opcode index out of range",
+        PW_ERR_MODEL_UNSUPPORTED_OP => c"operator not supported",
+        PW_ERR_MODEL_BAD_OPTIONS => c"operator options missing or invalid",
+        PW_ERR_MODEL_BAD_OPERATOR => c"operator tensors inconsistent",
+        PW_ERR_MODEL_TOO_LARGE => c"model exceeds patchwise limits",
+        PW_ERR_ARENA_TOO_SMALL => c"arena too small",
+        PW_ERR_ARENA_MISALIGNED => c"arena not aligned to PW_ARENA_ALIGN",
+        PW_ERR_KERNEL_FAILED => c"kernel failed",
+        _ => c"unknown status",
+    };
+    s.as_ptr()
+}
