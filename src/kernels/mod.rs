@@ -19,6 +19,7 @@ pub mod depthwise_conv;
 pub mod dequantize;
 pub mod fully_connected;
 pub mod hard_swish;
+pub mod io;
 pub mod logistic;
 pub mod mean;
 pub mod mul;

@@ -10,6 +10,8 @@
 //! The planner keeps nothing but the final offsets: sizes and lifetimes live in a temporary
 //! table that the interpreter puts where the activations will later go.
 
+pub mod overlap;
+
 use crate::error::{Error, Result};
 use crate::schema::Model;
 
