@@ -120,12 +120,6 @@ pub unsafe extern "C" fn pw_interpreter_init(
     if out.is_null() || arena.is_null() {
         return PW_ERR_NULL_POINTER;
     }
-    // SAFETY: forwarded caller contracts; the slice lives as long as the handle ('static here
-    // stands for "until the caller reuses the memory", which the contract above promises).
-    let (model, opts) = match unsafe { (model_slice::<'static>(model, model_len), options(opts)) } {
-        (Ok(m), Ok(o)) => (m, o),
-        (Err(e), _) | (_, Err(e)) => return e,
-    };
     if arena as usize % PW_ARENA_ALIGN != 0 {
         return PW_ERR_ARENA_MISALIGNED;
     }
@@ -135,6 +129,16 @@ pub unsafe extern "C" fn pw_interpreter_init(
     // SAFETY: non-NULL, aligned, readable and writable for arena_len bytes and exclusively the
     // interpreter's while the handle is used (caller's contract); arena_len ≤ isize::MAX.
     let arena: &'static mut [u8] = unsafe { core::slice::from_raw_parts_mut(arena as *mut u8, arena_len) };
+    // From here on any interpreter that lived in this arena is invalid, whatever happens next.
+    if let Some(magic) = arena.get_mut(..4) {
+        magic.fill(0);
+    }
+    // SAFETY: forwarded caller contracts; the slice lives as long as the handle ('static here
+    // stands for "until the caller reuses the memory", which the contract above promises).
+    let (model, opts) = match unsafe { (model_slice::<'static>(model, model_len), options(opts)) } {
+        (Ok(m), Ok(o)) => (m, o),
+        (Err(e), _) | (_, Err(e)) => return e,
+    };
     match Interpreter::init(model, arena, &opts) {
         Ok(interp) => {
             // SAFETY: `out` is non-NULL and writable (caller's contract).

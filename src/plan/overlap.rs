@@ -39,14 +39,8 @@ fn window_bytes(g: &WindowGeom, b: usize, y: usize, x: usize) -> (i64, i64) {
     let clamp = |v: i64, hi: usize| v.clamp(0, hi as i64 - 1);
     let y0 = clamp((y * g.stride_h) as i64 - g.pad_top as i64, g.in_h);
     let x0 = clamp((x * g.stride_w) as i64 - g.pad_left as i64, g.in_w);
-    let y1 = clamp(
-        (y * g.stride_h) as i64 - g.pad_top as i64 + ((g.k_h.max(1) - 1) * g.dilation_h) as i64,
-        g.in_h,
-    );
-    let x1 = clamp(
-        (x * g.stride_w) as i64 - g.pad_left as i64 + ((g.k_w.max(1) - 1) * g.dilation_w) as i64,
-        g.in_w,
-    );
+    let y1 = clamp((y * g.stride_h) as i64 - g.pad_top as i64 + ((g.k_h.max(1) - 1) * g.dilation_h) as i64, g.in_h);
+    let x1 = clamp((x * g.stride_w) as i64 - g.pad_left as i64 + ((g.k_w.max(1) - 1) * g.dilation_w) as i64, g.in_w);
     let base = (b * g.in_h) as i64;
     let px = g.in_px as i64;
     let first = ((base + y0) * g.in_w as i64 + x0) * px;
@@ -100,7 +94,17 @@ pub fn backward_distance(g: &WindowGeom) -> i64 {
 mod tests {
     use super::*;
 
-    fn geom(h: usize, w: usize, ci: usize, oh: usize, ow: usize, co: usize, k: usize, s: usize, p: usize) -> WindowGeom {
+    fn geom(
+        h: usize,
+        w: usize,
+        ci: usize,
+        oh: usize,
+        ow: usize,
+        co: usize,
+        k: usize,
+        s: usize,
+        p: usize,
+    ) -> WindowGeom {
         WindowGeom {
             batches: 1,
             in_h: h,

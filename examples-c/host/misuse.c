@@ -1,0 +1,763 @@
+/*
+ * misuse: checks that the patchwise C API rejects every misuse with the documented status,
+ * and that it leaves out-parameters untouched when it fails.
+ *
+ *   misuse MODEL [MODEL...]
+ *
+ * The API-wide checks (NULL pointers, broken models, status strings) run once, with the first
+ * model; the checks that need a working interpreter (arena size and alignment, handles, tensor
+ * indices, re-init, two interpreters) run for every model given. Each check prints one line
+ * ("ok   - ..." or "FAIL - ..."); the last line is "N passed, M failed" and the exit status is
+ * non-zero when anything failed.
+ */
+#define _POSIX_C_SOURCE 200112L /* posix_memalign */
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "patchwise.h"
+
+/* ---- reporting ------------------------------------------------------------------------- */
+
+static unsigned g_passed;
+static unsigned g_failed;
+static const char *g_model = "";
+
+static const struct {
+    pw_status code;
+    const char *name;
+} STATUSES[] = {
+    {PW_OK, "PW_OK"},
+    {PW_ERR_NULL_POINTER, "PW_ERR_NULL_POINTER"},
+    {PW_ERR_INVALID_ARGUMENT, "PW_ERR_INVALID_ARGUMENT"},
+    {PW_ERR_NOT_INITIALIZED, "PW_ERR_NOT_INITIALIZED"},
+    {PW_ERR_BAD_OPTIONS, "PW_ERR_BAD_OPTIONS"},
+    {PW_ERR_MODEL_TRUNCATED, "PW_ERR_MODEL_TRUNCATED"},
+    {PW_ERR_MODEL_BAD_OFFSET, "PW_ERR_MODEL_BAD_OFFSET"},
+    {PW_ERR_MODEL_BAD_VTABLE, "PW_ERR_MODEL_BAD_VTABLE"},
+    {PW_ERR_MODEL_UNSUPPORTED_SCHEMA, "PW_ERR_MODEL_UNSUPPORTED_SCHEMA"},
+    {PW_ERR_MODEL_MISSING_FIELD, "PW_ERR_MODEL_MISSING_FIELD"},
+    {PW_ERR_MODEL_NO_SUBGRAPH, "PW_ERR_MODEL_NO_SUBGRAPH"},
+    {PW_ERR_MODEL_BAD_TENSOR, "PW_ERR_MODEL_BAD_TENSOR"},
+    {PW_ERR_MODEL_UNSUPPORTED_TYPE, "PW_ERR_MODEL_UNSUPPORTED_TYPE"},
+    {PW_ERR_MODEL_BAD_TENSOR_INDEX, "PW_ERR_MODEL_BAD_TENSOR_INDEX"},
+    {PW_ERR_MODEL_BAD_OPCODE_INDEX, "PW_ERR_MODEL_BAD_OPCODE_INDEX"},
+    {PW_ERR_MODEL_UNSUPPORTED_OP, "PW_ERR_MODEL_UNSUPPORTED_OP"},
+    {PW_ERR_MODEL_BAD_OPTIONS, "PW_ERR_MODEL_BAD_OPTIONS"},
+    {PW_ERR_MODEL_BAD_OPERATOR, "PW_ERR_MODEL_BAD_OPERATOR"},
+    {PW_ERR_MODEL_TOO_LARGE, "PW_ERR_MODEL_TOO_LARGE"},
+    {PW_ERR_ARENA_TOO_SMALL, "PW_ERR_ARENA_TOO_SMALL"},
+    {PW_ERR_ARENA_MISALIGNED, "PW_ERR_ARENA_MISALIGNED"},
+    {PW_ERR_KERNEL_FAILED, "PW_ERR_KERNEL_FAILED"},
+};
+enum { N_STATUSES = sizeof STATUSES / sizeof STATUSES[0] };
+
+static const char *status_name(pw_status s)
+{
+    for (size_t i = 0; i < N_STATUSES; i++) {
+        if (STATUSES[i].code == s) {
+            return STATUSES[i].name;
+        }
+    }
+    return "(unknown code)";
+}
+
+/* Records one check: `ok` true passes. `fmt` describes what was checked. */
+static void check(int ok, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    printf("%s - [%s] ", ok ? "ok  " : "FAIL", g_model);
+    vprintf(fmt, ap);
+    printf("\n");
+    va_end(ap);
+    if (ok) {
+        g_passed++;
+    } else {
+        g_failed++;
+    }
+}
+
+/* Checks that a call returned exactly `want`. */
+static void expect_status(pw_status got, pw_status want, const char *what)
+{
+    if (got == want) {
+        check(1, "%s -> %s", what, status_name(want));
+    } else {
+        check(0, "%s -> %s (%" PRIu32 "), expected %s", what, status_name(got), got,
+              status_name(want));
+    }
+}
+
+/* ---- helpers --------------------------------------------------------------------------- */
+
+/* Sentinels that a failing call must leave in its out-parameters. */
+#define SIZE_SENTINEL ((size_t)0x5A5A5A5Au)
+static int g_handle_sentinel_object;
+#define HANDLE_SENTINEL ((pw_interpreter *)(void *)&g_handle_sentinel_object)
+
+static void *xmalloc_aligned(size_t n)
+{
+    void *p = NULL;
+    if (posix_memalign(&p, PW_ARENA_ALIGN, n > 0 ? n : 1) != 0) {
+        fprintf(stderr, "out of memory\n");
+        exit(2);
+    }
+    return p;
+}
+
+static int read_file(const char *path, uint8_t **data, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        perror(path);
+        return -1;
+    }
+    long end = -1;
+    if (fseek(f, 0, SEEK_END) == 0) {
+        end = ftell(f);
+    }
+    if (end < 0 || fseek(f, 0, SEEK_SET) != 0) {
+        fclose(f);
+        fprintf(stderr, "%s: cannot size the file\n", path);
+        return -1;
+    }
+    uint8_t *buf = malloc(end > 0 ? (size_t)end : 1);
+    if (buf == NULL || fread(buf, 1, (size_t)end, f) != (size_t)end) {
+        free(buf);
+        fclose(f);
+        fprintf(stderr, "%s: read error\n", path);
+        return -1;
+    }
+    fclose(f);
+    *data = buf;
+    *len = (size_t)end;
+    return 0;
+}
+
+/* A small deterministic generator for test inputs (no dependence on libc's rand). */
+static uint32_t next_random(uint32_t *state)
+{
+    *state = *state * 1664525u + 1013904223u;
+    return *state >> 8;
+}
+
+/* Writes pseudo-random data derived from `seed` into every input (floats in [-1, 1]). */
+static void fill_inputs(pw_interpreter *h, uint32_t seed)
+{
+    size_t n = 0;
+    pw_interpreter_input_count(h, &n);
+    uint32_t state = seed;
+    for (size_t i = 0; i < n; i++) {
+        pw_tensor t;
+        if (pw_interpreter_input(h, i, &t) != PW_OK) {
+            continue;
+        }
+        uint8_t *p = t.data;
+        if (t.dtype == PW_TYPE_FLOAT32) {
+            for (size_t k = 0; k + 4 <= t.bytes; k += 4) {
+                float v = (float)(next_random(&state) % 2001u) / 1000.0f - 1.0f;
+                memcpy(p + k, &v, 4);
+            }
+        } else {
+            for (size_t k = 0; k < t.bytes; k++) {
+                p[k] = (uint8_t)next_random(&state);
+            }
+        }
+    }
+}
+
+/* Copies all outputs, one after another, into `buf` (at most `cap` bytes). Returns the
+ * number of bytes copied, or 0 if the outputs do not fit or cannot be read. */
+static size_t snapshot_outputs(const pw_interpreter *h, uint8_t *buf, size_t cap)
+{
+    size_t n = 0;
+    size_t len = 0;
+    if (pw_interpreter_output_count(h, &n) != PW_OK) {
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        pw_tensor t;
+        if (pw_interpreter_output(h, i, &t) != PW_OK || t.bytes > cap - len) {
+            return 0;
+        }
+        memcpy(buf + len, t.data, t.bytes);
+        len += t.bytes;
+    }
+    return len;
+}
+
+static size_t element_size(pw_type t)
+{
+    switch (t) {
+    case PW_TYPE_INT8:
+    case PW_TYPE_UINT8:
+    case PW_TYPE_BOOL: return 1;
+    case PW_TYPE_INT16: return 2;
+    case PW_TYPE_INT32:
+    case PW_TYPE_FLOAT32: return 4;
+    case PW_TYPE_INT64: return 8;
+    default: return 0;
+    }
+}
+
+/* Every call that takes a handle, on a handle that is not live: each must return `want`
+ * and leave its out-parameter as it was. */
+static void expect_dead_handle(pw_interpreter *h, pw_status want, const char *what)
+{
+    char desc[160];
+    size_t count = SIZE_SENTINEL;
+    pw_tensor t;
+    pw_tensor t_before;
+    pw_error_info info;
+    pw_error_info info_before;
+    memset(&t, 0xA5, sizeof t);
+    t_before = t;
+    memset(&info, 0xA5, sizeof info);
+    info_before = info;
+
+    snprintf(desc, sizeof desc, "invoke on %s", what);
+    expect_status(pw_interpreter_invoke(h), want, desc);
+    snprintf(desc, sizeof desc, "input_count on %s", what);
+    expect_status(pw_interpreter_input_count(h, &count), want, desc);
+    snprintf(desc, sizeof desc, "output_count on %s", what);
+    expect_status(pw_interpreter_output_count(h, &count), want, desc);
+    snprintf(desc, sizeof desc, "arena_used on %s", what);
+    expect_status(pw_interpreter_arena_used(h, &count), want, desc);
+    check(count == SIZE_SENTINEL, "count/bytes out-params untouched on %s", what);
+    snprintf(desc, sizeof desc, "input(0) on %s", what);
+    expect_status(pw_interpreter_input(h, 0, &t), want, desc);
+    snprintf(desc, sizeof desc, "output(0) on %s", what);
+    expect_status(pw_interpreter_output(h, 0, &t), want, desc);
+    check(memcmp(&t, &t_before, sizeof t) == 0, "pw_tensor out-param untouched on %s", what);
+    snprintf(desc, sizeof desc, "last_error on %s", what);
+    expect_status(pw_interpreter_last_error(h, &info), want, desc);
+    check(memcmp(&info, &info_before, sizeof info) == 0, "pw_error_info out-param untouched on %s",
+          what);
+}
+
+/* pw_interpreter_init that must fail with `want` and leave *out untouched. */
+static void expect_init_fails(const uint8_t *model, size_t len, void *arena, size_t arena_len,
+                              const pw_options *opts, pw_status want, const char *what)
+{
+    pw_interpreter *out = HANDLE_SENTINEL;
+    expect_status(pw_interpreter_init(model, len, arena, arena_len, opts, &out), want, what);
+    check(out == HANDLE_SENTINEL, "init out-param untouched after: %s", what);
+}
+
+/* A model error must come back the same from all three entry points. */
+static void expect_model_error(const uint8_t *model, size_t len, pw_status want, const char *what)
+{
+    char desc[160];
+    size_t bytes = SIZE_SENTINEL;
+    snprintf(desc, sizeof desc, "pw_arena_required(%s)", what);
+    expect_status(pw_arena_required(model, len, NULL, &bytes), want, desc);
+    check(bytes == SIZE_SENTINEL, "arena_required out-param untouched after: %s", what);
+
+    pw_error_info info;
+    memset(&info, 0xA5, sizeof info);
+    snprintf(desc, sizeof desc, "pw_model_verify(%s)", what);
+    expect_status(pw_model_verify(model, len, NULL, &info), want, desc);
+    check(info.status == want && info.arena_required == 0,
+          "pw_model_verify(%s) writes info on failure (status %" PRIu32 ", arena_required %zu)",
+          what, info.status, info.arena_required);
+
+    uint8_t *arena = xmalloc_aligned(4096);
+    snprintf(desc, sizeof desc, "pw_interpreter_init(%s)", what);
+    expect_init_fails(model, len, arena, 4096, NULL, want, desc);
+    free(arena);
+}
+
+/* Little-endian reads and writes for patching a copy of a model (bounds-checked by callers). */
+static uint32_t rd32(const uint8_t *b, size_t p)
+{
+    return (uint32_t)b[p] | (uint32_t)b[p + 1] << 8 | (uint32_t)b[p + 2] << 16 |
+           (uint32_t)b[p + 3] << 24;
+}
+
+/* Position of field `id` of the flatbuffer table at `t`, or 0 if absent or out of bounds. */
+static size_t fb_field(const uint8_t *b, size_t len, size_t t, unsigned id)
+{
+    if (t + 4 > len) {
+        return 0;
+    }
+    size_t vt = t - (size_t)(int32_t)rd32(b, t); /* the vtable sits at table - soffset */
+    if (vt > len || len - vt < 6 + 2 * (size_t)id) {
+        return 0;
+    }
+    unsigned vt_len = (unsigned)b[vt] | (unsigned)b[vt + 1] << 8;
+    if (4 + 2 * id + 2 > vt_len) {
+        return 0;
+    }
+    unsigned off = (unsigned)b[vt + 4 + 2 * id] | (unsigned)b[vt + 5 + 2 * id] << 8;
+    return off == 0 || t + off + 4 > len ? 0 : t + off;
+}
+
+/* Gives every operator code of the model in `b` the builtin code `code` (>= 127, so the int8
+ * deprecated_builtin_code becomes the placeholder 127). Returns the number of codes patched,
+ * 0 if the model lacks the fields. Schema: Model.operator_codes is field 1; OperatorCode has
+ * deprecated_builtin_code (field 0, int8) and builtin_code (field 3, int32). */
+static uint32_t patch_opcodes(uint8_t *b, size_t len, uint32_t code)
+{
+    if (len < 8) {
+        return 0;
+    }
+    size_t codes = fb_field(b, len, rd32(b, 0), 1);
+    if (codes == 0 || codes + rd32(b, codes) + 4 > len) {
+        return 0;
+    }
+    size_t vec = codes + rd32(b, codes);
+    uint32_t n = rd32(b, vec);
+    for (uint32_t k = 0; k < n; k++) {
+        size_t e = vec + 4 + 4 * (size_t)k;
+        if (e + 4 > len) {
+            return 0;
+        }
+        size_t t = e + rd32(b, e);
+        size_t dep = fb_field(b, len, t, 0);
+        size_t builtin = fb_field(b, len, t, 3);
+        if (dep == 0 || builtin == 0) {
+            return 0;
+        }
+        b[dep] = 127;
+        for (int i = 0; i < 4; i++) {
+            b[builtin + (size_t)i] = (uint8_t)(code >> (8 * i));
+        }
+    }
+    return n;
+}
+
+/* ---- checks that need no working interpreter ------------------------------------------- */
+
+static void check_status_strings(void)
+{
+    for (size_t i = 0; i < N_STATUSES; i++) {
+        const char *s = pw_status_str(STATUSES[i].code);
+        check(s != NULL && strcmp(s, "unknown status") != 0, "pw_status_str(%s) = \"%s\"",
+              STATUSES[i].name, s != NULL ? s : "(NULL)");
+    }
+    const pw_status unknown[] = {1, 99, 104, 199, 214, 299, 302, 399, 401, 0xFFFFFFFFu};
+    for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
+        const char *s = pw_status_str(unknown[i]);
+        check(s != NULL && strcmp(s, "unknown status") == 0, "pw_status_str(%" PRIu32 ") = \"%s\"",
+              unknown[i], s != NULL ? s : "(NULL)");
+    }
+}
+
+/* Every pointer argument of every function, NULL in turn. Also: NULL opts means defaults. */
+static void check_null_pointers(const uint8_t *model, size_t len)
+{
+    size_t bytes = SIZE_SENTINEL;
+    pw_error_info info;
+
+    expect_status(pw_options_default(NULL), PW_ERR_NULL_POINTER, "pw_options_default(NULL)");
+
+    expect_status(pw_arena_required(NULL, len, NULL, &bytes), PW_ERR_NULL_POINTER,
+                  "pw_arena_required(model=NULL)");
+    expect_status(pw_arena_required(NULL, 0, NULL, &bytes), PW_ERR_NULL_POINTER,
+                  "pw_arena_required(model=NULL, len=0)");
+    check(bytes == SIZE_SENTINEL, "pw_arena_required out-param untouched after NULL model");
+    expect_status(pw_arena_required(model, len, NULL, NULL), PW_ERR_NULL_POINTER,
+                  "pw_arena_required(bytes=NULL)");
+    expect_status(pw_arena_required(model, len, NULL, &bytes), PW_OK,
+                  "pw_arena_required(opts=NULL) means defaults");
+
+    memset(&info, 0xA5, sizeof info);
+    expect_status(pw_model_verify(NULL, len, NULL, &info), PW_ERR_NULL_POINTER,
+                  "pw_model_verify(model=NULL)");
+    check(info.status == PW_ERR_NULL_POINTER, "pw_model_verify(model=NULL) reports it in info");
+    expect_status(pw_model_verify(model, len, NULL, NULL), PW_ERR_NULL_POINTER,
+                  "pw_model_verify(info=NULL)");
+    expect_status(pw_model_verify(model, len, NULL, &info), PW_OK,
+                  "pw_model_verify(opts=NULL) means defaults");
+
+    uint8_t *arena = xmalloc_aligned(bytes);
+    pw_interpreter *h = NULL;
+    expect_init_fails(NULL, len, arena, bytes, NULL, PW_ERR_NULL_POINTER, "init(model=NULL)");
+    expect_init_fails(model, len, NULL, bytes, NULL, PW_ERR_NULL_POINTER, "init(arena=NULL)");
+    expect_status(pw_interpreter_init(model, len, arena, bytes, NULL, NULL), PW_ERR_NULL_POINTER,
+                  "init(out=NULL)");
+    expect_status(pw_interpreter_init(model, len, arena, bytes, NULL, &h), PW_OK,
+                  "init(opts=NULL) means defaults");
+
+    /* A live handle with a NULL out-pointer, and a NULL handle with a valid out-pointer. */
+    pw_tensor t;
+    expect_status(pw_interpreter_input_count(h, NULL), PW_ERR_NULL_POINTER, "input_count(count=NULL)");
+    expect_status(pw_interpreter_output_count(h, NULL), PW_ERR_NULL_POINTER,
+                  "output_count(count=NULL)");
+    expect_status(pw_interpreter_input(h, 0, NULL), PW_ERR_NULL_POINTER, "input(tensor=NULL)");
+    expect_status(pw_interpreter_output(h, 0, NULL), PW_ERR_NULL_POINTER, "output(tensor=NULL)");
+    expect_status(pw_interpreter_arena_used(h, NULL), PW_ERR_NULL_POINTER, "arena_used(bytes=NULL)");
+    expect_status(pw_interpreter_last_error(h, NULL), PW_ERR_NULL_POINTER, "last_error(info=NULL)");
+    expect_dead_handle(NULL, PW_ERR_NULL_POINTER, "a NULL handle");
+    /* The handle is still fine after all that. */
+    expect_status(pw_interpreter_input(h, 0, &t), PW_OK, "input(0) on the live handle");
+    free(arena);
+}
+
+/* Models that are not models. */
+static void check_broken_models(const uint8_t *model, size_t len)
+{
+    static const uint8_t three[3] = {0x10, 0, 0};
+    expect_model_error(three, 0, PW_ERR_MODEL_TRUNCATED, "zero-length model");
+    expect_model_error(three, sizeof three, PW_ERR_MODEL_TRUNCATED, "3-byte model");
+
+    /* Random bytes: the file identifier at bytes 4..8 is not "TFL3". */
+    uint8_t garbage[256];
+    uint32_t state = 12345;
+    for (size_t i = 0; i < sizeof garbage; i++) {
+        garbage[i] = (uint8_t)next_random(&state);
+    }
+    garbage[4] = 'X';
+    expect_model_error(garbage, sizeof garbage, PW_ERR_MODEL_UNSUPPORTED_SCHEMA, "random bytes");
+
+    /* The right identifier, but the root table offset points far outside the buffer. */
+    uint8_t bad_root[16] = {0x00, 0xFF, 0xFF, 0x7F, 'T', 'F', 'L', '3'};
+    expect_model_error(bad_root, sizeof bad_root, PW_ERR_MODEL_BAD_OFFSET, "root offset outside");
+
+    /* A real model with its identifier damaged. */
+    uint8_t *copy = malloc(len);
+    if (copy == NULL) {
+        exit(2);
+    }
+    memcpy(copy, model, len);
+    copy[7] = '4';
+    expect_model_error(copy, len, PW_ERR_MODEL_UNSUPPORTED_SCHEMA, "model with identifier TFL4");
+
+    /* A real model whose operators all get an opcode patchwise does not know (150): the
+     * error names operator 0 and that opcode. */
+    memcpy(copy, model, len);
+    uint32_t patched = patch_opcodes(copy, len, 150);
+    check(patched > 0, "patched %" PRIu32 " operator code(s) to 150", patched);
+    if (patched > 0) {
+        expect_model_error(copy, len, PW_ERR_MODEL_UNSUPPORTED_OP, "model with opcode 150");
+        pw_error_info info;
+        pw_model_verify(copy, len, NULL, &info);
+        check(info.op_index == 0 && info.opcode == 150 && info.tensor_index == UINT32_MAX,
+              "pw_model_verify names operator %" PRIu32 ", opcode %" PRIu32, info.op_index,
+              info.opcode);
+    }
+    free(copy);
+}
+
+/* ---- checks on a working model --------------------------------------------------------- */
+
+static void check_options(const uint8_t *model, size_t len, size_t required)
+{
+    pw_options o;
+    expect_status(pw_options_default(&o), PW_OK, "pw_options_default");
+    check(o.struct_size == sizeof(pw_options) && o.flags == 0 && o.patching == PW_PATCH_AUTO &&
+              o.memory_budget == 0 && o.reserved[0] == 0 && o.reserved[1] == 0 &&
+              o.reserved[2] == 0 && o.reserved[3] == 0,
+          "pw_options_default fills struct_size=%" PRIu32 " and zeros", o.struct_size);
+    size_t bytes = 0;
+    expect_status(pw_arena_required(model, len, &o, &bytes), PW_OK, "arena_required(default opts)");
+    check(bytes == required, "default opts give the same size as opts=NULL (%zu)", bytes);
+    o.patching = PW_PATCH_OFF;
+    expect_status(pw_arena_required(model, len, &o, &bytes), PW_OK,
+                  "arena_required(patching=PW_PATCH_OFF)");
+
+    uint8_t *arena = xmalloc_aligned(required);
+    for (int k = 0; k < 9; k++) {
+        pw_options_default(&o);
+        const char *what = "";
+        switch (k) {
+        case 0: o.struct_size = 0; what = "struct_size=0"; break;
+        case 1: o.struct_size -= 4; what = "struct_size too small"; break;
+        case 2: o.struct_size += 4; what = "struct_size too large"; break;
+        case 3: o.flags = 1; what = "flags=1"; break;
+        case 4: o.patching = 2; what = "patching=2"; break;
+        case 5: o.reserved[0] = 1; what = "reserved[0]=1"; break;
+        case 6: o.reserved[1] = 1; what = "reserved[1]=1"; break;
+        case 7: o.reserved[2] = 1; what = "reserved[2]=1"; break;
+        default: o.reserved[3] = 0x80000000u; what = "reserved[3]!=0"; break;
+        }
+        char desc[160];
+        size_t b = SIZE_SENTINEL;
+        snprintf(desc, sizeof desc, "arena_required(opts %s)", what);
+        expect_status(pw_arena_required(model, len, &o, &b), PW_ERR_BAD_OPTIONS, desc);
+        check(b == SIZE_SENTINEL, "arena_required out-param untouched after bad opts (%s)", what);
+        pw_error_info info;
+        snprintf(desc, sizeof desc, "model_verify(opts %s)", what);
+        expect_status(pw_model_verify(model, len, &o, &info), PW_ERR_BAD_OPTIONS, desc);
+        snprintf(desc, sizeof desc, "init(opts %s)", what);
+        expect_init_fails(model, len, arena, required, &o, PW_ERR_BAD_OPTIONS, desc);
+    }
+    free(arena);
+}
+
+static void check_arena_size_and_alignment(const uint8_t *model, size_t len, size_t required)
+{
+    pw_error_info info;
+    expect_status(pw_model_verify(model, len, NULL, &info), PW_OK, "pw_model_verify");
+    check(info.arena_required == required && info.op_index == UINT32_MAX &&
+              info.opcode == UINT32_MAX && info.tensor_index == UINT32_MAX,
+          "pw_model_verify reports arena_required %zu == pw_arena_required %zu",
+          info.arena_required, required);
+
+    /* Too small: one byte short, a header's worth, nothing at all. */
+    uint8_t *arena = xmalloc_aligned(required + 64);
+    const size_t small[] = {required - 1, 16, 0};
+    for (size_t i = 0; i < 3; i++) {
+        char desc[96];
+        snprintf(desc, sizeof desc, "init with a %zu-byte arena (needs %zu)", small[i], required);
+        expect_init_fails(model, len, arena, small[i], NULL, PW_ERR_ARENA_TOO_SMALL, desc);
+    }
+
+    /* Misaligned: every offset 1..15 from a 16-byte boundary, with room to spare. */
+    int all_misaligned = 1;
+    for (size_t off = 1; off < PW_ARENA_ALIGN; off++) {
+        pw_interpreter *out = HANDLE_SENTINEL;
+        pw_status st = pw_interpreter_init(model, len, arena + off, required + 64 - off, NULL, &out);
+        if (st != PW_ERR_ARENA_MISALIGNED || out != HANDLE_SENTINEL) {
+            all_misaligned = 0;
+            check(0, "init at arena+%zu -> %s, expected PW_ERR_ARENA_MISALIGNED", off,
+                  status_name(st));
+        }
+    }
+    check(all_misaligned, "init at arena+1..15 -> PW_ERR_ARENA_MISALIGNED, out untouched");
+    expect_init_fails(model, len, arena + 1, 0, NULL, PW_ERR_ARENA_MISALIGNED,
+                      "init at arena+1 with length 0 (alignment checked first)");
+
+    /* Exactly the required size works, and so does a larger arena. */
+    pw_interpreter *h = NULL;
+    expect_status(pw_interpreter_init(model, len, arena, required, NULL, &h), PW_OK,
+                  "init with exactly pw_arena_required bytes");
+    size_t used = 0;
+    expect_status(pw_interpreter_arena_used(h, &used), PW_OK, "arena_used");
+    check(used == required, "arena_used %zu == arena_required %zu", used, required);
+    check((void *)h == (void *)arena, "the handle is the arena's first byte");
+    expect_status(pw_interpreter_init(model, len, arena, required + 64, NULL, &h), PW_OK,
+                  "init with a larger arena");
+    expect_status(pw_interpreter_arena_used(h, &used), PW_OK, "arena_used (larger arena)");
+    check(used == required, "arena_used is still %zu with a larger arena", used);
+    free(arena);
+}
+
+static void check_handles_and_tensors(const uint8_t *model, size_t len, size_t required)
+{
+    /* Memory that never held an interpreter. A zeroed arena, and one full of a garbage pattern
+     * standing in for uninitialised RAM (really uninitialised heap would make valgrind and
+     * MSan report the read, rightly). */
+    uint8_t *zeroed = xmalloc_aligned(required + 16);
+    memset(zeroed, 0, required + 16);
+    expect_dead_handle((pw_interpreter *)(void *)zeroed, PW_ERR_NOT_INITIALIZED, "a zeroed arena");
+    memset(zeroed, 0xA5, required + 16);
+    expect_dead_handle((pw_interpreter *)(void *)zeroed, PW_ERR_NOT_INITIALIZED,
+                       "a never-initialized arena (0xA5 fill)");
+    expect_dead_handle((pw_interpreter *)(void *)(zeroed + 4), PW_ERR_NOT_INITIALIZED,
+                       "a misaligned pointer");
+    free(zeroed);
+
+    uint8_t *arena = xmalloc_aligned(required);
+    pw_interpreter *h = NULL;
+    expect_status(pw_interpreter_init(model, len, arena, required, NULL, &h), PW_OK, "init");
+    size_t n_in = 0;
+    size_t n_out = 0;
+    expect_status(pw_interpreter_input_count(h, &n_in), PW_OK, "input_count");
+    expect_status(pw_interpreter_output_count(h, &n_out), PW_OK, "output_count");
+    check(n_in >= 1 && n_out >= 1, "%zu input(s), %zu output(s)", n_in, n_out);
+
+    /* Every tensor is consistent and lies inside the arena. */
+    for (int is_out = 0; is_out < 2; is_out++) {
+        size_t n = is_out ? n_out : n_in;
+        for (size_t i = 0; i < n; i++) {
+            pw_tensor t;
+            pw_status st = is_out ? pw_interpreter_output(h, i, &t) : pw_interpreter_input(h, i, &t);
+            size_t elems = 1;
+            for (uint32_t d = 0; d < t.rank && d < PW_MAX_RANK; d++) {
+                elems *= (size_t)t.dims[d];
+            }
+            int dims_zero_after_rank = 1;
+            for (uint32_t d = t.rank; d < PW_MAX_RANK; d++) {
+                dims_zero_after_rank &= t.dims[d] == 0;
+            }
+            const uint8_t *p = t.data;
+            check(st == PW_OK && t.rank <= PW_MAX_RANK && dims_zero_after_rank &&
+                      t.bytes == elems * element_size(t.dtype) && p >= arena &&
+                      p + t.bytes <= arena + required && (uintptr_t)p % 4 == 0,
+                  "%s %zu: %zu bytes, consistent dims, 4-aligned, inside the arena",
+                  is_out ? "output" : "input", i, t.bytes);
+        }
+    }
+
+    /* Index past the end: INVALID_ARGUMENT, tensor untouched. */
+    pw_tensor t;
+    pw_tensor before;
+    memset(&t, 0xA5, sizeof t);
+    before = t;
+    expect_status(pw_interpreter_input(h, n_in, &t), PW_ERR_INVALID_ARGUMENT, "input(count)");
+    expect_status(pw_interpreter_input(h, (size_t)-1, &t), PW_ERR_INVALID_ARGUMENT,
+                  "input(SIZE_MAX)");
+    expect_status(pw_interpreter_output(h, n_out, &t), PW_ERR_INVALID_ARGUMENT, "output(count)");
+    expect_status(pw_interpreter_output(h, (size_t)-1, &t), PW_ERR_INVALID_ARGUMENT,
+                  "output(SIZE_MAX)");
+    check(memcmp(&t, &before, sizeof t) == 0, "pw_tensor untouched after a bad index");
+
+    /* last_error: PW_OK before any invoke and after a successful one. */
+    pw_error_info info;
+    expect_status(pw_interpreter_last_error(h, &info), PW_OK, "last_error before invoke");
+    check(info.status == PW_OK && info.op_index == UINT32_MAX, "no error recorded before invoke");
+    fill_inputs(h, 1);
+    expect_status(pw_interpreter_invoke(h), PW_OK, "invoke");
+    expect_status(pw_interpreter_last_error(h, &info), PW_OK, "last_error after invoke");
+    check(info.status == PW_OK && info.op_index == UINT32_MAX && info.opcode == UINT32_MAX,
+          "no error recorded after a successful invoke");
+    free(arena);
+}
+
+enum { SNAP_CAP = 1 << 20 };
+
+/* Two interpreters, re-init, and failed inits that must kill the old handle. */
+static void check_lifecycle(const uint8_t *model, size_t len, size_t required)
+{
+    uint8_t *arena_a = xmalloc_aligned(required);
+    uint8_t *arena_b = xmalloc_aligned(required);
+    uint8_t *ref_x = malloc(SNAP_CAP);
+    uint8_t *ref_y = malloc(SNAP_CAP);
+    uint8_t *got = malloc(SNAP_CAP);
+    if (ref_x == NULL || ref_y == NULL || got == NULL) {
+        exit(2);
+    }
+    const uint32_t X = 7;
+    const uint32_t Y = 99;
+    pw_interpreter *a = NULL;
+    pw_interpreter *b = NULL;
+
+    /* Reference outputs for inputs X and Y from interpreter A alone. */
+    expect_status(pw_interpreter_init(model, len, arena_a, required, NULL, &a), PW_OK, "init A");
+    fill_inputs(a, X);
+    expect_status(pw_interpreter_invoke(a), PW_OK, "invoke A on X");
+    size_t n = snapshot_outputs(a, ref_x, SNAP_CAP);
+    fill_inputs(a, Y);
+    expect_status(pw_interpreter_invoke(a), PW_OK, "invoke A on Y");
+    size_t n_y = snapshot_outputs(a, ref_y, SNAP_CAP);
+    check(n > 0 && n == n_y, "outputs captured (%zu bytes)", n);
+
+    /* B on its own arena; A and B alternate on different inputs. */
+    expect_status(pw_interpreter_init(model, len, arena_b, required, NULL, &b), PW_OK, "init B");
+    fill_inputs(a, X);
+    fill_inputs(b, Y);
+    expect_status(pw_interpreter_invoke(a), PW_OK, "invoke A (X)");
+    expect_status(pw_interpreter_invoke(b), PW_OK, "invoke B (Y)");
+    check(snapshot_outputs(a, got, SNAP_CAP) == n && memcmp(got, ref_x, n) == 0,
+          "A's outputs on X unchanged by B");
+    check(snapshot_outputs(b, got, SNAP_CAP) == n && memcmp(got, ref_y, n) == 0,
+          "B's outputs on Y equal A's reference");
+    fill_inputs(a, Y);
+    fill_inputs(b, X);
+    expect_status(pw_interpreter_invoke(b), PW_OK, "invoke B (X)");
+    expect_status(pw_interpreter_invoke(a), PW_OK, "invoke A (Y)");
+    check(snapshot_outputs(a, got, SNAP_CAP) == n && memcmp(got, ref_y, n) == 0,
+          "A's outputs on Y equal the reference after B ran");
+    check(snapshot_outputs(b, got, SNAP_CAP) == n && memcmp(got, ref_x, n) == 0,
+          "B's outputs on X equal the reference after A ran");
+
+    /* Re-init into A's arena: works, and B is untouched. */
+    pw_interpreter *a2 = NULL;
+    expect_status(pw_interpreter_init(model, len, arena_a, required, NULL, &a2), PW_OK,
+                  "re-init into A's arena");
+    fill_inputs(a2, X);
+    expect_status(pw_interpreter_invoke(a2), PW_OK, "invoke re-initialized A (X)");
+    check(snapshot_outputs(a2, got, SNAP_CAP) == n && memcmp(got, ref_x, n) == 0,
+          "re-initialized A gives the reference outputs");
+    check(snapshot_outputs(b, got, SNAP_CAP) == n && memcmp(got, ref_x, n) == 0,
+          "B's last outputs untouched by the re-init of A");
+    fill_inputs(b, Y);
+    expect_status(pw_interpreter_invoke(b), PW_OK, "invoke B after A's re-init");
+    check(snapshot_outputs(b, got, SNAP_CAP) == n && memcmp(got, ref_y, n) == 0,
+          "B still gives the reference outputs");
+
+    /* Failed inits into A's arena invalidate the interpreter that lived there. */
+    static const uint8_t garbage[64] = {0x10, 0, 0, 0, 'N', 'O', 'P', 'E'};
+    expect_init_fails(garbage, sizeof garbage, arena_a, required, NULL,
+                      PW_ERR_MODEL_UNSUPPORTED_SCHEMA, "init of a garbage model into A's arena");
+    expect_dead_handle(a2, PW_ERR_NOT_INITIALIZED, "A after a failed init (garbage model)");
+
+    expect_status(pw_interpreter_init(model, len, arena_a, required, NULL, &a), PW_OK,
+                  "init A again");
+    expect_init_fails(model, len, arena_a, required - 1, NULL, PW_ERR_ARENA_TOO_SMALL,
+                      "init into A's arena with one byte too few");
+    expect_dead_handle(a, PW_ERR_NOT_INITIALIZED, "A after a failed init (arena too small)");
+
+    expect_status(pw_interpreter_init(model, len, arena_a, required, NULL, &a), PW_OK,
+                  "init A again");
+    expect_init_fails(model, 0, arena_a, required, NULL, PW_ERR_MODEL_TRUNCATED,
+                      "init of a zero-length model into A's arena");
+    expect_dead_handle(a, PW_ERR_NOT_INITIALIZED, "A after a failed init (zero-length model)");
+
+    /* B survived all of it. */
+    fill_inputs(b, X);
+    expect_status(pw_interpreter_invoke(b), PW_OK, "invoke B after A's failed inits");
+    check(snapshot_outputs(b, got, SNAP_CAP) == n && memcmp(got, ref_x, n) == 0,
+          "B still gives the reference outputs after A's failed inits");
+
+    free(got);
+    free(ref_y);
+    free(ref_x);
+    free(arena_b);
+    free(arena_a);
+}
+
+/* ---- main ------------------------------------------------------------------------------ */
+
+/* A short label for a model path: "conv_1x1" for ".../conv_1x1/model.tflite", else the file
+ * name. Written into `buf`. */
+static const char *model_label(const char *path, char *buf, size_t cap)
+{
+    const char *base = strrchr(path, '/');
+    base = base != NULL ? base + 1 : path;
+    if (strcmp(base, "model.tflite") == 0 && base - path >= 2) {
+        const char *end = base - 1; /* the '/' before "model.tflite" */
+        const char *dir = end;
+        while (dir > path && dir[-1] != '/') {
+            dir--;
+        }
+        snprintf(buf, cap, "%.*s", (int)(end - dir), dir);
+        return buf;
+    }
+    snprintf(buf, cap, "%s", base);
+    return buf;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: misuse MODEL [MODEL...]\n");
+        return 2;
+    }
+    for (int m = 1; m < argc; m++) {
+        uint8_t *model = NULL;
+        size_t len = 0;
+        char label[64];
+        g_model = model_label(argv[m], label, sizeof label);
+        if (read_file(argv[m], &model, &len) != 0) {
+            check(0, "read %s", argv[m]);
+            continue;
+        }
+        size_t required = 0;
+        pw_status st = pw_arena_required(model, len, NULL, &required);
+        expect_status(st, PW_OK, "pw_arena_required");
+        if (st != PW_OK || required == 0) {
+            free(model);
+            continue;
+        }
+        if (m == 1) {
+            check(pw_version() == PW_VERSION, "pw_version() == PW_VERSION (0x%06" PRIx32 ")",
+                  pw_version());
+            check_status_strings();
+            check_null_pointers(model, len);
+            check_broken_models(model, len);
+        }
+        check_options(model, len, required);
+        check_arena_size_and_alignment(model, len, required);
+        check_handles_and_tensors(model, len, required);
+        check_lifecycle(model, len, required);
+        free(model);
+    }
+    printf("%u passed, %u failed\n", g_passed, g_failed);
+    return g_failed == 0 ? 0 : 1;
+}
