@@ -94,6 +94,7 @@ pub fn backward_distance(g: &WindowGeom) -> i64 {
 mod tests {
     use super::*;
 
+    #[allow(clippy::too_many_arguments)]
     fn geom(
         h: usize,
         w: usize,
