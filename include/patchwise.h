@@ -41,6 +41,56 @@
 #define PW_PATCH_OFF 1
 
 /**
+ * `pw_options.flags`: do not fold PAD into the following convolution.
+ */
+#define PW_FLAG_NO_PAD_FUSION (1 << 0)
+
+/**
+ * `pw_options.flags`: give RESHAPE/SQUEEZE outputs their own bytes (copy).
+ */
+#define PW_FLAG_NO_ALIAS (1 << 1)
+
+/**
+ * `pw_options.flags`: no in-place elementwise operators.
+ */
+#define PW_FLAG_NO_IN_PLACE (1 << 2)
+
+/**
+ * `pw_options.flags`: no overlapping input/output buffers for sliding-window operators.
+ */
+#define PW_FLAG_NO_OVERLAP (1 << 3)
+
+/**
+ * `pw_options.flags`: plain TFLM-style greedy placement instead of the arena search.
+ */
+#define PW_FLAG_NO_SEARCH (1 << 4)
+
+/**
+ * `op_plan` value: run the operator normally.
+ */
+#define OP_RUN 65535
+
+/**
+ * `op_plan` value: skip the operator (a PAD folded into its consumer, an aliased RESHAPE).
+ */
+#define OP_SKIP 65534
+
+/**
+ * No buffer (as a `u16` buffer reference).
+ */
+#define NO_BUFFER 65535
+
+/**
+ * No overlap in this direction (an overlap distance).
+ */
+#define NEVER INT32_MAX
+
+/**
+ * What the planner learns from validating an operator.
+ */
+typedef struct OpFacts OpFacts;
+
+/**
  * An interpreter. Opaque: it lives inside the caller's arena, at its first byte, and is valid
  * until the arena is reused (a new `pw_interpreter_init` on it invalidates the old handle).
  */
@@ -63,7 +113,7 @@ typedef struct {
    */
   uint32_t struct_size;
   /**
-   * Reserved flags; must be 0.
+   * `PW_FLAG_*` bits switching memory-planning tricks off (0 = all on).
    */
   uint32_t flags;
   /**
@@ -342,6 +392,8 @@ typedef struct {
  * A kernel failed at invoke time (see `pw_interpreter_last_error`).
  */
 #define PW_ERR_KERNEL_FAILED 400
+
+
 
 
 

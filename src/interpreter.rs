@@ -19,7 +19,7 @@
 use crate::error::{Error, Result};
 use crate::kernels::Shape;
 use crate::ops;
-use crate::plan::{self, BufferInfo, NO_OFFSET};
+use crate::plan::{self, PlanSummary, Work, NO_OFFSET, OP_SKIP};
 use crate::schema::{DType, Model};
 
 /// Required alignment of the arena's first byte.
@@ -27,7 +27,7 @@ pub const ARENA_ALIGN: usize = 16;
 
 /// Largest model (tensors + operators) whose arena size [`arena_required`] can compute without
 /// `std` (it plans on the stack: 12 bytes per buffer).
-pub const MAX_STACK_PLAN_BUFFERS: usize = 512;
+pub const MAX_STACK_PLAN_BUFFERS: usize = 256;
 
 const fn align16(v: usize) -> usize {
     (v + 15) & !15
@@ -36,9 +36,7 @@ const fn align16(v: usize) -> usize {
 const HEADER_BYTES: usize = align16(core::mem::size_of::<Interpreter<'static, 'static>>());
 const _: () = assert!(core::mem::align_of::<Interpreter<'static, 'static>>() <= ARENA_ALIGN);
 
-/// Options for init. Reserved for the memory planner's settings; the default is the only mode.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Options {}
+pub use crate::plan::Options;
 
 /// A read-only view of an input or output tensor.
 #[derive(Clone, Copy, Debug)]
@@ -75,60 +73,92 @@ pub struct Interpreter<'m, 'a> {
     last_error: Option<Error>,
     model: Model<'m>,
     offsets: &'a [u32],
+    op_plan: &'a [u16],
     activations: &'a mut [u8],
     used: usize,
 }
 
-struct Sizes {
+/// Byte sizes of the tables kept in the arena for a model.
+struct Layout {
+    /// `u32` offset per buffer, rounded to 16.
     offsets: usize,
-    temp: usize,
+    /// `u16` run-plan per operator, rounded to 16.
+    op_plan: usize,
+    /// Temporary planning tables (overlaid on the activation area during init).
+    work: usize,
 }
 
-fn sizes(model: &Model<'_>) -> Result<Sizes> {
+fn layout(model: &Model<'_>) -> Result<Layout> {
     let nb = plan::num_buffers(model);
     let offsets = nb.checked_mul(4).map(align16).ok_or(Error::TooLarge)?;
-    let temp = nb.checked_mul(core::mem::size_of::<BufferInfo>()).ok_or(Error::TooLarge)?;
-    Ok(Sizes { offsets, temp })
+    let op_plan = model.num_operators().checked_mul(2).map(align16).ok_or(Error::TooLarge)?;
+    let work = align16(plan::work_bytes(nb));
+    Ok(Layout { offsets, op_plan, work })
 }
 
-fn plan_into(model: &Model<'_>, info: &mut [BufferInfo], offsets: &mut [u32]) -> Result<usize> {
-    plan::lifetimes(model, info, |o| ops::prepare(model, o))?;
-    plan::place(info, offsets)
+fn total(l: &Layout, activation_bytes: usize) -> Result<usize> {
+    HEADER_BYTES
+        .checked_add(l.offsets)
+        .and_then(|v| v.checked_add(l.op_plan))
+        .and_then(|v| v.checked_add(activation_bytes.max(l.work)))
+        .ok_or(Error::TooLarge)
 }
 
-fn total(s: &Sizes, activation_bytes: usize) -> Result<usize> {
-    HEADER_BYTES.checked_add(s.offsets).and_then(|v| v.checked_add(activation_bytes.max(s.temp))).ok_or(Error::TooLarge)
-}
-
-/// Exact arena bytes [`Interpreter::init`] needs for `model`.
-///
-/// Verifies the model and plans it. Without `std` it plans on the stack (12 bytes per buffer,
-/// at most [`MAX_STACK_PLAN_BUFFERS`], else [`Error::TooLarge`]); firmware usually takes this
-/// figure from `patchwise plan` on the host instead.
-pub fn arena_required(model: &[u8]) -> Result<usize> {
-    let model = Model::parse(model)?;
-    required_for(&model)
-}
-
-fn required_for(model: &Model<'_>) -> Result<usize> {
-    let s = sizes(model)?;
+fn plan_with(
+    model: &Model<'_>,
+    options: &Options,
+    work_mem: &mut [u8],
+    offsets: &mut [u32],
+    op_plan: &mut [u16],
+) -> Result<PlanSummary> {
     let nb = plan::num_buffers(model);
+    let mut work = Work::carve(work_mem, nb)?;
+    plan::build(model, options, &mut work, offsets, op_plan)
+}
+
+/// Exact arena bytes [`Interpreter::init`] needs for `model` with the default options.
+///
+/// Verifies the model and plans it. Without `std` it plans on the stack (about 30 bytes per
+/// tensor and operator, at most [`MAX_STACK_PLAN_BUFFERS`] of them, else [`Error::TooLarge`]);
+/// firmware usually takes this figure from `patchwise plan` on the host instead.
+pub fn arena_required(model: &[u8]) -> Result<usize> {
+    arena_required_with(model, &Options::default())
+}
+
+/// Exact arena bytes [`Interpreter::init`] needs for `model` with `options`.
+pub fn arena_required_with(model: &[u8], options: &Options) -> Result<usize> {
+    let model = Model::parse(model)?;
+    required_for(&model, options)
+}
+
+fn required_for(model: &Model<'_>, options: &Options) -> Result<usize> {
+    let l = layout(model)?;
+    let nb = plan::num_buffers(model);
+    let nops = model.num_operators();
     #[cfg(feature = "std")]
     {
-        let mut info = std::vec![BufferInfo::default(); nb];
+        let mut work = std::vec![0u32; plan::work_bytes(nb).div_ceil(4)];
         let mut offsets = std::vec![0u32; nb];
-        let act = plan_into(model, &mut info, &mut offsets)?;
-        total(&s, act)
+        let mut op_plan = std::vec![0u16; nops];
+        let s = plan_with(model, options, bytemuck::cast_slice_mut(&mut work), &mut offsets, &mut op_plan)?;
+        total(&l, s.activation_bytes)
     }
     #[cfg(not(feature = "std"))]
     {
         if nb > MAX_STACK_PLAN_BUFFERS {
             return Err(Error::TooLarge);
         }
-        let mut info = [BufferInfo::default(); MAX_STACK_PLAN_BUFFERS];
+        let mut work = [0u32; plan::work_bytes(MAX_STACK_PLAN_BUFFERS).div_ceil(4)];
         let mut offsets = [0u32; MAX_STACK_PLAN_BUFFERS];
-        let act = plan_into(model, &mut info[..nb], &mut offsets[..nb])?;
-        total(&s, act)
+        let mut op_plan = [0u16; MAX_STACK_PLAN_BUFFERS];
+        let s = plan_with(
+            model,
+            options,
+            bytemuck::cast_slice_mut(&mut work[..plan::work_bytes(nb).div_ceil(4)]),
+            &mut offsets[..nb],
+            &mut op_plan[..nops],
+        )?;
+        total(&l, s.activation_bytes)
     }
 }
 
@@ -140,7 +170,7 @@ impl<'m, 'a> Interpreter<'m, 'a> {
     /// The model bytes may sit at any address and must stay unchanged while the interpreter
     /// is used (the borrow enforces it in Rust). Any interpreter previously initialized in the
     /// same arena is invalidated, even when this init fails.
-    pub fn init(model: &'m [u8], arena: &'a mut [u8], _options: &Options) -> Result<&'a mut Interpreter<'m, 'a>> {
+    pub fn init(model: &'m [u8], arena: &'a mut [u8], options: &Options) -> Result<&'a mut Interpreter<'m, 'a>> {
         if arena.as_ptr() as usize % ARENA_ALIGN != 0 {
             return Err(Error::ArenaMisaligned);
         }
@@ -150,27 +180,28 @@ impl<'m, 'a> Interpreter<'m, 'a> {
             magic.fill(0);
         }
         let model = Model::parse(model)?;
-        let s = sizes(&model)?;
+        let l = layout(&model)?;
         let nb = plan::num_buffers(&model);
-        if arena.len() < HEADER_BYTES + s.offsets + s.temp {
-            return Err(Error::ArenaTooSmall { required: required_for(&model)? });
+        let nops = model.num_operators();
+        if arena.len() < HEADER_BYTES + l.offsets + l.op_plan + l.work {
+            return Err(Error::ArenaTooSmall { required: required_for(&model, options)? });
         }
         let (head, rest) = arena.split_at_mut(HEADER_BYTES);
-        let (offset_bytes, activations) = rest.split_at_mut(s.offsets);
+        let (offset_bytes, rest) = rest.split_at_mut(l.offsets);
+        let (op_plan_bytes, activations) = rest.split_at_mut(l.op_plan);
         let offsets: &mut [u32] =
             bytemuck::try_cast_slice_mut(&mut offset_bytes[..nb * 4]).map_err(|_| Error::ArenaMisaligned)?;
-        let act_bytes = {
-            let info: &mut [BufferInfo] =
-                bytemuck::try_cast_slice_mut(&mut activations[..s.temp]).map_err(|_| Error::ArenaMisaligned)?;
-            plan_into(&model, info, offsets)?
-        };
-        let used = total(&s, act_bytes)?;
+        let op_plan: &mut [u16] =
+            bytemuck::try_cast_slice_mut(&mut op_plan_bytes[..nops * 2]).map_err(|_| Error::ArenaMisaligned)?;
+        let summary = plan_with(&model, options, &mut activations[..l.work], offsets, op_plan)?;
+        let act_bytes = summary.activation_bytes;
+        let used = total(&l, act_bytes)?;
         if arena_len < used {
             return Err(Error::ArenaTooSmall { required: used });
         }
         let (activations, _) = activations.split_at_mut(act_bytes);
         activations.fill(0);
-        let interp = Interpreter { magic: HANDLE_MAGIC, last_error: None, model, offsets, activations, used };
+        let interp = Interpreter { magic: HANDLE_MAGIC, last_error: None, model, offsets, op_plan, activations, used };
         let slot = head.as_mut_ptr() as *mut Interpreter<'m, 'a>;
         // SAFETY: `head` is HEADER_BYTES ≥ size_of::<Interpreter>() bytes, starts at the arena's
         // 16-byte-aligned first byte (align_of::<Interpreter>() ≤ 16, asserted above), and is
@@ -186,8 +217,11 @@ impl<'m, 'a> Interpreter<'m, 'a> {
     /// (their bytes are reused once no operator needs them): write them before every invoke.
     pub fn invoke(&mut self) -> Result<()> {
         let mut mem = ops::Memory { arena: self.activations, offsets: self.offsets };
-        for o in 0..self.model.num_operators() {
-            if let Err(e) = ops::eval(&self.model, o, &mut mem) {
+        for (o, &how) in self.op_plan.iter().enumerate() {
+            if how == OP_SKIP {
+                continue;
+            }
+            if let Err(e) = ops::eval(&self.model, o, how, &mut mem) {
                 self.last_error = Some(e);
                 return Err(e);
             }
@@ -288,28 +322,44 @@ impl HostArena {
 #[cfg(feature = "std")]
 #[derive(Clone, Debug)]
 pub struct PlanDetails {
-    /// Size and lifetime of each buffer: tensors `0..num_tensors`, then one scratch per op.
-    pub buffers: std::vec::Vec<BufferInfo>,
-    /// Offset of each buffer inside the activation area ([`NO_OFFSET`] = none).
+    /// Size, lifetime, alias and overlap permission of each buffer: tensors `0..num_tensors`,
+    /// then one scratch per op.
+    pub buffers: std::vec::Vec<plan::BufferInfo>,
+    /// Offset of each buffer inside the activation area ([`NO_OFFSET`] = none of its own).
     pub offsets: std::vec::Vec<u32>,
+    /// How each operator runs: [`plan::OP_RUN`], [`plan::OP_SKIP`] or a folded PAD's index.
+    pub op_plan: std::vec::Vec<u16>,
     /// Bytes of the activation area.
     pub activation_bytes: usize,
-    /// Bytes of the interpreter handle and the offset table.
+    /// The largest per-operator footprint (the search's lower bound), rounded to 16.
+    pub lower_bound: usize,
+    /// Bytes of the interpreter handle and the tables.
     pub bookkeeping_bytes: usize,
-    /// Total arena bytes ([`arena_required`]).
+    /// Total arena bytes ([`arena_required_with`]).
     pub arena_bytes: usize,
 }
 
-/// Plans `model` and returns every buffer's placement (host tooling).
+/// Plans `model` with `options` and returns every buffer's placement (host tooling).
 #[cfg(feature = "std")]
-pub fn plan_details(model: &[u8]) -> Result<PlanDetails> {
+pub fn plan_details(model: &[u8], options: &Options) -> Result<PlanDetails> {
     let model = Model::parse(model)?;
-    let s = sizes(&model)?;
+    let l = layout(&model)?;
     let nb = plan::num_buffers(&model);
-    let mut buffers = std::vec![BufferInfo::default(); nb];
+    let mut work = std::vec![0u32; plan::work_bytes(nb).div_ceil(4)];
     let mut offsets = std::vec![0u32; nb];
-    let activation_bytes = plan_into(&model, &mut buffers, &mut offsets)?;
-    plan::check(&buffers, &offsets, activation_bytes)?;
-    let arena_bytes = total(&s, activation_bytes)?;
-    Ok(PlanDetails { buffers, offsets, activation_bytes, bookkeeping_bytes: HEADER_BYTES + s.offsets, arena_bytes })
+    let mut op_plan = std::vec![0u16; model.num_operators()];
+    let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut work);
+    let mut w = Work::carve(bytes, nb)?;
+    let s = plan::build(&model, options, &mut w, &mut offsets, &mut op_plan)?;
+    let buffers = w.info.to_vec();
+    plan::check(&buffers, &offsets, s.activation_bytes)?;
+    Ok(PlanDetails {
+        buffers,
+        offsets,
+        op_plan,
+        activation_bytes: s.activation_bytes,
+        lower_bound: s.lower_bound,
+        bookkeeping_bytes: HEADER_BYTES + l.offsets + l.op_plan,
+        arena_bytes: total(&l, s.activation_bytes)?,
+    })
 }

@@ -17,7 +17,7 @@ pub mod quant;
 pub mod schema;
 
 pub use error::{Error, Result, TensorFault};
-pub use interpreter::{arena_required, Interpreter, Options, TensorMut, TensorView, ARENA_ALIGN};
+pub use interpreter::{arena_required, arena_required_with, Interpreter, Options, TensorMut, TensorView, ARENA_ALIGN};
 #[cfg(feature = "std")]
 pub use interpreter::{plan_details, HostArena, PlanDetails};
 pub use schema::DType;

@@ -2,25 +2,26 @@
 //!
 //! ```text
 //! patchwise run MODEL --input FILE [--input FILE…] --output FILE [--output FILE…]
-//! patchwise plan MODEL [--json]
+//! patchwise plan MODEL [--json] [--svg FILE]
 //! patchwise bench MODEL [--iters N] [--json]
 //! patchwise demo
 //! ```
 //! Tensor files are raw little-endian bytes in model order. Exit status 0 on success; otherwise
 //! a one-line error on stderr and status 1 (2 for usage errors).
 
-use patchwise::schema::opcodes::OpKind;
-use patchwise::schema::Model;
-use patchwise::{arena_required, plan_details, HostArena, Interpreter, Options};
-use std::fmt::Write as _;
+mod plan_view;
+
+use patchwise::{arena_required, arena_required_with, HostArena, Interpreter, Options};
 use std::process::ExitCode;
 use std::time::Instant;
 
 const USAGE: &str = "usage:
   patchwise run MODEL --input FILE [--input FILE...] --output FILE [--output FILE...]
-  patchwise plan MODEL [--json]
+  patchwise plan MODEL [--json] [--svg FILE]
   patchwise bench MODEL [--iters N] [--json]
-  patchwise demo";
+  patchwise demo
+memory options (run, plan, bench): --patch off|auto, --layer-by-layer, --no-pad-fusion,
+  --no-alias, --no-in-place, --no-overlap, --no-search";
 
 enum Failure {
     Usage(String),
@@ -70,7 +71,13 @@ struct Args {
     outputs: Vec<String>,
     json: bool,
     iters: Option<usize>,
+    svg: Option<String>,
+    options: Options,
 }
+
+/// Memory-planning flags accepted by run, plan and bench.
+const MEMORY_FLAGS: &[&str] =
+    &["--patch", "--layer-by-layer", "--no-pad-fusion", "--no-alias", "--no-in-place", "--no-overlap", "--no-search"];
 
 fn parse(rest: &[String], allowed: &[&str]) -> Result<Args, Failure> {
     let mut a = Args::default();
@@ -85,6 +92,18 @@ fn parse(rest: &[String], allowed: &[&str]) -> Result<Args, Failure> {
             "--input" => a.inputs.push(value()?),
             "--output" => a.outputs.push(value()?),
             "--json" => a.json = true,
+            "--svg" => a.svg = Some(value()?),
+            "--patch" => match value()?.as_str() {
+                // Patch-based execution is not implemented yet: both mean layer by layer.
+                "off" | "auto" => {}
+                v => return Err(Failure::Usage(format!("--patch takes off or auto, not '{v}'"))),
+            },
+            "--layer-by-layer" => a.options = Options::layer_by_layer(),
+            "--no-pad-fusion" => a.options.pad_fusion = false,
+            "--no-alias" => a.options.alias = false,
+            "--no-in-place" => a.options.in_place = false,
+            "--no-overlap" => a.options.overlap = false,
+            "--no-search" => a.options.search = false,
             "--iters" => {
                 let v = value()?;
                 a.iters = Some(v.parse().map_err(|_| Failure::Usage(format!("bad --iters '{v}'")))?);
@@ -103,11 +122,11 @@ fn read_model(a: &Args) -> Result<(String, Vec<u8>), Failure> {
 }
 
 fn cmd_run(rest: &[String]) -> Result<(), Failure> {
-    let a = parse(rest, &["--input", "--output"])?;
+    let a = parse(rest, &[&["--input", "--output"], MEMORY_FLAGS].concat())?;
     let (path, model) = read_model(&a)?;
-    let need = arena_required(&model).map_err(run_err(&path))?;
+    let need = arena_required_with(&model, &a.options).map_err(run_err(&path))?;
     let mut arena = HostArena::new(need);
-    let interp = Interpreter::init(&model, arena.bytes_mut(), &Options::default()).map_err(run_err(&path))?;
+    let interp = Interpreter::init(&model, arena.bytes_mut(), &a.options).map_err(run_err(&path))?;
     if a.inputs.len() != interp.num_inputs() {
         return Err(Failure::Run(format!(
             "model has {} inputs, {} --input given",
@@ -144,121 +163,29 @@ fn cmd_run(rest: &[String]) -> Result<(), Failure> {
     Ok(())
 }
 
-fn op_name(code: u32) -> String {
-    OpKind::from_code(code).map(|k| k.name().to_string()).unwrap_or_else(|| format!("OP{code}"))
-}
-
-fn json_str(s: &[u8]) -> String {
-    let mut out = String::from("\"");
-    for ch in String::from_utf8_lossy(s).chars() {
-        match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-fn plan_text(model_bytes: &[u8], json: bool) -> Result<String, Failure> {
-    let model = Model::parse(model_bytes).map_err(run_err("model"))?;
-    let plan = plan_details(model_bytes).map_err(run_err("plan"))?;
-    let nt = model.num_tensors();
-    let nops = model.num_operators();
-    // Live bytes per op: every buffer whose lifetime covers it.
-    let live: Vec<usize> = (0..nops.max(1))
-        .map(|o| {
-            plan.buffers
-                .iter()
-                .filter(|b| b.size > 0 && (b.first as usize) <= o && o <= b.last as usize)
-                .map(|b| b.size as usize)
-                .sum()
-        })
-        .collect();
-    let mut s = String::new();
+fn plan_text(model_bytes: &[u8], options: &Options, json: bool) -> Result<String, Failure> {
+    let v = plan_view::build(model_bytes, options).map_err(run_err("plan"))?;
     if json {
-        let _ = write!(
-            s,
-            "{{\"arena_bytes\": {}, \"activation_bytes\": {}, \"bookkeeping_bytes\": {}, \"ops\": [",
-            plan.arena_bytes, plan.activation_bytes, plan.bookkeeping_bytes
-        );
-        for (o, live_bytes) in live.iter().enumerate().take(nops) {
-            let op = model.operator(o).map_err(run_err("op"))?;
-            let list = |n: usize, f: &dyn Fn(usize) -> Option<usize>| {
-                (0..n).map(|i| f(i).map_or("-1".to_string(), |t| t.to_string())).collect::<Vec<_>>().join(", ")
-            };
-            let _ = write!(
-                s,
-                "{}{{\"index\": {o}, \"op\": \"{}\", \"inputs\": [{}], \"outputs\": [{}], \"scratch_bytes\": {}, \"live_bytes\": {}}}",
-                if o > 0 { ", " } else { "" },
-                op_name(op.opcode),
-                list(op.num_inputs(), &|i| op.input(i)),
-                list(op.num_outputs(), &|i| op.output(i)),
-                plan.buffers[nt + o].size,
-                live_bytes
-            );
-        }
-        s.push_str("], \"tensors\": [");
-        for t in 0..nt {
-            let tensor = model.tensor(t).map_err(run_err("tensor"))?;
-            let b = plan.buffers[t];
-            let off = plan.offsets[t];
-            let _ = write!(
-                s,
-                "{}{{\"index\": {t}, \"name\": {}, \"dtype\": \"{}\", \"shape\": {:?}, \"bytes\": {}, \"constant\": {}, \"offset\": {}, \"first_op\": {}, \"last_op\": {}}}",
-                if t > 0 { ", " } else { "" },
-                json_str(tensor.name),
-                tensor.dtype.name(),
-                tensor.shape.dims(),
-                tensor.bytes(),
-                tensor.data.is_some(),
-                if off == patchwise::plan::NO_OFFSET { "null".to_string() } else { off.to_string() },
-                b.first,
-                b.last
-            );
-        }
-        s.push_str("]}\n");
+        plan_view::json(&v).map_err(run_err("plan"))
     } else {
-        let _ = writeln!(s, "{} operators, {} tensors", nops, nt);
-        let _ = writeln!(s, "{:>4}  {:<24} {:>10} {:>10}  output shape", "op", "kind", "live B", "scratch B");
-        for (o, live_bytes) in live.iter().enumerate().take(nops) {
-            let op = model.operator(o).map_err(run_err("op"))?;
-            let shape = op
-                .output(0)
-                .and_then(|t| model.tensor(t).ok())
-                .map(|t| format!("{:?}", t.shape.dims()))
-                .unwrap_or_default();
-            let _ = writeln!(
-                s,
-                "{:>4}  {:<24} {:>10} {:>10}  {}",
-                o,
-                op_name(op.opcode),
-                live_bytes,
-                plan.buffers[nt + o].size,
-                shape
-            );
-        }
-        let peak = live.iter().copied().max().unwrap_or(0);
-        let _ = writeln!(s, "peak live bytes      {peak}");
-        let _ = writeln!(s, "activation area      {}", plan.activation_bytes);
-        let _ = writeln!(s, "bookkeeping          {}", plan.bookkeeping_bytes);
-        let _ = writeln!(s, "arena bytes (total)  {}", plan.arena_bytes);
+        Ok(plan_view::text(&v))
     }
-    Ok(s)
 }
 
 fn cmd_plan(rest: &[String]) -> Result<(), Failure> {
-    let a = parse(rest, &["--json"])?;
+    let a = parse(rest, &[&["--json", "--svg"], MEMORY_FLAGS].concat())?;
     let (path, model) = read_model(&a)?;
-    let text = plan_text(&model, a.json).map_err(|f| match f {
+    let with_path = |f: Failure| match f {
         Failure::Run(m) => Failure::Run(format!("{path}: {m}")),
         f => f,
-    })?;
+    };
+    let text = plan_text(&model, &a.options, a.json).map_err(with_path)?;
     print!("{text}");
+    if let Some(svg_path) = &a.svg {
+        let ours = plan_view::build(&model, &a.options).map_err(run_err(&path))?;
+        let tflm = plan_view::build(&model, &Options::layer_by_layer()).map_err(run_err(&path))?;
+        std::fs::write(svg_path, plan_view::svg(&ours, &tflm)).map_err(run_err(svg_path))?;
+    }
     Ok(())
 }
 
@@ -281,12 +208,12 @@ fn fill_inputs(interp: &mut Interpreter<'_, '_>) -> Result<(), Failure> {
 }
 
 fn cmd_bench(rest: &[String]) -> Result<(), Failure> {
-    let a = parse(rest, &["--iters", "--json"])?;
+    let a = parse(rest, &[&["--iters", "--json"], MEMORY_FLAGS].concat())?;
     let (path, model) = read_model(&a)?;
     let iters = a.iters.unwrap_or(20).max(1);
-    let need = arena_required(&model).map_err(run_err(&path))?;
+    let need = arena_required_with(&model, &a.options).map_err(run_err(&path))?;
     let mut arena = HostArena::new(need);
-    let interp = Interpreter::init(&model, arena.bytes_mut(), &Options::default()).map_err(run_err(&path))?;
+    let interp = Interpreter::init(&model, arena.bytes_mut(), &a.options).map_err(run_err(&path))?;
     let mut times = Vec::with_capacity(iters);
     for _ in 0..2 {
         fill_inputs(interp)?;
@@ -304,7 +231,7 @@ fn cmd_bench(rest: &[String]) -> Result<(), Failure> {
     if a.json {
         println!(
             "{{\"model\": {}, \"iters\": {iters}, \"median_us\": {median:.1}, \"min_us\": {min:.1}, \"max_us\": {max:.1}, \"arena_bytes\": {need}}}",
-            json_str(path.as_bytes())
+            plan_view::json_str(path.as_bytes())
         );
     } else {
         println!("{path}: {iters} invokes, median {median:.1} us (min {min:.1}, max {max:.1}), arena {need} bytes");
@@ -318,7 +245,7 @@ fn cmd_demo(rest: &[String]) -> Result<(), Failure> {
     }
     let model = patchwise::builder::demo_model();
     println!("patchwise demo: a MobileNet-style int8 model built in memory ({} bytes)\n", model.len());
-    print!("{}", plan_text(&model, false)?);
+    print!("{}", plan_text(&model, &Options::default(), false)?);
     let need = arena_required(&model).map_err(run_err("demo"))?;
     let mut arena = HostArena::new(need);
     let interp = Interpreter::init(&model, arena.bytes_mut(), &Options::default()).map_err(run_err("demo"))?;

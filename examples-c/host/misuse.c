@@ -459,6 +459,18 @@ static void check_options(const uint8_t *model, size_t len, size_t required)
     o.patching = PW_PATCH_OFF;
     expect_status(pw_arena_required(model, len, &o, &bytes), PW_OK,
                   "arena_required(patching=PW_PATCH_OFF)");
+    /* Each planner trick can be switched off alone; with all off the plan is TFLM-style. */
+    const uint32_t flags[] = {PW_FLAG_NO_PAD_FUSION, PW_FLAG_NO_ALIAS, PW_FLAG_NO_IN_PLACE,
+                              PW_FLAG_NO_OVERLAP, PW_FLAG_NO_SEARCH, 0x1f};
+    for (size_t f = 0; f < sizeof flags / sizeof flags[0]; f++) {
+        pw_options_default(&o);
+        o.flags = flags[f];
+        size_t b = 0;
+        char desc[96];
+        snprintf(desc, sizeof desc, "arena_required(flags=0x%" PRIx32 ")", flags[f]);
+        expect_status(pw_arena_required(model, len, &o, &b), PW_OK, desc);
+        check(b > 0, "flags=0x%" PRIx32 " gives an arena size (%zu)", flags[f], b);
+    }
 
     uint8_t *arena = xmalloc_aligned(required);
     for (int k = 0; k < 9; k++) {
@@ -468,7 +480,7 @@ static void check_options(const uint8_t *model, size_t len, size_t required)
         case 0: o.struct_size = 0; what = "struct_size=0"; break;
         case 1: o.struct_size -= 4; what = "struct_size too small"; break;
         case 2: o.struct_size += 4; what = "struct_size too large"; break;
-        case 3: o.flags = 1; what = "flags=1"; break;
+        case 3: o.flags = 1u << 31; what = "unknown flag bit 31"; break;
         case 4: o.patching = 2; what = "patching=2"; break;
         case 5: o.reserved[0] = 1; what = "reserved[0]=1"; break;
         case 6: o.reserved[1] = 1; what = "reserved[1]=1"; break;

@@ -37,6 +37,18 @@ pub const PW_PATCH_AUTO: u32 = 0;
 /// Patching policy: always run layer by layer.
 pub const PW_PATCH_OFF: u32 = 1;
 
+/// `pw_options.flags`: do not fold PAD into the following convolution.
+pub const PW_FLAG_NO_PAD_FUSION: u32 = 1 << 0;
+/// `pw_options.flags`: give RESHAPE/SQUEEZE outputs their own bytes (copy).
+pub const PW_FLAG_NO_ALIAS: u32 = 1 << 1;
+/// `pw_options.flags`: no in-place elementwise operators.
+pub const PW_FLAG_NO_IN_PLACE: u32 = 1 << 2;
+/// `pw_options.flags`: no overlapping input/output buffers for sliding-window operators.
+pub const PW_FLAG_NO_OVERLAP: u32 = 1 << 3;
+/// `pw_options.flags`: plain TFLM-style greedy placement instead of the arena search.
+pub const PW_FLAG_NO_SEARCH: u32 = 1 << 4;
+const PW_FLAGS_KNOWN: u32 = 0x1f;
+
 /// Options for planning and init. Initialize with `pw_options_default`, then change fields.
 /// Passing NULL where a `const pw_options*` is expected means the defaults.
 #[repr(C)]
@@ -44,7 +56,7 @@ pub const PW_PATCH_OFF: u32 = 1;
 pub struct pw_options {
     /// `sizeof(pw_options)` as the caller compiled it (set by `pw_options_default`).
     pub struct_size: u32,
-    /// Reserved flags; must be 0.
+    /// `PW_FLAG_*` bits switching memory-planning tricks off (0 = all on).
     pub flags: u32,
     /// Patching policy: `PW_PATCH_AUTO` or `PW_PATCH_OFF`.
     pub patching: u32,
@@ -75,13 +87,20 @@ unsafe fn options(opts: *const pw_options) -> Result<Options, pw_status> {
     // SAFETY: non-NULL and, by the caller's contract, points to a readable pw_options.
     let o = unsafe { opts.read_unaligned() };
     if o.struct_size as usize != core::mem::size_of::<pw_options>()
-        || o.flags != 0
+        || o.flags & !PW_FLAGS_KNOWN != 0
         || o.patching > PW_PATCH_OFF
         || o.reserved != [0; 4]
     {
         return Err(PW_ERR_BAD_OPTIONS);
     }
-    Ok(Options::default())
+    let off = |flag: u32| o.flags & flag == 0;
+    Ok(Options {
+        pad_fusion: off(PW_FLAG_NO_PAD_FUSION),
+        alias: off(PW_FLAG_NO_ALIAS),
+        in_place: off(PW_FLAG_NO_IN_PLACE),
+        overlap: off(PW_FLAG_NO_OVERLAP),
+        search: off(PW_FLAG_NO_SEARCH),
+    })
 }
 
 /// The version of the library (`PW_VERSION` of the build that was linked).
@@ -147,11 +166,11 @@ pub unsafe extern "C" fn pw_arena_required(
         return PW_ERR_NULL_POINTER;
     }
     // SAFETY: forwarded caller contracts.
-    let (model, _opts) = match unsafe { (model_slice(model, model_len), options(opts)) } {
+    let (model, opts) = match unsafe { (model_slice(model, model_len), options(opts)) } {
         (Ok(m), Ok(o)) => (m, o),
         (Err(e), _) | (_, Err(e)) => return e,
     };
-    match crate::interpreter::arena_required(model) {
+    match crate::interpreter::arena_required_with(model, &opts) {
         Ok(n) => {
             // SAFETY: non-NULL and writable by the caller's contract.
             unsafe { bytes.write_unaligned(n) };
@@ -184,7 +203,7 @@ pub unsafe extern "C" fn pw_model_verify(
     }
     // SAFETY: forwarded caller contracts.
     let result = match unsafe { (model_slice(model, model_len), options(opts)) } {
-        (Ok(m), Ok(_)) => crate::interpreter::arena_required(m).map_err(|e| error_info(&e)),
+        (Ok(m), Ok(o)) => crate::interpreter::arena_required_with(m, &o).map_err(|e| error_info(&e)),
         (Err(e), _) | (_, Err(e)) => Err(pw_error_info::status_only(e)),
     };
     let out = match result {

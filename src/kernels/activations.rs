@@ -10,9 +10,38 @@
 //!
 //! TFLM has no int8 RELU_N1_TO_1 kernel, so none is provided here.
 
-use super::add::check_quant_i8;
+use super::add::{check_quant_i8, CHUNK};
+use super::io::Io;
 use crate::quant::{multiply_by_quantized_multiplier, quantize_multiplier};
 use crate::{Error, Result};
+
+/// Applies `f` to every element of input 0 of `io`, writing output element `i` (ascending).
+/// Elements are read in runs of up to [`CHUNK`] before the run's outputs are written, so the
+/// output may share the input's buffer when it starts at or before the input.
+///
+/// Errors with [`Error::InvalidArgument`] (writing nothing) when the output is shorter than
+/// the input.
+#[inline]
+pub(crate) fn map_s8(io: &mut Io<'_>, f: impl Fn(i8) -> i8) -> Result<()> {
+    let n = io.input_len(0);
+    if io.output_len() < n {
+        return Err(Error::InvalidArgument);
+    }
+    let mut res = [0i8; CHUNK];
+    let mut i = 0;
+    while i < n {
+        let m = CHUNK.min(n - i);
+        let res = &mut res[..m];
+        for (o, &x) in res.iter_mut().zip(io.input(0, i, m)) {
+            *o = f(x);
+        }
+        for (k, &v) in res.iter().enumerate() {
+            io.set(i + k, v);
+        }
+        i += m;
+    }
+    Ok(())
+}
 
 /// Prepared int8 RELU (TFLM `CalculateReluOpData<int8_t>`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,21 +81,19 @@ impl ReluParams {
     }
 }
 
-/// Int8 RELU, elementwise. `output` must be at least as long as `input` (otherwise
-/// [`Error::InvalidArgument`], nothing written); any layout.
-pub fn relu_s8(params: &ReluParams, input: &[i8], output: &mut [i8]) -> Result<()> {
-    let Some(output) = output.get_mut(..input.len()) else {
-        return Err(Error::InvalidArgument);
-    };
-    for (o, &x) in output.iter_mut().zip(input) {
+/// Int8 RELU, elementwise over input 0 of `io` (any layout). The output must be at least as
+/// long as the input (otherwise [`Error::InvalidArgument`], nothing written). Walks forward
+/// (ascending index); the output may share the input's buffer when it starts at or before
+/// the input.
+pub fn relu_s8(params: &ReluParams, io: &mut Io<'_>) -> Result<()> {
+    map_s8(io, |x| {
         let v = params.output_offset.wrapping_add(multiply_by_quantized_multiplier(
             x as i32 - params.input_offset,
             params.output_multiplier,
             params.output_shift,
         ));
-        *o = v.max(params.act_min).min(i8::MAX as i32) as i8;
-    }
-    Ok(())
+        v.max(params.act_min).min(i8::MAX as i32) as i8
+    })
 }
 
 /// Prepared int8 RELU6 (TFLM `Relu6Prepare`): clamp bounds in the input's quantization.
@@ -92,36 +119,41 @@ impl Relu6Params {
     }
 }
 
-/// Int8 RELU6, elementwise: `output = clamp(input, lower, upper)` with the upper bound tested
-/// first, as TFLM does. No requantization: the output holds input-quantized values. `output`
-/// must be at least as long as `input` (otherwise [`Error::InvalidArgument`], nothing written).
-pub fn relu6_s8(params: &Relu6Params, input: &[i8], output: &mut [i8]) -> Result<()> {
-    let Some(output) = output.get_mut(..input.len()) else {
-        return Err(Error::InvalidArgument);
-    };
+/// Int8 RELU6, elementwise over input 0 of `io`: `output = clamp(input, lower, upper)` with
+/// the upper bound tested first, as TFLM does. No requantization: the output holds
+/// input-quantized values. The output must be at least as long as the input (otherwise
+/// [`Error::InvalidArgument`], nothing written). Walks forward; in-place as [`relu_s8`].
+pub fn relu6_s8(params: &Relu6Params, io: &mut Io<'_>) -> Result<()> {
     let (lower, upper) = (params.lower, params.upper);
-    for (o, &x) in output.iter_mut().zip(input) {
-        *o = if x > upper {
+    map_s8(io, |x| {
+        if x > upper {
             upper
         } else if x < lower {
             lower
         } else {
             x
-        };
-    }
-    Ok(())
+        }
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn relu(p: &ReluParams, x: &[i8], out: &mut [i8]) -> Result<()> {
+        relu_s8(p, &mut Io::split(x, out))
+    }
+
+    fn relu6(p: &Relu6Params, x: &[i8], out: &mut [i8]) -> Result<()> {
+        relu6_s8(p, &mut Io::split(x, out))
+    }
+
     #[test]
     fn relu_same_quantization_is_a_clamp() {
         // Equal scales: multiplier 1.0 = (2^30, 1), exact for every input.
         let p = ReluParams::new(0.5, -10, 0.5, -10).unwrap();
         let mut out = [0i8; 5];
-        relu_s8(&p, &[-128, -11, -10, -9, 127], &mut out).unwrap();
+        relu(&p, &[-128, -11, -10, -9, 127], &mut out).unwrap();
         assert_eq!(out, [-10, -10, -10, -9, 127]);
     }
 
@@ -132,11 +164,11 @@ mod tests {
         // -1 → -0.5 → 0 → 5; 127 → 63.5 → 64 → 69; -128 → -64 → -59 → clamped to 5.
         let p = ReluParams::new(0.5, 0, 1.0, 5).unwrap();
         let mut out = [0i8; 5];
-        relu_s8(&p, &[3, 1, -1, 127, -128], &mut out).unwrap();
+        relu(&p, &[3, 1, -1, 127, -128], &mut out).unwrap();
         assert_eq!(out, [7, 6, 5, 69, 5]);
         // Saturation at the top: s_in / s_out = 4 → 127 · 4 → 127.
         let p = ReluParams::new(1.0, 0, 0.25, -128).unwrap();
-        relu_s8(&p, &[127, 0, 40, -1, 31], &mut out).unwrap();
+        relu(&p, &[127, 0, 40, -1, 31], &mut out).unwrap();
         assert_eq!(out, [127, -128, 32, -128, -4]);
     }
 
@@ -146,7 +178,7 @@ mod tests {
         let p = Relu6Params::new(0.05, -20).unwrap();
         assert_eq!((p.lower, p.upper), (-20, 100));
         let mut out = [0i8; 6];
-        relu6_s8(&p, &[-128, -21, -20, 0, 100, 127], &mut out).unwrap();
+        relu6(&p, &[-128, -21, -20, 0, 100, 127], &mut out).unwrap();
         assert_eq!(out, [-20, -20, -20, 0, 100, 100]);
         // Six beyond int8 is clamped to 127: scale 0.01, zp 0 → 600 → 127 (plain ReLU).
         let p = Relu6Params::new(0.01, 0).unwrap();

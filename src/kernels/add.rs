@@ -8,11 +8,15 @@
 //! `2 · max_scale / (2^20 · output_scale)`, all with TFLM's two-rounding fixed-point multiply.
 //! The multipliers are derived in double precision from the float scales.
 
+use super::io::Io;
 use super::{Shape, MAX_RANK};
 use crate::quant::{
     activation_range_i8, multiply_by_quantized_multiplier_smaller_than_one_exp, quantize_multiplier, Activation,
 };
 use crate::{Error, Result};
+
+/// Elements an elementwise kernel computes before writing them (stack space, bytes).
+pub(crate) const CHUNK: usize = 64;
 
 /// Left shift TFLM applies to int8 ADD inputs before rescaling them.
 const ADD_LEFT_SHIFT: i32 = 20;
@@ -120,17 +124,17 @@ impl Broadcast {
         self.len1 == self.len_out && self.len2 == self.len_out
     }
 
-    /// Runs `f(a, b)` for every output element. Returns `Err` (writing nothing) when a slice
-    /// is shorter than the plan requires; longer slices are fine (the tail is untouched).
+    /// Runs `f(a, b)` for every output element, reading the plan's first and second inputs
+    /// from `io` inputs 0 and 1. Returns `Err` (writing nothing) when a buffer is shorter
+    /// than the plan requires; longer ones are fine (the tail is untouched).
+    ///
+    /// Output elements are produced in ascending order, in runs of up to [`CHUNK`]: a run's
+    /// inputs are all read before any of its outputs is written, and the output written so
+    /// far never extends past the run being read. So an input of the output's own shape may
+    /// share the output's buffer at an offset at or after the output's.
     #[inline]
-    pub(crate) fn run<T: Copy, U: Copy, O>(
-        &self,
-        in1: &[T],
-        in2: &[U],
-        out: &mut [O],
-        f: impl Fn(T, U) -> O,
-    ) -> Result<()> {
-        if in1.len() < self.len1 || in2.len() < self.len2 || out.len() < self.len_out {
+    pub(crate) fn run(&self, io: &mut Io<'_>, f: impl Fn(i8, i8) -> i8) -> Result<()> {
+        if io.input_len(0) < self.len1 || io.input_len(1) < self.len2 || io.output_len() < self.len_out {
             return Err(Error::InvalidArgument);
         }
         if self.len_out == 0 {
@@ -139,45 +143,45 @@ impl Broadcast {
         let rank = self.rank as usize;
         if rank == 0 {
             // Single output element.
-            if let (Some(&a), Some(&b), Some(o)) = (in1.first(), in2.first(), out.first_mut()) {
-                *o = f(a, b);
-            }
+            let v = f(io.get(0, 0), io.get(1, 0));
+            io.set(0, v);
             return Ok(());
         }
         let n = self.extent[0];
         let (s1, s2) = (self.stride1[0], self.stride2[0]);
         let mut idx = [0usize; MAX_RANK];
         let (mut off1, mut off2, mut off_out) = (0usize, 0usize, 0usize);
+        let mut res = [0i8; CHUNK];
         loop {
-            let Some(o) = out.get_mut(off_out..off_out + n) else {
-                return Err(Error::InvalidArgument);
-            };
-            // Innermost strides are 0 (broadcast) or 1 (contiguous); both 0 cannot happen.
-            match (s1, s2) {
-                (0, _) => {
-                    let (Some(&a), Some(b)) = (in1.get(off1), in2.get(off2..off2 + n)) else {
-                        return Err(Error::InvalidArgument);
-                    };
-                    for (o, &b) in o.iter_mut().zip(b) {
-                        *o = f(a, b);
+            let mut j = 0;
+            while j < n {
+                let m = CHUNK.min(n - j);
+                let res = &mut res[..m];
+                // Innermost strides are 0 (broadcast) or 1 (contiguous); both 0 cannot happen.
+                match (s1, s2) {
+                    (0, _) => {
+                        let (a, b) = (io.get(0, off1), io.input(1, off2 + j, m));
+                        for (o, &b) in res.iter_mut().zip(b) {
+                            *o = f(a, b);
+                        }
+                    }
+                    (_, 0) => {
+                        let (a, b) = (io.input(0, off1 + j, m), io.get(1, off2));
+                        for (o, &a) in res.iter_mut().zip(a) {
+                            *o = f(a, b);
+                        }
+                    }
+                    _ => {
+                        let (a, b) = (io.input(0, off1 + j, m), io.input(1, off2 + j, m));
+                        for ((o, &a), &b) in res.iter_mut().zip(a).zip(b) {
+                            *o = f(a, b);
+                        }
                     }
                 }
-                (_, 0) => {
-                    let (Some(a), Some(&b)) = (in1.get(off1..off1 + n), in2.get(off2)) else {
-                        return Err(Error::InvalidArgument);
-                    };
-                    for (o, &a) in o.iter_mut().zip(a) {
-                        *o = f(a, b);
-                    }
+                for (k, &v) in res.iter().enumerate() {
+                    io.set(off_out + j + k, v);
                 }
-                _ => {
-                    let (Some(a), Some(b)) = (in1.get(off1..off1 + n), in2.get(off2..off2 + n)) else {
-                        return Err(Error::InvalidArgument);
-                    };
-                    for ((o, &a), &b) in o.iter_mut().zip(a).zip(b) {
-                        *o = f(a, b);
-                    }
-                }
+                j += m;
             }
             off_out += n;
             // Advance the odometer over the outer merged dimensions.
@@ -318,16 +322,24 @@ fn smaller_than_one(real: f64) -> Result<(i32, i32)> {
 
 /// Int8 ADD: `output[i] = act(input1[…] + input2[…])` over the broadcast plan in `params`.
 ///
-/// Tensors are dense row-major (NHWC for 4-D). `input1`, `input2` and `output` must hold at
-/// least [`Broadcast::input1_len`], [`Broadcast::input2_len`] and [`Broadcast::output_len`]
-/// elements; otherwise nothing is written and [`Error::InvalidArgument`] is returned.
-pub fn add_s8(params: &AddParams, input1: &[i8], input2: &[i8], output: &mut [i8]) -> Result<()> {
-    params.broadcast.run(input1, input2, output, |a, b| params.add_one(a, b))
+/// Tensors are dense row-major (NHWC for 4-D). `io` input 0 is `input1`, input 1 is `input2`;
+/// they must hold at least [`Broadcast::input1_len`] and [`Broadcast::input2_len`] elements
+/// and the output at least [`Broadcast::output_len`]; otherwise nothing is written and
+/// [`Error::InvalidArgument`] is returned. Walks forward only (ascending output index): an
+/// input with the output's shape (not a broadcast one) may share the output's buffer when the
+/// output starts at or before it.
+pub fn add_s8(params: &AddParams, io: &mut Io<'_>) -> Result<()> {
+    params.broadcast.run(io, |a, b| params.add_one(a, b))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// ADD over separate buffers.
+    fn add(p: &AddParams, a: &[i8], b: &[i8], out: &mut [i8]) -> Result<()> {
+        add_s8(p, &mut Io::split2(a, b, out))
+    }
 
     fn shape(d: &[usize]) -> Shape {
         Shape::new(d).unwrap()
@@ -360,7 +372,7 @@ mod tests {
         let a = [1i8, -3, 100, -100, 127];
         let b = [2i8, 1, 100, -100, -127];
         let mut out = [0i8; 5];
-        add_s8(&p, &a, &b, &mut out).unwrap();
+        add(&p, &a, &b, &mut out).unwrap();
         assert_eq!(out, [3, -2, 127, -128, 0]);
     }
 
@@ -373,7 +385,7 @@ mod tests {
         let a = [1i8, -1, 2, -3];
         let b = [0i8, 0, 1, 0];
         let mut out = [0i8; 4];
-        add_s8(&p, &a, &b, &mut out).unwrap();
+        add(&p, &a, &b, &mut out).unwrap();
         // 0.5 → 1, -0.5 → -1, 1.5 → 2, -1.5 → -2
         assert_eq!(out, [1, -1, 2, -2]);
     }
@@ -386,7 +398,7 @@ mod tests {
         let a = [10i8, 0, 127];
         let b = [-5i8, -5, 100];
         let mut out = [0i8; 3];
-        add_s8(&p, &a, &b, &mut out).unwrap();
+        add(&p, &a, &b, &mut out).unwrap();
         // real sums: 0 → -20; -10 → clamped to -20; 117+105=222 → 202 → 127
         assert_eq!(out, [-20, -20, 127]);
     }
@@ -396,7 +408,7 @@ mod tests {
         // Output scale 0.1, zp 0: Relu6 range [0, 60].
         let p = params(0.1, 0, 0.1, 0, 0.1, 0, Activation::Relu6, 3);
         let mut out = [0i8; 3];
-        add_s8(&p, &[40, -40, 20], &[30, 10, 5], &mut out).unwrap();
+        add(&p, &[40, -40, 20], &[30, 10, 5], &mut out).unwrap();
         assert_eq!(out, [60, 0, 25]);
     }
 
@@ -419,7 +431,7 @@ mod tests {
         let a: [i8; 12] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
         let b = [100i8, 0, -100];
         let mut out = [0i8; 12];
-        add_s8(&p, &a, &b, &mut out).unwrap();
+        add(&p, &a, &b, &mut out).unwrap();
         assert_eq!(out, [100, 1, -98, 103, 4, -95, 106, 7, -92, 109, 10, -89]);
         // Swapped operands give the same sums.
         let p = AddParams::new(
@@ -436,7 +448,7 @@ mod tests {
         )
         .unwrap();
         let mut out2 = [0i8; 12];
-        add_s8(&p, &b, &a, &mut out2).unwrap();
+        add(&p, &b, &a, &mut out2).unwrap();
         assert_eq!(out, out2);
     }
 
@@ -445,13 +457,13 @@ mod tests {
         let p = AddParams::new(1.0, 0, 1.0, 0, 1.0, 0, Activation::None, shape(&[2, 3]), shape(&[]), shape(&[2, 3]))
             .unwrap();
         let mut out = [0i8; 6];
-        add_s8(&p, &[1, 2, 3, 4, 5, 6], &[10], &mut out).unwrap();
+        add(&p, &[1, 2, 3, 4, 5, 6], &[10], &mut out).unwrap();
         assert_eq!(out, [11, 12, 13, 14, 15, 16]);
         // [2,1] + [1,3] → [2,3]: both inputs broadcast.
         let p =
             AddParams::new(1.0, 0, 1.0, 0, 1.0, 0, Activation::None, shape(&[2, 1]), shape(&[1, 3]), shape(&[2, 3]))
                 .unwrap();
-        add_s8(&p, &[10, 20], &[1, 2, 3], &mut out).unwrap();
+        add(&p, &[10, 20], &[1, 2, 3], &mut out).unwrap();
         assert_eq!(out, [11, 12, 13, 21, 22, 23]);
         // [2,1,3] + [1,2,1] → [2,2,3]
         let p = AddParams::new(
@@ -468,7 +480,7 @@ mod tests {
         )
         .unwrap();
         let mut out = [0i8; 12];
-        add_s8(&p, &[0, 1, 2, 10, 11, 12], &[100, -100], &mut out).unwrap();
+        add(&p, &[0, 1, 2, 10, 11, 12], &[100, -100], &mut out).unwrap();
         assert_eq!(out, [100, 101, 102, -100, -99, -98, 110, 111, 112, -90, -89, -88]);
     }
 
@@ -497,7 +509,7 @@ mod tests {
         // Empty tensors broadcast like NumPy and evaluate to nothing.
         let b = Broadcast::new(s(&[0, 3]), s(&[1, 3]), s(&[0, 3])).unwrap();
         assert_eq!((b.input1_len(), b.input2_len(), b.output_len()), (0, 3, 0));
-        assert!(b.run(&[0i8; 0], &[1i8, 2, 3], &mut [0i8; 0], |a, b| a + b).is_ok());
+        assert!(b.run(&mut Io::split2(&[], &[1, 2, 3], &mut []), |a, b| a + b).is_ok());
         let a = s(&[1]);
         assert!(AddParams::new(0.0, 0, 1.0, 0, 1.0, 0, Activation::None, a, a, a).is_err());
         assert!(AddParams::new(1.0, 128, 1.0, 0, 1.0, 0, Activation::None, a, a, a).is_err());
@@ -509,7 +521,7 @@ mod tests {
     fn short_slices_are_refused() {
         let p = params(1.0, 0, 1.0, 0, 1.0, 0, Activation::None, 4);
         let mut out = [0i8; 4];
-        assert!(add_s8(&p, &[1, 2, 3], &[1, 2, 3, 4], &mut out).is_err());
+        assert!(add(&p, &[1, 2, 3], &[1, 2, 3, 4], &mut out).is_err());
         assert_eq!(out, [0; 4]);
     }
 }

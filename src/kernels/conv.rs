@@ -5,6 +5,13 @@
 //! ([`Window`]), the int8 zero points and clamp ([`IoQuant`]) and the per-channel requantization
 //! ([`per_channel_requant`]).
 //!
+//! Walk order and shared buffers: the eval functions read the activation input and write the
+//! output through [`Io`], so the output may overlap the input in one buffer. They visit output
+//! pixels `(batch, y, x)` in the order given by [`Walk`] (ascending or descending) and write a
+//! pixel's channels only while visiting it, after which nothing of that pixel is written
+//! again; a pixel's reads all happen while it is visited. That is the contract
+//! `crate::plan::overlap` relies on.
+//!
 //! Arithmetic: a 32-bit accumulator sums `filter * (input - input_zp)` over the taps that fall
 //! inside the image (padding contributes nothing), adds the optional bias, is requantized by
 //! TFLM's double-rounding `MultiplyByQuantizedMultiplier` with the output channel's
@@ -13,6 +20,7 @@
 //! overflow, as TFLM's does on every target it runs on. The filter zero point is ignored, as
 //! TFLM's reference convolution ignores it (int8 filters are symmetric).
 
+use super::io::{Io, Walk};
 use super::{out_size, padding_before, Dims4, LeF32s, LeI32s, Padding};
 use crate::quant::{multiply_by_quantized_multiplier, quantize_multiplier, Requant};
 use crate::{Error, Result};
@@ -139,6 +147,49 @@ pub(crate) fn axis_padding(
     Ok(pad)
 }
 
+/// Validates one axis of an explicitly padded window (a PAD folded into the convolution): the
+/// output extent must be what a VALID window gives over the padded input,
+/// `(in + before + after - effective) / stride + 1` (TFLM's VALID `ComputeOutSize`, which is
+/// 0 when the padded input is shorter than the window by less than a stride), and every
+/// extent, padding and the last window position must fit TFLM's `int` arithmetic.
+pub(crate) fn explicit_axis(
+    in_size: usize,
+    before: usize,
+    after: usize,
+    filter: usize,
+    stride: usize,
+    dilation: usize,
+    out: usize,
+) -> Result<()> {
+    if [in_size, before, after, filter, stride, dilation, out].iter().any(|&x| x as u64 > INT_MAX) {
+        return Err(Error::InvalidArgument);
+    }
+    let padded = in_size as u64 + before as u64 + after as u64;
+    if padded > INT_MAX {
+        return Err(Error::InvalidArgument);
+    }
+    let expected = out_size(Padding::Valid, padded as usize, filter, stride, dilation).ok_or(Error::InvalidArgument)?;
+    if expected != out {
+        return Err(Error::InvalidArgument);
+    }
+    // Largest padded coordinate the eval forms (the output fits, so this is below `padded`).
+    let last = (out.saturating_sub(1) as u64) * stride as u64 + (filter as u64 - 1) * dilation as u64;
+    if last > INT_MAX {
+        return Err(Error::InvalidArgument);
+    }
+    Ok(())
+}
+
+/// Position `i` of `0..n` in walk order: `i` walking forward, `n - 1 - i` backward
+/// (`i < n`).
+#[inline(always)]
+pub(crate) fn ordered(walk: Walk, i: usize, n: usize) -> usize {
+    match walk {
+        Walk::Forward => i,
+        Walk::Backward => n - 1 - i,
+    }
+}
+
 /// Prepared CONV_2D (int8 input/output, int8 filter, optional int32 bias).
 ///
 /// Layouts: input `[n, in_h, in_w, in_c]`, filter `[out_c, kh, kw, filter_in_c]`, output
@@ -178,6 +229,56 @@ impl ConvParams {
     /// Every dimension, and the last window position, must fit in an `i32`. Errors:
     /// [`Error::InvalidArgument`].
     pub fn new(window: Window, input: Dims4, filter: Dims4, output: Dims4, io: IoQuant) -> Result<ConvParams> {
+        let pad_top = axis_padding(window.padding, input.h, filter.h, window.stride_h, window.dilation_h, output.h)?;
+        let pad_left = axis_padding(window.padding, input.w, filter.w, window.stride_w, window.dilation_w, output.w)?;
+        let strides = (window.stride_h, window.stride_w);
+        let dilations = (window.dilation_h, window.dilation_w);
+        Self::build(input, filter, output, strides, dilations, (pad_top, pad_left), io)
+    }
+
+    /// CONV_2D with explicit (virtual) zero padding, for a PAD operator folded into a VALID
+    /// convolution.
+    ///
+    /// - `pad`: `[top, bottom, left, right]` rows/columns around the *unpadded* `input`.
+    ///   Padded taps contribute nothing to the sum, exactly what padding the input with the
+    ///   input zero point would give (TFLM subtracts the zero point from every tap), so
+    ///   `PAD(value = input_zp)` followed by a VALID CONV_2D equals this convolution bit for
+    ///   bit.
+    /// - `stride_h`, `stride_w`, `dilation_h`, `dilation_w`: >= 1.
+    /// - `input` (unpadded), `filter`, `output`, `io`: as for [`ConvParams::new`]. The output
+    ///   height must be `(input.h + top + bottom - ((filter.h - 1) * dilation_h + 1)) /
+    ///   stride_h + 1` (TFLM's VALID output size over the padded input; 0 when the padded
+    ///   input is shorter than the window by less than a stride), the width likewise.
+    ///
+    /// Every dimension, padding, padded extent and the last window position must fit in an
+    /// `i32`. Errors: [`Error::InvalidArgument`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn with_padding(
+        pad: [usize; 4],
+        stride_h: usize,
+        stride_w: usize,
+        dilation_h: usize,
+        dilation_w: usize,
+        input: Dims4,
+        filter: Dims4,
+        output: Dims4,
+        io: IoQuant,
+    ) -> Result<ConvParams> {
+        let [top, bottom, left, right] = pad;
+        explicit_axis(input.h, top, bottom, filter.h, stride_h, dilation_h, output.h)?;
+        explicit_axis(input.w, left, right, filter.w, stride_w, dilation_w, output.w)?;
+        Self::build(input, filter, output, (stride_h, stride_w), (dilation_h, dilation_w), (top, left), io)
+    }
+
+    fn build(
+        input: Dims4,
+        filter: Dims4,
+        output: Dims4,
+        (stride_h, stride_w): (usize, usize),
+        (dilation_h, dilation_w): (usize, usize),
+        (pad_top, pad_left): (usize, usize),
+        io: IoQuant,
+    ) -> Result<ConvParams> {
         checked_len(input)?;
         checked_len(filter)?;
         checked_len(output)?;
@@ -189,16 +290,14 @@ impl ConvParams {
             return Err(Error::InvalidArgument);
         }
         let filters_per_group = output.c / groups;
-        let pad_top = axis_padding(window.padding, input.h, filter.h, window.stride_h, window.dilation_h, output.h)?;
-        let pad_left = axis_padding(window.padding, input.w, filter.w, window.stride_w, window.dilation_w, output.w)?;
         Ok(ConvParams {
             input,
             filter,
             output,
-            stride_h: window.stride_h,
-            stride_w: window.stride_w,
-            dilation_h: window.dilation_h,
-            dilation_w: window.dilation_w,
+            stride_h,
+            stride_w,
+            dilation_h,
+            dilation_w,
             pad_top,
             pad_left,
             filters_per_group,
@@ -222,11 +321,13 @@ impl ConvParams {
         self.output
     }
     /// Rows of zero padding above the image: TFLM's `ComputePadding` for the output height
-    /// computed from the input (0 for VALID).
+    /// computed from the input (0 for VALID), or the explicit top padding of
+    /// [`ConvParams::with_padding`].
     pub fn pad_top(&self) -> usize {
         self.pad_top
     }
-    /// Columns of zero padding left of the image (as [`ConvParams::pad_top`]).
+    /// Columns of zero padding left of the image (as [`ConvParams::pad_top`]; the explicit
+    /// left padding of [`ConvParams::with_padding`]).
     pub fn pad_left(&self) -> usize {
         self.pad_left
     }
@@ -272,60 +373,69 @@ impl ConvParams {
 ///
 /// - `requant`: per-output-channel multipliers from [`per_channel_requant`]; length `out_c`,
 ///   or 1 to use the same entry for every channel.
-/// - `input`, `filter`, `output`: NHWC data of the shapes given to [`ConvParams::new`].
-/// - `bias`: `out_c` int32 values, or `None` when the operator has no bias.
+/// - `io`: input 0 is the NHWC activation input, the output the NHWC output, of the shapes
+///   given to the constructor; they may share one buffer (see the module docs).
+/// - `filter`: `[out_c, kh, kw, filter_in_c]` data; `bias`: `out_c` int32 values, or `None`
+///   when the operator has no bias.
+/// - `walk`: the order in which output pixels are visited ([`Walk::Forward`]: batch, rows top
+///   to bottom, columns left to right; [`Walk::Backward`]: the reverse). Output pixel `q` is
+///   written only while it is visited, and then reads only its own window (input rows
+///   `oy*stride_h - pad_top ..` within the image).
 ///
-/// Output is written in order: batch, then output rows top to bottom, then columns, then
-/// channels; output row `r` reads only input rows `r*stride_h - pad_top ..` onwards.
-/// Errors with [`Error::InvalidArgument`] (writing nothing) when [`ConvParams::check`] fails.
+/// Errors with [`Error::InvalidArgument`] (writing nothing) when [`ConvParams::check`] fails
+/// for `io.input_len(0)` / `io.output_len()`.
 pub fn conv2d_s8(
     p: &ConvParams,
     requant: &[Requant],
-    input: &[i8],
+    io: &mut Io<'_>,
     filter: &[i8],
     bias: Option<LeI32s<'_>>,
-    output: &mut [i8],
+    walk: Walk,
 ) -> Result<()> {
-    p.check(requant.len(), input.len(), filter.len(), bias.map(|b| b.len()), output.len())?;
+    p.check(requant.len(), io.input_len(0), filter.len(), bias.map(|b| b.len()), io.output_len())?;
     let (ind, fd, od) = (p.input, p.filter, p.output);
+    let in_len = ind.len();
     let rq_step = usize::from(requant.len() != 1);
     let fin = fd.c;
     let in_h = ind.h as isize;
     let in_w = ind.w as isize;
-    let mut out_idx = 0usize;
-    for b in 0..od.n {
-        for oy in 0..od.h {
-            let in_y0 = (oy * p.stride_h) as isize - p.pad_top as isize;
-            for ox in 0..od.w {
-                let in_x0 = (ox * p.stride_w) as isize - p.pad_left as isize;
-                for oc in 0..od.c {
-                    let in_c0 = (oc / p.filters_per_group) * fin;
-                    let mut acc: i32 = 0;
-                    for fy in 0..fd.h {
-                        let iy = in_y0 + (fy * p.dilation_h) as isize;
-                        if iy < 0 || iy >= in_h {
+    let rows = od.n * od.h;
+    for r in 0..rows {
+        let row = ordered(walk, r, rows);
+        let (b, oy) = (row / od.h, row % od.h);
+        let in_y0 = (oy * p.stride_h) as isize - p.pad_top as isize;
+        for s in 0..od.w {
+            let ox = ordered(walk, s, od.w);
+            let in_x0 = (ox * p.stride_w) as isize - p.pad_left as isize;
+            let out_base = od.offset(b, oy, ox, 0);
+            for oc in 0..od.c {
+                let in_c0 = (oc / p.filters_per_group) * fin;
+                // Re-borrowed per channel: earlier writes of this pixel are visible (the walk
+                // contract makes them harmless), and the borrow ends before the write below.
+                let input = io.input(0, 0, in_len);
+                let mut acc: i32 = 0;
+                for fy in 0..fd.h {
+                    let iy = in_y0 + (fy * p.dilation_h) as isize;
+                    if iy < 0 || iy >= in_h {
+                        continue;
+                    }
+                    for fx in 0..fd.w {
+                        let ix = in_x0 + (fx * p.dilation_w) as isize;
+                        if ix < 0 || ix >= in_w {
                             continue;
                         }
-                        for fx in 0..fd.w {
-                            let ix = in_x0 + (fx * p.dilation_w) as isize;
-                            if ix < 0 || ix >= in_w {
-                                continue;
-                            }
-                            let ib = ind.offset(b, iy as usize, ix as usize, in_c0);
-                            let fb = fd.offset(oc, fy, fx, 0);
-                            let taps = input[ib..ib + fin].iter().zip(&filter[fb..fb + fin]);
-                            for (&i, &f) in taps {
-                                acc =
-                                    acc.wrapping_add((f as i32).wrapping_mul((i as i32).wrapping_add(p.input_offset)));
-                            }
+                        let ib = ind.offset(b, iy as usize, ix as usize, in_c0);
+                        let fb = fd.offset(oc, fy, fx, 0);
+                        let taps = input[ib..ib + fin].iter().zip(&filter[fb..fb + fin]);
+                        for (&i, &f) in taps {
+                            acc = acc.wrapping_add((f as i32).wrapping_mul((i as i32).wrapping_add(p.input_offset)));
                         }
                     }
-                    if let Some(bias) = bias {
-                        acc = acc.wrapping_add(bias.get(oc));
-                    }
-                    output[out_idx] = requantize(acc, requant[oc * rq_step], p.output_offset, p.act_min, p.act_max);
-                    out_idx += 1;
                 }
+                if let Some(bias) = bias {
+                    acc = acc.wrapping_add(bias.get(oc));
+                }
+                io.set(out_base + oc, requantize(acc, requant[oc * rq_step], p.output_offset, p.act_min, p.act_max));
             }
         }
     }
@@ -352,6 +462,23 @@ mod tests {
     fn i32s(v: &[i32]) -> std::vec::Vec<u8> {
         v.iter().flat_map(|x| x.to_le_bytes()).collect()
     }
+    /// Runs the kernel over separate buffers walking forward, checks that walking backward
+    /// gives the same result and output, and returns the forward result.
+    fn run(
+        p: &ConvParams,
+        r: &[Requant],
+        input: &[i8],
+        filter: &[i8],
+        bias: Option<LeI32s<'_>>,
+        out: &mut [i8],
+    ) -> Result<()> {
+        let mut back = out.to_vec();
+        let rb = conv2d_s8(p, r, &mut Io::split(input, &mut back), filter, bias, Walk::Backward);
+        let rf = conv2d_s8(p, r, &mut Io::split(input, out), filter, bias, Walk::Forward);
+        assert_eq!(rf, rb);
+        assert_eq!(&back[..], &out[..]);
+        rf
+    }
     /// Requant entries for `in*filter[i]/out`.
     fn rq(input_scale: f32, filter_scales: &[f32], output_scale: f32, n: usize) -> std::vec::Vec<Requant> {
         let bytes = f32s(filter_scales);
@@ -377,7 +504,7 @@ mod tests {
         let r = rq(1.0, &[1.0], 2.0, 1);
         assert_eq!(r[0], Requant { multiplier: 1 << 30, shift: 0 });
         let mut out = [0i8; 9];
-        conv2d_s8(&p, &r, &input, &filter, Some(LeI32s::new(&bias)), &mut out).unwrap();
+        run(&p, &r, &input, &filter, Some(LeI32s::new(&bias)), &mut out).unwrap();
         assert_eq!(out, [-10, -13, -4, 5, 13, 14, 20, 32, 26]);
     }
 
@@ -390,7 +517,7 @@ mod tests {
         let r = rq(0.5, &[0.5], 0.25, 1);
         assert_eq!(r[0], Requant { multiplier: 1 << 30, shift: 1 });
         let mut out = [0i8; 9];
-        conv2d_s8(&p, &r, &input, &[1i8; 9], None, &mut out).unwrap();
+        run(&p, &r, &input, &[1i8; 9], None, &mut out).unwrap();
         assert_eq!(out, [-28, -33, -16, 3, 18, 21, 32, 57, 44]);
     }
 
@@ -419,7 +546,7 @@ mod tests {
             ConvParams::new(win(Padding::Valid, 1, 1, 1, 1), d(1, 1, 2, 2), d(3, 1, 1, 2), d(1, 1, 2, 3), io(1, -1))
                 .unwrap();
         let mut out = [0i8; 6];
-        conv2d_s8(&p, &r, &input, &filter, Some(LeI32s::new(&bias)), &mut out).unwrap();
+        run(&p, &r, &input, &filter, Some(LeI32s::new(&bias)), &mut out).unwrap();
         assert_eq!(out, [2, -5, -1, -5, 6, 10]);
     }
 
@@ -431,13 +558,13 @@ mod tests {
             .unwrap();
         let r = rq(1.0, &[1.0], 1.0, 1);
         let mut out = [0i8; 2];
-        conv2d_s8(&p, &r, &[100, -100], &[127], None, &mut out).unwrap();
+        run(&p, &r, &[100, -100], &[127], None, &mut out).unwrap();
         assert_eq!(out, [127, -128]);
         // Extreme input zp: input -128 with zp 127 → -255 per tap; bias pushes further.
         let p =
             ConvParams::new(win(Padding::Valid, 1, 1, 1, 1), d(1, 1, 1, 1), d(1, 1, 1, 1), d(1, 1, 1, 1), io(127, 0))
                 .unwrap();
-        conv2d_s8(&p, &r, &[-128], &[-128], Some(LeI32s::new(&i32s(&[-32640]))), &mut out[..1]).unwrap();
+        run(&p, &r, &[-128], &[-128], Some(LeI32s::new(&i32s(&[-32640]))), &mut out[..1]).unwrap();
         // -255 * -128 = 32640; + bias -32640 = 0.
         assert_eq!(out[0], 0);
         // RELU6 at output scale 0.05, zp -10: range [-10, -10 + 120 = 110].
@@ -453,7 +580,7 @@ mod tests {
         .unwrap();
         let mut out = [0i8; 3];
         // acc = q * 1, identity scale: [-5, 50, 127] + zp -10 → [-15, 40, 117] → [-10, 40, 110].
-        conv2d_s8(&p, &r, &[-5, 50, 127], &[1], None, &mut out).unwrap();
+        run(&p, &r, &[-5, 50, 127], &[1], None, &mut out).unwrap();
         assert_eq!(out, [-10, 40, 110]);
     }
 
@@ -470,7 +597,7 @@ mod tests {
         assert_eq!((p.pad_top(), p.pad_left()), (2, 2));
         let r = rq(1.0, &[1.0], 1.0, 1);
         let mut out = [0i8; 25];
-        conv2d_s8(&p, &r, &input, &filter, None, &mut out).unwrap();
+        run(&p, &r, &input, &filter, None, &mut out).unwrap();
         assert_eq!(out[0], 24);
         assert_eq!(out[1], 29);
         assert_eq!(out[6], 54);
@@ -488,7 +615,7 @@ mod tests {
         assert_eq!((p.pad_top(), p.pad_left()), (0, 0));
         let r = rq(1.0, &[1.0], 1.0, 1);
         let mut out = [0i8; 4];
-        conv2d_s8(&p, &r, &input, &[1, 10], None, &mut out).unwrap();
+        run(&p, &r, &input, &[1, 10], None, &mut out).unwrap();
         assert_eq!(out, [40, 62, 84, 106]);
     }
 
@@ -503,7 +630,7 @@ mod tests {
         assert_eq!((p.pad_top(), p.pad_left()), (0, 0));
         let r = rq(1.0, &[1.0], 1.0, 1);
         let mut out = [0i8; 8];
-        conv2d_s8(&p, &r, &[1, 2, 3, 4, -1, -2, -3, -4], &[1, 2, 3, 4], None, &mut out).unwrap();
+        run(&p, &r, &[1, 2, 3, 4, -1, -2, -3, -4], &[1, 2, 3, 4], None, &mut out).unwrap();
         assert_eq!(out, [30, 14, 11, 4, -30, -14, -11, -4]);
     }
 
@@ -515,7 +642,7 @@ mod tests {
         assert_eq!(p.groups(), 2);
         let r = rq(1.0, &[1.0], 1.0, 4);
         let mut out = [0i8; 4];
-        conv2d_s8(&p, &r, &[1, 2, 3, 4], &[1, 0, 0, 1, 1, 1, 2, -1], None, &mut out).unwrap();
+        run(&p, &r, &[1, 2, 3, 4], &[1, 0, 0, 1, 1, 1, 2, -1], None, &mut out).unwrap();
         assert_eq!(out, [1, 2, 7, 2]);
     }
 
@@ -543,12 +670,64 @@ mod tests {
         let p = ok.unwrap();
         let r = [Requant::default(); 2];
         let mut o = [0i8; 64];
-        assert!(conv2d_s8(&p, &r, &[0; 64], &[0; 72], None, &mut o).is_err());
+        assert!(run(&p, &r, &[0; 64], &[0; 72], None, &mut o).is_err());
         let r = [Requant::default(); 4];
-        assert!(conv2d_s8(&p, &r, &[0; 63], &[0; 72], None, &mut o).is_err());
-        assert!(conv2d_s8(&p, &r, &[0; 64], &[0; 72], Some(LeI32s::new(&[0; 15])), &mut o).is_err());
-        assert!(conv2d_s8(&p, &r, &[0; 64], &[0; 72], None, &mut o[..63]).is_err());
-        assert!(conv2d_s8(&p, &r, &[0; 64], &[0; 72], None, &mut o).is_ok());
+        assert!(run(&p, &r, &[0; 63], &[0; 72], None, &mut o).is_err());
+        assert!(run(&p, &r, &[0; 64], &[0; 72], Some(LeI32s::new(&[0; 15])), &mut o).is_err());
+        assert!(run(&p, &r, &[0; 64], &[0; 72], None, &mut o[..63]).is_err());
+        assert!(run(&p, &r, &[0; 64], &[0; 72], None, &mut o).is_ok());
+    }
+
+    /// Explicit padding [1, 1, 1, 1] reproduces the SAME stride-2 hand example exactly.
+    #[test]
+    fn explicit_padding_matches_same() {
+        let input: std::vec::Vec<i8> = (0..25).map(|v| (v - 12) as i8).collect();
+        let p =
+            ConvParams::with_padding([1, 1, 1, 1], 2, 2, 1, 1, d(1, 5, 5, 1), d(1, 3, 3, 1), d(1, 3, 3, 1), io(-2, 1))
+                .unwrap();
+        assert_eq!((p.pad_top(), p.pad_left()), (1, 1));
+        let r = rq(1.0, &[1.0], 2.0, 1);
+        let mut out = [0i8; 9];
+        run(&p, &r, &input, &[1i8; 9], Some(LeI32s::new(&i32s(&[5]))), &mut out).unwrap();
+        assert_eq!(out, [-10, -13, -4, 5, 13, 14, 20, 32, 26]);
+    }
+
+    /// Asymmetric explicit padding (top 0, bottom 1, left 1, right 0) around a 2x2 image with
+    /// real values [1, 2, 3, 4] stored with zero point 5; padded taps count as the zero point:
+    /// padded image [[0,1,2],[0,3,4],[0,0,0]], filter [[1,2],[3,4]], VALID stride 1 →
+    /// (0,0) = 2 + 12 = 14, (0,1) = 1 + 4 + 9 + 16 = 30, (1,0) = 3·2 = 6, (1,1) = 3 + 8 = 11.
+    #[test]
+    fn explicit_asymmetric_padding() {
+        let p =
+            ConvParams::with_padding([0, 1, 1, 0], 1, 1, 1, 1, d(1, 2, 2, 1), d(1, 2, 2, 1), d(1, 2, 2, 1), io(5, 0))
+                .unwrap();
+        assert_eq!((p.pad_top(), p.pad_left()), (0, 1));
+        let r = rq(1.0, &[1.0], 1.0, 1);
+        let mut out = [0i8; 4];
+        run(&p, &r, &[6, 7, 8, 9], &[1, 2, 3, 4], None, &mut out).unwrap();
+        assert_eq!(out, [14, 30, 6, 11]);
+        // Output extents other than the VALID size over the padded input are refused.
+        let wp = |pad, out| ConvParams::with_padding(pad, 1, 1, 1, 1, d(1, 2, 2, 1), d(1, 2, 2, 1), out, io(0, 0));
+        assert!(wp([0, 1, 1, 0], d(1, 3, 2, 1)).is_err());
+        assert!(wp([0, 1, 1, 0], d(1, 2, 3, 1)).is_err());
+        assert!(wp([1, 1, 1, 1], d(1, 3, 3, 1)).is_ok());
+        // Window larger than the padded input by less than a stride: empty output.
+        assert!(wp([0, 0, 0, 0], d(1, 1, 1, 1)).is_ok());
+        let p = ConvParams::with_padding([0; 4], 2, 2, 1, 1, d(1, 2, 2, 1), d(1, 3, 3, 1), d(1, 0, 0, 1), io(0, 0));
+        assert!(p.is_ok());
+        let p = ConvParams::with_padding([0; 4], 1, 1, 1, 1, d(1, 2, 2, 1), d(1, 3, 3, 1), d(1, 0, 0, 1), io(0, 0));
+        assert!(p.is_ok());
+        let p = ConvParams::with_padding([0; 4], 1, 1, 1, 1, d(1, 1, 1, 1), d(1, 3, 3, 1), d(1, 0, 0, 1), io(0, 0));
+        assert!(p.is_err());
+        // Zero stride or dilation, huge padding.
+        let z = ConvParams::with_padding([0; 4], 0, 1, 1, 1, d(1, 2, 2, 1), d(1, 1, 1, 1), d(1, 2, 2, 1), io(0, 0));
+        assert!(z.is_err());
+        let z = ConvParams::with_padding([0; 4], 1, 1, 1, 0, d(1, 2, 2, 1), d(1, 1, 1, 1), d(1, 2, 2, 1), io(0, 0));
+        assert!(z.is_err());
+        let h = i32::MAX as usize;
+        let z =
+            ConvParams::with_padding([h, 1, 0, 0], 1, 1, 1, 1, d(1, 2, 2, 1), d(1, 1, 1, 1), d(1, 2, 2, 1), io(0, 0));
+        assert!(z.is_err());
     }
 
     /// VALID with a window larger than the input: TFLM falls back to zero padding and the
@@ -559,7 +738,7 @@ mod tests {
             .unwrap();
         assert_eq!((p.pad_top(), p.pad_left()), (0, 0));
         let mut out = [0i8; 0];
-        assert!(conv2d_s8(&p, &[Requant::default()], &[0; 4], &[0; 9], None, &mut out).is_ok());
+        assert!(run(&p, &[Requant::default()], &[0; 4], &[0; 9], None, &mut out).is_ok());
     }
 
     /// Conv multipliers use the double-precision product of the scales.

@@ -9,8 +9,13 @@
 //! point is ignored, as in TFLM. Per-channel multipliers come from
 //! [`super::conv::per_channel_requant`] with one entry per output channel (the filter's
 //! quantized dimension is 3).
+//!
+//! Input and output go through [`Io`] and output pixels are visited in [`Walk`] order, with
+//! the same contract as CONV_2D (see [`super::conv`]): a pixel is written only while visited
+//! and reads only its own window then.
 
-use super::conv::{axis_padding, checked_len, requantize, IoQuant, Window};
+use super::conv::{axis_padding, checked_len, explicit_axis, ordered, requantize, IoQuant, Window};
+use super::io::{Io, Walk};
 use super::{Dims4, LeI32s};
 use crate::quant::Requant;
 use crate::{Error, Result};
@@ -59,6 +64,59 @@ impl DepthwiseParams {
         output: Dims4,
         io: IoQuant,
     ) -> Result<DepthwiseParams> {
+        let pad_top = axis_padding(window.padding, input.h, filter.h, window.stride_h, window.dilation_h, output.h)?;
+        let pad_left = axis_padding(window.padding, input.w, filter.w, window.stride_w, window.dilation_w, output.w)?;
+        let strides = (window.stride_h, window.stride_w);
+        let dilations = (window.dilation_h, window.dilation_w);
+        Self::build(depth_multiplier, input, filter, output, strides, dilations, (pad_top, pad_left), io)
+    }
+
+    /// DEPTHWISE_CONV_2D with explicit (virtual) zero padding, for a PAD operator folded into
+    /// a VALID depthwise convolution.
+    ///
+    /// - `pad`: `[top, bottom, left, right]` around the *unpadded* `input`. Padded taps
+    ///   contribute nothing, exactly as padding with the input zero point would (TFLM subtracts
+    ///   it from every tap), so `PAD(value = input_zp)` + VALID depthwise equals this bit for
+    ///   bit.
+    /// - `stride_h`, `stride_w`, `dilation_h`, `dilation_w`: >= 1.
+    /// - `depth_multiplier`, `input` (unpadded), `filter`, `output`, `io`: as for
+    ///   [`DepthwiseParams::new`]. The output height must be `(input.h + top + bottom -
+    ///   ((filter.h - 1) * dilation_h + 1)) / stride_h + 1` (TFLM's VALID output size over the
+    ///   padded input), the width likewise.
+    ///
+    /// Every dimension, padding, padded extent and the last window position must fit in an
+    /// `i32`. Errors: [`Error::InvalidArgument`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn with_padding(
+        pad: [usize; 4],
+        stride_h: usize,
+        stride_w: usize,
+        dilation_h: usize,
+        dilation_w: usize,
+        depth_multiplier: usize,
+        input: Dims4,
+        filter: Dims4,
+        output: Dims4,
+        io: IoQuant,
+    ) -> Result<DepthwiseParams> {
+        let [top, bottom, left, right] = pad;
+        explicit_axis(input.h, top, bottom, filter.h, stride_h, dilation_h, output.h)?;
+        explicit_axis(input.w, left, right, filter.w, stride_w, dilation_w, output.w)?;
+        let (strides, dilations) = ((stride_h, stride_w), (dilation_h, dilation_w));
+        Self::build(depth_multiplier, input, filter, output, strides, dilations, (top, left), io)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn build(
+        depth_multiplier: usize,
+        input: Dims4,
+        filter: Dims4,
+        output: Dims4,
+        (stride_h, stride_w): (usize, usize),
+        (dilation_h, dilation_w): (usize, usize),
+        (pad_top, pad_left): (usize, usize),
+        io: IoQuant,
+    ) -> Result<DepthwiseParams> {
         checked_len(input)?;
         checked_len(filter)?;
         checked_len(output)?;
@@ -71,17 +129,15 @@ impl DepthwiseParams {
         {
             return Err(Error::InvalidArgument);
         }
-        let pad_top = axis_padding(window.padding, input.h, filter.h, window.stride_h, window.dilation_h, output.h)?;
-        let pad_left = axis_padding(window.padding, input.w, filter.w, window.stride_w, window.dilation_w, output.w)?;
         Ok(DepthwiseParams {
             input,
             filter,
             output,
             depth_multiplier,
-            stride_h: window.stride_h,
-            stride_w: window.stride_w,
-            dilation_h: window.dilation_h,
-            dilation_w: window.dilation_w,
+            stride_h,
+            stride_w,
+            dilation_h,
+            dilation_w,
             pad_top,
             pad_left,
             input_offset: io.input_zp.wrapping_neg(),
@@ -107,11 +163,13 @@ impl DepthwiseParams {
     pub fn depth_multiplier(&self) -> usize {
         self.depth_multiplier
     }
-    /// Rows of zero padding above the image (0 for VALID).
+    /// Rows of zero padding above the image (0 for VALID; the explicit top padding of
+    /// [`DepthwiseParams::with_padding`]).
     pub fn pad_top(&self) -> usize {
         self.pad_top
     }
-    /// Columns of zero padding left of the image (0 for VALID).
+    /// Columns of zero padding left of the image (0 for VALID; the explicit left padding of
+    /// [`DepthwiseParams::with_padding`]).
     pub fn pad_left(&self) -> usize {
         self.pad_left
     }
@@ -150,62 +208,105 @@ impl DepthwiseParams {
     }
 }
 
+/// Output channels accumulated at once (stack space: 4 bytes each).
+const CHUNK: usize = 64;
+
 /// DEPTHWISE_CONV_2D, int8, bit-exact with TFLM's `DepthwiseConvPerChannel`.
 ///
 /// - `requant`: per-output-channel multipliers (from [`super::conv::per_channel_requant`]);
 ///   length `out_c`, or 1 to use the same entry for every channel.
-/// - `input`, `filter`, `output`: NHWC data of the shapes given to [`DepthwiseParams::new`].
-/// - `bias`: `out_c` int32 values, or `None` when the operator has no bias.
+/// - `io`: input 0 is the NHWC activation input, the output the NHWC output, of the shapes
+///   given to the constructor; they may share one buffer (see [`super::conv`]).
+/// - `filter`: `[1, kh, kw, out_c]` data (plane 0 is read); `bias`: `out_c` int32 values,
+///   or `None` when the operator has no bias.
+/// - `walk`: output pixel order ([`Walk::Forward`]: batch, rows top to bottom, columns left
+///   to right; [`Walk::Backward`]: the reverse). A pixel's channels are written only while it
+///   is visited; output channel `c` depends only on input channel `c / depth_multiplier`.
 ///
-/// Output is written in order (batch, rows top to bottom, columns, channels); output channel
-/// `c` depends only on input channel `c / depth_multiplier`. Errors with
-/// [`Error::InvalidArgument`] (writing nothing) when [`DepthwiseParams::check`] fails.
+/// Errors with [`Error::InvalidArgument`] (writing nothing) when [`DepthwiseParams::check`]
+/// fails for `io.input_len(0)` / `io.output_len()`.
 pub fn depthwise_conv2d_s8(
     p: &DepthwiseParams,
     requant: &[Requant],
-    input: &[i8],
+    io: &mut Io<'_>,
     filter: &[i8],
     bias: Option<LeI32s<'_>>,
-    output: &mut [i8],
+    walk: Walk,
 ) -> Result<()> {
-    p.check(requant.len(), input.len(), filter.len(), bias.map(|b| b.len()), output.len())?;
+    p.check(requant.len(), io.input_len(0), filter.len(), bias.map(|b| b.len()), io.output_len())?;
     let (ind, fd, od) = (p.input, p.filter, p.output);
+    let in_len = ind.len();
     let rq_step = usize::from(requant.len() != 1);
     let dm = p.depth_multiplier;
+    // Output channels per chunk when whole groups of `dm` fit.
+    let chunk = (CHUNK / dm).max(1) * dm;
     let in_h = ind.h as isize;
     let in_w = ind.w as isize;
-    let mut out_idx = 0usize;
-    for b in 0..od.n {
-        for oy in 0..od.h {
-            let in_y0 = (oy * p.stride_h) as isize - p.pad_top as isize;
-            for ox in 0..od.w {
-                let in_x0 = (ox * p.stride_w) as isize - p.pad_left as isize;
-                for ic in 0..ind.c {
-                    for m in 0..dm {
-                        let oc = ic * dm + m;
-                        let mut acc: i32 = 0;
-                        for fy in 0..fd.h {
-                            let iy = in_y0 + (fy * p.dilation_h) as isize;
-                            if iy < 0 || iy >= in_h {
-                                continue;
+    let rows = od.n * od.h;
+    let mut acc = [0i32; CHUNK];
+    let mut res = [0i8; CHUNK];
+    for r in 0..rows {
+        let row = ordered(walk, r, rows);
+        let (b, oy) = (row / od.h, row % od.h);
+        let in_y0 = (oy * p.stride_h) as isize - p.pad_top as isize;
+        // Filter rows whose taps fall inside the image.
+        let fy_range = (0..fd.h).filter(|&fy| (0..in_h).contains(&(in_y0 + (fy * p.dilation_h) as isize)));
+        for s in 0..od.w {
+            let ox = ordered(walk, s, od.w);
+            let in_x0 = (ox * p.stride_w) as isize - p.pad_left as isize;
+            let out_base = od.offset(b, oy, ox, 0);
+            let mut oc0 = 0;
+            while oc0 < od.c {
+                // Whole groups of `dm` (then `oc0` and `n` are multiples of `dm`), or a run
+                // within one input channel's group.
+                let (n, group) = if dm <= CHUNK {
+                    (chunk.min(od.c - oc0), dm)
+                } else {
+                    let n = CHUNK.min(dm - oc0 % dm).min(od.c - oc0);
+                    (n, n)
+                };
+                let ic_lo = oc0 / dm;
+                let ic_n = (oc0 + n - 1) / dm + 1 - ic_lo;
+                let acc = &mut acc[..n];
+                acc.fill(0);
+                let input = io.input(0, 0, in_len);
+                for fy in fy_range.clone() {
+                    let iy = (in_y0 + (fy * p.dilation_h) as isize) as usize;
+                    for fx in 0..fd.w {
+                        let ix = in_x0 + (fx * p.dilation_w) as isize;
+                        if ix < 0 || ix >= in_w {
+                            continue;
+                        }
+                        let ib = ind.offset(b, iy, ix as usize, ic_lo);
+                        let fb = fd.offset(0, fy, fx, oc0);
+                        let xs = &input[ib..ib + ic_n];
+                        let fs = &filter[fb..fb + n];
+                        if group == 1 {
+                            for ((a, &f), &x) in acc.iter_mut().zip(fs).zip(xs) {
+                                *a = a.wrapping_add((f as i32).wrapping_mul((x as i32).wrapping_add(p.input_offset)));
                             }
-                            for fx in 0..fd.w {
-                                let ix = in_x0 + (fx * p.dilation_w) as isize;
-                                if ix < 0 || ix >= in_w {
-                                    continue;
+                        } else {
+                            for ((a, f), &x) in acc.chunks_exact_mut(group).zip(fs.chunks_exact(group)).zip(xs) {
+                                let x = (x as i32).wrapping_add(p.input_offset);
+                                for (a, &f) in a.iter_mut().zip(f) {
+                                    *a = a.wrapping_add((f as i32).wrapping_mul(x));
                                 }
-                                let i = input[ind.offset(b, iy as usize, ix as usize, ic)] as i32;
-                                let f = filter[fd.offset(0, fy, fx, oc)] as i32;
-                                acc = acc.wrapping_add(f.wrapping_mul(i.wrapping_add(p.input_offset)));
                             }
                         }
-                        if let Some(bias) = bias {
-                            acc = acc.wrapping_add(bias.get(oc));
-                        }
-                        output[out_idx] = requantize(acc, requant[oc * rq_step], p.output_offset, p.act_min, p.act_max);
-                        out_idx += 1;
                     }
                 }
+                for (j, (&a, o)) in acc.iter().zip(res.iter_mut()).enumerate() {
+                    let oc = oc0 + j;
+                    let a = match bias {
+                        Some(bias) => a.wrapping_add(bias.get(oc)),
+                        None => a,
+                    };
+                    *o = requantize(a, requant[oc * rq_step], p.output_offset, p.act_min, p.act_max);
+                }
+                for (j, &v) in res[..n].iter().enumerate() {
+                    io.set(out_base + oc0 + j, v);
+                }
+                oc0 += n;
             }
         }
     }
@@ -229,6 +330,23 @@ mod tests {
     }
     fn i32s(v: &[i32]) -> std::vec::Vec<u8> {
         v.iter().flat_map(|x| x.to_le_bytes()).collect()
+    }
+    /// Runs the kernel over separate buffers walking forward, checks that walking backward
+    /// gives the same result and output, and returns the forward result.
+    fn run(
+        p: &DepthwiseParams,
+        r: &[Requant],
+        input: &[i8],
+        filter: &[i8],
+        bias: Option<LeI32s<'_>>,
+        out: &mut [i8],
+    ) -> Result<()> {
+        let mut back = out.to_vec();
+        let rb = depthwise_conv2d_s8(p, r, &mut Io::split(input, &mut back), filter, bias, Walk::Backward);
+        let rf = depthwise_conv2d_s8(p, r, &mut Io::split(input, out), filter, bias, Walk::Forward);
+        assert_eq!(rf, rb);
+        assert_eq!(&back[..], &out[..]);
+        rf
     }
     fn rq(input_scale: f32, filter_scales: &[f32], output_scale: f32, n: usize) -> std::vec::Vec<Requant> {
         let bytes: std::vec::Vec<u8> = filter_scales.iter().flat_map(|x| x.to_le_bytes()).collect();
@@ -264,7 +382,7 @@ mod tests {
         .unwrap();
         let r = rq(1.0, &[1.0, 1.0, 0.5, 1.0], 1.0, 4);
         let mut out = [0i8; 16];
-        depthwise_conv2d_s8(&p, &r, &input, &filter, Some(LeI32s::new(&bias)), &mut out).unwrap();
+        run(&p, &r, &input, &filter, Some(LeI32s::new(&bias)), &mut out).unwrap();
         assert_eq!(out, [8, -3, 7, -1, 12, -3, 7, -1, 20, -3, 7, -1, 24, -3, 7, -1]);
     }
 
@@ -285,7 +403,7 @@ mod tests {
         assert_eq!((p.pad_top(), p.pad_left()), (1, 1));
         let r = rq(1.0, &[1.0], 2.0, 1);
         let mut out = [0i8; 9];
-        depthwise_conv2d_s8(&p, &r, &input, &[1; 9], Some(LeI32s::new(&i32s(&[5]))), &mut out).unwrap();
+        run(&p, &r, &input, &[1; 9], Some(LeI32s::new(&i32s(&[5]))), &mut out).unwrap();
         assert_eq!(out, [-10, -13, -4, 5, 13, 14, 20, 32, 26]);
     }
 
@@ -307,7 +425,7 @@ mod tests {
         assert_eq!((p.pad_top(), p.pad_left()), (2, 2));
         let r = rq(1.0, &[1.0], 1.0, 1);
         let mut out = [0i8; 25];
-        depthwise_conv2d_s8(&p, &r, &input, &filter, None, &mut out).unwrap();
+        run(&p, &r, &input, &filter, None, &mut out).unwrap();
         assert_eq!([out[0], out[1], out[6], out[12], out[24]], [24, 29, 54, 120, 96]);
     }
 
@@ -326,7 +444,7 @@ mod tests {
         .unwrap();
         let r = rq(1.0, &[1.0], 1.0, 1);
         let mut out = [0i8; 2];
-        depthwise_conv2d_s8(&p, &r, &[127, 127], &[127, -128], None, &mut out).unwrap();
+        run(&p, &r, &[127, 127], &[127, -128], None, &mut out).unwrap();
         assert_eq!(out, [127, -128]);
         let p = DepthwiseParams::new(
             win(Padding::Valid, 1, 1, 1, 1),
@@ -338,8 +456,57 @@ mod tests {
         )
         .unwrap();
         // acc [-3, 100] + zp 5 → [2, 105] → [5, 105].
-        depthwise_conv2d_s8(&p, &r, &[-3, 100], &[1, 1], None, &mut out).unwrap();
+        run(&p, &r, &[-3, 100], &[1, 1], None, &mut out).unwrap();
         assert_eq!(out, [5, 105]);
+    }
+
+    /// The chunked channel loop against a plain per-channel loop (TFLM's loop order), for
+    /// depth multipliers below, at and above the chunk size, with padding on every side.
+    #[test]
+    fn matches_plain_loop() {
+        let mut seed = 0x1234_5678u32;
+        let mut rnd = move || {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (seed >> 24) as i8
+        };
+        for (ic, dm) in [(3, 1), (70, 1), (5, 2), (2, 3), (1, 64), (2, 70), (1, 130)] {
+            let oc = ic * dm;
+            let (ind, fd, od) = (d(2, 4, 3, ic), d(1, 3, 2, oc), d(2, 2, 3, oc));
+            let io_q = IoQuant { input_zp: -7, output_zp: 3, act_min: -128, act_max: 127 };
+            let p = DepthwiseParams::with_padding([1, 1, 0, 2], 2, 1, 1, 2, dm, ind, fd, od, io_q).unwrap();
+            let input: std::vec::Vec<i8> = (0..ind.len()).map(|_| rnd()).collect();
+            let filter: std::vec::Vec<i8> = (0..fd.len()).map(|_| rnd()).collect();
+            let bias_v: std::vec::Vec<i32> = (0..oc).map(|_| rnd() as i32 * 50).collect();
+            let bias = i32s(&bias_v);
+            let scales: std::vec::Vec<f32> = (0..oc).map(|i| 0.001 + 0.0003 * (i % 7) as f32).collect();
+            let r = rq(0.5, &scales, 0.25, oc);
+            let mut out = std::vec![0i8; od.len()];
+            run(&p, &r, &input, &filter, Some(LeI32s::new(&bias)), &mut out).unwrap();
+            let mut expect = std::vec![0i8; od.len()];
+            for b in 0..od.n {
+                for oy in 0..od.h {
+                    for ox in 0..od.w {
+                        for c in 0..oc {
+                            let mut acc = 0i32;
+                            for fy in 0..fd.h {
+                                for fx in 0..fd.w {
+                                    let iy = (oy * 2 + fy) as isize - 1;
+                                    let ix = (ox + fx * 2) as isize;
+                                    if iy < 0 || iy >= ind.h as isize || ix >= ind.w as isize {
+                                        continue;
+                                    }
+                                    let x = input[ind.offset(b, iy as usize, ix as usize, c / dm)] as i32 + 7;
+                                    acc += filter[fd.offset(0, fy, fx, c)] as i32 * x;
+                                }
+                            }
+                            acc += bias_v[c];
+                            expect[od.offset(b, oy, ox, c)] = requantize(acc, r[c], 3, -128, 127);
+                        }
+                    }
+                }
+            }
+            assert_eq!(out, expect, "ic {ic} dm {dm}");
+        }
     }
 
     #[test]
@@ -356,10 +523,10 @@ mod tests {
         let p = DepthwiseParams::new(w, 2, d(1, 4, 4, 3), d(1, 3, 3, 6), d(1, 4, 4, 6), io(0, 0)).unwrap();
         let r = [Requant::default(); 6];
         let mut o = [0i8; 96];
-        assert!(depthwise_conv2d_s8(&p, &r, &[0; 48], &[0; 54], None, &mut o).is_ok());
-        assert!(depthwise_conv2d_s8(&p, &r[..5], &[0; 48], &[0; 54], None, &mut o).is_err());
-        assert!(depthwise_conv2d_s8(&p, &r, &[0; 47], &[0; 54], None, &mut o).is_err());
-        assert!(depthwise_conv2d_s8(&p, &r, &[0; 48], &[0; 53], None, &mut o).is_err());
-        assert!(depthwise_conv2d_s8(&p, &r, &[0; 48], &[0; 54], None, &mut o[..95]).is_err());
+        assert!(run(&p, &r, &[0; 48], &[0; 54], None, &mut o).is_ok());
+        assert!(run(&p, &r[..5], &[0; 48], &[0; 54], None, &mut o).is_err());
+        assert!(run(&p, &r, &[0; 47], &[0; 54], None, &mut o).is_err());
+        assert!(run(&p, &r, &[0; 48], &[0; 53], None, &mut o).is_err());
+        assert!(run(&p, &r, &[0; 48], &[0; 54], None, &mut o[..95]).is_err());
     }
 }

@@ -7,7 +7,9 @@
 //! Both multipliers come from float ratios passed through `QuantizeMultiplier` and rounded to
 //! 16 bits.
 
+use super::activations::map_s8;
 use super::add::check_quant_i8;
+use super::io::Io;
 use crate::quant::quantize_multiplier;
 use crate::{Error, Result};
 
@@ -87,16 +89,12 @@ impl HardSwishParams {
     }
 }
 
-/// Int8 hard-swish, elementwise. `output` must be at least as long as `input` (otherwise
-/// [`Error::InvalidArgument`], nothing written); any layout.
-pub fn hard_swish_s8(params: &HardSwishParams, input: &[i8], output: &mut [i8]) -> Result<()> {
-    let Some(output) = output.get_mut(..input.len()) else {
-        return Err(Error::InvalidArgument);
-    };
-    for (o, &x) in output.iter_mut().zip(input) {
-        *o = params.eval_one(x);
-    }
-    Ok(())
+/// Int8 hard-swish, elementwise over input 0 of `io`. The output must be at least as long as
+/// the input (otherwise [`Error::InvalidArgument`], nothing written); any layout. Walks
+/// forward (ascending index); the output may share the input's buffer when it starts at or
+/// before the input.
+pub fn hard_swish_s8(params: &HardSwishParams, io: &mut Io<'_>) -> Result<()> {
+    map_s8(io, |x| params.eval_one(x))
 }
 
 /// TFLM `DownScaleInt32ToInt16Multiplier`: round a non-negative Q31 multiplier to Q15,
@@ -155,7 +153,7 @@ mod tests {
 
     fn eval(p: &HardSwishParams, x: &[i8]) -> [i8; 8] {
         let mut out = [0i8; 8];
-        hard_swish_s8(p, x, &mut out[..x.len()]).unwrap();
+        hard_swish_s8(p, &mut Io::split(x, &mut out[..x.len()])).unwrap();
         out
     }
 

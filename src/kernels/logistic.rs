@@ -7,7 +7,9 @@
 //! evaluating the function. The output scale is assumed to be 1/256: TFLM checks only the
 //! output zero point.
 
+use super::activations::map_s8;
 use super::add::check_quant_i8;
+use super::io::Io;
 use super::softmax::logistic_q4_27;
 use crate::quant::{multiply_by_quantized_multiplier, rounding_divide_by_pot};
 use crate::{Error, Result};
@@ -74,16 +76,12 @@ impl LogisticParams {
 
 /// Int8 logistic, elementwise: `output[i] ≈ 256 · sigmoid(input_scale · (input[i] - zp)) - 128`.
 ///
-/// `output` must be at least as long as `input` (otherwise [`Error::InvalidArgument`], nothing
-/// written); any layout, as the op is elementwise.
-pub fn logistic_s8(params: &LogisticParams, input: &[i8], output: &mut [i8]) -> Result<()> {
-    let Some(output) = output.get_mut(..input.len()) else {
-        return Err(Error::InvalidArgument);
-    };
-    for (o, &x) in output.iter_mut().zip(input) {
-        *o = params.eval_one(x);
-    }
-    Ok(())
+/// Input 0 of `io` is the input; the output must be at least as long (otherwise
+/// [`Error::InvalidArgument`], nothing written); any layout, as the op is elementwise. Walks
+/// forward (ascending index); the output may share the input's buffer when it starts at or
+/// before the input.
+pub fn logistic_s8(params: &LogisticParams, io: &mut Io<'_>) -> Result<()> {
+    map_s8(io, |x| params.eval_one(x))
 }
 
 #[cfg(test)]
@@ -92,7 +90,7 @@ mod tests {
 
     fn run(p: &LogisticParams, input: &[i8]) -> [i8; 8] {
         let mut out = [0i8; 8];
-        logistic_s8(p, input, &mut out[..input.len()]).unwrap();
+        logistic_s8(p, &mut Io::split(input, &mut out[..input.len()])).unwrap();
         out
     }
 

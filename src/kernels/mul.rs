@@ -6,6 +6,7 @@
 //! activation range.
 
 use super::add::{check_quant_i8, Broadcast};
+use super::io::Io;
 use super::Shape;
 use crate::quant::{activation_range_i8, multiply_by_quantized_multiplier, quantize_multiplier, Activation};
 use crate::Result;
@@ -83,16 +84,24 @@ impl MulParams {
 /// Int8 MUL: `output[i] = act(input1[…] · input2[…])` over the broadcast plan in `params`.
 ///
 /// Tensors are dense row-major (NHWC for 4-D; an SE block's `[1,H,W,C] · [1,1,1,C]` is the
-/// typical broadcast). `input1`, `input2` and `output` must hold at least
-/// [`Broadcast::input1_len`], [`Broadcast::input2_len`] and [`Broadcast::output_len`] elements;
-/// otherwise nothing is written and [`crate::Error::InvalidArgument`] is returned.
-pub fn mul_s8(params: &MulParams, input1: &[i8], input2: &[i8], output: &mut [i8]) -> Result<()> {
-    params.broadcast.run(input1, input2, output, |a, b| params.mul_one(a, b))
+/// typical broadcast). `io` input 0 is `input1`, input 1 is `input2`; they must hold at least
+/// [`Broadcast::input1_len`] and [`Broadcast::input2_len`] elements and the output at least
+/// [`Broadcast::output_len`]; otherwise nothing is written and
+/// [`crate::Error::InvalidArgument`] is returned. Walks forward only (ascending output index):
+/// an input with the output's shape (not a broadcast one) may share the output's buffer when
+/// the output starts at or before it.
+pub fn mul_s8(params: &MulParams, io: &mut Io<'_>) -> Result<()> {
+    params.broadcast.run(io, |a, b| params.mul_one(a, b))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// MUL over separate buffers.
+    fn mul(p: &MulParams, a: &[i8], b: &[i8], out: &mut [i8]) -> Result<()> {
+        mul_s8(p, &mut Io::split2(a, b, out))
+    }
 
     fn shape(d: &[usize]) -> Shape {
         Shape::new(d).unwrap()
@@ -115,7 +124,7 @@ mod tests {
         // Multiplier 1.0: product passes through unchanged, then clamps.
         let p = flat(1.0, 0, 1.0, 0, 1.0, 0, Activation::None, 5);
         let mut out = [0i8; 5];
-        mul_s8(&p, &[3, -4, 12, -128, -128], &[5, 6, 11, 127, -128], &mut out).unwrap();
+        mul(&p, &[3, -4, 12, -128, -128], &[5, 6, 11, 127, -128], &mut out).unwrap();
         assert_eq!(out, [15, -24, 127, -128, 127]);
     }
 
@@ -125,14 +134,14 @@ mod tests {
         // ties toward +infinity: 0.5 → 1, -0.5 → 0, 1.5 → 2, -1.5 → -1.
         let p = flat(1.0, 0, 1.0, 0, 2.0, 0, Activation::None, 4);
         let mut out = [0i8; 4];
-        mul_s8(&p, &[1, -1, 3, -3], &[1, 1, 1, 1], &mut out).unwrap();
+        mul(&p, &[1, -1, 3, -3], &[1, 1, 1, 1], &mut out).unwrap();
         assert_eq!(out, [1, 0, 2, -1]);
         // Multiplier 0.25 → (2^30, -1): high multiply (x/2, ties up), then a rounding shift
         // by one (ties away from zero): 2 → 1 → 1, -2 → -1 → -1, 6 → 3 → 2, -6 → -3 → -2,
         // 5 → 3 → 2 (double rounding: 1.25 becomes 2), -5 → -2 → -1.
         let p = flat(1.0, 0, 1.0, 0, 4.0, 0, Activation::None, 6);
         let mut out = [0i8; 6];
-        mul_s8(&p, &[2, -2, 6, -6, 5, -5], &[1, 1, 1, 1, 1, 1], &mut out).unwrap();
+        mul(&p, &[2, -2, 6, -6, 5, -5], &[1, 1, 1, 1, 1, 1], &mut out).unwrap();
         assert_eq!(out, [1, -1, 2, -2, 2, -1]);
     }
 
@@ -141,7 +150,7 @@ mod tests {
         // (x-10)·(y+5) with unit multiplier, output zp 3, ReLU6 at scale 1 → [3, 9].
         let p = flat(1.0, 10, 1.0, -5, 1.0, 3, Activation::Relu6, 3);
         let mut out = [0i8; 3];
-        mul_s8(&p, &[12, 8, 11], &[-4, -4, -3], &mut out).unwrap();
+        mul(&p, &[12, 8, 11], &[-4, -4, -3], &mut out).unwrap();
         // (2·1)+3 = 5; (-2·1)+3 = 1 → 3; (1·2)+3 = 5
         assert_eq!(out, [5, 3, 5]);
     }
@@ -152,7 +161,7 @@ mod tests {
         // as TFLM's int32 arithmetic does in practice; only the clamped result is defined.
         let p = flat(1.0, 0, 1.0, 0, 1.0 / 1_048_576.0, -128, Activation::None, 3);
         let mut out = [0i8; 3];
-        mul_s8(&p, &[0, 1, -128], &[0, 1, -128], &mut out).unwrap();
+        mul(&p, &[0, 1, -128], &[0, 1, -128], &mut out).unwrap();
         // 0 → -128; 1 → 2^20 - 128 → clamped to 127; (-128)² = 2^14, shifted left by 21 is
         // 2^35, which wraps to 0 in int32 → -128.
         assert_eq!(out, [-128, 127, -128]);
@@ -175,13 +184,13 @@ mod tests {
         )
         .unwrap();
         let mut out = [0i8; 8];
-        mul_s8(&p, &[1, 2, 3, 4, 5, 6, 7, 8], &[2, -1], &mut out).unwrap();
+        mul(&p, &[1, 2, 3, 4, 5, 6, 7, 8], &[2, -1], &mut out).unwrap();
         assert_eq!(out, [2, -2, 6, -4, 10, -6, 14, -8]);
         // Scalar second operand.
         let p = MulParams::new(1.0, 0, 1.0, 0, 1.0, 0, Activation::None, shape(&[2, 2]), shape(&[1]), shape(&[2, 2]))
             .unwrap();
         let mut out = [0i8; 4];
-        mul_s8(&p, &[1, -2, 30, 64], &[3], &mut out).unwrap();
+        mul(&p, &[1, -2, 30, 64], &[3], &mut out).unwrap();
         assert_eq!(out, [3, -6, 90, 127]);
     }
 }

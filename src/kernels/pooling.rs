@@ -7,8 +7,14 @@
 //! ([`crate::quant::activation_range_i8`]).
 //!
 //! Windows are clipped at the image border: padded positions are never read and are not counted
-//! in an average. Output rows are produced top to bottom, and within a row left to right.
+//! in an average.
+//!
+//! Input and output go through [`Io`] and may share one buffer: output pixels are visited in
+//! [`Walk`] order, and a pixel is written only while it is visited, after reading only its own
+//! window (the contract `crate::plan::overlap` relies on, as for CONV_2D).
 
+use super::conv::ordered;
+use super::io::{Io, Walk};
 use super::{out_size, padding_before, Dims4, Padding};
 use crate::{Error, Result};
 
@@ -134,9 +140,63 @@ pub fn check_pool_quantization(
     }
 }
 
-/// Checks slice lengths against the params; true when eval may run.
-fn lengths_ok(p: &PoolParams, input: &[i8], output: &[i8]) -> bool {
-    input.len() >= p.input.len() && output.len() >= p.output.len()
+/// Channels pooled at once (stack space: 4 bytes each for averages).
+const CHUNK: usize = 64;
+
+/// Checks buffer lengths against the params.
+fn check_lengths(p: &PoolParams, io: &Io<'_>) -> Result<()> {
+    if io.input_len(0) >= p.input.len() && io.output_len() >= p.output.len() {
+        Ok(())
+    } else {
+        Err(Error::InvalidArgument)
+    }
+}
+
+/// Visits output pixels in walk order, calling `pixel(io, window, out_base)` to compute and
+/// write the pixel at output offset `out_base` (channel 0) from its clipped input window.
+fn for_each_pixel(p: &PoolParams, io: &mut Io<'_>, walk: Walk, mut pixel: impl FnMut(&mut Io<'_>, Win, usize)) {
+    let (ind, outd) = (p.input, p.output);
+    let rows = outd.n * outd.h;
+    for r in 0..rows {
+        let row = ordered(walk, r, rows);
+        let (b, oy) = (row / outd.h, row % outd.h);
+        let (y0, y1) = PoolParams::window(oy, p.stride_h, p.pad_top, p.filter_h, ind.h);
+        for s in 0..outd.w {
+            let ox = ordered(walk, s, outd.w);
+            let (x0, x1) = PoolParams::window(ox, p.stride_w, p.pad_left, p.filter_w, ind.w);
+            let win = Win {
+                start: ind.offset(b, y0, x0, 0),
+                rows: y1.saturating_sub(y0),
+                cols: x1.saturating_sub(x0),
+                row_stride: ind.w * ind.c,
+            };
+            pixel(io, win, outd.offset(b, oy, ox, 0));
+        }
+    }
+}
+
+/// One output pixel's clipped input window.
+#[derive(Clone, Copy)]
+struct Win {
+    /// Input offset of the window's first pixel, channel 0.
+    start: usize,
+    rows: usize,
+    cols: usize,
+    /// Elements between vertically adjacent input pixels.
+    row_stride: usize,
+}
+
+impl Win {
+    /// Calls `f(offset)` with the input offset (channel 0) of each window pixel, row by row.
+    #[inline(always)]
+    fn each(self, depth: usize, mut f: impl FnMut(usize)) {
+        for y in 0..self.rows {
+            let row = self.start + y * self.row_stride;
+            for x in 0..self.cols {
+                f(row + x * depth);
+            }
+        }
+    }
 }
 
 /// AVERAGE_POOL_2D, int8 NHWC.
@@ -145,45 +205,51 @@ fn lengths_ok(p: &PoolParams, input: &[i8], output: &[i8]) -> bool {
 /// nearest with ties away from zero (TFLM adds or subtracts half the count, then divides with
 /// truncation), then clamped to `[act_min, act_max]`.
 ///
-/// Preconditions: `input.len() ≥ params.input().len()`, `output.len() ≥ params.output().len()`;
-/// otherwise nothing is written.
-pub fn average_pool_s8(p: &PoolParams, input: &[i8], output: &mut [i8]) {
-    if !lengths_ok(p, input, output) {
-        return;
-    }
-    let (ind, outd) = (p.input, p.output);
-    let depth = outd.c;
-    for b in 0..outd.n {
-        for oy in 0..outd.h {
-            let (y0, y1) = PoolParams::window(oy, p.stride_h, p.pad_top, p.filter_h, ind.h);
-            for ox in 0..outd.w {
-                let (x0, x1) = PoolParams::window(ox, p.stride_w, p.pad_left, p.filter_w, ind.w);
-                let count = ((y1.saturating_sub(y0)) * (x1.saturating_sub(x0))) as i32;
-                if count == 0 {
-                    // Unreachable with validated params; TFLM would abandon the op here.
-                    return;
-                }
-                let out_base = outd.offset(b, oy, ox, 0);
-                for c in 0..depth {
-                    let mut acc: i32 = 0;
-                    for y in y0..y1 {
-                        let row = ind.offset(b, y, 0, c);
-                        for x in x0..x1 {
-                            acc = acc.wrapping_add(input[row + x * depth] as i32);
-                        }
-                    }
-                    // Half the count away from zero, then C's truncating division.
-                    let avg = if acc > 0 {
-                        acc.wrapping_add(count / 2).wrapping_div(count)
-                    } else {
-                        acc.wrapping_sub(count / 2).wrapping_div(count)
-                    };
-                    let v = avg.max(p.act_min).min(p.act_max);
-                    output[out_base + c] = v as i8;
-                }
-            }
+/// `io`: input 0 is the NHWC input, the output the NHWC output (they may share a buffer);
+/// `walk`: the output pixel order (see the module docs).
+///
+/// Errors with [`Error::InvalidArgument`], writing nothing, unless
+/// `io.input_len(0) ≥ params.input().len()` and `io.output_len() ≥ params.output().len()`.
+pub fn average_pool_s8(p: &PoolParams, io: &mut Io<'_>, walk: Walk) -> Result<()> {
+    check_lengths(p, io)?;
+    let in_len = p.input.len();
+    let depth = p.output.c;
+    let (lo, hi) = (p.act_min, p.act_max);
+    let mut acc = [0i32; CHUNK];
+    let mut res = [0i8; CHUNK];
+    for_each_pixel(p, io, walk, |io, win, out_base| {
+        let count = (win.rows * win.cols) as i32;
+        if count == 0 {
+            // Unreachable with validated params (TFLM would abandon the op here).
+            return;
         }
-    }
+        let mut c0 = 0;
+        while c0 < depth {
+            let n = CHUNK.min(depth - c0);
+            let acc = &mut acc[..n];
+            acc.fill(0);
+            let input = io.input(0, 0, in_len);
+            win.each(depth, |at| {
+                for (a, &x) in acc.iter_mut().zip(&input[at + c0..at + c0 + n]) {
+                    *a = a.wrapping_add(x as i32);
+                }
+            });
+            for (o, &a) in res.iter_mut().zip(acc.iter()) {
+                // Half the count away from zero, then C's truncating division.
+                let avg = if a > 0 {
+                    a.wrapping_add(count / 2).wrapping_div(count)
+                } else {
+                    a.wrapping_sub(count / 2).wrapping_div(count)
+                };
+                *o = avg.max(lo).min(hi) as i8;
+            }
+            for (j, &v) in res[..n].iter().enumerate() {
+                io.set(out_base + c0 + j, v);
+            }
+            c0 += n;
+        }
+    });
+    Ok(())
 }
 
 /// MAX_POOL_2D, int8 NHWC.
@@ -191,38 +257,48 @@ pub fn average_pool_s8(p: &PoolParams, input: &[i8], output: &mut [i8]) {
 /// Each output is the maximum of the in-bounds window elements (padding never wins), clamped
 /// to `[act_min, act_max]`.
 ///
-/// Preconditions: as [`average_pool_s8`].
-pub fn max_pool_s8(p: &PoolParams, input: &[i8], output: &mut [i8]) {
-    if !lengths_ok(p, input, output) {
-        return;
-    }
-    let (ind, outd) = (p.input, p.output);
-    let depth = outd.c;
+/// `io`, `walk` and errors: as [`average_pool_s8`].
+pub fn max_pool_s8(p: &PoolParams, io: &mut Io<'_>, walk: Walk) -> Result<()> {
+    check_lengths(p, io)?;
+    let in_len = p.input.len();
+    let depth = p.output.c;
     let (lo, hi) = (p.act_min as i8, p.act_max as i8);
-    for b in 0..outd.n {
-        for oy in 0..outd.h {
-            let (y0, y1) = PoolParams::window(oy, p.stride_h, p.pad_top, p.filter_h, ind.h);
-            for ox in 0..outd.w {
-                let (x0, x1) = PoolParams::window(ox, p.stride_w, p.pad_left, p.filter_w, ind.w);
-                let out_base = outd.offset(b, oy, ox, 0);
-                for c in 0..depth {
-                    let mut m = i8::MIN;
-                    for y in y0..y1 {
-                        let row = ind.offset(b, y, 0, c);
-                        for x in x0..x1 {
-                            m = m.max(input[row + x * depth]);
-                        }
-                    }
-                    output[out_base + c] = m.max(lo).min(hi);
+    let mut acc = [0i8; CHUNK];
+    for_each_pixel(p, io, walk, |io, win, out_base| {
+        let mut c0 = 0;
+        while c0 < depth {
+            let n = CHUNK.min(depth - c0);
+            let acc = &mut acc[..n];
+            acc.fill(i8::MIN);
+            let input = io.input(0, 0, in_len);
+            win.each(depth, |at| {
+                for (m, &x) in acc.iter_mut().zip(&input[at + c0..at + c0 + n]) {
+                    *m = (*m).max(x);
                 }
+            });
+            for (j, &m) in acc.iter().enumerate() {
+                io.set(out_base + c0 + j, m.max(lo).min(hi));
             }
+            c0 += n;
         }
-    }
+    });
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    type Kernel = fn(&PoolParams, &mut Io<'_>, Walk) -> Result<()>;
+
+    /// Runs a pooling kernel over separate buffers walking forward and checks that walking
+    /// backward gives the same output.
+    fn run(kernel: Kernel, p: &PoolParams, input: &[i8], out: &mut [i8]) {
+        let mut back = out.to_vec();
+        kernel(p, &mut Io::split(input, &mut back), Walk::Backward).unwrap();
+        kernel(p, &mut Io::split(input, out), Walk::Forward).unwrap();
+        assert_eq!(&back[..], &out[..]);
+    }
 
     fn d(n: usize, h: usize, w: usize, c: usize) -> Dims4 {
         Dims4 { n, h, w, c }
@@ -264,7 +340,7 @@ mod tests {
         let p = PoolParams::new(Padding::Valid, 1, 2, 1, 2, d(1, 1, 8, 1), d(1, 1, 4, 1), -128, 127).unwrap();
         let input = [1i8, 2, -1, -2, 3, 3, -3, -4];
         let mut out = [0i8; 4];
-        average_pool_s8(&p, &input, &mut out);
+        run(average_pool_s8, &p, &input, &mut out);
         // 3/2 = 1.5 -> 2; -3/2 = -1.5 -> -2; 6/2 = 3; -7/2 = -3.5 -> -4.
         assert_eq!(out, [2, -2, 3, -4]);
     }
@@ -275,7 +351,7 @@ mod tests {
         let p = PoolParams::new(Padding::Valid, 1, 3, 1, 3, d(1, 1, 12, 1), d(1, 1, 4, 1), -128, 127).unwrap();
         let input = [1i8, 0, 0, -1, -1, 0, 0, 0, -1, 5, -5, 0];
         let mut out = [9i8; 4];
-        average_pool_s8(&p, &input, &mut out);
+        run(average_pool_s8, &p, &input, &mut out);
         // (1+1)/3 = 0; (-2-1)/3 = -1; (-1-1)/3 = 0; (0-1)/3 = 0.
         assert_eq!(out, [0, -1, 0, 0]);
     }
@@ -287,7 +363,7 @@ mod tests {
         assert_eq!((p.pad_top, p.pad_left), (1, 1));
         let input = [1i8, 2, 3, 4, 5, 6, 7, 8, 10];
         let mut out = [0i8; 9];
-        average_pool_s8(&p, &input, &mut out);
+        run(average_pool_s8, &p, &input, &mut out);
         // Corner (0,0): {1,2,4,5} = 12/4 = 3. Edge (0,1): {1,2,3,4,5,6} = 21/6 = 3.5 -> 4.
         // (0,2): {2,3,5,6} = 16/4 = 4. (1,0): {1,2,4,5,7,8} = 27/6 = 4.5 -> 5.
         // Centre: 46/9 = 5.11 -> 5. (1,2): {2,3,5,6,8,10} = 34/6 = 5.67 -> 6.
@@ -304,11 +380,11 @@ mod tests {
         assert_eq!(p.pad_left, 0);
         let input = [-10i8, -11, 7, 8, -5];
         let mut out = [0i8; 3];
-        average_pool_s8(&p, &input, &mut out);
+        run(average_pool_s8, &p, &input, &mut out);
         // -21/2 = -10.5 -> -11; 15/2 = 7.5 -> 8; -5/1 = -5.
         assert_eq!(out, [-11, 8, -5]);
         let mut out = [0i8; 3];
-        max_pool_s8(&p, &input, &mut out);
+        run(max_pool_s8, &p, &input, &mut out);
         assert_eq!(out, [-10, 8, -5]);
     }
 
@@ -318,13 +394,13 @@ mod tests {
         let p = PoolParams::new(Padding::Valid, 2, 2, 1, 1, d(1, 2, 2, 2), d(1, 1, 1, 2), -128, 127).unwrap();
         let input = [-128i8, 127, -128, 127, -128, 127, -128, 127];
         let mut out = [0i8; 2];
-        average_pool_s8(&p, &input, &mut out);
+        run(average_pool_s8, &p, &input, &mut out);
         assert_eq!(out, [-128, 127]);
         // Relu-like range [-3, 100].
         let p = PoolParams::new(Padding::Valid, 2, 2, 1, 1, d(1, 2, 2, 2), d(1, 1, 1, 2), -3, 100).unwrap();
-        average_pool_s8(&p, &input, &mut out);
+        run(average_pool_s8, &p, &input, &mut out);
         assert_eq!(out, [-3, 100]);
-        max_pool_s8(&p, &input, &mut out);
+        run(max_pool_s8, &p, &input, &mut out);
         assert_eq!(out, [-3, 100]);
     }
 
@@ -339,7 +415,7 @@ mod tests {
             *v = if i % 2 == 0 { px } else { -px };
         }
         let mut out = [0i8; 16];
-        max_pool_s8(&p, &input, &mut out);
+        run(max_pool_s8, &p, &input, &mut out);
         // Batch 0 pixel indices 0..9 in a 3x3 grid: window maxima (bottom-right) 4,5,7,8; the
         // negated channel takes top-left: -0,-1,-3,-4. Batch 1 adds 9.
         assert_eq!(out, [4, 0, 5, -1, 7, -3, 8, -4, 13, -9, 14, -10, 16, -12, 17, -13]);
@@ -353,12 +429,12 @@ mod tests {
         assert_eq!(p.pad_top, 1);
         let input = [-9i8, -8, -7, -6, -5, -4, -3, -2, -100];
         let mut out = [0i8; 4];
-        max_pool_s8(&p, &input, &mut out);
+        run(max_pool_s8, &p, &input, &mut out);
         // (0,0): rows 0..2, cols 0..2 -> max -5; (0,1): rows 0..2 cols 1..3 -> -4;
         // (1,0): rows 1..3 cols 0..2 -> -2; (1,1): rows 1..3, cols 1..3 -> -2.
         assert_eq!(out, [-5, -4, -2, -2]);
         let mut out = [0i8; 4];
-        average_pool_s8(&p, &input, &mut out);
+        run(average_pool_s8, &p, &input, &mut out);
         // (0,0): -28/4 = -7; (0,1): -24/4 = -6; (1,0): -16/4 = -4; (1,1): -111/4 = -27.75 -> -28.
         assert_eq!(out, [-7, -6, -4, -28]);
     }

@@ -5,7 +5,9 @@
 //! `input - input_zp` by the Q31 form of `double(input_scale) / double(output_scale)` with
 //! TFLM's two-rounding multiply, adds the output zero point and clamps.
 
+use super::activations::map_s8;
 use super::add::check_quant_i8;
+use super::io::Io;
 use crate::quant::{multiply_by_quantized_multiplier, quantize_multiplier};
 use crate::{Error, Result};
 
@@ -49,6 +51,43 @@ pub fn quantize_f32_s8(params: &QuantizeParams, input: &[f32], output: &mut [i8]
     Ok(())
 }
 
+/// Float32 → int8 QUANTIZE inside one byte buffer (the output may overlap the input).
+///
+/// Reads float `i` as the little-endian bytes `buf[input_offset + 4i .. + 4]` and writes int8
+/// `i` to `buf[output_offset + i]`, for `i` ascending in `0..n`; each float is read before
+/// the byte at the same index is written. Safe in place whenever
+/// `output_offset <= input_offset` (the output then never reaches a float not yet read).
+/// Byte buffers need no alignment.
+///
+/// Errors with [`Error::InvalidArgument`], writing nothing, when either range falls outside
+/// `buf`, or when the ranges overlap with `output_offset > input_offset` (the walk would read
+/// bytes it already overwrote).
+pub fn quantize_f32_s8_bytes(
+    params: &QuantizeParams,
+    buf: &mut [u8],
+    input_offset: usize,
+    output_offset: usize,
+    n: usize,
+) -> Result<()> {
+    let in_end = n.checked_mul(4).and_then(|b| b.checked_add(input_offset)).ok_or(Error::InvalidArgument)?;
+    let out_end = output_offset.checked_add(n).ok_or(Error::InvalidArgument)?;
+    let overlap = output_offset < in_end && input_offset < out_end;
+    if in_end > buf.len() || out_end > buf.len() || (n > 0 && overlap && output_offset > input_offset) {
+        return Err(Error::InvalidArgument);
+    }
+    for i in 0..n {
+        let at = input_offset + 4 * i;
+        let x = match buf.get(at..at + 4) {
+            Some(&[a, b, c, d]) => f32::from_le_bytes([a, b, c, d]),
+            _ => return Err(Error::InvalidArgument),
+        };
+        if let Some(o) = buf.get_mut(output_offset + i) {
+            *o = params.quantize_one(x) as u8;
+        }
+    }
+    Ok(())
+}
+
 /// Prepared int8 → int8 QUANTIZE (requantization; TFLM's `Requantize`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RequantizeParams {
@@ -74,18 +113,16 @@ impl RequantizeParams {
     }
 }
 
-/// Int8 → int8 requantize, elementwise. `output` must be at least as long as `input`
-/// (otherwise [`Error::InvalidArgument`], nothing written); any layout.
-pub fn requantize_s8(params: &RequantizeParams, input: &[i8], output: &mut [i8]) -> Result<()> {
-    let Some(output) = output.get_mut(..input.len()) else {
-        return Err(Error::InvalidArgument);
-    };
-    for (o, &x) in output.iter_mut().zip(input) {
+/// Int8 → int8 requantize, elementwise over input 0 of `io` (any layout). The output must
+/// be at least as long as the input (otherwise [`Error::InvalidArgument`], nothing written).
+/// Walks forward (ascending index); the output may share the input's buffer when it starts at
+/// or before the input.
+pub fn requantize_s8(params: &RequantizeParams, io: &mut Io<'_>) -> Result<()> {
+    map_s8(io, |x| {
         let v = multiply_by_quantized_multiplier(x as i32 - params.input_zero_point, params.multiplier, params.shift)
             .wrapping_add(params.output_zero_point);
-        *o = v.clamp(i8::MIN as i32, i8::MAX as i32) as i8;
-    }
-    Ok(())
+        v.clamp(i8::MIN as i32, i8::MAX as i32) as i8
+    })
 }
 
 #[cfg(test)]
@@ -123,17 +160,40 @@ mod tests {
     }
 
     #[test]
+    fn float_quantize_in_place_bytes() {
+        let p = QuantizeParams::new(0.5, -3).unwrap();
+        let xs = [0.25f32, -0.25, 0.75, -0.75, 0.2, 1000.0, -1000.0, 62.5];
+        let expect = [-2i8, -4, -1, -5, -3, 127, -128, 122];
+        for out_off in [0usize, 1, 3, 8] {
+            let mut buf = std::vec![0x55u8; 8 + 32];
+            for (i, x) in xs.iter().enumerate() {
+                buf[8 + 4 * i..12 + 4 * i].copy_from_slice(&x.to_le_bytes());
+            }
+            quantize_f32_s8_bytes(&p, &mut buf, 8, out_off, 8).unwrap();
+            let got: std::vec::Vec<i8> = buf[out_off..out_off + 8].iter().map(|&b| b as i8).collect();
+            assert_eq!(got, expect, "output offset {out_off}");
+        }
+        let mut buf = [0u8; 40];
+        // Output after an overlapping input, or ranges outside the buffer: refused.
+        assert!(quantize_f32_s8_bytes(&p, &mut buf, 8, 9, 8).is_err());
+        assert!(quantize_f32_s8_bytes(&p, &mut buf, 9, 0, 8).is_err());
+        assert!(quantize_f32_s8_bytes(&p, &mut buf, 0, 33, 8).is_err());
+        assert!(quantize_f32_s8_bytes(&p, &mut buf, 0, 32, 8).is_ok());
+        assert!(quantize_f32_s8_bytes(&p, &mut buf, 0, usize::MAX, 2).is_err());
+    }
+
+    #[test]
     fn requantize_rounds_and_clamps() {
         // 0.5 / 1.0 → (2^30, 0): the high multiply halves with ties toward +inf.
         let p = RequantizeParams::new(0.5, 1, 1.0, -2).unwrap();
         let mut out = [0i8; 6];
         // (x - 1) / 2 - 2: 4 → 1.5 → 2 → 0; 2 → 0.5 → 1 → -1; 0 → -0.5 → 0 → -2;
         // -2 → -1.5 → -1 → -3; 127 → 63 → 61; -128 → -64.5 → -64 → -66.
-        requantize_s8(&p, &[4, 2, 0, -2, 127, -128], &mut out).unwrap();
+        requantize_s8(&p, &mut Io::split(&[4, 2, 0, -2, 127, -128], &mut out)).unwrap();
         assert_eq!(out, [0, -1, -2, -3, 61, -66]);
         // 1.0 / 0.25 = 4: saturates both ends.
         let p = RequantizeParams::new(1.0, 0, 0.25, 0).unwrap();
-        requantize_s8(&p, &[40, -40, 31, -32, 0, 1], &mut out).unwrap();
+        requantize_s8(&p, &mut Io::split(&[40, -40, 31, -32, 0, 1], &mut out)).unwrap();
         assert_eq!(out, [127, -128, 124, -128, 0, 4]);
     }
 }

@@ -8,6 +8,8 @@
 //! This file also holds the gemmlowp fixed-point routines (exp on negative values,
 //! `1 / (1 + x)`, logistic) that LOGISTIC shares.
 
+use super::add::CHUNK;
+use super::io::Io;
 use super::Shape;
 use crate::quant::{
     multiply_by_quantized_multiplier_greater_than_one, quantize_multiplier, rounding_divide_by_pot,
@@ -118,16 +120,25 @@ impl SoftmaxParams {
         exp_on_negative_values(rescaled, SCALED_DIFF_INTEGER_BITS as u32)
     }
 
-    /// Runs every row, handing `(index, value)` to `write` with `value` already offset by the
-    /// output type's minimum but not yet clamped. `out_bits` is 8 or 16.
-    fn run(&self, input: &[i8], out_len: usize, out_bits: i32, mut write: impl FnMut(usize, i32)) -> Result<()> {
+    /// Runs every row (ascending), handing each result to `io.put` with the value already
+    /// offset by the output type's minimum but not yet clamped. `out_bits` is 8 or 16.
+    ///
+    /// A row is read once in full (maximum and sum of exponentials), then read again and
+    /// written in ascending runs of up to [`CHUNK`], each run read before it is written.
+    fn run(&self, io: &mut impl RowIo, out_bits: i32) -> Result<()> {
         let len = self.len();
-        if input.len() < len || out_len < len {
+        if io.input_len() < len || io.output_len() < len {
             return Err(Error::InvalidArgument);
         }
+        let depth = self.depth;
+        if depth == 0 {
+            return Ok(());
+        }
         let out_min = -(1i32 << (out_bits - 1));
-        for (r, row) in input.chunks_exact(self.depth.max(1)).take(self.outer).enumerate() {
-            let base = r * self.depth;
+        let mut res = [0i32; CHUNK];
+        for r in 0..self.outer {
+            let base = r * depth;
+            let row = io.input(base, depth);
             let max_in_row = row.iter().copied().fold(i8::MIN, i8::max) as i32;
             let mut sum_of_exps = 0i32;
             for &x in row {
@@ -144,47 +155,106 @@ impl SoftmaxParams {
             if !(0..=31).contains(&exponent) {
                 return Err(Error::InvalidArgument);
             }
-            for (c, &x) in row.iter().enumerate() {
-                let diff = x as i32 - max_in_row;
-                let v = if diff >= self.diff_min {
-                    let e = self.exp_of_diff(diff);
-                    rounding_divide_by_pot(srdhm(shifted_scale, e), exponent) + out_min
-                } else {
-                    out_min
-                };
-                write(base + c, v);
+            let mut c = 0;
+            while c < depth {
+                let m = CHUNK.min(depth - c);
+                let res = &mut res[..m];
+                for (o, &x) in res.iter_mut().zip(io.input(base + c, m)) {
+                    let diff = x as i32 - max_in_row;
+                    *o = if diff >= self.diff_min {
+                        let e = self.exp_of_diff(diff);
+                        rounding_divide_by_pot(srdhm(shifted_scale, e), exponent) + out_min
+                    } else {
+                        out_min
+                    };
+                }
+                for (k, &v) in res.iter().enumerate() {
+                    io.put(base + c + k, v);
+                }
+                c += m;
             }
         }
         Ok(())
     }
 }
 
+/// Where softmax reads its input and puts its (offset, unclamped) results.
+trait RowIo {
+    fn input_len(&self) -> usize;
+    fn output_len(&self) -> usize;
+    /// `len` input elements from `at` (short if out of range).
+    fn input(&self, at: usize, len: usize) -> &[i8];
+    /// Clamps `v` to the output type and stores it at `at` (ignored if out of range).
+    fn put(&mut self, at: usize, v: i32);
+}
+
+/// Int8 output through an [`Io`].
+struct ToI8<'x, 'a>(&'x mut Io<'a>);
+
+impl RowIo for ToI8<'_, '_> {
+    fn input_len(&self) -> usize {
+        self.0.input_len(0)
+    }
+    fn output_len(&self) -> usize {
+        self.0.output_len()
+    }
+    #[inline(always)]
+    fn input(&self, at: usize, len: usize) -> &[i8] {
+        self.0.input(0, at, len)
+    }
+    #[inline(always)]
+    fn put(&mut self, at: usize, v: i32) {
+        self.0.set(at, v.clamp(i8::MIN as i32, i8::MAX as i32) as i8);
+    }
+}
+
+/// Separate int8 input and int16 output slices.
+struct ToI16<'x> {
+    input: &'x [i8],
+    output: &'x mut [i16],
+}
+
+impl RowIo for ToI16<'_> {
+    fn input_len(&self) -> usize {
+        self.input.len()
+    }
+    fn output_len(&self) -> usize {
+        self.output.len()
+    }
+    #[inline(always)]
+    fn input(&self, at: usize, len: usize) -> &[i8] {
+        at.checked_add(len).and_then(|end| self.input.get(at..end)).unwrap_or(&[])
+    }
+    #[inline(always)]
+    fn put(&mut self, at: usize, v: i32) {
+        if let Some(o) = self.output.get_mut(at) {
+            *o = v.clamp(i16::MIN as i32, i16::MAX as i32) as i16;
+        }
+    }
+}
+
 /// Int8 softmax over the last dimension: `output = round(256 · softmax(beta · input_scale ·
 /// input)) - 128`, computed in TFLM's fixed point.
 ///
-/// `input` and `output` are dense (row-major, rows along the last dimension) with at least
-/// [`SoftmaxParams::len`] elements. Returns [`Error::InvalidArgument`] on short slices, and
-/// where TFLM aborts: a row whose sum of exponentials reaches 512 (e.g. ≥ 512 elements all
-/// equal to the row maximum); rows before that one are already written.
-pub fn softmax_s8(params: &SoftmaxParams, input: &[i8], output: &mut [i8]) -> Result<()> {
-    let out_len = output.len();
-    params.run(input, out_len, 8, |i, v| {
-        if let Some(o) = output.get_mut(i) {
-            *o = v.clamp(i8::MIN as i32, i8::MAX as i32) as i8;
-        }
-    })
+/// Input 0 of `io` and its output are dense (row-major, rows along the last dimension) with at
+/// least [`SoftmaxParams::len`] elements. Returns [`Error::InvalidArgument`] on short buffers
+/// (nothing written), and where TFLM aborts: a row whose sum of exponentials reaches 512
+/// (e.g. ≥ 512 elements all equal to the row maximum); rows before that one are already
+/// written.
+///
+/// Walks forward: rows in ascending order; each row is read in full before any of it is
+/// written, then re-read and written in ascending order, every element read before the
+/// element at the same index is written. So the output may share the input's buffer when it
+/// starts at or before the input.
+pub fn softmax_s8(params: &SoftmaxParams, io: &mut Io<'_>) -> Result<()> {
+    params.run(&mut ToI8(io), 8)
 }
 
-/// Int8 → int16 softmax (output zero point -32768, scale 1/65536); see [`softmax_s8`]. The
-/// abort condition of the int8 variant cannot occur with a 16-bit output; only short slices
-/// are refused.
+/// Int8 → int16 softmax (output zero point -32768, scale 1/65536) over separate buffers; see
+/// [`softmax_s8`]. The abort condition of the int8 variant cannot occur with a 16-bit
+/// output; only short slices are refused.
 pub fn softmax_s8_s16(params: &SoftmaxParams, input: &[i8], output: &mut [i16]) -> Result<()> {
-    let out_len = output.len();
-    params.run(input, out_len, 16, |i, v| {
-        if let Some(o) = output.get_mut(i) {
-            *o = v.clamp(i16::MIN as i32, i16::MAX as i32) as i16;
-        }
-    })
+    params.run(&mut ToI16 { input, output }, 16)
 }
 
 // ---- gemmlowp fixed-point routines (scalar int32), shared with LOGISTIC ----
@@ -315,7 +385,7 @@ mod tests {
 
     fn run(p: &SoftmaxParams, input: &[i8]) -> Vec<i8> {
         let mut out = vec![0i8; input.len()];
-        softmax_s8(p, input, &mut out).unwrap();
+        softmax_s8(p, &mut Io::split(input, &mut out)).unwrap();
         out
     }
 
@@ -412,7 +482,7 @@ mod tests {
         // → exponent 32: TFLM aborts; we return an error. The int16 output has room.
         let p = params(0.25, 1.0, &[512]);
         let mut out = [0i8; 512];
-        assert_eq!(softmax_s8(&p, &[0; 512], &mut out), Err(Error::InvalidArgument));
+        assert_eq!(softmax_s8(&p, &mut Io::split(&[0; 512], &mut out)), Err(Error::InvalidArgument));
         let mut out16 = [0i16; 512];
         softmax_s8_s16(&p, &[0; 512], &mut out16).unwrap();
         // 2^31 - 2 over 2^(9 + 15) → 128 → -32640.

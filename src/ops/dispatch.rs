@@ -1,21 +1,25 @@
 //! Per-operator glue: options and tensors → kernel parameters → kernel call.
 
-use super::{as_i8, as_i8_mut, q8, want, Ctx, Memory};
+use super::{as_i8, as_i8_mut, q8, want, Ctx, Memory, OpFacts, Overlap, OverlapKind};
 use crate::error::{Error, Result};
 use crate::kernels::conv::{self, ConvParams, IoQuant, Window};
 use crate::kernels::depthwise_conv::{self, DepthwiseParams};
 use crate::kernels::fully_connected::{self, FullyConnectedParams};
+use crate::kernels::io::Walk;
+use crate::kernels::padding_before;
 use crate::kernels::{
     activations, add, concatenation, dequantize, hard_swish, logistic, mean, mul, pad, pooling, quantize,
     resize_nearest, softmax, transpose, Dims4, LeI32s, Padding,
 };
+use crate::plan::overlap::{backward_distance, forward_distance, WindowGeom};
+use crate::plan::NEVER;
 use crate::quant::{activation_range_i8, Activation, Requant};
 use crate::schema::flatbuf::Table;
 use crate::schema::opcodes::OpKind;
 use crate::schema::{DType, Tensor};
 
-/// Validates (memory `None`) or runs (memory `Some`) one operator; returns its scratch bytes.
-pub(crate) fn run(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<usize> {
+/// Validates (memory `None`: returns the planner's facts) or runs (memory `Some`) one operator.
+pub(crate) fn run(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<OpFacts> {
     match c.kind {
         OpKind::Conv2d => conv2d(c, mem),
         OpKind::DepthwiseConv2d => depthwise(c, mem),
@@ -77,10 +81,11 @@ fn k<T>(c: &Ctx<'_>, r: Result<T>) -> Result<T> {
 // ---- convolutions ----
 
 struct ConvTensors<'m> {
+    /// The activation input actually read: the op's input 0, or a folded PAD's input.
     input: (usize, Tensor<'m>),
-    filter: (usize, Tensor<'m>),
-    bias: Option<(usize, Tensor<'m>)>,
-    output: Tensor<'m>,
+    filter: Tensor<'m>,
+    bias: Option<Tensor<'m>>,
+    output: (usize, Tensor<'m>),
     io: IoQuant,
     in_scale: f32,
     out_scale: f32,
@@ -88,16 +93,32 @@ struct ConvTensors<'m> {
 
 fn conv_tensors<'m>(c: &Ctx<'m>, act: Activation) -> Result<ConvTensors<'m>> {
     c.arity(2..=3, 1)?;
-    let input = c.input(0)?;
-    let filter = c.input(1)?;
-    let bias = c.opt_input(2)?;
-    let (_, output) = c.output(0)?;
-    let (in_scale, input_zp) = q8(c, &input.1)?;
-    let (out_scale, output_zp) = q8(c, &output)?;
-    want(c, &filter.1, DType::I8)?;
-    if let Some((_, b)) = &bias {
-        want(c, b, DType::I32)?;
+    let declared = c.input(0)?;
+    let (_, filter) = c.input(1)?;
+    let bias = c.opt_input(2)?.map(|b| b.1);
+    let output = c.output(0)?;
+    // Quantization of the declared input (a folded PAD's output) applies to the bytes read.
+    let (in_scale, input_zp) = q8(c, &declared.1)?;
+    let (out_scale, output_zp) = q8(c, &output.1)?;
+    want(c, &filter, DType::I8)?;
+    if filter.data.is_none() {
+        return Err(c.bad()); // filters are constant in every model patchwise runs
     }
+    if let Some(b) = &bias {
+        want(c, b, DType::I32)?;
+        if b.data.is_none() {
+            return Err(c.bad());
+        }
+    }
+    let input = match c.fused_pad {
+        Some(p) => {
+            let t = c.model.operator(p)?.input(0).ok_or(c.bad())?;
+            let tensor = c.model.tensor(t)?;
+            want(c, &tensor, DType::I8)?;
+            (t, tensor)
+        }
+        None => declared,
+    };
     let (act_min, act_max) = activation_range_i8(act, out_scale, output_zp);
     Ok(ConvTensors {
         input,
@@ -120,9 +141,62 @@ fn window(c: &Ctx<'_>, o: Option<Table<'_>>, ids: [usize; 5]) -> Result<Window> 
     })
 }
 
+/// `[top, bottom, left, right]` padding of a PAD folded into `c`: only H and W padded, and
+/// the pad value equal to `c`'s input zero point (so padded taps contribute nothing).
+pub(crate) fn folded_padding(c: &Ctx<'_>) -> Result<[usize; 4]> {
+    let p = c.fused_pad.ok_or(c.bad())?;
+    let pad_op = c.model.operator(p)?;
+    let y = pad_op.output(0).ok_or(c.bad())?;
+    let y_tensor = c.model.tensor(y)?;
+    let paddings = c.model.tensor(pad_op.input(1).ok_or(c.bad())?)?;
+    let data = paddings.data.ok_or(c.bad())?;
+    if paddings.dtype != DType::I32 || data.len() != 32 || y_tensor.shape.rank() != 4 {
+        return Err(c.bad());
+    }
+    let v = LeI32s::new(data);
+    if v.get(0) != 0 || v.get(1) != 0 || v.get(6) != 0 || v.get(7) != 0 {
+        return Err(c.bad());
+    }
+    if let Some(cv) = pad_op.input(2) {
+        let cv = c.model.tensor(cv)?;
+        let value = cv.data.and_then(|d| d.first().copied()).ok_or(c.bad())? as i8 as i32;
+        if cv.dtype != DType::I8 || cv.elements() != 1 || value != y_tensor.quant.zero_point() {
+            return Err(c.bad());
+        }
+    }
+    let mut out = [0usize; 4];
+    for (slot, i) in out.iter_mut().zip(2..6) {
+        *slot = usize::try_from(v.get(i)).map_err(|_| c.bad())?;
+    }
+    Ok(out)
+}
+
+/// The convolution's own padding (SAME or VALID) over a `padded` input extent.
+fn own_padding(w: &Window, padded: Dims4, filter: Dims4, out: Dims4) -> [usize; 4] {
+    if w.padding == Padding::Valid {
+        return [0; 4];
+    }
+    let side = |stride: usize, dil: usize, input: usize, k: usize, o: usize| {
+        let before = padding_before(stride, dil, input, k, o);
+        let total = ((o.max(1) - 1) * stride + (k.max(1) - 1) * dil + 1).saturating_sub(input);
+        (before, total.saturating_sub(before))
+    };
+    let (t, b) = side(w.stride_h, w.dilation_h, padded.h, filter.h, out.h);
+    let (l, r) = side(w.stride_w, w.dilation_w, padded.w, filter.w, out.w);
+    [t, b, l, r]
+}
+
+/// Total `[top, bottom, left, right]` virtual padding of a convolution with a folded PAD.
+fn fused_padding(c: &Ctx<'_>, w: &Window, input: Dims4, filter: Dims4, out: Dims4) -> Result<[usize; 4]> {
+    let f = folded_padding(c)?;
+    let padded = Dims4 { h: input.h + f[0] + f[1], w: input.w + f[2] + f[3], ..input };
+    let own = own_padding(w, padded, filter, out);
+    Ok([f[0] + own[0], f[1] + own[1], f[2] + own[2], f[3] + own[3]])
+}
+
 /// Number of requantization entries: one per output channel when per-channel, else one.
 fn requant_count(t: &ConvTensors<'_>, channels: usize) -> Result<usize> {
-    let n = t.filter.1.quant.scales.len();
+    let n = t.filter.quant.scales.len();
     if n == 1 {
         Ok(1)
     } else if n == channels {
@@ -155,118 +229,190 @@ fn with_requant(
     k(c, f(table))
 }
 
-fn conv2d(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<usize> {
+/// The planner's facts for a sliding-window operator reading `input`.
+fn window_facts(scratch: usize, input: usize, g: WindowGeom) -> OpFacts {
+    OpFacts {
+        scratch,
+        overlap: Some(Overlap {
+            input: Some(input),
+            alt_input: None,
+            kind: OverlapKind::Window,
+            forward: forward_distance(&g),
+            backward: backward_distance(&g),
+        }),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn geom(
+    input: Dims4,
+    output: Dims4,
+    k_h: usize,
+    k_w: usize,
+    strides: (usize, usize),
+    dilations: (usize, usize),
+    pad_top: usize,
+    pad_left: usize,
+) -> WindowGeom {
+    WindowGeom {
+        batches: input.n,
+        in_h: input.h,
+        in_w: input.w,
+        in_px: input.c,
+        out_h: output.h,
+        out_w: output.w,
+        out_px: output.c,
+        k_h,
+        k_w,
+        stride_h: strides.0,
+        stride_w: strides.1,
+        dilation_h: dilations.0,
+        dilation_w: dilations.1,
+        pad_top,
+        pad_left,
+    }
+}
+
+fn conv2d(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<OpFacts> {
     let o = c.options()?;
     let act = activation(c, o, 3)?;
     let w = window(c, o, [0, 1, 2, 4, 5])?;
     let t = conv_tensors(c, act)?;
-    let out = dims4(c, &t.output)?;
-    let p = k(c, ConvParams::new(w, dims4(c, &t.input.1)?, dims4(c, &t.filter.1)?, out, t.io))?;
-    let n = k(c, requant_count(&t, out.c))?;
-    let bias_len = t.bias.as_ref().map(|b| b.1.elements());
-    k(c, p.check(n, t.input.1.elements(), t.filter.1.elements(), bias_len, t.output.elements()))?;
-    let scratch = scratch_for(n);
-    let Some(mem) = mem else { return Ok(scratch) };
-    let b = mem.bind(c, scratch)?;
-    let input = as_i8(b.input(t.input.0)?);
-    let filter = as_i8(b.input(t.filter.0)?);
-    let bias = match t.bias {
-        Some((i, _)) => Some(LeI32s::new(b.input(i)?)),
-        None => None,
+    let (ind, fd, out) = (dims4(c, &t.input.1)?, dims4(c, &t.filter)?, dims4(c, &t.output.1)?);
+    let p = match c.fused_pad {
+        None => k(c, ConvParams::new(w, ind, fd, out, t.io))?,
+        Some(_) => {
+            let pad = fused_padding(c, &w, ind, fd, out)?;
+            k(c, ConvParams::with_padding(pad, w.stride_h, w.stride_w, w.dilation_h, w.dilation_w, ind, fd, out, t.io))?
+        }
     };
-    let out = as_i8_mut(b.out);
+    let n = k(c, requant_count(&t, out.c))?;
+    let bias_len = t.bias.as_ref().map(|b| b.elements());
+    k(c, p.check(n, t.input.1.elements(), t.filter.elements(), bias_len, t.output.1.elements()))?;
+    let scratch = scratch_for(n);
+    let Some(mem) = mem else {
+        let g = geom(ind, out, fd.h, fd.w, p.strides(), p.dilations(), p.pad_top(), p.pad_left());
+        return Ok(window_facts(scratch, t.input.0, g));
+    };
+    let mut b = mem.bind(c, scratch)?;
+    let scratch_mem = core::mem::take(&mut b.scratch);
+    let (mut io, walk) = b.io(t.output.0, [Some(t.input.0), None])?;
+    let filter = as_i8(t.filter.data.unwrap_or(&[]));
+    let bias = t.bias.and_then(|b| b.data).map(LeI32s::new);
     with_requant(
         c,
         n,
-        b.scratch,
-        |r| conv::per_channel_requant(t.in_scale, t.filter.1.quant.scales, t.out_scale, r),
-        |r| conv::conv2d_s8(&p, r, input, filter, bias, out),
+        scratch_mem,
+        |r| conv::per_channel_requant(t.in_scale, t.filter.quant.scales, t.out_scale, r),
+        |r| conv::conv2d_s8(&p, r, &mut io, filter, bias, walk),
     )?;
-    Ok(scratch)
+    Ok(OpFacts::PLAIN)
 }
 
-fn depthwise(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<usize> {
+fn depthwise(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<OpFacts> {
     let o = c.options()?;
     let act = activation(c, o, 4)?;
     let w = window(c, o, [0, 1, 2, 5, 6])?;
     let multiplier = positive(c, opt_i32(o, 3, 0)?)?;
     let t = conv_tensors(c, act)?;
-    let out = dims4(c, &t.output)?;
-    let p = k(c, DepthwiseParams::new(w, multiplier, dims4(c, &t.input.1)?, dims4(c, &t.filter.1)?, out, t.io))?;
-    let n = k(c, requant_count(&t, out.c))?;
-    let bias_len = t.bias.as_ref().map(|b| b.1.elements());
-    k(c, p.check(n, t.input.1.elements(), t.filter.1.elements(), bias_len, t.output.elements()))?;
-    let scratch = scratch_for(n);
-    let Some(mem) = mem else { return Ok(scratch) };
-    let b = mem.bind(c, scratch)?;
-    let input = as_i8(b.input(t.input.0)?);
-    let filter = as_i8(b.input(t.filter.0)?);
-    let bias = match t.bias {
-        Some((i, _)) => Some(LeI32s::new(b.input(i)?)),
-        None => None,
+    let (ind, fd, out) = (dims4(c, &t.input.1)?, dims4(c, &t.filter)?, dims4(c, &t.output.1)?);
+    let p = match c.fused_pad {
+        None => k(c, DepthwiseParams::new(w, multiplier, ind, fd, out, t.io))?,
+        Some(_) => {
+            let pad = fused_padding(c, &w, ind, fd, out)?;
+            k(
+                c,
+                DepthwiseParams::with_padding(
+                    pad,
+                    w.stride_h,
+                    w.stride_w,
+                    w.dilation_h,
+                    w.dilation_w,
+                    multiplier,
+                    ind,
+                    fd,
+                    out,
+                    t.io,
+                ),
+            )?
+        }
     };
-    let out = as_i8_mut(b.out);
+    let n = k(c, requant_count(&t, out.c))?;
+    let bias_len = t.bias.as_ref().map(|b| b.elements());
+    k(c, p.check(n, t.input.1.elements(), t.filter.elements(), bias_len, t.output.1.elements()))?;
+    let scratch = scratch_for(n);
+    let Some(mem) = mem else {
+        let g = geom(ind, out, fd.h, fd.w, p.strides(), p.dilations(), p.pad_top(), p.pad_left());
+        return Ok(window_facts(scratch, t.input.0, g));
+    };
+    let mut b = mem.bind(c, scratch)?;
+    let scratch_mem = core::mem::take(&mut b.scratch);
+    let (mut io, walk) = b.io(t.output.0, [Some(t.input.0), None])?;
+    let filter = as_i8(t.filter.data.unwrap_or(&[]));
+    let bias = t.bias.and_then(|b| b.data).map(LeI32s::new);
     with_requant(
         c,
         n,
-        b.scratch,
-        |r| conv::per_channel_requant(t.in_scale, t.filter.1.quant.scales, t.out_scale, r),
-        |r| depthwise_conv::depthwise_conv2d_s8(&p, r, input, filter, bias, out),
+        scratch_mem,
+        |r| conv::per_channel_requant(t.in_scale, t.filter.quant.scales, t.out_scale, r),
+        |r| depthwise_conv::depthwise_conv2d_s8(&p, r, &mut io, filter, bias, walk),
     )?;
-    Ok(scratch)
+    Ok(OpFacts::PLAIN)
 }
 
-fn fully_connected(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<usize> {
+fn fully_connected(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<OpFacts> {
+    if c.fused_pad.is_some() {
+        return Err(c.bad());
+    }
     let o = c.options()?;
     let act = activation(c, o, 0)?;
     if o.map_or(Ok(0), |t| t.i8(1, 0))? != 0 {
         return Err(c.bad_options()); // only the DEFAULT weights format
     }
     let t = conv_tensors(c, act)?;
-    let scales = t.filter.1.quant.scales;
+    let scales = t.filter.quant.scales;
     let p = k(
         c,
         FullyConnectedParams::new(
             t.input.1.shape,
-            t.filter.1.shape,
-            t.output.shape,
+            t.filter.shape,
+            t.output.1.shape,
             scales.len(),
-            t.filter.1.quant.zero_point(),
+            t.filter.quant.zero_point(),
             t.io,
         ),
     )?;
     let n = if p.per_channel() { p.output_depth() } else { 1 };
-    let bias_len = t.bias.as_ref().map(|b| b.1.elements());
-    k(c, p.check(n, t.input.1.elements(), t.filter.1.elements(), bias_len, t.output.elements()))?;
-    let bias_scale = t.bias.as_ref().map(|b| b.1.quant.scale());
+    let bias_len = t.bias.as_ref().map(|b| b.elements());
+    k(c, p.check(n, t.input.1.elements(), t.filter.elements(), bias_len, t.output.1.elements()))?;
+    let bias_scale = t.bias.as_ref().map(|b| b.quant.scale());
     // Validate the multiplier derivation at init too (TFLM rejects inconsistent bias scales).
     if n == 1 {
         let mut one = [Requant::default(); 1];
         k(c, fully_connected::fully_connected_requant(t.in_scale, scales, t.out_scale, bias_scale, &mut one))?;
     }
     let scratch = scratch_for(n);
-    let Some(mem) = mem else { return Ok(scratch) };
-    let b = mem.bind(c, scratch)?;
-    let input = as_i8(b.input(t.input.0)?);
-    let filter = as_i8(b.input(t.filter.0)?);
-    let bias = match t.bias {
-        Some((i, _)) => Some(LeI32s::new(b.input(i)?)),
-        None => None,
-    };
-    let out = as_i8_mut(b.out);
+    let Some(mem) = mem else { return Ok(OpFacts { scratch, overlap: None }) };
+    let mut b = mem.bind(c, scratch)?;
+    let scratch_mem = core::mem::take(&mut b.scratch);
+    let s = b.split(t.output.0)?;
+    let input = as_i8(s.input(t.input.0)?);
+    let filter = as_i8(t.filter.data.unwrap_or(&[]));
+    let bias = t.bias.and_then(|b| b.data).map(LeI32s::new);
+    let out = as_i8_mut(s.out);
     with_requant(
         c,
         n,
-        b.scratch,
+        scratch_mem,
         |r| fully_connected::fully_connected_requant(t.in_scale, scales, t.out_scale, bias_scale, r),
         |r| fully_connected::fully_connected_s8(&p, r, input, filter, bias, out),
     )?;
-    Ok(scratch)
+    Ok(OpFacts::PLAIN)
 }
 
 // ---- windows, reductions, data movement ----
 
-fn pool(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<usize> {
+fn pool(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<OpFacts> {
     c.arity(1..=1, 1)?;
     let o = c.options()?;
     let pad = padding(c, o, 0)?;
@@ -276,24 +422,28 @@ fn pool(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<usize> {
     let fh = positive(c, opt_i32(o, 4, 0)?)?;
     let act = activation(c, o, 5)?;
     let (ti, input) = c.input(0)?;
-    let (_, output) = c.output(0)?;
+    let (to, output) = c.output(0)?;
     let (is, iz) = q8(c, &input)?;
     let (os, oz) = q8(c, &output)?;
     k(c, pooling::check_pool_quantization(is, iz, os, oz))?;
     let (lo, hi) = activation_range_i8(act, os, oz);
-    let p = k(c, pooling::PoolParams::new(pad, fh, fw, sh, sw, dims4(c, &input)?, dims4(c, &output)?, lo, hi))?;
-    let Some(mem) = mem else { return Ok(0) };
-    let b = mem.bind(c, 0)?;
-    let input = as_i8(b.input(ti)?);
+    let (ind, outd) = (dims4(c, &input)?, dims4(c, &output)?);
+    let p = k(c, pooling::PoolParams::new(pad, fh, fw, sh, sw, ind, outd, lo, hi))?;
+    let Some(mem) = mem else {
+        let g = geom(ind, outd, fh, fw, (sh, sw), (1, 1), p.pad_top(), p.pad_left());
+        return Ok(window_facts(0, ti, g));
+    };
+    let mut b = mem.bind(c, 0)?;
+    let (mut io, walk) = b.io(to, [Some(ti), None])?;
     if c.kind == OpKind::AveragePool2d {
-        pooling::average_pool_s8(&p, input, as_i8_mut(b.out));
+        k(c, pooling::average_pool_s8(&p, &mut io, walk))?;
     } else {
-        pooling::max_pool_s8(&p, input, as_i8_mut(b.out));
+        k(c, pooling::max_pool_s8(&p, &mut io, walk))?;
     }
-    Ok(0)
+    Ok(OpFacts::PLAIN)
 }
 
-fn mean(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<usize> {
+fn mean(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<OpFacts> {
     c.arity(2..=2, 1)?;
     c.options()?;
     let (ti, input) = c.input(0)?;
@@ -304,14 +454,15 @@ fn mean(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<usize> {
     let (is, iz) = q8(c, &input)?;
     let (os, oz) = q8(c, &output)?;
     let p = k(c, mean::MeanParams::new(input.shape, output.shape, LeI32s::new(axes_bytes), is, iz, os, oz))?;
-    let Some(mem) = mem else { return Ok(0) };
+    let Some(mem) = mem else { return Ok(OpFacts::PLAIN) };
     let _ = ta;
-    let b = mem.bind(c, 0)?;
-    mean::mean_s8(&p, as_i8(b.input(ti)?), as_i8_mut(b.out));
-    Ok(0)
+    let mut b = mem.bind(c, 0)?;
+    let s = b.split(c.output(0)?.0)?;
+    mean::mean_s8(&p, as_i8(s.input(ti)?), as_i8_mut(s.out));
+    Ok(OpFacts::PLAIN)
 }
 
-fn pad(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<usize> {
+fn pad(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<OpFacts> {
     let v2 = c.kind == OpKind::PadV2;
     c.arity(if v2 { 3..=3 } else { 2..=3 }, 1)?;
     c.options()?;
@@ -336,13 +487,14 @@ fn pad(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<usize> {
         None => k(c, pad::pad_value_for_pad(oz))?,
     };
     let p = k(c, pad::PadParams::new(input.shape, output.shape, LeI32s::new(pads), value))?;
-    let Some(mem) = mem else { return Ok(0) };
-    let b = mem.bind(c, 0)?;
-    pad::pad_s8(&p, as_i8(b.input(ti)?), as_i8_mut(b.out));
-    Ok(0)
+    let Some(mem) = mem else { return Ok(OpFacts::PLAIN) };
+    let mut b = mem.bind(c, 0)?;
+    let s = b.split(c.output(0)?.0)?;
+    pad::pad_s8(&p, as_i8(s.input(ti)?), as_i8_mut(s.out));
+    Ok(OpFacts::PLAIN)
 }
 
-fn concat(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<usize> {
+fn concat(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<OpFacts> {
     let n = c.op.num_inputs();
     if n == 0 || n > concatenation::CONCAT_MAX_INPUTS || c.op.num_outputs() != 1 {
         return Err(c.bad());
@@ -362,17 +514,18 @@ fn concat(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<usize> {
         ids[i] = t;
     }
     let p = k(c, concatenation::ConcatParams::new(axis, act, &descs[..n], output.shape, os, oz))?;
-    let Some(mem) = mem else { return Ok(0) };
-    let b = mem.bind(c, 0)?;
+    let Some(mem) = mem else { return Ok(OpFacts::PLAIN) };
+    let mut b = mem.bind(c, 0)?;
+    let s = b.split(c.output(0)?.0)?;
     let mut inputs: [&[i8]; concatenation::CONCAT_MAX_INPUTS] = [&[]; concatenation::CONCAT_MAX_INPUTS];
-    for i in 0..n {
-        inputs[i] = as_i8(b.input(ids[i])?);
+    for (slot, &t) in inputs.iter_mut().zip(&ids[..n]) {
+        *slot = as_i8(s.input(t)?);
     }
-    concatenation::concatenation_s8(&p, &inputs[..n], as_i8_mut(b.out));
-    Ok(0)
+    concatenation::concatenation_s8(&p, &inputs[..n], as_i8_mut(s.out));
+    Ok(OpFacts::PLAIN)
 }
 
-fn resize(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<usize> {
+fn resize(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<OpFacts> {
     c.arity(2..=2, 1)?;
     let o = c.options()?;
     let align = opt_bool(o, 0)?;
@@ -388,13 +541,14 @@ fn resize(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<usize> {
         c,
         resize_nearest::ResizeNearestParams::new(dims4(c, &input)?, dims4(c, &output)?, LeI32s::new(size), align, half),
     )?;
-    let Some(mem) = mem else { return Ok(0) };
-    let b = mem.bind(c, 0)?;
-    resize_nearest::resize_nearest_s8(&p, as_i8(b.input(ti)?), as_i8_mut(b.out));
-    Ok(0)
+    let Some(mem) = mem else { return Ok(OpFacts::PLAIN) };
+    let mut b = mem.bind(c, 0)?;
+    let s = b.split(c.output(0)?.0)?;
+    resize_nearest::resize_nearest_s8(&p, as_i8(s.input(ti)?), as_i8_mut(s.out));
+    Ok(OpFacts::PLAIN)
 }
 
-fn transpose(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<usize> {
+fn transpose(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<OpFacts> {
     c.arity(2..=2, 1)?;
     c.options()?;
     let (ti, input) = c.input(0)?;
@@ -405,33 +559,35 @@ fn transpose(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<usize> {
     want(c, &perm, DType::I32)?;
     let perm = perm.data.ok_or(c.bad())?;
     let p = k(c, transpose::TransposeParams::new(input.shape, output.shape, LeI32s::new(perm)))?;
-    let Some(mem) = mem else { return Ok(0) };
-    let b = mem.bind(c, 0)?;
-    transpose::transpose_s8(&p, as_i8(b.input(ti)?), as_i8_mut(b.out));
-    Ok(0)
+    let Some(mem) = mem else { return Ok(OpFacts::PLAIN) };
+    let mut b = mem.bind(c, 0)?;
+    let s = b.split(c.output(0)?.0)?;
+    transpose::transpose_s8(&p, as_i8(s.input(ti)?), as_i8_mut(s.out));
+    Ok(OpFacts::PLAIN)
 }
 
 /// RESHAPE / SQUEEZE: same bytes, new shape (a copy into the output's own buffer).
-fn reshape(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<usize> {
+fn reshape(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<OpFacts> {
     c.arity(1..=2, 1)?;
     let (ti, input) = c.input(0)?;
     let (_, output) = c.output(0)?;
     if input.dtype != output.dtype || input.elements() != output.elements() {
         return Err(c.bad());
     }
-    let Some(mem) = mem else { return Ok(0) };
-    let b = mem.bind(c, 0)?;
-    let src = b.input(ti)?;
-    if src.len() != b.out.len() {
+    let Some(mem) = mem else { return Ok(OpFacts::PLAIN) };
+    let mut b = mem.bind(c, 0)?;
+    let s = b.split(c.output(0)?.0)?;
+    let src = s.input(ti)?;
+    if src.len() != s.out.len() {
         return Err(c.bad());
     }
-    b.out.copy_from_slice(src);
-    Ok(0)
+    s.out.copy_from_slice(src);
+    Ok(OpFacts::PLAIN)
 }
 
 // ---- elementwise ----
 
-fn binary(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<usize> {
+fn binary(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<OpFacts> {
     c.arity(2..=2, 1)?;
     let o = c.options()?;
     let act = activation(c, o, 0)?;
@@ -450,17 +606,50 @@ fn binary(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<usize> {
     } else {
         P::Mul(k(c, mul::MulParams::new(s1, z1, s2, z2, so, zo, act, in1.shape, in2.shape, output.shape))?)
     };
-    let Some(mem) = mem else { return Ok(0) };
-    let b = mem.bind(c, 0)?;
-    let (a, bb, out) = (as_i8(b.input(t1)?), as_i8(b.input(t2)?), as_i8_mut(b.out));
+    let (to, _) = c.output(0)?;
+    let Some(mem) = mem else {
+        // Either operand of the output's own shape may be overwritten in place.
+        let same = |t: &Tensor<'_>| t.shape == output.shape;
+        let (first, second) = match (same(&in1), same(&in2)) {
+            (true, true) => (Some(t1), Some(t2)),
+            (true, false) => (Some(t1), None),
+            (false, true) => (Some(t2), None),
+            (false, false) => (None, None),
+        };
+        let overlap = first.map(|f| Overlap { alt_input: second, ..Overlap::forward_only(f) });
+        return Ok(OpFacts { scratch: 0, overlap });
+    };
+    let mut b = mem.bind(c, 0)?;
+    let (mut io, walk) = b.io(to, [Some(t1), Some(t2)])?;
+    if walk != Walk::Forward {
+        return Err(c.bad());
+    }
     k(
         c,
         match p {
-            P::Add(p) => add::add_s8(&p, a, bb, out),
-            P::Mul(p) => mul::mul_s8(&p, a, bb, out),
+            P::Add(p) => add::add_s8(&p, &mut io),
+            P::Mul(p) => mul::mul_s8(&p, &mut io),
         },
     )?;
-    Ok(0)
+    Ok(OpFacts::PLAIN)
+}
+
+/// Planner facts of a same-index elementwise operator reading `input`.
+fn in_place(input: usize) -> OpFacts {
+    OpFacts { scratch: 0, overlap: Some(Overlap::forward_only(input)) }
+}
+
+/// An [`Io`] for a forward-only elementwise kernel writing op `c`'s output from input `ti`.
+fn unary_io<'b, 's, 'm: 's>(
+    c: &Ctx<'_>,
+    b: &'b mut super::Bound<'s, 'm>,
+    ti: usize,
+) -> Result<crate::kernels::io::Io<'b>> {
+    let (io, walk) = b.io(c.output(0)?.0, [Some(ti), None])?;
+    if walk != Walk::Forward {
+        return Err(c.bad());
+    }
+    Ok(io)
 }
 
 /// Common shape for one-input, one-output int8 ops with no options of interest.
@@ -474,42 +663,45 @@ fn unary<'m>(c: &Ctx<'m>) -> Result<(usize, Tensor<'m>, Tensor<'m>)> {
     Ok((ti, input, output))
 }
 
-fn softmax(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<usize> {
+fn softmax(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<OpFacts> {
     let o = c.options()?;
     let beta = o.map_or(Ok(0.0), |t| t.f32(0, 0.0))?;
     let (ti, input, output) = unary(c)?;
     let (is, _) = q8(c, &input)?;
     let (os, oz) = q8(c, &output)?;
     let p = k(c, softmax::SoftmaxParams::new(is, beta, os, oz, input.shape, output.shape))?;
-    let Some(mem) = mem else { return Ok(0) };
-    let b = mem.bind(c, 0)?;
-    k(c, softmax::softmax_s8(&p, as_i8(b.input(ti)?), as_i8_mut(b.out)))?;
-    Ok(0)
+    let Some(mem) = mem else { return Ok(in_place(ti)) };
+    let mut b = mem.bind(c, 0)?;
+    let mut io = unary_io(c, &mut b, ti)?;
+    k(c, softmax::softmax_s8(&p, &mut io))?;
+    Ok(OpFacts::PLAIN)
 }
 
-fn logistic(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<usize> {
+fn logistic(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<OpFacts> {
     let (ti, input, output) = unary(c)?;
     let (is, iz) = q8(c, &input)?;
     let (_, oz) = q8(c, &output)?;
     let p = k(c, logistic::LogisticParams::new(is, iz, oz))?;
-    let Some(mem) = mem else { return Ok(0) };
-    let b = mem.bind(c, 0)?;
-    k(c, logistic::logistic_s8(&p, as_i8(b.input(ti)?), as_i8_mut(b.out)))?;
-    Ok(0)
+    let Some(mem) = mem else { return Ok(in_place(ti)) };
+    let mut b = mem.bind(c, 0)?;
+    let mut io = unary_io(c, &mut b, ti)?;
+    k(c, logistic::logistic_s8(&p, &mut io))?;
+    Ok(OpFacts::PLAIN)
 }
 
-fn hard_swish(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<usize> {
+fn hard_swish(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<OpFacts> {
     let (ti, input, output) = unary(c)?;
     let (is, iz) = q8(c, &input)?;
     let (os, oz) = q8(c, &output)?;
     let p = k(c, hard_swish::HardSwishParams::new(is, iz, os, oz))?;
-    let Some(mem) = mem else { return Ok(0) };
-    let b = mem.bind(c, 0)?;
-    k(c, hard_swish::hard_swish_s8(&p, as_i8(b.input(ti)?), as_i8_mut(b.out)))?;
-    Ok(0)
+    let Some(mem) = mem else { return Ok(in_place(ti)) };
+    let mut b = mem.bind(c, 0)?;
+    let mut io = unary_io(c, &mut b, ti)?;
+    k(c, hard_swish::hard_swish_s8(&p, &mut io))?;
+    Ok(OpFacts::PLAIN)
 }
 
-fn relu(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<usize> {
+fn relu(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<OpFacts> {
     let (ti, input, output) = unary(c)?;
     let (is, iz) = q8(c, &input)?;
     let (os, oz) = q8(c, &output)?;
@@ -522,51 +714,69 @@ fn relu(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<usize> {
     } else {
         P::Relu6(k(c, activations::Relu6Params::new(is, iz))?)
     };
-    let Some(mem) = mem else { return Ok(0) };
-    let b = mem.bind(c, 0)?;
-    let (x, y) = (as_i8(b.input(ti)?), as_i8_mut(b.out));
+    let Some(mem) = mem else { return Ok(in_place(ti)) };
+    let mut b = mem.bind(c, 0)?;
+    let mut io = unary_io(c, &mut b, ti)?;
     k(
         c,
         match p {
-            P::Relu(p) => activations::relu_s8(&p, x, y),
-            P::Relu6(p) => activations::relu6_s8(&p, x, y),
+            P::Relu(p) => activations::relu_s8(&p, &mut io),
+            P::Relu6(p) => activations::relu6_s8(&p, &mut io),
         },
     )?;
-    Ok(0)
+    Ok(OpFacts::PLAIN)
 }
 
-fn quantize(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<usize> {
+fn quantize(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<OpFacts> {
     let (ti, input, output) = unary(c)?;
     let (os, oz) = q8(c, &output)?;
     match input.dtype {
         DType::F32 => {
             let p = k(c, quantize::QuantizeParams::new(os, oz))?;
-            let Some(mem) = mem else { return Ok(0) };
-            let b = mem.bind(c, 0)?;
-            let x: &[f32] = bytemuck::try_cast_slice(b.input(ti)?).map_err(|_| c.bad())?;
-            k(c, quantize::quantize_f32_s8(&p, x, as_i8_mut(b.out)))?;
+            let Some(mem) = mem else { return Ok(in_place(ti)) };
+            let to = c.output(0)?.0;
+            let mut b = mem.bind(c, 0)?;
+            // In place (output at or before the float input in one buffer) or separate.
+            if let Some((buf, at_in, at_out)) = b.bytes_in_place(to, ti)? {
+                k(c, quantize::quantize_f32_s8_bytes(&p, buf, at_in, at_out, output.elements()))?;
+            } else {
+                let s = b.split(to)?;
+                let x: &[f32] = bytemuck::try_cast_slice(s.input(ti)?).map_err(|_| c.bad())?;
+                k(c, quantize::quantize_f32_s8(&p, x, as_i8_mut(s.out)))?;
+            }
         }
         DType::I8 => {
             let (is, iz) = q8(c, &input)?;
             let p = k(c, quantize::RequantizeParams::new(is, iz, os, oz))?;
-            let Some(mem) = mem else { return Ok(0) };
-            let b = mem.bind(c, 0)?;
-            k(c, quantize::requantize_s8(&p, as_i8(b.input(ti)?), as_i8_mut(b.out)))?;
+            let Some(mem) = mem else { return Ok(in_place(ti)) };
+            let mut b = mem.bind(c, 0)?;
+            let mut io = unary_io(c, &mut b, ti)?;
+            k(c, quantize::requantize_s8(&p, &mut io))?;
         }
         _ => return Err(c.bad()),
     }
-    Ok(0)
+    Ok(OpFacts::PLAIN)
 }
 
-fn dequantize(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<usize> {
+fn dequantize(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<OpFacts> {
     let (ti, input, output) = unary(c)?;
     want(c, &output, DType::F32)?;
     let (is, iz) = q8(c, &input)?;
     let p = k(c, dequantize::DequantizeParams::new(is, iz))?;
-    let Some(mem) = mem else { return Ok(0) };
-    let b = mem.bind(c, 0)?;
-    let x = as_i8(b.input(ti)?);
-    let y: &mut [f32] = bytemuck::try_cast_slice_mut(b.out).map_err(|_| c.bad())?;
-    k(c, dequantize::dequantize_s8_f32(&p, x, y))?;
-    Ok(0)
+    let Some(mem) = mem else {
+        // Walking backward, the float output may start at the int8 input and grow past it.
+        let overlap = Overlap { forward: NEVER as i64, backward: 0, ..Overlap::forward_only(ti) };
+        return Ok(OpFacts { scratch: 0, overlap: Some(overlap) });
+    };
+    let to = c.output(0)?.0;
+    let mut b = mem.bind(c, 0)?;
+    if let Some((buf, at_in, at_out)) = b.bytes_in_place(to, ti)? {
+        k(c, dequantize::dequantize_s8_f32_bytes(&p, buf, at_in, at_out, input.elements()))?;
+    } else {
+        let s = b.split(to)?;
+        let x = as_i8(s.input(ti)?);
+        let y: &mut [f32] = bytemuck::try_cast_slice_mut(s.out).map_err(|_| c.bad())?;
+        k(c, dequantize::dequantize_s8_f32(&p, x, y))?;
+    }
+    Ok(OpFacts::PLAIN)
 }

@@ -1,14 +1,16 @@
 //! Operator glue: from a verified operator to kernel parameters and arena slices.
 //!
-//! Each operator has one function `fn(&Ctx, Option<&mut Memory>) -> Result<usize>`. Without
-//! memory it validates the operator (types, shapes, quantization, options) and returns its
-//! scratch bytes — the planner calls it at init. With memory it recomputes the same parameters
-//! (cheap: no table is kept per op) and runs the kernel. Both paths share every check, so
-//! invoke cannot reach a kernel with parameters init did not accept.
+//! Each operator has one function `fn(&Ctx, Option<&mut Memory>) -> Result<OpFacts>`. Without
+//! memory it validates the operator (types, shapes, quantization, options) and tells the
+//! planner its scratch bytes and how its output may overlap its input — the planner calls it
+//! at init. With memory it recomputes the same parameters (cheap: no table is kept per op) and
+//! runs the kernel. Both paths share every check, so invoke cannot reach a kernel with
+//! parameters init did not accept.
 
 mod dispatch;
 
 use crate::error::{Error, Result};
+use crate::kernels::io::{Io, Src, Walk};
 use crate::plan::NO_OFFSET;
 use crate::schema::flatbuf::Table;
 use crate::schema::opcodes::OpKind;
@@ -28,6 +30,60 @@ pub(crate) struct Ctx<'m> {
     pub op: Operator<'m>,
     pub index: usize,
     pub kind: OpKind,
+    /// A PAD operator folded into this one (its input replaces input 0, its paddings are
+    /// applied virtually).
+    pub fused_pad: Option<usize>,
+}
+
+/// Which planner option governs an overlap.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OverlapKind {
+    /// Same-index elementwise work (in-place).
+    Elementwise,
+    /// A sliding window walking its output in order.
+    Window,
+}
+
+/// How an operator's output may overlap one of its inputs when that input dies there.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Overlap {
+    /// Tensor index of the input (after PAD folding).
+    pub input: Option<usize>,
+    /// Another input that may be overwritten instead, if `input` does not die here.
+    pub alt_input: Option<usize>,
+    pub kind: OverlapKind,
+    /// The output may start this many bytes before the input, walking forward
+    /// (`plan::NEVER as i64` or more: not at all).
+    pub forward: i64,
+    /// The output may start this many bytes after the input, walking backward.
+    pub backward: i64,
+}
+
+impl Overlap {
+    /// Forward-only in-place work on input `input` (output start ≤ input start).
+    pub fn forward_only(input: usize) -> Overlap {
+        Overlap {
+            input: Some(input),
+            alt_input: None,
+            kind: OverlapKind::Elementwise,
+            forward: 0,
+            backward: crate::plan::NEVER as i64,
+        }
+    }
+}
+
+/// What the planner learns from validating an operator.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct OpFacts {
+    /// Scratch bytes during the operator.
+    pub scratch: usize,
+    /// Overlap permission, if the kernel supports one.
+    pub overlap: Option<Overlap>,
+}
+
+impl OpFacts {
+    /// No scratch, no overlap.
+    pub const PLAIN: OpFacts = OpFacts { scratch: 0, overlap: None };
 }
 
 impl<'m> Ctx<'m> {
@@ -99,25 +155,43 @@ pub(crate) fn q8(c: &Ctx<'_>, t: &Tensor<'_>) -> Result<(f32, i32)> {
     Ok((s, zp))
 }
 
-/// Validates operator `index` and returns its scratch bytes (init-time).
-pub(crate) fn prepare(model: &Model<'_>, index: usize) -> Result<usize> {
-    let c = ctx(model, index)?;
+/// Validates operator `index` (with PAD `fused_pad` folded in) and returns what the planner
+/// needs (init-time).
+pub(crate) fn prepare(model: &Model<'_>, index: usize, fused_pad: Option<usize>) -> Result<OpFacts> {
+    let c = ctx(model, index, fused_pad)?;
     run(&c, None)
 }
 
-/// Runs operator `index` (invoke-time).
-pub(crate) fn eval(model: &Model<'_>, index: usize, mem: &mut Memory<'_>) -> Result<()> {
-    let c = ctx(model, index)?;
+/// Runs operator `index`; `how` is its `op_plan` entry (invoke-time).
+pub(crate) fn eval(model: &Model<'_>, index: usize, how: u16, mem: &mut Memory<'_>) -> Result<()> {
+    let fused = (how != crate::plan::OP_RUN).then_some(how as usize);
+    let c = ctx(model, index, fused)?;
     run(&c, Some(mem)).map(|_| ()).map_err(|e| match e {
         Error::BadOperator { op, opcode } | Error::BadOptions { op, opcode } => Error::KernelFailed { op, opcode },
         e => e,
     })
 }
 
-fn ctx<'m>(model: &Model<'m>, index: usize) -> Result<Ctx<'m>> {
+/// True when PAD/PADV2 operator `pad` can be folded into operator `consumer` as virtual
+/// padding with bit-identical results: the consumer is a CONV_2D or DEPTHWISE_CONV_2D reading
+/// the PAD's output as input 0, the padding touches only H and W, and the pad value equals the
+/// consumer's input zero point (padded taps then contribute nothing, as in the kernel).
+pub(crate) fn pad_foldable(model: &Model<'_>, pad: usize, consumer: usize) -> Result<bool> {
+    let c = ctx(model, consumer, Some(pad))?;
+    if !matches!(c.kind, OpKind::Conv2d | OpKind::DepthwiseConv2d) {
+        return Ok(false);
+    }
+    let p = ctx(model, pad, None)?;
+    if run(&p, None).is_err() || p.op.output(0) != c.op.input(0) {
+        return Ok(false);
+    }
+    Ok(dispatch::folded_padding(&c).is_ok() && run(&c, None).is_ok())
+}
+
+fn ctx<'m>(model: &Model<'m>, index: usize, fused_pad: Option<usize>) -> Result<Ctx<'m>> {
     let op = model.operator(index)?;
     let kind = OpKind::from_code(op.opcode).ok_or(Error::UnsupportedOp { op: index as u32, opcode: op.opcode })?;
-    Ok(Ctx { model: *model, op, index, kind })
+    Ok(Ctx { model: *model, op, index, kind, fused_pad })
 }
 
 /// Bytes of tensor `t`: constant data from the model, or its planned slice of the arena.
@@ -134,30 +208,127 @@ pub(crate) fn tensor_bytes<'r>(model: &Model<'r>, arena: &'r [u8], offsets: &[u3
     arena.get(start..start + tensor.bytes()).ok_or(Error::InvalidArgument)
 }
 
-/// The arena split for one operator: its output and scratch mutable, everything else readable.
+/// The arena for one operator: its scratch carved out, the rest in two writable parts.
 pub(crate) struct Bound<'s, 'm> {
+    model: Model<'m>,
+    offsets: &'s [u32],
+    /// `(base offset, bytes)` of the arena before and after the scratch.
+    parts: [(usize, &'s mut [u8]); 2],
+    pub scratch: &'s mut [u8],
+}
+
+/// Planned `(offset, length)` of a tensor in the arena, or `None` for a constant.
+fn placed(model: &Model<'_>, offsets: &[u32], t: usize) -> Result<Option<(usize, usize)>> {
+    let tensor = model.tensor(t)?;
+    if tensor.data.is_some() {
+        return Ok(None);
+    }
+    match offsets.get(t).copied() {
+        Some(o) if o != NO_OFFSET => Ok(Some((o as usize, tensor.bytes()))),
+        _ => Err(Error::InvalidArgument),
+    }
+}
+
+fn within(base: usize, len: usize, at: (usize, usize)) -> bool {
+    at.0 >= base && at.0 + at.1 <= base + len
+}
+
+impl<'s, 'm: 's> Bound<'s, 'm> {
+    fn part_of(&self, at: (usize, usize)) -> Option<usize> {
+        self.parts.iter().position(|(base, p)| within(*base, p.len(), at))
+    }
+
+    /// The part holding output `o` (writable) and the other part (readable), with bases.
+    #[allow(clippy::type_complexity)]
+    fn output_part(&mut self, o: (usize, usize)) -> Result<((usize, &mut [u8]), (usize, &[u8]))> {
+        let [(b0, p0), (b1, p1)] = &mut self.parts;
+        if within(*b0, p0.len(), o) {
+            Ok(((*b0, &mut **p0), (*b1, &**p1)))
+        } else if within(*b1, p1.len(), o) {
+            Ok(((*b1, &mut **p1), (*b0, &**p0)))
+        } else {
+            Err(Error::InvalidArgument)
+        }
+    }
+
+    /// An [`Io`] for a kernel writing tensor `out` from activation inputs `ins`, and the walk
+    /// order the plan requires (backward only when the output starts after an input it
+    /// overlaps).
+    pub fn io(&mut self, out: usize, ins: [Option<usize>; 2]) -> Result<(Io<'_>, Walk)> {
+        let (model, offsets) = (self.model, self.offsets);
+        let o = placed(&model, offsets, out)?.ok_or(Error::InvalidArgument)?;
+        let ((obase, obuf), (other_base, other)) = self.output_part(o)?;
+        let mut srcs = [Src::Slice(&[]), Src::Slice(&[])];
+        let mut walk = Walk::Forward;
+        for (slot, t) in srcs.iter_mut().zip(ins) {
+            let Some(t) = t else { continue };
+            *slot = match placed(&model, offsets, t)? {
+                None => Src::Slice(as_i8(model.tensor(t)?.data.unwrap_or(&[]))),
+                Some(at) if within(obase, obuf.len(), at) => {
+                    if at.0 < o.0 + o.1 && o.0 < at.0 + at.1 && o.0 > at.0 {
+                        walk = Walk::Backward;
+                    }
+                    Src::Shared { offset: at.0 - obase, len: at.1 }
+                }
+                Some(at) if within(other_base, other.len(), at) => {
+                    Src::Slice(as_i8(other.get(at.0 - other_base..at.0 - other_base + at.1).unwrap_or(&[])))
+                }
+                Some(_) => return Err(Error::InvalidArgument),
+            };
+        }
+        let io = Io::shared(as_i8_mut(obuf), o.0 - obase, o.1, srcs).ok_or(Error::InvalidArgument)?;
+        Ok((io, walk))
+    }
+
+    /// Raw bytes of the part holding output `out` plus the offsets of `out` and of input `inp`
+    /// in it, when both lie in that part (in-place type conversions); `None` otherwise.
+    pub fn bytes_in_place(&mut self, out: usize, inp: usize) -> Result<Option<(&mut [u8], usize, usize)>> {
+        let o = placed(&self.model, self.offsets, out)?.ok_or(Error::InvalidArgument)?;
+        let Some(i) = placed(&self.model, self.offsets, inp)? else { return Ok(None) };
+        let k = self.part_of(o).ok_or(Error::InvalidArgument)?;
+        let (base, buf) = &mut self.parts[k];
+        if !within(*base, buf.len(), i) {
+            return Ok(None);
+        }
+        let base = *base;
+        Ok(Some((&mut **buf, i.0 - base, o.0 - base)))
+    }
+
+    /// Separate slices for kernels whose output never overlaps an input: inputs first (by
+    /// tensor index), then the output. Fails if an input overlaps the output.
+    pub fn split(&mut self, out: usize) -> Result<Split<'_, 'm>> {
+        let (model, offsets) = (self.model, self.offsets);
+        let o = placed(&model, offsets, out)?.ok_or(Error::InvalidArgument)?;
+        let ((obase, obuf), (other_base, other)) = self.output_part(o)?;
+        let rel = o.0 - obase;
+        let (before, rest) = obuf.split_at_mut(rel);
+        let (outb, after) = rest.split_at_mut(o.1);
+        Ok(Split {
+            model,
+            offsets,
+            pieces: [(obase, &*before), (obase + rel + o.1, &*after), (other_base, other)],
+            out: outb,
+        })
+    }
+}
+
+/// Inputs readable beside a writable output (see [`Bound::split`]).
+pub(crate) struct Split<'s, 'm> {
     model: Model<'m>,
     offsets: &'s [u32],
     pieces: [(usize, &'s [u8]); 3],
     pub out: &'s mut [u8],
-    pub scratch: &'s mut [u8],
 }
 
-impl<'s, 'm: 's> Bound<'s, 'm> {
+impl<'s, 'm: 's> Split<'s, 'm> {
     /// Bytes of input tensor `t` (constant or planned); fails if they overlap the output.
     pub fn input(&self, t: usize) -> Result<&'s [u8]> {
-        let tensor = self.model.tensor(t)?;
-        if let Some(d) = tensor.data {
-            return Ok(d);
-        }
-        let off = self.offsets.get(t).copied().unwrap_or(NO_OFFSET);
-        if off == NO_OFFSET {
-            return Err(Error::InvalidArgument);
-        }
-        let (start, len) = (off as usize, tensor.bytes());
+        let Some(at) = placed(&self.model, self.offsets, t)? else {
+            return self.model.tensor(t)?.data.ok_or(Error::InvalidArgument);
+        };
         for &(base, piece) in &self.pieces {
-            if start >= base && start + len <= base + piece.len() {
-                return piece.get(start - base..start - base + len).ok_or(Error::InvalidArgument);
+            if within(base, piece.len(), at) {
+                return piece.get(at.0 - base..at.0 - base + at.1).ok_or(Error::InvalidArgument);
             }
         }
         Err(Error::InvalidArgument)
@@ -165,39 +336,21 @@ impl<'s, 'm: 's> Bound<'s, 'm> {
 }
 
 impl<'x> Memory<'x> {
-    /// Splits the arena for operator `c`: output 0 and `scratch_len` bytes of scratch writable.
+    /// The arena for operator `c` with `scratch_len` bytes of its planned scratch carved out.
     pub fn bind<'s, 'm>(&'s mut self, c: &Ctx<'m>, scratch_len: usize) -> Result<Bound<'s, 'm>> {
-        let (t, tensor) = c.output(0)?;
-        let out = (self.offsets.get(t).copied().unwrap_or(NO_OFFSET), tensor.bytes());
-        let nt = c.model.num_tensors();
-        let scr = if scratch_len == 0 {
-            (0, 0)
-        } else {
-            (self.offsets.get(nt + c.index).copied().unwrap_or(NO_OFFSET), scratch_len)
-        };
-        if out.0 == NO_OFFSET || scr.0 == NO_OFFSET {
-            return Err(Error::InvalidArgument);
-        }
-        let out = (out.0 as usize, out.1);
-        let scr = (scr.0 as usize, scr.1);
-        let swapped = scr.1 != 0 && scr.0 < out.0;
-        let (a, b) = if swapped { (scr, out) } else { (out, scr) };
         let len = self.arena.len();
-        let a_end = a.0.checked_add(a.1).filter(|&e| e <= len).ok_or(Error::InvalidArgument)?;
-        let (p0, rest) = self.arena.split_at_mut(a.0);
-        let (m0, rest) = rest.split_at_mut(a.1);
-        let (pieces, m1): ([(usize, &'s [u8]); 3], &'s mut [u8]) = if b.1 == 0 {
-            ([(0, p0), (a_end, rest), (0, &[])], &mut [])
+        let (at, n) = if scratch_len == 0 {
+            (len, 0)
         } else {
-            if b.0 < a_end || b.0 + b.1 > len {
-                return Err(Error::InvalidArgument);
+            let nt = c.model.num_tensors();
+            match self.offsets.get(nt + c.index).copied() {
+                Some(o) if o != NO_OFFSET && (o as usize) + scratch_len <= len => (o as usize, scratch_len),
+                _ => return Err(Error::InvalidArgument),
             }
-            let (p1, rest) = rest.split_at_mut(b.0 - a_end);
-            let (m1, p2) = rest.split_at_mut(b.1);
-            ([(0, p0), (a_end, p1), (b.0 + b.1, p2)], m1)
         };
-        let (out, scratch) = if swapped { (m1, m0) } else { (m0, m1) };
-        Ok(Bound { model: c.model, offsets: self.offsets, pieces, out, scratch })
+        let (p0, rest) = self.arena.split_at_mut(at);
+        let (scratch, p1) = rest.split_at_mut(n);
+        Ok(Bound { model: c.model, offsets: self.offsets, parts: [(0, p0), (at + n, p1)], scratch })
     }
 }
 

@@ -3,38 +3,107 @@
 //! Buffers are numbered `0..num_tensors` for the tensors of subgraph 0, then
 //! `num_tensors..num_tensors + num_ops` for each operator's scratch. A buffer is live from the
 //! operator that first touches it to the one that last does (inclusive); graph inputs are live
-//! from op 0, graph outputs until the last op. Two buffers may share bytes only when their
-//! lifetimes are disjoint. Placement is greedy: largest buffer first, each at the lowest offset
-//! that does not collide with an already placed buffer whose lifetime overlaps (TFLM's scheme).
+//! from op 0, graph outputs until the last op.
 //!
-//! The planner keeps nothing but the final offsets: sizes and lifetimes live in a temporary
-//! table that the interpreter puts where the activations will later go.
+//! Planning runs in three steps (see `docs/memory.md`):
+//! 1. [`graph`] rewrites the schedule: PAD folded into the next convolution (virtual padding),
+//!    RESHAPE/SQUEEZE outputs aliased to their inputs, and for each operator whose kernel can
+//!    write over its dying input (in-place elementwise ops, sliding windows walking in order)
+//!    how close the output may sit to that input ([`overlap`]).
+//! 2. [`place`] assigns offsets: the smallest arena it can prove (a budgeted search between the
+//!    per-op lower bound and TFLM-style greedy placement), honouring the overlap distances.
+//! 3. The interpreter keeps only the offsets (4 bytes per buffer) and one `u16` per operator
+//!    telling how to run it ([`OP_RUN`], [`OP_SKIP`] or the index of a PAD folded into it).
+//!
+//! Everything temporary (sizes, lifetimes, overlap distances, search state) lives in a work
+//! area that the interpreter takes from where the activations will later go.
 
+pub mod graph;
 pub mod overlap;
+pub mod place;
 
 use crate::error::{Error, Result};
 use crate::schema::Model;
 
-/// Offset value of a buffer that needs no arena bytes (constant, unused or empty).
+/// Offset value of a buffer that needs no arena bytes (constant, aliased, unused or empty).
 pub const NO_OFFSET: u32 = u32::MAX;
 
 /// Alignment of every buffer offset inside the activation area.
 pub const BUFFER_ALIGN: usize = 4;
 
-/// What the planner knows of one buffer while planning.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
+/// `op_plan` value: run the operator normally.
+pub const OP_RUN: u16 = 0xffff;
+/// `op_plan` value: skip the operator (a PAD folded into its consumer, an aliased RESHAPE).
+pub const OP_SKIP: u16 = 0xfffe;
+
+/// No buffer (as a `u16` buffer reference).
+pub const NO_BUFFER: u16 = 0xffff;
+
+/// No overlap in this direction (an overlap distance).
+pub const NEVER: i32 = i32::MAX;
+
+/// Which planning tricks are enabled. All on by default; each can be switched off alone so
+/// that a bug cannot hide behind another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// Fold PAD/PADV2 into the following CONV_2D/DEPTHWISE_CONV_2D as virtual padding.
+    pub pad_fusion: bool,
+    /// RESHAPE/SQUEEZE outputs share their input's bytes (no copy).
+    pub alias: bool,
+    /// Elementwise operators (activations, ADD/MUL, QUANTIZE/DEQUANTIZE, SOFTMAX) write over a
+    /// dying input of the same shape.
+    pub in_place: bool,
+    /// Sliding-window operators (convolutions, pooling) overlap their output with their dying
+    /// input as far as their walk order allows.
+    pub overlap: bool,
+    /// Search for the smallest arena (else plain TFLM-style greedy placement).
+    pub search: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options { pad_fusion: true, alias: true, in_place: true, overlap: true, search: true }
+    }
+}
+
+impl Options {
+    /// Every trick off: TFLM-style planning.
+    pub const fn layer_by_layer() -> Options {
+        Options { pad_fusion: false, alias: false, in_place: false, overlap: false, search: false }
+    }
+}
+
+/// What the planner knows of one buffer while planning (20 bytes, temporary).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
 #[repr(C)]
 pub struct BufferInfo {
-    /// Bytes needed (0 = no arena bytes).
+    /// Bytes needed (0 = no arena bytes of its own).
     pub size: u32,
     /// First operator index at which the buffer is live.
     pub first: u16,
     /// Last operator index at which the buffer is live.
     pub last: u16,
+    /// The buffer whose bytes this one shares (itself when it has its own).
+    pub alias: u16,
+    /// The dying input buffer this buffer (an operator output) may overlap, or [`NO_BUFFER`].
+    pub partner: u16,
+    /// The output may start this many bytes before the partner (walking forward), or
+    /// [`NEVER`].
+    pub forward: i32,
+    /// The output may start this many bytes after the partner (walking backward), or
+    /// [`NEVER`].
+    pub backward: i32,
+}
+
+impl Default for BufferInfo {
+    fn default() -> BufferInfo {
+        BufferInfo { size: 0, first: 0, last: 0, alias: NO_BUFFER, partner: NO_BUFFER, forward: NEVER, backward: NEVER }
+    }
 }
 
 impl BufferInfo {
-    fn overlaps_in_time(&self, o: &BufferInfo) -> bool {
+    /// True when both buffers are live at some common operator.
+    pub fn overlaps_in_time(&self, o: &BufferInfo) -> bool {
         self.first <= o.last && o.first <= self.last
     }
 }
@@ -44,184 +113,96 @@ pub fn num_buffers(model: &Model<'_>) -> usize {
     model.num_tensors() + model.num_operators()
 }
 
-/// Fills `info` with sizes and lifetimes. `scratch(op)` gives operator `op`'s scratch bytes.
-pub fn lifetimes(
+/// Temporary memory of one planning run.
+pub struct Work<'w> {
+    /// One record per buffer.
+    pub info: &'w mut [BufferInfo],
+    /// Placement order (buffer indices).
+    pub order: &'w mut [u16],
+    /// Search state: candidate tried at each placement step.
+    pub choice: &'w mut [u8],
+}
+
+/// Bytes of work memory a plan of `buffers` buffers needs.
+pub const fn work_bytes(buffers: usize) -> usize {
+    buffers * (core::mem::size_of::<BufferInfo>() + 2 + 1)
+}
+
+impl<'w> Work<'w> {
+    /// Carves the work tables out of `mem` (4-byte aligned, at least [`work_bytes`] long).
+    pub fn carve(mem: &'w mut [u8], buffers: usize) -> Result<Work<'w>> {
+        let info_bytes = buffers * core::mem::size_of::<BufferInfo>();
+        if mem.len() < work_bytes(buffers) {
+            return Err(Error::InvalidArgument);
+        }
+        let (info, rest) = mem.split_at_mut(info_bytes);
+        let (order, rest) = rest.split_at_mut(buffers * 2);
+        let info = bytemuck::try_cast_slice_mut(info).map_err(|_| Error::ArenaMisaligned)?;
+        let order = bytemuck::try_cast_slice_mut(order).map_err(|_| Error::ArenaMisaligned)?;
+        Ok(Work { info, order, choice: &mut rest[..buffers] })
+    }
+}
+
+/// The outcome of planning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PlanSummary {
+    /// Bytes of the activation area (multiple of 16).
+    pub activation_bytes: usize,
+    /// The lower bound the search started from (the largest per-operator footprint).
+    pub lower_bound: usize,
+}
+
+/// Plans `model`: fills `offsets` (one per buffer) and `op_plan` (one per operator).
+pub fn build(
     model: &Model<'_>,
-    info: &mut [BufferInfo],
-    mut scratch: impl FnMut(usize) -> Result<usize>,
-) -> Result<()> {
-    let nt = model.num_tensors();
-    let nops = model.num_operators();
-    if info.len() != nt + nops {
-        return Err(Error::InvalidArgument);
-    }
-    let end = nops.saturating_sub(1) as u16;
-    const UNSEEN: u16 = u16::MAX;
-    for b in info.iter_mut() {
-        *b = BufferInfo { size: 0, first: UNSEEN, last: 0 };
-    }
-    let touch = |info: &mut [BufferInfo], t: usize, at: u16| -> Result<()> {
-        let b = info.get_mut(t).ok_or(Error::InvalidArgument)?;
-        b.first = b.first.min(at);
-        b.last = b.last.max(at);
-        Ok(())
-    };
-    for i in 0..model.num_inputs() {
-        touch(info, model.input(i)?, 0)?;
-    }
-    for i in 0..model.num_outputs() {
-        touch(info, model.output(i)?, end)?;
-    }
-    for o in 0..nops {
-        let op = model.operator(o)?;
-        for i in 0..op.num_inputs() {
-            if let Some(t) = op.input(i) {
-                touch(info, t, o as u16)?;
-            }
+    options: &Options,
+    work: &mut Work<'_>,
+    offsets: &mut [u32],
+    op_plan: &mut [u16],
+) -> Result<PlanSummary> {
+    graph::analyze(model, options, work.info, op_plan)?;
+    let summary = place::place(options, work, offsets)?;
+    // Aliases read and write their root's bytes.
+    for i in 0..offsets.len() {
+        let root = work.info[i].alias as usize;
+        if root != i {
+            offsets[i] = offsets.get(root).copied().unwrap_or(NO_OFFSET);
         }
-        for i in 0..op.num_outputs() {
-            if let Some(t) = op.output(i) {
-                touch(info, t, o as u16)?;
-            }
-        }
-        let s = scratch(o)?;
-        let b = info.get_mut(nt + o).ok_or(Error::InvalidArgument)?;
-        *b = BufferInfo { size: u32::try_from(s).map_err(|_| Error::TooLarge)?, first: o as u16, last: o as u16 };
     }
-    for t in 0..nt {
-        let tensor = model.tensor(t)?;
-        let b = info.get_mut(t).ok_or(Error::InvalidArgument)?;
-        if b.first == UNSEEN || tensor.data.is_some() {
-            *b = BufferInfo::default();
-            continue;
-        }
-        if tensor.is_variable {
-            // State that must survive the whole invoke.
-            b.first = 0;
-            b.last = end;
-        }
-        b.size = u32::try_from(tensor.bytes()).map_err(|_| Error::TooLarge)?;
-    }
-    Ok(())
-}
-
-fn align_up(v: u64, a: u64) -> u64 {
-    v.div_ceil(a) * a
-}
-
-/// Greedy placement: fills `offsets` (same length as `info`) and returns the activation bytes.
-pub fn place(info: &[BufferInfo], offsets: &mut [u32]) -> Result<usize> {
-    if info.len() != offsets.len() {
-        return Err(Error::InvalidArgument);
-    }
-    offsets.fill(NO_OFFSET);
-    let mut total: u64 = 0;
-    // Placement order: size descending, then buffer index; selection keeps memory O(1).
-    let mut prev: Option<(u32, usize)> = None;
-    loop {
-        let mut next: Option<(u32, usize)> = None;
-        for (i, b) in info.iter().enumerate() {
-            if b.size == 0 {
-                continue;
-            }
-            let key = (b.size, i);
-            let after_prev = match prev {
-                None => true,
-                Some((ps, pi)) => b.size < ps || (b.size == ps && i > pi),
-            };
-            let better = match next {
-                None => true,
-                Some((ns, ni)) => b.size > ns || (b.size == ns && i < ni),
-            };
-            if after_prev && better {
-                next = Some(key);
-            }
-        }
-        let Some((size, i)) = next else { break };
-        prev = next;
-        let b = info[i];
-        let mut candidate: u64 = 0;
-        'search: loop {
-            for (j, p) in info.iter().enumerate() {
-                let off = offsets[j];
-                if off == NO_OFFSET || !b.overlaps_in_time(p) {
-                    continue;
-                }
-                let (start, end) = (off as u64, off as u64 + p.size as u64);
-                if candidate < end && start < candidate + size as u64 {
-                    candidate = align_up(end, BUFFER_ALIGN as u64);
-                    continue 'search;
-                }
-            }
-            break;
-        }
-        let end = candidate + size as u64;
-        if end > u32::MAX as u64 - 16 {
-            return Err(Error::TooLarge);
-        }
-        offsets[i] = candidate as u32;
-        total = total.max(end);
-    }
-    Ok(align_up(total, 16) as usize)
+    Ok(summary)
 }
 
 /// Checks a plan independently of how it was made: every placed buffer lies inside
-/// `activation_bytes`, is aligned, and no two buffers with overlapping lifetimes share a byte.
+/// `activation_bytes` and is aligned, and two buffers live at the same time share bytes only
+/// when one is an operator's output allowed to overlap that operator's dying input in the
+/// direction the offsets imply.
 pub fn check(info: &[BufferInfo], offsets: &[u32], activation_bytes: usize) -> Result<()> {
     for (i, (a, &oa)) in info.iter().zip(offsets).enumerate() {
-        if a.size == 0 {
+        if a.size == 0 || a.alias as usize != i {
             continue;
         }
         if oa == NO_OFFSET || oa as usize % BUFFER_ALIGN != 0 || oa as usize + a.size as usize > activation_bytes {
             return Err(Error::InvalidArgument);
         }
-        for (b, &ob) in info.iter().zip(offsets).skip(i + 1) {
-            if b.size == 0 || !a.overlaps_in_time(b) {
+        for (j, (b, &ob)) in info.iter().zip(offsets).enumerate().skip(i + 1) {
+            if b.size == 0 || b.alias as usize != j || !a.overlaps_in_time(b) {
                 continue;
             }
-            let (a0, a1) = (oa as usize, oa as usize + a.size as usize);
-            let (b0, b1) = (ob as usize, ob as usize + b.size as usize);
-            if a0 < b1 && b0 < a1 {
+            let (a0, a1) = (oa as i64, oa as i64 + a.size as i64);
+            let (b0, b1) = (ob as i64, ob as i64 + b.size as i64);
+            if a1 <= b0 || b1 <= a0 {
+                continue;
+            }
+            // Overlapping bytes: only an output over its dying partner input, far enough.
+            let ok = |out: &BufferInfo, o0: i64, inp: usize, i0: i64| {
+                out.partner as usize == inp
+                    && ((out.forward != NEVER && o0 <= i0 - out.forward as i64)
+                        || (out.backward != NEVER && o0 >= i0 + out.backward as i64))
+            };
+            if !ok(b, b0, i, a0) && !ok(a, a0, j, b0) {
                 return Err(Error::InvalidArgument);
             }
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn b(size: u32, first: u16, last: u16) -> BufferInfo {
-        BufferInfo { size, first, last }
-    }
-
-    #[test]
-    fn disjoint_lifetimes_share_bytes() {
-        let info = [b(100, 0, 0), b(50, 0, 1), b(100, 1, 2)];
-        let mut off = [0u32; 3];
-        let total = place(&info, &mut off).unwrap();
-        check(&info, &off, total).unwrap();
-        assert_eq!(off[0], off[2]);
-        assert_eq!(total, 160);
-    }
-
-    #[test]
-    fn checker_catches_collisions() {
-        let info = [b(10, 0, 1), b(10, 1, 2)];
-        assert!(check(&info, &[0, 4], 32).is_err());
-        assert!(check(&info, &[0, 12], 32).is_ok());
-        assert!(check(&info, &[0, 28], 32).is_err());
-    }
-
-    #[test]
-    fn first_fit_uses_gaps() {
-        // Two long-lived buffers leave a gap in the middle for a short one.
-        let info = [b(64, 0, 0), b(32, 0, 3), b(64, 1, 3), b(16, 2, 2)];
-        let mut off = [0u32; 4];
-        let total = place(&info, &mut off).unwrap();
-        check(&info, &off, total).unwrap();
-        assert_eq!(total, 112);
-    }
 }

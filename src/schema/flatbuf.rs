@@ -170,7 +170,30 @@ pub struct Vector<'a> {
     elem_size: usize,
 }
 
+/// A vector's position without the buffer it lives in (8 bytes; for compact long-lived views).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct VecRef {
+    start: u32,
+    len: u32,
+}
+
 impl<'a> Vector<'a> {
+    /// The compact position of this vector (the buffer is supplied again by [`Vector::at_ref`]).
+    pub fn to_ref(&self) -> VecRef {
+        VecRef { start: self.start as u32, len: self.len as u32 }
+    }
+
+    /// The vector at a compact position in `buf`, re-checked against `buf`'s length.
+    pub fn at_ref(buf: &'a [u8], r: VecRef, elem_size: usize) -> Vector<'a> {
+        let (start, len) = (r.start as usize, r.len as usize);
+        let fits = len.checked_mul(elem_size).and_then(|n| n.checked_add(start)).is_some_and(|e| e <= buf.len());
+        if fits {
+            Vector { buf, start, len, elem_size }
+        } else {
+            Vector { buf, start: 0, len: 0, elem_size }
+        }
+    }
+
     fn at(buf: &'a [u8], pos: usize, elem_size: usize) -> Result<Vector<'a>> {
         let len = read_u32(buf, pos)? as usize;
         let start = pos + 4;

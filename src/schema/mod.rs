@@ -11,7 +11,7 @@ pub mod opcodes;
 
 use crate::error::{Error, Result, TensorFault};
 use crate::kernels::{LeF32s, Shape, MAX_RANK};
-use flatbuf::{Table, Vector};
+use flatbuf::{Table, VecRef, Vector};
 
 /// Largest byte size of one tensor (fits an `i32`, so every offset computed from it does too).
 pub const MAX_TENSOR_BYTES: u64 = i32::MAX as u64;
@@ -178,12 +178,14 @@ fn index_at(v: Option<Vector<'_>>, i: usize) -> Option<usize> {
 #[derive(Clone, Copy, Debug)]
 pub struct Model<'a> {
     bytes: &'a [u8],
-    opcodes: Vector<'a>,
-    buffers: Option<Vector<'a>>,
-    tensors: Vector<'a>,
-    operators: Option<Vector<'a>>,
-    inputs: Vector<'a>,
-    outputs: Vector<'a>,
+    // Compact positions of subgraph 0's vectors (absent ones are empty); the model is kept
+    // inside the interpreter handle, so it stays small.
+    opcodes: VecRef,
+    buffers: VecRef,
+    tensors: VecRef,
+    operators: VecRef,
+    inputs: VecRef,
+    outputs: VecRef,
 }
 
 // Field ids from the TFLite schema.
@@ -261,7 +263,7 @@ impl<'a> Model<'a> {
             }
         }
         let m = first.ok_or(Error::NoSubgraph)?;
-        if m.inputs.is_empty() || m.outputs.is_empty() {
+        if m.num_inputs() == 0 || m.num_outputs() == 0 {
             return Err(Error::NoSubgraph);
         }
         Ok(m)
@@ -281,7 +283,16 @@ impl<'a> Model<'a> {
         if tensors.len() > MAX_TENSORS || operators.map_or(0, |v| v.len()) > MAX_TENSORS {
             return Err(Error::TooLarge);
         }
-        let m = Model { bytes, opcodes, buffers, tensors, operators, inputs, outputs };
+        let r = |v: Option<Vector<'a>>| v.map(|v| v.to_ref()).unwrap_or_default();
+        let m = Model {
+            bytes,
+            opcodes: opcodes.to_ref(),
+            buffers: r(buffers),
+            tensors: tensors.to_ref(),
+            operators: r(operators),
+            inputs: inputs.to_ref(),
+            outputs: outputs.to_ref(),
+        };
         for t in 0..tensors.len() {
             m.tensor_checked(t)?;
         }
@@ -310,33 +321,37 @@ impl<'a> Model<'a> {
         Ok(m)
     }
 
+    fn vec(&self, r: VecRef) -> Vector<'a> {
+        Vector::at_ref(self.bytes, r, 4)
+    }
+
     /// The model bytes this view reads.
     pub fn bytes(&self) -> &'a [u8] {
         self.bytes
     }
     /// Number of tensors in subgraph 0.
     pub fn num_tensors(&self) -> usize {
-        self.tensors.len()
+        self.vec(self.tensors).len()
     }
     /// Number of operators in subgraph 0.
     pub fn num_operators(&self) -> usize {
-        self.operators.map_or(0, |v| v.len())
+        self.vec(self.operators).len()
     }
     /// Number of subgraph inputs.
     pub fn num_inputs(&self) -> usize {
-        self.inputs.len()
+        self.vec(self.inputs).len()
     }
     /// Number of subgraph outputs.
     pub fn num_outputs(&self) -> usize {
-        self.outputs.len()
+        self.vec(self.outputs).len()
     }
     /// Tensor index of subgraph input `i`.
     pub fn input(&self, i: usize) -> Result<usize> {
-        index_at(Some(self.inputs), i).ok_or(Error::InvalidArgument)
+        index_at(Some(self.vec(self.inputs)), i).ok_or(Error::InvalidArgument)
     }
     /// Tensor index of subgraph output `i`.
     pub fn output(&self, i: usize) -> Result<usize> {
-        index_at(Some(self.outputs), i).ok_or(Error::InvalidArgument)
+        index_at(Some(self.vec(self.outputs)), i).ok_or(Error::InvalidArgument)
     }
 
     /// Tensor `i` of subgraph 0.
@@ -347,7 +362,7 @@ impl<'a> Model<'a> {
     fn tensor_checked(&self, i: usize) -> Result<Tensor<'a>> {
         let tensor = i as u32;
         let bad = |fault| Error::BadTensor { tensor, fault };
-        let t = self.tensors.table(i)?;
+        let t = self.vec(self.tensors).table(i)?;
         let mut dims = [0usize; MAX_RANK];
         let mut rank = 0;
         if let Some(shape) = t.vector(TENSOR_SHAPE, 4)? {
@@ -377,10 +392,13 @@ impl<'a> Model<'a> {
             return Err(Error::UnsupportedType { tensor, tensor_type: raw_type });
         }
         let buffer = t.u32(TENSOR_BUFFER, 0)? as usize;
-        let data = match self.buffers {
-            Some(b) if buffer < b.len() => buffer_data(self.bytes, b.table(buffer)?)?,
-            None if buffer == 0 => None,
-            _ => return Err(bad(TensorFault::BufferIndex)),
+        let buffers = self.vec(self.buffers);
+        let data = if buffer < buffers.len() {
+            buffer_data(self.bytes, buffers.table(buffer)?)?
+        } else if buffer == 0 && buffers.is_empty() {
+            None
+        } else {
+            return Err(bad(TensorFault::BufferIndex));
         };
         if let Some(d) = data {
             if d.len() as u64 != total {
@@ -398,16 +416,17 @@ impl<'a> Model<'a> {
 
     /// Operator `i` of subgraph 0.
     pub fn operator(&self, i: usize) -> Result<Operator<'a>> {
-        let ops = self.operators.ok_or(Error::InvalidArgument)?;
+        let ops = self.vec(self.operators);
         if i >= ops.len() {
             return Err(Error::InvalidArgument);
         }
         let t = ops.table(i)?;
         let oi = t.u32(OP_OPCODE_INDEX, 0)? as usize;
-        if oi >= self.opcodes.len() {
+        let opcodes = self.vec(self.opcodes);
+        if oi >= opcodes.len() {
             return Err(Error::BadOpcodeIndex { op: i as u32 });
         }
-        let oc = self.opcodes.table(oi)?;
+        let oc = opcodes.table(oi)?;
         let deprecated = oc.i8(OPCODE_DEPRECATED, 0)? as i32;
         let builtin = oc.i32(OPCODE_BUILTIN, 0)?;
         let code = deprecated.max(builtin);

@@ -1,0 +1,276 @@
+//! `patchwise plan`: the memory plan as a table, as JSON, and as an SVG timeline.
+
+use patchwise::plan::{BufferInfo, Options, NO_BUFFER, NO_OFFSET, OP_RUN, OP_SKIP};
+use patchwise::schema::opcodes::OpKind;
+use patchwise::schema::Model;
+use patchwise::{plan_details, Error, PlanDetails};
+use std::fmt::Write as _;
+
+/// One operator's row of the plan.
+pub struct OpRow {
+    pub index: usize,
+    pub name: String,
+    pub inputs: Vec<i64>,
+    pub outputs: Vec<i64>,
+    pub output_shape: Vec<usize>,
+    pub scratch: u32,
+    /// Bytes occupied at this operator (union of the live buffers' byte ranges).
+    pub live: usize,
+    /// What the planner did for this operator.
+    pub trick: String,
+}
+
+/// A plan with its per-operator view.
+pub struct View<'m> {
+    pub model: Model<'m>,
+    pub plan: PlanDetails,
+    pub rows: Vec<OpRow>,
+}
+
+pub fn op_name(code: u32) -> String {
+    OpKind::from_code(code).map(|k| k.name().to_string()).unwrap_or_else(|| format!("OP{code}"))
+}
+
+fn owns(b: &[BufferInfo], i: usize) -> bool {
+    b[i].size > 0 && b[i].alias as usize == i
+}
+
+/// Bytes covered by the union of `[start, end)` ranges.
+fn union_bytes(mut r: Vec<(u64, u64)>) -> usize {
+    r.sort();
+    let (mut total, mut cur) = (0u64, None::<(u64, u64)>);
+    for (s, e) in r {
+        match cur {
+            Some((cs, ce)) if s <= ce => cur = Some((cs, ce.max(e))),
+            Some((cs, ce)) => {
+                total += ce - cs;
+                cur = Some((s, e));
+            }
+            None => cur = Some((s, e)),
+        }
+    }
+    if let Some((cs, ce)) = cur {
+        total += ce - cs;
+    }
+    total as usize
+}
+
+pub fn build<'m>(model_bytes: &'m [u8], options: &Options) -> Result<View<'m>, Error> {
+    let model = Model::parse(model_bytes)?;
+    let plan = plan_details(model_bytes, options)?;
+    let nt = model.num_tensors();
+    let b = &plan.buffers;
+    let mut rows = Vec::new();
+    for o in 0..model.num_operators() {
+        let op = model.operator(o)?;
+        let live = union_bytes(
+            (0..b.len())
+                .filter(|&i| owns(b, i) && b[i].first as usize <= o && o <= b[i].last as usize)
+                .map(|i| (plan.offsets[i] as u64, plan.offsets[i] as u64 + b[i].size as u64))
+                .collect(),
+        );
+        let how = plan.op_plan[o];
+        let out_root = op.output(0).map(|t| b[t].alias as usize);
+        let mut trick = match how {
+            OP_SKIP => match OpKind::from_code(op.opcode) {
+                Some(OpKind::Pad | OpKind::PadV2) => "folded into next conv".to_string(),
+                _ => "alias (no copy)".to_string(),
+            },
+            OP_RUN => String::new(),
+            p => format!("virtual padding (PAD op {p})"),
+        };
+        if let Some(r) = out_root {
+            let bi = &b[r];
+            if how != OP_SKIP && bi.partner != NO_BUFFER && bi.first as usize == o {
+                let a = bi.partner as usize;
+                let (ao, bo) = (plan.offsets[a] as i64, plan.offsets[r] as i64);
+                let overlaps = ao < bo + bi.size as i64 && bo < ao + b[a].size as i64;
+                if overlaps {
+                    let window = matches!(
+                        OpKind::from_code(op.opcode),
+                        Some(OpKind::Conv2d | OpKind::DepthwiseConv2d | OpKind::AveragePool2d | OpKind::MaxPool2d)
+                    );
+                    let dir = if bo <= ao { "forward" } else { "backward" };
+                    let what = if window { "overlap" } else { "in place" };
+                    let t = format!("{what} ({dir}, output {:+} B from input)", bo - ao);
+                    trick = if trick.is_empty() { t } else { format!("{trick}; {t}") };
+                }
+            }
+        }
+        let list = |n: usize, f: &dyn Fn(usize) -> Option<usize>| -> Vec<i64> {
+            (0..n).map(|i| f(i).map_or(-1, |t| t as i64)).collect()
+        };
+        rows.push(OpRow {
+            index: o,
+            name: op_name(op.opcode),
+            inputs: list(op.num_inputs(), &|i| op.input(i)),
+            outputs: list(op.num_outputs(), &|i| op.output(i)),
+            output_shape: op
+                .output(0)
+                .and_then(|t| model.tensor(t).ok())
+                .map(|t| t.shape.dims().to_vec())
+                .unwrap_or_default(),
+            scratch: b[nt + o].size,
+            live,
+            trick,
+        });
+    }
+    Ok(View { model, plan, rows })
+}
+
+pub fn json_str(s: &[u8]) -> String {
+    let mut out = String::from("\"");
+    for ch in String::from_utf8_lossy(s).chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+pub fn json(v: &View<'_>) -> Result<String, Error> {
+    let p = &v.plan;
+    let peak = v.rows.iter().map(|r| r.live).max().unwrap_or(0);
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "{{\"arena_bytes\": {}, \"activation_bytes\": {}, \"bookkeeping_bytes\": {}, \"lower_bound\": {}, \"peak_live_bytes\": {peak}, \"ops\": [",
+        p.arena_bytes, p.activation_bytes, p.bookkeeping_bytes, p.lower_bound
+    );
+    for (k, r) in v.rows.iter().enumerate() {
+        let _ = write!(
+            s,
+            "{}{{\"index\": {}, \"op\": \"{}\", \"inputs\": {:?}, \"outputs\": {:?}, \"scratch_bytes\": {}, \"live_bytes\": {}, \"trick\": {}}}",
+            if k > 0 { ", " } else { "" },
+            r.index,
+            r.name,
+            r.inputs,
+            r.outputs,
+            r.scratch,
+            r.live,
+            json_str(r.trick.as_bytes())
+        );
+    }
+    s.push_str("], \"tensors\": [");
+    for t in 0..v.model.num_tensors() {
+        let tensor = v.model.tensor(t)?;
+        let b = p.buffers[t];
+        let off = p.offsets[t];
+        let _ = write!(
+            s,
+            "{}{{\"index\": {t}, \"name\": {}, \"dtype\": \"{}\", \"shape\": {:?}, \"bytes\": {}, \"constant\": {}, \"offset\": {}, \"alias_of\": {}, \"first_op\": {}, \"last_op\": {}}}",
+            if t > 0 { ", " } else { "" },
+            json_str(tensor.name),
+            tensor.dtype.name(),
+            tensor.shape.dims(),
+            tensor.bytes(),
+            tensor.data.is_some(),
+            if off == NO_OFFSET { "null".to_string() } else { off.to_string() },
+            if b.alias as usize != t && b.alias != NO_BUFFER { b.alias.to_string() } else { "null".to_string() },
+            p.buffers[b.alias.min(p.buffers.len() as u16 - 1) as usize].first,
+            p.buffers[b.alias.min(p.buffers.len() as u16 - 1) as usize].last
+        );
+    }
+    s.push_str("]}\n");
+    Ok(s)
+}
+
+pub fn text(v: &View<'_>) -> String {
+    let p = &v.plan;
+    let mut s = String::new();
+    let _ = writeln!(s, "{} operators, {} tensors", v.rows.len(), v.model.num_tensors());
+    let _ = writeln!(s, "{:>4}  {:<24} {:>9} {:>8}  {:<18} trick", "op", "kind", "live B", "scratch", "output shape");
+    for r in &v.rows {
+        let _ = writeln!(
+            s,
+            "{:>4}  {:<24} {:>9} {:>8}  {:<18} {}",
+            r.index,
+            r.name,
+            r.live,
+            r.scratch,
+            format!("{:?}", r.output_shape),
+            r.trick
+        );
+    }
+    let peak = v.rows.iter().map(|r| r.live).max().unwrap_or(0);
+    let _ = writeln!(s, "peak live bytes      {peak}");
+    let _ = writeln!(s, "lower bound          {}", p.lower_bound);
+    let _ = writeln!(s, "activation area      {}", p.activation_bytes);
+    let _ = writeln!(s, "bookkeeping          {}", p.bookkeeping_bytes);
+    let _ = writeln!(s, "arena bytes (total)  {}", p.arena_bytes);
+    s
+}
+
+/// One panel of the timeline: buffers as rectangles (x: operator index, y: arena offset).
+fn panel(out: &mut String, title: &str, v: &View<'_>, x0: f64, y0: f64, w: f64, h: f64, max_bytes: f64) {
+    let p = &v.plan;
+    let n = v.rows.len().max(1) as f64;
+    let sx = w / n;
+    let sy = h / max_bytes.max(1.0);
+    let _ = writeln!(
+        out,
+        "<text x='{x0}' y='{}' font-size='14' font-family='sans-serif'>{title}: arena {} B (activations {} B)</text>",
+        y0 - 6.0,
+        p.arena_bytes,
+        p.activation_bytes
+    );
+    let _ = writeln!(out, "<rect x='{x0}' y='{y0}' width='{w}' height='{h}' fill='#fafafa' stroke='#888'/>");
+    let b = &p.buffers;
+    for i in 0..b.len() {
+        if !owns(b, i) || p.offsets[i] == NO_OFFSET {
+            continue;
+        }
+        let hue = (i * 137) % 360;
+        let x = x0 + b[i].first as f64 * sx;
+        let bw = (b[i].last - b[i].first + 1) as f64 * sx;
+        // Offset 0 at the bottom.
+        let top = y0 + h - (p.offsets[i] as f64 + b[i].size as f64) * sy;
+        let bh = (b[i].size as f64 * sy).max(0.5);
+        let _ = writeln!(
+            out,
+            "<rect x='{x:.2}' y='{top:.2}' width='{bw:.2}' height='{bh:.2}' fill='hsl({hue},60%,65%)' fill-opacity='0.75' stroke='hsl({hue},60%,35%)' stroke-width='0.5'><title>buffer {i}: {} B at {}, ops {}..{}</title></rect>",
+            b[i].size, p.offsets[i], b[i].first, b[i].last
+        );
+    }
+    let _ = writeln!(
+        out,
+        "<text x='{x0}' y='{}' font-size='11' font-family='sans-serif'>operator index 0 .. {}</text>",
+        y0 + h + 14.0,
+        v.rows.len().saturating_sub(1)
+    );
+}
+
+/// The memory timeline, layer by layer TFLM-style (top) against patchwise's plan (bottom),
+/// drawn to the same byte scale.
+pub fn svg(ours: &View<'_>, tflm_style: &View<'_>) -> String {
+    let (w, h, margin) = (900.0, 300.0, 40.0);
+    let max_bytes = ours.plan.activation_bytes.max(tflm_style.plan.activation_bytes) as f64;
+    let mut s = String::new();
+    let total_h = 2.0 * h + 3.0 * margin + 20.0;
+    let _ = writeln!(
+        s,
+        "<svg xmlns='http://www.w3.org/2000/svg' width='{}' height='{total_h}' viewBox='0 0 {} {total_h}'>",
+        w + 2.0 * margin,
+        w + 2.0 * margin
+    );
+    let _ = writeln!(s, "<rect width='100%' height='100%' fill='white'/>");
+    panel(&mut s, "layer by layer (TFLM-style greedy)", tflm_style, margin, margin, w, h, max_bytes);
+    panel(
+        &mut s,
+        "patchwise (fusion, aliases, in-place, overlap)",
+        ours,
+        margin,
+        2.0 * margin + h + 20.0,
+        w,
+        h,
+        max_bytes,
+    );
+    s.push_str("</svg>\n");
+    s
+}

@@ -1,0 +1,186 @@
+//! Step 1 of planning: the schedule rewritten for memory, and each buffer's size, lifetime,
+//! alias and overlap permission.
+
+use super::{BufferInfo, Options, NEVER, NO_BUFFER, OP_RUN, OP_SKIP};
+use crate::error::{Error, Result};
+use crate::ops::{self, OverlapKind};
+use crate::schema::opcodes::OpKind;
+use crate::schema::Model;
+
+/// The buffer (following aliases) whose bytes tensor `t` uses.
+fn root(info: &[BufferInfo], t: usize) -> usize {
+    let mut r = t;
+    // Alias chains only point to lower-numbered roots resolved when they were made, so one
+    // step suffices; the bound keeps a corrupted table from looping.
+    for _ in 0..2 {
+        match info.get(r) {
+            Some(b) if b.alias != NO_BUFFER && b.alias as usize != r => r = b.alias as usize,
+            _ => break,
+        }
+    }
+    r
+}
+
+/// Number of operators reading tensor `t` (any input slot).
+fn consumers(model: &Model<'_>, t: usize) -> Result<usize> {
+    let mut n = 0;
+    for o in 0..model.num_operators() {
+        let op = model.operator(o)?;
+        n += (0..op.num_inputs()).filter(|&i| op.input(i) == Some(t)).count();
+    }
+    Ok(n)
+}
+
+/// The single operator reading tensor `t` after `after`, if exactly one operator reads it.
+fn sole_consumer(model: &Model<'_>, t: usize) -> Result<Option<usize>> {
+    if consumers(model, t)? != 1 {
+        return Ok(None);
+    }
+    for o in 0..model.num_operators() {
+        let op = model.operator(o)?;
+        if (0..op.num_inputs()).any(|i| op.input(i) == Some(t)) {
+            return Ok(Some(o));
+        }
+    }
+    Ok(None)
+}
+
+fn is_graph_output(model: &Model<'_>, t: usize) -> bool {
+    (0..model.num_outputs()).any(|i| model.output(i).ok() == Some(t))
+}
+
+/// Fills `info` (one per buffer) and `op_plan` (one per operator).
+pub fn analyze(model: &Model<'_>, options: &Options, info: &mut [BufferInfo], op_plan: &mut [u16]) -> Result<()> {
+    let nt = model.num_tensors();
+    let nops = model.num_operators();
+    if info.len() != nt + nops || op_plan.len() != nops {
+        return Err(Error::InvalidArgument);
+    }
+    for (i, b) in info.iter_mut().enumerate() {
+        *b = BufferInfo { alias: i as u16, ..BufferInfo::default() };
+    }
+    op_plan.fill(OP_RUN);
+
+    // --- schedule rewrites: PAD folding and RESHAPE aliasing ---
+    for o in 0..nops {
+        let op = model.operator(o)?;
+        let Some(kind) = OpKind::from_code(op.opcode) else { continue };
+        let (Some(x), Some(y)) = (op.input(0), op.output(0)) else { continue };
+        let x_const = model.tensor(x)?.data.is_some();
+        match kind {
+            OpKind::Pad | OpKind::PadV2 if options.pad_fusion && !x_const && !is_graph_output(model, y) => {
+                if let Some(c) = sole_consumer(model, y)? {
+                    if c > o && ops::pad_foldable(model, o, c)? {
+                        op_plan[o] = OP_SKIP;
+                        op_plan[c] = o as u16;
+                    }
+                }
+            }
+            OpKind::Reshape | OpKind::Squeeze if options.alias && !x_const => {
+                op_plan[o] = OP_SKIP;
+                let r = root(info, x);
+                if let Some(b) = info.get_mut(y) {
+                    b.alias = r as u16;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    // --- lifetimes (on alias roots) ---
+    const UNSEEN: u16 = u16::MAX;
+    for b in info.iter_mut().take(nt) {
+        b.first = UNSEEN;
+        b.last = 0;
+    }
+    let end = nops.saturating_sub(1) as u16;
+    let touch = |info: &mut [BufferInfo], t: usize, at: u16| {
+        let r = root(info, t);
+        if let Some(b) = info.get_mut(r) {
+            b.first = b.first.min(at);
+            b.last = b.last.max(at);
+        }
+    };
+    for i in 0..model.num_inputs() {
+        touch(info, model.input(i)?, 0);
+    }
+    for i in 0..model.num_outputs() {
+        touch(info, model.output(i)?, end);
+    }
+    for o in 0..nops {
+        if op_plan[o] == OP_SKIP {
+            continue;
+        }
+        let op = model.operator(o)?;
+        let at = o as u16;
+        for i in 0..op.num_inputs() {
+            if let Some(t) = op.input(i) {
+                // A folded PAD: this operator reads the PAD's input instead of its output.
+                let t = match (i, op_plan[o]) {
+                    (0, p) if p != OP_RUN => model.operator(p as usize)?.input(0).unwrap_or(t),
+                    _ => t,
+                };
+                touch(info, t, at);
+            }
+        }
+        for i in 0..op.num_outputs() {
+            if let Some(t) = op.output(i) {
+                touch(info, t, at);
+            }
+        }
+    }
+    for t in 0..nt {
+        let tensor = model.tensor(t)?;
+        let is_root = info[t].alias as usize == t;
+        let b = &mut info[t];
+        if b.first == UNSEEN || tensor.data.is_some() || !is_root {
+            b.size = 0;
+            b.first = 0;
+            b.last = 0;
+            continue;
+        }
+        if tensor.is_variable {
+            b.first = 0;
+            b.last = end;
+        }
+        b.size = u32::try_from(tensor.bytes()).map_err(|_| Error::TooLarge)?;
+    }
+
+    // --- per-op scratch and overlap permissions ---
+    for o in 0..nops {
+        let s = nt + o;
+        info[s] = BufferInfo { alias: s as u16, first: o as u16, last: o as u16, ..BufferInfo::default() };
+        if op_plan[o] == OP_SKIP {
+            // Still validate the operator itself (a folded PAD must be a valid PAD).
+            ops::prepare(model, o, None)?;
+            continue;
+        }
+        let fused = (op_plan[o] != OP_RUN).then_some(op_plan[o] as usize);
+        let facts = ops::prepare(model, o, fused)?;
+        info[s].size = u32::try_from(facts.scratch).map_err(|_| Error::TooLarge)?;
+        let Some(ov) = facts.overlap else { continue };
+        let allowed = match ov.kind {
+            OverlapKind::Elementwise => options.in_place,
+            OverlapKind::Window => options.overlap,
+        };
+        if !allowed {
+            continue;
+        }
+        let op = model.operator(o)?;
+        let Some(y) = op.output(0) else { continue };
+        let b = root(info, y);
+        if b >= nt || info[b].size == 0 || info[b].first != o as u16 {
+            continue;
+        }
+        // The first candidate input that dies here (and is not the output itself).
+        let dies = |x: usize| {
+            let a = root(info, x);
+            (a < nt && a != b && info[a].size > 0 && info[a].last == o as u16).then_some(a)
+        };
+        let Some(a) = ov.input.and_then(dies).or_else(|| ov.alt_input.and_then(dies)) else { continue };
+        info[b].partner = a as u16;
+        info[b].forward = ov.forward.clamp(i32::MIN as i64, NEVER as i64) as i32;
+        info[b].backward = ov.backward.clamp(i32::MIN as i64, NEVER as i64) as i32;
+    }
+    Ok(())
+}
