@@ -19,7 +19,7 @@
 use crate::error::{Error, Result};
 use crate::kernels::Shape;
 use crate::ops;
-use crate::plan::{self, PlanSummary, Work, NO_OFFSET, OP_SKIP};
+use crate::plan::{self, Offsets, PlanSummary, Work, NO_OFFSET, OP_SKIP};
 use crate::schema::{DType, Model};
 
 /// Required alignment of the arena's first byte.
@@ -70,55 +70,89 @@ pub const HANDLE_MAGIC: u32 = 0x3149_5750;
 #[repr(C)]
 pub struct Interpreter<'m, 'a> {
     magic: u32,
-    last_error: Option<Error>,
+    /// Arena bytes in use (fits: arenas are limited to 4 GiB by the planner).
+    used: u32,
+    /// Operator index and opcode of the last failed invoke (`u32::MAX` when none).
+    failed_op: [u32; 2],
     model: Model<'m>,
-    offsets: &'a [u32],
+    offsets: Offsets<'a>,
     op_plan: &'a [u16],
     activations: &'a mut [u8],
-    used: usize,
 }
 
 /// Byte sizes of the tables kept in the arena for a model.
+#[derive(Clone, Copy)]
 struct Layout {
-    /// `u32` offset per buffer, rounded to 16.
-    offsets: usize,
-    /// `u16` run-plan per operator, rounded to 16.
+    /// Buffers (tensors + per-op scratch).
+    buffers: usize,
+    /// Operators.
+    ops: usize,
+    /// `u16` run-plan per operator, rounded to 16 (planning copy only).
     op_plan: usize,
-    /// Temporary planning tables (overlaid on the activation area during init).
+    /// The offset table at its widest (`u32` per buffer), rounded to 16.
+    wide_table: usize,
+    /// Temporary planning memory: work tables, `u32` offsets and the run-plan.
     work: usize,
 }
 
-fn layout(model: &Model<'_>) -> Result<Layout> {
-    let nb = plan::num_buffers(model);
-    let offsets = nb.checked_mul(4).map(align16).ok_or(Error::TooLarge)?;
-    let op_plan = model.num_operators().checked_mul(2).map(align16).ok_or(Error::TooLarge)?;
-    let work = align16(plan::work_bytes(nb));
-    Ok(Layout { offsets, op_plan, work })
+impl Layout {
+    fn of(model: &Model<'_>) -> Result<Layout> {
+        let buffers = plan::num_buffers(model);
+        let nops = model.num_operators();
+        let op_plan = nops.checked_mul(2).map(align16).ok_or(Error::TooLarge)?;
+        let wide_table = buffers.checked_mul(4).map(align16).ok_or(Error::TooLarge)?;
+        let work = align16(plan::work_bytes(buffers)) + wide_table + op_plan;
+        Ok(Layout { buffers, ops: nops, op_plan, wide_table, work })
+    }
+
+    /// The offset table for an activation area of `act` bytes (not rounded).
+    fn table(&self, act: usize) -> usize {
+        self.buffers * Offsets::width(act)
+    }
+
+    /// The offset table followed by the run-plan, rounded to 16.
+    fn tables(&self, act: usize) -> usize {
+        align16(self.table(act) + 2 * self.ops)
+    }
+
+    /// Bytes that must precede the work area while planning (it sits after the widest table).
+    fn planning_bytes(&self) -> usize {
+        HEADER_BYTES + self.wide_table + self.op_plan + self.work
+    }
+
+    /// Total arena bytes for an activation area of `act` bytes.
+    fn total(&self, act: usize) -> Result<usize> {
+        HEADER_BYTES
+            .checked_add(self.tables(act))
+            .and_then(|v| v.checked_add(act))
+            .map(|v| v.max(self.planning_bytes()))
+            .ok_or(Error::TooLarge)
+    }
 }
 
-fn total(l: &Layout, activation_bytes: usize) -> Result<usize> {
-    HEADER_BYTES
-        .checked_add(l.offsets)
-        .and_then(|v| v.checked_add(l.op_plan))
-        .and_then(|v| v.checked_add(activation_bytes.max(l.work)))
-        .ok_or(Error::TooLarge)
+/// Runs the planner inside `work_mem` (at least `Layout::work` bytes, 4-aligned); returns the
+/// summary with the `u32` offsets and the run-plan left in `work_mem`'s tail tables.
+fn plan_in(model: &Model<'_>, options: &Options, l: &Layout, work_mem: &mut [u8]) -> Result<PlanSummary> {
+    let (tables, rest) = work_mem.split_at_mut(align16(plan::work_bytes(l.buffers)));
+    let (offsets, op_plan) = rest.split_at_mut(l.wide_table);
+    let offsets: &mut [u32] = bytemuck::try_cast_slice_mut(offsets).map_err(|_| Error::ArenaMisaligned)?;
+    let op_plan: &mut [u16] = bytemuck::try_cast_slice_mut(op_plan).map_err(|_| Error::ArenaMisaligned)?;
+    let mut work = Work::carve(tables, l.buffers)?;
+    plan::build(model, options, &mut work, &mut offsets[..l.buffers], &mut op_plan[..model.num_operators()])
 }
 
-fn plan_with(
-    model: &Model<'_>,
-    options: &Options,
-    work_mem: &mut [u8],
-    offsets: &mut [u32],
-    op_plan: &mut [u16],
-) -> Result<PlanSummary> {
-    let nb = plan::num_buffers(model);
-    let mut work = Work::carve(work_mem, nb)?;
-    plan::build(model, options, &mut work, offsets, op_plan)
+/// The `u32` offsets and run-plan a [`plan_in`] run left in `work_mem`.
+fn planned<'w>(l: &Layout, nops: usize, work_mem: &'w [u8]) -> Result<(&'w [u32], &'w [u16])> {
+    let rest = work_mem.get(align16(plan::work_bytes(l.buffers))..).ok_or(Error::InvalidArgument)?;
+    let (offsets, op_plan) = rest.split_at(l.wide_table.min(rest.len()));
+    let offsets: &[u32] = bytemuck::try_cast_slice(offsets).map_err(|_| Error::ArenaMisaligned)?;
+    let op_plan: &[u16] = bytemuck::try_cast_slice(op_plan).map_err(|_| Error::ArenaMisaligned)?;
+    Ok((offsets.get(..l.buffers).unwrap_or(&[]), op_plan.get(..nops).unwrap_or(&[])))
 }
 
 /// Exact arena bytes [`Interpreter::init`] needs for `model` with the default options.
 ///
-/// Verifies the model and plans it. Without `std` it plans on the stack (about 30 bytes per
+/// Verifies the model and plans it. Without `std` it plans on the stack (about 35 bytes per
 /// tensor and operator, at most [`MAX_STACK_PLAN_BUFFERS`] of them, else [`Error::TooLarge`]);
 /// firmware usually takes this figure from `patchwise plan` on the host instead.
 pub fn arena_required(model: &[u8]) -> Result<usize> {
@@ -132,33 +166,22 @@ pub fn arena_required_with(model: &[u8], options: &Options) -> Result<usize> {
 }
 
 fn required_for(model: &Model<'_>, options: &Options) -> Result<usize> {
-    let l = layout(model)?;
-    let nb = plan::num_buffers(model);
-    let nops = model.num_operators();
+    let l = Layout::of(model)?;
     #[cfg(feature = "std")]
     {
-        let mut work = std::vec![0u32; plan::work_bytes(nb).div_ceil(4)];
-        let mut offsets = std::vec![0u32; nb];
-        let mut op_plan = std::vec![0u16; nops];
-        let s = plan_with(model, options, bytemuck::cast_slice_mut(&mut work), &mut offsets, &mut op_plan)?;
-        total(&l, s.activation_bytes)
+        let mut work = std::vec![0u32; l.work / 4];
+        let s = plan_in(model, options, &l, bytemuck::cast_slice_mut(&mut work))?;
+        l.total(s.activation_bytes)
     }
     #[cfg(not(feature = "std"))]
     {
-        if nb > MAX_STACK_PLAN_BUFFERS {
+        const WORDS: usize = (plan::work_bytes(MAX_STACK_PLAN_BUFFERS) + 6 * MAX_STACK_PLAN_BUFFERS) / 4 + 16;
+        if l.buffers > MAX_STACK_PLAN_BUFFERS || l.work / 4 > WORDS {
             return Err(Error::TooLarge);
         }
-        let mut work = [0u32; plan::work_bytes(MAX_STACK_PLAN_BUFFERS).div_ceil(4)];
-        let mut offsets = [0u32; MAX_STACK_PLAN_BUFFERS];
-        let mut op_plan = [0u16; MAX_STACK_PLAN_BUFFERS];
-        let s = plan_with(
-            model,
-            options,
-            bytemuck::cast_slice_mut(&mut work[..plan::work_bytes(nb).div_ceil(4)]),
-            &mut offsets[..nb],
-            &mut op_plan[..nops],
-        )?;
-        total(&l, s.activation_bytes)
+        let mut work = [0u32; WORDS];
+        let s = plan_in(model, options, &l, bytemuck::cast_slice_mut(&mut work[..l.work / 4]))?;
+        l.total(s.activation_bytes)
     }
 }
 
@@ -180,28 +203,57 @@ impl<'m, 'a> Interpreter<'m, 'a> {
             magic.fill(0);
         }
         let model = Model::parse(model)?;
-        let l = layout(&model)?;
-        let nb = plan::num_buffers(&model);
+        let l = Layout::of(&model)?;
         let nops = model.num_operators();
-        if arena.len() < HEADER_BYTES + l.offsets + l.op_plan + l.work {
+        if arena.len() < l.planning_bytes() {
             return Err(Error::ArenaTooSmall { required: required_for(&model, options)? });
         }
         let (head, rest) = arena.split_at_mut(HEADER_BYTES);
-        let (offset_bytes, rest) = rest.split_at_mut(l.offsets);
-        let (op_plan_bytes, activations) = rest.split_at_mut(l.op_plan);
-        let offsets: &mut [u32] =
-            bytemuck::try_cast_slice_mut(&mut offset_bytes[..nb * 4]).map_err(|_| Error::ArenaMisaligned)?;
-        let op_plan: &mut [u16] =
-            bytemuck::try_cast_slice_mut(&mut op_plan_bytes[..nops * 2]).map_err(|_| Error::ArenaMisaligned)?;
-        let summary = plan_with(&model, options, &mut activations[..l.work], offsets, op_plan)?;
+        // Plan in the work area, which sits after the widest table and the run-plan...
+        let front = l.wide_table + l.op_plan;
+        let summary = plan_in(&model, options, &l, &mut rest[front..front + l.work])?;
         let act_bytes = summary.activation_bytes;
-        let used = total(&l, act_bytes)?;
+        let used = l.total(act_bytes)?;
         if arena_len < used {
             return Err(Error::ArenaTooSmall { required: used });
         }
+        // ...then move the offsets (narrowed if they fit) and the run-plan to their final place
+        // in front of it; the activation area starts right after them.
+        let table = l.table(act_bytes);
+        {
+            let (dst, src) = rest.split_at_mut(front);
+            let (offsets32, plan_src) = planned(&l, nops, src)?;
+            let (dst_table, dst_plan) = dst.split_at_mut(table);
+            if Offsets::width(act_bytes) == 2 {
+                let t: &mut [u16] = bytemuck::try_cast_slice_mut(dst_table).map_err(|_| Error::ArenaMisaligned)?;
+                for (d, &o) in t.iter_mut().zip(offsets32) {
+                    *d = if o == NO_OFFSET { u16::MAX } else { (o / plan::BUFFER_ALIGN as u32) as u16 };
+                }
+            } else {
+                let t: &mut [u32] = bytemuck::try_cast_slice_mut(dst_table).map_err(|_| Error::ArenaMisaligned)?;
+                t[..offsets32.len()].copy_from_slice(offsets32);
+            }
+            let p: &mut [u16] =
+                bytemuck::try_cast_slice_mut(&mut dst_plan[..2 * nops]).map_err(|_| Error::ArenaMisaligned)?;
+            p.copy_from_slice(plan_src);
+        }
+        let (table_bytes, rest) = rest.split_at_mut(table);
+        let (plan_bytes, activations) = rest.split_at_mut(l.tables(act_bytes) - table);
+        let offsets = if Offsets::width(act_bytes) == 2 {
+            Offsets::Narrow(bytemuck::try_cast_slice(&*table_bytes).map_err(|_| Error::ArenaMisaligned)?)
+        } else {
+            Offsets::Wide(bytemuck::try_cast_slice(&*table_bytes).map_err(|_| Error::ArenaMisaligned)?)
+        };
+        let offsets = match offsets {
+            Offsets::Narrow(t) => Offsets::Narrow(&t[..l.buffers]),
+            Offsets::Wide(t) => Offsets::Wide(&t[..l.buffers]),
+        };
+        let op_plan: &[u16] = bytemuck::try_cast_slice(&plan_bytes[..2 * nops]).map_err(|_| Error::ArenaMisaligned)?;
         let (activations, _) = activations.split_at_mut(act_bytes);
         activations.fill(0);
-        let interp = Interpreter { magic: HANDLE_MAGIC, last_error: None, model, offsets, op_plan, activations, used };
+        let used = u32::try_from(used).map_err(|_| Error::TooLarge)?;
+        let interp =
+            Interpreter { magic: HANDLE_MAGIC, used, failed_op: [u32::MAX; 2], model, offsets, op_plan, activations };
         let slot = head.as_mut_ptr() as *mut Interpreter<'m, 'a>;
         // SAFETY: `head` is HEADER_BYTES ≥ size_of::<Interpreter>() bytes, starts at the arena's
         // 16-byte-aligned first byte (align_of::<Interpreter>() ≤ 16, asserted above), and is
@@ -222,17 +274,23 @@ impl<'m, 'a> Interpreter<'m, 'a> {
                 continue;
             }
             if let Err(e) = ops::eval(&self.model, o, how, &mut mem) {
-                self.last_error = Some(e);
-                return Err(e);
+                // Every failure during invoke is the operator's (the model was verified at init).
+                let opcode = self.model.operator(o).map_or(u32::MAX, |op| op.opcode);
+                self.failed_op = [o as u32, opcode];
+                return Err(match e {
+                    Error::KernelFailed { .. } => e,
+                    _ => Error::KernelFailed { op: o as u32, opcode },
+                });
             }
         }
-        self.last_error = None;
+        self.failed_op = [u32::MAX; 2];
         Ok(())
     }
 
     /// The error of the last failed [`invoke`](Self::invoke), cleared by a successful one.
     pub fn last_error(&self) -> Option<Error> {
-        self.last_error
+        let [op, opcode] = self.failed_op;
+        (op != u32::MAX).then_some(Error::KernelFailed { op, opcode })
     }
 
     /// True when `self` carries the live-handle magic (C API sanity check).
@@ -246,11 +304,11 @@ impl<'m, 'a> Interpreter<'m, 'a> {
     }
     /// Exact arena bytes in use (equals [`arena_required`]).
     pub fn arena_used(&self) -> usize {
-        self.used
+        self.used as usize
     }
     /// Arena offset of buffer `b` inside the activation area ([`NO_OFFSET`] if none).
     pub fn buffer_offset(&self, b: usize) -> u32 {
-        self.offsets.get(b).copied().unwrap_or(NO_OFFSET)
+        self.offsets.get(b)
     }
     /// Number of model inputs.
     pub fn num_inputs(&self) -> usize {
@@ -285,7 +343,7 @@ impl<'m, 'a> Interpreter<'m, 'a> {
     pub fn input_mut(&mut self, i: usize) -> Result<TensorMut<'_>> {
         let t = self.model.input(i)?;
         let tensor = self.model.tensor(t)?;
-        let off = self.offsets.get(t).copied().unwrap_or(NO_OFFSET);
+        let off = self.offsets.get(t);
         if off == NO_OFFSET {
             return Err(Error::InvalidArgument);
         }
@@ -343,8 +401,8 @@ pub struct PlanDetails {
 #[cfg(feature = "std")]
 pub fn plan_details(model: &[u8], options: &Options) -> Result<PlanDetails> {
     let model = Model::parse(model)?;
-    let l = layout(&model)?;
-    let nb = plan::num_buffers(&model);
+    let l = Layout::of(&model)?;
+    let nb = l.buffers;
     let mut work = std::vec![0u32; plan::work_bytes(nb).div_ceil(4)];
     let mut offsets = std::vec![0u32; nb];
     let mut op_plan = std::vec![0u16; model.num_operators()];
@@ -359,7 +417,7 @@ pub fn plan_details(model: &[u8], options: &Options) -> Result<PlanDetails> {
         op_plan,
         activation_bytes: s.activation_bytes,
         lower_bound: s.lower_bound,
-        bookkeeping_bytes: HEADER_BYTES + l.offsets + l.op_plan,
-        arena_bytes: total(&l, s.activation_bytes)?,
+        bookkeeping_bytes: HEADER_BYTES + l.tables(s.activation_bytes),
+        arena_bytes: l.total(s.activation_bytes)?,
     })
 }

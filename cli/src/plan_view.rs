@@ -207,8 +207,19 @@ pub fn text(v: &View<'_>) -> String {
     s
 }
 
+/// Where a panel goes: top-left corner, size, and the byte count of its full height.
+#[derive(Clone, Copy)]
+struct Frame {
+    x0: f64,
+    y0: f64,
+    w: f64,
+    h: f64,
+    max_bytes: f64,
+}
+
 /// One panel of the timeline: buffers as rectangles (x: operator index, y: arena offset).
-fn panel(out: &mut String, title: &str, v: &View<'_>, x0: f64, y0: f64, w: f64, h: f64, max_bytes: f64) {
+fn panel(out: &mut String, title: &str, v: &View<'_>, f: &Frame) {
+    let Frame { x0, y0, w, h, max_bytes } = *f;
     let p = &v.plan;
     let n = v.rows.len().max(1) as f64;
     let sx = w / n;
@@ -260,17 +271,10 @@ pub fn svg(ours: &View<'_>, tflm_style: &View<'_>) -> String {
         w + 2.0 * margin
     );
     let _ = writeln!(s, "<rect width='100%' height='100%' fill='white'/>");
-    panel(&mut s, "layer by layer (TFLM-style greedy)", tflm_style, margin, margin, w, h, max_bytes);
-    panel(
-        &mut s,
-        "patchwise (fusion, aliases, in-place, overlap)",
-        ours,
-        margin,
-        2.0 * margin + h + 20.0,
-        w,
-        h,
-        max_bytes,
-    );
+    let top = Frame { x0: margin, y0: margin, w, h, max_bytes };
+    let bottom = Frame { y0: 2.0 * margin + h + 20.0, ..top };
+    panel(&mut s, "layer by layer (TFLM-style greedy)", tflm_style, &top);
+    panel(&mut s, "patchwise (fusion, aliases, in-place, overlap)", ours, &bottom);
     s.push_str("</svg>\n");
     s
 }

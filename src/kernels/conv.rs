@@ -96,6 +96,13 @@ pub fn per_channel_requant(
     Ok(())
 }
 
+/// The requantization of output channel `channel` alone (same formula as
+/// [`per_channel_requant`]; a single filter scale applies to every channel).
+pub fn channel_requant(input_scale: f32, filter_scales: LeF32s<'_>, output_scale: f32, channel: usize) -> Requant {
+    let f = if filter_scales.len() > 1 { filter_scales.get(channel) } else { filter_scales.get(0) };
+    quantize_multiplier(input_scale as f64 * f as f64 / output_scale as f64)
+}
+
 /// Requantizes one accumulator to int8 exactly as TFLM's int8 conv/depthwise/FC epilogue:
 /// double-rounding multiply, add the output offset, clamp (lower bound first), narrow.
 #[inline(always)]

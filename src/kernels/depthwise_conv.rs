@@ -313,6 +313,70 @@ pub fn depthwise_conv2d_s8(
     Ok(())
 }
 
+/// DEPTHWISE_CONV_2D with depth multiplier 1, one channel at a time (TinyEngine's in-place
+/// scheme). Channel `c`'s input plane (`H×W` bytes) is first copied into `plane`; its output
+/// plane is then computed from the copy and written into channel `c`'s slots of the output.
+/// Writes therefore only ever touch bytes of channels already copied, so the output may start
+/// exactly where the input starts (or anywhere disjoint from it). `requant(c)` gives channel
+/// `c`'s multiplier and shift, computed on the fly: no per-channel table is needed.
+pub fn depthwise_conv2d_s8_channelwise(
+    p: &DepthwiseParams,
+    requant: impl Fn(usize) -> Requant,
+    io: &mut Io<'_>,
+    filter: &[i8],
+    bias: Option<LeI32s<'_>>,
+    plane: &mut [i8],
+) -> Result<()> {
+    p.check(1, io.input_len(0), filter.len(), bias.map(|b| b.len()), io.output_len())?;
+    let (ind, fd, od) = (p.input, p.filter, p.output);
+    let area = ind.h * ind.w;
+    if p.depth_multiplier != 1 || plane.len() < area {
+        return Err(Error::InvalidArgument);
+    }
+    let plane = &mut plane[..area];
+    let (in_h, in_w) = (ind.h as isize, ind.w as isize);
+    for b in 0..od.n {
+        for c in 0..od.c {
+            {
+                let input = io.input(0, 0, ind.len());
+                if input.len() < ind.len() {
+                    return Err(Error::InvalidArgument);
+                }
+                for (i, slot) in plane.iter_mut().enumerate() {
+                    *slot = input[(b * area + i) * ind.c + c];
+                }
+            }
+            let rq = requant(c);
+            let bias_c = bias.map_or(0, |bias| bias.get(c));
+            for oy in 0..od.h {
+                let in_y0 = (oy * p.stride_h) as isize - p.pad_top as isize;
+                for ox in 0..od.w {
+                    let in_x0 = (ox * p.stride_w) as isize - p.pad_left as isize;
+                    let mut acc = 0i32;
+                    for fy in 0..fd.h {
+                        let iy = in_y0 + (fy * p.dilation_h) as isize;
+                        if iy < 0 || iy >= in_h {
+                            continue;
+                        }
+                        for fx in 0..fd.w {
+                            let ix = in_x0 + (fx * p.dilation_w) as isize;
+                            if ix < 0 || ix >= in_w {
+                                continue;
+                            }
+                            let x = plane[iy as usize * ind.w + ix as usize] as i32;
+                            let f = filter[fd.offset(0, fy, fx, c)] as i32;
+                            acc = acc.wrapping_add(f.wrapping_mul(x.wrapping_add(p.input_offset)));
+                        }
+                    }
+                    let v = requantize(acc.wrapping_add(bias_c), rq, p.output_offset, p.act_min, p.act_max);
+                    io.set(od.offset(b, oy, ox, c), v);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::conv::per_channel_requant;

@@ -78,6 +78,17 @@ impl<'a> Io<'a> {
         }
     }
 
+    /// `output start − input start` when input `k` shares the output's buffer and their ranges
+    /// overlap; `None` when they are separate.
+    pub fn overlap_delta(&self, k: usize) -> Option<isize> {
+        match self.inputs.get(k) {
+            Some(Src::Shared { offset, len }) if *offset < self.out + self.out_len && self.out < offset + len => {
+                Some(self.out as isize - *offset as isize)
+            }
+            _ => None,
+        }
+    }
+
     /// Length of the output in elements.
     pub fn output_len(&self) -> usize {
         self.out_len

@@ -340,16 +340,44 @@ fn depthwise(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<OpFacts> {
     let n = k(c, requant_count(&t, out.c))?;
     let bias_len = t.bias.as_ref().map(|b| b.elements());
     k(c, p.check(n, t.input.1.elements(), t.filter.elements(), bias_len, t.output.1.elements()))?;
-    let scratch = scratch_for(n);
+    // Channel by channel in place (one input plane of scratch, requantization on the fly) when
+    // its footprint is smaller than walking pixels (a requantization table plus the slack the
+    // walk needs between output and input).
+    let g = geom(ind, out, fd.h, fd.w, p.strides(), p.dilations(), p.pad_top(), p.pad_left());
+    let window = window_facts(scratch_for(n), t.input.0, g);
+    let (sa, sb) = (t.input.1.bytes() as i64, t.output.1.bytes() as i64);
+    let walked = window.overlap.map_or(sa + sb, |o| {
+        let union = |x: i64| sa.max(x + sb) - x.min(0);
+        union(-o.forward).min(union(o.backward))
+    }) + scratch_for(n) as i64;
+    let plane = ind.h * ind.w;
+    let channelwise = multiplier == 1 && sa.max(sb) + (plane as i64) < walked;
     let Some(mem) = mem else {
-        let g = geom(ind, out, fd.h, fd.w, p.strides(), p.dilations(), p.pad_top(), p.pad_left());
-        return Ok(window_facts(scratch, t.input.0, g));
+        if channelwise {
+            let exact = crate::plan::EXACT as i64;
+            let ov = Overlap { forward: exact, backward: exact, ..Overlap::forward_only(t.input.0) };
+            return Ok(OpFacts { scratch: plane, overlap: Some(ov) });
+        }
+        return Ok(window);
     };
+    let scratch = if channelwise { plane } else { scratch_for(n) };
     let mut b = mem.bind(c, scratch)?;
     let scratch_mem = core::mem::take(&mut b.scratch);
     let (mut io, walk) = b.io(t.output.0, [Some(t.input.0), None])?;
     let filter = as_i8(t.filter.data.unwrap_or(&[]));
     let bias = t.bias.and_then(|b| b.data).map(LeI32s::new);
+    if channelwise {
+        if io.overlap_delta(0).is_some_and(|d| d != 0) {
+            return Err(c.bad());
+        }
+        let scales = t.filter.quant.scales;
+        let rq = |ch| conv::channel_requant(t.in_scale, scales, t.out_scale, ch);
+        return k(
+            c,
+            depthwise_conv::depthwise_conv2d_s8_channelwise(&p, rq, &mut io, filter, bias, as_i8_mut(scratch_mem)),
+        )
+        .map(|()| OpFacts::PLAIN);
+    }
     with_requant(
         c,
         n,

@@ -11,7 +11,7 @@ mod dispatch;
 
 use crate::error::{Error, Result};
 use crate::kernels::io::{Io, Src, Walk};
-use crate::plan::NO_OFFSET;
+use crate::plan::{Offsets, NO_OFFSET};
 use crate::schema::flatbuf::Table;
 use crate::schema::opcodes::OpKind;
 use crate::schema::{DType, Model, Operator, Tensor};
@@ -21,7 +21,7 @@ pub(crate) use dispatch::run;
 /// The activation area and the plan's offsets, as invoke sees them.
 pub(crate) struct Memory<'x> {
     pub arena: &'x mut [u8],
-    pub offsets: &'x [u32],
+    pub offsets: Offsets<'x>,
 }
 
 /// One operator being prepared or run.
@@ -195,12 +195,12 @@ fn ctx<'m>(model: &Model<'m>, index: usize, fused_pad: Option<usize>) -> Result<
 }
 
 /// Bytes of tensor `t`: constant data from the model, or its planned slice of the arena.
-pub(crate) fn tensor_bytes<'r>(model: &Model<'r>, arena: &'r [u8], offsets: &[u32], t: usize) -> Result<&'r [u8]> {
+pub(crate) fn tensor_bytes<'r>(model: &Model<'r>, arena: &'r [u8], offsets: Offsets<'_>, t: usize) -> Result<&'r [u8]> {
     let tensor = model.tensor(t)?;
     if let Some(d) = tensor.data {
         return Ok(d);
     }
-    let off = offsets.get(t).copied().unwrap_or(NO_OFFSET);
+    let off = offsets.get(t);
     if off == NO_OFFSET {
         return Err(Error::InvalidArgument);
     }
@@ -211,21 +211,21 @@ pub(crate) fn tensor_bytes<'r>(model: &Model<'r>, arena: &'r [u8], offsets: &[u3
 /// The arena for one operator: its scratch carved out, the rest in two writable parts.
 pub(crate) struct Bound<'s, 'm> {
     model: Model<'m>,
-    offsets: &'s [u32],
+    offsets: Offsets<'s>,
     /// `(base offset, bytes)` of the arena before and after the scratch.
     parts: [(usize, &'s mut [u8]); 2],
     pub scratch: &'s mut [u8],
 }
 
 /// Planned `(offset, length)` of a tensor in the arena, or `None` for a constant.
-fn placed(model: &Model<'_>, offsets: &[u32], t: usize) -> Result<Option<(usize, usize)>> {
+fn placed(model: &Model<'_>, offsets: Offsets<'_>, t: usize) -> Result<Option<(usize, usize)>> {
     let tensor = model.tensor(t)?;
     if tensor.data.is_some() {
         return Ok(None);
     }
-    match offsets.get(t).copied() {
-        Some(o) if o != NO_OFFSET => Ok(Some((o as usize, tensor.bytes()))),
-        _ => Err(Error::InvalidArgument),
+    match offsets.get(t) {
+        NO_OFFSET => Err(Error::InvalidArgument),
+        o => Ok(Some((o as usize, tensor.bytes()))),
     }
 }
 
@@ -315,7 +315,7 @@ impl<'s, 'm: 's> Bound<'s, 'm> {
 /// Inputs readable beside a writable output (see [`Bound::split`]).
 pub(crate) struct Split<'s, 'm> {
     model: Model<'m>,
-    offsets: &'s [u32],
+    offsets: Offsets<'s>,
     pieces: [(usize, &'s [u8]); 3],
     pub out: &'s mut [u8],
 }
@@ -343,8 +343,8 @@ impl<'x> Memory<'x> {
             (len, 0)
         } else {
             let nt = c.model.num_tensors();
-            match self.offsets.get(nt + c.index).copied() {
-                Some(o) if o != NO_OFFSET && (o as usize) + scratch_len <= len => (o as usize, scratch_len),
+            match self.offsets.get(nt + c.index) {
+                o if o != NO_OFFSET && (o as usize) + scratch_len <= len => (o as usize, scratch_len),
                 _ => return Err(Error::InvalidArgument),
             }
         };

@@ -1,7 +1,7 @@
 //! Step 1 of planning: the schedule rewritten for memory, and each buffer's size, lifetime,
 //! alias and overlap permission.
 
-use super::{BufferInfo, Options, NEVER, NO_BUFFER, OP_RUN, OP_SKIP};
+use super::{BufferInfo, Options, EXACT, NEVER, NO_BUFFER, OP_RUN, OP_SKIP};
 use crate::error::{Error, Result};
 use crate::ops::{self, OverlapKind};
 use crate::schema::opcodes::OpKind;
@@ -107,8 +107,8 @@ pub fn analyze(model: &Model<'_>, options: &Options, info: &mut [BufferInfo], op
     for i in 0..model.num_outputs() {
         touch(info, model.output(i)?, end);
     }
-    for o in 0..nops {
-        if op_plan[o] == OP_SKIP {
+    for (o, &how) in op_plan.iter().enumerate() {
+        if how == OP_SKIP {
             continue;
         }
         let op = model.operator(o)?;
@@ -116,7 +116,7 @@ pub fn analyze(model: &Model<'_>, options: &Options, info: &mut [BufferInfo], op
         for i in 0..op.num_inputs() {
             if let Some(t) = op.input(i) {
                 // A folded PAD: this operator reads the PAD's input instead of its output.
-                let t = match (i, op_plan[o]) {
+                let t = match (i, how) {
                     (0, p) if p != OP_RUN => model.operator(p as usize)?.input(0).unwrap_or(t),
                     _ => t,
                 };
@@ -129,10 +129,9 @@ pub fn analyze(model: &Model<'_>, options: &Options, info: &mut [BufferInfo], op
             }
         }
     }
-    for t in 0..nt {
+    for (t, b) in info.iter_mut().enumerate().take(nt) {
         let tensor = model.tensor(t)?;
-        let is_root = info[t].alias as usize == t;
-        let b = &mut info[t];
+        let is_root = b.alias as usize == t;
         if b.first == UNSEEN || tensor.data.is_some() || !is_root {
             b.size = 0;
             b.first = 0;
@@ -147,15 +146,15 @@ pub fn analyze(model: &Model<'_>, options: &Options, info: &mut [BufferInfo], op
     }
 
     // --- per-op scratch and overlap permissions ---
-    for o in 0..nops {
+    for (o, &how) in op_plan.iter().enumerate() {
         let s = nt + o;
         info[s] = BufferInfo { alias: s as u16, first: o as u16, last: o as u16, ..BufferInfo::default() };
-        if op_plan[o] == OP_SKIP {
+        if how == OP_SKIP {
             // Still validate the operator itself (a folded PAD must be a valid PAD).
             ops::prepare(model, o, None)?;
             continue;
         }
-        let fused = (op_plan[o] != OP_RUN).then_some(op_plan[o] as usize);
+        let fused = (how != OP_RUN).then_some(how as usize);
         let facts = ops::prepare(model, o, fused)?;
         info[s].size = u32::try_from(facts.scratch).map_err(|_| Error::TooLarge)?;
         let Some(ov) = facts.overlap else { continue };
@@ -179,8 +178,10 @@ pub fn analyze(model: &Model<'_>, options: &Options, info: &mut [BufferInfo], op
         };
         let Some(a) = ov.input.and_then(dies).or_else(|| ov.alt_input.and_then(dies)) else { continue };
         info[b].partner = a as u16;
-        info[b].forward = ov.forward.clamp(i32::MIN as i64, NEVER as i64) as i32;
-        info[b].backward = ov.backward.clamp(i32::MIN as i64, NEVER as i64) as i32;
+        // EXACT stays EXACT; real distances are clamped away from the sentinels.
+        let clamp = |d: i64| if d == EXACT as i64 { EXACT } else { d.clamp(EXACT as i64 + 1, NEVER as i64) as i32 };
+        info[b].forward = clamp(ov.forward);
+        info[b].backward = clamp(ov.backward);
     }
     Ok(())
 }

@@ -42,6 +42,44 @@ pub const NO_BUFFER: u16 = 0xffff;
 /// No overlap in this direction (an overlap distance).
 pub const NEVER: i32 = i32::MAX;
 
+/// Both overlap distances set to this: the output may overlap its partner only by starting at
+/// exactly the same offset (channel-by-channel in-place kernels).
+pub const EXACT: i32 = i32::MIN;
+
+/// The persistent offset table: `u16` in units of [`BUFFER_ALIGN`] bytes when the activation
+/// area is below 256 KiB, else `u32` bytes. [`NO_OFFSET`] for buffers without bytes.
+#[derive(Clone, Copy, Debug)]
+pub enum Offsets<'a> {
+    Narrow(&'a [u16]),
+    Wide(&'a [u32]),
+}
+
+/// Largest activation area a narrow offset table can address.
+pub const NARROW_LIMIT: usize = 0xfffe * BUFFER_ALIGN;
+
+impl Offsets<'_> {
+    /// Bytes per entry for an activation area of `activation_bytes`.
+    pub const fn width(activation_bytes: usize) -> usize {
+        if activation_bytes <= NARROW_LIMIT {
+            2
+        } else {
+            4
+        }
+    }
+
+    /// Offset of buffer `b` ([`NO_OFFSET`] if none or out of range).
+    #[inline]
+    pub fn get(&self, b: usize) -> u32 {
+        match self {
+            Offsets::Narrow(t) => match t.get(b) {
+                Some(&v) if v != u16::MAX => v as u32 * BUFFER_ALIGN as u32,
+                _ => NO_OFFSET,
+            },
+            Offsets::Wide(t) => t.get(b).copied().unwrap_or(NO_OFFSET),
+        }
+    }
+}
+
 /// Which planning tricks are enabled. All on by default; each can be switched off alone so
 /// that a bug cannot hide behind another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -146,7 +184,7 @@ impl<'w> Work<'w> {
 /// The outcome of planning.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PlanSummary {
-    /// Bytes of the activation area (multiple of 16).
+    /// Bytes of the activation area (multiple of 4).
     pub activation_bytes: usize,
     /// The lower bound the search started from (the largest per-operator footprint).
     pub lower_bound: usize,
@@ -196,8 +234,12 @@ pub fn check(info: &[BufferInfo], offsets: &[u32], activation_bytes: usize) -> R
             // Overlapping bytes: only an output over its dying partner input, far enough.
             let ok = |out: &BufferInfo, o0: i64, inp: usize, i0: i64| {
                 out.partner as usize == inp
-                    && ((out.forward != NEVER && o0 <= i0 - out.forward as i64)
-                        || (out.backward != NEVER && o0 >= i0 + out.backward as i64))
+                    && if out.forward == EXACT {
+                        o0 == i0
+                    } else {
+                        (out.forward != NEVER && o0 <= i0 - out.forward as i64)
+                            || (out.backward != NEVER && o0 >= i0 + out.backward as i64)
+                    }
             };
             if !ok(b, b0, i, a0) && !ok(a, a0, j, b0) {
                 return Err(Error::InvalidArgument);

@@ -13,7 +13,7 @@
 //!
 //! Memory: only the work tables (see [`super::Work`]); nothing is allocated.
 
-use super::{BufferInfo, Options, PlanSummary, Work, BUFFER_ALIGN, NEVER, NO_BUFFER, NO_OFFSET};
+use super::{BufferInfo, Options, PlanSummary, Work, BUFFER_ALIGN, EXACT, NEVER, NO_BUFFER, NO_OFFSET};
 use crate::error::{Error, Result};
 
 const ALIGN: i64 = BUFFER_ALIGN as i64;
@@ -26,9 +26,9 @@ fn align_down(v: i64) -> i64 {
     v.div_euclid(ALIGN) * ALIGN
 }
 
-/// Rounds an overlap distance up to the buffer alignment (NEVER stays NEVER).
+/// Rounds an overlap distance up to the buffer alignment (NEVER and EXACT: no sliding).
 fn dist(d: i32) -> i64 {
-    if d == NEVER {
+    if d == NEVER || d == EXACT {
         i64::MAX / 4
     } else {
         align_up(d as i64)
@@ -62,9 +62,19 @@ fn forbidden(info: &[BufferInfo], offsets: &[u32], b: usize, p: usize) -> Option
     (lo < hi).then_some((lo, hi))
 }
 
+/// True when `b` at `x` and `p` form an exact in-place pair (same offset, permitted).
+fn exact_pair(info: &[BufferInfo], offsets: &[u32], b: usize, p: usize, x: i64) -> bool {
+    let (bi, pi) = (&info[b], &info[p]);
+    let same = offsets[p] != NO_OFFSET && offsets[p] as i64 == x;
+    same && ((bi.partner as usize == p && bi.forward == EXACT) || (pi.partner as usize == b && pi.forward == EXACT))
+}
+
 /// The first forbidden interval containing offset `x` for buffer `b`.
 fn conflict(info: &[BufferInfo], offsets: &[u32], b: usize, x: i64) -> Option<(i64, i64)> {
-    (0..info.len()).filter_map(|p| forbidden(info, offsets, b, p)).find(|&(lo, hi)| lo < x && x < hi)
+    (0..info.len())
+        .filter(|&p| !exact_pair(info, offsets, b, p, x))
+        .filter_map(|p| forbidden(info, offsets, b, p))
+        .find(|&(lo, hi)| lo < x && x < hi)
 }
 
 fn fits(info: &[BufferInfo], offsets: &[u32], b: usize, x: i64, budget: i64) -> bool {
@@ -115,7 +125,8 @@ fn candidates(info: &[BufferInfo], offsets: &[u32], b: usize, budget: i64, out: 
         let a = bi.partner as usize;
         if let Some(&ao) = offsets.get(a).filter(|&&o| o != NO_OFFSET) {
             let ao = ao as i64;
-            for x in [ao - dist(bi.forward), ao + dist(bi.backward)] {
+            let tight = if bi.forward == EXACT { [ao, ao] } else { [ao - dist(bi.forward), ao + dist(bi.backward)] };
+            for x in tight {
                 push(fits(info, offsets, b, x, budget).then_some(x), out);
             }
         }
@@ -250,7 +261,9 @@ fn lower_bound(info: &[BufferInfo]) -> i64 {
             if b.partner != NO_BUFFER && b.first == o {
                 let (sa, sb) = (info[b.partner as usize].size as i64, b.size as i64);
                 let mut union = sa + sb;
-                if b.forward != NEVER {
+                if b.forward == EXACT {
+                    union = sa.max(sb);
+                } else if b.forward != NEVER {
                     union = union.min(union_len(sa, sb, -dist(b.forward)));
                 }
                 if b.backward != NEVER {
@@ -270,12 +283,12 @@ pub fn place(options: &Options, work: &mut Work<'_>, offsets: &mut [u32]) -> Res
     if offsets.len() != nb || work.order.len() < nb || work.choice.len() < nb {
         return Err(Error::InvalidArgument);
     }
-    let round16 = |v: i64| ((v.max(0) as usize) + 15) & !15;
+    let round4 = |v: i64| ((v.max(0) as usize) + 3) & !3;
     let lb = lower_bound(work.info);
     let greedy_bytes = greedy(work.info, offsets)?;
     let has_overlap = work.info.iter().any(|b| b.partner != NO_BUFFER);
     if !options.search || greedy_bytes <= lb || !has_overlap {
-        return Ok(PlanSummary { activation_bytes: round16(greedy_bytes), lower_bound: round16(lb) });
+        return Ok(PlanSummary { activation_bytes: round4(greedy_bytes), lower_bound: round4(lb) });
     }
     let n = birth_order(work.info, work.order, work.choice);
     let node_limit = 8 * n + 2000;
@@ -295,7 +308,7 @@ pub fn place(options: &Options, work: &mut Work<'_>, offsets: &mut [u32]) -> Res
     }
     let Some(mut best) = hi else {
         greedy(work.info, offsets)?;
-        return Ok(PlanSummary { activation_bytes: round16(greedy_bytes), lower_bound: round16(lb) });
+        return Ok(PlanSummary { activation_bytes: round4(greedy_bytes), lower_bound: round4(lb) });
     };
     while best - lo > 16 {
         let mid = align_up(lo + (best - lo) / 2);
@@ -316,5 +329,5 @@ pub fn place(options: &Options, work: &mut Work<'_>, offsets: &mut [u32]) -> Res
         .map(|i| offsets[i] as i64 + work.info[i].size as i64)
         .max()
         .unwrap_or(0);
-    Ok(PlanSummary { activation_bytes: round16(used), lower_bound: round16(lb) })
+    Ok(PlanSummary { activation_bytes: round4(used), lower_bound: round4(lb) })
 }
