@@ -66,26 +66,6 @@
 #define PW_FLAG_NO_SEARCH (1 << 4)
 
 /**
- * `op_plan` value: run the operator normally.
- */
-#define OP_RUN 65535
-
-/**
- * `op_plan` value: skip the operator (a PAD folded into its consumer, an aliased RESHAPE).
- */
-#define OP_SKIP 65534
-
-/**
- * No buffer (as a `u16` buffer reference).
- */
-#define NO_BUFFER 65535
-
-/**
- * No overlap in this direction (an overlap distance).
- */
-#define NEVER INT32_MAX
-
-/**
  * What the planner learns from validating an operator.
  */
 typedef struct OpFacts OpFacts;
