@@ -66,11 +66,6 @@
 #define PW_FLAG_NO_SEARCH (1 << 4)
 
 /**
- * What the planner learns from validating an operator.
- */
-typedef struct OpFacts OpFacts;
-
-/**
  * An interpreter. Opaque: it lives inside the caller's arena, at its first byte, and is valid
  * until the arena is reused (a new `pw_interpreter_init` on it invalidates the old handle).
  */
