@@ -3,15 +3,20 @@
 //! Arena layout (offsets from the 16-byte-aligned arena start):
 //!
 //! ```text
-//! +---------------------+  0
-//! | Interpreter handle  |  the struct itself (a few words)
-//! +---------------------+  HEADER_BYTES
-//! | offsets: u32 × B    |  arena offset of each buffer (tensors, then per-op scratch)
-//! +---------------------+  HEADER_BYTES + align16(4·B)
-//! | activations         |  planned tensors and scratch; during init, first used to hold
-//! |                     |  the planner's temporary size/lifetime table (8·B bytes)
-//! +---------------------+  arena_used()
+//! +------------------------+  0
+//! | Interpreter handle     |  the struct itself (144 bytes on a 64-bit host, less on 32-bit)
+//! +------------------------+  HEADER_BYTES
+//! | offset table           |  per buffer (tensors, then per-op scratch): u16 in 4-byte units
+//! |                        |  when the activation area is below 256 KiB, else u32 bytes
+//! | run-plan: u16 × ops    |  OP_RUN, OP_SKIP or the index of a PAD folded into the op
+//! +------------------------+  rounded to 16
+//! | activations            |  planned tensors and scratch
+//! +------------------------+  arena_used()
 //! ```
+//!
+//! During init the planner's temporary tables (sizes, lifetimes, overlap permissions, search
+//! state, `u32` offsets) sit where the activations will go, behind room for the widest table;
+//! when planning ends the final tables are written in front and the activations take over.
 //!
 //! Nothing is kept anywhere else: no heap, no statics. Any number of interpreters may coexist
 //! on separate arenas.

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{json_number, run_case, shared_dir};
+use common::{json_number, option_variants, run_case, run_case_with, shared_dir};
 
 fn golden_models() -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(shared_dir().join("golden"))
@@ -56,4 +56,23 @@ fn arena_not_larger_than_tflm() {
         }
     }
     assert!(worse.is_empty(), "{}", worse.join("\n"));
+}
+
+/// Every trick of the memory planner switched off alone (and all of them): still bit-exact,
+/// so no bug can hide behind another trick.
+#[test]
+#[cfg_attr(not(shared_models), ignore = "skipped: ../shared/models not found")]
+fn shared_models_bit_exact_with_each_trick_off() {
+    let mut failures = Vec::new();
+    for name in golden_models() {
+        let model = std::fs::read(shared_dir().join("models").join(format!("{name}.tflite"))).expect("model file");
+        let dir = shared_dir().join("golden").join(&name);
+        for (label, options) in option_variants().into_iter().skip(1) {
+            // One case per variant keeps the run short; all cases run with all tricks above.
+            if let Err(e) = run_case_with(&model, &dir, 0, &options) {
+                failures.push(format!("{name} ({label}): {e}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "mismatches:\n{}", failures.join("\n"));
 }

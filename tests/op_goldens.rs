@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{json_number, run_case};
+use common::{json_number, option_variants, run_case_with};
 use std::path::PathBuf;
 
 #[test]
@@ -26,13 +26,15 @@ fn every_op_case_bit_exact() {
         if cases == 0 {
             failures.push(format!("{name}: no cases in meta.json"));
         }
-        for k in 0..cases {
-            match run_case(&model, dir, k) {
-                Ok(()) => checked += 1,
-                Err(e) => failures.push(format!("{name}: {e}")),
+        for (label, options) in option_variants() {
+            for k in 0..cases {
+                match run_case_with(&model, dir, k, &options) {
+                    Ok(()) => checked += 1,
+                    Err(e) => failures.push(format!("{name} ({label}): {e}")),
+                }
             }
         }
     }
-    println!("{checked} cases over {} op models bit-exact", dirs.len());
+    println!("{checked} runs (cases × planner variants) over {} op models bit-exact", dirs.len());
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 }

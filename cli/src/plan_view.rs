@@ -91,8 +91,12 @@ pub fn build<'m>(model_bytes: &'m [u8], options: &Options) -> Result<View<'m>, E
                         Some(OpKind::Conv2d | OpKind::DepthwiseConv2d | OpKind::AveragePool2d | OpKind::MaxPool2d)
                     );
                     let dir = if bo <= ao { "forward" } else { "backward" };
-                    let what = if window { "overlap" } else { "in place" };
-                    let t = format!("{what} ({dir}, output {:+} B from input)", bo - ao);
+                    let t = if bi.forward == patchwise::plan::EXACT {
+                        "in place (channel by channel)".to_string()
+                    } else {
+                        let what = if window { "overlap" } else { "in place" };
+                        format!("{what} ({dir}, output {:+} B from input)", bo - ao)
+                    };
                     trick = if trick.is_empty() { t } else { format!("{trick}; {t}") };
                 }
             }

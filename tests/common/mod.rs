@@ -22,10 +22,35 @@ pub fn json_number(text: &str, key: &str) -> Option<u64> {
 /// Runs `model` on the inputs of golden `case` in `dir` and compares every output bit for bit.
 /// Returns a description of the first mismatch.
 pub fn run_case(model: &[u8], dir: &std::path::Path, case: usize) -> Result<(), String> {
-    use patchwise::{arena_required, HostArena, Interpreter, Options};
-    let need = arena_required(model).map_err(|e| format!("arena_required: {e}"))?;
+    run_case_with(model, dir, case, &patchwise::Options::default())
+}
+
+/// Every planner configuration the tests exercise: all tricks, each switched off alone, none.
+pub fn option_variants() -> Vec<(&'static str, patchwise::Options)> {
+    use patchwise::Options;
+    let all = Options::default();
+    vec![
+        ("all tricks", all),
+        ("no pad fusion", Options { pad_fusion: false, ..all }),
+        ("no alias", Options { alias: false, ..all }),
+        ("no in-place", Options { in_place: false, ..all }),
+        ("no overlap", Options { overlap: false, ..all }),
+        ("no search", Options { search: false, ..all }),
+        ("layer by layer", Options::layer_by_layer()),
+    ]
+}
+
+/// [`run_case`] with explicit planner options.
+pub fn run_case_with(
+    model: &[u8],
+    dir: &std::path::Path,
+    case: usize,
+    options: &patchwise::Options,
+) -> Result<(), String> {
+    use patchwise::{arena_required_with, HostArena, Interpreter};
+    let need = arena_required_with(model, options).map_err(|e| format!("arena_required: {e}"))?;
     let mut arena = HostArena::new(need);
-    let interp = Interpreter::init(model, arena.bytes_mut(), &Options::default()).map_err(|e| format!("init: {e}"))?;
+    let interp = Interpreter::init(model, arena.bytes_mut(), options).map_err(|e| format!("init: {e}"))?;
     if interp.arena_used() != need {
         return Err(format!("arena_used {} != arena_required {}", interp.arena_used(), need));
     }

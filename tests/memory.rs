@@ -1,0 +1,63 @@
+//! Arena bytes per shared model: the targets, and for every other model at most
+//! 1.05 × the per-operator floor + 1 KiB and never more than TFLM. Arena figures are exact and
+//! deterministic, so they are asserted.
+
+mod common;
+
+use common::{json_number, shared_dir};
+use patchwise::{arena_required, plan_details, Options};
+
+/// Total arena bytes we must not exceed (64-bit host figures, everything included).
+const TARGETS: &[(&str, usize)] = &[
+    ("person_detect", 39_000),
+    ("mlperf_vww", 39_000),
+    ("mlperf_resnet", 35_500),
+    ("mlperf_kws", 9_000),
+    ("mcunet_vww", 78_000),
+    ("synth_mbv2_035_96", 117_000),
+    ("mobilenet_v2_pt224", 1_270_000),
+];
+
+#[test]
+#[cfg_attr(not(shared_models), ignore = "skipped: ../shared/models not found")]
+fn arena_targets_are_met() {
+    let mut misses = Vec::new();
+    let mut names: Vec<String> = std::fs::read_dir(shared_dir().join("golden"))
+        .expect("../shared/golden")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("meta.json").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for name in names {
+        let model = std::fs::read(shared_dir().join("models").join(format!("{name}.tflite"))).expect("model");
+        let meta = std::fs::read_to_string(shared_dir().join("golden").join(&name).join("meta.json")).unwrap();
+        let tflm = json_number(&meta, "total").expect("tflm total") as usize;
+        let ours = arena_required(&model).unwrap();
+        let plan = plan_details(&model, &Options::default()).unwrap();
+        assert_eq!(plan.arena_bytes, ours, "{name}: plan_details and arena_required disagree");
+        let floor = plan.lower_bound;
+        let goal = match TARGETS.iter().find(|(m, _)| *m == name) {
+            Some(&(_, g)) => g,
+            None => (floor as f64 * 1.05) as usize + 1024,
+        };
+        println!("{name}: patchwise {ours} B (floor {floor} B), goal {goal} B, TFLM {tflm} B");
+        if ours > goal || ours > tflm {
+            misses.push(format!("{name}: {ours} B > goal {goal} B or TFLM {tflm} B"));
+        }
+    }
+    assert!(misses.is_empty(), "{}", misses.join("\n"));
+}
+
+/// The planner never does worse than TFLM-style layer-by-layer planning of the same model.
+#[test]
+#[cfg_attr(not(shared_models), ignore = "skipped: ../shared/models not found")]
+fn tricks_never_cost_memory() {
+    for name in ["person_detect", "mlperf_kws", "mcunet_vww", "synth_ops_zoo"] {
+        let model = std::fs::read(shared_dir().join("models").join(format!("{name}.tflite"))).expect("model");
+        let all = plan_details(&model, &Options::default()).unwrap();
+        let none = plan_details(&model, &Options::layer_by_layer()).unwrap();
+        assert!(all.activation_bytes <= none.activation_bytes, "{name}");
+        assert!(all.lower_bound <= all.activation_bytes, "{name}: activations below the floor");
+    }
+}
