@@ -1,0 +1,1181 @@
+//! An independent checker of memory plans.
+//!
+//! It replays every operator of a model byte by byte on a *shadow* of the activation area —
+//! one owner id per arena byte (a tensor, an operator's scratch, or free) — in the order the
+//! kernels read and write, and proves that no live tensor's bytes are overwritten before their
+//! last use. It trusts nothing of the planner's safety reasoning (`plan::check`, the overlap
+//! distances, the lifetimes): reads and writes are derived from the model (shapes, dtypes,
+//! operator options) and the plan's offsets alone. From the plan it takes the offsets, the
+//! run-plan (`op_plan`), which tensors share bytes (`alias`, verified against the model) and
+//! the scratch sizes (checked against what each kernel binds).
+//!
+//! Access model, at the granularity each kernel has (see `src/ops/dispatch.rs`):
+//! - sliding windows (CONV_2D, DEPTHWISE_CONV_2D walking pixels, AVERAGE/MAX_POOL_2D): output
+//!   pixels in walk order (backward when the output starts after an input it overlaps); each
+//!   pixel reads every input channel at its in-image taps (strides, dilation, TFLM SAME/VALID
+//!   padding, plus a folded PAD's paddings) and writes its channels, reads and writes
+//!   interleaved: the window must be intact before *and after* the pixel's write;
+//! - channel-by-channel DEPTHWISE_CONV_2D: per batch and channel, the whole input channel is
+//!   read (into the scratch plane), then the output channel written; the kernel refuses an
+//!   output overlapping the input anywhere but at exactly the same offset;
+//! - elementwise (ADD/MUL operands of the output's size, RELU, RELU6, LOGISTIC, HARD_SWISH,
+//!   QUANTIZE int8): element by element ascending, read then write (forward only: the kernel
+//!   refuses an output starting after an input it overlaps); broadcast operands must stay
+//!   intact for the whole operator; SOFTMAX: each row read whole, then element by element;
+//! - QUANTIZE float32→int8: ascending, float `i` (4 bytes at `4i`) read, then byte `i` written;
+//!   DEQUANTIZE int8→float32: descending, byte `i` read, then 4 bytes at `4i` written (the
+//!   kernels refuse the other direction of overlap);
+//! - everything else (FULLY_CONNECTED, MEAN, CONCATENATION, unfolded PAD, RESIZE, TRANSPOSE,
+//!   unaliased RESHAPE/SQUEEZE): inputs read in any order while the output is written, so the
+//!   inputs must be intact before and after the output is written.
+//!
+//! Scratch is owned by its operator from the operator's start and must be intact at its end.
+//! Graph inputs are owned by their tensors before op 0; graph outputs must still be theirs at
+//! the end. Runs over the committed op models and the shared models, with every planner option
+//! switched off alone; negative tests show that corrupted plans are caught.
+
+mod common;
+
+use common::shared_dir;
+use patchwise::plan::{NO_OFFSET, OP_RUN, OP_SKIP};
+use patchwise::schema::opcodes::OpKind;
+use patchwise::schema::{DType, Model, Tensor};
+use patchwise::{plan_details, Options, PlanDetails};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Owner id of a byte no tensor or scratch owns.
+const FREE: u32 = u32::MAX;
+/// Writer id of bytes set up before the first operator (graph inputs).
+const BEFORE: u32 = u32::MAX;
+/// Bytes of one requantization entry (multiplier + shift) in a per-channel scratch table.
+const REQUANT_BYTES: usize = 8;
+/// Offsets are multiples of this (f32 and requantization tables are read in place).
+const ALIGN: usize = 4;
+
+/// Bytes of one tensor or scratch buffer in the arena, and the id that owns them.
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    /// Owner id: the alias root tensor, or `num_tensors + op` for scratch.
+    id: u32,
+    /// The tensor as the model names it (for messages); `usize::MAX` for scratch.
+    tensor: usize,
+    start: usize,
+    len: usize,
+}
+
+impl Span {
+    fn overlaps(&self, o: &Span) -> bool {
+        self.len > 0 && o.len > 0 && self.start < o.start + o.len && o.start < self.start + self.len
+    }
+}
+
+/// Sliding-window geometry, in pixels (NHWC).
+#[derive(Clone, Copy, Debug)]
+struct Geometry {
+    n: usize,
+    ih: usize,
+    iw: usize,
+    ic: usize,
+    oh: usize,
+    ow: usize,
+    oc: usize,
+    kh: usize,
+    kw: usize,
+    sh: usize,
+    sw: usize,
+    dh: usize,
+    dw: usize,
+    pad_top: usize,
+    pad_left: usize,
+}
+
+/// What the checker saw (coverage, for the summary line).
+#[derive(Clone, Copy, Debug, Default)]
+struct Stats {
+    ops: usize,
+    /// Operators whose output shares bytes with one of their inputs.
+    overlapped: usize,
+    backward: usize,
+    channelwise: usize,
+    folded: usize,
+    bytes_checked: u64,
+}
+
+impl Stats {
+    fn add(&mut self, o: &Stats) {
+        self.ops += o.ops;
+        self.overlapped += o.overlapped;
+        self.backward += o.backward;
+        self.channelwise += o.channelwise;
+        self.folded += o.folded;
+        self.bytes_checked += o.bytes_checked;
+    }
+}
+
+struct Checker<'m, 'p> {
+    model: Model<'m>,
+    plan: &'p PlanDetails,
+    nt: usize,
+    /// Alias root of each tensor (verified against the model).
+    root: Vec<usize>,
+    owner: Vec<u32>,
+    /// Operator that last wrote each byte ([`BEFORE`]: set up before op 0).
+    writer: Vec<u32>,
+    /// Current operator, for messages.
+    at: String,
+    stats: Stats,
+}
+
+fn err<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> String + '_ {
+    move |e| format!("{what}: {e}")
+}
+
+fn kind_name(opcode: u32) -> &'static str {
+    OpKind::from_code(opcode).map_or("UNSUPPORTED", |k| k.name())
+}
+
+fn dims4(t: &Tensor<'_>) -> Option<[usize; 4]> {
+    t.shape.dims().try_into().ok()
+}
+
+/// TFLM's leading padding (`ComputePaddingHeightWidth`): 0 for VALID; for SAME, half the
+/// excess of the window positions needed for `ceil(in / stride)` outputs, rounded down.
+fn pad_before(same: bool, input: usize, k: usize, stride: usize, dilation: usize) -> usize {
+    if !same || stride == 0 {
+        return 0;
+    }
+    let out = input.div_ceil(stride) as i64;
+    let effective = (k as i64 - 1) * dilation as i64 + 1;
+    (((out - 1) * stride as i64 + effective - input as i64) / 2).max(0) as usize
+}
+
+impl<'m, 'p> Checker<'m, 'p> {
+    fn new(model: Model<'m>, plan: &'p PlanDetails) -> Result<Checker<'m, 'p>, String> {
+        let nt = model.num_tensors();
+        let nops = model.num_operators();
+        if plan.offsets.len() != nt + nops || plan.buffers.len() != nt + nops || plan.op_plan.len() != nops {
+            return Err(format!(
+                "plan tables have {} offsets, {} buffers, {} op entries for {nt} tensors and {nops} ops",
+                plan.offsets.len(),
+                plan.buffers.len(),
+                plan.op_plan.len()
+            ));
+        }
+        let mut c = Checker {
+            model,
+            plan,
+            nt,
+            root: (0..nt).collect(),
+            owner: vec![FREE; plan.activation_bytes],
+            writer: vec![BEFORE; plan.activation_bytes],
+            at: String::from("before op 0"),
+            stats: Stats::default(),
+        };
+        c.verify_schedule()?;
+        Ok(c)
+    }
+
+    fn tensor(&self, t: usize) -> Result<Tensor<'m>, String> {
+        self.model.tensor(t).map_err(err(&format!("tensor {t}")))
+    }
+
+    fn kind(&self, o: usize) -> Result<OpKind, String> {
+        let op = self.model.operator(o).map_err(err(&format!("op {o}")))?;
+        OpKind::from_code(op.opcode).ok_or_else(|| format!("op {o}: unsupported opcode {}", op.opcode))
+    }
+
+    /// Checks the run-plan and the aliases against the model: a skipped operator is an aliased
+    /// RESHAPE/SQUEEZE or a PAD folded into exactly one CONV_2D/DEPTHWISE_CONV_2D reading its
+    /// output (padding H and W only); an aliased tensor is the output of such a RESHAPE and
+    /// shares its input's root and bytes.
+    fn verify_schedule(&mut self) -> Result<(), String> {
+        let model = self.model;
+        let nops = model.num_operators();
+        let op_plan = &self.plan.op_plan;
+        for o in 0..nops {
+            let how = op_plan[o];
+            if how == OP_RUN || how == OP_SKIP {
+                continue;
+            }
+            let p = how as usize;
+            let op = model.operator(o).map_err(err(&format!("op {o}")))?;
+            let what = format!("op {o} {} runs with PAD op {p} folded", kind_name(op.opcode));
+            if p >= nops || !matches!(self.kind(p)?, OpKind::Pad | OpKind::PadV2) || op_plan[p] != OP_SKIP {
+                return Err(format!("{what}, which is not a skipped PAD"));
+            }
+            if !matches!(self.kind(o)?, OpKind::Conv2d | OpKind::DepthwiseConv2d) {
+                return Err(format!("{what}, but only convolutions take virtual padding"));
+            }
+            let pad = model.operator(p).map_err(err(&what))?;
+            if pad.output(0).is_none() || pad.output(0) != op.input(0) {
+                return Err(format!("{what}, but it does not read that PAD's output"));
+            }
+            self.folded_padding(p).map_err(|e| format!("{what}: {e}"))?;
+        }
+        for o in 0..nops {
+            if op_plan[o] != OP_SKIP {
+                continue;
+            }
+            let op = model.operator(o).map_err(err(&format!("op {o}")))?;
+            let what = format!("op {o} {} is skipped", kind_name(op.opcode));
+            match self.kind(o)? {
+                OpKind::Pad | OpKind::PadV2 => {
+                    let users = op_plan.iter().filter(|&&h| h as usize == o && h != OP_RUN && h != OP_SKIP).count();
+                    if users != 1 {
+                        return Err(format!("{what} but folded into {users} operators"));
+                    }
+                }
+                OpKind::Reshape | OpKind::Squeeze => {
+                    let y = op.output(0).ok_or_else(|| format!("{what} and has no output"))?;
+                    if self.plan.buffers[y].alias as usize == y {
+                        return Err(format!("{what} but its output tensor {y} has bytes of its own"));
+                    }
+                }
+                _ => return Err(format!("{what}, but only folded PADs and aliased RESHAPEs may be")),
+            }
+        }
+        // Aliases, in schedule order (an alias of an alias resolves to the first root).
+        let mut aliased = vec![false; self.nt];
+        for (o, &how) in op_plan.iter().enumerate() {
+            let op = model.operator(o).map_err(err(&format!("op {o}")))?;
+            let (Some(x), Some(y)) = (op.input(0), op.output(0)) else { continue };
+            if y >= self.nt || self.plan.buffers[y].alias as usize == y {
+                continue;
+            }
+            let what = format!("tensor {y} (output of op {o} {}) aliases", kind_name(op.opcode));
+            let claimed = self.plan.buffers[y].alias as usize;
+            if how != OP_SKIP || !matches!(self.kind(o)?, OpKind::Reshape | OpKind::Squeeze) {
+                return Err(format!("{what} tensor {claimed}, but op {o} is not a skipped RESHAPE/SQUEEZE"));
+            }
+            let (tx, ty) = (self.tensor(x)?, self.tensor(y)?);
+            if tx.data.is_some() || tx.bytes() != ty.bytes() || self.root[x] != claimed {
+                return Err(format!(
+                    "{what} tensor {claimed}, but reads tensor {x} (root {}, {} bytes, {} bytes written)",
+                    self.root[x],
+                    tx.bytes(),
+                    ty.bytes()
+                ));
+            }
+            self.root[y] = claimed;
+            aliased[y] = true;
+        }
+        for (t, &made) in aliased.iter().enumerate() {
+            if self.plan.buffers[t].alias as usize != t && !made {
+                return Err(format!(
+                    "tensor {t} aliases tensor {} but no RESHAPE makes it",
+                    self.plan.buffers[t].alias
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// `[top, bottom, left, right]` paddings of PAD op `p` (N and C must not be padded).
+    fn folded_padding(&self, p: usize) -> Result<[usize; 4], String> {
+        let op = self.model.operator(p).map_err(err("PAD"))?;
+        let t = self.tensor(op.input(1).ok_or("PAD without paddings")?)?;
+        let data = t.data.ok_or("non-constant paddings")?;
+        let v: Vec<i64> = match t.dtype {
+            DType::I32 => data.chunks_exact(4).map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]) as i64).collect(),
+            DType::I64 => data.chunks_exact(8).map(|b| i64::from_le_bytes(b.try_into().unwrap())).collect(),
+            d => return Err(format!("paddings of type {d:?}")),
+        };
+        if v.len() != 8 || v[0] != 0 || v[1] != 0 || v[6] != 0 || v[7] != 0 || v.iter().any(|&x| x < 0) {
+            return Err(format!("paddings {v:?} are not H/W-only"));
+        }
+        Ok([v[2] as usize, v[3] as usize, v[4] as usize, v[5] as usize])
+    }
+
+    /// The arena bytes of tensor `t`, or `None` for a constant.
+    fn span(&self, t: usize) -> Result<Option<Span>, String> {
+        let tensor = self.tensor(t)?;
+        if tensor.data.is_some() {
+            return Ok(None);
+        }
+        let root = self.root[t];
+        let off = self.plan.offsets[t];
+        if off == NO_OFFSET {
+            return Err(format!("{}: tensor {t} is used but has no arena offset", self.at));
+        }
+        if root != t && self.plan.offsets[root] != off {
+            return Err(format!(
+                "{}: tensor {t} aliases tensor {root} but sits at {off}, not {}",
+                self.at, self.plan.offsets[root]
+            ));
+        }
+        let (start, len) = (off as usize, tensor.bytes());
+        if start % ALIGN != 0 || start + len > self.plan.activation_bytes {
+            return Err(format!(
+                "{}: tensor {t} at {start}..{} is misaligned or outside the {}-byte activation area",
+                self.at,
+                start + len,
+                self.plan.activation_bytes
+            ));
+        }
+        Ok(Some(Span { id: root as u32, tensor: t, start, len }))
+    }
+
+    fn describe(&self, id: u32) -> String {
+        match id {
+            FREE => String::from("nobody (never written)"),
+            i if (i as usize) < self.nt => format!("tensor {i}"),
+            i => format!("the scratch of op {}", i as usize - self.nt),
+        }
+    }
+
+    fn name(s: &Span) -> String {
+        if s.tensor == usize::MAX {
+            String::from("scratch")
+        } else {
+            format!("tensor {}", s.tensor)
+        }
+    }
+
+    /// Bytes `lo..hi` of `s` must still be owned by `s`.
+    fn expect(&mut self, s: &Span, lo: usize, hi: usize, when: &str) -> Result<(), String> {
+        self.stats.bytes_checked += (hi - lo) as u64;
+        let bytes = &self.owner[s.start + lo..s.start + hi];
+        match bytes.iter().position(|&o| o != s.id) {
+            None => Ok(()),
+            Some(k) => Err(self.clobbered(s, lo + k, when)),
+        }
+    }
+
+    /// `count` bytes of `s` from `first`, `stride` apart, must still be owned by `s`.
+    fn expect_strided(
+        &mut self,
+        s: &Span,
+        first: usize,
+        stride: usize,
+        count: usize,
+        when: &str,
+    ) -> Result<(), String> {
+        self.stats.bytes_checked += count as u64;
+        for i in 0..count {
+            let at = first + i * stride;
+            if self.owner[s.start + at] != s.id {
+                return Err(self.clobbered(s, at, when));
+            }
+        }
+        Ok(())
+    }
+
+    fn clobbered(&self, s: &Span, at: usize, when: &str) -> String {
+        let a = s.start + at;
+        let w = match self.writer[a] {
+            BEFORE => String::from("before op 0"),
+            o => format!("by op {o} {}", self.model.operator(o as usize).map_or("?", |op| kind_name(op.opcode))),
+        };
+        format!(
+            "{}: {when}: byte {at} of {} (arena offset {a}) belongs to {}, written {w}",
+            self.at,
+            Self::name(s),
+            self.describe(self.owner[a])
+        )
+    }
+
+    /// Bytes `lo..hi` of `s` now belong to `s` (written by the current op `op`).
+    fn mark(&mut self, s: &Span, lo: usize, hi: usize, op: u32) {
+        self.owner[s.start + lo..s.start + hi].fill(s.id);
+        self.writer[s.start + lo..s.start + hi].fill(op);
+    }
+
+    fn mark_strided(&mut self, s: &Span, first: usize, stride: usize, count: usize, op: u32) {
+        for i in 0..count {
+            let a = s.start + first + i * stride;
+            self.owner[a] = s.id;
+            self.writer[a] = op;
+        }
+    }
+
+    /// Replays the whole schedule.
+    fn run(&mut self) -> Result<(), String> {
+        let model = self.model;
+        for i in 0..model.num_inputs() {
+            let t = model.input(i).map_err(err("graph input"))?;
+            if let Some(s) = self.span(t)? {
+                self.mark(&s, 0, s.len, BEFORE);
+            }
+        }
+        for o in 0..model.num_operators() {
+            if self.plan.op_plan[o] == OP_SKIP {
+                continue;
+            }
+            self.op(o)?;
+        }
+        self.at = String::from("after the last op");
+        for i in 0..model.num_outputs() {
+            let t = model.output(i).map_err(err("graph output"))?;
+            match self.span(t)? {
+                Some(s) => self.expect(&s, 0, s.len, &format!("graph output {i}"))?,
+                None => return Err(format!("graph output {i} (tensor {t}) is a constant")),
+            }
+        }
+        Ok(())
+    }
+
+    /// Scratch bytes the kernel of op `o` binds, and whether a depthwise runs channel by
+    /// channel. The plan's scratch size tells which depthwise kernel the operator chose; it
+    /// must match one of the two exactly.
+    fn scratch_need(
+        &self,
+        o: usize,
+        kind: OpKind,
+        input: Option<&Span>,
+        output: &Span,
+    ) -> Result<(usize, bool), String> {
+        let op = self.model.operator(o).map_err(err("op"))?;
+        let planned = self.plan.buffers[self.nt + o].size as usize;
+        let table = |n: usize| if n > 1 { n * REQUANT_BYTES } else { 0 };
+        let filter_scales = || -> Result<usize, String> {
+            let f = self.tensor(op.input(1).ok_or("no filter")?)?;
+            Ok(f.quant.scales.len())
+        };
+        match kind {
+            OpKind::Conv2d => Ok((table(filter_scales()?), false)),
+            OpKind::FullyConnected => {
+                let out = self.tensor(op.output(0).ok_or("no output")?)?;
+                let depth = out.shape.dims().last().copied().unwrap_or(1);
+                Ok((if filter_scales()? > 1 { depth * REQUANT_BYTES } else { 0 }, false))
+            }
+            OpKind::DepthwiseConv2d => {
+                let dm = op.options.map_or(Ok(0), |t| t.i32(3, 0)).map_err(err("depthwise options"))?;
+                let walk = table(filter_scales()?);
+                let x = self.tensor(self.conv_input(o)?)?;
+                let plane = dims4(&x).map_or(0, |d| d[1] * d[2]);
+                if dm != 1 {
+                    return Ok((walk, false));
+                }
+                if plane != walk {
+                    return match planned {
+                        p if p == plane => Ok((plane, true)),
+                        p if p == walk => Ok((walk, false)),
+                        p => Err(format!(
+                            "{}: scratch of {p} bytes is neither the requantization table ({walk}) nor one \
+                             input plane ({plane})",
+                            self.at
+                        )),
+                    };
+                }
+                // Same size either way: only an output at exactly the input's offset tells.
+                let same = input.is_some_and(|i| i.start == output.start && i.overlaps(output));
+                Ok((plane, same))
+            }
+            _ => Ok((0, false)),
+        }
+    }
+
+    /// Input 0 of a convolution as it runs: a folded PAD's input, or its own.
+    fn conv_input(&self, o: usize) -> Result<usize, String> {
+        let how = self.plan.op_plan[o];
+        let op = self.model.operator(o).map_err(err("op"))?;
+        if how != OP_RUN && how != OP_SKIP {
+            let pad = self.model.operator(how as usize).map_err(err("PAD"))?;
+            return pad.input(0).ok_or_else(|| String::from("PAD without input"));
+        }
+        op.input(0).ok_or_else(|| format!("{}: no input 0", self.at))
+    }
+
+    fn op(&mut self, o: usize) -> Result<(), String> {
+        let op = self.model.operator(o).map_err(err(&format!("op {o}")))?;
+        let kind = self.kind(o)?;
+        let how = self.plan.op_plan[o];
+        let folded = (how != OP_RUN).then_some(how as usize);
+        self.at = format!("op {o} {} (opcode {})", kind.name(), op.opcode);
+        if let Some(p) = folded {
+            self.at += &format!(" with PAD op {p} folded");
+            self.stats.folded += 1;
+        }
+        self.stats.ops += 1;
+        // Activation inputs as the kernel reads them (input 0 replaced by a folded PAD's).
+        let mut inputs: Vec<(usize, Option<Span>)> = Vec::new();
+        for i in 0..op.num_inputs() {
+            let Some(t) = op.input(i) else { continue };
+            let t = if i == 0 && folded.is_some() { self.conv_input(o)? } else { t };
+            inputs.push((t, self.span(t)?));
+        }
+        let mut outputs = Vec::new();
+        for i in 0..op.num_outputs() {
+            let t = op.output(i).ok_or_else(|| format!("{}: output {i} absent", self.at))?;
+            outputs.push(self.span(t)?.ok_or_else(|| format!("{}: output tensor {t} is a constant", self.at))?);
+        }
+        let out = *outputs.first().ok_or_else(|| format!("{}: no output", self.at))?;
+        if inputs.iter().any(|(_, s)| s.is_some_and(|s| s.overlaps(&out))) {
+            self.stats.overlapped += 1;
+        }
+        // Scratch: owned by this op from its start.
+        let x0 = inputs.first().and_then(|(_, s)| *s);
+        let (need, channelwise) = self.scratch_need(o, kind, x0.as_ref(), &out)?;
+        let scratch = if need > 0 {
+            let off = self.plan.offsets[self.nt + o];
+            let planned = self.plan.buffers[self.nt + o].size as usize;
+            if off == NO_OFFSET || off as usize % ALIGN != 0 || off as usize + need > self.plan.activation_bytes {
+                return Err(format!(
+                    "{}: the kernel binds {need} scratch bytes at {off}, not inside the {}-byte area",
+                    self.at, self.plan.activation_bytes
+                ));
+            }
+            if planned < need {
+                return Err(format!("{}: the kernel binds {need} scratch bytes, the plan reserves {planned}", self.at));
+            }
+            let s = Span { id: (self.nt + o) as u32, tensor: usize::MAX, start: off as usize, len: need };
+            self.mark(&s, 0, need, o as u32);
+            Some(s)
+        } else {
+            None
+        };
+        let o32 = o as u32;
+        match kind {
+            OpKind::Conv2d | OpKind::DepthwiseConv2d | OpKind::AveragePool2d | OpKind::MaxPool2d => {
+                let (xt, xs) = inputs[0];
+                let xs = xs.ok_or_else(|| format!("{}: activation input tensor {xt} is a constant", self.at))?;
+                let g = self.geometry(o, kind, xt, folded)?;
+                // Constant filters and biases aside, anything else read stays read throughout.
+                let others: Vec<Span> = inputs[1..].iter().filter_map(|(_, s)| *s).collect();
+                for s in &others {
+                    self.expect(s, 0, s.len, "reading an extra input")?;
+                }
+                if channelwise {
+                    self.stats.channelwise += 1;
+                    self.channelwise(&g, &xs, &out, o32)?;
+                } else {
+                    self.window(&g, &xs, &out, o32)?;
+                }
+                for s in &others {
+                    self.expect(s, 0, s.len, "reading an extra input at the end")?;
+                }
+            }
+            OpKind::Add | OpKind::Mul => {
+                let ins: Vec<Span> = inputs.iter().filter_map(|(_, s)| *s).collect();
+                self.forward_only(&ins, &out)?;
+                let n = out.len;
+                let (same, bcast): (Vec<Span>, Vec<Span>) = ins.into_iter().partition(|s| s.len == n);
+                for s in &bcast {
+                    self.expect(s, 0, s.len, "reading a broadcast operand")?;
+                }
+                for i in 0..n {
+                    for s in &same {
+                        self.expect(s, i, i + 1, "reading an operand element before writing it")?;
+                    }
+                    self.mark(&out, i, i + 1, o32);
+                }
+                for s in &bcast {
+                    self.expect(s, 0, s.len, "reading a broadcast operand at the end")?;
+                }
+            }
+            OpKind::Relu | OpKind::Relu6 | OpKind::Logistic | OpKind::HardSwish | OpKind::Quantize
+                if self.tensor(inputs[0].0)?.dtype == DType::I8 =>
+            {
+                let xs = inputs[0].1.ok_or_else(|| format!("{}: constant input", self.at))?;
+                self.forward_only(&[xs], &out)?;
+                if xs.len != out.len {
+                    return Err(format!("{}: {} input bytes for {} output bytes", self.at, xs.len, out.len));
+                }
+                for i in 0..out.len {
+                    self.expect(&xs, i, i + 1, "reading an element before writing it")?;
+                    self.mark(&out, i, i + 1, o32);
+                }
+            }
+            OpKind::Softmax => {
+                let (xt, xs) = inputs[0];
+                let xs = xs.ok_or_else(|| format!("{}: constant input", self.at))?;
+                self.forward_only(&[xs], &out)?;
+                let depth = self.tensor(xt)?.shape.dims().last().copied().unwrap_or(1);
+                if let Some(rows) = out.len.checked_div(depth) {
+                    for r in 0..rows {
+                        let base = r * depth;
+                        self.expect(&xs, base, base + depth, "reading a row")?;
+                        for i in base..base + depth {
+                            self.expect(&xs, i, i + 1, "re-reading a row element before writing it")?;
+                            self.mark(&out, i, i + 1, o32);
+                        }
+                    }
+                }
+            }
+            OpKind::Quantize => {
+                // float32 → int8: float i (4 bytes at 4i) read, then byte i written, ascending.
+                let xs = inputs[0].1.ok_or_else(|| format!("{}: constant input", self.at))?;
+                if xs.overlaps(&out) && out.start > xs.start {
+                    return Err(format!(
+                        "{}: int8 output at {} overlaps its float input at {} from after it (the kernel refuses)",
+                        self.at, out.start, xs.start
+                    ));
+                }
+                for i in 0..out.len {
+                    self.expect(&xs, 4 * i, 4 * i + 4, "reading a float before writing its byte")?;
+                    self.mark(&out, i, i + 1, o32);
+                }
+            }
+            OpKind::Dequantize => {
+                // int8 → float32: byte i read, then float i (4 bytes at 4i) written, descending.
+                let xs = inputs[0].1.ok_or_else(|| format!("{}: constant input", self.at))?;
+                if xs.overlaps(&out) && out.start < xs.start {
+                    return Err(format!(
+                        "{}: float output at {} overlaps its int8 input at {} from before it (the kernel refuses)",
+                        self.at, out.start, xs.start
+                    ));
+                }
+                for i in (0..xs.len).rev() {
+                    self.expect(&xs, i, i + 1, "reading a byte before writing its float")?;
+                    self.mark(&out, 4 * i, 4 * i + 4, o32);
+                }
+            }
+            _ => {
+                // Reads and writes in any order: inputs intact before and after the output.
+                let ins: Vec<Span> = inputs.iter().filter_map(|(_, s)| *s).collect();
+                for s in &ins {
+                    self.expect(s, 0, s.len, "reading an input")?;
+                }
+                for s in &outputs {
+                    self.mark(s, 0, s.len, o32);
+                }
+                for s in &ins {
+                    self.expect(s, 0, s.len, "reading an input while the output is written")?;
+                }
+            }
+        }
+        if let Some(s) = scratch {
+            self.expect(&s, 0, s.len, "using its scratch until the end")?;
+        }
+        Ok(())
+    }
+
+    /// Kernels driven through `Io` that only walk forward refuse an output that overlaps an
+    /// input and starts after it.
+    fn forward_only(&self, ins: &[Span], out: &Span) -> Result<(), String> {
+        for s in ins {
+            if s.overlaps(out) && out.start > s.start {
+                return Err(format!(
+                    "{}: output at {} overlaps {} at {} from after it, but the kernel only walks forward",
+                    self.at,
+                    out.start,
+                    Self::name(s),
+                    s.start
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Window geometry of a convolution or pooling op (options read from the model).
+    fn geometry(&self, o: usize, kind: OpKind, xt: usize, folded: Option<usize>) -> Result<Geometry, String> {
+        let op = self.model.operator(o).map_err(err("op"))?;
+        let opt = |id: usize, default: i32| -> Result<usize, String> {
+            let v = op.options.map_or(Ok(default), |t| t.i32(id, default)).map_err(err("options"))?;
+            usize::try_from(v).map_err(|_| format!("{}: negative option {id}", self.at))
+        };
+        let same = op.options.map_or(Ok(0), |t| t.i8(0, 0)).map_err(err("options"))? == 0;
+        let x = self.tensor(xt)?;
+        let y = self.tensor(op.output(0).ok_or("no output")?)?;
+        let (Some(xd), Some(yd)) = (dims4(&x), dims4(&y)) else {
+            return Err(format!("{}: window op on non-4D tensors", self.at));
+        };
+        let (sw, sh) = (opt(1, 0)?, opt(2, 0)?);
+        let (kh, kw, dw, dh) = match kind {
+            OpKind::Conv2d | OpKind::DepthwiseConv2d => {
+                let f = self.tensor(op.input(1).ok_or("no filter")?)?;
+                let fd = dims4(&f).ok_or_else(|| format!("{}: filter not 4D", self.at))?;
+                let (dw_id, dh_id) = if kind == OpKind::Conv2d { (4, 5) } else { (5, 6) };
+                (fd[1], fd[2], opt(dw_id, 1)?, opt(dh_id, 1)?)
+            }
+            _ => (opt(4, 0)?, opt(3, 0)?, 1, 1),
+        };
+        let (mut ih_padded, mut iw_padded) = (xd[1], xd[2]);
+        let mut f = [0usize; 4];
+        if let Some(p) = folded {
+            f = self.folded_padding(p)?;
+            ih_padded += f[0] + f[1];
+            iw_padded += f[2] + f[3];
+        }
+        Ok(Geometry {
+            n: xd[0],
+            ih: xd[1],
+            iw: xd[2],
+            ic: xd[3],
+            oh: yd[1],
+            ow: yd[2],
+            oc: yd[3],
+            kh,
+            kw,
+            sh,
+            sw,
+            dh,
+            dw,
+            pad_top: f[0] + pad_before(same, ih_padded, kh, sh, dh),
+            pad_left: f[2] + pad_before(same, iw_padded, kw, sw, dw),
+        })
+    }
+
+    /// Every input channel at each in-image tap of output pixel `(b, oy, ox)` must be intact.
+    fn expect_window(
+        &mut self,
+        g: &Geometry,
+        x: &Span,
+        b: usize,
+        oy: usize,
+        ox: usize,
+        when: &str,
+    ) -> Result<(), String> {
+        for fy in 0..g.kh {
+            let iy = (oy * g.sh + fy * g.dh) as isize - g.pad_top as isize;
+            if iy < 0 || iy >= g.ih as isize {
+                continue;
+            }
+            for fx in 0..g.kw {
+                let ix = (ox * g.sw + fx * g.dw) as isize - g.pad_left as isize;
+                if ix < 0 || ix >= g.iw as isize {
+                    continue;
+                }
+                let at = ((b * g.ih + iy as usize) * g.iw + ix as usize) * g.ic;
+                self.expect(x, at, at + g.ic, when)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A sliding window walking output pixels, backward when the output starts after the
+    /// input it overlaps.
+    fn window(&mut self, g: &Geometry, x: &Span, y: &Span, op: u32) -> Result<(), String> {
+        let backward = x.overlaps(y) && y.start > x.start;
+        if backward {
+            self.stats.backward += 1;
+        }
+        let pixels = g.n * g.oh * g.ow;
+        if y.len != pixels * g.oc || x.len != g.n * g.ih * g.iw * g.ic {
+            return Err(format!("{}: tensor sizes do not match the window geometry {g:?}", self.at));
+        }
+        for k in 0..pixels {
+            let q = if backward { pixels - 1 - k } else { k };
+            let (b, oy, ox) = (q / (g.oh * g.ow), q / g.ow % g.oh, q % g.ow);
+            let dir = if backward { "backward" } else { "forward" };
+            self.expect_window(g, x, b, oy, ox, &format!("walking {dir}, reading the window of output pixel {q}"))?;
+            self.mark(y, q * g.oc, (q + 1) * g.oc, op);
+            self.expect_window(
+                g,
+                x,
+                b,
+                oy,
+                ox,
+                &format!("walking {dir}, reading the window of output pixel {q} while writing its channels"),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Channel-by-channel depthwise: channel `c`'s input plane read whole (into the scratch
+    /// plane), then output channel `c` written.
+    fn channelwise(&mut self, g: &Geometry, x: &Span, y: &Span, op: u32) -> Result<(), String> {
+        if x.overlaps(y) && x.start != y.start {
+            return Err(format!(
+                "{}: channel-by-channel output at {} overlaps its input at {} at another offset (the kernel refuses)",
+                self.at, y.start, x.start
+            ));
+        }
+        if g.ic != g.oc || y.len != g.n * g.oh * g.ow * g.oc || x.len != g.n * g.ih * g.iw * g.ic {
+            return Err(format!("{}: tensor sizes do not match the depthwise geometry {g:?}", self.at));
+        }
+        let (area, out_area) = (g.ih * g.iw, g.oh * g.ow);
+        for b in 0..g.n {
+            for c in 0..g.oc {
+                let when = format!("copying input channel {c} of batch {b} into the plane");
+                self.expect_strided(x, b * area * g.ic + c, g.ic, area, &when)?;
+                self.mark_strided(y, b * out_area * g.oc + c, g.oc, out_area, op);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Replays `plan` for `model` (see the module docs): what it saw, or the first unsafe access
+/// (op, opcode, tensor, byte and who clobbered it).
+fn replay(model: &[u8], plan: &PlanDetails) -> Result<Stats, String> {
+    let model = Model::parse(model).map_err(err("parse"))?;
+    let mut c = Checker::new(model, plan)?;
+    c.run()?;
+    Ok(c.stats)
+}
+
+/// Checks `plan` for `model`: `Err` describes the first unsafe access.
+fn check_plan(model: &[u8], plan: &PlanDetails) -> Result<(), String> {
+    replay(model, plan).map(|_| ())
+}
+
+fn option_sets() -> Vec<(&'static str, Options)> {
+    let d = Options::default();
+    vec![
+        ("default", d),
+        ("pad_fusion off", Options { pad_fusion: false, ..d }),
+        ("alias off", Options { alias: false, ..d }),
+        ("in_place off", Options { in_place: false, ..d }),
+        ("overlap off", Options { overlap: false, ..d }),
+        ("search off", Options { search: false, ..d }),
+        ("layer_by_layer", Options::layer_by_layer()),
+    ]
+}
+
+/// Plans and checks every `(name, model)` with every option set; panics listing failures.
+fn check_all(models: &[(String, Vec<u8>)]) -> Stats {
+    let start = Instant::now();
+    let mut total = Stats::default();
+    let mut failures = Vec::new();
+    let mut plans = 0;
+    for (name, bytes) in models {
+        for (label, options) in option_sets() {
+            let plan = match plan_details(bytes, &options) {
+                Ok(p) => p,
+                Err(e) => {
+                    failures.push(format!("{name} [{label}]: planning failed: {e}"));
+                    continue;
+                }
+            };
+            plans += 1;
+            match replay(bytes, &plan) {
+                Ok(s) => total.add(&s),
+                Err(e) => failures.push(format!("{name} [{label}]: {e}")),
+            }
+        }
+    }
+    println!(
+        "{plans} plans of {} models checked in {:.2?}: {} ops replayed ({} with output overlapping an input, {} \
+         walking backward, {} channel by channel, {} with a folded PAD), {} byte reads verified",
+        models.len(),
+        start.elapsed(),
+        total.ops,
+        total.overlapped,
+        total.backward,
+        total.channelwise,
+        total.folded,
+        total.bytes_checked
+    );
+    assert!(failures.is_empty(), "{} unsafe plans:\n{}", failures.len(), failures.join("\n"));
+    total
+}
+
+fn op_model_dirs() -> Vec<PathBuf> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/ops");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("tests/data/ops")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("model.tflite").is_file())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn op_model(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/ops").join(name).join("model.tflite");
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn shared_models() -> Vec<(String, Vec<u8>)> {
+    let mut names: Vec<String> = std::fs::read_dir(shared_dir().join("golden"))
+        .expect("../shared/golden")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| shared_dir().join("models").join(format!("{n}.tflite")).is_file())
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|n| {
+            let bytes = std::fs::read(shared_dir().join("models").join(format!("{n}.tflite"))).unwrap();
+            (n, bytes)
+        })
+        .collect()
+}
+
+#[test]
+fn committed_op_model_plans_are_safe() {
+    let models: Vec<(String, Vec<u8>)> = op_model_dirs()
+        .iter()
+        .map(|d| {
+            (d.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(d.join("model.tflite")).unwrap())
+        })
+        .collect();
+    assert!(models.len() >= 50, "expected the committed op models, found {}", models.len());
+    let s = check_all(&models);
+    assert!(s.overlapped > 0, "no op model plan overlaps an output with its input: nothing was exercised");
+}
+
+#[test]
+#[cfg_attr(not(shared_models), ignore = "skipped: ../shared/models not found")]
+fn shared_model_plans_are_safe() {
+    let models = shared_models();
+    assert!(!models.is_empty(), "no shared models with goldens");
+    let s = check_all(&models);
+    assert!(s.overlapped > 0 && s.channelwise > 0 && s.folded > 0, "coverage: {s:?}");
+}
+
+// ---- the checker has teeth ----
+
+/// The checker's verdict on `model`'s default plan after `edit` (the plan must pass unedited).
+fn verdict(name: &str, model: &[u8], edit: impl FnOnce(&Model<'_>, &mut PlanDetails)) -> Result<(), String> {
+    let mut plan = plan_details(model, &Options::default()).unwrap();
+    check_plan(model, &plan).unwrap_or_else(|e| panic!("{name}: the unedited plan fails: {e}"));
+    let m = Model::parse(model).unwrap();
+    edit(&m, &mut plan);
+    check_plan(model, &plan)
+}
+
+/// Input 0 and output 0 of op `o`.
+fn io_of(m: &Model<'_>, o: usize) -> (usize, usize) {
+    let op = m.operator(o).unwrap();
+    (op.input(0).unwrap(), op.output(0).unwrap())
+}
+
+/// `r` must be an error whose message contains one of `want`.
+fn assert_caught(name: &str, r: Result<(), String>, want: &[&str]) {
+    match r {
+        Ok(_) => panic!("{name}: the corrupted plan was accepted"),
+        Err(e) => {
+            println!("{name}: caught: {e}");
+            assert!(
+                want.iter().any(|w| e.contains(w)),
+                "{name}: expected a message containing one of {want:?}, got: {e}"
+            );
+        }
+    }
+}
+
+#[test]
+fn output_moved_onto_its_input_is_caught() {
+    // A 3x3 SAME convolution needs a row and a pixel between output and input either way.
+    for name in ["conv_3x3_s1_same", "dw_mult2", "avgpool_3x3_s1_same", "maxpool_3x3_s1_same"] {
+        let model = op_model(name);
+        let r = verdict(name, &model, |m, p| {
+            let (x, y) = io_of(m, 0);
+            p.offsets[y] = p.offsets[x];
+            p.activation_bytes = p.activation_bytes.max(p.offsets[x] as usize + m.tensor(y).unwrap().bytes());
+        });
+        assert_caught(name, r, &["op 0 DEPTHWISE_CONV_2D", "op 0 CONV_2D", "op 0 AVERAGE_POOL_2D", "op 0 MAX_POOL_2D"]);
+    }
+}
+
+#[test]
+fn overlap_four_bytes_too_far_is_caught() {
+    // The default plans overlap these outputs with their inputs as far as the walk allows
+    // (forward: output before the input; backward: after it); four bytes (the offset
+    // alignment) further is at least one byte too many.
+    for name in ["conv_3x3_s1_same", "conv_1x1", "conv_3to5", "avgpool_3x3_s1_same", "maxpool_3x3_s1_same", "dw_mult2"]
+    {
+        let model = op_model(name);
+        let mut dir = "";
+        let r = verdict(name, &model, |m, p| {
+            let (x, y) = io_of(m, 0);
+            let (ox, oy) = (p.offsets[x], p.offsets[y]);
+            let (lx, ly) = (m.tensor(x).unwrap().bytes() as u32, m.tensor(y).unwrap().bytes() as u32);
+            if oy < ox && oy + ly > ox {
+                dir = "walking forward, reading the window";
+                p.offsets[y] += 4;
+            } else if ox < oy && ox + lx > oy {
+                dir = "walking backward, reading the window";
+                p.offsets[y] -= 4;
+            } else {
+                panic!("{name}: the default plan does not overlap output and input ({oy} vs {ox})");
+            }
+        });
+        assert_caught(name, r, &[dir]);
+    }
+}
+
+#[test]
+fn scratch_over_a_live_input_is_caught() {
+    // Per-channel convolution: the requantization table is written before the input is read.
+    let name = "conv_3x3_s1_same";
+    let model = op_model(name);
+    let r = verdict(name, &model, |m, p| {
+        let (x, _) = io_of(m, 0);
+        let s = m.num_tensors();
+        assert!(p.buffers[s].size > 0, "{name}: no scratch");
+        p.offsets[s] = p.offsets[x];
+    });
+    assert_caught(name, r, &["belongs to the scratch of op 0"]);
+}
+
+#[test]
+fn wrong_direction_in_place_is_caught() {
+    // Elementwise kernels only walk forward: an output 4 bytes after its input is refused.
+    for name in ["relu_same_quant", "add_same_shape", "softmax_4d", "quantize_i8_to_i8"] {
+        let model = op_model(name);
+        let r = verdict(name, &model, |m, p| {
+            let (x, y) = io_of(m, 0);
+            p.offsets[y] = p.offsets[x] + 4;
+            p.activation_bytes = p.activation_bytes.max(p.offsets[y] as usize + m.tensor(y).unwrap().bytes());
+        });
+        assert_caught(name, r, &["only walks forward"]);
+    }
+    // Float conversions: each kernel has one safe direction.
+    let name = "dequantize_i8_to_f32";
+    let model = op_model(name);
+    let r = verdict(name, &model, |m, p| {
+        let (x, y) = io_of(m, 0);
+        p.offsets[x] += 4;
+        p.offsets[y] = p.offsets[x] - 4;
+        p.activation_bytes = p.activation_bytes.max(p.offsets[x] as usize + m.tensor(x).unwrap().bytes() + 4);
+    });
+    assert_caught(name, r, &["the kernel refuses"]);
+}
+
+#[test]
+fn graph_output_overwritten_is_caught() {
+    // Two outputs: moving the first onto the second clobbers one of them.
+    let name = "multi_io_add_mul";
+    let model = op_model(name);
+    let r = verdict(name, &model, |m, p| {
+        let (a, b) = (m.output(0).unwrap(), m.output(1).unwrap());
+        p.offsets[a] = p.offsets[b];
+    });
+    assert_caught(name, r, &["belongs to tensor"]);
+}
+
+#[test]
+#[cfg_attr(not(shared_models), ignore = "skipped: ../shared/models not found")]
+fn person_detect_corruptions_are_caught() {
+    let name = "person_detect";
+    let model = std::fs::read(shared_dir().join("models").join(format!("{name}.tflite"))).unwrap();
+    let m = Model::parse(&model).unwrap();
+    let base = plan_details(&model, &Options::default()).unwrap();
+    check_plan(&model, &base).unwrap();
+    let mut tried = 0;
+    for o in 0..m.num_operators() {
+        let op = m.operator(o).unwrap();
+        if !matches!(OpKind::from_code(op.opcode), Some(OpKind::Conv2d | OpKind::DepthwiseConv2d)) {
+            continue;
+        }
+        let (x, y) = io_of(&m, o);
+        let (ox, oy) = (base.offsets[x], base.offsets[y]);
+        let len = m.tensor(y).unwrap().bytes() as u32;
+        // Onto its input (unless it already is there: a channel-by-channel depthwise).
+        if ox != oy {
+            let mut p = base.clone();
+            p.offsets[y] = ox;
+            p.activation_bytes = p.activation_bytes.max((ox + len) as usize);
+            assert_caught(
+                &format!("{name} op {o} output onto its input"),
+                check_plan(&model, &p),
+                &[&format!("op {o} ")],
+            );
+            tried += 1;
+        }
+        // Four bytes closer than planned, where it overlaps its input walking forward.
+        if oy < ox && oy + len > ox {
+            let mut p = base.clone();
+            p.offsets[y] += 4;
+            assert_caught(
+                &format!("{name} op {o} overlap 4 bytes too far"),
+                check_plan(&model, &p),
+                &[&format!("op {o} ")],
+            );
+            tried += 1;
+        }
+    }
+    assert!(tried >= 20, "only {tried} corruptions tried");
+}
+
+/// Tensors with bytes of their own that are live across op `o` without being read or written
+/// by it: produced before `o` (or graph inputs) and read by a later op or a graph output.
+fn live_across(m: &Model<'_>, plan: &PlanDetails, o: usize) -> Vec<usize> {
+    let nops = m.num_operators();
+    let reads = |k: usize, t: usize| {
+        let op = m.operator(k).unwrap();
+        plan.op_plan[k] != OP_SKIP && (0..op.num_inputs()).any(|i| op.input(i) == Some(t))
+    };
+    let writes = |k: usize, t: usize| m.operator(k).unwrap().output(0) == Some(t);
+    (0..m.num_tensors())
+        .filter(|&t| {
+            let tensor = m.tensor(t).unwrap();
+            let own = tensor.data.is_none() && plan.buffers[t].alias as usize == t && tensor.bytes() > 0;
+            let born = (0..m.num_inputs()).any(|i| m.input(i).unwrap() == t) || (0..o).any(|k| writes(k, t));
+            let later = (o + 1..nops).any(|k| reads(k, t)) || (0..m.num_outputs()).any(|i| m.output(i).unwrap() == t);
+            own && born && later && !reads(o, t) && !writes(o, t)
+        })
+        .collect()
+}
+
+#[test]
+#[cfg_attr(not(shared_models), ignore = "skipped: ../shared/models not found")]
+fn output_onto_a_live_tensor_is_caught() {
+    // Residual networks keep tensors alive across operators: put an operator's output on one.
+    let mut tried = 0;
+    for name in ["mlperf_resnet", "synth_mbv2_035_96", "mcunet_vww"] {
+        let model = std::fs::read(shared_dir().join("models").join(format!("{name}.tflite"))).unwrap();
+        let m = Model::parse(&model).unwrap();
+        let base = plan_details(&model, &Options::default()).unwrap();
+        check_plan(&model, &base).unwrap();
+        for o in 0..m.num_operators() {
+            if base.op_plan[o] == OP_SKIP {
+                continue;
+            }
+            let y = m.operator(o).unwrap().output(0).unwrap();
+            let len = m.tensor(y).unwrap().bytes();
+            for t in live_across(&m, &base, o) {
+                let mut p = base.clone();
+                p.offsets[y] = base.offsets[t];
+                p.activation_bytes = p.activation_bytes.max(base.offsets[t] as usize + len);
+                let what = format!("{name}: op {o}'s output tensor {y} moved onto live tensor {t}");
+                assert_caught(&what, check_plan(&model, &p), &["belongs to", "the kernel refuses"]);
+                tried += 1;
+            }
+        }
+    }
+    assert!(tried >= 10, "only {tried} collisions tried");
+}
+
+#[test]
+#[cfg_attr(not(shared_models), ignore = "skipped: ../shared/models not found")]
+fn folded_pad_and_channelwise_corruptions_are_caught() {
+    let (mut folded, mut channelwise) = (0, 0);
+    for (name, model) in shared_models() {
+        let m = Model::parse(&model).unwrap();
+        let base = plan_details(&model, &Options::default()).unwrap();
+        check_plan(&model, &base).unwrap();
+        for o in 0..m.num_operators() {
+            let how = base.op_plan[o];
+            if how == OP_SKIP {
+                continue;
+            }
+            let (x, y) = io_of(&m, o);
+            let x = if how != OP_RUN { m.operator(how as usize).unwrap().input(0).unwrap() } else { x };
+            let (ox, oy) = (base.offsets[x], base.offsets[y]);
+            let (lx, ly) = (m.tensor(x).unwrap().bytes() as u32, m.tensor(y).unwrap().bytes() as u32);
+            let mut p = base.clone();
+            let depthwise = OpKind::from_code(m.operator(o).unwrap().opcode) == Some(OpKind::DepthwiseConv2d);
+            let want = if ox == oy && depthwise {
+                // Channel by channel in place: any other overlapping offset is refused.
+                channelwise += 1;
+                p.offsets[y] += 4;
+                "the kernel refuses"
+            } else if how != OP_RUN {
+                // A convolution reading a folded PAD's input through virtual padding.
+                folded += 1;
+                match (oy < ox && oy + ly > ox, ox < oy && ox + lx > oy) {
+                    (true, _) => p.offsets[y] += 4,
+                    (_, true) => p.offsets[y] -= 4,
+                    _ => p.offsets[y] = ox,
+                }
+                "reading the window"
+            } else {
+                continue;
+            };
+            p.activation_bytes = p.activation_bytes.max((p.offsets[y] + ly) as usize);
+            assert_caught(&format!("{name} op {o}"), check_plan(&model, &p), &[want]);
+        }
+    }
+    assert!(folded >= 10 && channelwise >= 10, "only {folded} folded and {channelwise} channel-by-channel ops");
+}
+
+#[test]
+fn alias_off_its_root_is_caught() {
+    // An aliased RESHAPE is skipped: its output must be its input's bytes.
+    let name = "reshape_no_shape_input";
+    let model = op_model(name);
+    let r = verdict(name, &model, |m, p| {
+        let (x, y) = io_of(m, 0);
+        assert_eq!(p.op_plan[0], OP_SKIP, "{name}: the RESHAPE is not aliased");
+        assert_eq!(p.buffers[y].alias as usize, x);
+        p.offsets[y] = p.offsets[x] + 4;
+    });
+    assert_caught(name, r, &["aliases tensor"]);
+}
