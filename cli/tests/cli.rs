@@ -99,3 +99,24 @@ fn usage_errors_exit_2_and_missing_files_exit_1() {
     assert_eq!(exe().arg("frobnicate").output().unwrap().status.code(), Some(2));
     assert_eq!(exe().args(["plan", "/nonexistent.tflite"]).output().unwrap().status.code(), Some(1));
 }
+
+#[test]
+fn plan_draws_the_memory_timeline_and_accepts_memory_flags() {
+    let model_path = case_dir("conv_3x3_s2_valid").join("model.tflite");
+    let svg = std::env::temp_dir().join(format!("pw-cli-{}.svg", std::process::id()));
+    let out = exe().arg("plan").arg(&model_path).args(["--patch", "off", "--svg"]).arg(&svg).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.starts_with("<svg") && text.contains("layer by layer") && text.contains("<rect"), "{text}");
+    std::fs::remove_file(&svg).ok();
+    // Each trick can be switched off; layer by layer never needs less than the default.
+    let arena = |flag: &str| {
+        let out = exe().arg("plan").arg(&model_path).args(["--json", flag]).output().unwrap();
+        assert!(out.status.success());
+        number_after(&String::from_utf8(out.stdout).unwrap(), "arena_bytes").unwrap()
+    };
+    for flag in ["--no-pad-fusion", "--no-alias", "--no-in-place", "--no-overlap", "--no-search"] {
+        assert!(arena(flag) > 0.0);
+    }
+    assert_eq!(exe().arg("plan").arg(&model_path).args(["--patch", "on"]).output().unwrap().status.code(), Some(2));
+}
