@@ -2,7 +2,6 @@
 //! separate arenas used alternately, re-initializing an arena. Every run must give TFLM's
 //! golden output. (The C API's misuse of handles is covered by examples-c/host/misuse.c.)
 
-
 use patchwise::{arena_required, Error, HostArena, Interpreter, Options};
 use std::path::PathBuf;
 

@@ -21,6 +21,8 @@
 pub mod graph;
 pub mod overlap;
 pub mod place;
+#[cfg(test)]
+mod tests;
 
 use crate::error::{Error, Result};
 use crate::schema::Model;

@@ -8,6 +8,8 @@
 
 pub mod flatbuf;
 pub mod opcodes;
+#[cfg(test)]
+mod tests;
 
 use crate::error::{Error, Result, TensorFault};
 use crate::kernels::{LeF32s, Shape, MAX_RANK};

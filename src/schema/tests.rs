@@ -1,0 +1,64 @@
+//! Unit tests of the verified model views (models built with our own writer).
+
+use super::*;
+use crate::builder::{BuiltinOp, ModelBuilder, OpOptions, QuantSpec, TensorSpec, TensorType};
+
+fn relu_model() -> std::vec::Vec<u8> {
+    let mut b = ModelBuilder::new();
+    let x = b.add_tensor(TensorSpec::int8("x", &[1, 2, 3, 4], 0.5, -3));
+    let w = b.add_const_i8("w", &[4], &[1, -2, 3, -4], QuantSpec::per_tensor(0.25, 0));
+    let y = b.add_tensor(TensorSpec::int8("y", &[1, 2, 3, 4], 0.5, -3));
+    b.add_op(BuiltinOp::RELU, &[x], &[y], OpOptions::None);
+    b.set_io(&[x], &[y]);
+    let _ = w;
+    b.finish()
+}
+
+#[test]
+fn a_valid_model_reads_back() {
+    let bytes = relu_model();
+    let m = Model::parse(&bytes).unwrap();
+    assert_eq!((m.num_tensors(), m.num_operators(), m.num_inputs(), m.num_outputs()), (3, 1, 1, 1));
+    let x = m.tensor(0).unwrap();
+    assert_eq!((x.shape.dims(), x.dtype, x.data.is_none()), (&[1, 2, 3, 4][..], DType::I8, true));
+    assert_eq!((x.quant.scale(), x.quant.zero_point()), (0.5, -3));
+    let w = m.tensor(1).unwrap();
+    assert_eq!(w.data, Some(&[1u8, 0xfe, 3, 0xfc][..]));
+    let op = m.operator(0).unwrap();
+    assert_eq!((op.opcode, op.input(0), op.output(0), op.input(1)), (19, Some(0), Some(2), None));
+}
+
+#[test]
+fn any_alignment_of_the_model_bytes() {
+    let bytes = relu_model();
+    let mut shifted = std::vec![0u8; bytes.len() + 3];
+    shifted[3..].copy_from_slice(&bytes);
+    assert_eq!(Model::parse(&shifted[3..]).unwrap().num_tensors(), 3);
+}
+
+#[test]
+fn every_truncation_is_an_error() {
+    let bytes = relu_model();
+    for cut in 0..bytes.len() {
+        if bytes[cut..].iter().all(|&b| b == 0) {
+            continue;
+        }
+        assert!(Model::parse(&bytes[..cut]).is_err(), "cut at {cut}");
+    }
+}
+
+#[test]
+fn wrong_identifier_or_version() {
+    let mut bytes = relu_model();
+    bytes[4] = b'X';
+    assert_eq!(Model::parse(&bytes).err(), Some(Error::UnsupportedSchema));
+}
+
+#[test]
+fn sizes_that_overflow_a_32_bit_address_space() {
+    let mut b = ModelBuilder::new();
+    let x = b.add_tensor(TensorSpec::new("x", &[1 << 20, 1 << 12], TensorType::Float32));
+    b.set_io(&[x], &[x]);
+    let bytes = b.finish();
+    assert_eq!(Model::parse(&bytes).err(), Some(Error::BadTensor { tensor: 0, fault: TensorFault::SizeOverflow }));
+}
