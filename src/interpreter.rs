@@ -21,11 +21,23 @@
 //! Nothing is kept anywhere else: no heap, no statics. Any number of interpreters may coexist
 //! on separate arenas.
 
+// No reachable panic (see "Panic freedom" in the crate docs).
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable,
+    clippy::todo,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
 use crate::error::{Error, Result};
 use crate::kernels::Shape;
 use crate::ops;
 use crate::plan::{self, Offsets, PlanSummary, Work, NO_OFFSET, OP_SKIP};
 use crate::schema::{DType, Model};
+use crate::slices::{span_mut, take_front};
 
 /// Required alignment of the arena's first byte.
 pub const ARENA_ALIGN: usize = 16;
@@ -34,11 +46,22 @@ pub const ARENA_ALIGN: usize = 16;
 /// `std` (it plans on the stack: 12 bytes per buffer).
 pub const MAX_STACK_PLAN_BUFFERS: usize = 256;
 
-const fn align16(v: usize) -> usize {
-    (v + 15) & !15
+/// `v` rounded up to a multiple of 16; [`Error::TooLarge`] on overflow (32-bit targets).
+fn align16(v: usize) -> Result<usize> {
+    v.checked_add(15).map(|v| v & !15).ok_or(Error::TooLarge)
 }
 
-const HEADER_BYTES: usize = align16(core::mem::size_of::<Interpreter<'static, 'static>>());
+/// The sum of byte counts; [`Error::TooLarge`] on overflow (32-bit targets).
+fn sum(parts: &[usize]) -> Result<usize> {
+    parts.iter().try_fold(0usize, |a, &b| a.checked_add(b)).ok_or(Error::TooLarge)
+}
+
+/// `a × b` bytes; [`Error::TooLarge`] on overflow.
+fn product(a: usize, b: usize) -> Result<usize> {
+    a.checked_mul(b).ok_or(Error::TooLarge)
+}
+
+const HEADER_BYTES: usize = (core::mem::size_of::<Interpreter<'static, 'static>>() + 15) & !15;
 const _: () = assert!(core::mem::align_of::<Interpreter<'static, 'static>>() <= ARENA_ALIGN);
 
 pub use crate::plan::Options;
@@ -85,74 +108,89 @@ pub struct Interpreter<'m, 'a> {
     activations: &'a mut [u8],
 }
 
-/// Byte sizes of the tables kept in the arena for a model.
+/// Byte sizes of the tables kept in the arena for a model (every sum checked at `of`).
 #[derive(Clone, Copy)]
 struct Layout {
     /// Buffers (tensors + per-op scratch).
     buffers: usize,
     /// Operators.
     ops: usize,
-    /// `u16` run-plan per operator, rounded to 16 (planning copy only).
-    op_plan: usize,
+    /// Bytes of the `u16` run-plan (2 per operator, not rounded).
+    plan_bytes: usize,
+    /// The offset table at its widest (`u32` per buffer) and the run-plan, each rounded to 16:
+    /// what precedes the work area while planning.
+    front: usize,
+    /// The planner's work tables ([`plan::work_bytes`]), rounded to 16.
+    work_tables: usize,
     /// The offset table at its widest (`u32` per buffer), rounded to 16.
     wide_table: usize,
     /// Temporary planning memory: work tables, `u32` offsets and the run-plan.
     work: usize,
+    /// Arena bytes needed while planning: header, `front`, then the work area.
+    planning: usize,
 }
 
 impl Layout {
     fn of(model: &Model<'_>) -> Result<Layout> {
         let buffers = plan::num_buffers(model);
-        let nops = model.num_operators();
-        let op_plan = nops.checked_mul(2).map(align16).ok_or(Error::TooLarge)?;
-        let wide_table = buffers.checked_mul(4).map(align16).ok_or(Error::TooLarge)?;
-        let work = align16(plan::work_bytes(buffers)) + wide_table + op_plan;
-        Ok(Layout { buffers, ops: nops, op_plan, wide_table, work })
+        let ops = model.num_operators();
+        let plan_bytes = product(ops, 2)?;
+        let op_plan = align16(plan_bytes)?;
+        let wide_table = align16(product(buffers, 4)?)?;
+        let work_tables = align16(plan::work_bytes(buffers))?;
+        let work = sum(&[work_tables, wide_table, op_plan])?;
+        let front = sum(&[wide_table, op_plan])?;
+        let planning = sum(&[HEADER_BYTES, front, work])?;
+        Ok(Layout { buffers, ops, plan_bytes, front, work_tables, wide_table, work, planning })
     }
 
     /// The offset table for an activation area of `act` bytes (not rounded).
-    fn table(&self, act: usize) -> usize {
-        self.buffers * Offsets::width(act)
+    fn table(&self, act: usize) -> Result<usize> {
+        product(self.buffers, Offsets::width(act))
     }
 
     /// The offset table followed by the run-plan, rounded to 16.
-    fn tables(&self, act: usize) -> usize {
-        align16(self.table(act) + 2 * self.ops)
-    }
-
-    /// Bytes that must precede the work area while planning (it sits after the widest table).
-    fn planning_bytes(&self) -> usize {
-        HEADER_BYTES + self.wide_table + self.op_plan + self.work
+    fn tables(&self, act: usize) -> Result<usize> {
+        align16(sum(&[self.table(act)?, self.plan_bytes])?)
     }
 
     /// Total arena bytes for an activation area of `act` bytes.
     fn total(&self, act: usize) -> Result<usize> {
-        HEADER_BYTES
-            .checked_add(self.tables(act))
-            .and_then(|v| v.checked_add(act))
-            .map(|v| v.max(self.planning_bytes()))
-            .ok_or(Error::TooLarge)
+        Ok(sum(&[HEADER_BYTES, self.tables(act)?, act])?.max(self.planning))
     }
 }
 
 /// Runs the planner inside `work_mem` (at least `Layout::work` bytes, 4-aligned); returns the
 /// summary with the `u32` offsets and the run-plan left in `work_mem`'s tail tables.
 fn plan_in(model: &Model<'_>, options: &Options, l: &Layout, work_mem: &mut [u8]) -> Result<PlanSummary> {
-    let (tables, rest) = work_mem.split_at_mut(align16(plan::work_bytes(l.buffers)));
-    let (offsets, op_plan) = rest.split_at_mut(l.wide_table);
-    let offsets: &mut [u32] = bytemuck::try_cast_slice_mut(offsets).map_err(|_| Error::ArenaMisaligned)?;
-    let op_plan: &mut [u16] = bytemuck::try_cast_slice_mut(op_plan).map_err(|_| Error::ArenaMisaligned)?;
+    let (tables, rest) = take_front(work_mem, l.work_tables)?;
+    let (offsets, op_plan) = take_front(rest, l.wide_table)?;
+    let offsets: &mut [u32] = cast_mut(offsets)?;
+    let op_plan: &mut [u16] = cast_mut(op_plan)?;
     let mut work = Work::carve(tables, l.buffers)?;
-    plan::build(model, options, &mut work, &mut offsets[..l.buffers], &mut op_plan[..model.num_operators()])
+    let offsets = offsets.get_mut(..l.buffers).ok_or(Error::InvalidArgument)?;
+    let op_plan = op_plan.get_mut(..l.ops).ok_or(Error::InvalidArgument)?;
+    plan::build(model, options, &mut work, offsets, op_plan)
 }
 
 /// The `u32` offsets and run-plan a [`plan_in`] run left in `work_mem`.
-fn planned<'w>(l: &Layout, nops: usize, work_mem: &'w [u8]) -> Result<(&'w [u32], &'w [u16])> {
-    let rest = work_mem.get(align16(plan::work_bytes(l.buffers))..).ok_or(Error::InvalidArgument)?;
-    let (offsets, op_plan) = rest.split_at(l.wide_table.min(rest.len()));
-    let offsets: &[u32] = bytemuck::try_cast_slice(offsets).map_err(|_| Error::ArenaMisaligned)?;
-    let op_plan: &[u16] = bytemuck::try_cast_slice(op_plan).map_err(|_| Error::ArenaMisaligned)?;
-    Ok((offsets.get(..l.buffers).unwrap_or(&[]), op_plan.get(..nops).unwrap_or(&[])))
+fn planned<'w>(l: &Layout, work_mem: &'w [u8]) -> Result<(&'w [u32], &'w [u16])> {
+    let rest = work_mem.get(l.work_tables..).ok_or(Error::InvalidArgument)?;
+    let (offsets, op_plan) = rest.split_at_checked(l.wide_table).ok_or(Error::InvalidArgument)?;
+    let offsets: &[u32] = cast(offsets)?;
+    let op_plan: &[u16] = cast(op_plan)?;
+    let offsets = offsets.get(..l.buffers).ok_or(Error::InvalidArgument)?;
+    Ok((offsets, op_plan.get(..l.ops).ok_or(Error::InvalidArgument)?))
+}
+
+/// Bytes as a table of `T` (the arena layout keeps every table aligned for its type).
+fn cast<T: bytemuck::Pod>(b: &[u8]) -> Result<&[T]> {
+    bytemuck::try_cast_slice(b).map_err(|_| Error::ArenaMisaligned)
+}
+
+/// Bytes as a writable table of `T`.
+fn cast_mut<T: bytemuck::Pod>(b: &mut [u8]) -> Result<&mut [T]> {
+    bytemuck::try_cast_slice_mut(b).map_err(|_| Error::ArenaMisaligned)
 }
 
 /// Exact arena bytes [`Interpreter::init`] needs for `model` with the default options.
@@ -174,18 +212,20 @@ fn required_for(model: &Model<'_>, options: &Options) -> Result<usize> {
     let l = Layout::of(model)?;
     #[cfg(feature = "std")]
     {
-        let mut work = std::vec![0u32; l.work / 4];
+        let mut work = std::vec![0u32; l.work.div_ceil(4)];
         let s = plan_in(model, options, &l, bytemuck::cast_slice_mut(&mut work))?;
         l.total(s.activation_bytes)
     }
     #[cfg(not(feature = "std"))]
     {
         const WORDS: usize = (plan::work_bytes(MAX_STACK_PLAN_BUFFERS) + 6 * MAX_STACK_PLAN_BUFFERS) / 4 + 16;
-        if l.buffers > MAX_STACK_PLAN_BUFFERS || l.work / 4 > WORDS {
+        let words = l.work.div_ceil(4);
+        if l.buffers > MAX_STACK_PLAN_BUFFERS || words > WORDS {
             return Err(Error::TooLarge);
         }
         let mut work = [0u32; WORDS];
-        let s = plan_in(model, options, &l, bytemuck::cast_slice_mut(&mut work[..l.work / 4]))?;
+        let work = work.get_mut(..words).ok_or(Error::TooLarge)?;
+        let s = plan_in(model, options, &l, bytemuck::cast_slice_mut(work))?;
         l.total(s.activation_bytes)
     }
 }
@@ -209,14 +249,13 @@ impl<'m, 'a> Interpreter<'m, 'a> {
         }
         let model = Model::parse(model)?;
         let l = Layout::of(&model)?;
-        let nops = model.num_operators();
-        if arena.len() < l.planning_bytes() {
+        if arena.len() < l.planning {
             return Err(Error::ArenaTooSmall { required: required_for(&model, options)? });
         }
-        let (head, rest) = arena.split_at_mut(HEADER_BYTES);
+        let (head, rest) = take_front(arena, HEADER_BYTES)?;
         // Plan in the work area, which sits after the widest table and the run-plan...
-        let front = l.wide_table + l.op_plan;
-        let summary = plan_in(&model, options, &l, &mut rest[front..front + l.work])?;
+        let work_mem = span_mut(rest, l.front, l.work).ok_or(Error::InvalidArgument)?;
+        let summary = plan_in(&model, options, &l, work_mem)?;
         let act_bytes = summary.activation_bytes;
         let used = l.total(act_bytes)?;
         if arena_len < used {
@@ -224,37 +263,39 @@ impl<'m, 'a> Interpreter<'m, 'a> {
         }
         // ...then move the offsets (narrowed if they fit) and the run-plan to their final place
         // in front of it; the activation area starts right after them.
-        let table = l.table(act_bytes);
+        let narrow = Offsets::width(act_bytes) == 2;
+        let table = l.table(act_bytes)?;
         {
-            let (dst, src) = rest.split_at_mut(front);
-            let (offsets32, plan_src) = planned(&l, nops, src)?;
-            let (dst_table, dst_plan) = dst.split_at_mut(table);
-            if Offsets::width(act_bytes) == 2 {
-                let t: &mut [u16] = bytemuck::try_cast_slice_mut(dst_table).map_err(|_| Error::ArenaMisaligned)?;
+            let (dst, src) = take_front(rest, l.front)?;
+            let (offsets32, plan_src) = planned(&l, src)?;
+            let (dst_table, dst_plan) = take_front(dst, table)?;
+            if narrow {
+                const UNIT: u32 = plan::BUFFER_ALIGN as u32;
+                let t: &mut [u16] = cast_mut(dst_table)?;
                 for (d, &o) in t.iter_mut().zip(offsets32) {
-                    *d = if o == NO_OFFSET { u16::MAX } else { (o / plan::BUFFER_ALIGN as u32) as u16 };
+                    *d = if o == NO_OFFSET { u16::MAX } else { (o / UNIT) as u16 };
                 }
             } else {
-                let t: &mut [u32] = bytemuck::try_cast_slice_mut(dst_table).map_err(|_| Error::ArenaMisaligned)?;
-                t[..offsets32.len()].copy_from_slice(offsets32);
+                let t: &mut [u32] = cast_mut(dst_table)?;
+                for (d, &o) in t.iter_mut().zip(offsets32) {
+                    *d = o;
+                }
             }
-            let p: &mut [u16] =
-                bytemuck::try_cast_slice_mut(&mut dst_plan[..2 * nops]).map_err(|_| Error::ArenaMisaligned)?;
-            p.copy_from_slice(plan_src);
+            let p: &mut [u16] = cast_mut(dst_plan.get_mut(..l.plan_bytes).ok_or(Error::InvalidArgument)?)?;
+            for (d, &h) in p.iter_mut().zip(plan_src) {
+                *d = h;
+            }
         }
-        let (table_bytes, rest) = rest.split_at_mut(table);
-        let (plan_bytes, activations) = rest.split_at_mut(l.tables(act_bytes) - table);
-        let offsets = if Offsets::width(act_bytes) == 2 {
-            Offsets::Narrow(bytemuck::try_cast_slice(&*table_bytes).map_err(|_| Error::ArenaMisaligned)?)
+        let (tables, activations) = take_front(rest, l.tables(act_bytes)?)?;
+        let (table_bytes, plan_bytes) = take_front(tables, table)?;
+        let (table_bytes, plan_bytes) = (&*table_bytes, &*plan_bytes);
+        let offsets = if narrow {
+            Offsets::Narrow(cast(table_bytes)?.get(..l.buffers).ok_or(Error::InvalidArgument)?)
         } else {
-            Offsets::Wide(bytemuck::try_cast_slice(&*table_bytes).map_err(|_| Error::ArenaMisaligned)?)
+            Offsets::Wide(cast(table_bytes)?.get(..l.buffers).ok_or(Error::InvalidArgument)?)
         };
-        let offsets = match offsets {
-            Offsets::Narrow(t) => Offsets::Narrow(&t[..l.buffers]),
-            Offsets::Wide(t) => Offsets::Wide(&t[..l.buffers]),
-        };
-        let op_plan: &[u16] = bytemuck::try_cast_slice(&plan_bytes[..2 * nops]).map_err(|_| Error::ArenaMisaligned)?;
-        let (activations, _) = activations.split_at_mut(act_bytes);
+        let op_plan: &[u16] = cast(plan_bytes.get(..l.plan_bytes).ok_or(Error::InvalidArgument)?)?;
+        let (activations, _) = take_front(activations, act_bytes)?;
         activations.fill(0);
         let used = u32::try_from(used).map_err(|_| Error::TooLarge)?;
         let interp =
@@ -352,8 +393,7 @@ impl<'m, 'a> Interpreter<'m, 'a> {
         if off == NO_OFFSET {
             return Err(Error::InvalidArgument);
         }
-        let start = off as usize;
-        let data = self.activations.get_mut(start..start + tensor.bytes()).ok_or(Error::InvalidArgument)?;
+        let data = span_mut(self.activations, off as usize, tensor.bytes()).ok_or(Error::InvalidArgument)?;
         Ok(TensorMut {
             data,
             shape: tensor.shape,
@@ -422,7 +462,7 @@ pub fn plan_details(model: &[u8], options: &Options) -> Result<PlanDetails> {
         op_plan,
         activation_bytes: s.activation_bytes,
         lower_bound: s.lower_bound,
-        bookkeeping_bytes: HEADER_BYTES + l.tables(s.activation_bytes),
+        bookkeeping_bytes: sum(&[HEADER_BYTES, l.tables(s.activation_bytes)?])?,
         arena_bytes: l.total(s.activation_bytes)?,
     })
 }

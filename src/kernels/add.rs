@@ -83,8 +83,9 @@ impl Broadcast {
             }
             let pattern = (d1 == 1, d2 == 1);
             if last == Some(pattern) {
-                let i = merged - 1;
-                plan.extent[i] = plan.extent[i].saturating_mul(dout);
+                // `last` is set once a dimension was merged: merged ≥ 1.
+                let e = merged.checked_sub(1).and_then(|i| plan.extent.get_mut(i)).ok_or(Error::InvalidArgument)?;
+                *e = e.saturating_mul(dout);
             } else {
                 // At most `rank` ≤ MAX_RANK merged dimensions exist.
                 let i = merged;
@@ -140,7 +141,8 @@ impl Broadcast {
         if self.len_out == 0 {
             return Ok(());
         }
-        let rank = self.rank as usize;
+        // rank ≤ MAX_RANK by construction; `min` lets the compiler see it.
+        let rank = (self.rank as usize).min(MAX_RANK);
         if rank == 0 {
             // Single output element.
             let v = f(io.get(0, 0), io.get(1, 0));

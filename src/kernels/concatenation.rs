@@ -6,6 +6,7 @@
 
 use super::{Shape, MAX_RANK};
 use crate::quant::Activation;
+use crate::slices::{span, span_mut};
 use crate::{Error, Result};
 
 /// Most inputs TFLM's concatenation accepts.
@@ -81,7 +82,7 @@ impl ConcatParams {
         let inner: usize = output.dims()[axis + 1..].iter().product();
         let mut block = [0usize; CONCAT_MAX_INPUTS];
         let mut axis_total = 0usize;
-        for (i, inp) in inputs.iter().enumerate() {
+        for (inp, slot) in inputs.iter().zip(block.iter_mut()) {
             // Exact equality (NaN fails), as TFLM compares the scales.
             if inp.scale != output_scale || inp.zero_point != output_zero_point {
                 return Err(Error::InvalidArgument);
@@ -96,7 +97,7 @@ impl ConcatParams {
             }
             let a = inp.shape.dim(axis);
             axis_total = axis_total.checked_add(a).ok_or(Error::InvalidArgument)?;
-            block[i] = a.checked_mul(inner).ok_or(Error::InvalidArgument)?;
+            *slot = a.checked_mul(inner).ok_or(Error::InvalidArgument)?;
         }
         if axis_total != output.dim(axis) {
             return Err(Error::InvalidArgument);
@@ -126,7 +127,9 @@ pub fn concatenation_s8(p: &ConcatParams, inputs: &[&[i8]], output: &mut [i8]) {
     let mut pos = 0usize;
     for k in 0..p.outer {
         for (inp, &blk) in inputs.iter().zip(p.block.iter()) {
-            output[pos..pos + blk].copy_from_slice(&inp[k * blk..(k + 1) * blk]);
+            // In range by the checks above; `get` keeps the copy panic-free regardless.
+            let (Some(dst), Some(src)) = (span_mut(output, pos, blk), span(inp, k * blk, blk)) else { return };
+            dst.copy_from_slice(src);
             pos += blk;
         }
     }

@@ -406,6 +406,12 @@ pub fn conv2d_s8(
     let fin = fd.c;
     let in_h = ind.h as isize;
     let in_w = ind.w as isize;
+    if od.h == 0 {
+        return Ok(()); // empty output
+    }
+    if p.filters_per_group == 0 {
+        return Err(Error::InvalidArgument); // excluded by the constructor
+    }
     let rows = od.n * od.h;
     for r in 0..rows {
         let row = ordered(walk, r, rows);
@@ -433,8 +439,11 @@ pub fn conv2d_s8(
                         }
                         let ib = ind.offset(b, iy as usize, ix as usize, in_c0);
                         let fb = fd.offset(oc, fy, fx, 0);
-                        let taps = input[ib..ib + fin].iter().zip(&filter[fb..fb + fin]);
-                        for (&i, &f) in taps {
+                        // In range once `check` passed; `get` only replaces a panic by an error.
+                        let (Some(xs), Some(fs)) = (input.get(ib..ib + fin), filter.get(fb..fb + fin)) else {
+                            return Err(Error::InvalidArgument);
+                        };
+                        for (&i, &f) in xs.iter().zip(fs) {
                             acc = acc.wrapping_add((f as i32).wrapping_mul((i as i32).wrapping_add(p.input_offset)));
                         }
                     }
@@ -442,7 +451,8 @@ pub fn conv2d_s8(
                 if let Some(bias) = bias {
                     acc = acc.wrapping_add(bias.get(oc));
                 }
-                io.set(out_base + oc, requantize(acc, requant[oc * rq_step], p.output_offset, p.act_min, p.act_max));
+                let rq = requant.get(oc * rq_step).ok_or(Error::InvalidArgument)?;
+                io.set(out_base + oc, requantize(acc, *rq, p.output_offset, p.act_min, p.act_max));
             }
         }
     }

@@ -18,6 +18,7 @@ use super::conv::{axis_padding, checked_len, explicit_axis, ordered, requantize,
 use super::io::{Io, Walk};
 use super::{Dims4, LeI32s};
 use crate::quant::Requant;
+use crate::slices::span;
 use crate::{Error, Result};
 
 /// Prepared DEPTHWISE_CONV_2D (int8 input/output, int8 filter, optional int32 bias).
@@ -238,6 +239,12 @@ pub fn depthwise_conv2d_s8(
     let in_len = ind.len();
     let rq_step = usize::from(requant.len() != 1);
     let dm = p.depth_multiplier;
+    if od.h == 0 {
+        return Ok(()); // empty output
+    }
+    if dm == 0 {
+        return Err(Error::InvalidArgument); // excluded by the constructor
+    }
     // Output channels per chunk when whole groups of `dm` fit.
     let chunk = (CHUNK / dm).max(1) * dm;
     let in_h = ind.h as isize;
@@ -267,7 +274,7 @@ pub fn depthwise_conv2d_s8(
                 };
                 let ic_lo = oc0 / dm;
                 let ic_n = (oc0 + n - 1) / dm + 1 - ic_lo;
-                let acc = &mut acc[..n];
+                let Some(acc) = acc.get_mut(..n) else { return Err(Error::InvalidArgument) }; // n ≤ CHUNK
                 acc.fill(0);
                 let input = io.input(0, 0, in_len);
                 for fy in fy_range.clone() {
@@ -279,18 +286,30 @@ pub fn depthwise_conv2d_s8(
                         }
                         let ib = ind.offset(b, iy, ix as usize, ic_lo);
                         let fb = fd.offset(0, fy, fx, oc0);
-                        let xs = &input[ib..ib + ic_n];
-                        let fs = &filter[fb..fb + n];
+                        // In range once `check` passed; `get` only replaces a panic by an error.
+                        let (Some(xs), Some(fs)) = (input.get(ib..ib + ic_n), filter.get(fb..fb + n)) else {
+                            return Err(Error::InvalidArgument);
+                        };
                         if group == 1 {
                             for ((a, &f), &x) in acc.iter_mut().zip(fs).zip(xs) {
                                 *a = a.wrapping_add((f as i32).wrapping_mul((x as i32).wrapping_add(p.input_offset)));
                             }
                         } else {
-                            for ((a, f), &x) in acc.chunks_exact_mut(group).zip(fs.chunks_exact(group)).zip(xs) {
+                            // `group` accumulators and taps per input channel (chunks taken with
+                            // split_at: chunks_exact would keep a division-by-zero panic path).
+                            let (mut accs, mut taps) = (&mut *acc, fs);
+                            for &x in xs {
                                 let x = (x as i32).wrapping_add(p.input_offset);
+                                let (Some((a, a_rest)), Some((f, f_rest))) = (
+                                    core::mem::take(&mut accs).split_at_mut_checked(group),
+                                    taps.split_at_checked(group),
+                                ) else {
+                                    break;
+                                };
                                 for (a, &f) in a.iter_mut().zip(f) {
                                     *a = a.wrapping_add((f as i32).wrapping_mul(x));
                                 }
+                                (accs, taps) = (a_rest, f_rest);
                             }
                         }
                     }
@@ -301,9 +320,10 @@ pub fn depthwise_conv2d_s8(
                         Some(bias) => a.wrapping_add(bias.get(oc)),
                         None => a,
                     };
-                    *o = requantize(a, requant[oc * rq_step], p.output_offset, p.act_min, p.act_max);
+                    let rq = requant.get(oc * rq_step).ok_or(Error::InvalidArgument)?;
+                    *o = requantize(a, *rq, p.output_offset, p.act_min, p.act_max);
                 }
-                for (j, &v) in res[..n].iter().enumerate() {
+                for (j, &v) in res.iter().take(n).enumerate() {
                     io.set(out_base + oc0 + j, v);
                 }
                 oc0 += n;
@@ -333,7 +353,7 @@ pub fn depthwise_conv2d_s8_channelwise(
     if p.depth_multiplier != 1 || plane.len() < area {
         return Err(Error::InvalidArgument);
     }
-    let plane = &mut plane[..area];
+    let Some(plane) = plane.get_mut(..area) else { return Err(Error::InvalidArgument) };
     let (in_h, in_w) = (ind.h as isize, ind.w as isize);
     for b in 0..od.n {
         for c in 0..od.c {
@@ -342,8 +362,9 @@ pub fn depthwise_conv2d_s8_channelwise(
                 if input.len() < ind.len() {
                     return Err(Error::InvalidArgument);
                 }
+                // In range: `input` holds the whole NHWC input (checked above).
                 for (i, slot) in plane.iter_mut().enumerate() {
-                    *slot = input[(b * area + i) * ind.c + c];
+                    *slot = input.get((b * area + i) * ind.c + c).copied().unwrap_or(0);
                 }
             }
             let rq = requant(c);
@@ -358,13 +379,17 @@ pub fn depthwise_conv2d_s8_channelwise(
                         if iy < 0 || iy >= in_h {
                             continue;
                         }
+                        // Plane row `iy` (exactly `in_w` bytes) and the filter taps of row `fy`
+                        // (channel `c` every `od.c` bytes); in range once `check` passed.
+                        let Some(row) = span(plane, iy as usize * ind.w, ind.w) else { continue };
+                        let Some(taps) = filter.get(fd.offset(0, fy, 0, c)..) else { continue };
                         for fx in 0..fd.w {
                             let ix = in_x0 + (fx * p.dilation_w) as isize;
                             if ix < 0 || ix >= in_w {
                                 continue;
                             }
-                            let x = plane[iy as usize * ind.w + ix as usize] as i32;
-                            let f = filter[fd.offset(0, fy, fx, c)] as i32;
+                            let (Some(&x), Some(&f)) = (row.get(ix as usize), taps.get(fx * fd.c)) else { continue };
+                            let (x, f) = (x as i32, f as i32);
                             acc = acc.wrapping_add(f.wrapping_mul(x.wrapping_add(p.input_offset)));
                         }
                     }

@@ -121,10 +121,8 @@ impl FullyConnectedParams {
         let fr = filter.rank();
         let accum_depth = filter.dim(fr - 1);
         let rows = filter.dim(fr - 2);
-        let or = output.rank();
-        let output_depth = output.dim(or - 1);
-        let batches =
-            output.dims()[..or - 1].iter().try_fold(1usize, |a, &x| a.checked_mul(x)).ok_or(Error::InvalidArgument)?;
+        let Some((&output_depth, outer)) = output.dims().split_last() else { return Err(Error::InvalidArgument) };
+        let batches = outer.iter().try_fold(1usize, |a, &x| a.checked_mul(x)).ok_or(Error::InvalidArgument)?;
         let needed_input = batches.checked_mul(accum_depth).ok_or(Error::InvalidArgument)?;
         // Also proves rows * accum_depth and batches * output_depth do not overflow.
         rows.checked_mul(accum_depth).ok_or(Error::InvalidArgument)?;
@@ -216,10 +214,14 @@ pub fn fully_connected_s8(
     let depth = p.accum_depth;
     let rq_step = usize::from(p.per_channel);
     let mut out_idx = 0usize;
+    // Rows are in range once `check` passed; `get` only replaces a panic by an error.
+    fn row(s: &[i8], i: usize, depth: usize) -> Result<&[i8]> {
+        s.get(i * depth..(i + 1) * depth).ok_or(Error::InvalidArgument)
+    }
     for b in 0..p.batches {
-        let in_row = &input[b * depth..(b + 1) * depth];
+        let in_row = row(input, b, depth)?;
         for oc in 0..p.output_depth {
-            let f_row = &filter[oc * depth..(oc + 1) * depth];
+            let f_row = row(filter, oc, depth)?;
             let mut acc: i32 = 0;
             for (&i, &f) in in_row.iter().zip(f_row) {
                 let fv = (f as i32).wrapping_add(p.filter_offset);
@@ -228,7 +230,9 @@ pub fn fully_connected_s8(
             if let Some(bias) = bias {
                 acc = acc.wrapping_add(bias.get(oc));
             }
-            output[out_idx] = requantize(acc, requant[oc * rq_step], p.output_offset, p.act_min, p.act_max);
+            let rq = requant.get(oc * rq_step).ok_or(Error::InvalidArgument)?;
+            let out = output.get_mut(out_idx).ok_or(Error::InvalidArgument)?;
+            *out = requantize(acc, *rq, p.output_offset, p.act_min, p.act_max);
             out_idx += 1;
         }
     }

@@ -155,8 +155,8 @@ pub fn mean_s8(p: &MeanParams, input: &[i8], output: &mut [i8]) {
     // Row-major strides of the input.
     let mut stride = [0usize; MAX_RANK];
     let mut acc = 1usize;
-    for d in (0..rank).rev() {
-        stride[d] = acc;
+    for (d, s) in stride.iter_mut().enumerate().take(rank).rev() {
+        *s = acc;
         acc *= p.input.dim(d);
     }
     // Split the dimensions into kept (outer odometer) and reduced (inner odometer).
@@ -164,14 +164,15 @@ pub fn mean_s8(p: &MeanParams, input: &[i8], output: &mut [i8]) {
     let (mut red_size, mut red_stride) = ([0usize; MAX_RANK], [0usize; MAX_RANK]);
     let (mut nk, mut nr) = (0usize, 0usize);
     for (d, (&size, &st)) in p.input.dims().iter().zip(stride.iter()).enumerate() {
-        if p.reduced_mask & (1 << d) != 0 {
-            red_size[nr] = size;
-            red_stride[nr] = st;
-            nr += 1;
+        let (sizes, strides, n) = if p.reduced_mask & (1 << d) != 0 {
+            (&mut red_size, &mut red_stride, &mut nr)
         } else {
-            kept_size[nk] = size;
-            kept_stride[nk] = st;
-            nk += 1;
+            (&mut kept_size, &mut kept_stride, &mut nk)
+        };
+        // n ≤ d < rank ≤ MAX_RANK.
+        if let (Some(sz), Some(s)) = (sizes.get_mut(*n), strides.get_mut(*n)) {
+            (*sz, *s) = (size, st);
+            *n += 1;
         }
     }
     let zp_total = p.input_zero_point as i64 * p.count as i64;
@@ -184,7 +185,8 @@ pub fn mean_s8(p: &MeanParams, input: &[i8], output: &mut [i8]) {
         let mut red_idx = [0usize; MAX_RANK];
         let mut off = base;
         loop {
-            sum = sum.wrapping_add(input[off] as i32);
+            // off < input.len(): the odometer stays inside the input shape (checked above).
+            sum = sum.wrapping_add(input.get(off).map_or(0, |&x| x as i32));
             if !advance(&mut red_idx, &red_size, &red_stride, nr, &mut off) {
                 break;
             }
@@ -206,14 +208,14 @@ fn advance(
     n: usize,
     offset: &mut usize,
 ) -> bool {
-    for d in (0..n).rev() {
-        idx[d] += 1;
-        *offset += stride[d];
-        if idx[d] < size[d] {
+    for ((i, &size), &stride) in idx.iter_mut().zip(size).zip(stride).take(n).rev() {
+        *i += 1;
+        *offset += stride;
+        if *i < size {
             return true;
         }
-        *offset -= idx[d] * stride[d];
-        idx[d] = 0;
+        *offset -= *i * stride;
+        *i = 0;
     }
     false
 }

@@ -52,19 +52,15 @@ impl Shape {
     }
     /// The dimensions.
     pub fn dims(&self) -> &[usize] {
-        &self.dims[..self.rank as usize]
+        self.dims.get(..self.rank as usize).unwrap_or(&[])
     }
-    /// Rank (number of dimensions).
+    /// Rank (number of dimensions, at most [`MAX_RANK`]).
     pub fn rank(&self) -> usize {
-        self.rank as usize
+        self.dims().len()
     }
     /// Dimension `i`, or 1 past the rank.
     pub fn dim(&self, i: usize) -> usize {
-        if i < self.rank as usize {
-            self.dims[i]
-        } else {
-            1
-        }
+        self.dims().get(i).copied().unwrap_or(1)
     }
     /// Product of the dimensions (1 for a scalar). The verifier proved it does not overflow.
     pub fn num_elements(&self) -> usize {

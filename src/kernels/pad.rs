@@ -12,6 +12,7 @@
 //! fold a PAD into the next op's window as virtual padding.
 
 use super::{LeI32s, Shape};
+use crate::slices::{span, span_mut};
 use crate::{Error, Result};
 
 /// Highest rank TFLM's pad kernel accepts.
@@ -31,15 +32,11 @@ impl PadAmounts {
     }
     /// The `(before, after)` pairs, one per dimension.
     pub fn pairs(&self) -> &[(usize, usize)] {
-        &self.pairs[..self.rank as usize]
+        self.pairs.get(..self.rank as usize).unwrap_or(&[])
     }
     /// `(before, after)` for dimension `d`, `(0, 0)` past the rank.
     pub fn get(&self, d: usize) -> (usize, usize) {
-        if d < self.rank as usize {
-            self.pairs[d]
-        } else {
-            (0, 0)
-        }
+        self.pairs().get(d).copied().unwrap_or((0, 0))
     }
 }
 
@@ -152,14 +149,14 @@ pub fn pad_s8(p: &PadParams, input: &[i8], output: &mut [i8]) {
         return;
     }
     // Extend to 5 dimensions from the left, as TFLM does.
-    let rank = p.input.rank();
-    let lead = PAD_MAX_RANK - rank;
+    let Some(lead) = PAD_MAX_RANK.checked_sub(p.input.rank()) else { return };
     let mut in_dims = [1usize; PAD_MAX_RANK];
     let mut before = [0usize; PAD_MAX_RANK];
     let mut after = [0usize; PAD_MAX_RANK];
-    for d in 0..rank {
-        in_dims[lead + d] = p.input.dim(d);
-        (before[lead + d], after[lead + d]) = p.amounts.get(d);
+    let dims = in_dims.iter_mut().zip(before.iter_mut()).zip(after.iter_mut()).skip(lead);
+    for (d, ((dim, b), a)) in dims.enumerate() {
+        *dim = p.input.dim(d);
+        (*b, *a) = p.amounts.get(d);
     }
     if in_len == 0 {
         output.fill(p.pad_value);
@@ -181,8 +178,11 @@ pub fn pad_s8(p: &PadParams, input: &[i8], output: &mut [i8]) {
     let s1 = out_stride(1);
     let s2 = out_stride(2);
     let s3 = out_stride(3);
+    // Every run lies inside the output (its size was checked); `span_mut` keeps it panic-free.
     let fill = |out: &mut [i8], pos: &mut usize, n: usize| {
-        out[*pos..*pos + n].fill(p.pad_value);
+        if let Some(run) = span_mut(out, *pos, n) {
+            run.fill(p.pad_value);
+        }
         *pos += n;
     };
     fill(output, &mut pos, before[0] * s0);
@@ -194,7 +194,9 @@ pub fn pad_s8(p: &PadParams, input: &[i8], output: &mut [i8]) {
                 fill(output, &mut pos, before[3] * s3);
                 for _ in 0..in_dims[3] {
                     fill(output, &mut pos, before[4]);
-                    output[pos..pos + inner].copy_from_slice(&input[src..src + inner]);
+                    if let (Some(to), Some(from)) = (span_mut(output, pos, inner), span(input, src, inner)) {
+                        to.copy_from_slice(from);
+                    }
                     pos += inner;
                     src += inner;
                     fill(output, &mut pos, after[4]);

@@ -156,6 +156,9 @@ fn check_lengths(p: &PoolParams, io: &Io<'_>) -> Result<()> {
 /// write the pixel at output offset `out_base` (channel 0) from its clipped input window.
 fn for_each_pixel(p: &PoolParams, io: &mut Io<'_>, walk: Walk, mut pixel: impl FnMut(&mut Io<'_>, Win, usize)) {
     let (ind, outd) = (p.input, p.output);
+    if outd.h == 0 {
+        return; // empty output
+    }
     let rows = outd.n * outd.h;
     for r in 0..rows {
         let row = ordered(walk, r, rows);
@@ -230,7 +233,8 @@ pub fn average_pool_s8(p: &PoolParams, io: &mut Io<'_>, walk: Walk) -> Result<()
             acc.fill(0);
             let input = io.input(0, 0, in_len);
             win.each(depth, |at| {
-                for (a, &x) in acc.iter_mut().zip(&input[at + c0..at + c0 + n]) {
+                // In range once `check_lengths` passed; `get` keeps this panic-free.
+                for (a, &x) in acc.iter_mut().zip(input.get(at + c0..at + c0 + n).unwrap_or(&[])) {
                     *a = a.wrapping_add(x as i32);
                 }
             });
@@ -272,7 +276,7 @@ pub fn max_pool_s8(p: &PoolParams, io: &mut Io<'_>, walk: Walk) -> Result<()> {
             acc.fill(i8::MIN);
             let input = io.input(0, 0, in_len);
             win.each(depth, |at| {
-                for (m, &x) in acc.iter_mut().zip(&input[at + c0..at + c0 + n]) {
+                for (m, &x) in acc.iter_mut().zip(input.get(at + c0..at + c0 + n).unwrap_or(&[])) {
                     *m = (*m).max(x);
                 }
             });

@@ -7,6 +7,7 @@
 //! `half_pixel_centers`). Both flags may be set together. Values are copied, never rescaled.
 
 use super::{Dims4, LeI32s};
+use crate::slices::{span, span_mut};
 use crate::{Error, Result};
 
 /// Prepared parameters of an int8 RESIZE_NEAREST_NEIGHBOR.
@@ -104,7 +105,10 @@ pub fn resize_nearest_s8(p: &ResizeNearestParams, input: &[i8], output: &mut [i8
             for x in 0..outd.w {
                 let ix = p.source(x, ind.w, outd.w);
                 let src = ind.offset(b, iy, ix, 0);
-                output[pos..pos + depth].copy_from_slice(&input[src..src + depth]);
+                // In range (lengths checked above); `span` keeps the copy panic-free.
+                if let (Some(to), Some(from)) = (span_mut(output, pos, depth), span(input, src, depth)) {
+                    to.copy_from_slice(from);
+                }
                 pos += depth;
             }
         }

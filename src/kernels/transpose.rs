@@ -79,21 +79,24 @@ pub fn transpose_s8(p: &TransposeParams, input: &[i8], output: &mut [i8]) {
     if input.len() < p.len || output.len() < p.len || p.len == 0 {
         return;
     }
-    if p.rank == 0 {
-        output[0] = input[0];
+    // rank ≤ TRANSPOSE_MAX_RANK by construction; `min` lets the compiler see it.
+    let Some(last) = p.rank.min(TRANSPOSE_MAX_RANK).checked_sub(1) else {
+        // Rank 0: a single element.
+        if let (Some(o), Some(&i)) = (output.first_mut(), input.first()) {
+            *o = i;
+        }
         return;
-    }
-    let last = p.rank - 1;
-    let inner = p.out_dims[last];
-    let inner_stride = p.in_stride[last];
+    };
+    let (inner, inner_stride) = (p.out_dims[last], p.in_stride[last]);
     let mut idx = [0usize; TRANSPOSE_MAX_RANK];
     let mut src = 0usize;
     let mut pos = 0usize;
     loop {
         // Innermost output dimension.
+        // Output and input positions stay inside the checked lengths; `get` keeps it panic-free.
         let mut s = src;
-        for o in output[pos..pos + inner].iter_mut() {
-            *o = input[s];
+        for o in output.get_mut(pos..pos + inner).unwrap_or(&mut []) {
+            *o = input.get(s).copied().unwrap_or(0);
             s += inner_stride;
         }
         pos += inner;

@@ -17,6 +17,7 @@ use crate::quant::{activation_range_i8, Activation, Requant};
 use crate::schema::flatbuf::Table;
 use crate::schema::opcodes::OpKind;
 use crate::schema::{DType, Tensor};
+use core::num::Saturating;
 
 /// Validates (memory `None`: returns the planner's facts) or runs (memory `Some`) one operator.
 pub(crate) fn run(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<OpFacts> {
@@ -171,27 +172,36 @@ pub(crate) fn folded_padding(c: &Ctx<'_>) -> Result<[usize; 4]> {
     Ok(out)
 }
 
+/// The sum of extents from the model; `None` on overflow (strides and paddings are `i32`
+/// options, so a 32-bit target can overflow).
+fn sum(parts: &[usize]) -> Option<usize> {
+    parts.iter().try_fold(0usize, |a, &b| a.checked_add(b))
+}
+
 /// The convolution's own padding (SAME or VALID) over a `padded` input extent.
-fn own_padding(w: &Window, padded: Dims4, filter: Dims4, out: Dims4) -> [usize; 4] {
+fn own_padding(c: &Ctx<'_>, w: &Window, padded: Dims4, filter: Dims4, out: Dims4) -> Result<[usize; 4]> {
     if w.padding == Padding::Valid {
-        return [0; 4];
+        return Ok([0; 4]);
     }
     let side = |stride: usize, dil: usize, input: usize, k: usize, o: usize| {
         let before = padding_before(stride, dil, input, k, o);
-        let total = ((o.max(1) - 1) * stride + (k.max(1) - 1) * dil + 1).saturating_sub(input);
-        (before, total.saturating_sub(before))
+        // The extent the window walks: (o − 1)·stride + (k − 1)·dilation + 1.
+        let walked = sum(&[o.saturating_sub(1).checked_mul(stride)?, k.saturating_sub(1).checked_mul(dil)?, 1])?;
+        let total = walked.saturating_sub(input);
+        Some((before, total.saturating_sub(before)))
     };
-    let (t, b) = side(w.stride_h, w.dilation_h, padded.h, filter.h, out.h);
-    let (l, r) = side(w.stride_w, w.dilation_w, padded.w, filter.w, out.w);
-    [t, b, l, r]
+    let (t, b) = side(w.stride_h, w.dilation_h, padded.h, filter.h, out.h).ok_or(c.bad())?;
+    let (l, r) = side(w.stride_w, w.dilation_w, padded.w, filter.w, out.w).ok_or(c.bad())?;
+    Ok([t, b, l, r])
 }
 
 /// Total `[top, bottom, left, right]` virtual padding of a convolution with a folded PAD.
 fn fused_padding(c: &Ctx<'_>, w: &Window, input: Dims4, filter: Dims4, out: Dims4) -> Result<[usize; 4]> {
-    let f = folded_padding(c)?;
-    let padded = Dims4 { h: input.h + f[0] + f[1], w: input.w + f[2] + f[3], ..input };
-    let own = own_padding(w, padded, filter, out);
-    Ok([f[0] + own[0], f[1] + own[1], f[2] + own[2], f[3] + own[3]])
+    let [top, bottom, left, right] = folded_padding(c)?;
+    let total = |parts: &[usize]| sum(parts).ok_or(c.bad());
+    let padded = Dims4 { h: total(&[input.h, top, bottom])?, w: total(&[input.w, left, right])?, ..input };
+    let [t, b, l, r] = own_padding(c, w, padded, filter, out)?;
+    Ok([total(&[top, t])?, total(&[bottom, b])?, total(&[left, l])?, total(&[right, r])?])
 }
 
 /// Number of requantization entries: one per output channel when per-channel, else one.
@@ -206,11 +216,12 @@ fn requant_count(t: &ConvTensors<'_>, channels: usize) -> Result<usize> {
     }
 }
 
-fn scratch_for(n: usize) -> usize {
+/// Scratch bytes of a requantization table of `n` entries (none for one entry).
+fn scratch_for(n: usize) -> Result<usize> {
     if n > 1 {
-        n * core::mem::size_of::<Requant>()
+        n.checked_mul(core::mem::size_of::<Requant>()).ok_or(Error::TooLarge)
     } else {
-        0
+        Ok(0)
     }
 }
 
@@ -289,7 +300,7 @@ fn conv2d(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<OpFacts> {
     let n = k(c, requant_count(&t, out.c))?;
     let bias_len = t.bias.as_ref().map(|b| b.elements());
     k(c, p.check(n, t.input.1.elements(), t.filter.elements(), bias_len, t.output.1.elements()))?;
-    let scratch = scratch_for(n);
+    let scratch = scratch_for(n)?;
     let Some(mem) = mem else {
         let g = geom(ind, out, fd.h, fd.w, p.strides(), p.dilations(), p.pad_top(), p.pad_left());
         return Ok(window_facts(scratch, t.input.0, g));
@@ -344,14 +355,17 @@ fn depthwise(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<OpFacts> {
     // its footprint is smaller than walking pixels (a requantization table plus the slack the
     // walk needs between output and input).
     let g = geom(ind, out, fd.h, fd.w, p.strides(), p.dilations(), p.pad_top(), p.pad_left());
-    let window = window_facts(scratch_for(n), t.input.0, g);
-    let (sa, sb) = (t.input.1.bytes() as i64, t.output.1.bytes() as i64);
-    let walked = window.overlap.map_or(sa + sb, |o| {
-        let union = |x: i64| sa.max(x + sb) - x.min(0);
-        union(-o.forward).min(union(o.backward))
-    }) + scratch_for(n) as i64;
-    let plane = ind.h * ind.w;
-    let channelwise = multiplier == 1 && sa.max(sb) + (plane as i64) < walked;
+    let requant_scratch = scratch_for(n)?;
+    let window = window_facts(requant_scratch, t.input.0, g);
+    // Footprints in saturating i64 (sizes < 2^34, as in the planner): exact.
+    let bytes = |v: usize| Saturating(v as i64);
+    let (sa, sb) = (bytes(t.input.1.bytes()), bytes(t.output.1.bytes()));
+    let union = |x: Saturating<i64>| sa.max(x + sb) - x.min(Saturating(0));
+    let walked = window
+        .overlap
+        .map_or(sa + sb, |o| union(Saturating(0) - Saturating(o.forward)).min(union(Saturating(o.backward))));
+    let plane = ind.h.checked_mul(ind.w).ok_or(c.bad())?;
+    let channelwise = multiplier == 1 && sa.max(sb) + bytes(plane) < walked + bytes(requant_scratch);
     let Some(mem) = mem else {
         if channelwise {
             let exact = crate::plan::EXACT as i64;
@@ -360,7 +374,7 @@ fn depthwise(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<OpFacts> {
         }
         return Ok(window);
     };
-    let scratch = if channelwise { plane } else { scratch_for(n) };
+    let scratch = if channelwise { plane } else { requant_scratch };
     let mut b = mem.bind(c, scratch)?;
     let scratch_mem = core::mem::take(&mut b.scratch);
     let (mut io, walk) = b.io(t.output.0, [Some(t.input.0), None])?;
@@ -419,7 +433,7 @@ fn fully_connected(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<OpFacts>
         let mut one = [Requant::default(); 1];
         k(c, fully_connected::fully_connected_requant(t.in_scale, scales, t.out_scale, bias_scale, &mut one))?;
     }
-    let scratch = scratch_for(n);
+    let scratch = scratch_for(n)?;
     let Some(mem) = mem else { return Ok(OpFacts { scratch, overlap: None }) };
     let mut b = mem.bind(c, scratch)?;
     let scratch_mem = core::mem::take(&mut b.scratch);
@@ -506,11 +520,8 @@ fn pad(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<OpFacts> {
     let value = match c.opt_input(2)? {
         Some((_, cv)) => {
             let (cs, cz) = q8(c, &cv)?;
-            let data = cv.data.ok_or(c.bad())?;
-            if data.len() != 1 {
-                return Err(c.bad());
-            }
-            k(c, pad::pad_value_for_padv2(os, oz, cs, cz, data[0] as i8))?
+            let &[value] = cv.data.ok_or(c.bad())? else { return Err(c.bad()) };
+            k(c, pad::pad_value_for_padv2(os, oz, cs, cz, value as i8))?
         }
         None => k(c, pad::pad_value_for_pad(oz))?,
     };
@@ -535,21 +546,22 @@ fn concat(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<OpFacts> {
     let mut descs = [concatenation::ConcatInput { shape: output.shape, scale: 0.0, zero_point: 0 };
         concatenation::CONCAT_MAX_INPUTS];
     let mut ids = [0usize; concatenation::CONCAT_MAX_INPUTS];
-    for i in 0..n {
+    for (i, (desc, id)) in descs.iter_mut().zip(&mut ids).enumerate().take(n) {
         let (t, tensor) = c.input(i)?;
         let (s, z) = q8(c, &tensor)?;
-        descs[i] = concatenation::ConcatInput { shape: tensor.shape, scale: s, zero_point: z };
-        ids[i] = t;
+        *desc = concatenation::ConcatInput { shape: tensor.shape, scale: s, zero_point: z };
+        *id = t;
     }
-    let p = k(c, concatenation::ConcatParams::new(axis, act, &descs[..n], output.shape, os, oz))?;
+    let descs = descs.get(..n).ok_or(c.bad())?;
+    let p = k(c, concatenation::ConcatParams::new(axis, act, descs, output.shape, os, oz))?;
     let Some(mem) = mem else { return Ok(OpFacts::PLAIN) };
     let mut b = mem.bind(c, 0)?;
     let s = b.split(c.output(0)?.0)?;
     let mut inputs: [&[i8]; concatenation::CONCAT_MAX_INPUTS] = [&[]; concatenation::CONCAT_MAX_INPUTS];
-    for (slot, &t) in inputs.iter_mut().zip(&ids[..n]) {
+    for (slot, &t) in inputs.iter_mut().zip(&ids).take(n) {
         *slot = as_i8(s.input(t)?);
     }
-    concatenation::concatenation_s8(&p, &inputs[..n], as_i8_mut(s.out));
+    concatenation::concatenation_s8(&p, inputs.get(..n).ok_or(c.bad())?, as_i8_mut(s.out));
     Ok(OpFacts::PLAIN)
 }
 

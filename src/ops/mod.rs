@@ -7,6 +7,17 @@
 //! runs the kernel. Both paths share every check, so invoke cannot reach a kernel with
 //! parameters init did not accept.
 
+// No reachable panic (see "Panic freedom" in the crate docs).
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable,
+    clippy::todo,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
 mod dispatch;
 
 use crate::error::{Error, Result};
@@ -15,6 +26,7 @@ use crate::plan::{Offsets, NO_OFFSET};
 use crate::schema::flatbuf::Table;
 use crate::schema::opcodes::OpKind;
 use crate::schema::{DType, Model, Operator, Tensor};
+use crate::slices::{inside, span, take_front};
 
 pub(crate) use dispatch::run;
 
@@ -204,8 +216,7 @@ pub(crate) fn tensor_bytes<'r>(model: &Model<'r>, arena: &'r [u8], offsets: Offs
     if off == NO_OFFSET {
         return Err(Error::InvalidArgument);
     }
-    let start = off as usize;
-    arena.get(start..start + tensor.bytes()).ok_or(Error::InvalidArgument)
+    span(arena, off as usize, tensor.bytes()).ok_or(Error::InvalidArgument)
 }
 
 /// The arena for one operator: its scratch carved out, the rest in two writable parts.
@@ -229,23 +240,32 @@ fn placed(model: &Model<'_>, offsets: Offsets<'_>, t: usize) -> Result<Option<(u
     }
 }
 
-fn within(base: usize, len: usize, at: (usize, usize)) -> bool {
-    at.0 >= base && at.0 + at.1 <= base + len
+/// True when the ranges `a` and `b` (offset, length) share a byte. Both lie inside the arena
+/// (checked by [`inside`] before), so their ends cannot overflow.
+fn overlap(a: (usize, usize), b: (usize, usize)) -> bool {
+    a.0 < b.0.saturating_add(b.1) && b.0 < a.0.saturating_add(a.1)
+}
+
+/// The arena part holding an operator's output (writable) and the other part (readable).
+struct OutputPart<'b> {
+    /// Arena offset and bytes of the output's part.
+    base: usize,
+    buf: &'b mut [u8],
+    /// Where the output starts inside `buf`.
+    rel: usize,
+    /// Arena offset and bytes of the other part.
+    other_base: usize,
+    other: &'b [u8],
 }
 
 impl<'s, 'm: 's> Bound<'s, 'm> {
-    fn part_of(&self, at: (usize, usize)) -> Option<usize> {
-        self.parts.iter().position(|(base, p)| within(*base, p.len(), at))
-    }
-
-    /// The part holding output `o` (writable) and the other part (readable), with bases.
-    #[allow(clippy::type_complexity)]
-    fn output_part(&mut self, o: (usize, usize)) -> Result<((usize, &mut [u8]), (usize, &[u8]))> {
+    /// The part holding output `o` and the other part.
+    fn output_part(&mut self, o: (usize, usize)) -> Result<OutputPart<'_>> {
         let [(b0, p0), (b1, p1)] = &mut self.parts;
-        if within(*b0, p0.len(), o) {
-            Ok(((*b0, &mut **p0), (*b1, &**p1)))
-        } else if within(*b1, p1.len(), o) {
-            Ok(((*b1, &mut **p1), (*b0, &**p0)))
+        if let Some(rel) = inside(*b0, p0.len(), o) {
+            Ok(OutputPart { base: *b0, buf: p0, rel, other_base: *b1, other: p1 })
+        } else if let Some(rel) = inside(*b1, p1.len(), o) {
+            Ok(OutputPart { base: *b1, buf: p1, rel, other_base: *b0, other: p0 })
         } else {
             Err(Error::InvalidArgument)
         }
@@ -257,26 +277,27 @@ impl<'s, 'm: 's> Bound<'s, 'm> {
     pub fn io(&mut self, out: usize, ins: [Option<usize>; 2]) -> Result<(Io<'_>, Walk)> {
         let (model, offsets) = (self.model, self.offsets);
         let o = placed(&model, offsets, out)?.ok_or(Error::InvalidArgument)?;
-        let ((obase, obuf), (other_base, other)) = self.output_part(o)?;
+        let OutputPart { base: obase, buf: obuf, rel: orel, other_base, other } = self.output_part(o)?;
         let mut srcs = [Src::Slice(&[]), Src::Slice(&[])];
         let mut walk = Walk::Forward;
         for (slot, t) in srcs.iter_mut().zip(ins) {
             let Some(t) = t else { continue };
-            *slot = match placed(&model, offsets, t)? {
-                None => Src::Slice(as_i8(model.tensor(t)?.data.unwrap_or(&[]))),
-                Some(at) if within(obase, obuf.len(), at) => {
-                    if at.0 < o.0 + o.1 && o.0 < at.0 + at.1 && o.0 > at.0 {
-                        walk = Walk::Backward;
-                    }
-                    Src::Shared { offset: at.0 - obase, len: at.1 }
+            let Some(at) = placed(&model, offsets, t)? else {
+                *slot = Src::Slice(as_i8(model.tensor(t)?.data.unwrap_or(&[])));
+                continue;
+            };
+            *slot = if let Some(rel) = inside(obase, obuf.len(), at) {
+                if overlap(at, o) && o.0 > at.0 {
+                    walk = Walk::Backward;
                 }
-                Some(at) if within(other_base, other.len(), at) => {
-                    Src::Slice(as_i8(other.get(at.0 - other_base..at.0 - other_base + at.1).unwrap_or(&[])))
-                }
-                Some(_) => return Err(Error::InvalidArgument),
+                Src::Shared { offset: rel, len: at.1 }
+            } else if let Some(rel) = inside(other_base, other.len(), at) {
+                Src::Slice(as_i8(span(other, rel, at.1).unwrap_or(&[])))
+            } else {
+                return Err(Error::InvalidArgument);
             };
         }
-        let io = Io::shared(as_i8_mut(obuf), o.0 - obase, o.1, srcs).ok_or(Error::InvalidArgument)?;
+        let io = Io::shared(as_i8_mut(obuf), orel, o.1, srcs).ok_or(Error::InvalidArgument)?;
         Ok((io, walk))
     }
 
@@ -285,13 +306,12 @@ impl<'s, 'm: 's> Bound<'s, 'm> {
     pub fn bytes_in_place(&mut self, out: usize, inp: usize) -> Result<Option<(&mut [u8], usize, usize)>> {
         let o = placed(&self.model, self.offsets, out)?.ok_or(Error::InvalidArgument)?;
         let Some(i) = placed(&self.model, self.offsets, inp)? else { return Ok(None) };
-        let k = self.part_of(o).ok_or(Error::InvalidArgument)?;
-        let (base, buf) = &mut self.parts[k];
-        if !within(*base, buf.len(), i) {
-            return Ok(None);
+        for (base, buf) in &mut self.parts {
+            if let Some(orel) = inside(*base, buf.len(), o) {
+                return Ok(inside(*base, buf.len(), i).map(|irel| (&mut **buf, irel, orel)));
+            }
         }
-        let base = *base;
-        Ok(Some((&mut **buf, i.0 - base, o.0 - base)))
+        Err(Error::InvalidArgument)
     }
 
     /// Separate slices for kernels whose output never overlaps an input: inputs first (by
@@ -299,16 +319,12 @@ impl<'s, 'm: 's> Bound<'s, 'm> {
     pub fn split(&mut self, out: usize) -> Result<Split<'_, 'm>> {
         let (model, offsets) = (self.model, self.offsets);
         let o = placed(&model, offsets, out)?.ok_or(Error::InvalidArgument)?;
-        let ((obase, obuf), (other_base, other)) = self.output_part(o)?;
-        let rel = o.0 - obase;
-        let (before, rest) = obuf.split_at_mut(rel);
-        let (outb, after) = rest.split_at_mut(o.1);
-        Ok(Split {
-            model,
-            offsets,
-            pieces: [(obase, &*before), (obase + rel + o.1, &*after), (other_base, other)],
-            out: outb,
-        })
+        let OutputPart { base: obase, buf: obuf, rel, other_base, other } = self.output_part(o)?;
+        let (before, rest) = take_front(obuf, rel)?;
+        let (outb, after) = take_front(rest, o.1)?;
+        // The output lies inside its part: its end does not overflow.
+        let after_base = o.0.checked_add(o.1).ok_or(Error::InvalidArgument)?;
+        Ok(Split { model, offsets, pieces: [(obase, &*before), (after_base, &*after), (other_base, other)], out: outb })
     }
 }
 
@@ -327,8 +343,8 @@ impl<'s, 'm: 's> Split<'s, 'm> {
             return self.model.tensor(t)?.data.ok_or(Error::InvalidArgument);
         };
         for &(base, piece) in &self.pieces {
-            if within(base, piece.len(), at) {
-                return piece.get(at.0 - base..at.0 - base + at.1).ok_or(Error::InvalidArgument);
+            if let Some(rel) = inside(base, piece.len(), at) {
+                return span(piece, rel, at.1).ok_or(Error::InvalidArgument);
             }
         }
         Err(Error::InvalidArgument)
@@ -342,15 +358,18 @@ impl<'x> Memory<'x> {
         let (at, n) = if scratch_len == 0 {
             (len, 0)
         } else {
-            let nt = c.model.num_tensors();
-            match self.offsets.get(nt + c.index) {
-                o if o != NO_OFFSET && (o as usize) + scratch_len <= len => (o as usize, scratch_len),
+            // The scratch buffer of operator `index` follows the tensors.
+            let b = c.model.num_tensors().checked_add(c.index).ok_or(Error::InvalidArgument)?;
+            match self.offsets.get(b) {
+                o if o != NO_OFFSET && inside(0, len, (o as usize, scratch_len)).is_some() => (o as usize, scratch_len),
                 _ => return Err(Error::InvalidArgument),
             }
         };
-        let (p0, rest) = self.arena.split_at_mut(at);
-        let (scratch, p1) = rest.split_at_mut(n);
-        Ok(Bound { model: c.model, offsets: self.offsets, parts: [(0, p0), (at + n, p1)], scratch })
+        let (p0, rest) = take_front(self.arena, at)?;
+        let (scratch, p1) = take_front(rest, n)?;
+        // at + n ≤ len (checked just above).
+        let p1_base = at.saturating_add(n);
+        Ok(Bound { model: c.model, offsets: self.offsets, parts: [(0, p0), (p1_base, p1)], scratch })
     }
 }
 

@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::ops::{self, OverlapKind};
 use crate::schema::opcodes::OpKind;
 use crate::schema::Model;
+use crate::slices::entry;
 
 /// The buffer (following aliases) whose bytes tensor `t` uses.
 fn root(info: &[BufferInfo], t: usize) -> usize {
@@ -21,28 +22,21 @@ fn root(info: &[BufferInfo], t: usize) -> usize {
     r
 }
 
-/// Number of operators reading tensor `t` (any input slot).
-fn consumers(model: &Model<'_>, t: usize) -> Result<usize> {
-    let mut n = 0;
-    for o in 0..model.num_operators() {
-        let op = model.operator(o)?;
-        n += (0..op.num_inputs()).filter(|&i| op.input(i) == Some(t)).count();
-    }
-    Ok(n)
-}
-
-/// The single operator reading tensor `t` after `after`, if exactly one operator reads it.
+/// The operator reading tensor `t`, if exactly one input slot of one operator reads it.
 fn sole_consumer(model: &Model<'_>, t: usize) -> Result<Option<usize>> {
-    if consumers(model, t)? != 1 {
-        return Ok(None);
-    }
+    let mut found = None;
     for o in 0..model.num_operators() {
         let op = model.operator(o)?;
-        if (0..op.num_inputs()).any(|i| op.input(i) == Some(t)) {
-            return Ok(Some(o));
+        for i in 0..op.num_inputs() {
+            if op.input(i) == Some(t) {
+                if found.is_some() {
+                    return Ok(None);
+                }
+                found = Some(o);
+            }
         }
     }
-    Ok(None)
+    Ok(found)
 }
 
 fn is_graph_output(model: &Model<'_>, t: usize) -> bool {
@@ -53,7 +47,7 @@ fn is_graph_output(model: &Model<'_>, t: usize) -> bool {
 pub fn analyze(model: &Model<'_>, options: &Options, info: &mut [BufferInfo], op_plan: &mut [u16]) -> Result<()> {
     let nt = model.num_tensors();
     let nops = model.num_operators();
-    if info.len() != nt + nops || op_plan.len() != nops {
+    if nt.checked_add(nops) != Some(info.len()) || op_plan.len() != nops {
         return Err(Error::InvalidArgument);
     }
     for (i, b) in info.iter_mut().enumerate() {
@@ -71,13 +65,13 @@ pub fn analyze(model: &Model<'_>, options: &Options, info: &mut [BufferInfo], op
             OpKind::Pad | OpKind::PadV2 if options.pad_fusion && !x_const && !is_graph_output(model, y) => {
                 if let Some(c) = sole_consumer(model, y)? {
                     if c > o && ops::pad_foldable(model, o, c)? {
-                        op_plan[o] = OP_SKIP;
-                        op_plan[c] = o as u16;
+                        *entry(op_plan, o)? = OP_SKIP;
+                        *entry(op_plan, c)? = o as u16;
                     }
                 }
             }
             OpKind::Reshape | OpKind::Squeeze if options.alias && !x_const => {
-                op_plan[o] = OP_SKIP;
+                *entry(op_plan, o)? = OP_SKIP;
                 let r = root(info, x);
                 if let Some(b) = info.get_mut(y) {
                     b.alias = r as u16;
@@ -104,8 +98,11 @@ pub fn analyze(model: &Model<'_>, options: &Options, info: &mut [BufferInfo], op
     for i in 0..model.num_inputs() {
         touch(info, model.input(i)?, 0);
     }
+    // Graph outputs must survive the last operator: they live one step past it, so that no
+    // operator ever sees them die (and overwrites them in place).
+    let after = u16::try_from(nops).map_err(|_| Error::TooLarge)?;
     for i in 0..model.num_outputs() {
-        touch(info, model.output(i)?, end);
+        touch(info, model.output(i)?, after);
     }
     for (o, &how) in op_plan.iter().enumerate() {
         if how == OP_SKIP {
@@ -146,9 +143,10 @@ pub fn analyze(model: &Model<'_>, options: &Options, info: &mut [BufferInfo], op
     }
 
     // --- per-op scratch and overlap permissions ---
-    for (o, &how) in op_plan.iter().enumerate() {
-        let s = nt + o;
-        info[s] = BufferInfo { alias: s as u16, first: o as u16, last: o as u16, ..BufferInfo::default() };
+    // Scratch buffer of operator `o` is `nt + o` (< info.len(), checked above).
+    for ((o, &how), s) in op_plan.iter().enumerate().zip(nt..) {
+        let at = o as u16;
+        *entry(info, s)? = BufferInfo { alias: s as u16, first: at, last: at, ..BufferInfo::default() };
         if how == OP_SKIP {
             // Still validate the operator itself (a folded PAD must be a valid PAD).
             ops::prepare(model, o, None)?;
@@ -156,7 +154,7 @@ pub fn analyze(model: &Model<'_>, options: &Options, info: &mut [BufferInfo], op
         }
         let fused = (how != OP_RUN).then_some(how as usize);
         let facts = ops::prepare(model, o, fused)?;
-        info[s].size = u32::try_from(facts.scratch).map_err(|_| Error::TooLarge)?;
+        entry(info, s)?.size = u32::try_from(facts.scratch).map_err(|_| Error::TooLarge)?;
         let Some(ov) = facts.overlap else { continue };
         let allowed = match ov.kind {
             OverlapKind::Elementwise => options.in_place,
@@ -168,20 +166,24 @@ pub fn analyze(model: &Model<'_>, options: &Options, info: &mut [BufferInfo], op
         let op = model.operator(o)?;
         let Some(y) = op.output(0) else { continue };
         let b = root(info, y);
-        if b >= nt || info[b].size == 0 || info[b].first != o as u16 {
+        let born_here = |i: &BufferInfo| i.size > 0 && i.first == at;
+        if b >= nt || !info.get(b).is_some_and(born_here) {
             continue;
         }
         // The first candidate input that dies here (and is not the output itself).
         let dies = |x: usize| {
             let a = root(info, x);
-            (a < nt && a != b && info[a].size > 0 && info[a].last == o as u16).then_some(a)
+            let dying = |i: &BufferInfo| i.size > 0 && i.last == at;
+            (a < nt && a != b && info.get(a).is_some_and(dying)).then_some(a)
         };
         let Some(a) = ov.input.and_then(dies).or_else(|| ov.alt_input.and_then(dies)) else { continue };
-        info[b].partner = a as u16;
         // EXACT stays EXACT; real distances are clamped away from the sentinels.
-        let clamp = |d: i64| if d == EXACT as i64 { EXACT } else { d.clamp(EXACT as i64 + 1, NEVER as i64) as i32 };
-        info[b].forward = clamp(ov.forward);
-        info[b].backward = clamp(ov.backward);
+        const ABOVE_EXACT: i64 = EXACT as i64 + 1;
+        let clamp = |d: i64| if d == EXACT as i64 { EXACT } else { d.clamp(ABOVE_EXACT, NEVER as i64) as i32 };
+        let out = entry(info, b)?;
+        out.partner = a as u16;
+        out.forward = clamp(ov.forward);
+        out.backward = clamp(ov.backward);
     }
     Ok(())
 }

@@ -17,15 +17,44 @@
 //!
 //! Everything temporary (sizes, lifetimes, overlap distances, search state) lives in a work
 //! area that the interpreter takes from where the activations will later go.
+//!
+//! Arithmetic: buffer sizes are at most `u32::MAX` (tensors were verified ≤ `i32::MAX` bytes),
+//! placed offsets below `u32::MAX / 2`, overlap distances `i32`, and there are at most
+//! 2 × `MAX_TENSORS` buffers. Positions are therefore computed in `i64` with saturating
+//! operations (`core::num::Saturating`): on such values they are exact, and should a corrupted
+//! table ever reach the extremes they stay ordered instead of wrapping into a plausible but
+//! wrong placement ([`overlap`]'s per-pixel loop uses wrapping operations instead, for speed;
+//! it says why they cannot wrap). Table accesses use `get`, and a missing entry is an error.
+
+// No reachable panic (see "Panic freedom" in the crate docs).
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable,
+    clippy::todo,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 pub mod graph;
 pub mod overlap;
 pub mod place;
+// Tests assert by panicking, and index and compute freely on their own small fixtures.
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 mod tests;
 
 use crate::error::{Error, Result};
 use crate::schema::Model;
+use crate::slices::{entry, take_front};
+use core::num::Saturating;
 
 /// Offset value of a buffer that needs no arena bytes (constant, aliased, unused or empty).
 pub const NO_OFFSET: u32 = u32::MAX;
@@ -73,8 +102,9 @@ impl Offsets<'_> {
     #[inline]
     pub fn get(&self, b: usize) -> u32 {
         match self {
+            // A narrow entry is at most 0xfffe units of 4 bytes: the product fits a `u32`.
             Offsets::Narrow(t) => match t.get(b) {
-                Some(&v) if v != u16::MAX => v as u32 * BUFFER_ALIGN as u32,
+                Some(&v) if v != u16::MAX => u32::from(v).saturating_mul(BUFFER_ALIGN as u32),
                 _ => NO_OFFSET,
             },
             Offsets::Wide(t) => t.get(b).copied().unwrap_or(NO_OFFSET),
@@ -150,7 +180,8 @@ impl BufferInfo {
 
 /// Number of buffers a model plans: tensors plus one scratch per operator.
 pub fn num_buffers(model: &Model<'_>) -> usize {
-    model.num_tensors() + model.num_operators()
+    // Both counts are at most MAX_TENSORS (checked at parse): the sum cannot saturate.
+    model.num_tensors().saturating_add(model.num_operators())
 }
 
 /// Temporary memory of one planning run.
@@ -163,23 +194,26 @@ pub struct Work<'w> {
     pub choice: &'w mut [u8],
 }
 
-/// Bytes of work memory a plan of `buffers` buffers needs.
+/// Bytes of work memory per buffer: its [`BufferInfo`], its `order` and `choice` entries.
+const WORK_BYTES_PER_BUFFER: usize = core::mem::size_of::<BufferInfo>() + 2 + 1;
+
+/// Bytes of work memory a plan of `buffers` buffers needs. Models have at most
+/// 2 × [`MAX_TENSORS`](crate::schema::MAX_TENSORS) buffers (about 3 MB of work); the product
+/// saturates instead of wrapping for larger counts, which no memory can then satisfy.
 pub const fn work_bytes(buffers: usize) -> usize {
-    buffers * (core::mem::size_of::<BufferInfo>() + 2 + 1)
+    buffers.saturating_mul(WORK_BYTES_PER_BUFFER)
 }
 
 impl<'w> Work<'w> {
     /// Carves the work tables out of `mem` (4-byte aligned, at least [`work_bytes`] long).
     pub fn carve(mem: &'w mut [u8], buffers: usize) -> Result<Work<'w>> {
-        let info_bytes = buffers * core::mem::size_of::<BufferInfo>();
-        if mem.len() < work_bytes(buffers) {
-            return Err(Error::InvalidArgument);
-        }
-        let (info, rest) = mem.split_at_mut(info_bytes);
-        let (order, rest) = rest.split_at_mut(buffers * 2);
+        let bytes = |each: usize| buffers.checked_mul(each).ok_or(Error::InvalidArgument);
+        let (info, rest) = take_front(mem, bytes(core::mem::size_of::<BufferInfo>())?)?;
+        let (order, rest) = take_front(rest, bytes(2)?)?;
+        let (choice, _) = take_front(rest, buffers)?;
         let info = bytemuck::try_cast_slice_mut(info).map_err(|_| Error::ArenaMisaligned)?;
         let order = bytemuck::try_cast_slice_mut(order).map_err(|_| Error::ArenaMisaligned)?;
-        Ok(Work { info, order, choice: &mut rest[..buffers] })
+        Ok(Work { info, order, choice })
     }
 }
 
@@ -203,10 +237,10 @@ pub fn build(
     graph::analyze(model, options, work.info, op_plan)?;
     let summary = place::place(options, work, offsets)?;
     // Aliases read and write their root's bytes.
-    for i in 0..offsets.len() {
-        let root = work.info[i].alias as usize;
+    for (i, b) in work.info.iter().enumerate() {
+        let root = b.alias as usize;
         if root != i {
-            offsets[i] = offsets.get(root).copied().unwrap_or(NO_OFFSET);
+            *entry(offsets, i)? = offsets.get(root).copied().unwrap_or(NO_OFFSET);
         }
     }
     Ok(summary)
@@ -217,30 +251,33 @@ pub fn build(
 /// when one is an operator's output allowed to overlap that operator's dying input in the
 /// direction the offsets imply.
 pub fn check(info: &[BufferInfo], offsets: &[u32], activation_bytes: usize) -> Result<()> {
+    let activation_bytes = i64::try_from(activation_bytes).map_err(|_| Error::TooLarge)?;
+    let at = |o: u32| Saturating(i64::from(o));
     for (i, (a, &oa)) in info.iter().zip(offsets).enumerate() {
         if a.size == 0 || a.alias as usize != i {
             continue;
         }
-        if oa == NO_OFFSET || oa as usize % BUFFER_ALIGN != 0 || oa as usize + a.size as usize > activation_bytes {
+        let (a0, a1) = (at(oa), at(oa) + at(a.size));
+        if oa == NO_OFFSET || oa as usize % BUFFER_ALIGN != 0 || a1.0 > activation_bytes {
             return Err(Error::InvalidArgument);
         }
-        for (j, (b, &ob)) in info.iter().zip(offsets).enumerate().skip(i + 1) {
+        for (j, (b, &ob)) in info.iter().zip(offsets).enumerate().filter(|&(j, _)| j > i) {
             if b.size == 0 || b.alias as usize != j || !a.overlaps_in_time(b) {
                 continue;
             }
-            let (a0, a1) = (oa as i64, oa as i64 + a.size as i64);
-            let (b0, b1) = (ob as i64, ob as i64 + b.size as i64);
+            let (b0, b1) = (at(ob), at(ob) + at(b.size));
             if a1 <= b0 || b1 <= a0 {
                 continue;
             }
             // Overlapping bytes: only an output over its dying partner input, far enough.
-            let ok = |out: &BufferInfo, o0: i64, inp: usize, i0: i64| {
+            let ok = |out: &BufferInfo, o0: Saturating<i64>, inp: usize, i0: Saturating<i64>| {
+                let d = |v: i32| Saturating(i64::from(v));
                 out.partner as usize == inp
                     && if out.forward == EXACT {
                         o0 == i0
                     } else {
-                        (out.forward != NEVER && o0 <= i0 - out.forward as i64)
-                            || (out.backward != NEVER && o0 >= i0 + out.backward as i64)
+                        (out.forward != NEVER && o0 <= i0 - d(out.forward))
+                            || (out.backward != NEVER && o0 >= i0 + d(out.backward))
                     }
             };
             if !ok(b, b0, i, a0) && !ok(a, a0, j, b0) {

@@ -11,6 +11,8 @@
 //! Granularity is one output pixel: a kernel may interleave reads of a pixel's window with
 //! writes of that pixel's channels.
 
+use core::num::Wrapping;
+
 /// Geometry of a sliding-window operator (conv, depthwise, pooling), in pixels and bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WindowGeom {
@@ -33,19 +35,48 @@ pub struct WindowGeom {
     pub pad_left: usize,
 }
 
+/// A byte position in `i64`. Wrapping operations (plain machine adds and multiplies) because
+/// this runs once per output pixel at init, where saturating `i64` arithmetic costs a 32-bit
+/// core about 25% of the init time; no value ever wraps: every operand is a tensor dimension,
+/// a stride, a dilation or a padding (each below 2^32), the unclamped window ends are at most
+/// two products of such values (below 2^63), and everything else is clamped to the image or
+/// bounded by a verified tensor's byte size (≤ `i32::MAX`).
+type Pos = Wrapping<i64>;
+
+/// A dimension or index as a position.
+fn pos(v: usize) -> Pos {
+    Wrapping(v as i64)
+}
+
 /// Smallest and largest input byte (relative to the input start) that output pixel
 /// `(b, y, x)` reads: `[first, end)`, clamped conservatively to the image.
-fn window_bytes(g: &WindowGeom, b: usize, y: usize, x: usize) -> (i64, i64) {
-    let clamp = |v: i64, hi: usize| v.clamp(0, hi as i64 - 1);
-    let y0 = clamp((y * g.stride_h) as i64 - g.pad_top as i64, g.in_h);
-    let x0 = clamp((x * g.stride_w) as i64 - g.pad_left as i64, g.in_w);
-    let y1 = clamp((y * g.stride_h) as i64 - g.pad_top as i64 + ((g.k_h.max(1) - 1) * g.dilation_h) as i64, g.in_h);
-    let x1 = clamp((x * g.stride_w) as i64 - g.pad_left as i64 + ((g.k_w.max(1) - 1) * g.dilation_w) as i64, g.in_w);
-    let base = (b * g.in_h) as i64;
-    let px = g.in_px as i64;
-    let first = ((base + y0) * g.in_w as i64 + x0) * px;
-    let end = ((base + y1) * g.in_w as i64 + x1 + 1) * px;
+fn window_bytes(g: &WindowGeom, b: usize, y: usize, x: usize) -> (Pos, Pos) {
+    // Within `0..extent` (callers skip empty images, where this returns 0).
+    let clamp = |v: Pos, extent: usize| v.min(pos(extent) - pos(1)).max(pos(0));
+    let top = pos(y) * pos(g.stride_h) - pos(g.pad_top);
+    let left = pos(x) * pos(g.stride_w) - pos(g.pad_left);
+    let reach_h = pos(g.k_h.max(1)) - pos(1);
+    let reach_w = pos(g.k_w.max(1)) - pos(1);
+    let y0 = clamp(top, g.in_h);
+    let x0 = clamp(left, g.in_w);
+    let y1 = clamp(top + reach_h * pos(g.dilation_h), g.in_h);
+    let x1 = clamp(left + reach_w * pos(g.dilation_w), g.in_w);
+    let base = pos(b) * pos(g.in_h);
+    let (w, px) = (pos(g.in_w), pos(g.in_px));
+    let first = ((base + y0) * w + x0) * px;
+    let end = ((base + y1) * w + x1 + pos(1)) * px;
     (first, end)
+}
+
+/// Output pixels above which the distances are not computed (no overlap is offered): keeps
+/// load time bounded on hostile shapes; real feature maps are far smaller (224×224 = 50,176).
+pub const MAX_ANALYZED_PIXELS: usize = 1 << 20;
+
+/// The distance returned when no overlap is offered.
+pub const NO_DISTANCE: i64 = i64::MAX / 4;
+
+fn too_many_pixels(g: &WindowGeom) -> bool {
+    g.batches.checked_mul(g.out_h).and_then(|v| v.checked_mul(g.out_w)).is_none_or(|p| p > MAX_ANALYZED_PIXELS)
 }
 
 /// Minimal `D` such that an output placed at `input_offset − D` is safe when walking forward.
@@ -53,21 +84,23 @@ pub fn forward_distance(g: &WindowGeom) -> i64 {
     if g.in_h == 0 || g.in_w == 0 || g.out_h == 0 || g.out_w == 0 {
         return 0;
     }
+    if too_many_pixels(g) {
+        return NO_DISTANCE;
+    }
     // Walk pixels backward to keep the suffix minimum of the first byte still needed.
-    let mut suffix_min = i64::MAX;
-    let mut d = i64::MIN;
-    let per_row = g.out_w;
+    let mut suffix_min = Wrapping(i64::MAX);
+    let mut d = Wrapping(i64::MIN);
     for b in (0..g.batches).rev() {
         for y in (0..g.out_h).rev() {
             for x in (0..g.out_w).rev() {
                 let (first, _) = window_bytes(g, b, y, x);
                 suffix_min = suffix_min.min(first);
-                let q = ((b * g.out_h + y) * per_row + x) as i64;
-                d = d.max((q + 1) * g.out_px as i64 - suffix_min);
+                let q = (pos(b) * pos(g.out_h) + pos(y)) * pos(g.out_w) + pos(x);
+                d = d.max((q + pos(1)) * pos(g.out_px) - suffix_min);
             }
         }
     }
-    d
+    d.0
 }
 
 /// Minimal `E` such that an output placed at `input_offset + E` is safe when walking backward.
@@ -75,19 +108,22 @@ pub fn backward_distance(g: &WindowGeom) -> i64 {
     if g.in_h == 0 || g.in_w == 0 || g.out_h == 0 || g.out_w == 0 {
         return 0;
     }
-    let mut prefix_max = i64::MIN;
-    let mut e = i64::MIN;
+    if too_many_pixels(g) {
+        return NO_DISTANCE;
+    }
+    let mut prefix_max = Wrapping(i64::MIN);
+    let mut e = Wrapping(i64::MIN);
     for b in 0..g.batches {
         for y in 0..g.out_h {
             for x in 0..g.out_w {
                 let (_, end) = window_bytes(g, b, y, x);
                 prefix_max = prefix_max.max(end);
-                let q = ((b * g.out_h + y) * g.out_w + x) as i64;
-                e = e.max(prefix_max - q * g.out_px as i64);
+                let q = (pos(b) * pos(g.out_h) + pos(y)) * pos(g.out_w) + pos(x);
+                e = e.max(prefix_max - q * pos(g.out_px));
             }
         }
     }
-    e
+    e.0
 }
 
 #[cfg(test)]

@@ -15,41 +15,66 @@
 
 use super::{BufferInfo, Options, PlanSummary, Work, BUFFER_ALIGN, EXACT, NEVER, NO_BUFFER, NO_OFFSET};
 use crate::error::{Error, Result};
+use crate::slices::entry;
+use core::num::Saturating;
 
-const ALIGN: i64 = BUFFER_ALIGN as i64;
+/// A byte position or length, saturating (see the arithmetic note in [`super`]).
+type Pos = Saturating<i64>;
 
-fn align_up(v: i64) -> i64 {
-    v.div_euclid(ALIGN) * ALIGN + if v.rem_euclid(ALIGN) != 0 { ALIGN } else { 0 }
+const ALIGN: Pos = Saturating(BUFFER_ALIGN as i64);
+
+/// The sliding distance of "no sliding" (NEVER, EXACT): far beyond any arena.
+const FAR: Pos = Saturating(i64::MAX / 4);
+
+fn pos(v: impl Into<i64>) -> Pos {
+    Saturating(v.into())
 }
 
-fn align_down(v: i64) -> i64 {
-    v.div_euclid(ALIGN) * ALIGN
+fn align_down(v: Pos) -> Pos {
+    Saturating(v.0.div_euclid(ALIGN.0)) * ALIGN
+}
+
+fn align_up(v: Pos) -> Pos {
+    let down = align_down(v);
+    if down == v {
+        down
+    } else {
+        down + ALIGN
+    }
 }
 
 /// Rounds an overlap distance up to the buffer alignment (NEVER and EXACT: no sliding).
-fn dist(d: i32) -> i64 {
+fn dist(d: i32) -> Pos {
     if d == NEVER || d == EXACT {
-        i64::MAX / 4
+        FAR
     } else {
-        align_up(d as i64)
+        align_up(pos(d))
     }
+}
+
+/// Bytes of buffer `b` (0 past the table).
+fn size(info: &[BufferInfo], b: usize) -> Pos {
+    pos(info.get(b).map_or(0, |i| i.size))
+}
+
+/// Placed offset of buffer `b`, if any.
+fn offset(offsets: &[u32], b: usize) -> Option<Pos> {
+    offsets.get(b).filter(|&&o| o != NO_OFFSET).map(|&o| pos(o))
 }
 
 /// Buffers that own bytes (not aliases, not empty).
 fn owns_bytes(info: &[BufferInfo], i: usize) -> bool {
-    info[i].size > 0 && info[i].alias as usize == i
+    info.get(i).is_some_and(|b| b.size > 0 && b.alias as usize == i)
 }
 
 /// The open interval of offsets of `b` forbidden by placed buffer `p`, if any.
-fn forbidden(info: &[BufferInfo], offsets: &[u32], b: usize, p: usize) -> Option<(i64, i64)> {
-    let (bi, pi) = (&info[b], &info[p]);
-    let po = offsets[p];
-    if po == NO_OFFSET || p == b || !bi.overlaps_in_time(pi) {
+fn forbidden(info: &[BufferInfo], offsets: &[u32], b: usize, p: usize) -> Option<(Pos, Pos)> {
+    let (bi, pi, po) = (info.get(b)?, info.get(p)?, offset(offsets, p)?);
+    if p == b || !bi.overlaps_in_time(pi) {
         return None;
     }
-    let po = po as i64;
-    let mut lo = po - bi.size as i64;
-    let mut hi = po + pi.size as i64;
+    let mut lo = po - pos(bi.size);
+    let mut hi = po + pos(pi.size);
     if bi.partner as usize == p {
         // b is the output overlapping its dying input p.
         lo = lo.max(po - dist(bi.forward));
@@ -63,29 +88,29 @@ fn forbidden(info: &[BufferInfo], offsets: &[u32], b: usize, p: usize) -> Option
 }
 
 /// True when `b` at `x` and `p` form an exact in-place pair (same offset, permitted).
-fn exact_pair(info: &[BufferInfo], offsets: &[u32], b: usize, p: usize, x: i64) -> bool {
-    let (bi, pi) = (&info[b], &info[p]);
-    let same = offsets[p] != NO_OFFSET && offsets[p] as i64 == x;
-    same && ((bi.partner as usize == p && bi.forward == EXACT) || (pi.partner as usize == b && pi.forward == EXACT))
+fn exact_pair(info: &[BufferInfo], offsets: &[u32], b: usize, p: usize, x: Pos) -> bool {
+    let (Some(bi), Some(pi)) = (info.get(b), info.get(p)) else { return false };
+    offset(offsets, p) == Some(x)
+        && ((bi.partner as usize == p && bi.forward == EXACT) || (pi.partner as usize == b && pi.forward == EXACT))
 }
 
 /// The first forbidden interval containing offset `x` for buffer `b`.
-fn conflict(info: &[BufferInfo], offsets: &[u32], b: usize, x: i64) -> Option<(i64, i64)> {
+fn conflict(info: &[BufferInfo], offsets: &[u32], b: usize, x: Pos) -> Option<(Pos, Pos)> {
     (0..info.len())
         .filter(|&p| !exact_pair(info, offsets, b, p, x))
         .filter_map(|p| forbidden(info, offsets, b, p))
         .find(|&(lo, hi)| lo < x && x < hi)
 }
 
-fn fits(info: &[BufferInfo], offsets: &[u32], b: usize, x: i64, budget: i64) -> bool {
-    x >= 0 && x % ALIGN == 0 && x + info[b].size as i64 <= budget && conflict(info, offsets, b, x).is_none()
+fn fits(info: &[BufferInfo], offsets: &[u32], b: usize, x: Pos, budget: Pos) -> bool {
+    x >= pos(0) && align_down(x) == x && x + size(info, b) <= budget && conflict(info, offsets, b, x).is_none()
 }
 
 /// Lowest feasible offset ≥ `from`.
-fn lowest_fit(info: &[BufferInfo], offsets: &[u32], b: usize, from: i64, budget: i64) -> Option<i64> {
-    let mut x = align_up(from.max(0));
+fn lowest_fit(info: &[BufferInfo], offsets: &[u32], b: usize, from: Pos, budget: Pos) -> Option<Pos> {
+    let mut x = align_up(from.max(pos(0)));
     loop {
-        if x + info[b].size as i64 > budget {
+        if x + size(info, b) > budget {
             return None;
         }
         match conflict(info, offsets, b, x) {
@@ -96,10 +121,10 @@ fn lowest_fit(info: &[BufferInfo], offsets: &[u32], b: usize, from: i64, budget:
 }
 
 /// Highest feasible offset ≤ `from`.
-fn highest_fit(info: &[BufferInfo], offsets: &[u32], b: usize, from: i64) -> Option<i64> {
+fn highest_fit(info: &[BufferInfo], offsets: &[u32], b: usize, from: Pos) -> Option<Pos> {
     let mut x = align_down(from);
     loop {
-        if x < 0 {
+        if x < pos(0) {
             return None;
         }
         match conflict(info, offsets, b, x) {
@@ -109,37 +134,32 @@ fn highest_fit(info: &[BufferInfo], offsets: &[u32], b: usize, from: i64) -> Opt
     }
 }
 
-/// Candidate offsets for buffer `b` under `budget`, best first; returns how many.
-fn candidates(info: &[BufferInfo], offsets: &[u32], b: usize, budget: i64, out: &mut [i64; 4]) -> usize {
-    let mut n = 0;
-    let mut push = |x: Option<i64>, out: &mut [i64; 4]| {
-        if let Some(x) = x {
-            if !out[..n].contains(&x) {
-                out[n] = x;
-                n += 1;
-            }
-        }
-    };
-    let bi = info[b];
+/// Candidate offsets for buffer `b` under `budget`, best first, each `None` when infeasible:
+/// tight against its dying input walking forward and backward, lowest free, highest free.
+fn candidates(info: &[BufferInfo], offsets: &[u32], b: usize, budget: Pos) -> [Option<Pos>; 4] {
+    let Some(bi) = info.get(b) else { return [None; 4] };
+    let fit = |x: Pos| fits(info, offsets, b, x, budget).then_some(x);
+    let mut tight = [None, None];
     if bi.partner != NO_BUFFER {
-        let a = bi.partner as usize;
-        if let Some(&ao) = offsets.get(a).filter(|&&o| o != NO_OFFSET) {
-            let ao = ao as i64;
-            let tight = if bi.forward == EXACT { [ao, ao] } else { [ao - dist(bi.forward), ao + dist(bi.backward)] };
-            for x in tight {
-                push(fits(info, offsets, b, x, budget).then_some(x), out);
-            }
+        if let Some(ao) = offset(offsets, bi.partner as usize) {
+            let [fwd, bwd] =
+                if bi.forward == EXACT { [ao, ao] } else { [ao - dist(bi.forward), ao + dist(bi.backward)] };
+            tight = [fit(fwd), fit(bwd)];
         }
     }
-    push(lowest_fit(info, offsets, b, 0, budget), out);
-    push(highest_fit(info, offsets, b, budget - bi.size as i64), out);
-    n
+    let [fwd, bwd] = tight;
+    [fwd, bwd, lowest_fit(info, offsets, b, pos(0), budget), highest_fit(info, offsets, b, budget - pos(bi.size))]
+}
+
+/// The distinct candidates, in order.
+fn distinct(c: &[Option<Pos>; 4]) -> impl Iterator<Item = Pos> + '_ {
+    c.iter().enumerate().filter_map(|(k, &x)| x.filter(|&x| !c.iter().take(k).any(|&y| y == Some(x))))
 }
 
 /// TFLM-style greedy placement, ignoring overlap permissions. Returns the bytes used.
-fn greedy(info: &[BufferInfo], offsets: &mut [u32]) -> Result<i64> {
+fn greedy(info: &[BufferInfo], offsets: &mut [u32]) -> Result<Pos> {
     offsets.fill(NO_OFFSET);
-    let mut total = 0i64;
+    let mut total = pos(0);
     let mut prev: Option<(u32, usize)> = None;
     loop {
         let mut next: Option<(u32, usize)> = None;
@@ -155,29 +175,70 @@ fn greedy(info: &[BufferInfo], offsets: &mut [u32]) -> Result<i64> {
         }
         let Some((size, i)) = next else { break };
         prev = next;
+        let (bi, size) = (info.get(i).ok_or(Error::InvalidArgument)?, pos(size));
         // No overlap permission is used: place against plain lifetimes.
-        let mut x = 0i64;
+        let mut x = pos(0);
         'search: loop {
-            for (j, p) in info.iter().enumerate() {
-                let o = offsets[j];
-                if o == NO_OFFSET || !info[i].overlaps_in_time(p) {
+            for (p, &o) in info.iter().zip(offsets.iter()) {
+                if o == NO_OFFSET || !bi.overlaps_in_time(p) {
                     continue;
                 }
-                let (s, e) = (o as i64, o as i64 + p.size as i64);
-                if x < e && s < x + size as i64 {
+                let (s, e) = (pos(o), pos(o) + pos(p.size));
+                if x < e && s < x + size {
                     x = align_up(e);
                     continue 'search;
                 }
             }
             break;
         }
-        if x + size as i64 > u32::MAX as i64 / 2 {
+        if x + size > pos(u32::MAX / 2) {
             return Err(Error::TooLarge);
         }
-        offsets[i] = x as u32;
-        total = total.max(x + size as i64);
+        // 0 ≤ x < u32::MAX / 2 (checked above).
+        *entry(offsets, i)? = x.0 as u32;
+        total = total.max(x + size);
     }
     Ok(total)
+}
+
+/// Sorts `v` by `key` in place (heapsort). Core's sort would do, but keeps internal bounds
+/// checks the optimizer cannot remove, and with them panic paths in the firmware.
+fn sort_by_key<K: Ord>(v: &mut [u16], key: impl Fn(u16) -> K) {
+    // Moves `v[root]` down the max-heap `v[..end]` (end ≤ v.len()).
+    let sift_down = |v: &mut [u16], mut root: usize, end: usize| {
+        loop {
+            // Children of `root` are 2·root + 1 and 2·root + 2 (no overflow: root < end ≤ len).
+            let Some(left) = root.checked_mul(2).and_then(|c| c.checked_add(1)).filter(|&c| c < end) else { return };
+            let right = left.checked_add(1).filter(|&c| c < end);
+            let child = match (v.get(left), right.and_then(|r| v.get(r))) {
+                (Some(&l), Some(&r)) if key(r) > key(l) => right.unwrap_or(left),
+                _ => left,
+            };
+            match (v.get(root), v.get(child)) {
+                (Some(&a), Some(&c)) if key(c) > key(a) => {
+                    swap(v, root, child);
+                    root = child;
+                }
+                _ => return,
+            }
+        }
+    };
+    let n = v.len();
+    for root in (0..n / 2).rev() {
+        sift_down(v, root, n);
+    }
+    for end in (1..n).rev() {
+        swap(v, 0, end);
+        sift_down(v, 0, end);
+    }
+}
+
+/// `v.swap(a, b)` when both are in bounds (they always are in [`sort_by_key`]; the test lets
+/// the compiler drop the panic path of `swap`).
+fn swap(v: &mut [u16], a: usize, b: usize) {
+    if a < v.len() && b < v.len() {
+        v.swap(a, b);
+    }
 }
 
 /// Fills `order` with the buffers that own bytes, in birth order; returns how many. A buffer
@@ -188,53 +249,59 @@ fn birth_order(info: &[BufferInfo], order: &mut [u16], early: &mut [u8]) -> usiz
     for b in info {
         if b.partner != NO_BUFFER {
             let a = b.partner as usize;
-            if info[a].first == b.first {
-                early[a] = 1;
+            if info.get(a).is_some_and(|pa| pa.first == b.first) {
+                if let Some(e) = early.get_mut(a) {
+                    *e = 1;
+                }
             }
         }
     }
-    let mut n = 0;
-    for i in 0..info.len() {
-        if owns_bytes(info, i) {
-            order[n] = i as u16;
-            n += 1;
-        }
-    }
-    order[..n].sort_unstable_by_key(|&b| (info[b as usize].first, early[b as usize] == 0, b));
+    let owners = (0..info.len()).filter(|&i| owns_bytes(info, i));
+    let n = owners.zip(order.iter_mut()).map(|(i, slot)| *slot = i as u16).count();
+    let (Some(order), early) = (order.get_mut(..n), &*early) else { return 0 };
+    sort_by_key(order, |b| {
+        let b = b as usize;
+        (info.get(b).map_or(0, |i| i.first), early.get(b) != Some(&1), b)
+    });
     n
 }
 
 /// Budgeted depth-first placement. True if everything fits in `budget` bytes.
-fn search(work: &mut Work<'_>, offsets: &mut [u32], n: usize, budget: i64, mut nodes: usize) -> bool {
+fn search(work: &mut Work<'_>, offsets: &mut [u32], n: usize, budget: Pos, mut nodes: usize) -> bool {
     offsets.fill(NO_OFFSET);
     let (info, order, choice) = (&*work.info, &*work.order, &mut *work.choice);
+    // `order[k]` and `choice[k]` for k < n (n ≤ both lengths: see `place`).
+    let (Some(order), Some(choice)) = (order.get(..n), choice.get_mut(..n)) else { return false };
+    let Some(first) = choice.first_mut() else { return true };
+    *first = 0;
     let mut k = 0usize;
-    if n == 0 {
-        return true;
-    }
-    choice[0] = 0;
-    let mut cands = [0i64; 4];
-    while k < n {
-        if nodes == 0 {
-            return false;
-        }
-        nodes -= 1;
-        let b = order[k] as usize;
-        let m = candidates(info, offsets, b, budget, &mut cands);
-        if (choice[k] as usize) < m {
-            offsets[b] = cands[choice[k] as usize] as u32;
-            k += 1;
-            if k < n {
-                choice[k] = 0;
+    while let (Some(&b), Some(&c)) = (order.get(k), choice.get(k)) {
+        let Some(left) = nodes.checked_sub(1) else { return false };
+        nodes = left;
+        let b = b as usize;
+        let cands = candidates(info, offsets, b, budget);
+        let pick = distinct(&cands).nth(c as usize);
+        if let Some(x) = pick {
+            // 0 ≤ x ≤ budget, and budgets stay below the greedy total (< u32::MAX / 2).
+            if let Some(o) = offsets.get_mut(b) {
+                *o = x.0 as u32;
+            }
+            // k < n: the next step (if any) starts from its first candidate.
+            k = k.saturating_add(1);
+            if let Some(next) = choice.get_mut(k) {
+                *next = 0;
             }
         } else {
             // Backtrack: undo the previous placement and try its next candidate.
-            if k == 0 {
-                return false;
+            let Some(prev) = k.checked_sub(1) else { return false };
+            k = prev;
+            if let (Some(&pb), Some(pc)) = (order.get(k), choice.get_mut(k)) {
+                if let Some(o) = offsets.get_mut(pb as usize) {
+                    *o = NO_OFFSET;
+                }
+                // At most 4 candidates: the counter stays tiny.
+                *pc = pc.saturating_add(1);
             }
-            k -= 1;
-            offsets[order[k] as usize] = NO_OFFSET;
-            choice[k] += 1;
         }
     }
     true
@@ -242,29 +309,29 @@ fn search(work: &mut Work<'_>, offsets: &mut [u32], n: usize, budget: i64, mut n
 
 /// Bytes spanned by an input of `sa` bytes and an output of `sb` bytes placed `x` bytes after
 /// it (`x` negative: before it).
-fn union_len(sa: i64, sb: i64, x: i64) -> i64 {
-    sa.max(x + sb) - x.min(0)
+fn union_len(sa: Pos, sb: Pos, x: Pos) -> Pos {
+    sa.max(x + sb) - x.min(pos(0))
 }
 
 /// The largest per-operator footprint: every buffer live at the operator, with an output and
 /// its dying partner counted as their tightest union.
-fn lower_bound(info: &[BufferInfo]) -> i64 {
+fn lower_bound(info: &[BufferInfo]) -> Pos {
     let last_op = info.iter().map(|b| b.last).max().unwrap_or(0);
-    let mut best = 0i64;
+    let mut best = pos(0);
     for o in 0..=last_op {
-        let mut sum = 0i64;
+        let mut sum = pos(0);
         for (i, b) in info.iter().enumerate() {
             if !owns_bytes(info, i) || b.first > o || b.last < o {
                 continue;
             }
-            sum += b.size as i64;
+            sum += pos(b.size);
             if b.partner != NO_BUFFER && b.first == o {
-                let (sa, sb) = (info[b.partner as usize].size as i64, b.size as i64);
+                let (sa, sb) = (size(info, b.partner as usize), pos(b.size));
                 let mut union = sa + sb;
                 if b.forward == EXACT {
                     union = sa.max(sb);
                 } else if b.forward != NEVER {
-                    union = union.min(union_len(sa, sb, -dist(b.forward)));
+                    union = union.min(union_len(sa, sb, pos(0) - dist(b.forward)));
                 }
                 if b.backward != NEVER {
                     union = union.min(union_len(sa, sb, dist(b.backward)));
@@ -277,25 +344,32 @@ fn lower_bound(info: &[BufferInfo]) -> i64 {
     best
 }
 
+/// A byte count rounded up to [`BUFFER_ALIGN`], as `usize` ([`Error::TooLarge`] if it does not
+/// fit, e.g. on a 32-bit target).
+fn bytes(v: Pos) -> Result<usize> {
+    usize::try_from(align_up(v.max(pos(0))).0).map_err(|_| Error::TooLarge)
+}
+
 /// Assigns offsets; returns the activation bytes (a multiple of 16) and the lower bound.
 pub fn place(options: &Options, work: &mut Work<'_>, offsets: &mut [u32]) -> Result<PlanSummary> {
     let nb = work.info.len();
     if offsets.len() != nb || work.order.len() < nb || work.choice.len() < nb {
         return Err(Error::InvalidArgument);
     }
-    let round4 = |v: i64| ((v.max(0) as usize) + 3) & !3;
     let lb = lower_bound(work.info);
     let greedy_bytes = greedy(work.info, offsets)?;
     let has_overlap = work.info.iter().any(|b| b.partner != NO_BUFFER);
+    let summary = |activation: Pos| Ok(PlanSummary { activation_bytes: bytes(activation)?, lower_bound: bytes(lb)? });
     if !options.search || greedy_bytes <= lb || !has_overlap {
-        return Ok(PlanSummary { activation_bytes: round4(greedy_bytes), lower_bound: round4(lb) });
+        return summary(greedy_bytes);
     }
     let n = birth_order(work.info, work.order, work.choice);
-    let node_limit = 8 * n + 2000;
+    // n ≤ 2 × MAX_TENSORS buffers: the product is small.
+    let node_limit = n.saturating_mul(8).saturating_add(2000);
     // Exponential probe from the lower bound, then bisection down to 16 bytes.
     let mut lo = align_up(lb);
-    let mut hi: Option<i64> = None;
-    let mut step = (lb / 256).max(64);
+    let mut hi: Option<Pos> = None;
+    let mut step = Saturating(lb.0.div_euclid(256)).max(pos(64));
     let mut probe = lo;
     while probe < greedy_bytes {
         if search(work, offsets, n, probe, node_limit) {
@@ -304,14 +378,14 @@ pub fn place(options: &Options, work: &mut Work<'_>, offsets: &mut [u32]) -> Res
         }
         lo = probe + ALIGN;
         probe = align_up(probe + step);
-        step *= 2;
+        step *= pos(2);
     }
     let Some(mut best) = hi else {
         greedy(work.info, offsets)?;
-        return Ok(PlanSummary { activation_bytes: round4(greedy_bytes), lower_bound: round4(lb) });
+        return summary(greedy_bytes);
     };
-    while best - lo > 16 {
-        let mid = align_up(lo + (best - lo) / 2);
+    while best - lo > pos(16) {
+        let mid = align_up(lo + Saturating((best - lo).0.div_euclid(2)));
         if mid >= best {
             break;
         }
@@ -324,10 +398,11 @@ pub fn place(options: &Options, work: &mut Work<'_>, offsets: &mut [u32]) -> Res
     if !search(work, offsets, n, best, node_limit) {
         return Err(Error::InvalidArgument);
     }
+    let info = &*work.info;
     let used = (0..nb)
-        .filter(|&i| owns_bytes(work.info, i) && offsets[i] != NO_OFFSET)
-        .map(|i| offsets[i] as i64 + work.info[i].size as i64)
+        .filter(|&i| owns_bytes(info, i))
+        .filter_map(|i| Some(offset(offsets, i)? + size(info, i)))
         .max()
-        .unwrap_or(0);
-    Ok(PlanSummary { activation_bytes: round4(used), lower_bound: round4(lb) })
+        .unwrap_or(pos(0));
+    summary(used)
 }

@@ -9,15 +9,8 @@ use crate::error::{Error, Result};
 
 #[inline]
 fn bytes<const N: usize>(buf: &[u8], pos: usize) -> Result<[u8; N]> {
-    let end = pos.checked_add(N).ok_or(Error::BadOffset)?;
-    match buf.get(pos..end) {
-        Some(s) => {
-            let mut a = [0u8; N];
-            a.copy_from_slice(s);
-            Ok(a)
-        }
-        None => Err(Error::Truncated),
-    }
+    let end = add(pos, N)?;
+    buf.get(pos..end).and_then(|s| s.try_into().ok()).ok_or(Error::Truncated)
 }
 
 #[inline]
@@ -30,11 +23,23 @@ pub(crate) fn read_u32(buf: &[u8], pos: usize) -> Result<u32> {
     bytes::<4>(buf, pos).map(u32::from_le_bytes)
 }
 
+/// `a + b` as a position in the buffer; [`Error::BadOffset`] on overflow.
+#[inline]
+fn add(a: usize, b: usize) -> Result<usize> {
+    a.checked_add(b).ok_or(Error::BadOffset)
+}
+
+/// `a × b` as a byte count; [`Error::BadOffset`] on overflow.
+#[inline]
+fn mul(a: usize, b: usize) -> Result<usize> {
+    a.checked_mul(b).ok_or(Error::BadOffset)
+}
+
 /// Follows the unsigned offset stored at `pos` (relative to `pos`).
 #[inline]
 fn follow(buf: &[u8], pos: usize) -> Result<usize> {
     let off = read_u32(buf, pos)? as usize;
-    let target = pos.checked_add(off).ok_or(Error::BadOffset)?;
+    let target = add(pos, off)?;
     if target >= buf.len() {
         return Err(Error::BadOffset);
     }
@@ -54,14 +59,15 @@ pub struct Table<'a> {
 impl<'a> Table<'a> {
     /// The table at byte `pos`, with its vtable checked.
     pub fn at(buf: &'a [u8], pos: usize) -> Result<Table<'a>> {
-        let soff = read_u32(buf, pos)? as i32 as i64;
-        let vtable = pos as i64 - soff;
-        if vtable < 0 || vtable as u64 >= buf.len() as u64 {
-            return Err(Error::BadOffset);
-        }
-        let vtable = vtable as usize;
+        // The vtable sits at `pos − soff` (a signed offset).
+        let soff = read_u32(buf, pos)? as i32;
+        let vtable = soff
+            .checked_neg()
+            .and_then(|d| pos.checked_add_signed(d as isize))
+            .filter(|&v| v < buf.len())
+            .ok_or(Error::BadOffset)?;
         let vtable_len = read_u16(buf, vtable)? as usize;
-        let object_len = read_u16(buf, vtable + 2)? as usize;
+        let object_len = read_u16(buf, add(vtable, 2)?)? as usize;
         if vtable_len < 4 || vtable_len % 2 != 0 || object_len < 4 {
             return Err(Error::BadVtable);
         }
@@ -81,24 +87,24 @@ impl<'a> Table<'a> {
 
     /// Byte position of field `id` inside the table, if present; checks it holds `size` bytes.
     fn field(&self, id: usize, size: usize) -> Result<Option<usize>> {
-        let slot = 4 + 2 * id;
-        if slot + 2 > self.vtable_len {
+        let slot = add(4, mul(2, id)?)?;
+        if add(slot, 2)? > self.vtable_len {
             return Ok(None);
         }
-        let off = read_u16(self.buf, self.vtable + slot)? as usize;
+        let off = read_u16(self.buf, add(self.vtable, slot)?)? as usize;
         if off == 0 {
             return Ok(None);
         }
-        if off < 4 || off + size > self.object_len {
+        if off < 4 || add(off, size)? > self.object_len {
             return Err(Error::BadVtable);
         }
-        Ok(Some(self.pos + off))
+        add(self.pos, off).map(Some)
     }
 
     /// A `u8`/`bool`/`byte` field, or `default`.
     pub fn u8(&self, id: usize, default: u8) -> Result<u8> {
         match self.field(id, 1)? {
-            Some(p) => bytes::<1>(self.buf, p).map(|b| b[0]),
+            Some(p) => bytes::<1>(self.buf, p).map(|[b]| b),
             None => Ok(default),
         }
     }
@@ -196,12 +202,20 @@ impl<'a> Vector<'a> {
 
     fn at(buf: &'a [u8], pos: usize, elem_size: usize) -> Result<Vector<'a>> {
         let len = read_u32(buf, pos)? as usize;
-        let start = pos + 4;
-        let total = len.checked_mul(elem_size).ok_or(Error::BadOffset)?;
+        let start = add(pos, 4)?;
+        let total = mul(len, elem_size)?;
         if start.checked_add(total).is_none_or(|e| e > buf.len()) {
             return Err(Error::Truncated);
         }
         Ok(Vector { buf, start, len, elem_size })
+    }
+
+    /// Byte position of element `i`, checked against the length and the element size.
+    fn element(&self, i: usize, elem_size: usize) -> Result<usize> {
+        if i >= self.len || self.elem_size != elem_size {
+            return Err(Error::BadOffset);
+        }
+        add(self.start, mul(elem_size, i)?)
     }
 
     /// Number of elements.
@@ -216,7 +230,8 @@ impl<'a> Vector<'a> {
 
     /// The elements' bytes (`len × elem_size`, checked at construction).
     pub fn bytes(&self) -> &'a [u8] {
-        self.buf.get(self.start..self.start + self.len * self.elem_size).unwrap_or(&[])
+        let end = self.len.checked_mul(self.elem_size).and_then(|n| n.checked_add(self.start));
+        end.and_then(|end| self.buf.get(self.start..end)).unwrap_or(&[])
     }
 
     /// Byte position of the vector's data inside the whole buffer.
@@ -226,10 +241,7 @@ impl<'a> Vector<'a> {
 
     /// Element `i` as `u32`/`i32` (for 4-byte vectors).
     pub fn u32(&self, i: usize) -> Result<u32> {
-        if i >= self.len || self.elem_size != 4 {
-            return Err(Error::BadOffset);
-        }
-        read_u32(self.buf, self.start + 4 * i)
+        read_u32(self.buf, self.element(i, 4)?)
     }
 
     /// Element `i` as `i32`.
@@ -239,19 +251,12 @@ impl<'a> Vector<'a> {
 
     /// Element `i` as `i64` (for 8-byte vectors).
     pub fn i64(&self, i: usize) -> Result<i64> {
-        if i >= self.len || self.elem_size != 8 {
-            return Err(Error::BadOffset);
-        }
-        bytes::<8>(self.buf, self.start + 8 * i).map(i64::from_le_bytes)
+        bytes::<8>(self.buf, self.element(i, 8)?).map(i64::from_le_bytes)
     }
 
     /// Element `i` of a vector of tables.
     pub fn table(&self, i: usize) -> Result<Table<'a>> {
-        if i >= self.len || self.elem_size != 4 {
-            return Err(Error::BadOffset);
-        }
-        let p = self.start + 4 * i;
-        Table::at(self.buf, follow(self.buf, p)?)
+        Table::at(self.buf, follow(self.buf, self.element(i, 4)?)?)
     }
 }
 

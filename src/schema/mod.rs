@@ -6,9 +6,28 @@
 //! the accessors cannot fail on the same bytes; they still return `Result` so that nothing can
 //! panic even if a caller breaks the contract and changes the bytes afterwards.
 
+// No reachable panic (see "Panic freedom" in the crate docs).
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable,
+    clippy::todo,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
 pub mod flatbuf;
 pub mod opcodes;
+// Tests assert by panicking, and index and compute freely on their own small fixtures.
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 mod tests;
 
 use crate::error::{Error, Result, TensorFault};
@@ -121,9 +140,11 @@ pub struct Tensor<'a> {
 }
 
 impl Tensor<'_> {
-    /// Byte size (`elements × element size`; verified ≤ [`MAX_TENSOR_BYTES`]).
+    /// Byte size (`elements × element size`; verified ≤ [`MAX_TENSOR_BYTES`] for every tensor
+    /// [`Model`] returns). Saturates instead of wrapping for a hand-made `Tensor`, so that
+    /// the checked offset arithmetic of its users rejects it.
     pub fn bytes(&self) -> usize {
-        self.shape.num_elements() * self.dtype.size()
+        self.shape.num_elements().saturating_mul(self.dtype.size())
     }
     /// Element count.
     pub fn elements(&self) -> usize {
@@ -231,6 +252,10 @@ impl<'a> Model<'a> {
     pub fn parse(bytes: &'a [u8]) -> Result<Model<'a>> {
         if bytes.len() < 8 {
             return Err(Error::Truncated);
+        }
+        // Flatbuffer offsets are 32-bit, and views keep positions as `u32` (`VecRef`).
+        if u32::try_from(bytes.len()).is_err() {
+            return Err(Error::TooLarge);
         }
         if bytes.get(4..8) != Some(b"TFL3".as_slice()) {
             return Err(Error::UnsupportedSchema);
@@ -382,14 +407,15 @@ impl<'a> Model<'a> {
         }
         let raw_type = t.i8(TENSOR_TYPE, 0)?;
         let dtype = DType::from_schema(raw_type).ok_or(Error::UnsupportedType { tensor, tensor_type: raw_type })?;
+        let dims = dims.get(..rank).unwrap_or(&[]);
         let mut total = dtype.size() as u64;
-        for &d in &dims[..rank] {
+        for &d in dims {
             total = total.checked_mul(d as u64).ok_or(bad(TensorFault::SizeOverflow))?;
             if total > MAX_TENSOR_BYTES {
                 return Err(bad(TensorFault::SizeOverflow));
             }
         }
-        let shape = Shape::new(&dims[..rank]).ok_or(bad(TensorFault::BadShape))?;
+        let shape = Shape::new(dims).ok_or(bad(TensorFault::BadShape))?;
         if t.table(TENSOR_SPARSITY)?.is_some() {
             return Err(Error::UnsupportedType { tensor, tensor_type: raw_type });
         }
