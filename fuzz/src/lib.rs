@@ -1,0 +1,146 @@
+//! Shared code of patchwise's fuzz targets: the structure-aware mutator ([`mutate`]), its
+//! tolerant flatbuffer walker ([`fb`]) and small helpers the targets share.
+//!
+//! This crate does not depend on libFuzzer itself (the targets pass `fuzzer_mutate` in), so its
+//! unit tests and the seed generator build on the stable toolchain.
+
+pub mod fb;
+pub mod mutate;
+
+use patchwise::Options;
+
+/// Planner options selected by one byte: bits 0..4 switch one trick off each (as the C API's
+/// `PW_FLAG_*`), so all 32 combinations are reachable.
+pub fn options_from_byte(b: u8) -> Options {
+    let on = |bit: u8| b & (1 << bit) == 0;
+    Options { pad_fusion: on(0), alias: on(1), in_place: on(2), overlap: on(3), search: on(4) }
+}
+
+/// FNV-1a, to derive deterministic input data from the model bytes.
+pub fn fnv(data: &[u8]) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    for &b in data {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// Fills `out` with pseudo-random bytes from `seed`.
+pub fn fill(out: &mut [u8], seed: u64) {
+    let mut r = mutate::Rng::new(seed);
+    for chunk in out.chunks_mut(8) {
+        let v = r.next().to_le_bytes();
+        chunk.copy_from_slice(&v[..chunk.len()]);
+    }
+}
+
+/// Length of the C API target's prefix (script length byte + script) in an input.
+pub fn capi_prefix(data: &[u8]) -> usize {
+    data.first().map_or(0, |&n| (1 + n as usize).min(data.len()))
+}
+
+/// True when `PW_FUZZ_STRICT` is set: the targets then also assert the invariants that known,
+/// not yet fixed library bugs break (see `tests/fuzz_regressions.rs`). Without it they skip the
+/// inputs those bugs explain, so that a campaign keeps looking for new ones.
+pub fn strict() -> bool {
+    std::env::var_os("PW_FUZZ_STRICT").is_some()
+}
+
+/// Known bug `graph_output_overwritten` (tests/fuzz_regressions.rs): the planner lets an
+/// operator's output overlap (in place / sliding window) an input that "dies" at the last
+/// operator even when that input is a graph output (or a variable tensor), which must survive
+/// the invoke. True when the plan of `model` under `opts` contains such an overlap.
+pub fn plan_overlaps_graph_output(model: &[u8], opts: &Options) -> bool {
+    let Ok(m) = patchwise::schema::Model::parse(model) else { return false };
+    let Ok(d) = patchwise::plan_details(model, opts) else { return false };
+    let root = |t: usize| d.buffers.get(t).map_or(t, |b| b.alias as usize);
+    let mut keep: Vec<usize> = (0..m.num_outputs()).filter_map(|i| m.output(i).ok()).map(root).collect();
+    keep.extend((0..m.num_tensors()).filter(|&t| m.tensor(t).is_ok_and(|t| t.is_variable)).map(root));
+    d.buffers.iter().any(|b| b.partner != patchwise::plan::NO_BUFFER && keep.contains(&(b.partner as usize)))
+}
+
+/// Known bug `slow_plan_*` (tests/fuzz_regressions.rs): planning walks every output pixel of
+/// each CONV_2D / DEPTHWISE_CONV_2D, whose output extent need not follow from its input, so a
+/// small model can take seconds to plan. True when some such operator has more than 2^20
+/// output pixels (the corpus models have at most 160x160).
+pub fn plan_may_be_slow(model: &[u8]) -> bool {
+    let Ok(m) = patchwise::schema::Model::parse(model) else { return false };
+    (0..m.num_operators()).any(|o| {
+        let Ok(op) = m.operator(o) else { return false };
+        if op.opcode != 3 && op.opcode != 4 {
+            return false;
+        }
+        let Some(t) = op.output(0).and_then(|t| m.tensor(t).ok()) else { return false };
+        let d = t.shape.dims();
+        let c = d.last().copied().unwrap_or(1).max(1);
+        t.elements() / c > 1 << 20
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fb::{Kind, Sem, Walk};
+
+    fn demo() -> Vec<u8> {
+        patchwise::builder::demo_model()
+    }
+
+    #[test]
+    fn walk_finds_the_model_structure() {
+        let m = demo();
+        let w = Walk::of(&m);
+        let model = patchwise::schema::Model::parse(&m).unwrap();
+        assert_eq!(w.n_tensors, model.num_tensors());
+        assert_eq!(w.n_ops, model.num_operators());
+        let dims = w.same_sem(Sem::ShapeDim).count();
+        assert!(dims > model.num_tensors(), "{dims} shape dims");
+        assert!(w.same_sem(Sem::Stride).count() > 0);
+        assert!(w.same_sem(Sem::TensorIdx).count() > 0);
+        assert!(w.sites.iter().any(|s| s.kind == Kind::VtEntry));
+    }
+
+    #[test]
+    fn rebuilt_tables_still_parse_when_unchanged() {
+        // Appending a faithful copy of every table and redirecting to it keeps the model valid.
+        let m = demo();
+        let w = Walk::of(&m);
+        let want = patchwise::arena_required(&m).unwrap();
+        let mut checked = 0;
+        for t in w.tables.iter().filter(|t| t.ref_pos != 0) {
+            let mut out = m.clone();
+            let spec = fb::Spec::read(fb::R(&m), &t.tab, t.schema, 3);
+            let pos = fb::Appender { out: &mut out }.table(&spec);
+            let off = (pos - t.ref_pos) as u32;
+            out[t.ref_pos..t.ref_pos + 4].copy_from_slice(&off.to_le_bytes());
+            assert_eq!(patchwise::arena_required(&out), Ok(want), "{:?}", t.schema);
+            checked += 1;
+        }
+        assert!(checked > 20);
+    }
+
+    #[test]
+    fn mutations_never_panic_and_respect_max_size() {
+        let m = demo();
+        let max = m.len() + 4096;
+        let mut buf = vec![0u8; max];
+        let byte = |d: &mut [u8], s: usize, _m: usize| {
+            if s > 0 {
+                d[s / 2] ^= 0x55;
+            }
+            s
+        };
+        let mut valid = 0;
+        for seed in 0..3000u32 {
+            buf[..m.len()].copy_from_slice(&m);
+            let n = mutate::mutate(&mut buf, m.len(), max, seed, 0, &byte);
+            assert!(n <= max);
+            if patchwise::arena_required(&buf[..n]).is_ok() {
+                valid += 1;
+            }
+        }
+        // Most structure-aware mutations keep a parseable, plannable model.
+        assert!(valid > 300, "{valid} valid");
+    }
+}
