@@ -167,3 +167,26 @@ fn slow_plan_huge_conv_output() {
 fn slow_plan_depthwise_output() {
     assert_plans_quickly("slow_plan_depthwise_output", Duration::from_secs(1));
 }
+
+/// Found by the `plan` target (strict mode): a variable tensor (state kept across invokes) last
+/// read by the final operator was offered as that operator's in-place partner, so the output
+/// could overwrite the state. Variables, like graph outputs, now live past the last operator.
+#[test]
+fn variable_tensor_dies_at_last_op() {
+    let model = reproducer("variable_tensor_dies_at_last_op");
+    let m = patchwise::schema::Model::parse(&model).expect("the reproducer parses");
+    for bits in 0..32u8 {
+        let opts = options_from_bits(bits);
+        let Ok(d) = plan_details(&model, &opts) else { continue };
+        let root = |t: usize| d.buffers[t].alias as usize;
+        let mut keep: Vec<usize> = (0..m.num_outputs()).filter_map(|i| m.output(i).ok()).map(root).collect();
+        keep.extend((0..m.num_tensors()).filter(|&t| m.tensor(t).is_ok_and(|t| t.is_variable)).map(root));
+        for (i, b) in d.buffers.iter().enumerate() {
+            assert!(
+                b.partner == patchwise::plan::NO_BUFFER || !keep.contains(&(b.partner as usize)),
+                "{opts:?}: buffer {i} may overwrite graph output / variable {}",
+                b.partner
+            );
+        }
+    }
+}

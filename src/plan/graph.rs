@@ -87,7 +87,6 @@ pub fn analyze(model: &Model<'_>, options: &Options, info: &mut [BufferInfo], op
         b.first = UNSEEN;
         b.last = 0;
     }
-    let end = nops.saturating_sub(1) as u16;
     let touch = |info: &mut [BufferInfo], t: usize, at: u16| {
         let r = root(info, t);
         if let Some(b) = info.get_mut(r) {
@@ -98,8 +97,8 @@ pub fn analyze(model: &Model<'_>, options: &Options, info: &mut [BufferInfo], op
     for i in 0..model.num_inputs() {
         touch(info, model.input(i)?, 0);
     }
-    // Graph outputs must survive the last operator: they live one step past it, so that no
-    // operator ever sees them die (and overwrites them in place).
+    // Graph outputs and variable tensors must survive the last operator: they live one step
+    // past it, so that no operator ever sees them die (and overwrites them in place).
     let after = u16::try_from(nops).map_err(|_| Error::TooLarge)?;
     for i in 0..model.num_outputs() {
         touch(info, model.output(i)?, after);
@@ -137,7 +136,7 @@ pub fn analyze(model: &Model<'_>, options: &Options, info: &mut [BufferInfo], op
         }
         if tensor.is_variable {
             b.first = 0;
-            b.last = end;
+            b.last = after;
         }
         b.size = u32::try_from(tensor.bytes()).map_err(|_| Error::TooLarge)?;
     }
