@@ -395,9 +395,10 @@ pw_status pw_options_default(pw_options *opts);
 /**
  * Exact arena bytes `pw_interpreter_init` needs for this model and options.
  *
- * Verifies the whole model and plans it. Without an arena, planning uses the stack: 12 bytes
- * per tensor and operator (models of at most 512 tensors + operators on no_std builds, else
- * `PW_ERR_MODEL_TOO_LARGE`). Firmware usually takes the figure from `patchwise plan` instead.
+ * Verifies the whole model and plans it. Without an arena, planning uses the stack: about 35
+ * bytes per tensor and operator, about 12 KiB at most (models of at most 256 tensors +
+ * operators on no_std builds, else `PW_ERR_MODEL_TOO_LARGE`; `pw_interpreter_init` has no such
+ * limit). Firmware usually takes the figure from `patchwise plan` instead.
  *
  * # Returns
  * `PW_OK` and `*bytes` set; or the model's error (`PW_ERR_MODEL_*`), `PW_ERR_NULL_POINTER`,
@@ -437,7 +438,7 @@ pw_status pw_model_verify(const uint8_t *model,
  * and alive while the interpreter is used; patchwise keeps no copy. The arena must start on a
  * `PW_ARENA_ALIGN` (16) byte boundary and be at least `pw_arena_required` bytes; it belongs
  * to the interpreter until you reuse it. Any interpreter previously built in the same arena is
- * invalidated, even when this call fails. No other memory is used (no heap, no globals), so
+ * invalidated, even when this call fails (for an arena of at least 4 bytes). No other memory is used (no heap, no globals), so
  * interpreters on different arenas are independent and may run on different threads.
  *
  * # Returns

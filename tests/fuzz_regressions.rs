@@ -32,11 +32,11 @@ fn pattern(out: &mut [u8], seed: u8) {
     }
 }
 
-/// Plans and runs `model` with `opts` on pattern inputs, in an arena pre-filled with `fill`;
-/// returns the invoke outcome and every output's bytes.
-/// The invoke outcome and every output's bytes.
+/// An invoke outcome and every output's bytes.
 type Outcome = (Result<(), Error>, Vec<Vec<u8>>);
 
+/// Plans and runs `model` with `opts` on pattern inputs, in an arena pre-filled with `fill`;
+/// returns the invoke outcome and every output's bytes.
 fn run(model: &[u8], opts: &Options, fill: u8) -> Result<Outcome, Error> {
     let need = arena_required_with(model, opts)?;
     let mut arena = HostArena::new(need);
@@ -166,6 +166,28 @@ fn slow_plan_huge_conv_output() {
 #[test]
 fn slow_plan_depthwise_output() {
     assert_plans_quickly("slow_plan_depthwise_output", Duration::from_secs(1));
+}
+
+/// Found by the `plan` target (a mutated `synth_ops_zoo` whose CONV_2D behind a PAD became a
+/// CUSTOM operator); reduced with the model builder: `CUSTOM -> PAD -> CUSTOM`. With PAD folding
+/// on (the default), `plan::graph::analyze` asks `ops::pad_foldable(pad, consumer)` about every
+/// PAD before validating the operators in order, and `pad_foldable` propagates the consumer's
+/// own error (`ops::ctx` fails with `UnsupportedOp` for operator 2), so the model is refused
+/// naming operator 2; with PAD folding off it names operator 0, the first unsupported one.
+/// `pw_model_verify` thus reports a different operator depending on `pw_options.flags`. A clean
+/// error either way; the fix is for `pad_foldable` to answer `Ok(false)` when either operator
+/// cannot be built (`ctx` fails), leaving errors to the in-order validation.
+#[test]
+fn error_op_depends_on_pad_fusion() {
+    let model = reproducer("error_op_depends_on_pad_fusion");
+    for bits in 0..32u8 {
+        let opts = options_from_bits(bits);
+        assert_eq!(
+            arena_required_with(&model, &opts),
+            Err(Error::UnsupportedOp { op: 0, opcode: 32 }),
+            "the first unsupported operator is named whatever the options ({opts:?})"
+        );
+    }
 }
 
 /// Found by the `plan` target (strict mode): a variable tensor (state kept across invokes) last

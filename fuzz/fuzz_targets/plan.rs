@@ -16,10 +16,6 @@ use patchwise_fuzz::options_from_byte;
 fuzz_target!(|data: &[u8]| {
     let Some((&sel, model)) = data.split_first() else { return };
     let opts = options_from_byte(sel);
-    // Known bug (planning time grows with declared output pixels): skip such models.
-    if !patchwise_fuzz::strict() && patchwise_fuzz::plan_may_be_slow(model) {
-        return;
-    }
     let need = arena_required_with(model, &opts);
     let details = plan_details(model, &opts);
     match (&need, &details) {
@@ -31,7 +27,14 @@ fuzz_target!(|data: &[u8]| {
         // A rejected model is rejected whatever the options (validation is option-independent).
         let e = need.unwrap_err();
         if !matches!(e, patchwise::Error::TooLarge) {
-            assert_eq!(arena_required_with(model, &Options::default()).err(), Some(e), "options changed the verdict");
+            let d = arena_required_with(model, &Options::default()).err();
+            if patchwise_fuzz::strict() {
+                assert_eq!(d, Some(e), "options changed the verdict");
+            } else {
+                // Known bug `error_op_depends_on_pad_fusion`: the operator an error names may
+                // depend on PAD folding; the kind of error may not.
+                assert_eq!(d.map(|d| core::mem::discriminant(&d)), Some(core::mem::discriminant(&e)), "{d:?} vs {e:?}");
+            }
         }
         return;
     };
@@ -52,10 +55,8 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     // A graph output (or variable tensor) must survive the invoke: no output may overlap it
-    // (known bug `graph_output_overwritten`, asserted with PW_FUZZ_STRICT=1).
-    if patchwise_fuzz::strict() {
-        assert!(!patchwise_fuzz::plan_overlaps_graph_output(model, &opts), "an output may overwrite a graph output");
-    }
+    // (findings `graph_output_*`, `variable_tensor_dies_at_last_op`).
+    assert!(!patchwise_fuzz::plan_overlaps_graph_output(model, &opts), "an output may overwrite a graph output");
     let nops = d.op_plan.len();
     for (o, &how) in d.op_plan.iter().enumerate() {
         assert!(how == OP_RUN || how == OP_SKIP || (how as usize) < o, "op {o}: run-plan {how:#x} of {nops}");

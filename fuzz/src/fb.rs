@@ -557,7 +557,7 @@ pub struct Appender<'b> {
 
 impl Appender<'_> {
     fn pad_to(&mut self, align: usize) {
-        while self.out.len() % align != 0 {
+        while !self.out.len().is_multiple_of(align) {
             self.out.push(0);
         }
     }
@@ -580,7 +580,7 @@ impl Appender<'_> {
         let mut obj = 4usize;
         for (id, v) in &by_width {
             let w = width(v);
-            obj = (obj + w - 1) / w * w;
+            obj = obj.div_ceil(w) * w;
             slots.push((*id, obj, w));
             obj += w;
         }
@@ -588,7 +588,7 @@ impl Appender<'_> {
         let vt_len = 4 + 2 * max_id;
         // Align so that the object (after the vtable) starts on 8 bytes.
         self.pad_to(2);
-        while (self.out.len() + vt_len) % 8 != 0 {
+        while !(self.out.len() + vt_len).is_multiple_of(8) {
             self.out.extend_from_slice(&[0, 0]);
         }
         let vt = self.out.len();
@@ -639,7 +639,7 @@ impl Appender<'_> {
     pub fn vector(&mut self, elem: usize, data: &[u8]) -> usize {
         let align = elem.max(4);
         self.pad_to(4);
-        while (self.out.len() + 4) % align != 0 {
+        while !(self.out.len() + 4).is_multiple_of(align) {
             self.out.extend_from_slice(&[0; 4]);
         }
         let p = self.out.len();

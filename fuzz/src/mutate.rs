@@ -21,7 +21,7 @@ impl Rng {
     pub fn new(seed: u64) -> Rng {
         Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1)
     }
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
@@ -32,11 +32,11 @@ impl Rng {
         if n == 0 {
             0
         } else {
-            (self.next() % n as u64) as usize
+            (self.next_u64() % n as u64) as usize
         }
     }
     pub fn chance(&mut self, num: u64, den: u64) -> bool {
-        self.next() % den < num
+        self.next_u64() % den < num
     }
     pub fn pick<T: Copy>(&mut self, v: &[T]) -> T {
         v[self.below(v.len())]
@@ -157,7 +157,7 @@ fn value_for(sem: Sem, width: usize, cur: i64, walk: &Walk, model: &[u8], rng: &
         }
     }
     let nt = walk.n_tensors as i64;
-    let rnd = rng.next();
+    let rnd = rng.next_u64();
     let rnd_below = |n: usize| (rnd % n.max(1) as u64) as i64;
     let common = [0i64, 1, -1, cur.wrapping_add(1), cur.wrapping_sub(1)];
     let pick = |rng: &mut Rng, v: &[i64]| if rng.chance(1, 5) { rng.pick(&common) } else { rng.pick(v) };

@@ -94,7 +94,7 @@ fn tensor_of(v: &TensorView<'_>, data: *mut core::ffi::c_void) -> pw_tensor {
 /// and alive while the interpreter is used; patchwise keeps no copy. The arena must start on a
 /// `PW_ARENA_ALIGN` (16) byte boundary and be at least `pw_arena_required` bytes; it belongs
 /// to the interpreter until you reuse it. Any interpreter previously built in the same arena is
-/// invalidated, even when this call fails. No other memory is used (no heap, no globals), so
+/// invalidated, even when this call fails (for an arena of at least 4 bytes). No other memory is used (no heap, no globals), so
 /// interpreters on different arenas are independent and may run on different threads.
 ///
 /// # Returns

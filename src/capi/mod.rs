@@ -154,9 +154,10 @@ unsafe fn model_slice<'m>(model: *const u8, len: usize) -> Result<&'m [u8], pw_s
 
 /// Exact arena bytes `pw_interpreter_init` needs for this model and options.
 ///
-/// Verifies the whole model and plans it. Without an arena, planning uses the stack: 12 bytes
-/// per tensor and operator (models of at most 512 tensors + operators on no_std builds, else
-/// `PW_ERR_MODEL_TOO_LARGE`). Firmware usually takes the figure from `patchwise plan` instead.
+/// Verifies the whole model and plans it. Without an arena, planning uses the stack: about 35
+/// bytes per tensor and operator, about 12 KiB at most (models of at most 256 tensors +
+/// operators on no_std builds, else `PW_ERR_MODEL_TOO_LARGE`; `pw_interpreter_init` has no such
+/// limit). Firmware usually takes the figure from `patchwise plan` instead.
 ///
 /// # Returns
 /// `PW_OK` and `*bytes` set; or the model's error (`PW_ERR_MODEL_*`), `PW_ERR_NULL_POINTER`,

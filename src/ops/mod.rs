@@ -189,11 +189,13 @@ pub(crate) fn eval(model: &Model<'_>, index: usize, how: u16, mem: &mut Memory<'
 /// the PAD's output as input 0, the padding touches only H and W, and the pad value equals the
 /// consumer's input zero point (padded taps then contribute nothing, as in the kernel).
 pub(crate) fn pad_foldable(model: &Model<'_>, pad: usize, consumer: usize) -> Result<bool> {
-    let c = ctx(model, consumer, Some(pad))?;
+    // An unsupported consumer or PAD is not folded; the operator's own validation, in
+    // schedule order, reports it (so the error names the same operator whatever the options).
+    let Ok(c) = ctx(model, consumer, Some(pad)) else { return Ok(false) };
     if !matches!(c.kind, OpKind::Conv2d | OpKind::DepthwiseConv2d) {
         return Ok(false);
     }
-    let p = ctx(model, pad, None)?;
+    let Ok(p) = ctx(model, pad, None) else { return Ok(false) };
     if run(&p, None).is_err() || p.op.output(0) != c.op.input(0) {
         return Ok(false);
     }
