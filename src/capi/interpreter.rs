@@ -72,6 +72,26 @@ unsafe fn live(h: *const pw_interpreter) -> Result<*mut Handle, pw_status> {
     Ok(h as *mut Handle)
 }
 
+/// Writes `get(handle)` to `out` (the shape of every `pw_interpreter_*` getter of one value).
+///
+/// # Safety
+/// `interp` is NULL or a handle; `out` is NULL or valid for writing a `T`.
+unsafe fn write_from<T>(interp: *const pw_interpreter, out: *mut T, get: impl FnOnce(&Handle) -> T) -> pw_status {
+    if out.is_null() {
+        return PW_ERR_NULL_POINTER;
+    }
+    // SAFETY: caller's contract on `interp`.
+    match unsafe { live(interp) } {
+        Ok(h) => {
+            // SAFETY: `live` checked a handle built by pw_interpreter_init; `out` is non-NULL and
+            // writable by the caller's contract.
+            unsafe { out.write_unaligned(get(&*h)) };
+            PW_OK
+        }
+        Err(e) => e,
+    }
+}
+
 fn tensor_of(v: &TensorView<'_>, data: *mut core::ffi::c_void) -> pw_tensor {
     let mut dims = [0i32; PW_MAX_RANK];
     for (d, &x) in dims.iter_mut().zip(v.shape.dims()) {
@@ -179,18 +199,8 @@ pub unsafe extern "C" fn pw_interpreter_invoke(interp: *mut pw_interpreter) -> p
 /// `interp` a handle; `count` valid for writing a `size_t`.
 #[no_mangle]
 pub unsafe extern "C" fn pw_interpreter_input_count(interp: *const pw_interpreter, count: *mut usize) -> pw_status {
-    if count.is_null() {
-        return PW_ERR_NULL_POINTER;
-    }
-    // SAFETY: caller's contract on `interp`.
-    match unsafe { live(interp) } {
-        Ok(h) => {
-            // SAFETY: live handle (see pw_interpreter_invoke); `count` non-NULL and writable.
-            unsafe { count.write_unaligned((*h).num_inputs()) };
-            PW_OK
-        }
-        Err(e) => e,
-    }
+    // SAFETY: forwarded caller contracts.
+    unsafe { write_from(interp, count, Handle::num_inputs) }
 }
 
 /// Number of model outputs.
@@ -199,18 +209,8 @@ pub unsafe extern "C" fn pw_interpreter_input_count(interp: *const pw_interprete
 /// `interp` a handle; `count` valid for writing a `size_t`.
 #[no_mangle]
 pub unsafe extern "C" fn pw_interpreter_output_count(interp: *const pw_interpreter, count: *mut usize) -> pw_status {
-    if count.is_null() {
-        return PW_ERR_NULL_POINTER;
-    }
-    // SAFETY: caller's contract on `interp`.
-    match unsafe { live(interp) } {
-        Ok(h) => {
-            // SAFETY: live handle; `count` non-NULL and writable.
-            unsafe { count.write_unaligned((*h).num_outputs()) };
-            PW_OK
-        }
-        Err(e) => e,
-    }
+    // SAFETY: forwarded caller contracts.
+    unsafe { write_from(interp, count, Handle::num_outputs) }
 }
 
 /// Describes input `index` (model order); write the input through `tensor->data`.
@@ -291,18 +291,8 @@ pub unsafe extern "C" fn pw_interpreter_output(
 /// `interp` a handle; `bytes` valid for writing a `size_t`.
 #[no_mangle]
 pub unsafe extern "C" fn pw_interpreter_arena_used(interp: *const pw_interpreter, bytes: *mut usize) -> pw_status {
-    if bytes.is_null() {
-        return PW_ERR_NULL_POINTER;
-    }
-    // SAFETY: caller's contract on `interp`.
-    match unsafe { live(interp) } {
-        Ok(h) => {
-            // SAFETY: live handle; `bytes` non-NULL and writable.
-            unsafe { bytes.write_unaligned((*h).arena_used()) };
-            PW_OK
-        }
-        Err(e) => e,
-    }
+    // SAFETY: forwarded caller contracts.
+    unsafe { write_from(interp, bytes, Handle::arena_used) }
 }
 
 /// Details of the last failed `pw_interpreter_invoke` (status `PW_OK` in `*info` if the last
