@@ -8,7 +8,7 @@
 //! +------------------------+  HEADER_BYTES
 //! | offset table           |  per buffer (tensors, then per-op scratch): u16 in 4-byte units
 //! |                        |  when the activation area is below 256 KiB, else u32 bytes
-//! | run-plan: u16 × ops    |  OP_RUN, OP_SKIP or the index of a PAD folded into the op
+//! | run-plan: u16 × ops    |  per op: skipped, or the PAD folded in and the kernel chosen
 //! +------------------------+  rounded to 16
 //! | activations            |  planned tensors and scratch
 //! +------------------------+  arena_used()
@@ -35,7 +35,7 @@
 use crate::error::{Error, Result};
 use crate::kernels::Shape;
 use crate::ops;
-use crate::plan::{self, Offsets, PlanSummary, Work, NO_OFFSET, OP_SKIP};
+use crate::plan::{self, Offsets, OpRun, PlanSummary, Work, NO_OFFSET};
 use crate::schema::{DType, Model};
 use crate::slices::{span_mut, take_front};
 
@@ -315,8 +315,8 @@ impl<'m, 'a> Interpreter<'m, 'a> {
     /// (their bytes are reused once no operator needs them): write them before every invoke.
     pub fn invoke(&mut self) -> Result<()> {
         let mut mem = ops::Memory { arena: self.activations, offsets: self.offsets };
-        for (o, &how) in self.op_plan.iter().enumerate() {
-            if how == OP_SKIP {
+        for (o, how) in self.op_plan.iter().map(|&h| OpRun::from_bits(h)).enumerate() {
+            if how.is_skip() {
                 continue;
             }
             if let Err(e) = ops::eval(&self.model, o, how, &mut mem) {
@@ -430,8 +430,8 @@ pub struct PlanDetails {
     pub buffers: std::vec::Vec<plan::BufferInfo>,
     /// Offset of each buffer inside the activation area ([`NO_OFFSET`] = none of its own).
     pub offsets: std::vec::Vec<u32>,
-    /// How each operator runs: [`plan::OP_RUN`], [`plan::OP_SKIP`] or a folded PAD's index.
-    pub op_plan: std::vec::Vec<u16>,
+    /// How each operator runs (skipped, or the PAD folded in and the kernel chosen).
+    pub op_plan: std::vec::Vec<OpRun>,
     /// Bytes of the activation area.
     pub activation_bytes: usize,
     /// The largest per-operator footprint (the search's lower bound), rounded to 16.
@@ -459,7 +459,7 @@ pub fn plan_details(model: &[u8], options: &Options) -> Result<PlanDetails> {
     Ok(PlanDetails {
         buffers,
         offsets,
-        op_plan,
+        op_plan: op_plan.into_iter().map(OpRun::from_bits).collect(),
         activation_bytes: s.activation_bytes,
         lower_bound: s.lower_bound,
         bookkeeping_bytes: sum(&[HEADER_BYTES, l.tables(s.activation_bytes)?])?,

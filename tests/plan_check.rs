@@ -6,8 +6,9 @@
 //! last use. It trusts nothing of the planner's safety reasoning (`plan::check`, the overlap
 //! distances, the lifetimes): reads and writes are derived from the model (shapes, dtypes,
 //! operator options) and the plan's offsets alone. From the plan it takes the offsets, the
-//! run-plan (`op_plan`), which tensors share bytes (`alias`, verified against the model) and
-//! the scratch sizes (checked against what each kernel binds).
+//! run-plan (`op_plan`: skipped operators, folded PADs, the kernel chosen), which tensors share
+//! bytes (`alias`, verified against the model) and the scratch sizes (checked against what
+//! each kernel binds).
 //!
 //! Access model, at the granularity each kernel has (see `src/ops/dispatch.rs`):
 //! - sliding windows (CONV_2D, DEPTHWISE_CONV_2D walking pixels, AVERAGE/MAX_POOL_2D): output
@@ -37,7 +38,7 @@
 mod common;
 
 use common::shared_dir;
-use patchwise::plan::{NO_OFFSET, OP_RUN, OP_SKIP};
+use patchwise::plan::{Kernel, NO_OFFSET};
 use patchwise::schema::opcodes::OpKind;
 use patchwise::schema::{DType, Model, Tensor};
 use patchwise::{plan_details, Options, PlanDetails};
@@ -195,13 +196,10 @@ impl<'m, 'p> Checker<'m, 'p> {
         let op_plan = &self.plan.op_plan;
         for o in 0..nops {
             let how = op_plan[o];
-            if how == OP_RUN || how == OP_SKIP {
-                continue;
-            }
-            let p = how as usize;
+            let Some(p) = how.fused_pad().filter(|_| !how.is_skip()) else { continue };
             let op = model.operator(o).map_err(err(&format!("op {o}")))?;
             let what = format!("op {o} {} runs with PAD op {p} folded", kind_name(op.opcode));
-            if p >= nops || !matches!(self.kind(p)?, OpKind::Pad | OpKind::PadV2) || op_plan[p] != OP_SKIP {
+            if p >= nops || !matches!(self.kind(p)?, OpKind::Pad | OpKind::PadV2) || !op_plan[p].is_skip() {
                 return Err(format!("{what}, which is not a skipped PAD"));
             }
             if !matches!(self.kind(o)?, OpKind::Conv2d | OpKind::DepthwiseConv2d) {
@@ -214,14 +212,14 @@ impl<'m, 'p> Checker<'m, 'p> {
             self.folded_padding(p).map_err(|e| format!("{what}: {e}"))?;
         }
         for o in 0..nops {
-            if op_plan[o] != OP_SKIP {
+            if !op_plan[o].is_skip() {
                 continue;
             }
             let op = model.operator(o).map_err(err(&format!("op {o}")))?;
             let what = format!("op {o} {} is skipped", kind_name(op.opcode));
             match self.kind(o)? {
                 OpKind::Pad | OpKind::PadV2 => {
-                    let users = op_plan.iter().filter(|&&h| h as usize == o && h != OP_RUN && h != OP_SKIP).count();
+                    let users = op_plan.iter().filter(|h| !h.is_skip() && h.fused_pad() == Some(o)).count();
                     if users != 1 {
                         return Err(format!("{what} but folded into {users} operators"));
                     }
@@ -245,7 +243,7 @@ impl<'m, 'p> Checker<'m, 'p> {
             }
             let what = format!("tensor {y} (output of op {o} {}) aliases", kind_name(op.opcode));
             let claimed = self.plan.buffers[y].alias as usize;
-            if how != OP_SKIP || !matches!(self.kind(o)?, OpKind::Reshape | OpKind::Squeeze) {
+            if !how.is_skip() || !matches!(self.kind(o)?, OpKind::Reshape | OpKind::Squeeze) {
                 return Err(format!("{what} tensor {claimed}, but op {o} is not a skipped RESHAPE/SQUEEZE"));
             }
             let (tx, ty) = (self.tensor(x)?, self.tensor(y)?);
@@ -399,7 +397,7 @@ impl<'m, 'p> Checker<'m, 'p> {
             }
         }
         for o in 0..model.num_operators() {
-            if self.plan.op_plan[o] == OP_SKIP {
+            if self.plan.op_plan[o].is_skip() {
                 continue;
             }
             self.op(o)?;
@@ -416,17 +414,13 @@ impl<'m, 'p> Checker<'m, 'p> {
     }
 
     /// Scratch bytes the kernel of op `o` binds, and whether a depthwise runs channel by
-    /// channel. The plan's scratch size tells which depthwise kernel the operator chose; it
-    /// must match one of the two exactly.
-    fn scratch_need(
-        &self,
-        o: usize,
-        kind: OpKind,
-        input: Option<&Span>,
-        output: &Span,
-    ) -> Result<(usize, bool), String> {
+    /// channel (as the run-plan says; only a depthwise of multiplier 1 may).
+    fn scratch_need(&self, o: usize, kind: OpKind) -> Result<(usize, bool), String> {
         let op = self.model.operator(o).map_err(err("op"))?;
-        let planned = self.plan.buffers[self.nt + o].size as usize;
+        let kernel = self.plan.op_plan[o].kernel().ok_or_else(|| format!("{}: unknown kernel bits", self.at))?;
+        if kernel != Kernel::Standard && kind != OpKind::DepthwiseConv2d {
+            return Err(format!("{}: runs kernel {kernel:?}, which only DEPTHWISE_CONV_2D has", self.at));
+        }
         let table = |n: usize| if n > 1 { n * REQUANT_BYTES } else { 0 };
         let filter_scales = || -> Result<usize, String> {
             let f = self.tensor(op.input(1).ok_or("no filter")?)?;
@@ -444,23 +438,13 @@ impl<'m, 'p> Checker<'m, 'p> {
                 let walk = table(filter_scales()?);
                 let x = self.tensor(self.conv_input(o)?)?;
                 let plane = dims4(&x).map_or(0, |d| d[1] * d[2]);
-                if dm != 1 {
-                    return Ok((walk, false));
+                match kernel {
+                    Kernel::Channelwise if dm != 1 => {
+                        Err(format!("{}: channel by channel with depth multiplier {dm}", self.at))
+                    }
+                    Kernel::Channelwise => Ok((plane, true)),
+                    Kernel::Standard => Ok((walk, false)),
                 }
-                if plane != walk {
-                    return match planned {
-                        p if p == plane => Ok((plane, true)),
-                        p if p == walk => Ok((walk, false)),
-                        p => Err(format!(
-                            "{}: scratch of {p} bytes is neither the requantization table ({walk}) nor one \
-                             input plane ({plane})",
-                            self.at
-                        )),
-                    };
-                }
-                // Same size either way: only an output at exactly the input's offset tells.
-                let same = input.is_some_and(|i| i.start == output.start && i.overlaps(output));
-                Ok((plane, same))
             }
             _ => Ok((0, false)),
         }
@@ -470,8 +454,8 @@ impl<'m, 'p> Checker<'m, 'p> {
     fn conv_input(&self, o: usize) -> Result<usize, String> {
         let how = self.plan.op_plan[o];
         let op = self.model.operator(o).map_err(err("op"))?;
-        if how != OP_RUN && how != OP_SKIP {
-            let pad = self.model.operator(how as usize).map_err(err("PAD"))?;
+        if let Some(p) = how.fused_pad().filter(|_| !how.is_skip()) {
+            let pad = self.model.operator(p).map_err(err("PAD"))?;
             return pad.input(0).ok_or_else(|| String::from("PAD without input"));
         }
         op.input(0).ok_or_else(|| format!("{}: no input 0", self.at))
@@ -480,8 +464,7 @@ impl<'m, 'p> Checker<'m, 'p> {
     fn op(&mut self, o: usize) -> Result<(), String> {
         let op = self.model.operator(o).map_err(err(&format!("op {o}")))?;
         let kind = self.kind(o)?;
-        let how = self.plan.op_plan[o];
-        let folded = (how != OP_RUN).then_some(how as usize);
+        let folded = self.plan.op_plan[o].fused_pad();
         self.at = format!("op {o} {} (opcode {})", kind.name(), op.opcode);
         if let Some(p) = folded {
             self.at += &format!(" with PAD op {p} folded");
@@ -505,8 +488,7 @@ impl<'m, 'p> Checker<'m, 'p> {
             self.stats.overlapped += 1;
         }
         // Scratch: owned by this op from its start.
-        let x0 = inputs.first().and_then(|(_, s)| *s);
-        let (need, channelwise) = self.scratch_need(o, kind, x0.as_ref(), &out)?;
+        let (need, channelwise) = self.scratch_need(o, kind)?;
         let scratch = if need > 0 {
             let off = self.plan.offsets[self.nt + o];
             let planned = self.plan.buffers[self.nt + o].size as usize;
@@ -1080,7 +1062,7 @@ fn live_across(m: &Model<'_>, plan: &PlanDetails, o: usize) -> Vec<usize> {
     let nops = m.num_operators();
     let reads = |k: usize, t: usize| {
         let op = m.operator(k).unwrap();
-        plan.op_plan[k] != OP_SKIP && (0..op.num_inputs()).any(|i| op.input(i) == Some(t))
+        !plan.op_plan[k].is_skip() && (0..op.num_inputs()).any(|i| op.input(i) == Some(t))
     };
     let writes = |k: usize, t: usize| m.operator(k).unwrap().output(0) == Some(t);
     (0..m.num_tensors())
@@ -1105,7 +1087,7 @@ fn output_onto_a_live_tensor_is_caught() {
         let base = plan_details(&model, &Options::default()).unwrap();
         check_plan(&model, &base).unwrap();
         for o in 0..m.num_operators() {
-            if base.op_plan[o] == OP_SKIP {
+            if base.op_plan[o].is_skip() {
                 continue;
             }
             let y = m.operator(o).unwrap().output(0).unwrap();
@@ -1133,11 +1115,11 @@ fn folded_pad_and_channelwise_corruptions_are_caught() {
         check_plan(&model, &base).unwrap();
         for o in 0..m.num_operators() {
             let how = base.op_plan[o];
-            if how == OP_SKIP {
+            if how.is_skip() {
                 continue;
             }
             let (x, y) = io_of(&m, o);
-            let x = if how != OP_RUN { m.operator(how as usize).unwrap().input(0).unwrap() } else { x };
+            let x = how.fused_pad().map_or(x, |p| m.operator(p).unwrap().input(0).unwrap());
             let (ox, oy) = (base.offsets[x], base.offsets[y]);
             let (lx, ly) = (m.tensor(x).unwrap().bytes() as u32, m.tensor(y).unwrap().bytes() as u32);
             let mut p = base.clone();
@@ -1147,7 +1129,7 @@ fn folded_pad_and_channelwise_corruptions_are_caught() {
                 channelwise += 1;
                 p.offsets[y] += 4;
                 "the kernel refuses"
-            } else if how != OP_RUN {
+            } else if how.fused_pad().is_some() {
                 // A convolution reading a folded PAD's input through virtual padding.
                 folded += 1;
                 match (oy < ox && oy + ly > ox, ox < oy && ox + lx > oy) {
@@ -1173,9 +1155,18 @@ fn alias_off_its_root_is_caught() {
     let model = op_model(name);
     let r = verdict(name, &model, |m, p| {
         let (x, y) = io_of(m, 0);
-        assert_eq!(p.op_plan[0], OP_SKIP, "{name}: the RESHAPE is not aliased");
+        assert!(p.op_plan[0].is_skip(), "{name}: the RESHAPE is not aliased");
         assert_eq!(p.buffers[y].alias as usize, x);
         p.offsets[y] = p.offsets[x] + 4;
     });
     assert_caught(name, r, &["aliases tensor"]);
+}
+
+#[test]
+fn a_kernel_variant_on_the_wrong_operator_is_caught() {
+    // Only DEPTHWISE_CONV_2D has a channel-by-channel kernel.
+    let name = "conv_3x3_s1_same";
+    let model = op_model(name);
+    let r = verdict(name, &model, |_, p| p.op_plan[0] = p.op_plan[0].with_kernel(Kernel::Channelwise));
+    assert_caught(name, r, &["which only DEPTHWISE_CONV_2D has"]);
 }

@@ -89,3 +89,42 @@ fn huge_dilations_are_refused_or_run_without_overflow() {
         interp.invoke().unwrap();
     }
 }
+
+/// One RELU (`[1, 1, 1, 1]` int8) plus `extra` unused tensors, and `ops` RELUs chained.
+fn relu_chain(ops: usize, extra: usize) -> Vec<u8> {
+    let mut b = ModelBuilder::new();
+    let spec = |n: usize| TensorSpec::int8(&format!("t{n}"), &[1, 1, 1, 1], 0.5, 0);
+    let first = b.add_tensor(spec(0));
+    let mut x = first;
+    for o in 0..ops {
+        let y = b.add_tensor(spec(o + 1));
+        b.add_op(BuiltinOp::RELU, &[x], &[y], OpOptions::None);
+        x = y;
+    }
+    for e in 0..extra {
+        b.add_tensor(spec(ops + 1 + e));
+    }
+    b.set_io(&[first], &[x]);
+    b.finish()
+}
+
+#[test]
+fn buffer_and_operator_counts_are_limited() {
+    use patchwise::schema::{Model, MAX_BUFFERS, MAX_OPERATORS};
+    // The planner numbers tensors and per-operator scratch with u16 indices: at the limit the
+    // model plans and runs, one more tensor is refused (it used to wrap the alias indices).
+    let at_limit = relu_chain(1, MAX_BUFFERS - 3);
+    let m = Model::parse(&at_limit).unwrap();
+    assert_eq!(m.num_tensors() + m.num_operators(), MAX_BUFFERS);
+    let need = arena_required_with(&at_limit, &Options::default()).unwrap();
+    let mut arena = HostArena::new(need);
+    let it = Interpreter::init(&at_limit, arena.bytes_mut(), &Options::default()).unwrap();
+    it.input_mut(0).unwrap().data[0] = 0xfb; // -5
+    it.invoke().unwrap();
+    assert_eq!(it.output(0).unwrap().data, &[0]);
+    let over = relu_chain(1, MAX_BUFFERS - 2);
+    assert_eq!(Model::parse(&over).err(), Some(Error::TooLarge));
+    // The run-plan gives an operator index 14 bits.
+    assert!(Model::parse(&relu_chain(MAX_OPERATORS, 0)).is_ok());
+    assert_eq!(Model::parse(&relu_chain(MAX_OPERATORS + 1, 0)).err(), Some(Error::TooLarge));
+}

@@ -1,6 +1,6 @@
 //! `patchwise plan`: the memory plan as a table, as JSON, and as an SVG timeline.
 
-use patchwise::plan::{BufferInfo, Options, NO_BUFFER, NO_OFFSET, OP_RUN, OP_SKIP};
+use patchwise::plan::{BufferInfo, Kernel, Options, NO_BUFFER, NO_OFFSET};
 use patchwise::schema::opcodes::OpKind;
 use patchwise::schema::Model;
 use patchwise::{plan_details, Error, PlanDetails};
@@ -71,17 +71,18 @@ pub fn build<'m>(model_bytes: &'m [u8], options: &Options) -> Result<View<'m>, E
         );
         let how = plan.op_plan[o];
         let out_root = op.output(0).map(|t| b[t].alias as usize);
-        let mut trick = match how {
-            OP_SKIP => match OpKind::from_code(op.opcode) {
+        let mut trick = match (how.is_skip(), how.fused_pad()) {
+            (true, _) => match OpKind::from_code(op.opcode) {
                 Some(OpKind::Pad | OpKind::PadV2) => "folded into next conv".to_string(),
                 _ => "alias (no copy)".to_string(),
             },
-            OP_RUN => String::new(),
-            p => format!("virtual padding (PAD op {p})"),
+            (false, None) => String::new(),
+            (false, Some(p)) => format!("virtual padding (PAD op {p})"),
         };
+        let mut in_place_channels = false;
         if let Some(r) = out_root {
             let bi = &b[r];
-            if how != OP_SKIP && bi.partner != NO_BUFFER && bi.first as usize == o {
+            if !how.is_skip() && bi.partner != NO_BUFFER && bi.first as usize == o {
                 let a = bi.partner as usize;
                 let (ao, bo) = (plan.offsets[a] as i64, plan.offsets[r] as i64);
                 let overlaps = ao < bo + bi.size as i64 && bo < ao + b[a].size as i64;
@@ -92,6 +93,7 @@ pub fn build<'m>(model_bytes: &'m [u8], options: &Options) -> Result<View<'m>, E
                     );
                     let dir = if bo <= ao { "forward" } else { "backward" };
                     let t = if bi.forward == patchwise::plan::EXACT {
+                        in_place_channels = true;
                         "in place (channel by channel)".to_string()
                     } else {
                         let what = if window { "overlap" } else { "in place" };
@@ -100,6 +102,10 @@ pub fn build<'m>(model_bytes: &'m [u8], options: &Options) -> Result<View<'m>, E
                     trick = if trick.is_empty() { t } else { format!("{trick}; {t}") };
                 }
             }
+        }
+        if how.kernel() == Some(Kernel::Channelwise) && !in_place_channels {
+            let t = "channel-by-channel kernel";
+            trick = if trick.is_empty() { t.to_string() } else { format!("{trick}; {t}") };
         }
         let list = |n: usize, f: &dyn Fn(usize) -> Option<usize>| -> Vec<i64> {
             (0..n).map(|i| f(i).map_or(-1, |t| t as i64)).collect()

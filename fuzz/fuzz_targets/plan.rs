@@ -3,13 +3,14 @@
 //!
 //! Invariants: no panic; both functions agree (same error, or `arena_required ==
 //! plan_details().arena_bytes`); the plan passes `plan::check`; every placed buffer fits the
-//! activation area and is aligned; aliases point at buffers; the run-plan only holds
-//! `OP_RUN`, `OP_SKIP` or the index of an earlier PAD; whether a model is accepted does not
-//! depend on the options; turning the search on never makes the arena larger.
+//! activation area and is aligned; aliases point at buffers; each run-plan entry skips its
+//! operator or runs it with a known kernel and at most an earlier PAD folded in; whether a model
+//! is accepted does not depend on the options; turning the search on never makes the arena
+//! larger.
 #![no_main]
 
 use libfuzzer_sys::{fuzz_mutator, fuzz_target};
-use patchwise::plan::{self, BUFFER_ALIGN, NO_BUFFER, NO_OFFSET, OP_RUN, OP_SKIP};
+use patchwise::plan::{self, BUFFER_ALIGN, NO_BUFFER, NO_OFFSET};
 use patchwise::{arena_required_with, plan_details, Options};
 use patchwise_fuzz::options_from_byte;
 
@@ -59,7 +60,8 @@ fuzz_target!(|data: &[u8]| {
     assert!(!patchwise_fuzz::plan_overlaps_graph_output(model, &opts), "an output may overwrite a graph output");
     let nops = d.op_plan.len();
     for (o, &how) in d.op_plan.iter().enumerate() {
-        assert!(how == OP_RUN || how == OP_SKIP || (how as usize) < o, "op {o}: run-plan {how:#x} of {nops}");
+        assert!(how.is_skip() || how.fused_pad().is_none_or(|p| p < o), "op {o}: run-plan {how:?} of {nops}");
+        assert!(how.kernel().is_some(), "op {o}: run-plan {how:?} names no kernel");
     }
     // Same verdict whatever the options; the search never loses to greedy placement.
     let mut other = opts;

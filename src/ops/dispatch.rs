@@ -12,7 +12,7 @@ use crate::kernels::{
     resize_nearest, softmax, transpose, Dims4, LeI32s, Padding,
 };
 use crate::plan::overlap::{backward_distance, forward_distance, WindowGeom};
-use crate::plan::NEVER;
+use crate::plan::{Kernel, NEVER};
 use crate::quant::{activation_range_i8, Activation, Requant};
 use crate::schema::flatbuf::Table;
 use crate::schema::opcodes::OpKind;
@@ -21,6 +21,10 @@ use core::num::Saturating;
 
 /// Validates (memory `None`: returns the planner's facts) or runs (memory `Some`) one operator.
 pub(crate) fn run(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<OpFacts> {
+    // Only DEPTHWISE_CONV_2D has kernel variants the plan chooses between.
+    if c.kernel != Kernel::Standard && c.kind != OpKind::DepthwiseConv2d {
+        return Err(c.bad());
+    }
     match c.kind {
         OpKind::Conv2d => conv2d(c, mem),
         OpKind::DepthwiseConv2d => depthwise(c, mem),
@@ -244,6 +248,7 @@ fn with_requant(
 fn window_facts(scratch: usize, input: usize, g: WindowGeom) -> OpFacts {
     OpFacts {
         scratch,
+        kernel: Kernel::Standard,
         overlap: Some(Overlap {
             input: Some(input),
             alt_input: None,
@@ -351,29 +356,32 @@ fn depthwise(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<OpFacts> {
     let n = k(c, requant_count(&t, out.c))?;
     let bias_len = t.bias.as_ref().map(|b| b.elements());
     k(c, p.check(n, t.input.1.elements(), t.filter.elements(), bias_len, t.output.1.elements()))?;
-    // Channel by channel in place (one input plane of scratch, requantization on the fly) when
-    // its footprint is smaller than walking pixels (a requantization table plus the slack the
-    // walk needs between output and input).
-    let g = geom(ind, out, fd.h, fd.w, p.strides(), p.dilations(), p.pad_top(), p.pad_left());
     let requant_scratch = scratch_for(n)?;
-    let window = window_facts(requant_scratch, t.input.0, g);
-    // Footprints in saturating i64 (sizes < 2^34, as in the planner): exact.
-    let bytes = |v: usize| Saturating(v as i64);
-    let (sa, sb) = (bytes(t.input.1.bytes()), bytes(t.output.1.bytes()));
-    let union = |x: Saturating<i64>| sa.max(x + sb) - x.min(Saturating(0));
-    let walked = window
-        .overlap
-        .map_or(sa + sb, |o| union(Saturating(0) - Saturating(o.forward)).min(union(Saturating(o.backward))));
     let plane = ind.h.checked_mul(ind.w).ok_or(c.bad())?;
-    let channelwise = multiplier == 1 && sa.max(sb) + bytes(plane) < walked + bytes(requant_scratch);
     let Some(mem) = mem else {
-        if channelwise {
+        // Channel by channel in place (one input plane of scratch, requantization on the fly)
+        // when its footprint is smaller than walking pixels (a requantization table plus the
+        // slack the walk needs between output and input). Decided here, once, at init.
+        let g = geom(ind, out, fd.h, fd.w, p.strides(), p.dilations(), p.pad_top(), p.pad_left());
+        let window = window_facts(requant_scratch, t.input.0, g);
+        // Footprints in saturating i64 (sizes < 2^34, as in the planner): exact.
+        let bytes = |v: usize| Saturating(v as i64);
+        let (sa, sb) = (bytes(t.input.1.bytes()), bytes(t.output.1.bytes()));
+        let union = |x: Saturating<i64>| sa.max(x + sb) - x.min(Saturating(0));
+        let walked = window
+            .overlap
+            .map_or(sa + sb, |o| union(Saturating(0) - Saturating(o.forward)).min(union(Saturating(o.backward))));
+        if multiplier == 1 && sa.max(sb) + bytes(plane) < walked + bytes(requant_scratch) {
             let exact = crate::plan::EXACT as i64;
             let ov = Overlap { forward: exact, backward: exact, ..Overlap::forward_only(t.input.0) };
-            return Ok(OpFacts { scratch: plane, overlap: Some(ov) });
+            return Ok(OpFacts { scratch: plane, overlap: Some(ov), kernel: Kernel::Channelwise });
         }
         return Ok(window);
     };
+    let channelwise = c.kernel == Kernel::Channelwise;
+    if channelwise && multiplier != 1 {
+        return Err(c.bad());
+    }
     let scratch = if channelwise { plane } else { requant_scratch };
     let mut b = mem.bind(c, scratch)?;
     let scratch_mem = core::mem::take(&mut b.scratch);
@@ -434,7 +442,7 @@ fn fully_connected(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<OpFacts>
         k(c, fully_connected::fully_connected_requant(t.in_scale, scales, t.out_scale, bias_scale, &mut one))?;
     }
     let scratch = scratch_for(n)?;
-    let Some(mem) = mem else { return Ok(OpFacts { scratch, overlap: None }) };
+    let Some(mem) = mem else { return Ok(OpFacts { scratch, overlap: None, kernel: Kernel::Standard }) };
     let mut b = mem.bind(c, scratch)?;
     let scratch_mem = core::mem::take(&mut b.scratch);
     let s = b.split(t.output.0)?;
@@ -657,7 +665,7 @@ fn binary(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<OpFacts> {
             (false, false) => (None, None),
         };
         let overlap = first.map(|f| Overlap { alt_input: second, ..Overlap::forward_only(f) });
-        return Ok(OpFacts { scratch: 0, overlap });
+        return Ok(OpFacts { scratch: 0, overlap, kernel: Kernel::Standard });
     };
     let mut b = mem.bind(c, 0)?;
     let (mut io, walk) = b.io(to, [Some(t1), Some(t2)])?;
@@ -676,7 +684,7 @@ fn binary(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<OpFacts> {
 
 /// Planner facts of a same-index elementwise operator reading `input`.
 fn in_place(input: usize) -> OpFacts {
-    OpFacts { scratch: 0, overlap: Some(Overlap::forward_only(input)) }
+    OpFacts { scratch: 0, overlap: Some(Overlap::forward_only(input)), kernel: Kernel::Standard }
 }
 
 /// An [`Io`] for a forward-only elementwise kernel writing op `c`'s output from input `ti`.
@@ -806,7 +814,7 @@ fn dequantize(c: &Ctx<'_>, mem: Option<&mut Memory<'_>>) -> Result<OpFacts> {
     let Some(mem) = mem else {
         // Walking backward, the float output may start at the int8 input and grow past it.
         let overlap = Overlap { forward: NEVER as i64, backward: 0, ..Overlap::forward_only(ti) };
-        return Ok(OpFacts { scratch: 0, overlap: Some(overlap) });
+        return Ok(OpFacts { scratch: 0, overlap: Some(overlap), kernel: Kernel::Standard });
     };
     let to = c.output(0)?.0;
     let mut b = mem.bind(c, 0)?;

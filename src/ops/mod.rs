@@ -3,8 +3,9 @@
 //! Each operator has one function `fn(&Ctx, Option<&mut Memory>) -> Result<OpFacts>`. Without
 //! memory it validates the operator (types, shapes, quantization, options) and tells the
 //! planner its scratch bytes and how its output may overlap its input — the planner calls it
-//! at init. With memory it recomputes the same parameters (cheap: no table is kept per op) and
-//! runs the kernel. Both paths share every check, so invoke cannot reach a kernel with
+//! at init, and which kernel variant it chose when the choice changes the memory plan. With
+//! memory it recomputes the same parameters (cheap: no table is kept per op) and runs the
+//! kernel the plan chose. Both paths share every check, so invoke cannot reach a kernel with
 //! parameters init did not accept.
 
 // No reachable panic (see "Panic freedom" in the crate docs).
@@ -22,7 +23,7 @@ mod dispatch;
 
 use crate::error::{Error, Result};
 use crate::kernels::io::{Io, Src, Walk};
-use crate::plan::{Offsets, NO_OFFSET};
+use crate::plan::{Kernel, Offsets, OpRun, NO_OFFSET};
 use crate::schema::flatbuf::Table;
 use crate::schema::opcodes::OpKind;
 use crate::schema::{DType, Model, Operator, Tensor};
@@ -45,6 +46,8 @@ pub(crate) struct Ctx<'m> {
     /// A PAD operator folded into this one (its input replaces input 0, its paddings are
     /// applied virtually).
     pub fused_pad: Option<usize>,
+    /// The kernel the plan chose (invoke-time; `Standard` while preparing).
+    pub kernel: Kernel,
 }
 
 /// Which planner option governs an overlap.
@@ -91,11 +94,13 @@ pub(crate) struct OpFacts {
     pub scratch: usize,
     /// Overlap permission, if the kernel supports one.
     pub overlap: Option<Overlap>,
+    /// The kernel variant these facts are for.
+    pub kernel: Kernel,
 }
 
 impl OpFacts {
-    /// No scratch, no overlap.
-    pub const PLAIN: OpFacts = OpFacts { scratch: 0, overlap: None };
+    /// No scratch, no overlap, the standard kernel.
+    pub const PLAIN: OpFacts = OpFacts { scratch: 0, overlap: None, kernel: Kernel::Standard };
 }
 
 impl<'m> Ctx<'m> {
@@ -174,10 +179,10 @@ pub(crate) fn prepare(model: &Model<'_>, index: usize, fused_pad: Option<usize>)
     run(&c, None)
 }
 
-/// Runs operator `index`; `how` is its `op_plan` entry (invoke-time).
-pub(crate) fn eval(model: &Model<'_>, index: usize, how: u16, mem: &mut Memory<'_>) -> Result<()> {
-    let fused = (how != crate::plan::OP_RUN).then_some(how as usize);
-    let c = ctx(model, index, fused)?;
+/// Runs operator `index` as its run-plan entry `how` says (invoke-time).
+pub(crate) fn eval(model: &Model<'_>, index: usize, how: OpRun, mem: &mut Memory<'_>) -> Result<()> {
+    let mut c = ctx(model, index, how.fused_pad())?;
+    c.kernel = how.kernel().ok_or(c.bad())?;
     run(&c, Some(mem)).map(|_| ()).map_err(|e| match e {
         Error::BadOperator { op, opcode } | Error::BadOptions { op, opcode } => Error::KernelFailed { op, opcode },
         e => e,
@@ -205,7 +210,7 @@ pub(crate) fn pad_foldable(model: &Model<'_>, pad: usize, consumer: usize) -> Re
 fn ctx<'m>(model: &Model<'m>, index: usize, fused_pad: Option<usize>) -> Result<Ctx<'m>> {
     let op = model.operator(index)?;
     let kind = OpKind::from_code(op.opcode).ok_or(Error::UnsupportedOp { op: index as u32, opcode: op.opcode })?;
-    Ok(Ctx { model: *model, op, index, kind, fused_pad })
+    Ok(Ctx { model: *model, op, index, kind, fused_pad, kernel: Kernel::Standard })
 }
 
 /// Bytes of tensor `t`: constant data from the model, or its planned slice of the arena.

@@ -1,7 +1,7 @@
 //! Step 1 of planning: the schedule rewritten for memory, and each buffer's size, lifetime,
 //! alias and overlap permission.
 
-use super::{BufferInfo, Options, EXACT, NEVER, NO_BUFFER, OP_RUN, OP_SKIP};
+use super::{BufferInfo, OpRun, Options, EXACT, NEVER, NO_BUFFER};
 use crate::error::{Error, Result};
 use crate::ops::{self, OverlapKind};
 use crate::schema::opcodes::OpKind;
@@ -53,7 +53,7 @@ pub fn analyze(model: &Model<'_>, options: &Options, info: &mut [BufferInfo], op
     for (i, b) in info.iter_mut().enumerate() {
         *b = BufferInfo { alias: i as u16, ..BufferInfo::default() };
     }
-    op_plan.fill(OP_RUN);
+    op_plan.fill(OpRun::RUN.to_bits());
 
     // --- schedule rewrites: PAD folding and RESHAPE aliasing ---
     for o in 0..nops {
@@ -65,13 +65,14 @@ pub fn analyze(model: &Model<'_>, options: &Options, info: &mut [BufferInfo], op
             OpKind::Pad | OpKind::PadV2 if options.pad_fusion && !x_const && !is_graph_output(model, y) => {
                 if let Some(c) = sole_consumer(model, y)? {
                     if c > o && ops::pad_foldable(model, o, c)? {
-                        *entry(op_plan, o)? = OP_SKIP;
-                        *entry(op_plan, c)? = o as u16;
+                        let fused = OpRun::RUN.with_fused_pad(o).ok_or(Error::TooLarge)?;
+                        *entry(op_plan, o)? = OpRun::SKIP.to_bits();
+                        *entry(op_plan, c)? = fused.to_bits();
                     }
                 }
             }
             OpKind::Reshape | OpKind::Squeeze if options.alias && !x_const => {
-                *entry(op_plan, o)? = OP_SKIP;
+                *entry(op_plan, o)? = OpRun::SKIP.to_bits();
                 let r = root(info, x);
                 if let Some(b) = info.get_mut(y) {
                     b.alias = r as u16;
@@ -103,8 +104,8 @@ pub fn analyze(model: &Model<'_>, options: &Options, info: &mut [BufferInfo], op
     for i in 0..model.num_outputs() {
         touch(info, model.output(i)?, after);
     }
-    for (o, &how) in op_plan.iter().enumerate() {
-        if how == OP_SKIP {
+    for (o, how) in op_plan.iter().map(|&h| OpRun::from_bits(h)).enumerate() {
+        if how.is_skip() {
             continue;
         }
         let op = model.operator(o)?;
@@ -112,8 +113,8 @@ pub fn analyze(model: &Model<'_>, options: &Options, info: &mut [BufferInfo], op
         for i in 0..op.num_inputs() {
             if let Some(t) = op.input(i) {
                 // A folded PAD: this operator reads the PAD's input instead of its output.
-                let t = match (i, how) {
-                    (0, p) if p != OP_RUN => model.operator(p as usize)?.input(0).unwrap_or(t),
+                let t = match (i, how.fused_pad()) {
+                    (0, Some(p)) => model.operator(p)?.input(0).unwrap_or(t),
                     _ => t,
                 };
                 touch(info, t, at);
@@ -143,16 +144,17 @@ pub fn analyze(model: &Model<'_>, options: &Options, info: &mut [BufferInfo], op
 
     // --- per-op scratch and overlap permissions ---
     // Scratch buffer of operator `o` is `nt + o` (< info.len(), checked above).
-    for ((o, &how), s) in op_plan.iter().enumerate().zip(nt..) {
+    for ((o, how), s) in op_plan.iter_mut().enumerate().zip(nt..) {
         let at = o as u16;
         *entry(info, s)? = BufferInfo { alias: s as u16, first: at, last: at, ..BufferInfo::default() };
-        if how == OP_SKIP {
+        let run = OpRun::from_bits(*how);
+        if run.is_skip() {
             // Still validate the operator itself (a folded PAD must be a valid PAD).
             ops::prepare(model, o, None)?;
             continue;
         }
-        let fused = (how != OP_RUN).then_some(how as usize);
-        let facts = ops::prepare(model, o, fused)?;
+        let facts = ops::prepare(model, o, run.fused_pad())?;
+        *how = run.with_kernel(facts.kernel).to_bits();
         entry(info, s)?.size = u32::try_from(facts.scratch).map_err(|_| Error::TooLarge)?;
         let Some(ov) = facts.overlap else { continue };
         let allowed = match ov.kind {

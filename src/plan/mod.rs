@@ -12,15 +12,16 @@
 //!    how close the output may sit to that input ([`overlap`]).
 //! 2. [`place`] assigns offsets: the smallest arena it can prove (a budgeted search between the
 //!    per-op lower bound and TFLM-style greedy placement), honouring the overlap distances.
-//! 3. The interpreter keeps only the offsets (4 bytes per buffer) and one `u16` per operator
-//!    telling how to run it ([`OP_RUN`], [`OP_SKIP`] or the index of a PAD folded into it).
+//! 3. The interpreter keeps only the offsets (2 or 4 bytes per buffer) and one `u16` per
+//!    operator telling how to run it ([`OpRun`]: skipped, or run with which PAD folded in and
+//!    which kernel the plan chose).
 //!
 //! Everything temporary (sizes, lifetimes, overlap distances, search state) lives in a work
 //! area that the interpreter takes from where the activations will later go.
 //!
 //! Arithmetic: buffer sizes are at most `u32::MAX` (tensors were verified ≤ `i32::MAX` bytes),
 //! placed offsets below `u32::MAX / 2`, overlap distances `i32`, and there are at most
-//! 2 × `MAX_TENSORS` buffers. Positions are therefore computed in `i64` with saturating
+//! `MAX_BUFFERS` (65,534) buffers. Positions are therefore computed in `i64` with saturating
 //! operations (`core::num::Saturating`): on such values they are exact, and should a corrupted
 //! table ever reach the extremes they stay ordered instead of wrapping into a plausible but
 //! wrong placement ([`overlap`]'s per-pixel loop uses wrapping operations instead, for speed;
@@ -62,10 +63,74 @@ pub const NO_OFFSET: u32 = u32::MAX;
 /// Alignment of every buffer offset inside the activation area.
 pub const BUFFER_ALIGN: usize = 4;
 
-/// `op_plan` value: run the operator normally.
-pub const OP_RUN: u16 = 0xffff;
-/// `op_plan` value: skip the operator (a PAD folded into its consumer, an aliased RESHAPE).
-pub const OP_SKIP: u16 = 0xfffe;
+/// How the interpreter runs one operator: one `u16` run-plan entry, decided at init so that
+/// invoke does no planning work.
+///
+/// Bits 0–13: the index of a PAD folded into the operator, or [`OpRun::NO_PAD`];
+/// [`OpRun::SKIP`] skips the operator. Bits 14–15: the [`Kernel`] the plan chose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OpRun(u16);
+
+/// Which kernel variant runs an operator, when its memory plan depends on the choice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kernel {
+    /// The operator's usual kernel.
+    Standard,
+    /// DEPTHWISE_CONV_2D channel by channel in place: the output takes the input's bytes, with
+    /// one input plane of scratch (TinyEngine's in-place depthwise).
+    Channelwise,
+}
+
+impl OpRun {
+    const PAD_BITS: u16 = 0x3fff;
+    const KERNEL_SHIFT: u32 = 14;
+    /// Low bits when no PAD is folded in.
+    pub const NO_PAD: u16 = 0x3fff;
+    /// Skip the operator (a PAD folded into its consumer, an aliased RESHAPE/SQUEEZE).
+    pub const SKIP: OpRun = OpRun(0x3ffe);
+    /// Run the operator's standard kernel, nothing folded in.
+    pub const RUN: OpRun = OpRun(Self::NO_PAD);
+
+    /// The entry as stored in the arena.
+    pub const fn to_bits(self) -> u16 {
+        self.0
+    }
+    /// An entry as stored in the arena.
+    pub const fn from_bits(bits: u16) -> OpRun {
+        OpRun(bits)
+    }
+    /// True for a skipped operator.
+    pub fn is_skip(self) -> bool {
+        self.0 & Self::PAD_BITS == Self::SKIP.0
+    }
+    /// Runs with PAD operator `pad` folded in (`None` if `pad` does not fit the entry; models
+    /// have at most [`MAX_OPERATORS`](crate::schema::MAX_OPERATORS), which all do).
+    pub fn with_fused_pad(self, pad: usize) -> Option<OpRun> {
+        let pad = u16::try_from(pad).ok().filter(|&p| p < Self::SKIP.0)?;
+        Some(OpRun((self.0 & !Self::PAD_BITS) | pad))
+    }
+    /// The PAD operator folded into this one, if any.
+    pub fn fused_pad(self) -> Option<usize> {
+        let p = self.0 & Self::PAD_BITS;
+        (p < Self::SKIP.0).then_some(usize::from(p))
+    }
+    /// Runs with kernel `k`.
+    pub fn with_kernel(self, k: Kernel) -> OpRun {
+        let bits = match k {
+            Kernel::Standard => 0,
+            Kernel::Channelwise => 1,
+        };
+        OpRun((self.0 & Self::PAD_BITS) | (bits << Self::KERNEL_SHIFT))
+    }
+    /// The kernel the plan chose (`None` for bits no plan writes).
+    pub fn kernel(self) -> Option<Kernel> {
+        match self.0 >> Self::KERNEL_SHIFT {
+            0 => Some(Kernel::Standard),
+            1 => Some(Kernel::Channelwise),
+            _ => None,
+        }
+    }
+}
 
 /// No buffer (as a `u16` buffer reference).
 pub const NO_BUFFER: u16 = 0xffff;
@@ -180,7 +245,7 @@ impl BufferInfo {
 
 /// Number of buffers a model plans: tensors plus one scratch per operator.
 pub fn num_buffers(model: &Model<'_>) -> usize {
-    // Both counts are at most MAX_TENSORS (checked at parse): the sum cannot saturate.
+    // The sum is at most MAX_BUFFERS (checked at parse).
     model.num_tensors().saturating_add(model.num_operators())
 }
 
@@ -198,7 +263,7 @@ pub struct Work<'w> {
 const WORK_BYTES_PER_BUFFER: usize = core::mem::size_of::<BufferInfo>() + 2 + 1;
 
 /// Bytes of work memory a plan of `buffers` buffers needs. Models have at most
-/// 2 × [`MAX_TENSORS`](crate::schema::MAX_TENSORS) buffers (about 3 MB of work); the product
+/// [`MAX_BUFFERS`](crate::schema::MAX_BUFFERS) buffers (about 1.5 MB of work); the product
 /// saturates instead of wrapping for larger counts, which no memory can then satisfy.
 pub const fn work_bytes(buffers: usize) -> usize {
     buffers.saturating_mul(WORK_BYTES_PER_BUFFER)

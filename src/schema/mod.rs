@@ -244,8 +244,13 @@ const OP_OUTPUTS: usize = 2;
 const OP_OPTIONS_TYPE: usize = 3;
 const OP_OPTIONS: usize = 4;
 
-/// Largest number of tensors or operators in a subgraph (indices fit in `u16` in the plan).
-pub const MAX_TENSORS: usize = 0xffff;
+/// Largest number of operators in a subgraph (an operator index fits the 14 bits the run-plan
+/// gives it, see [`crate::plan::OpRun`]).
+pub const MAX_OPERATORS: usize = 16_000;
+
+/// Largest number of tensors plus operators in a subgraph: the planner numbers one buffer per
+/// tensor and one scratch buffer per operator with `u16` indices, `0xffff` meaning none.
+pub const MAX_BUFFERS: usize = 0xfffe;
 
 impl<'a> Model<'a> {
     /// Verifies `bytes` as a TFLite model and returns views of subgraph 0.
@@ -307,7 +312,8 @@ impl<'a> Model<'a> {
         let outputs = sg.vector(SUBGRAPH_OUTPUTS, 4)?.ok_or(Error::MissingField)?;
         let operators = sg.vector(SUBGRAPH_OPERATORS, 4)?;
         sg.string(SUBGRAPH_NAME)?;
-        if tensors.len() > MAX_TENSORS || operators.map_or(0, |v| v.len()) > MAX_TENSORS {
+        let num_ops = operators.map_or(0, |v| v.len());
+        if num_ops > MAX_OPERATORS || tensors.len().saturating_add(num_ops) > MAX_BUFFERS {
             return Err(Error::TooLarge);
         }
         let r = |v: Option<Vector<'a>>| v.map(|v| v.to_ref()).unwrap_or_default();
