@@ -461,26 +461,11 @@ pub fn conv2d_s8(
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::{both_walks, d, f32s, i32s, io, rq, win};
     use super::*;
     use crate::quant::{activation_range_i8, Activation};
 
-    fn d(n: usize, h: usize, w: usize, c: usize) -> Dims4 {
-        Dims4 { n, h, w, c }
-    }
-    fn win(padding: Padding, sh: usize, sw: usize, dh: usize, dw: usize) -> Window {
-        Window { padding, stride_h: sh, stride_w: sw, dilation_h: dh, dilation_w: dw }
-    }
-    fn io(input_zp: i32, output_zp: i32) -> IoQuant {
-        IoQuant { input_zp, output_zp, act_min: -128, act_max: 127 }
-    }
-    fn f32s(v: &[f32]) -> std::vec::Vec<u8> {
-        v.iter().flat_map(|x| x.to_le_bytes()).collect()
-    }
-    fn i32s(v: &[i32]) -> std::vec::Vec<u8> {
-        v.iter().flat_map(|x| x.to_le_bytes()).collect()
-    }
-    /// Runs the kernel over separate buffers walking forward, checks that walking backward
-    /// gives the same result and output, and returns the forward result.
+    /// The kernel over separate buffers, both walks compared.
     fn run(
         p: &ConvParams,
         r: &[Requant],
@@ -489,19 +474,7 @@ mod tests {
         bias: Option<LeI32s<'_>>,
         out: &mut [i8],
     ) -> Result<()> {
-        let mut back = out.to_vec();
-        let rb = conv2d_s8(p, r, &mut Io::split(input, &mut back), filter, bias, Walk::Backward);
-        let rf = conv2d_s8(p, r, &mut Io::split(input, out), filter, bias, Walk::Forward);
-        assert_eq!(rf, rb);
-        assert_eq!(&back[..], &out[..]);
-        rf
-    }
-    /// Requant entries for `in*filter[i]/out`.
-    fn rq(input_scale: f32, filter_scales: &[f32], output_scale: f32, n: usize) -> std::vec::Vec<Requant> {
-        let bytes = f32s(filter_scales);
-        let mut out = std::vec![Requant::default(); n];
-        per_channel_requant(input_scale, LeF32s::new(&bytes), output_scale, &mut out).unwrap();
-        out
+        both_walks(|io, walk| conv2d_s8(p, r, io, filter, bias, walk), input, out)
     }
 
     /// 5x5x1 input, 3x3 all-ones filter, SAME, stride 2 → 3x3 output, pad 1 on top/left.

@@ -404,24 +404,11 @@ pub fn depthwise_conv2d_s8_channelwise(
 
 #[cfg(test)]
 mod tests {
-    use super::super::conv::per_channel_requant;
-    use super::super::{LeF32s, Padding};
+    use super::super::test_support::{both_walks, d, i32s, io, rq, win};
+    use super::super::Padding;
     use super::*;
 
-    fn d(n: usize, h: usize, w: usize, c: usize) -> Dims4 {
-        Dims4 { n, h, w, c }
-    }
-    fn win(padding: Padding, sh: usize, sw: usize, dh: usize, dw: usize) -> Window {
-        Window { padding, stride_h: sh, stride_w: sw, dilation_h: dh, dilation_w: dw }
-    }
-    fn io(input_zp: i32, output_zp: i32) -> IoQuant {
-        IoQuant { input_zp, output_zp, act_min: -128, act_max: 127 }
-    }
-    fn i32s(v: &[i32]) -> std::vec::Vec<u8> {
-        v.iter().flat_map(|x| x.to_le_bytes()).collect()
-    }
-    /// Runs the kernel over separate buffers walking forward, checks that walking backward
-    /// gives the same result and output, and returns the forward result.
+    /// The kernel over separate buffers, both walks compared.
     fn run(
         p: &DepthwiseParams,
         r: &[Requant],
@@ -430,18 +417,7 @@ mod tests {
         bias: Option<LeI32s<'_>>,
         out: &mut [i8],
     ) -> Result<()> {
-        let mut back = out.to_vec();
-        let rb = depthwise_conv2d_s8(p, r, &mut Io::split(input, &mut back), filter, bias, Walk::Backward);
-        let rf = depthwise_conv2d_s8(p, r, &mut Io::split(input, out), filter, bias, Walk::Forward);
-        assert_eq!(rf, rb);
-        assert_eq!(&back[..], &out[..]);
-        rf
-    }
-    fn rq(input_scale: f32, filter_scales: &[f32], output_scale: f32, n: usize) -> std::vec::Vec<Requant> {
-        let bytes: std::vec::Vec<u8> = filter_scales.iter().flat_map(|x| x.to_le_bytes()).collect();
-        let mut out = std::vec![Requant::default(); n];
-        per_channel_requant(input_scale, LeF32s::new(&bytes), output_scale, &mut out).unwrap();
-        out
+        both_walks(|io, walk| depthwise_conv2d_s8(p, r, io, filter, bias, walk), input, out)
     }
 
     /// Depth multiplier 2: input 3x3x2 (zp 2; channel 0 real value 3y + x, channel 1 real 1),

@@ -241,16 +241,11 @@ pub fn fully_connected_s8(
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::{f32s, i32s, io};
     use super::*;
 
     fn shape(d: &[usize]) -> Shape {
         Shape::new(d).unwrap()
-    }
-    fn io(input_zp: i32, output_zp: i32) -> IoQuant {
-        IoQuant { input_zp, output_zp, act_min: -128, act_max: 127 }
-    }
-    fn i32s(v: &[i32]) -> std::vec::Vec<u8> {
-        v.iter().flat_map(|x| x.to_le_bytes()).collect()
     }
     fn rq(
         input_scale: f32,
@@ -259,7 +254,7 @@ mod tests {
         bias: Option<f32>,
         n: usize,
     ) -> Result<std::vec::Vec<Requant>> {
-        let bytes: std::vec::Vec<u8> = filter_scales.iter().flat_map(|x| x.to_le_bytes()).collect();
+        let bytes = f32s(filter_scales);
         let mut out = std::vec![Requant::default(); n];
         fully_connected_requant(input_scale, LeF32s::new(&bytes), output_scale, bias, &mut out)?;
         Ok(out)

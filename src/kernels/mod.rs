@@ -28,6 +28,9 @@ pub mod pooling;
 pub mod quantize;
 pub mod resize_nearest;
 pub mod softmax;
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod test_support;
 pub mod transpose;
 
 /// Largest tensor rank patchwise handles.

@@ -291,6 +291,7 @@ pub fn max_pool_s8(p: &PoolParams, io: &mut Io<'_>, walk: Walk) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::d;
     use super::*;
 
     type Kernel = fn(&PoolParams, &mut Io<'_>, Walk) -> Result<()>;
@@ -302,10 +303,6 @@ mod tests {
         kernel(p, &mut Io::split(input, &mut back), Walk::Backward).unwrap();
         kernel(p, &mut Io::split(input, out), Walk::Forward).unwrap();
         assert_eq!(&back[..], &out[..]);
-    }
-
-    fn d(n: usize, h: usize, w: usize, c: usize) -> Dims4 {
-        Dims4 { n, h, w, c }
     }
 
     #[test]

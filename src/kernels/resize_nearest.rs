@@ -117,11 +117,8 @@ pub fn resize_nearest_s8(p: &ResizeNearestParams, input: &[i8], output: &mut [i8
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::d;
     use super::*;
-
-    fn d(n: usize, h: usize, w: usize, c: usize) -> Dims4 {
-        Dims4 { n, h, w, c }
-    }
 
     fn size(h: i32, w: i32) -> [u8; 8] {
         let mut b = [0u8; 8];
