@@ -349,7 +349,8 @@ typedef struct {
 #define PW_ERR_MODEL_BAD_OPERATOR 212
 
 /**
- * The model exceeds a fixed limit of patchwise (e.g. more than 65,535 tensors).
+ * The model exceeds a fixed limit of patchwise (more than 16,000 operators or 65,534 tensors +
+ * operators in a subgraph, a tensor of 2 GiB or more).
  */
 #define PW_ERR_MODEL_TOO_LARGE 213
 
@@ -362,6 +363,15 @@ typedef struct {
  * The arena does not start on a `PW_ARENA_ALIGN`-byte boundary.
  */
 #define PW_ERR_ARENA_MISALIGNED 301
+
+/**
+ * `pw_arena_required` / `pw_model_verify` cannot size this model without an arena: planning
+ * it on the stack would take more than the library allows itself (above 256 tensors +
+ * operators). The model is fine: `pw_interpreter_init` plans inside the arena it is given (give
+ * it all the memory you can spare; `pw_interpreter_arena_used` then tells what it uses), or take
+ * the size from `patchwise plan MODEL` on the host.
+ */
+#define PW_ERR_PLAN_NEEDS_ARENA 302
 
 /**
  * A kernel failed at invoke time (see `pw_interpreter_last_error`).
@@ -397,12 +407,12 @@ pw_status pw_options_default(pw_options *opts);
  *
  * Verifies the whole model and plans it. Without an arena, planning uses the stack: about 35
  * bytes per tensor and operator, about 12 KiB at most (models of at most 256 tensors +
- * operators on no_std builds, else `PW_ERR_MODEL_TOO_LARGE`; `pw_interpreter_init` has no such
- * limit). Firmware usually takes the figure from `patchwise plan` instead.
+ * operators, else `PW_ERR_PLAN_NEEDS_ARENA`; `pw_interpreter_init` has no such limit).
+ * Firmware usually takes the figure from `patchwise plan` instead.
  *
  * # Returns
- * `PW_OK` and `*bytes` set; or the model's error (`PW_ERR_MODEL_*`), `PW_ERR_NULL_POINTER`,
- * `PW_ERR_BAD_OPTIONS`.
+ * `PW_OK` and `*bytes` set; or the model's error (`PW_ERR_MODEL_*`), `PW_ERR_PLAN_NEEDS_ARENA`,
+ * `PW_ERR_NULL_POINTER`, `PW_ERR_BAD_OPTIONS`.
  *
  * # Safety
  * `model` valid for `model_len` bytes; `opts` NULL or a valid `pw_options`; `bytes` valid for
@@ -438,8 +448,11 @@ pw_status pw_model_verify(const uint8_t *model,
  * and alive while the interpreter is used; patchwise keeps no copy. The arena must start on a
  * `PW_ARENA_ALIGN` (16) byte boundary and be at least `pw_arena_required` bytes; it belongs
  * to the interpreter until you reuse it. Any interpreter previously built in the same arena is
- * invalidated, even when this call fails (for an arena of at least 4 bytes). No other memory is used (no heap, no globals), so
- * interpreters on different arenas are independent and may run on different threads.
+ * invalidated, even when this call fails (for an arena of at least 4 bytes). No other memory
+ * is used (no heap, no globals), so interpreters on different arenas are independent and may
+ * run on different threads. Planning happens inside the arena, so this works for models too
+ * large for `pw_arena_required` (`PW_ERR_PLAN_NEEDS_ARENA`): give such a model all the memory
+ * you can spare and read back `pw_interpreter_arena_used`.
  *
  * # Returns
  * `PW_OK` and `*out` set; `PW_ERR_NULL_POINTER`, `PW_ERR_BAD_OPTIONS`,

@@ -64,6 +64,10 @@ pub enum Error {
     ArenaMisaligned,
     /// The model needs more bookkeeping than patchwise's fixed limits (e.g. too many tensors).
     TooLarge,
+    /// Sizing the arena without one needs more stack than patchwise allows itself (no_std
+    /// builds: models above [`crate::MAX_STACK_PLAN_BUFFERS`] tensors + operators). The model
+    /// is fine: [`crate::Interpreter::init`] plans inside the arena it is given.
+    PlanNeedsArena,
 
     // ---- kernel errors ----
     /// A kernel found its inputs inconsistent at invoke time.
@@ -113,6 +117,7 @@ impl fmt::Display for Error {
             }
             Error::ArenaMisaligned => write!(f, "arena not 16-byte aligned"),
             Error::TooLarge => write!(f, "model exceeds patchwise's fixed limits"),
+            Error::PlanNeedsArena => write!(f, "model too large to plan without an arena; init plans inside the arena"),
             Error::KernelFailed { op, opcode } => write!(f, "op {op} (opcode {opcode}): kernel failed"),
         }
     }

@@ -43,7 +43,7 @@ use crate::slices::{span_mut, take_front};
 pub const ARENA_ALIGN: usize = 16;
 
 /// Largest model (tensors + operators) whose arena size [`arena_required`] can compute without
-/// `std` (it plans on the stack: 12 bytes per buffer).
+/// `std` (it plans on the stack, about 30 bytes per buffer).
 pub const MAX_STACK_PLAN_BUFFERS: usize = 256;
 
 /// `v` rounded up to a multiple of 16; [`Error::TooLarge`] on overflow (32-bit targets).
@@ -195,9 +195,10 @@ fn cast_mut<T: bytemuck::Pod>(b: &mut [u8]) -> Result<&mut [T]> {
 
 /// Exact arena bytes [`Interpreter::init`] needs for `model` with the default options.
 ///
-/// Verifies the model and plans it. Without `std` it plans on the stack (about 35 bytes per
-/// tensor and operator, at most [`MAX_STACK_PLAN_BUFFERS`] of them, else [`Error::TooLarge`]);
-/// firmware usually takes this figure from `patchwise plan` on the host instead.
+/// Verifies the model and plans it. Without `std` it plans on the stack (about 30 bytes per
+/// tensor and operator, at most [`MAX_STACK_PLAN_BUFFERS`] of them, else
+/// [`Error::PlanNeedsArena`]); firmware usually takes this figure from `patchwise plan` on the
+/// host instead.
 pub fn arena_required(model: &[u8]) -> Result<usize> {
     arena_required_with(model, &Options::default())
 }
@@ -221,7 +222,12 @@ fn required_for(model: &Model<'_>, options: &Options) -> Result<usize> {
         const WORDS: usize = (plan::work_bytes(MAX_STACK_PLAN_BUFFERS) + 6 * MAX_STACK_PLAN_BUFFERS) / 4 + 16;
         let words = l.work.div_ceil(4);
         if l.buffers > MAX_STACK_PLAN_BUFFERS || words > WORDS {
-            return Err(Error::TooLarge);
+            // Still validate every operator: the error then says whether init would accept
+            // the model (and which operator it would refuse).
+            for o in 0..model.num_operators() {
+                crate::ops::prepare(model, o, None)?;
+            }
+            return Err(Error::PlanNeedsArena);
         }
         let mut work = [0u32; WORDS];
         let work = work.get_mut(..words).ok_or(Error::TooLarge)?;
@@ -234,7 +240,10 @@ impl<'m, 'a> Interpreter<'m, 'a> {
     /// Verifies `model`, plans it and sets up an interpreter inside `arena`.
     ///
     /// The arena must start on a [`ARENA_ALIGN`]-byte boundary and hold at least
-    /// [`arena_required`] bytes; the error [`Error::ArenaTooSmall`] carries that number.
+    /// [`arena_required`] bytes; the error [`Error::ArenaTooSmall`] carries that number. (One
+    /// exception, without `std`: a model too large to plan on the stack given an arena too
+    /// small to plan in gets the planning size, a lower bound; an init with that many bytes
+    /// then reports the exact figure.)
     /// The model bytes may sit at any address and must stay unchanged while the interpreter
     /// is used (the borrow enforces it in Rust). Any interpreter previously initialized in the
     /// same arena is invalidated, even when this init fails.
@@ -250,7 +259,15 @@ impl<'m, 'a> Interpreter<'m, 'a> {
         let model = Model::parse(model)?;
         let l = Layout::of(&model)?;
         if arena.len() < l.planning {
-            return Err(Error::ArenaTooSmall { required: required_for(&model, options)? });
+            let required = match required_for(&model, options) {
+                Err(Error::PlanNeedsArena) => match arena.get_mut(..l.work) {
+                    // Too large for the stack: plan in the arena, if it holds the work tables.
+                    Some(work_mem) => l.total(plan_in(&model, options, &l, work_mem)?.activation_bytes)?,
+                    None => l.planning,
+                },
+                r => r?,
+            };
+            return Err(Error::ArenaTooSmall { required });
         }
         let (head, rest) = take_front(arena, HEADER_BYTES)?;
         // Plan in the work area, which sits after the widest table and the run-plan...

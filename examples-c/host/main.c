@@ -151,10 +151,6 @@ static void explain_model_error(const uint8_t *model, size_t len)
     if (info.arena_required != 0) {
         fprintf(stderr, "  arena required: %zu bytes\n", info.arena_required);
     }
-    if (st == PW_ERR_MODEL_TOO_LARGE) {
-        fprintf(stderr, "  (planning without an arena is limited on no_std builds; "
-                        "`patchwise plan MODEL` gives the arena size)\n");
-    }
 }
 
 static void usage(void)
@@ -212,9 +208,16 @@ int main(int argc, char **argv)
         goto done;
     }
 
-    /* 1. Size the arena. The figure is exact: init uses all of it and nothing more. */
+    /* 1. Size the arena. The figure is exact: init uses all of it and nothing more. A model
+     *    too large to plan on the library's stack budget is planned inside the arena by init:
+     *    give it plenty (here 64 MiB) and read back what it used. */
     size_t arena_len = 0;
     st = pw_arena_required(model, model_len, NULL, &arena_len);
+    if (st == PW_ERR_PLAN_NEEDS_ARENA) {
+        printf("note: %s; planning inside a 64 MiB arena\n", pw_status_str(st));
+        arena_len = (size_t)64 << 20;
+        st = PW_OK;
+    }
     if (st != PW_OK) {
         fprintf(stderr, "error: %s: pw_arena_required: %s (%" PRIu32 ")\n", model_path,
                 pw_status_str(st), st);

@@ -2,7 +2,10 @@
  * misuse: checks that the patchwise C API rejects every misuse with the documented status,
  * and that it leaves out-parameters untouched when it fails.
  *
- *   misuse MODEL [MODEL...]
+ *   misuse MODEL [MODEL...] [--large MODEL...]
+ *
+ * Models after --large are above pw_arena_required's stack budget: they are checked for
+ * PW_ERR_PLAN_NEEDS_ARENA and for init planning inside the arena instead.
  *
  * The API-wide checks (NULL pointers, broken models, status strings) run once, with the first
  * model; the checks that need a working interpreter (arena size and alignment, handles, tensor
@@ -51,6 +54,7 @@ static const struct {
     {PW_ERR_MODEL_TOO_LARGE, "PW_ERR_MODEL_TOO_LARGE"},
     {PW_ERR_ARENA_TOO_SMALL, "PW_ERR_ARENA_TOO_SMALL"},
     {PW_ERR_ARENA_MISALIGNED, "PW_ERR_ARENA_MISALIGNED"},
+    {PW_ERR_PLAN_NEEDS_ARENA, "PW_ERR_PLAN_NEEDS_ARENA"},
     {PW_ERR_KERNEL_FAILED, "PW_ERR_KERNEL_FAILED"},
 };
 enum { N_STATUSES = sizeof STATUSES / sizeof STATUSES[0] };
@@ -339,7 +343,7 @@ static void check_status_strings(void)
         check(s != NULL && strcmp(s, "unknown status") != 0, "pw_status_str(%s) = \"%s\"",
               STATUSES[i].name, s != NULL ? s : "(NULL)");
     }
-    const pw_status unknown[] = {1, 99, 104, 199, 214, 299, 302, 399, 401, 0xFFFFFFFFu};
+    const pw_status unknown[] = {1, 99, 104, 199, 214, 299, 303, 399, 401, 0xFFFFFFFFu};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         const char *s = pw_status_str(unknown[i]);
         check(s != NULL && strcmp(s, "unknown status") == 0, "pw_status_str(%" PRIu32 ") = \"%s\"",
@@ -735,19 +739,70 @@ static const char *model_label(const char *path, char *buf, size_t cap)
     return buf;
 }
 
+/* A model too large to plan on the stack: sized by init inside the arena. */
+static void check_large_model(const uint8_t *model, size_t len)
+{
+    size_t required = SIZE_SENTINEL;
+    expect_status(pw_arena_required(model, len, NULL, &required), PW_ERR_PLAN_NEEDS_ARENA,
+                  "pw_arena_required of a large model");
+    check(required == SIZE_SENTINEL, "arena_required out-param untouched for a large model");
+    pw_error_info info;
+    expect_status(pw_model_verify(model, len, NULL, &info), PW_ERR_PLAN_NEEDS_ARENA,
+                  "pw_model_verify of a large model (every operator validated)");
+    check(info.status == PW_ERR_PLAN_NEEDS_ARENA && info.arena_required == 0 &&
+              info.op_index == UINT32_MAX,
+          "pw_model_verify info: status %" PRIu32 ", arena_required %zu, op %" PRIu32,
+          info.status, info.arena_required, info.op_index);
+
+    /* Plenty of memory: init plans inside it and reports what it uses. */
+    const size_t plenty = (size_t)64 << 20;
+    uint8_t *arena = xmalloc_aligned(plenty);
+    pw_interpreter *pw = NULL;
+    expect_status(pw_interpreter_init(model, len, arena, plenty, NULL, &pw), PW_OK,
+                  "init of a large model in 64 MiB");
+    size_t used = 0;
+    expect_status(pw_interpreter_arena_used(pw, &used), PW_OK, "arena_used of a large model");
+    check(used > 0 && used < plenty && used % 16 == 0, "large model uses %zu arena bytes", used);
+
+    /* That figure is exact: init succeeds with it, fails with less (too small to plan, or to
+     * hold the plan), and the handle then goes stale. */
+    expect_status(pw_interpreter_init(model, len, arena, used, NULL, &pw), PW_OK,
+                  "init of a large model with exactly arena_used bytes");
+    expect_status(pw_interpreter_invoke(pw), PW_OK, "invoke of a large model");
+    const size_t small[] = {used - 16, used / 2, 4096};
+    for (size_t i = 0; i < 3; i++) {
+        char desc[96];
+        snprintf(desc, sizeof desc, "init of a large model with %zu bytes (needs %zu)", small[i], used);
+        expect_init_fails(model, len, arena, small[i], NULL, PW_ERR_ARENA_TOO_SMALL, desc);
+    }
+    expect_status(pw_interpreter_invoke(pw), PW_ERR_NOT_INITIALIZED,
+                  "invoke of a large model after a failed re-init");
+    free(arena);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
         fprintf(stderr, "usage: misuse MODEL [MODEL...]\n");
         return 2;
     }
+    int large = 0;
     for (int m = 1; m < argc; m++) {
+        if (strcmp(argv[m], "--large") == 0) {
+            large = 1;
+            continue;
+        }
         uint8_t *model = NULL;
         size_t len = 0;
         char label[64];
         g_model = model_label(argv[m], label, sizeof label);
         if (read_file(argv[m], &model, &len) != 0) {
             check(0, "read %s", argv[m]);
+            continue;
+        }
+        if (large) {
+            check_large_model(model, len);
+            free(model);
             continue;
         }
         size_t required = 0;

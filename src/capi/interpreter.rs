@@ -114,8 +114,11 @@ fn tensor_of(v: &TensorView<'_>, data: *mut core::ffi::c_void) -> pw_tensor {
 /// and alive while the interpreter is used; patchwise keeps no copy. The arena must start on a
 /// `PW_ARENA_ALIGN` (16) byte boundary and be at least `pw_arena_required` bytes; it belongs
 /// to the interpreter until you reuse it. Any interpreter previously built in the same arena is
-/// invalidated, even when this call fails (for an arena of at least 4 bytes). No other memory is used (no heap, no globals), so
-/// interpreters on different arenas are independent and may run on different threads.
+/// invalidated, even when this call fails (for an arena of at least 4 bytes). No other memory
+/// is used (no heap, no globals), so interpreters on different arenas are independent and may
+/// run on different threads. Planning happens inside the arena, so this works for models too
+/// large for `pw_arena_required` (`PW_ERR_PLAN_NEEDS_ARENA`): give such a model all the memory
+/// you can spare and read back `pw_interpreter_arena_used`.
 ///
 /// # Returns
 /// `PW_OK` and `*out` set; `PW_ERR_NULL_POINTER`, `PW_ERR_BAD_OPTIONS`,

@@ -156,12 +156,12 @@ unsafe fn model_slice<'m>(model: *const u8, len: usize) -> Result<&'m [u8], pw_s
 ///
 /// Verifies the whole model and plans it. Without an arena, planning uses the stack: about 35
 /// bytes per tensor and operator, about 12 KiB at most (models of at most 256 tensors +
-/// operators on no_std builds, else `PW_ERR_MODEL_TOO_LARGE`; `pw_interpreter_init` has no such
-/// limit). Firmware usually takes the figure from `patchwise plan` instead.
+/// operators, else `PW_ERR_PLAN_NEEDS_ARENA`; `pw_interpreter_init` has no such limit).
+/// Firmware usually takes the figure from `patchwise plan` instead.
 ///
 /// # Returns
-/// `PW_OK` and `*bytes` set; or the model's error (`PW_ERR_MODEL_*`), `PW_ERR_NULL_POINTER`,
-/// `PW_ERR_BAD_OPTIONS`.
+/// `PW_OK` and `*bytes` set; or the model's error (`PW_ERR_MODEL_*`), `PW_ERR_PLAN_NEEDS_ARENA`,
+/// `PW_ERR_NULL_POINTER`, `PW_ERR_BAD_OPTIONS`.
 ///
 /// # Safety
 /// `model` valid for `model_len` bytes; `opts` NULL or a valid `pw_options`; `bytes` valid for

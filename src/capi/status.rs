@@ -45,13 +45,20 @@ pub const PW_ERR_MODEL_UNSUPPORTED_OP: pw_status = 210;
 pub const PW_ERR_MODEL_BAD_OPTIONS: pw_status = 211;
 /// An operator's tensors disagree with what it computes (shapes, types, quantization).
 pub const PW_ERR_MODEL_BAD_OPERATOR: pw_status = 212;
-/// The model exceeds a fixed limit of patchwise (e.g. more than 65,535 tensors).
+/// The model exceeds a fixed limit of patchwise (more than 16,000 operators or 65,534 tensors +
+/// operators in a subgraph, a tensor of 2 GiB or more).
 pub const PW_ERR_MODEL_TOO_LARGE: pw_status = 213;
 
 /// The arena is smaller than needed (`pw_arena_required` / `pw_model_verify` give the size).
 pub const PW_ERR_ARENA_TOO_SMALL: pw_status = 300;
 /// The arena does not start on a `PW_ARENA_ALIGN`-byte boundary.
 pub const PW_ERR_ARENA_MISALIGNED: pw_status = 301;
+/// `pw_arena_required` / `pw_model_verify` cannot size this model without an arena: planning
+/// it on the stack would take more than the library allows itself (above 256 tensors +
+/// operators). The model is fine: `pw_interpreter_init` plans inside the arena it is given (give
+/// it all the memory you can spare; `pw_interpreter_arena_used` then tells what it uses), or take
+/// the size from `patchwise plan MODEL` on the host.
+pub const PW_ERR_PLAN_NEEDS_ARENA: pw_status = 302;
 
 /// A kernel failed at invoke time (see `pw_interpreter_last_error`).
 pub const PW_ERR_KERNEL_FAILED: pw_status = 400;
@@ -99,6 +106,7 @@ pub(crate) fn status_of(e: &Error) -> pw_status {
         Error::TooLarge => PW_ERR_MODEL_TOO_LARGE,
         Error::ArenaTooSmall { .. } => PW_ERR_ARENA_TOO_SMALL,
         Error::ArenaMisaligned => PW_ERR_ARENA_MISALIGNED,
+        Error::PlanNeedsArena => PW_ERR_PLAN_NEEDS_ARENA,
         Error::KernelFailed { .. } => PW_ERR_KERNEL_FAILED,
     }
 }
@@ -144,6 +152,7 @@ pub extern "C" fn pw_status_str(status: pw_status) -> *const core::ffi::c_char {
         PW_ERR_MODEL_TOO_LARGE => c"model exceeds patchwise limits",
         PW_ERR_ARENA_TOO_SMALL => c"arena too small",
         PW_ERR_ARENA_MISALIGNED => c"arena not aligned to PW_ARENA_ALIGN",
+        PW_ERR_PLAN_NEEDS_ARENA => c"model too large to size without an arena (init plans inside it)",
         PW_ERR_KERNEL_FAILED => c"kernel failed",
         _ => c"unknown status",
     };
