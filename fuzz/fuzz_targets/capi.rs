@@ -137,8 +137,10 @@ fn check_status_str(code: u32) {
     assert!(!s.to_bytes().is_empty() && s.to_bytes().len() < 80 && s.to_bytes().is_ascii());
 }
 
-const KNOWN: [u32; 23] =
-    [0, 100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 209, 210, 211, 212, 213, 300, 301, 400, 999];
+const KNOWN: [u32; 24] = [
+    0, 100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 209, 210, 211, 212, 213, 300, 301, 302, 400,
+    999,
+];
 
 fn run(script: &[u8], model: &[u8]) {
     let mut odd_model = vec![0u8; model.len() + 1];
