@@ -6,8 +6,6 @@
 #
 # Usage: fuzz/run-ci.sh [SECONDS] [TARGET...]          (from anywhere)
 # Environment:
-#   PW_FUZZ_STRICT=1   also assert the invariants that known, not yet fixed library bugs break
-#                      (see tests/fuzz_regressions.rs); by default the targets skip such inputs.
 #   PW_FUZZ_ARGS       extra libFuzzer arguments (e.g. "-seed=1").
 #
 # On a fresh machine it installs what it needs: the nightly toolchain (minimal profile),

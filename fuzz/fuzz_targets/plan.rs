@@ -29,13 +29,7 @@ fuzz_target!(|data: &[u8]| {
         let e = need.unwrap_err();
         if !matches!(e, patchwise::Error::TooLarge) {
             let d = arena_required_with(model, &Options::default()).err();
-            if patchwise_fuzz::strict() {
-                assert_eq!(d, Some(e), "options changed the verdict");
-            } else {
-                // Known bug `error_op_depends_on_pad_fusion`: the operator an error names may
-                // depend on PAD folding; the kind of error may not.
-                assert_eq!(d.map(|d| core::mem::discriminant(&d)), Some(core::mem::discriminant(&e)), "{d:?} vs {e:?}");
-            }
+            assert_eq!(d, Some(e), "options changed the verdict");
         }
         return;
     };

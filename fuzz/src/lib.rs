@@ -40,14 +40,6 @@ pub fn capi_prefix(data: &[u8]) -> usize {
     data.first().map_or(0, |&n| (1 + n as usize).min(data.len()))
 }
 
-/// True when `PW_FUZZ_STRICT` is set: the targets then also assert the invariants that known,
-/// not yet fixed library bugs break (see `tests/fuzz_regressions.rs`; today only
-/// `error_op_depends_on_pad_fusion`, in the `plan` target). Without it they tolerate what those
-/// bugs explain, so that a campaign keeps looking for new ones.
-pub fn strict() -> bool {
-    std::env::var_os("PW_FUZZ_STRICT").is_some()
-}
-
 /// Findings `graph_output_*` / `variable_tensor_dies_at_last_op` (tests/fuzz_regressions.rs,
 /// fixed): an operator's output must never be allowed to overlap (in place / sliding window) a
 /// graph output or a variable tensor, which must survive the invoke. True when the plan of
