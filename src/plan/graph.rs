@@ -126,6 +126,18 @@ pub fn analyze(model: &Model<'_>, options: &Options, info: &mut [BufferInfo], op
             }
         }
     }
+    // A variable tensor keeps its state across invokes: the bytes it uses (its alias root's:
+    // a RESHAPE may alias it to another tensor) live from before the first operator to past
+    // the last, if the graph uses them at all.
+    for t in 0..nt {
+        if model.tensor(t)?.is_variable {
+            let r = root(info, t);
+            if let Some(b) = info.get_mut(r).filter(|b| b.first != UNSEEN) {
+                b.first = 0;
+                b.last = after;
+            }
+        }
+    }
     for (t, b) in info.iter_mut().enumerate().take(nt) {
         let tensor = model.tensor(t)?;
         let is_root = b.alias as usize == t;
@@ -134,10 +146,6 @@ pub fn analyze(model: &Model<'_>, options: &Options, info: &mut [BufferInfo], op
             b.first = 0;
             b.last = 0;
             continue;
-        }
-        if tensor.is_variable {
-            b.first = 0;
-            b.last = after;
         }
         b.size = u32::try_from(tensor.bytes()).map_err(|_| Error::TooLarge)?;
     }
