@@ -31,8 +31,8 @@
 //!   inputs must be intact before and after the output is written.
 //!
 //! Scratch is owned by its operator from the operator's start and must be intact at its end.
-//! Graph inputs are owned by their tensors before op 0; graph outputs must still be theirs at
-//! the end. Runs over the committed op models and the shared models, with every planner option
+//! Graph inputs and variable tensors are owned by their tensors before op 0; graph outputs and
+//! variable tensors (state for the next invoke) must still be theirs at the end. Runs over the committed op models and the shared models, with every planner option
 //! switched off alone; negative tests show that corrupted plans are caught.
 
 mod common;
@@ -396,6 +396,13 @@ impl<'m, 'p> Checker<'m, 'p> {
                 self.mark(&s, 0, s.len, BEFORE);
             }
         }
+        // Variable tensors hold state from the previous invoke.
+        let variables = self.variables()?;
+        for &t in &variables {
+            if let Some(s) = self.span(t)? {
+                self.mark(&s, 0, s.len, BEFORE);
+            }
+        }
         for o in 0..model.num_operators() {
             if self.plan.op_plan[o].is_skip() {
                 continue;
@@ -410,7 +417,24 @@ impl<'m, 'p> Checker<'m, 'p> {
                 None => return Err(format!("graph output {i} (tensor {t}) is a constant")),
             }
         }
+        for &t in &variables {
+            if let Some(s) = self.span(t)? {
+                self.expect(&s, 0, s.len, &format!("variable tensor {t} (state for the next invoke)"))?;
+            }
+        }
         Ok(())
+    }
+
+    /// Variable tensors the plan gives bytes (the unused ones get none).
+    fn variables(&self) -> Result<Vec<usize>, String> {
+        let mut v = Vec::new();
+        for t in 0..self.nt {
+            let tensor = self.tensor(t)?;
+            if tensor.is_variable && tensor.data.is_none() && self.plan.offsets[t] != NO_OFFSET {
+                v.push(t);
+            }
+        }
+        Ok(v)
     }
 
     /// Scratch bytes the kernel of op `o` binds, and whether a depthwise runs channel by
@@ -1169,4 +1193,33 @@ fn a_kernel_variant_on_the_wrong_operator_is_caught() {
     let model = op_model(name);
     let r = verdict(name, &model, |_, p| p.op_plan[0] = p.op_plan[0].with_kernel(Kernel::Channelwise));
     assert_caught(name, r, &["which only DEPTHWISE_CONV_2D has"]);
+}
+
+#[test]
+fn fuzz_reproducer_plans_are_safe() {
+    // The fuzzers' findings were planner bugs: replay every reproducer that plans, under every
+    // option combination (the slow ones excepted: they have timed tests of their own).
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz");
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("tests/data/fuzz") {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        if path.extension().is_none_or(|e| e != "bin") || name.starts_with("slow_") {
+            continue;
+        }
+        let model = std::fs::read(&path).unwrap();
+        for bits in 0..32u8 {
+            let on = |bit: u8| bits & (1 << bit) == 0;
+            let options = Options { pad_fusion: on(0), alias: on(1), in_place: on(2), overlap: on(3), search: on(4) };
+            let Ok(plan) = plan_details(&model, &options) else { continue };
+            checked += 1;
+            if let Err(e) = check_plan(&model, &plan) {
+                failures.push(format!("{name} {options:?}: {e}"));
+            }
+        }
+    }
+    println!("{checked} plans of fuzz reproducers checked");
+    assert!(checked >= 32, "only {checked} reproducer plans");
+    assert!(failures.is_empty(), "{} unsafe plans:\n{}", failures.len(), failures.join("\n"));
 }
