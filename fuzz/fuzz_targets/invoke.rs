@@ -91,7 +91,7 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(first.0, second.0, "invoke outcome differs between runs");
     // Outputs only depend on the inputs when every activation is written before it is read
     // (an operator reading its own output, or a tensor nobody writes, sees earlier bytes).
-    let well_formed = single_assignment(data);
+    let well_formed = patchwise_fuzz::single_assignment(data, false);
     if first.0.is_ok() && well_formed {
         assert_eq!(first.1, second.1, "outputs differ between two invokes");
     }
@@ -111,39 +111,6 @@ fuzz_target!(|data: &[u8]| {
         assert!(first.1 == third.1, "outputs depend on the memory plan");
     }
 });
-
-/// True when every non-constant tensor an operator reads is a graph input or the output of an
-/// earlier operator, no tensor has two producers, graph inputs are not produced, and every
-/// graph output is produced, constant or an input.
-fn single_assignment(model: &[u8]) -> bool {
-    let Ok(m) = patchwise::schema::Model::parse(model) else { return false };
-    let nt = m.num_tensors();
-    let mut written = vec![false; nt];
-    let constant = |t: usize| m.tensor(t).map_or(true, |t| t.data.is_some());
-    for i in 0..m.num_inputs() {
-        let Ok(t) = m.input(i) else { return false };
-        written[t] = true;
-    }
-    for o in 0..m.num_operators() {
-        let Ok(op) = m.operator(o) else { return false };
-        for i in 0..op.num_inputs() {
-            if let Some(t) = op.input(i) {
-                if t >= nt || (!written[t] && !constant(t)) {
-                    return false;
-                }
-            }
-        }
-        for i in 0..op.num_outputs() {
-            if let Some(t) = op.output(i) {
-                if t >= nt || written[t] {
-                    return false;
-                }
-                written[t] = true;
-            }
-        }
-    }
-    (0..m.num_outputs()).all(|i| m.output(i).is_ok_and(|t| written[t] || constant(t)))
-}
 
 fuzz_mutator!(|data: &mut [u8], size: usize, max_size: usize, seed: u32| {
     patchwise_fuzz::mutate::mutate(data, size, max_size, seed, 0, &|d, s, m| libfuzzer_sys::fuzzer_mutate(d, s, m))

@@ -6,13 +6,21 @@
 //! activation area and is aligned; aliases point at buffers; each run-plan entry skips its
 //! operator or runs it with a known kernel and at most an earlier PAD folded in; whether a model
 //! is accepted does not depend on the options; turning the search on never makes the arena
-//! larger.
+//! larger; small plans pass the shadow-arena replay of `tests/shadow/mod.rs`.
 #![no_main]
 
 use libfuzzer_sys::{fuzz_mutator, fuzz_target};
 use patchwise::plan::{self, BUFFER_ALIGN, NO_BUFFER, NO_OFFSET};
 use patchwise::{arena_required_with, plan_details, Options};
 use patchwise_fuzz::options_from_byte;
+
+// The independent shadow-arena checker of `tests/plan_check.rs`.
+#[path = "../../tests/shadow/mod.rs"]
+mod shadow;
+
+/// Plans up to this many activation bytes are replayed by the shadow checker (it keeps 8 bytes
+/// of bookkeeping per arena byte and walks every kernel access).
+const SHADOW_LIMIT: usize = 1 << 20;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&sel, model)) = data.split_first() else { return };
@@ -52,6 +60,14 @@ fuzz_target!(|data: &[u8]| {
     // A graph output (or variable tensor) must survive the invoke: no output may overlap it
     // (findings `graph_output_*`, `variable_tensor_dies_at_last_op`).
     assert!(!patchwise_fuzz::plan_overlaps_graph_output(model, &opts), "an output may overwrite a graph output");
+    // Replayed byte by byte, no live tensor is overwritten before its last use (the strongest
+    // check: it trusts none of the planner's reasoning).
+    // Only for graphs whose values are defined (every activation written before it is read).
+    if d.activation_bytes <= SHADOW_LIMIT && patchwise_fuzz::single_assignment(model, true) {
+        if let Err(e) = shadow::check_plan(model, &d) {
+            panic!("shadow replay: {e}");
+        }
+    }
     let nops = d.op_plan.len();
     for (o, &how) in d.op_plan.iter().enumerate() {
         assert!(how.is_skip() || how.fused_pad().is_none_or(|p| p < o), "op {o}: run-plan {how:?} of {nops}");

@@ -53,6 +53,48 @@ pub fn plan_overlaps_graph_output(model: &[u8], opts: &Options) -> bool {
     d.buffers.iter().any(|b| b.partner != patchwise::plan::NO_BUFFER && keep.contains(&(b.partner as usize)))
 }
 
+/// True when every non-constant tensor an operator reads is a graph input (or, with
+/// `with_state`, a variable tensor: state from the previous invoke) or the output of an earlier
+/// operator, no tensor has two producers, graph inputs are not produced, and every graph output
+/// is produced, constant or an input. Only such graphs have outputs that depend on the inputs
+/// alone.
+pub fn single_assignment(model: &[u8], with_state: bool) -> bool {
+    let Ok(m) = patchwise::schema::Model::parse(model) else { return false };
+    let nt = m.num_tensors();
+    let mut written = vec![false; nt];
+    let constant = |t: usize| m.tensor(t).map_or(true, |t| t.data.is_some());
+    for i in 0..m.num_inputs() {
+        let Ok(t) = m.input(i) else { return false };
+        written[t] = true;
+    }
+    if with_state {
+        for (t, w) in written.iter_mut().enumerate() {
+            *w |= m.tensor(t).is_ok_and(|t| t.is_variable);
+        }
+    }
+    for o in 0..m.num_operators() {
+        let Ok(op) = m.operator(o) else { return false };
+        for i in 0..op.num_inputs() {
+            if let Some(t) = op.input(i) {
+                if t >= nt || (!written[t] && !constant(t)) {
+                    return false;
+                }
+            }
+        }
+        for i in 0..op.num_outputs() {
+            if let Some(t) = op.output(i) {
+                // A variable tensor may be updated (written) by the graph as well.
+                let state = with_state && m.tensor(t).is_ok_and(|t| t.is_variable);
+                if t >= nt || (written[t] && !state) {
+                    return false;
+                }
+                written[t] = true;
+            }
+        }
+    }
+    (0..m.num_outputs()).all(|i| m.output(i).is_ok_and(|t| written[t] || constant(t)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,812 @@
+//! An independent checker of memory plans (shared by `tests/plan_check.rs` and the `plan` fuzz
+//! target, which includes this file by path).
+//!
+//! It replays every operator of a model byte by byte on a *shadow* of the activation area —
+//! one owner id per arena byte (a tensor, an operator's scratch, or free) — in the order the
+//! kernels read and write, and proves that no live tensor's bytes are overwritten before their
+//! last use. It trusts nothing of the planner's safety reasoning (`plan::check`, the overlap
+//! distances, the lifetimes): reads and writes are derived from the model (shapes, dtypes,
+//! operator options) and the plan's offsets alone. From the plan it takes the offsets, the
+//! run-plan (`op_plan`: skipped operators, folded PADs, the kernel chosen), which tensors share
+//! bytes (`alias`, verified against the model) and the scratch sizes (checked against what
+//! each kernel binds).
+//!
+//! Access model, at the granularity each kernel has (see `src/ops/dispatch.rs`):
+//! - sliding windows (CONV_2D, DEPTHWISE_CONV_2D walking pixels, AVERAGE/MAX_POOL_2D): output
+//!   pixels in walk order (backward when the output starts after an input it overlaps); each
+//!   pixel reads every input channel at its in-image taps (strides, dilation, TFLM SAME/VALID
+//!   padding, plus a folded PAD's paddings) and writes its channels, reads and writes
+//!   interleaved: the window must be intact before *and after* the pixel's write;
+//! - channel-by-channel DEPTHWISE_CONV_2D: per batch and channel, the whole input channel is
+//!   read (into the scratch plane), then the output channel written; the kernel refuses an
+//!   output overlapping the input anywhere but at exactly the same offset;
+//! - elementwise (ADD/MUL operands of the output's size, RELU, RELU6, LOGISTIC, HARD_SWISH,
+//!   QUANTIZE int8): element by element ascending, read then write (forward only: the kernel
+//!   refuses an output starting after an input it overlaps); broadcast operands must stay
+//!   intact for the whole operator; SOFTMAX: each row read whole, then element by element;
+//! - QUANTIZE float32→int8: ascending, float `i` (4 bytes at `4i`) read, then byte `i` written;
+//!   DEQUANTIZE int8→float32: descending, byte `i` read, then 4 bytes at `4i` written (the
+//!   kernels refuse the other direction of overlap);
+//! - everything else (FULLY_CONNECTED, MEAN, CONCATENATION, unfolded PAD, RESIZE, TRANSPOSE,
+//!   unaliased RESHAPE/SQUEEZE): inputs read in any order while the output is written, so the
+//!   inputs must be intact before and after the output is written.
+//!
+//! Scratch is owned by its operator from the operator's start and must be intact at its end.
+//! Graph inputs and variable tensors are owned by their tensors before op 0; graph outputs and
+//! variable tensors (state for the next invoke) must still be theirs at the end. Runs over the committed op models and the shared models, with every planner option
+//! switched off alone; negative tests show that corrupted plans are caught.
+#![allow(dead_code)]
+
+use patchwise::plan::{Kernel, NO_OFFSET};
+use patchwise::schema::opcodes::OpKind;
+use patchwise::schema::{DType, Model, Tensor};
+use patchwise::PlanDetails;
+
+/// Owner id of a byte no tensor or scratch owns.
+const FREE: u32 = u32::MAX;
+/// Writer id of bytes set up before the first operator (graph inputs).
+const BEFORE: u32 = u32::MAX;
+/// Bytes of one requantization entry (multiplier + shift) in a per-channel scratch table.
+const REQUANT_BYTES: usize = 8;
+/// Offsets are multiples of this (f32 and requantization tables are read in place).
+const ALIGN: usize = 4;
+
+/// Bytes of one tensor or scratch buffer in the arena, and the id that owns them.
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    /// Owner id: the alias root tensor, or `num_tensors + op` for scratch.
+    id: u32,
+    /// The tensor as the model names it (for messages); `usize::MAX` for scratch.
+    tensor: usize,
+    start: usize,
+    len: usize,
+}
+
+impl Span {
+    fn overlaps(&self, o: &Span) -> bool {
+        self.len > 0 && o.len > 0 && self.start < o.start + o.len && o.start < self.start + self.len
+    }
+}
+
+/// Sliding-window geometry, in pixels (NHWC).
+#[derive(Clone, Copy, Debug)]
+struct Geometry {
+    n: usize,
+    ih: usize,
+    iw: usize,
+    ic: usize,
+    oh: usize,
+    ow: usize,
+    oc: usize,
+    kh: usize,
+    kw: usize,
+    sh: usize,
+    sw: usize,
+    dh: usize,
+    dw: usize,
+    pad_top: usize,
+    pad_left: usize,
+}
+
+/// What the checker saw (coverage, for the summary line).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Stats {
+    pub ops: usize,
+    /// Operators whose output shares bytes with one of their inputs.
+    pub overlapped: usize,
+    pub backward: usize,
+    pub channelwise: usize,
+    pub folded: usize,
+    pub bytes_checked: u64,
+}
+
+impl Stats {
+    pub fn add(&mut self, o: &Stats) {
+        self.ops += o.ops;
+        self.overlapped += o.overlapped;
+        self.backward += o.backward;
+        self.channelwise += o.channelwise;
+        self.folded += o.folded;
+        self.bytes_checked += o.bytes_checked;
+    }
+}
+
+struct Checker<'m, 'p> {
+    model: Model<'m>,
+    plan: &'p PlanDetails,
+    nt: usize,
+    /// Alias root of each tensor (verified against the model).
+    root: Vec<usize>,
+    owner: Vec<u32>,
+    /// Operator that last wrote each byte ([`BEFORE`]: set up before op 0).
+    writer: Vec<u32>,
+    /// Current operator, for messages.
+    at: String,
+    stats: Stats,
+}
+
+fn err<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> String + '_ {
+    move |e| format!("{what}: {e}")
+}
+
+fn kind_name(opcode: u32) -> &'static str {
+    OpKind::from_code(opcode).map_or("UNSUPPORTED", |k| k.name())
+}
+
+fn dims4(t: &Tensor<'_>) -> Option<[usize; 4]> {
+    t.shape.dims().try_into().ok()
+}
+
+/// TFLM's leading padding (`ComputePaddingHeightWidth`): 0 for VALID; for SAME, half the
+/// excess of the window positions needed for `ceil(in / stride)` outputs, rounded down.
+fn pad_before(same: bool, input: usize, k: usize, stride: usize, dilation: usize) -> usize {
+    if !same || stride == 0 {
+        return 0;
+    }
+    let out = input.div_ceil(stride) as i64;
+    let effective = (k as i64 - 1) * dilation as i64 + 1;
+    (((out - 1) * stride as i64 + effective - input as i64) / 2).max(0) as usize
+}
+
+impl<'m, 'p> Checker<'m, 'p> {
+    fn new(model: Model<'m>, plan: &'p PlanDetails) -> Result<Checker<'m, 'p>, String> {
+        let nt = model.num_tensors();
+        let nops = model.num_operators();
+        if plan.offsets.len() != nt + nops || plan.buffers.len() != nt + nops || plan.op_plan.len() != nops {
+            return Err(format!(
+                "plan tables have {} offsets, {} buffers, {} op entries for {nt} tensors and {nops} ops",
+                plan.offsets.len(),
+                plan.buffers.len(),
+                plan.op_plan.len()
+            ));
+        }
+        let mut c = Checker {
+            model,
+            plan,
+            nt,
+            root: (0..nt).collect(),
+            owner: vec![FREE; plan.activation_bytes],
+            writer: vec![BEFORE; plan.activation_bytes],
+            at: String::from("before op 0"),
+            stats: Stats::default(),
+        };
+        c.verify_schedule()?;
+        Ok(c)
+    }
+
+    fn tensor(&self, t: usize) -> Result<Tensor<'m>, String> {
+        self.model.tensor(t).map_err(err(&format!("tensor {t}")))
+    }
+
+    fn kind(&self, o: usize) -> Result<OpKind, String> {
+        let op = self.model.operator(o).map_err(err(&format!("op {o}")))?;
+        OpKind::from_code(op.opcode).ok_or_else(|| format!("op {o}: unsupported opcode {}", op.opcode))
+    }
+
+    /// Checks the run-plan and the aliases against the model: a skipped operator is an aliased
+    /// RESHAPE/SQUEEZE or a PAD folded into exactly one CONV_2D/DEPTHWISE_CONV_2D reading its
+    /// output (padding H and W only); an aliased tensor is the output of such a RESHAPE and
+    /// shares its input's root and bytes.
+    fn verify_schedule(&mut self) -> Result<(), String> {
+        let model = self.model;
+        let nops = model.num_operators();
+        let op_plan = &self.plan.op_plan;
+        for o in 0..nops {
+            let how = op_plan[o];
+            let Some(p) = how.fused_pad().filter(|_| !how.is_skip()) else { continue };
+            let op = model.operator(o).map_err(err(&format!("op {o}")))?;
+            let what = format!("op {o} {} runs with PAD op {p} folded", kind_name(op.opcode));
+            if p >= nops || !matches!(self.kind(p)?, OpKind::Pad | OpKind::PadV2) || !op_plan[p].is_skip() {
+                return Err(format!("{what}, which is not a skipped PAD"));
+            }
+            if !matches!(self.kind(o)?, OpKind::Conv2d | OpKind::DepthwiseConv2d) {
+                return Err(format!("{what}, but only convolutions take virtual padding"));
+            }
+            let pad = model.operator(p).map_err(err(&what))?;
+            if pad.output(0).is_none() || pad.output(0) != op.input(0) {
+                return Err(format!("{what}, but it does not read that PAD's output"));
+            }
+            self.folded_padding(p).map_err(|e| format!("{what}: {e}"))?;
+        }
+        for o in 0..nops {
+            if !op_plan[o].is_skip() {
+                continue;
+            }
+            let op = model.operator(o).map_err(err(&format!("op {o}")))?;
+            let what = format!("op {o} {} is skipped", kind_name(op.opcode));
+            match self.kind(o)? {
+                OpKind::Pad | OpKind::PadV2 => {
+                    let users = op_plan.iter().filter(|h| !h.is_skip() && h.fused_pad() == Some(o)).count();
+                    if users != 1 {
+                        return Err(format!("{what} but folded into {users} operators"));
+                    }
+                }
+                OpKind::Reshape | OpKind::Squeeze => {
+                    let y = op.output(0).ok_or_else(|| format!("{what} and has no output"))?;
+                    if self.plan.buffers[y].alias as usize == y {
+                        return Err(format!("{what} but its output tensor {y} has bytes of its own"));
+                    }
+                }
+                _ => return Err(format!("{what}, but only folded PADs and aliased RESHAPEs may be")),
+            }
+        }
+        // Aliases, in schedule order (an alias of an alias resolves to the first root).
+        let mut aliased = vec![false; self.nt];
+        for (o, &how) in op_plan.iter().enumerate() {
+            let op = model.operator(o).map_err(err(&format!("op {o}")))?;
+            let (Some(x), Some(y)) = (op.input(0), op.output(0)) else { continue };
+            if y >= self.nt || self.plan.buffers[y].alias as usize == y {
+                continue;
+            }
+            let what = format!("tensor {y} (output of op {o} {}) aliases", kind_name(op.opcode));
+            let claimed = self.plan.buffers[y].alias as usize;
+            if !how.is_skip() || !matches!(self.kind(o)?, OpKind::Reshape | OpKind::Squeeze) {
+                return Err(format!("{what} tensor {claimed}, but op {o} is not a skipped RESHAPE/SQUEEZE"));
+            }
+            let (tx, ty) = (self.tensor(x)?, self.tensor(y)?);
+            if tx.data.is_some() || tx.bytes() != ty.bytes() || self.root[x] != claimed {
+                return Err(format!(
+                    "{what} tensor {claimed}, but reads tensor {x} (root {}, {} bytes, {} bytes written)",
+                    self.root[x],
+                    tx.bytes(),
+                    ty.bytes()
+                ));
+            }
+            self.root[y] = claimed;
+            aliased[y] = true;
+        }
+        for (t, &made) in aliased.iter().enumerate() {
+            if self.plan.buffers[t].alias as usize != t && !made {
+                return Err(format!(
+                    "tensor {t} aliases tensor {} but no RESHAPE makes it",
+                    self.plan.buffers[t].alias
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// `[top, bottom, left, right]` paddings of PAD op `p` (N and C must not be padded).
+    fn folded_padding(&self, p: usize) -> Result<[usize; 4], String> {
+        let op = self.model.operator(p).map_err(err("PAD"))?;
+        let t = self.tensor(op.input(1).ok_or("PAD without paddings")?)?;
+        let data = t.data.ok_or("non-constant paddings")?;
+        let v: Vec<i64> = match t.dtype {
+            DType::I32 => data.chunks_exact(4).map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]) as i64).collect(),
+            DType::I64 => data.chunks_exact(8).map(|b| i64::from_le_bytes(b.try_into().unwrap())).collect(),
+            d => return Err(format!("paddings of type {d:?}")),
+        };
+        if v.len() != 8 || v[0] != 0 || v[1] != 0 || v[6] != 0 || v[7] != 0 || v.iter().any(|&x| x < 0) {
+            return Err(format!("paddings {v:?} are not H/W-only"));
+        }
+        Ok([v[2] as usize, v[3] as usize, v[4] as usize, v[5] as usize])
+    }
+
+    /// The arena bytes of tensor `t`, or `None` for a constant.
+    fn span(&self, t: usize) -> Result<Option<Span>, String> {
+        let tensor = self.tensor(t)?;
+        if tensor.data.is_some() {
+            return Ok(None);
+        }
+        let root = self.root[t];
+        let off = self.plan.offsets[t];
+        if off == NO_OFFSET {
+            return Err(format!("{}: tensor {t} is used but has no arena offset", self.at));
+        }
+        if root != t && self.plan.offsets[root] != off {
+            return Err(format!(
+                "{}: tensor {t} aliases tensor {root} but sits at {off}, not {}",
+                self.at, self.plan.offsets[root]
+            ));
+        }
+        let (start, len) = (off as usize, tensor.bytes());
+        if start % ALIGN != 0 || start + len > self.plan.activation_bytes {
+            return Err(format!(
+                "{}: tensor {t} at {start}..{} is misaligned or outside the {}-byte activation area",
+                self.at,
+                start + len,
+                self.plan.activation_bytes
+            ));
+        }
+        Ok(Some(Span { id: root as u32, tensor: t, start, len }))
+    }
+
+    fn describe(&self, id: u32) -> String {
+        match id {
+            FREE => String::from("nobody (never written)"),
+            i if (i as usize) < self.nt => format!("tensor {i}"),
+            i => format!("the scratch of op {}", i as usize - self.nt),
+        }
+    }
+
+    fn name(s: &Span) -> String {
+        if s.tensor == usize::MAX {
+            String::from("scratch")
+        } else {
+            format!("tensor {}", s.tensor)
+        }
+    }
+
+    /// Bytes `lo..hi` of `s` must still be owned by `s`.
+    fn expect(&mut self, s: &Span, lo: usize, hi: usize, when: &str) -> Result<(), String> {
+        self.stats.bytes_checked += (hi - lo) as u64;
+        let bytes = &self.owner[s.start + lo..s.start + hi];
+        match bytes.iter().position(|&o| o != s.id) {
+            None => Ok(()),
+            Some(k) => Err(self.clobbered(s, lo + k, when)),
+        }
+    }
+
+    /// `count` bytes of `s` from `first`, `stride` apart, must still be owned by `s`.
+    fn expect_strided(
+        &mut self,
+        s: &Span,
+        first: usize,
+        stride: usize,
+        count: usize,
+        when: &str,
+    ) -> Result<(), String> {
+        self.stats.bytes_checked += count as u64;
+        for i in 0..count {
+            let at = first + i * stride;
+            if self.owner[s.start + at] != s.id {
+                return Err(self.clobbered(s, at, when));
+            }
+        }
+        Ok(())
+    }
+
+    fn clobbered(&self, s: &Span, at: usize, when: &str) -> String {
+        let a = s.start + at;
+        let w = match self.writer[a] {
+            BEFORE => String::from("before op 0"),
+            o => format!("by op {o} {}", self.model.operator(o as usize).map_or("?", |op| kind_name(op.opcode))),
+        };
+        format!(
+            "{}: {when}: byte {at} of {} (arena offset {a}) belongs to {}, written {w}",
+            self.at,
+            Self::name(s),
+            self.describe(self.owner[a])
+        )
+    }
+
+    /// Bytes `lo..hi` of `s` now belong to `s` (written by the current op `op`).
+    fn mark(&mut self, s: &Span, lo: usize, hi: usize, op: u32) {
+        self.owner[s.start + lo..s.start + hi].fill(s.id);
+        self.writer[s.start + lo..s.start + hi].fill(op);
+    }
+
+    fn mark_strided(&mut self, s: &Span, first: usize, stride: usize, count: usize, op: u32) {
+        for i in 0..count {
+            let a = s.start + first + i * stride;
+            self.owner[a] = s.id;
+            self.writer[a] = op;
+        }
+    }
+
+    /// Replays the whole schedule.
+    fn run(&mut self) -> Result<(), String> {
+        let model = self.model;
+        for i in 0..model.num_inputs() {
+            let t = model.input(i).map_err(err("graph input"))?;
+            if let Some(s) = self.span(t)? {
+                self.mark(&s, 0, s.len, BEFORE);
+            }
+        }
+        // Variable tensors hold state from the previous invoke.
+        let variables = self.variables()?;
+        for &t in &variables {
+            if let Some(s) = self.span(t)? {
+                self.mark(&s, 0, s.len, BEFORE);
+            }
+        }
+        for o in 0..model.num_operators() {
+            if self.plan.op_plan[o].is_skip() {
+                continue;
+            }
+            self.op(o)?;
+        }
+        self.at = String::from("after the last op");
+        for i in 0..model.num_outputs() {
+            let t = model.output(i).map_err(err("graph output"))?;
+            match self.span(t)? {
+                Some(s) => self.expect(&s, 0, s.len, &format!("graph output {i}"))?,
+                None => {} // a constant output lives in the model: nothing to protect
+            }
+        }
+        for &t in &variables {
+            if let Some(s) = self.span(t)? {
+                self.expect(&s, 0, s.len, &format!("variable tensor {t} (state for the next invoke)"))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Variable tensors the plan gives bytes (the unused ones get none).
+    fn variables(&self) -> Result<Vec<usize>, String> {
+        let mut v = Vec::new();
+        for t in 0..self.nt {
+            let tensor = self.tensor(t)?;
+            if tensor.is_variable && tensor.data.is_none() && self.plan.offsets[t] != NO_OFFSET {
+                v.push(t);
+            }
+        }
+        Ok(v)
+    }
+
+    /// Scratch bytes the kernel of op `o` binds, and whether a depthwise runs channel by
+    /// channel (as the run-plan says; only a depthwise of multiplier 1 may).
+    fn scratch_need(&self, o: usize, kind: OpKind) -> Result<(usize, bool), String> {
+        let op = self.model.operator(o).map_err(err("op"))?;
+        let kernel = self.plan.op_plan[o].kernel().ok_or_else(|| format!("{}: unknown kernel bits", self.at))?;
+        if kernel != Kernel::Standard && kind != OpKind::DepthwiseConv2d {
+            return Err(format!("{}: runs kernel {kernel:?}, which only DEPTHWISE_CONV_2D has", self.at));
+        }
+        let table = |n: usize| if n > 1 { n * REQUANT_BYTES } else { 0 };
+        let filter_scales = || -> Result<usize, String> {
+            let f = self.tensor(op.input(1).ok_or("no filter")?)?;
+            Ok(f.quant.scales.len())
+        };
+        match kind {
+            OpKind::Conv2d => Ok((table(filter_scales()?), false)),
+            OpKind::FullyConnected => {
+                let out = self.tensor(op.output(0).ok_or("no output")?)?;
+                let depth = out.shape.dims().last().copied().unwrap_or(1);
+                Ok((if filter_scales()? > 1 { depth * REQUANT_BYTES } else { 0 }, false))
+            }
+            OpKind::DepthwiseConv2d => {
+                let dm = op.options.map_or(Ok(0), |t| t.i32(3, 0)).map_err(err("depthwise options"))?;
+                let walk = table(filter_scales()?);
+                let x = self.tensor(self.conv_input(o)?)?;
+                let plane = dims4(&x).map_or(0, |d| d[1] * d[2]);
+                match kernel {
+                    Kernel::Channelwise if dm != 1 => {
+                        Err(format!("{}: channel by channel with depth multiplier {dm}", self.at))
+                    }
+                    Kernel::Channelwise => Ok((plane, true)),
+                    Kernel::Standard => Ok((walk, false)),
+                }
+            }
+            _ => Ok((0, false)),
+        }
+    }
+
+    /// Input 0 of a convolution as it runs: a folded PAD's input, or its own.
+    fn conv_input(&self, o: usize) -> Result<usize, String> {
+        let how = self.plan.op_plan[o];
+        let op = self.model.operator(o).map_err(err("op"))?;
+        if let Some(p) = how.fused_pad().filter(|_| !how.is_skip()) {
+            let pad = self.model.operator(p).map_err(err("PAD"))?;
+            return pad.input(0).ok_or_else(|| String::from("PAD without input"));
+        }
+        op.input(0).ok_or_else(|| format!("{}: no input 0", self.at))
+    }
+
+    fn op(&mut self, o: usize) -> Result<(), String> {
+        let op = self.model.operator(o).map_err(err(&format!("op {o}")))?;
+        let kind = self.kind(o)?;
+        let folded = self.plan.op_plan[o].fused_pad();
+        self.at = format!("op {o} {} (opcode {})", kind.name(), op.opcode);
+        if let Some(p) = folded {
+            self.at += &format!(" with PAD op {p} folded");
+            self.stats.folded += 1;
+        }
+        self.stats.ops += 1;
+        // Activation inputs as the kernel reads them (input 0 replaced by a folded PAD's).
+        let mut inputs: Vec<(usize, Option<Span>)> = Vec::new();
+        for i in 0..op.num_inputs() {
+            let Some(t) = op.input(i) else { continue };
+            let t = if i == 0 && folded.is_some() { self.conv_input(o)? } else { t };
+            inputs.push((t, self.span(t)?));
+        }
+        let mut outputs = Vec::new();
+        for i in 0..op.num_outputs() {
+            let t = op.output(i).ok_or_else(|| format!("{}: output {i} absent", self.at))?;
+            outputs.push(self.span(t)?.ok_or_else(|| format!("{}: output tensor {t} is a constant", self.at))?);
+        }
+        let out = *outputs.first().ok_or_else(|| format!("{}: no output", self.at))?;
+        if inputs.iter().any(|(_, s)| s.is_some_and(|s| s.overlaps(&out))) {
+            self.stats.overlapped += 1;
+        }
+        // Scratch: owned by this op from its start.
+        let (need, channelwise) = self.scratch_need(o, kind)?;
+        let scratch = if need > 0 {
+            let off = self.plan.offsets[self.nt + o];
+            let planned = self.plan.buffers[self.nt + o].size as usize;
+            if off == NO_OFFSET || off as usize % ALIGN != 0 || off as usize + need > self.plan.activation_bytes {
+                return Err(format!(
+                    "{}: the kernel binds {need} scratch bytes at {off}, not inside the {}-byte area",
+                    self.at, self.plan.activation_bytes
+                ));
+            }
+            if planned < need {
+                return Err(format!("{}: the kernel binds {need} scratch bytes, the plan reserves {planned}", self.at));
+            }
+            let s = Span { id: (self.nt + o) as u32, tensor: usize::MAX, start: off as usize, len: need };
+            self.mark(&s, 0, need, o as u32);
+            Some(s)
+        } else {
+            None
+        };
+        let o32 = o as u32;
+        // A constant first input (legal, if unusual): nothing of it to protect; the kernel's
+        // access order no longer matters.
+        let constant_x0 = inputs.first().is_some_and(|(_, s)| s.is_none());
+        match kind {
+            _ if constant_x0 => self.any_order(&inputs, &outputs, o32)?,
+            OpKind::Conv2d | OpKind::DepthwiseConv2d | OpKind::AveragePool2d | OpKind::MaxPool2d => {
+                let (xt, xs) = inputs[0];
+                let xs = xs.ok_or_else(|| format!("{}: activation input tensor {xt} is a constant", self.at))?;
+                let g = self.geometry(o, kind, xt, folded)?;
+                // Constant filters and biases aside, anything else read stays read throughout.
+                let others: Vec<Span> = inputs[1..].iter().filter_map(|(_, s)| *s).collect();
+                for s in &others {
+                    self.expect(s, 0, s.len, "reading an extra input")?;
+                }
+                if channelwise {
+                    self.stats.channelwise += 1;
+                    self.channelwise(&g, &xs, &out, o32)?;
+                } else {
+                    self.window(&g, &xs, &out, o32)?;
+                }
+                for s in &others {
+                    self.expect(s, 0, s.len, "reading an extra input at the end")?;
+                }
+            }
+            OpKind::Add | OpKind::Mul => {
+                let ins: Vec<Span> = inputs.iter().filter_map(|(_, s)| *s).collect();
+                self.forward_only(&ins, &out)?;
+                let n = out.len;
+                let (same, bcast): (Vec<Span>, Vec<Span>) = ins.into_iter().partition(|s| s.len == n);
+                for s in &bcast {
+                    self.expect(s, 0, s.len, "reading a broadcast operand")?;
+                }
+                for i in 0..n {
+                    for s in &same {
+                        self.expect(s, i, i + 1, "reading an operand element before writing it")?;
+                    }
+                    self.mark(&out, i, i + 1, o32);
+                }
+                for s in &bcast {
+                    self.expect(s, 0, s.len, "reading a broadcast operand at the end")?;
+                }
+            }
+            OpKind::Relu | OpKind::Relu6 | OpKind::Logistic | OpKind::HardSwish | OpKind::Quantize
+                if self.tensor(inputs[0].0)?.dtype == DType::I8 =>
+            {
+                let xs = inputs[0].1.ok_or_else(|| format!("{}: constant input", self.at))?;
+                self.forward_only(&[xs], &out)?;
+                if xs.len != out.len {
+                    return Err(format!("{}: {} input bytes for {} output bytes", self.at, xs.len, out.len));
+                }
+                for i in 0..out.len {
+                    self.expect(&xs, i, i + 1, "reading an element before writing it")?;
+                    self.mark(&out, i, i + 1, o32);
+                }
+            }
+            OpKind::Softmax => {
+                let (xt, xs) = inputs[0];
+                let xs = xs.ok_or_else(|| format!("{}: constant input", self.at))?;
+                self.forward_only(&[xs], &out)?;
+                let depth = self.tensor(xt)?.shape.dims().last().copied().unwrap_or(1);
+                if let Some(rows) = out.len.checked_div(depth) {
+                    for r in 0..rows {
+                        let base = r * depth;
+                        self.expect(&xs, base, base + depth, "reading a row")?;
+                        for i in base..base + depth {
+                            self.expect(&xs, i, i + 1, "re-reading a row element before writing it")?;
+                            self.mark(&out, i, i + 1, o32);
+                        }
+                    }
+                }
+            }
+            OpKind::Quantize => {
+                // float32 → int8: float i (4 bytes at 4i) read, then byte i written, ascending.
+                let xs = inputs[0].1.ok_or_else(|| format!("{}: constant input", self.at))?;
+                if xs.overlaps(&out) && out.start > xs.start {
+                    return Err(format!(
+                        "{}: int8 output at {} overlaps its float input at {} from after it (the kernel refuses)",
+                        self.at, out.start, xs.start
+                    ));
+                }
+                for i in 0..out.len {
+                    self.expect(&xs, 4 * i, 4 * i + 4, "reading a float before writing its byte")?;
+                    self.mark(&out, i, i + 1, o32);
+                }
+            }
+            OpKind::Dequantize => {
+                // int8 → float32: byte i read, then float i (4 bytes at 4i) written, descending.
+                let xs = inputs[0].1.ok_or_else(|| format!("{}: constant input", self.at))?;
+                if xs.overlaps(&out) && out.start < xs.start {
+                    return Err(format!(
+                        "{}: float output at {} overlaps its int8 input at {} from before it (the kernel refuses)",
+                        self.at, out.start, xs.start
+                    ));
+                }
+                for i in (0..xs.len).rev() {
+                    self.expect(&xs, i, i + 1, "reading a byte before writing its float")?;
+                    self.mark(&out, 4 * i, 4 * i + 4, o32);
+                }
+            }
+            _ => self.any_order(&inputs, &outputs, o32)?,
+        }
+        if let Some(s) = scratch {
+            self.expect(&s, 0, s.len, "using its scratch until the end")?;
+        }
+        Ok(())
+    }
+
+    /// Reads and writes in any order: inputs intact before and after the outputs are written.
+    fn any_order(&mut self, inputs: &[(usize, Option<Span>)], outputs: &[Span], op: u32) -> Result<(), String> {
+        let ins: Vec<Span> = inputs.iter().filter_map(|(_, s)| *s).collect();
+        for s in &ins {
+            self.expect(s, 0, s.len, "reading an input")?;
+        }
+        for s in outputs {
+            self.mark(s, 0, s.len, op);
+        }
+        for s in &ins {
+            self.expect(s, 0, s.len, "reading an input while the output is written")?;
+        }
+        Ok(())
+    }
+
+    /// Kernels driven through `Io` that only walk forward refuse an output that overlaps an
+    /// input and starts after it.
+    fn forward_only(&self, ins: &[Span], out: &Span) -> Result<(), String> {
+        for s in ins {
+            if s.overlaps(out) && out.start > s.start {
+                return Err(format!(
+                    "{}: output at {} overlaps {} at {} from after it, but the kernel only walks forward",
+                    self.at,
+                    out.start,
+                    Self::name(s),
+                    s.start
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Window geometry of a convolution or pooling op (options read from the model).
+    fn geometry(&self, o: usize, kind: OpKind, xt: usize, folded: Option<usize>) -> Result<Geometry, String> {
+        let op = self.model.operator(o).map_err(err("op"))?;
+        let opt = |id: usize, default: i32| -> Result<usize, String> {
+            let v = op.options.map_or(Ok(default), |t| t.i32(id, default)).map_err(err("options"))?;
+            usize::try_from(v).map_err(|_| format!("{}: negative option {id}", self.at))
+        };
+        let same = op.options.map_or(Ok(0), |t| t.i8(0, 0)).map_err(err("options"))? == 0;
+        let x = self.tensor(xt)?;
+        let y = self.tensor(op.output(0).ok_or("no output")?)?;
+        let (Some(xd), Some(yd)) = (dims4(&x), dims4(&y)) else {
+            return Err(format!("{}: window op on non-4D tensors", self.at));
+        };
+        let (sw, sh) = (opt(1, 0)?, opt(2, 0)?);
+        let (kh, kw, dw, dh) = match kind {
+            OpKind::Conv2d | OpKind::DepthwiseConv2d => {
+                let f = self.tensor(op.input(1).ok_or("no filter")?)?;
+                let fd = dims4(&f).ok_or_else(|| format!("{}: filter not 4D", self.at))?;
+                let (dw_id, dh_id) = if kind == OpKind::Conv2d { (4, 5) } else { (5, 6) };
+                (fd[1], fd[2], opt(dw_id, 1)?, opt(dh_id, 1)?)
+            }
+            _ => (opt(4, 0)?, opt(3, 0)?, 1, 1),
+        };
+        let (mut ih_padded, mut iw_padded) = (xd[1], xd[2]);
+        let mut f = [0usize; 4];
+        if let Some(p) = folded {
+            f = self.folded_padding(p)?;
+            ih_padded += f[0] + f[1];
+            iw_padded += f[2] + f[3];
+        }
+        Ok(Geometry {
+            n: xd[0],
+            ih: xd[1],
+            iw: xd[2],
+            ic: xd[3],
+            oh: yd[1],
+            ow: yd[2],
+            oc: yd[3],
+            kh,
+            kw,
+            sh,
+            sw,
+            dh,
+            dw,
+            pad_top: f[0] + pad_before(same, ih_padded, kh, sh, dh),
+            pad_left: f[2] + pad_before(same, iw_padded, kw, sw, dw),
+        })
+    }
+
+    /// Every input channel at each in-image tap of output pixel `(b, oy, ox)` must be intact.
+    fn expect_window(
+        &mut self,
+        g: &Geometry,
+        x: &Span,
+        b: usize,
+        oy: usize,
+        ox: usize,
+        when: &str,
+    ) -> Result<(), String> {
+        for fy in 0..g.kh {
+            let iy = (oy * g.sh + fy * g.dh) as isize - g.pad_top as isize;
+            if iy < 0 || iy >= g.ih as isize {
+                continue;
+            }
+            for fx in 0..g.kw {
+                let ix = (ox * g.sw + fx * g.dw) as isize - g.pad_left as isize;
+                if ix < 0 || ix >= g.iw as isize {
+                    continue;
+                }
+                let at = ((b * g.ih + iy as usize) * g.iw + ix as usize) * g.ic;
+                self.expect(x, at, at + g.ic, when)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A sliding window walking output pixels, backward when the output starts after the
+    /// input it overlaps.
+    fn window(&mut self, g: &Geometry, x: &Span, y: &Span, op: u32) -> Result<(), String> {
+        let backward = x.overlaps(y) && y.start > x.start;
+        if backward {
+            self.stats.backward += 1;
+        }
+        let pixels = g.n * g.oh * g.ow;
+        if y.len != pixels * g.oc || x.len != g.n * g.ih * g.iw * g.ic {
+            return Err(format!("{}: tensor sizes do not match the window geometry {g:?}", self.at));
+        }
+        for k in 0..pixels {
+            let q = if backward { pixels - 1 - k } else { k };
+            let (b, oy, ox) = (q / (g.oh * g.ow), q / g.ow % g.oh, q % g.ow);
+            let dir = if backward { "backward" } else { "forward" };
+            self.expect_window(g, x, b, oy, ox, &format!("walking {dir}, reading the window of output pixel {q}"))?;
+            self.mark(y, q * g.oc, (q + 1) * g.oc, op);
+            self.expect_window(
+                g,
+                x,
+                b,
+                oy,
+                ox,
+                &format!("walking {dir}, reading the window of output pixel {q} while writing its channels"),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Channel-by-channel depthwise: channel `c`'s input plane read whole (into the scratch
+    /// plane), then output channel `c` written.
+    fn channelwise(&mut self, g: &Geometry, x: &Span, y: &Span, op: u32) -> Result<(), String> {
+        if x.overlaps(y) && x.start != y.start {
+            return Err(format!(
+                "{}: channel-by-channel output at {} overlaps its input at {} at another offset (the kernel refuses)",
+                self.at, y.start, x.start
+            ));
+        }
+        if g.ic != g.oc || y.len != g.n * g.oh * g.ow * g.oc || x.len != g.n * g.ih * g.iw * g.ic {
+            return Err(format!("{}: tensor sizes do not match the depthwise geometry {g:?}", self.at));
+        }
+        let (area, out_area) = (g.ih * g.iw, g.oh * g.ow);
+        for b in 0..g.n {
+            for c in 0..g.oc {
+                let when = format!("copying input channel {c} of batch {b} into the plane");
+                self.expect_strided(x, b * area * g.ic + c, g.ic, area, &when)?;
+                self.mark_strided(y, b * out_area * g.oc + c, g.oc, out_area, op);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Replays `plan` for `model` (see the module docs): what it saw, or the first unsafe access
+/// (op, opcode, tensor, byte and who clobbered it).
+pub fn replay(model: &[u8], plan: &PlanDetails) -> Result<Stats, String> {
+    let model = Model::parse(model).map_err(err("parse"))?;
+    let mut c = Checker::new(model, plan)?;
+    c.run()?;
+    Ok(c.stats)
+}
+
+/// Checks `plan` for `model`: `Err` describes the first unsafe access.
+pub fn check_plan(model: &[u8], plan: &PlanDetails) -> Result<(), String> {
+    replay(model, plan).map(|_| ())
+}
