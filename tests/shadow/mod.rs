@@ -409,9 +409,9 @@ impl<'m, 'p> Checker<'m, 'p> {
         self.at = String::from("after the last op");
         for i in 0..model.num_outputs() {
             let t = model.output(i).map_err(err("graph output"))?;
-            match self.span(t)? {
-                Some(s) => self.expect(&s, 0, s.len, &format!("graph output {i}"))?,
-                None => {} // a constant output lives in the model: nothing to protect
+            // A constant output lives in the model: nothing to protect.
+            if let Some(s) = self.span(t)? {
+                self.expect(&s, 0, s.len, &format!("graph output {i}"))?;
             }
         }
         for &t in &variables {
