@@ -230,3 +230,14 @@ fn no_partner_is_kept_state(name: &str) {
     }
     assert!(planned > 0, "{name}: no option combination plans the reproducer");
 }
+
+/// Found by the `plan` target's shadow replay: a CONV_2D with SAME padding whose declared output
+/// is smaller than the one TFLM computes (TFLM runs such models: padding comes from the
+/// computed size, the loops from the declared one). With a PAD folded in, the convolution's
+/// own SAME padding was derived from the declared size instead, so the result depended on
+/// whether PAD folding was on. (Reproducer written with the model builder: PAD bottom/right
+/// 1 → 5×5, 3×3 stride-2 SAME convolution declared 2×2, computed 3×3.)
+#[test]
+fn folded_pad_same_declared_output() {
+    assert_plan_independent("folded_pad_same_declared_output");
+}

@@ -6,11 +6,11 @@ use crate::kernels::conv::{self, ConvParams, IoQuant, Window};
 use crate::kernels::depthwise_conv::{self, DepthwiseParams};
 use crate::kernels::fully_connected::{self, FullyConnectedParams};
 use crate::kernels::io::Walk;
-use crate::kernels::padding_before;
 use crate::kernels::{
     activations, add, concatenation, dequantize, hard_swish, logistic, mean, mul, pad, pooling, quantize,
     resize_nearest, softmax, transpose, Dims4, LeI32s, Padding,
 };
+use crate::kernels::{out_size, padding_before};
 use crate::plan::overlap::{backward_distance, forward_distance, WindowGeom};
 use crate::plan::{Kernel, NEVER};
 use crate::quant::{activation_range_i8, Activation, Requant};
@@ -182,13 +182,17 @@ fn sum(parts: &[usize]) -> Option<usize> {
     parts.iter().try_fold(0usize, |a, &b| a.checked_add(b))
 }
 
-/// The convolution's own padding (SAME or VALID) over a `padded` input extent.
+/// The convolution's own padding (SAME or VALID) over a `padded` input extent. As in TFLM, the
+/// leading padding comes from the output size SAME computes (`ceil(input / stride)`), not from
+/// the declared output (which only sets how far the window walks): exactly what the
+/// convolution does unfolded, after a separate PAD.
 fn own_padding(c: &Ctx<'_>, w: &Window, padded: Dims4, filter: Dims4, out: Dims4) -> Result<[usize; 4]> {
     if w.padding == Padding::Valid {
         return Ok([0; 4]);
     }
     let side = |stride: usize, dil: usize, input: usize, k: usize, o: usize| {
-        let before = padding_before(stride, dil, input, k, o);
+        let computed = out_size(Padding::Same, input, k, stride, dil)?;
+        let before = padding_before(stride, dil, input, k, computed);
         // The extent the window walks: (o − 1)·stride + (k − 1)·dilation + 1.
         let walked = sum(&[o.saturating_sub(1).checked_mul(stride)?, k.saturating_sub(1).checked_mul(dil)?, 1])?;
         let total = walked.saturating_sub(input);
