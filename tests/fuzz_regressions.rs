@@ -241,3 +241,27 @@ fn no_partner_is_kept_state(name: &str) {
 fn folded_pad_same_declared_output() {
     assert_plan_independent("folded_pad_same_declared_output");
 }
+
+/// Found by the `plan` target's shadow replay: `ADD(t0, t1) -> t1` as the first operator, `t1`
+/// a graph input and variable tensor (state updated in place: `state += x`). `t1` is live
+/// before operator 0, but its lifetime starts at 0 like a tensor operator 0 creates, so the
+/// planner let it take the bytes of the dying input `t0`: the two inputs shared bytes before
+/// the invoke even began. Buffers live before operator 0 are no longer "born" there.
+#[test]
+fn variable_input_written_by_first_op() {
+    let model = reproducer("variable_input_written_by_first_op");
+    let m = patchwise::schema::Model::parse(&model).expect("the reproducer parses");
+    let mut planned = 0;
+    for bits in 0..32u8 {
+        let opts = options_from_bits(bits);
+        let Ok(d) = plan_details(&model, &opts) else { continue };
+        planned += 1;
+        let span = |t: usize| {
+            let (o, n) = (d.offsets[t] as usize, m.tensor(t).unwrap().bytes());
+            o..o + n
+        };
+        let (a, b) = (span(m.input(0).unwrap()), span(m.input(1).unwrap()));
+        assert!(a.end <= b.start || b.end <= a.start, "{opts:?}: graph inputs share bytes: {a:?} and {b:?}");
+    }
+    assert_eq!(planned, 32);
+}

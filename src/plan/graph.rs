@@ -43,6 +43,22 @@ fn is_graph_output(model: &Model<'_>, t: usize) -> bool {
     (0..model.num_outputs()).any(|i| model.output(i).ok() == Some(t))
 }
 
+/// True when buffer `b` holds a graph input or variable state: it is live before operator 0
+/// (its `first` of 0 does not mean operator 0 writes it first).
+fn live_before_first_op(model: &Model<'_>, info: &[BufferInfo], b: usize) -> Result<bool> {
+    for i in 0..model.num_inputs() {
+        if root(info, model.input(i)?) == b {
+            return Ok(true);
+        }
+    }
+    for t in 0..model.num_tensors() {
+        if model.tensor(t)?.is_variable && root(info, t) == b {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// Fills `info` (one per buffer) and `op_plan` (one per operator).
 pub fn analyze(model: &Model<'_>, options: &Options, info: &mut [BufferInfo], op_plan: &mut [u16]) -> Result<()> {
     let nt = model.num_tensors();
@@ -176,7 +192,7 @@ pub fn analyze(model: &Model<'_>, options: &Options, info: &mut [BufferInfo], op
         let Some(y) = op.output(0) else { continue };
         let b = root(info, y);
         let born_here = |i: &BufferInfo| i.size > 0 && i.first == at;
-        if b >= nt || !info.get(b).is_some_and(born_here) {
+        if b >= nt || !info.get(b).is_some_and(born_here) || (at == 0 && live_before_first_op(model, info, b)?) {
             continue;
         }
         // The first candidate input that dies here (and is not the output itself).
