@@ -123,7 +123,14 @@ struct Checker<'m, 'p> {
     /// Current operator, for messages.
     at: String,
     stats: Stats,
+    /// Work units (one per check, plus one per 64 bytes checked) spent so far, and allowed
+    /// before the replay gives up with [`OVER_BUDGET`].
+    spent: u64,
+    budget: u64,
 }
+
+/// The error of a replay that ran out of its budget (not a verdict on the plan).
+pub const OVER_BUDGET: &str = "over budget";
 
 fn err<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> String + '_ {
     move |e| format!("{what}: {e}")
@@ -148,6 +155,22 @@ fn pad_before(same: bool, input: usize, k: usize, stride: usize, dilation: usize
     (((out - 1) * stride as i64 + effective - input as i64) / 2).max(0) as usize
 }
 
+/// Input coordinates `o·stride + f·dilation − pad` of the taps `f` in `0..k` that fall inside
+/// `0..n`, found without visiting the others (hostile windows span up to 2^31 taps).
+fn in_image_taps(
+    o: usize,
+    stride: usize,
+    dilation: usize,
+    pad: usize,
+    k: usize,
+    n: usize,
+) -> impl Iterator<Item = usize> {
+    let (d, first) = (dilation.max(1) as i128, o as i128 * stride as i128 - pad as i128);
+    let lo = if first >= 0 { 0 } else { (-first + d - 1) / d };
+    let hi = if n as i128 - 1 < first { 0 } else { ((n as i128 - 1 - first) / d + 1).min(k as i128) };
+    (lo..hi.max(lo)).map(move |f| (first + f * d) as usize)
+}
+
 impl<'m, 'p> Checker<'m, 'p> {
     fn new(model: Model<'m>, plan: &'p PlanDetails) -> Result<Checker<'m, 'p>, String> {
         let nt = model.num_tensors();
@@ -169,6 +192,8 @@ impl<'m, 'p> Checker<'m, 'p> {
             writer: vec![BEFORE; plan.activation_bytes],
             at: String::from("before op 0"),
             stats: Stats::default(),
+            spent: 0,
+            budget: u64::MAX,
         };
         c.verify_schedule()?;
         Ok(c)
@@ -331,6 +356,10 @@ impl<'m, 'p> Checker<'m, 'p> {
     /// Bytes `lo..hi` of `s` must still be owned by `s`.
     fn expect(&mut self, s: &Span, lo: usize, hi: usize, when: &str) -> Result<(), String> {
         self.stats.bytes_checked += (hi - lo) as u64;
+        self.spent += 1 + (hi - lo) as u64 / 64;
+        if self.spent > self.budget {
+            return Err(String::from(OVER_BUDGET));
+        }
         let bytes = &self.owner[s.start + lo..s.start + hi];
         match bytes.iter().position(|&o| o != s.id) {
             None => Ok(()),
@@ -728,17 +757,9 @@ impl<'m, 'p> Checker<'m, 'p> {
         ox: usize,
         when: &str,
     ) -> Result<(), String> {
-        for fy in 0..g.kh {
-            let iy = (oy * g.sh + fy * g.dh) as isize - g.pad_top as isize;
-            if iy < 0 || iy >= g.ih as isize {
-                continue;
-            }
-            for fx in 0..g.kw {
-                let ix = (ox * g.sw + fx * g.dw) as isize - g.pad_left as isize;
-                if ix < 0 || ix >= g.iw as isize {
-                    continue;
-                }
-                let at = ((b * g.ih + iy as usize) * g.iw + ix as usize) * g.ic;
+        for iy in in_image_taps(oy, g.sh, g.dh, g.pad_top, g.kh, g.ih) {
+            for ix in in_image_taps(ox, g.sw, g.dw, g.pad_left, g.kw, g.iw) {
+                let at = ((b * g.ih + iy) * g.iw + ix) * g.ic;
                 self.expect(x, at, at + g.ic, when)?;
             }
         }
@@ -801,8 +822,15 @@ impl<'m, 'p> Checker<'m, 'p> {
 /// Replays `plan` for `model` (see the module docs): what it saw, or the first unsafe access
 /// (op, opcode, tensor, byte and who clobbered it).
 pub fn replay(model: &[u8], plan: &PlanDetails) -> Result<Stats, String> {
+    replay_within(model, plan, u64::MAX)
+}
+
+/// [`replay`], giving up with [`OVER_BUDGET`] after `budget` work units (one per check of a
+/// tap or element, plus one per 64 bytes it covers).
+pub fn replay_within(model: &[u8], plan: &PlanDetails, budget: u64) -> Result<Stats, String> {
     let model = Model::parse(model).map_err(err("parse"))?;
     let mut c = Checker::new(model, plan)?;
+    c.budget = budget;
     c.run()?;
     Ok(c.stats)
 }
