@@ -21,8 +21,7 @@ fn reproducer(name: &str) -> Vec<u8> {
 
 /// Planner options from one byte, as the fuzz targets choose them (bit set = trick off).
 fn options_from_bits(b: u8) -> Options {
-    let on = |bit: u8| b & (1 << bit) == 0;
-    Options { pad_fusion: on(0), alias: on(1), in_place: on(2), overlap: on(3), search: on(4) }
+    patchwise::capi::options_from_flags(b.into())
 }
 
 /// Deterministic input bytes.

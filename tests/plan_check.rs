@@ -6,7 +6,7 @@
 mod common;
 mod shadow;
 
-use common::shared_dir;
+use common::{option_variants, shared_dir};
 use patchwise::plan::Kernel;
 use patchwise::schema::opcodes::OpKind;
 use patchwise::schema::Model;
@@ -15,19 +15,6 @@ use shadow::{check_plan, replay, Stats};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-fn option_sets() -> Vec<(&'static str, Options)> {
-    let d = Options::default();
-    vec![
-        ("default", d),
-        ("pad_fusion off", Options { pad_fusion: false, ..d }),
-        ("alias off", Options { alias: false, ..d }),
-        ("in_place off", Options { in_place: false, ..d }),
-        ("overlap off", Options { overlap: false, ..d }),
-        ("search off", Options { search: false, ..d }),
-        ("layer_by_layer", Options::layer_by_layer()),
-    ]
-}
-
 /// Plans and checks every `(name, model)` with every option set; panics listing failures.
 fn check_all(models: &[(String, Vec<u8>)]) -> Stats {
     let start = Instant::now();
@@ -35,7 +22,7 @@ fn check_all(models: &[(String, Vec<u8>)]) -> Stats {
     let mut failures = Vec::new();
     let mut plans = 0;
     for (name, bytes) in models {
-        for (label, options) in option_sets() {
+        for (label, options) in option_variants() {
             let plan = match plan_details(bytes, &options) {
                 Ok(p) => p,
                 Err(e) => {
@@ -418,8 +405,7 @@ fn fuzz_reproducer_plans_are_safe() {
         }
         let model = std::fs::read(&path).unwrap();
         for bits in 0..32u8 {
-            let on = |bit: u8| bits & (1 << bit) == 0;
-            let options = Options { pad_fusion: on(0), alias: on(1), in_place: on(2), overlap: on(3), search: on(4) };
+            let options = patchwise::capi::options_from_flags(bits.into());
             let Ok(plan) = plan_details(&model, &options) else { continue };
             checked += 1;
             if let Err(e) = check_plan(&model, &plan) {

@@ -12,7 +12,6 @@
 use libfuzzer_sys::{fuzz_mutator, fuzz_target};
 use patchwise::plan::{self, BUFFER_ALIGN, NO_BUFFER, NO_OFFSET};
 use patchwise::{arena_required_with, plan_details, Options};
-use patchwise_fuzz::options_from_byte;
 
 // The independent shadow-arena checker of `tests/plan_check.rs`.
 #[path = "../../tests/shadow/mod.rs"]
@@ -27,7 +26,8 @@ const SHADOW_BUDGET: u64 = 20_000_000;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&sel, model)) = data.split_first() else { return };
-    let opts = options_from_byte(sel);
+    // The first byte's bits switch tricks off as the C API's `PW_FLAG_NO_*` do.
+    let opts = patchwise::capi::options_from_flags(sel.into());
     let need = arena_required_with(model, &opts);
     let details = plan_details(model, &opts);
     match (&need, &details) {

@@ -9,13 +9,6 @@ pub mod mutate;
 
 use patchwise::Options;
 
-/// Planner options selected by one byte: bits 0..4 switch one trick off each (as the C API's
-/// `PW_FLAG_*`), so all 32 combinations are reachable.
-pub fn options_from_byte(b: u8) -> Options {
-    let on = |bit: u8| b & (1 << bit) == 0;
-    Options { pad_fusion: on(0), alias: on(1), in_place: on(2), overlap: on(3), search: on(4) }
-}
-
 /// FNV-1a, to derive deterministic input data from the model bytes.
 pub fn fnv(data: &[u8]) -> u64 {
     let mut h = 0xcbf2_9ce4_8422_2325u64;

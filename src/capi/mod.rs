@@ -103,14 +103,21 @@ unsafe fn options(opts: *const pw_options) -> Result<Options, pw_status> {
     {
         return Err(PW_ERR_BAD_OPTIONS);
     }
-    let off = |flag: u32| o.flags & flag == 0;
-    Ok(Options {
-        pad_fusion: off(PW_FLAG_NO_PAD_FUSION),
-        alias: off(PW_FLAG_NO_ALIAS),
-        in_place: off(PW_FLAG_NO_IN_PLACE),
-        overlap: off(PW_FLAG_NO_OVERLAP),
-        search: off(PW_FLAG_NO_SEARCH),
-    })
+    Ok(options_from_flags(o.flags))
+}
+
+/// Planner options from `pw_options.flags`: each `PW_FLAG_NO_*` bit set switches its trick off
+/// (other bits are ignored here; the `pw_` functions refuse them). The tests and fuzz targets
+/// select option combinations with the same encoding.
+pub fn options_from_flags(flags: u32) -> Options {
+    let on = |flag: u32| flags & flag == 0;
+    Options {
+        pad_fusion: on(PW_FLAG_NO_PAD_FUSION),
+        alias: on(PW_FLAG_NO_ALIAS),
+        in_place: on(PW_FLAG_NO_IN_PLACE),
+        overlap: on(PW_FLAG_NO_OVERLAP),
+        search: on(PW_FLAG_NO_SEARCH),
+    }
 }
 
 /// The version of the library (`PW_VERSION` of the build that was linked).
