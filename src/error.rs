@@ -65,7 +65,7 @@ pub enum Error {
     /// The model needs more bookkeeping than patchwise's fixed limits (e.g. too many tensors).
     TooLarge,
     /// Sizing the arena without one needs more stack than patchwise allows itself (no_std
-    /// builds: models above [`crate::MAX_STACK_PLAN_BUFFERS`] tensors + operators). The model
+    /// builds: models above [`crate::interpreter::MAX_STACK_PLAN_BUFFERS`] tensors + operators). The model
     /// is fine: [`crate::Interpreter::init`] plans inside the arena it is given.
     PlanNeedsArena,
 

@@ -20,8 +20,8 @@ use crate::{Error, Result};
 
 /// TFLM's FULLY_CONNECTED requantization parameters (`CalculateOpDataFullyConnected`).
 ///
-/// - Per-channel (`filter_scales.len() > 1`): `out[i] = quantize_multiplier((double)input_scale
-///   * (double)filter_scales[i] / (double)output_scale)` for every `i`; requires
+/// - Per-channel (`filter_scales.len() > 1`): `out[i] = quantize_multiplier((double)input_scale *
+///   (double)filter_scales[i] / (double)output_scale)` for every `i`; requires
 ///   `out.len() == filter_scales.len()`. `bias_scale` is not looked at.
 /// - Per-tensor (`filter_scales.len() == 1`): the product of the scales is formed in **float**
 ///   and then widened: `quantize_multiplier((double)(input_scale * filter_scale) /
