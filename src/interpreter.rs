@@ -26,7 +26,7 @@ use crate::kernels::Shape;
 use crate::ops;
 use crate::plan::{self, Offsets, OpRun, PlanSummary, Work, NO_OFFSET};
 use crate::schema::{DType, Model};
-use crate::slices::{span_mut, take_front};
+use crate::slices::{checked_sum, span_mut, take_front};
 
 /// Required alignment of the arena's first byte.
 pub const ARENA_ALIGN: usize = 16;
@@ -42,7 +42,7 @@ fn align16(v: usize) -> Result<usize> {
 
 /// The sum of byte counts; [`Error::TooLarge`] on overflow (32-bit targets).
 fn sum(parts: &[usize]) -> Result<usize> {
-    parts.iter().try_fold(0usize, |a, &b| a.checked_add(b)).ok_or(Error::TooLarge)
+    checked_sum(parts).ok_or(Error::TooLarge)
 }
 
 /// `a × b` bytes; [`Error::TooLarge`] on overflow.

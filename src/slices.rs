@@ -1,6 +1,7 @@
-//! Non-panicking slice carving for the arena and the planner's tables.
+//! Non-panicking slice carving for the arena and the planner's tables, and the checked size
+//! sums that lead to it.
 //!
-//! `split_at_mut`, `[a..b]` and `[i]` panic when out of range; these return `None` (or an
+//! `split_at_mut`, `[a..b]`, `[i]` and `+` panic when out of range; these return `None` (or an
 //! [`Error`]) instead, so that a wrong size reaching them is an error, never a panic.
 
 use crate::error::{Error, Result};
@@ -30,4 +31,9 @@ pub(crate) fn span_mut<T>(s: &mut [T], start: usize, len: usize) -> Option<&mut 
 pub(crate) fn inside(base: usize, len: usize, at: (usize, usize)) -> Option<usize> {
     let rel = at.0.checked_sub(base)?;
     (rel.checked_add(at.1)? <= len).then_some(rel)
+}
+
+/// The sum of sizes; `None` on overflow (sizes from a model can overflow a 32-bit `usize`).
+pub(crate) fn checked_sum(parts: &[usize]) -> Option<usize> {
+    parts.iter().try_fold(0usize, |a, &b| a.checked_add(b))
 }

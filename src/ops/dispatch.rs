@@ -17,6 +17,7 @@ use crate::quant::{activation_range_i8, Activation, Requant};
 use crate::schema::flatbuf::Table;
 use crate::schema::opcodes::OpKind;
 use crate::schema::{DType, Tensor};
+use crate::slices::checked_sum;
 use core::num::Saturating;
 
 /// Validates (memory `None`: returns the planner's facts) or runs (memory `Some`) one operator.
@@ -176,12 +177,6 @@ pub(crate) fn folded_padding(c: &Ctx<'_>) -> Result<[usize; 4]> {
     Ok(out)
 }
 
-/// The sum of extents from the model; `None` on overflow (strides and paddings are `i32`
-/// options, so a 32-bit target can overflow).
-fn sum(parts: &[usize]) -> Option<usize> {
-    parts.iter().try_fold(0usize, |a, &b| a.checked_add(b))
-}
-
 /// The convolution's own padding (SAME or VALID) over a `padded` input extent. As in TFLM, the
 /// leading padding comes from the output size SAME computes (`ceil(input / stride)`), not from
 /// the declared output (which only sets how far the window walks): exactly what the
@@ -194,7 +189,7 @@ fn own_padding(c: &Ctx<'_>, w: &Window, padded: Dims4, filter: Dims4, out: Dims4
         let computed = out_size(Padding::Same, input, k, stride, dil)?;
         let before = padding_before(stride, dil, input, k, computed);
         // The extent the window walks: (o − 1)·stride + (k − 1)·dilation + 1.
-        let walked = sum(&[o.saturating_sub(1).checked_mul(stride)?, k.saturating_sub(1).checked_mul(dil)?, 1])?;
+        let walked = checked_sum(&[o.saturating_sub(1).checked_mul(stride)?, k.saturating_sub(1).checked_mul(dil)?, 1])?;
         let total = walked.saturating_sub(input);
         Some((before, total.saturating_sub(before)))
     };
@@ -206,7 +201,7 @@ fn own_padding(c: &Ctx<'_>, w: &Window, padded: Dims4, filter: Dims4, out: Dims4
 /// Total `[top, bottom, left, right]` virtual padding of a convolution with a folded PAD.
 fn fused_padding(c: &Ctx<'_>, w: &Window, input: Dims4, filter: Dims4, out: Dims4) -> Result<[usize; 4]> {
     let [top, bottom, left, right] = folded_padding(c)?;
-    let total = |parts: &[usize]| sum(parts).ok_or(c.bad());
+    let total = |parts: &[usize]| checked_sum(parts).ok_or(c.bad());
     let padded = Dims4 { h: total(&[input.h, top, bottom])?, w: total(&[input.w, left, right])?, ..input };
     let [t, b, l, r] = own_padding(c, w, padded, filter, out)?;
     Ok([total(&[top, t])?, total(&[bottom, b])?, total(&[left, l])?, total(&[right, r])?])
