@@ -6,6 +6,8 @@
 //! exact arena and one byte less, two invokes) in `every_reproducer_is_handled_cleanly` (except
 //! the `slow_*` ones, which their own timed tests cover).
 
+mod shadow;
+
 use patchwise::{arena_required, arena_required_with, plan_details, Error, HostArena, Interpreter, Options};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -215,15 +217,8 @@ fn no_partner_is_kept_state(name: &str) {
     for bits in 0..32u8 {
         let opts = options_from_bits(bits);
         let Ok(d) = plan_details(&model, &opts) else { continue };
-        let root = |t: usize| d.buffers[t].alias as usize;
-        let mut keep: Vec<usize> = (0..m.num_outputs()).filter_map(|i| m.output(i).ok()).map(root).collect();
-        keep.extend((0..m.num_tensors()).filter(|&t| m.tensor(t).is_ok_and(|t| t.is_variable)).map(root));
-        for (i, b) in d.buffers.iter().enumerate() {
-            assert!(
-                b.partner == patchwise::plan::NO_BUFFER || !keep.contains(&(b.partner as usize)),
-                "{opts:?}: buffer {i} may overwrite graph output / variable {}",
-                b.partner
-            );
+        if let Some((i, p)) = shadow::partner_over_kept_state(&m, &d) {
+            panic!("{opts:?}: buffer {i} may overwrite graph output / variable {p}");
         }
         planned += 1;
     }

@@ -7,8 +7,6 @@
 pub mod fb;
 pub mod mutate;
 
-use patchwise::Options;
-
 /// FNV-1a, to derive deterministic input data from the model bytes.
 pub fn fnv(data: &[u8]) -> u64 {
     let mut h = 0xcbf2_9ce4_8422_2325u64;
@@ -31,19 +29,6 @@ pub fn fill(out: &mut [u8], seed: u64) {
 /// Length of the C API target's prefix (script length byte + script) in an input.
 pub fn capi_prefix(data: &[u8]) -> usize {
     data.first().map_or(0, |&n| (1 + n as usize).min(data.len()))
-}
-
-/// Findings `graph_output_*` / `variable_tensor_dies_at_last_op` (tests/fuzz_regressions.rs,
-/// fixed): an operator's output must never be allowed to overlap (in place / sliding window) a
-/// graph output or a variable tensor, which must survive the invoke. True when the plan of
-/// `model` under `opts` contains such an overlap.
-pub fn plan_overlaps_graph_output(model: &[u8], opts: &Options) -> bool {
-    let Ok(m) = patchwise::schema::Model::parse(model) else { return false };
-    let Ok(d) = patchwise::plan_details(model, opts) else { return false };
-    let root = |t: usize| d.buffers.get(t).map_or(t, |b| b.alias as usize);
-    let mut keep: Vec<usize> = (0..m.num_outputs()).filter_map(|i| m.output(i).ok()).map(root).collect();
-    keep.extend((0..m.num_tensors()).filter(|&t| m.tensor(t).is_ok_and(|t| t.is_variable)).map(root));
-    d.buffers.iter().any(|b| b.partner != patchwise::plan::NO_BUFFER && keep.contains(&(b.partner as usize)))
 }
 
 /// True when every non-constant tensor an operator reads is a graph input (or, with

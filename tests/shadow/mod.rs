@@ -835,6 +835,20 @@ pub fn replay_within(model: &[u8], plan: &PlanDetails, budget: u64) -> Result<St
     Ok(c.stats)
 }
 
+/// A buffer the plan lets overwrite state that must survive the invoke, as `(buffer, partner)`:
+/// its in-place / sliding-window partner is (the alias root of) a graph output or a variable
+/// tensor. A cheap structural check; [`replay`] is the thorough one.
+pub fn partner_over_kept_state(model: &Model<'_>, plan: &PlanDetails) -> Option<(usize, usize)> {
+    let root = |t: usize| plan.buffers.get(t).map_or(t, |b| b.alias as usize);
+    let mut keep: Vec<usize> = (0..model.num_outputs()).filter_map(|i| model.output(i).ok()).map(root).collect();
+    keep.extend((0..model.num_tensors()).filter(|&t| model.tensor(t).is_ok_and(|t| t.is_variable)).map(root));
+    plan.buffers
+        .iter()
+        .enumerate()
+        .find(|(_, b)| b.partner != patchwise::plan::NO_BUFFER && keep.contains(&(b.partner as usize)))
+        .map(|(i, b)| (i, b.partner as usize))
+}
+
 /// Checks `plan` for `model`: `Err` describes the first unsafe access.
 pub fn check_plan(model: &[u8], plan: &PlanDetails) -> Result<(), String> {
     replay(model, plan).map(|_| ())
