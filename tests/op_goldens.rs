@@ -3,18 +3,11 @@
 
 mod common;
 
-use common::{json_number, option_variants, run_case_with};
-use std::path::PathBuf;
+use common::{json_number, op_case_dirs, option_variants, run_case_with};
 
 #[test]
 fn every_op_case_bit_exact() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/ops");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .expect("tests/data/ops")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("model.tflite").is_file())
-        .collect();
-    dirs.sort();
+    let dirs = op_case_dirs();
     assert!(dirs.len() >= 50, "expected the committed op cases, found {}", dirs.len());
     let mut failures = Vec::new();
     let mut checked = 0;

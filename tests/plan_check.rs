@@ -6,13 +6,13 @@
 mod common;
 mod shadow;
 
-use common::{option_variants, shared_dir};
+use common::{op_case_dirs, option_variants, shared_dir};
 use patchwise::plan::Kernel;
 use patchwise::schema::opcodes::OpKind;
 use patchwise::schema::Model;
 use patchwise::{plan_details, Options, PlanDetails};
 use shadow::{check_plan, replay, Stats};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 /// Plans and checks every `(name, model)` with every option set; panics listing failures.
@@ -53,17 +53,6 @@ fn check_all(models: &[(String, Vec<u8>)]) -> Stats {
     total
 }
 
-fn op_model_dirs() -> Vec<PathBuf> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/ops");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .expect("tests/data/ops")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("model.tflite").is_file())
-        .collect();
-    dirs.sort();
-    dirs
-}
-
 fn op_model(name: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/ops").join(name).join("model.tflite");
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -89,7 +78,7 @@ fn shared_models() -> Vec<(String, Vec<u8>)> {
 
 #[test]
 fn committed_op_model_plans_are_safe() {
-    let models: Vec<(String, Vec<u8>)> = op_model_dirs()
+    let models: Vec<(String, Vec<u8>)> = op_case_dirs()
         .iter()
         .map(|d| {
             (d.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(d.join("model.tflite")).unwrap())

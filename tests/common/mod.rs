@@ -10,6 +10,19 @@ pub fn shared_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"))
 }
 
+/// The committed single-operator cases (`tests/data/ops/<case>/` holding a `model.tflite`),
+/// sorted by name.
+pub fn op_case_dirs() -> Vec<PathBuf> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/ops");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("tests/data/ops")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("model.tflite").is_file())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
 /// The integer after `"key":` in a JSON text (enough for the flat numbers tests need).
 pub fn json_number(text: &str, key: &str) -> Option<u64> {
     let pat = format!("\"{key}\":");
