@@ -21,6 +21,17 @@
 //! Nothing is kept anywhere else: no heap, no statics. Any number of interpreters may coexist
 //! on separate arenas.
 
+// No reachable panic (see "Panic freedom" in the crate docs).
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable,
+    clippy::todo,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
 use crate::error::{Error, Result};
 use crate::kernels::Shape;
 use crate::ops;

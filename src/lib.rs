@@ -5,9 +5,9 @@
 //!
 //! Panic freedom: the code that reads untrusted model bytes ([`schema`]), sizes and places
 //! buffers ([`plan`]), carves the arena (`interpreter`, `ops`, `slices`) and faces C callers
-//! ([`capi`]) is declared below through `panic_free_modules!`, which denies clippy's
+//! ([`capi`]) denies, as inner attributes at the top of each of those modules, clippy's
 //! `unwrap_used`, `expect_used`, `panic`, `unreachable`, `todo`, `indexing_slicing` and
-//! `arithmetic_side_effects` in each of them: sizes and offsets from the model use checked operations that
+//! `arithmetic_side_effects`: sizes and offsets from the model use checked operations that
 //! return an [`Error`] ([`Error::TooLarge`] when a 32-bit target cannot hold them), and the few
 //! saturating or wrapping ones say why they are exact. The [`kernels`] index freely on shapes
 //! the verifier proved, using non-panicking forms where that costs nothing. The link-time check
@@ -16,37 +16,17 @@
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
-/// Declares modules that must not panic, with the lints that enforce it (see "Panic freedom").
-macro_rules! panic_free_modules {
-    ($($vis:vis mod $name:ident;)*) => {
-        $(
-            #[deny(
-                clippy::unwrap_used,
-                clippy::expect_used,
-                clippy::panic,
-                clippy::unreachable,
-                clippy::todo,
-                clippy::indexing_slicing,
-                clippy::arithmetic_side_effects
-            )]
-            $vis mod $name;
-        )*
-    };
-}
-
 #[cfg(feature = "builder")]
 pub mod builder;
+pub mod capi;
 pub mod error;
+pub mod interpreter;
 pub mod kernels;
+mod ops;
+pub mod plan;
 pub mod quant;
-panic_free_modules! {
-    pub mod capi;
-    pub mod interpreter;
-    mod ops;
-    pub mod plan;
-    pub mod schema;
-    mod slices;
-}
+pub mod schema;
+mod slices;
 
 pub use error::{Error, Result, TensorFault};
 pub use interpreter::{arena_required, arena_required_with, Interpreter, Options, TensorMut, TensorView, ARENA_ALIGN};

@@ -11,6 +11,16 @@
 //! duration stated; a *handle* is NULL or a pointer returned by `pw_interpreter_init` whose
 //! arena and model are still alive and not used for anything else.
 
+// No reachable panic (see "Panic freedom" in the crate docs).
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable,
+    clippy::todo,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 #![allow(non_camel_case_types)]
 
 mod interpreter;

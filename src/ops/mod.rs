@@ -8,6 +8,17 @@
 //! kernel the plan chose. Both paths share every check, so invoke cannot reach a kernel with
 //! parameters init did not accept.
 
+// No reachable panic (see "Panic freedom" in the crate docs).
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable,
+    clippy::todo,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
 mod dispatch;
 
 use crate::error::{Error, Result};

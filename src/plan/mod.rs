@@ -27,6 +27,17 @@
 //! wrong placement ([`overlap`]'s per-pixel loop uses wrapping operations instead, for speed;
 //! it says why they cannot wrap). Table accesses use `get`, and a missing entry is an error.
 
+// No reachable panic (see "Panic freedom" in the crate docs).
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable,
+    clippy::todo,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
 pub mod graph;
 pub mod overlap;
 pub mod place;

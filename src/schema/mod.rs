@@ -6,6 +6,17 @@
 //! the accessors cannot fail on the same bytes; they still return `Result` so that nothing can
 //! panic even if a caller breaks the contract and changes the bytes afterwards.
 
+// No reachable panic (see "Panic freedom" in the crate docs).
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable,
+    clippy::todo,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
 pub mod flatbuf;
 pub mod opcodes;
 // Tests assert by panicking, and index and compute freely on their own small fixtures.
