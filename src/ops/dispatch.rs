@@ -189,7 +189,8 @@ fn own_padding(c: &Ctx<'_>, w: &Window, padded: Dims4, filter: Dims4, out: Dims4
         let computed = out_size(Padding::Same, input, k, stride, dil)?;
         let before = padding_before(stride, dil, input, k, computed);
         // The extent the window walks: (o − 1)·stride + (k − 1)·dilation + 1.
-        let walked = checked_sum(&[o.saturating_sub(1).checked_mul(stride)?, k.saturating_sub(1).checked_mul(dil)?, 1])?;
+        let walked =
+            checked_sum(&[o.saturating_sub(1).checked_mul(stride)?, k.saturating_sub(1).checked_mul(dil)?, 1])?;
         let total = walked.saturating_sub(input);
         Some((before, total.saturating_sub(before)))
     };
