@@ -378,7 +378,11 @@ typedef struct {
  */
 #define PW_ERR_KERNEL_FAILED 400
 
-
+/**
+ * An internal invariant does not hold: a bug in patchwise, never caused by the model or the
+ * arguments. Please report it with the model.
+ */
+#define PW_ERR_INTERNAL 500
 
 
 

@@ -22,6 +22,7 @@ pub enum TensorFault {
 
 /// A patchwise error. `op` fields are operator indices in subgraph 0, `opcode` the builtin code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Error {
     // ---- argument errors ----
     /// An argument is out of its documented range (e.g. a tensor index past the I/O count).
@@ -72,6 +73,11 @@ pub enum Error {
     // ---- kernel errors ----
     /// A kernel found its inputs inconsistent at invoke time.
     KernelFailed { op: u32, opcode: u32 },
+
+    // ---- internal errors ----
+    /// An invariant of patchwise itself does not hold (a table the planner wrote disagrees
+    /// with what reads it). Never caused by a model or an argument: a bug to report.
+    Internal,
 }
 
 impl Error {
@@ -119,6 +125,7 @@ impl fmt::Display for Error {
             Error::TooLarge => write!(f, "model exceeds patchwise's fixed limits"),
             Error::PlanNeedsArena => write!(f, "model too large to plan without an arena; init plans inside the arena"),
             Error::KernelFailed { op, opcode } => write!(f, "op {op} (opcode {opcode}): kernel failed"),
+            Error::Internal => write!(f, "internal error (a patchwise bug)"),
         }
     }
 }

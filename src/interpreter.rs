@@ -21,23 +21,14 @@
 //! Nothing is kept anywhere else: no heap, no statics. Any number of interpreters may coexist
 //! on separate arenas.
 
-// No reachable panic (see "Panic freedom" in the crate docs).
-#![deny(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::unreachable,
-    clippy::todo,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects
-)]
-
 use crate::error::{Error, Result};
-use crate::kernels::Shape;
-use crate::ops;
-use crate::plan::{self, Offsets, OpRun, PlanSummary, Work, NO_OFFSET};
+use crate::exec;
+use crate::memory::{tensor_bytes, Memory};
+use crate::plan::{self, PlanSummary, Work};
+use crate::runplan::{Offsets, OpRun, BUFFER_ALIGN, NO_OFFSET};
 use crate::schema::{DType, Model};
 use crate::slices::{checked_sum, span_mut, take_front};
+use crate::tensor::Shape;
 
 /// Required alignment of the arena's first byte.
 pub const ARENA_ALIGN: usize = 16;
@@ -287,7 +278,7 @@ impl<'m, 'a> Interpreter<'m, 'a> {
             let (offsets32, plan_src) = planned(&l, src)?;
             let (dst_table, dst_plan) = take_front(dst, table)?;
             if narrow {
-                const UNIT: u32 = plan::BUFFER_ALIGN as u32;
+                const UNIT: u32 = BUFFER_ALIGN as u32;
                 let t: &mut [u16] = cast_mut(dst_table)?;
                 for (d, &o) in t.iter_mut().zip(offsets32) {
                     *d = if o == NO_OFFSET { u16::MAX } else { (o / UNIT) as u16 };
@@ -331,12 +322,12 @@ impl<'m, 'a> Interpreter<'m, 'a> {
     /// Runs the model once on the current input bytes. Inputs may be overwritten by the run
     /// (their bytes are reused once no operator needs them): write them before every invoke.
     pub fn invoke(&mut self) -> Result<()> {
-        let mut mem = ops::Memory { arena: self.activations, offsets: self.offsets };
+        let mut mem = Memory { arena: self.activations, offsets: self.offsets };
         for (o, how) in self.op_plan.iter().map(|&h| OpRun::from_bits(h)).enumerate() {
             if how.is_skip() {
                 continue;
             }
-            if let Err(e) = ops::eval(&self.model, o, how, &mut mem) {
+            if let Err(e) = exec::run_op(&self.model, o, how, &mut mem) {
                 // Every failure during invoke is the operator's (the model was verified at init).
                 let opcode = self.model.operator(o).map_or(u32::MAX, |op| op.opcode);
                 self.failed_op = [o as u32, opcode];
@@ -384,7 +375,7 @@ impl<'m, 'a> Interpreter<'m, 'a> {
 
     fn view(&self, t: usize) -> Result<TensorView<'_>> {
         let tensor = self.model.tensor(t)?;
-        let data = ops::tensor_bytes(&self.model, self.activations, self.offsets, t)?;
+        let data = tensor_bytes(&self.model, self.activations, self.offsets, t)?;
         Ok(TensorView {
             data,
             shape: tensor.shape,

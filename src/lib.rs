@@ -1,32 +1,40 @@
 //! patchwise: int8 TensorFlow Lite inference inside one caller-provided arena.
 //!
-//! Data flow: model bytes → [`schema`] (verified zero-copy views) → [`plan`] (ops, tensor
-//! lifetimes, arena offsets) → [`interpreter`] (invoke) → [`kernels`] (portable reference).
+//! Data flow (docs/architecture.md): model bytes → [`schema`] (verified zero-copy views) →
+//! [`ops`] (one operator's validated spec) → [`plan`] (kernel variants, lifetimes, arena
+//! offsets) → [`runplan`] (what init leaves in the arena) → [`exec`] (runs each operator's
+//! chosen [`variants`] entry over [`memory`] bound to it) → [`kernels`] (portable reference).
+//! [`interpreter`] and [`capi`] are the Rust and C APIs on top; [`geometry`], [`tensor`] and
+//! [`quant`] are the shared floor.
 //!
-//! Panic freedom: the code that reads untrusted model bytes ([`schema`]), sizes and places
-//! buffers ([`plan`]), carves the arena (`interpreter`, `ops`, `slices`) and faces C callers
-//! ([`capi`]) denies, as inner attributes at the top of each of those modules, clippy's
-//! `unwrap_used`, `expect_used`, `panic`, `unreachable`, `todo`, `indexing_slicing` and
-//! `arithmetic_side_effects`: sizes and offsets from the model use checked operations that
-//! return an [`Error`] ([`Error::TooLarge`] when a 32-bit target cannot hold them), and the few
-//! saturating or wrapping ones say why they are exact. The [`kernels`] index freely on shapes
-//! the verifier proved, using non-panicking forms where that costs nothing. The link-time check
+//! Panic freedom: clippy's `unwrap_used`, `expect_used`, `panic`, `unreachable`, `todo`,
+//! `indexing_slicing` and `arithmetic_side_effects` are denied crate-wide (`Cargo.toml`
+//! `[lints]`): sizes and offsets from the model use checked operations that return an
+//! [`Error`] ([`Error::TooLarge`] when a 32-bit target cannot hold them), and the few
+//! saturating or wrapping ones say why they are exact. The [`kernels`] (and the [`tensor`] and
+//! [`quant`] helpers they use on hot paths) index freely on shapes the verifier proved, using
+//! non-panicking forms where that costs nothing. The link-time check
 //! `examples-c/cortex-m/panic-check.sh` (feature `panic-link-check`) proves that no panic path
 //! remains in the Cortex-M build of the whole C API.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
-#![deny(unsafe_op_in_unsafe_fn)]
 
 #[cfg(feature = "builder")]
 pub mod builder;
 pub mod capi;
 pub mod error;
+pub mod exec;
+pub mod geometry;
 pub mod interpreter;
 pub mod kernels;
-mod ops;
+pub mod memory;
+pub mod ops;
 pub mod plan;
 pub mod quant;
+pub mod runplan;
 pub mod schema;
 mod slices;
+pub mod tensor;
+pub mod variants;
 
 pub use error::{Error, Result, TensorFault};
 pub use interpreter::{arena_required, arena_required_with, Interpreter, Options, TensorMut, TensorView, ARENA_ALIGN};

@@ -2,6 +2,10 @@
 //!
 //! TFLM (not LiteRT's `TFLITE_SINGLE_ROUNDING` build) requantizes with two roundings: a
 //! saturating rounding doubling high multiply, then a rounding divide by a power of two.
+//!
+//! The arithmetic is TFLM's, operation for operation (its ranges are gemmlowp's: no operation
+//! here can overflow on the values it is given, and where TFLM's wraps, this wraps too).
+#![allow(clippy::arithmetic_side_effects)]
 
 /// A Q31 multiplier and a power-of-two exponent, as TFLM's `QuantizeMultiplier` produces them.
 /// `shift > 0` is a left shift, `shift < 0` a right shift.

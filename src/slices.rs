@@ -4,17 +4,6 @@
 //! `split_at_mut`, `[a..b]`, `[i]` and `+` panic when out of range; these return `None` (or an
 //! [`Error`]) instead, so that a wrong size reaching them is an error, never a panic.
 
-// No reachable panic (see "Panic freedom" in the crate docs).
-#![deny(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::unreachable,
-    clippy::todo,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects
-)]
-
 use crate::error::{Error, Result};
 
 /// `len` bytes split off the front of `mem`; [`Error::InvalidArgument`] if it is shorter.

@@ -6,6 +6,14 @@
 //! fails with a message saying what to install, it does not skip. The C build uses its own
 //! cargo target dir (`target/c-host`) so that it never waits for the lock of the cargo that
 //! runs this test.
+// Tests assert by panicking and compute freely on their own fixtures.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

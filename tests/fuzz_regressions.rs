@@ -5,6 +5,14 @@
 //! that, every reproducer goes through the whole pipeline (all planner options, init with the
 //! exact arena and one byte less, two invokes) in `every_reproducer_is_handled_cleanly` (except
 //! the `slow_*` ones, which their own timed tests cover).
+// Tests assert by panicking and compute freely on their own fixtures.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 mod shadow;
 

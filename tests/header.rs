@@ -1,5 +1,13 @@
 //! include/patchwise.h must be exactly what the pinned cbindgen generates from src/capi/.
 //! Regenerate with `PATCHWISE_BLESS=1 cargo test --test header`.
+// Tests assert by panicking and compute freely on their own fixtures.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 use std::path::PathBuf;
 

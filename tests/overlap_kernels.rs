@@ -10,11 +10,21 @@
 //!
 //! Random shapes from fixed seeds; every case is also checked for the explicit-padding
 //! equivalence PAD(input zero point) + VALID = padded convolution where it applies.
+// Tests assert by panicking and compute freely on their own fixtures.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 use patchwise::builder::Prng;
+use patchwise::geometry::{out_size, Padding, Window};
 use patchwise::kernels::activations::{relu6_s8, relu_s8, Relu6Params, ReluParams};
 use patchwise::kernels::add::{add_s8, AddParams};
-use patchwise::kernels::conv::{conv2d_s8, per_channel_requant, ConvParams, IoQuant, Window};
+use patchwise::kernels::call::MapCall;
+use patchwise::kernels::conv::{conv2d_s8, per_channel_requant, ConvParams, IoQuant};
 use patchwise::kernels::depthwise_conv::{depthwise_conv2d_s8, DepthwiseParams};
 use patchwise::kernels::dequantize::{dequantize_s8_f32, dequantize_s8_f32_bytes, DequantizeParams};
 use patchwise::kernels::hard_swish::{hard_swish_s8, HardSwishParams};
@@ -26,9 +36,9 @@ use patchwise::kernels::quantize::{
     quantize_f32_s8, quantize_f32_s8_bytes, requantize_s8, QuantizeParams, RequantizeParams,
 };
 use patchwise::kernels::softmax::{softmax_s8, SoftmaxParams};
-use patchwise::kernels::{out_size, Dims4, LeF32s, LeI32s, Padding, Shape};
-use patchwise::plan::overlap::{backward_distance, forward_distance, WindowGeom};
+use patchwise::plan::overlap::{backward_distance, forward_distance, Grid};
 use patchwise::quant::{Activation, Requant};
+use patchwise::tensor::{Dims4, LeF32s, LeI32s, Shape};
 
 type Kernel<'k> = dyn FnMut(&mut Io<'_>, Walk) -> patchwise::Result<()> + 'k;
 
@@ -84,7 +94,7 @@ struct Tally {
 fn check_window_op(
     name: &str,
     rng: &mut Prng,
-    geom: &WindowGeom,
+    geom: &Grid,
     input: &[i8],
     out_len: usize,
     kernel: &mut Kernel<'_>,
@@ -210,24 +220,8 @@ fn random_conv_case(rng: &mut Prng, in_c: usize, out_c: usize, filter_in_c: usiz
     ConvCase { input: d(n, in_h, in_w, in_c), filter, output: d(n, out_h, out_w, out_c), strides, dilations, pad }
 }
 
-fn geom(c: &ConvCase, pad_top: usize, pad_left: usize) -> WindowGeom {
-    WindowGeom {
-        batches: c.input.n,
-        in_h: c.input.h,
-        in_w: c.input.w,
-        in_px: c.input.c,
-        out_h: c.output.h,
-        out_w: c.output.w,
-        out_px: c.output.c,
-        k_h: c.filter.h,
-        k_w: c.filter.w,
-        stride_h: c.strides.0,
-        stride_w: c.strides.1,
-        dilation_h: c.dilations.0,
-        dilation_w: c.dilations.1,
-        pad_top,
-        pad_left,
-    }
+fn geom(c: &ConvCase, window: &Window) -> Grid {
+    Grid { window: *window, batches: c.input.n, in_px: c.input.c, out_px: c.output.c, lead: 0 }
 }
 
 /// The input padded with its zero point (what a PAD operator before the conv produces).
@@ -246,13 +240,23 @@ fn pad_input(input: &[i8], dims: Dims4, [top, bottom, left, right]: [usize; 4], 
     (out, pd)
 }
 
-fn window(pad: Padding, c: &ConvCase) -> Window {
-    Window {
-        padding: pad,
-        stride_h: c.strides.0,
-        stride_w: c.strides.1,
-        dilation_h: c.dilations.0,
-        dilation_w: c.dilations.1,
+fn window(pad: Padding, c: &ConvCase, input: Dims4) -> Window {
+    let (s, dl) = (c.strides, c.dilations);
+    let (i, f, o) = ([input.h, input.w], [c.filter.h, c.filter.w], [c.output.h, c.output.w]);
+    Window::tflm(pad, [s.0, s.1], [dl.0, dl.1], i, f, o).unwrap()
+}
+
+fn explicit(pad: [usize; 4], c: &ConvCase) -> Window {
+    let (s, dl) = (c.strides, c.dilations);
+    let (i, f, o) = ([c.input.h, c.input.w], [c.filter.h, c.filter.w], [c.output.h, c.output.w]);
+    Window::explicit(pad, [s.0, s.1], [dl.0, dl.1], i, f, o).unwrap()
+}
+
+fn case_window(c: &ConvCase) -> Window {
+    match c.pad {
+        Pad::Same => window(Padding::Same, c, c.input),
+        Pad::Valid => window(Padding::Valid, c, c.input),
+        Pad::Explicit(pad) => explicit(pad, c),
     }
 }
 
@@ -268,30 +272,24 @@ fn conv2d_overlapped_forward_and_backward() {
         let out_c = groups * urange(&mut rng, 1, (9 / groups).max(1));
         let c = random_conv_case(&mut rng, in_c, out_c, in_c / groups, false);
         let io_q = random_io_quant(&mut rng);
-        let p = match c.pad {
-            Pad::Same => ConvParams::new(window(Padding::Same, &c), c.input, c.filter, c.output, io_q),
-            Pad::Valid => ConvParams::new(window(Padding::Valid, &c), c.input, c.filter, c.output, io_q),
-            Pad::Explicit(pad) => {
-                let (s, dl) = (c.strides, c.dilations);
-                ConvParams::with_padding(pad, s.0, s.1, dl.0, dl.1, c.input, c.filter, c.output, io_q)
-            }
-        }
-        .unwrap_or_else(|e| panic!("case {case}: {e:?}"));
+        let p = ConvParams::new(case_window(&c), c.input, c.filter, c.output, io_q)
+            .unwrap_or_else(|e| panic!("case {case}: {e:?}"));
         let input = rng.i8_vec(c.input.len(), -128, 127);
         let filter = rng.i8_vec(c.filter.len(), -128, 127);
         let requant = random_requant(&mut rng, c.filter.h * c.filter.w * c.filter.c, out_c);
         let bias_bytes: Vec<u8> = rng.i32_vec(out_c, -20_000, 20_000).iter().flat_map(|b| b.to_le_bytes()).collect();
         let bias = if rng.range_i32(0, 3) == 0 { None } else { Some(LeI32s::new(&bias_bytes)) };
-        let g = geom(&c, p.pad_top(), p.pad_left());
-        let mut kernel = |io: &mut Io<'_>, walk: Walk| conv2d_s8(&p, &requant, io, &filter, bias, walk);
+        let g = geom(&c, p.window());
+        let mut kernel = |io: &mut Io<'_>, walk: Walk| conv2d_s8(&p, &requant, &filter, bias, &p.full_call(walk), io);
         let got = check_window_op("conv2d", &mut rng, &g, &input, c.output.len(), &mut kernel, &mut tally);
 
         if let Pad::Explicit(pad) = c.pad {
             explicit += 1;
             let (padded, pd) = pad_input(&input, c.input, pad, io_q.input_zp);
-            let valid = ConvParams::new(window(Padding::Valid, &c), pd, c.filter, c.output, io_q).unwrap();
+            let valid = ConvParams::new(window(Padding::Valid, &c, pd), pd, c.filter, c.output, io_q).unwrap();
             let mut want = vec![0i8; c.output.len()];
-            conv2d_s8(&valid, &requant, &mut Io::split(&padded, &mut want), &filter, bias, Walk::Forward).unwrap();
+            let call = valid.full_call(Walk::Forward);
+            conv2d_s8(&valid, &requant, &filter, bias, &call, &mut Io::split(&padded, &mut want)).unwrap();
             assert_eq!(got, want, "case {case}: explicit padding {pad:?} vs PAD + VALID");
         }
     }
@@ -309,32 +307,26 @@ fn depthwise_overlapped_forward_and_backward() {
         let dm = urange(&mut rng, 1, 2);
         let c = random_conv_case(&mut rng, in_c, in_c * dm, 1, true);
         let io_q = random_io_quant(&mut rng);
-        let p = match c.pad {
-            Pad::Same => DepthwiseParams::new(window(Padding::Same, &c), dm, c.input, c.filter, c.output, io_q),
-            Pad::Valid => DepthwiseParams::new(window(Padding::Valid, &c), dm, c.input, c.filter, c.output, io_q),
-            Pad::Explicit(pad) => {
-                let (s, dl) = (c.strides, c.dilations);
-                DepthwiseParams::with_padding(pad, s.0, s.1, dl.0, dl.1, dm, c.input, c.filter, c.output, io_q)
-            }
-        }
-        .unwrap_or_else(|e| panic!("case {case}: {e:?}"));
+        let p = DepthwiseParams::new(case_window(&c), dm, c.input, c.filter, c.output, io_q)
+            .unwrap_or_else(|e| panic!("case {case}: {e:?}"));
         let input = rng.i8_vec(c.input.len(), -128, 127);
         let filter = rng.i8_vec(c.filter.len(), -128, 127);
         let requant = random_requant(&mut rng, c.filter.h * c.filter.w, in_c * dm);
         let bias_bytes: Vec<u8> =
             rng.i32_vec(in_c * dm, -20_000, 20_000).iter().flat_map(|b| b.to_le_bytes()).collect();
         let bias = if rng.range_i32(0, 3) == 0 { None } else { Some(LeI32s::new(&bias_bytes)) };
-        let g = geom(&c, p.pad_top(), p.pad_left());
-        let mut kernel = |io: &mut Io<'_>, walk: Walk| depthwise_conv2d_s8(&p, &requant, io, &filter, bias, walk);
+        let g = geom(&c, p.window());
+        let mut kernel =
+            |io: &mut Io<'_>, walk: Walk| depthwise_conv2d_s8(&p, &requant, &filter, bias, &p.full_call(walk), io);
         let got = check_window_op("depthwise", &mut rng, &g, &input, c.output.len(), &mut kernel, &mut tally);
 
         if let Pad::Explicit(pad) = c.pad {
             explicit += 1;
             let (padded, pd) = pad_input(&input, c.input, pad, io_q.input_zp);
-            let valid = DepthwiseParams::new(window(Padding::Valid, &c), dm, pd, c.filter, c.output, io_q).unwrap();
+            let valid = DepthwiseParams::new(window(Padding::Valid, &c, pd), dm, pd, c.filter, c.output, io_q).unwrap();
             let mut want = vec![0i8; c.output.len()];
             let mut io = Io::split(&padded, &mut want);
-            depthwise_conv2d_s8(&valid, &requant, &mut io, &filter, bias, Walk::Forward).unwrap();
+            depthwise_conv2d_s8(&valid, &requant, &filter, bias, &valid.full_call(Walk::Forward), &mut io).unwrap();
             assert_eq!(got, want, "case {case}: explicit padding {pad:?} vs PAD + VALID");
         }
     }
@@ -361,30 +353,14 @@ fn pooling_overlapped_forward_and_backward() {
             continue; // a window entirely in the padding: not a valid pooling op
         };
         case += 1;
-        let g = WindowGeom {
-            batches: n,
-            in_h,
-            in_w,
-            in_px: ch,
-            out_h,
-            out_w,
-            out_px: ch,
-            k_h: fh,
-            k_w: fw,
-            stride_h: sh,
-            stride_w: sw,
-            dilation_h: 1,
-            dilation_w: 1,
-            pad_top: p.pad_top(),
-            pad_left: p.pad_left(),
-        };
+        let g = Grid { window: *p.window(), batches: n, in_px: ch, out_px: ch, lead: 0 };
         let input = rng.i8_vec(input_d.len(), -128, 127);
         let avg = case % 2 == 0;
         let mut kernel = |io: &mut Io<'_>, walk: Walk| {
             if avg {
-                average_pool_s8(&p, io, walk)
+                average_pool_s8(&p, &p.full_call(walk), io)
             } else {
-                max_pool_s8(&p, io, walk)
+                max_pool_s8(&p, &p.full_call(walk), io)
             }
         };
         let name = if avg { "average_pool" } else { "max_pool" };
@@ -424,15 +400,15 @@ fn unary_elementwise_in_place() {
         let (s_out, z_out) = (rng.range_f32(0.005, 0.5), rng.range_i32(-128, 127));
 
         let p = ReluParams::new(s_in, z_in, s_out, z_out).unwrap();
-        check_elementwise("relu", &mut rng, &input, &mut |io, _| relu_s8(&p, io));
+        check_elementwise("relu", &mut rng, &input, &mut |io, _| relu_s8(&p, &MapCall::flat(n), io));
         let p = Relu6Params::new(s_in, z_in).unwrap();
-        check_elementwise("relu6", &mut rng, &input, &mut |io, _| relu6_s8(&p, io));
+        check_elementwise("relu6", &mut rng, &input, &mut |io, _| relu6_s8(&p, &MapCall::flat(n), io));
         let p = LogisticParams::new(s_in, z_in, -128).unwrap();
-        check_elementwise("logistic", &mut rng, &input, &mut |io, _| logistic_s8(&p, io));
+        check_elementwise("logistic", &mut rng, &input, &mut |io, _| logistic_s8(&p, &MapCall::flat(n), io));
         let p = HardSwishParams::new(s_in, z_in, s_out, z_out).unwrap();
-        check_elementwise("hard_swish", &mut rng, &input, &mut |io, _| hard_swish_s8(&p, io));
+        check_elementwise("hard_swish", &mut rng, &input, &mut |io, _| hard_swish_s8(&p, &MapCall::flat(n), io));
         let p = RequantizeParams::new(s_in, z_in, s_out, z_out).unwrap();
-        check_elementwise("requantize", &mut rng, &input, &mut |io, _| requantize_s8(&p, io));
+        check_elementwise("requantize", &mut rng, &input, &mut |io, _| requantize_s8(&p, &MapCall::flat(n), io));
     }
 }
 

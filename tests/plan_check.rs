@@ -2,14 +2,22 @@
 //! operator's reads and writes byte by byte) over the committed op models, the shared models
 //! and the fuzz reproducers, with every planner option switched off alone; negative tests show
 //! that corrupted plans are caught.
+// Tests assert by panicking and compute freely on their own fixtures.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 mod common;
 mod shadow;
 
 use common::{op_case_dirs, option_variants, shared_dir};
-use patchwise::plan::Kernel;
 use patchwise::schema::opcodes::OpKind;
 use patchwise::schema::Model;
+use patchwise::variants::VariantId;
 use patchwise::{plan_details, Options, PlanDetails};
 use shadow::{check_plan, replay, Stats};
 use std::path::Path;
@@ -327,7 +335,7 @@ fn folded_pad_and_channelwise_corruptions_are_caught() {
                 continue;
             }
             let (x, y) = io_of(&m, o);
-            let x = how.fused_pad().map_or(x, |p| m.operator(p).unwrap().input(0).unwrap());
+            let x = how.fused_pad(o).map_or(x, |p| m.operator(p).unwrap().input(0).unwrap());
             let (ox, oy) = (base.offsets[x], base.offsets[y]);
             let (lx, ly) = (m.tensor(x).unwrap().bytes() as u32, m.tensor(y).unwrap().bytes() as u32);
             let mut p = base.clone();
@@ -337,7 +345,7 @@ fn folded_pad_and_channelwise_corruptions_are_caught() {
                 channelwise += 1;
                 p.offsets[y] += 4;
                 "the kernel refuses"
-            } else if how.fused_pad().is_some() {
+            } else if how.fused_pad(o).is_some() {
                 // A convolution reading a folded PAD's input through virtual padding.
                 folded += 1;
                 match (oy < ox && oy + ly > ox, ox < oy && ox + lx > oy) {
@@ -375,8 +383,9 @@ fn a_kernel_variant_on_the_wrong_operator_is_caught() {
     // Only DEPTHWISE_CONV_2D has a channel-by-channel kernel.
     let name = "conv_3x3_s1_same";
     let model = op_model(name);
-    let r = verdict(name, &model, |_, p| p.op_plan[0] = p.op_plan[0].with_kernel(Kernel::Channelwise));
-    assert_caught(name, r, &["which only DEPTHWISE_CONV_2D has"]);
+    let channelwise = VariantId::DepthwiseChannelwise as u8;
+    let r = verdict(name, &model, |_, p| p.op_plan[0] = p.op_plan[0].with_variant(channelwise));
+    assert_caught(name, r, &["which is not a CONV_2D kernel"]);
 }
 
 #[test]

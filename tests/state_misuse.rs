@@ -1,6 +1,14 @@
 //! Using interpreters in unusual but legal orders: invoking repeatedly, several interpreters on
 //! separate arenas used alternately, re-initializing an arena. Every run must give TFLM's
 //! golden output. (The C API's misuse of handles is covered by examples-c/host/misuse.c.)
+// Tests assert by panicking and compute freely on their own fixtures.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 use patchwise::{arena_required, Error, HostArena, Interpreter, Options};
 use std::path::PathBuf;

@@ -1,8 +1,10 @@
 //! `patchwise plan`: the memory plan as a table, as JSON, and as an SVG timeline.
 
-use patchwise::plan::{BufferInfo, Kernel, Options, NO_BUFFER, NO_OFFSET};
+use patchwise::plan::{BufferInfo, Options, EXACT, NO_BUFFER};
+use patchwise::runplan::NO_OFFSET;
 use patchwise::schema::opcodes::OpKind;
 use patchwise::schema::Model;
+use patchwise::variants::{self, VariantId};
 use patchwise::{plan_details, Error, PlanDetails};
 use std::fmt::Write as _;
 
@@ -14,6 +16,8 @@ pub struct OpRow {
     pub outputs: Vec<i64>,
     pub output_shape: Vec<usize>,
     pub scratch: u32,
+    /// The kernel variant the plan chose (empty for a skipped operator).
+    pub kernel: &'static str,
     /// Bytes occupied at this operator (union of the live buffers' byte ranges).
     pub live: usize,
     /// What the planner did for this operator.
@@ -71,7 +75,7 @@ pub fn build<'m>(model_bytes: &'m [u8], options: &Options) -> Result<View<'m>, E
         );
         let how = plan.op_plan[o];
         let out_root = op.output(0).map(|t| b[t].alias as usize);
-        let mut trick = match (how.is_skip(), how.fused_pad()) {
+        let mut trick = match (how.is_skip(), how.fused_pad(o)) {
             (true, _) => match OpKind::from_code(op.opcode) {
                 Some(OpKind::Pad | OpKind::PadV2) => "folded into next conv".to_string(),
                 _ => "alias (no copy)".to_string(),
@@ -92,7 +96,7 @@ pub fn build<'m>(model_bytes: &'m [u8], options: &Options) -> Result<View<'m>, E
                         Some(OpKind::Conv2d | OpKind::DepthwiseConv2d | OpKind::AveragePool2d | OpKind::MaxPool2d)
                     );
                     let dir = if bo <= ao { "forward" } else { "backward" };
-                    let t = if bi.forward == patchwise::plan::EXACT {
+                    let t = if bi.forward == EXACT {
                         in_place_channels = true;
                         "in place (channel by channel)".to_string()
                     } else {
@@ -103,7 +107,8 @@ pub fn build<'m>(model_bytes: &'m [u8], options: &Options) -> Result<View<'m>, E
                 }
             }
         }
-        if how.kernel() == Some(Kernel::Channelwise) && !in_place_channels {
+        let variant = how.variant().and_then(VariantId::from_u8);
+        if variant == Some(VariantId::DepthwiseChannelwise) && !in_place_channels {
             let t = "channel-by-channel kernel";
             trick = if trick.is_empty() { t.to_string() } else { format!("{trick}; {t}") };
         }
@@ -121,6 +126,7 @@ pub fn build<'m>(model_bytes: &'m [u8], options: &Options) -> Result<View<'m>, E
                 .map(|t| t.shape.dims().to_vec())
                 .unwrap_or_default(),
             scratch: b[nt + o].size,
+            kernel: variant.and_then(variants::get).map_or("", |v| v.name),
             live,
             trick,
         });
@@ -156,12 +162,13 @@ pub fn json(v: &View<'_>) -> Result<String, Error> {
     for (k, r) in v.rows.iter().enumerate() {
         let _ = write!(
             s,
-            "{}{{\"index\": {}, \"op\": \"{}\", \"inputs\": {:?}, \"outputs\": {:?}, \"scratch_bytes\": {}, \"live_bytes\": {}, \"trick\": {}}}",
+            "{}{{\"index\": {}, \"op\": \"{}\", \"inputs\": {:?}, \"outputs\": {:?}, \"kernel\": \"{}\", \"scratch_bytes\": {}, \"live_bytes\": {}, \"trick\": {}}}",
             if k > 0 { ", " } else { "" },
             r.index,
             r.name,
             r.inputs,
             r.outputs,
+            r.kernel,
             r.scratch,
             r.live,
             json_str(r.trick.as_bytes())

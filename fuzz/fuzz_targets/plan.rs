@@ -10,7 +10,9 @@
 #![no_main]
 
 use libfuzzer_sys::{fuzz_mutator, fuzz_target};
-use patchwise::plan::{self, BUFFER_ALIGN, NO_BUFFER, NO_OFFSET};
+use patchwise::plan::{self, NO_BUFFER};
+use patchwise::runplan::{BUFFER_ALIGN, NO_OFFSET};
+use patchwise::variants::VariantId;
 use patchwise::{arena_required_with, plan_details, Options};
 
 // The independent shadow-arena checker of `tests/plan_check.rs`.
@@ -78,8 +80,9 @@ fuzz_target!(|data: &[u8]| {
     }
     let nops = d.op_plan.len();
     for (o, &how) in d.op_plan.iter().enumerate() {
-        assert!(how.is_skip() || how.fused_pad().is_none_or(|p| p < o), "op {o}: run-plan {how:?} of {nops}");
-        assert!(how.kernel().is_some(), "op {o}: run-plan {how:?} names no kernel");
+        assert!(how.is_skip() || how.fused_pad(o).is_none_or(|p| p < o), "op {o}: run-plan {how:?} of {nops}");
+        let variant = how.variant().and_then(VariantId::from_u8);
+        assert!(how.is_skip() || variant.is_some(), "op {o}: run-plan {how:?} names no kernel variant");
     }
     // Same verdict whatever the options; the search never loses to greedy placement.
     let mut other = opts;

@@ -63,6 +63,10 @@ pub const PW_ERR_PLAN_NEEDS_ARENA: pw_status = 302;
 /// A kernel failed at invoke time (see `pw_interpreter_last_error`).
 pub const PW_ERR_KERNEL_FAILED: pw_status = 400;
 
+/// An internal invariant does not hold: a bug in patchwise, never caused by the model or the
+/// arguments. Please report it with the model.
+pub const PW_ERR_INTERNAL: pw_status = 500;
+
 /// Details of a failure.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,6 +112,7 @@ pub(crate) fn status_of(e: &Error) -> pw_status {
         Error::ArenaMisaligned => PW_ERR_ARENA_MISALIGNED,
         Error::PlanNeedsArena => PW_ERR_PLAN_NEEDS_ARENA,
         Error::KernelFailed { .. } => PW_ERR_KERNEL_FAILED,
+        Error::Internal => PW_ERR_INTERNAL,
     }
 }
 
@@ -154,6 +159,7 @@ pub extern "C" fn pw_status_str(status: pw_status) -> *const core::ffi::c_char {
         PW_ERR_ARENA_MISALIGNED => c"arena not aligned to PW_ARENA_ALIGN",
         PW_ERR_PLAN_NEEDS_ARENA => c"model too large to size without an arena (init plans inside it)",
         PW_ERR_KERNEL_FAILED => c"kernel failed",
+        PW_ERR_INTERNAL => c"internal error (a patchwise bug: please report it)",
         _ => c"unknown status",
     };
     s.as_ptr()

@@ -11,34 +11,34 @@
 //! TFLM has no int8 RELU_N1_TO_1 kernel, so none is provided here.
 
 use super::add::{check_quant_i8, CHUNK};
+use super::call::MapCall;
 use super::io::Io;
 use crate::quant::{multiply_by_quantized_multiplier, quantize_multiplier};
 use crate::{Error, Result};
 
-/// Applies `f` to every element of input 0 of `io`, writing output element `i` (ascending).
-/// Elements are read in runs of up to [`CHUNK`] before the run's outputs are written, so the
-/// output may share the input's buffer when it starts at or before the input.
+/// Applies `f` to every element of input 0 of `io` over the blocks of `call`, writing each
+/// output element after reading its input (ascending). Elements are read in runs of up to
+/// [`CHUNK`] before the run's outputs are written, so the output may share the input's buffer
+/// when it starts at or before the input (with the same layout).
 ///
-/// Errors with [`Error::InvalidArgument`] (writing nothing) when the output is shorter than
-/// the input.
+/// Errors with [`Error::InvalidArgument`] (writing nothing) when [`MapCall::check`] fails.
 #[inline]
-pub(crate) fn map_s8(io: &mut Io<'_>, f: impl Fn(i8) -> i8) -> Result<()> {
-    let n = io.input_len(0);
-    if io.output_len() < n {
-        return Err(Error::InvalidArgument);
-    }
+pub(crate) fn map_s8(io: &mut Io<'_>, call: &MapCall, f: impl Fn(i8) -> i8) -> Result<()> {
+    call.check(1, io)?;
     let mut res = [0i8; CHUNK];
-    let mut i = 0;
-    while i < n {
-        let m = CHUNK.min(n - i);
-        let res = &mut res[..m];
-        for (o, &x) in res.iter_mut().zip(io.input(0, i, m)) {
-            *o = f(x);
+    for (at, _, out, n) in call.runs() {
+        let mut i = 0;
+        while i < n {
+            let m = CHUNK.min(n - i);
+            let res = &mut res[..m];
+            for (o, &x) in res.iter_mut().zip(io.input(0, at + i, m)) {
+                *o = f(x);
+            }
+            for (k, &v) in res.iter().enumerate() {
+                io.set(out + i + k, v);
+            }
+            i += m;
         }
-        for (k, &v) in res.iter().enumerate() {
-            io.set(i + k, v);
-        }
-        i += m;
     }
     Ok(())
 }
@@ -85,8 +85,8 @@ impl ReluParams {
 /// long as the input (otherwise [`Error::InvalidArgument`], nothing written). Walks forward
 /// (ascending index); the output may share the input's buffer when it starts at or before
 /// the input.
-pub fn relu_s8(params: &ReluParams, io: &mut Io<'_>) -> Result<()> {
-    map_s8(io, |x| {
+pub fn relu_s8(params: &ReluParams, call: &MapCall, io: &mut Io<'_>) -> Result<()> {
+    map_s8(io, call, |x| {
         let v = params.output_offset.wrapping_add(multiply_by_quantized_multiplier(
             x as i32 - params.input_offset,
             params.output_multiplier,
@@ -123,9 +123,9 @@ impl Relu6Params {
 /// the upper bound tested first, as TFLM does. No requantization: the output holds
 /// input-quantized values. The output must be at least as long as the input (otherwise
 /// [`Error::InvalidArgument`], nothing written). Walks forward; in-place as [`relu_s8`].
-pub fn relu6_s8(params: &Relu6Params, io: &mut Io<'_>) -> Result<()> {
+pub fn relu6_s8(params: &Relu6Params, call: &MapCall, io: &mut Io<'_>) -> Result<()> {
     let (lower, upper) = (params.lower, params.upper);
-    map_s8(io, |x| {
+    map_s8(io, call, |x| {
         if x > upper {
             upper
         } else if x < lower {
@@ -141,11 +141,11 @@ mod tests {
     use super::*;
 
     fn relu(p: &ReluParams, x: &[i8], out: &mut [i8]) -> Result<()> {
-        relu_s8(p, &mut Io::split(x, out))
+        relu_s8(p, &MapCall::flat(x.len()), &mut Io::split(x, out))
     }
 
     fn relu6(p: &Relu6Params, x: &[i8], out: &mut [i8]) -> Result<()> {
-        relu6_s8(p, &mut Io::split(x, out))
+        relu6_s8(p, &MapCall::flat(x.len()), &mut Io::split(x, out))
     }
 
     #[test]

@@ -9,10 +9,10 @@
 //! The multipliers are derived in double precision from the float scales.
 
 use super::io::Io;
-use super::{Shape, MAX_RANK};
 use crate::quant::{
     activation_range_i8, multiply_by_quantized_multiplier_smaller_than_one_exp, quantize_multiplier, Activation,
 };
+use crate::tensor::{Shape, MAX_RANK};
 use crate::{Error, Result};
 
 /// Elements an elementwise kernel computes before writing them (stack space, bytes).

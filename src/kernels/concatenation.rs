@@ -4,9 +4,9 @@
 //! and zero point, the fused activation must be NONE, there are at most 10 inputs and ranks up
 //! to 6. The op is a sequence of block copies.
 
-use super::{Shape, MAX_RANK};
 use crate::quant::Activation;
 use crate::slices::{span, span_mut};
+use crate::tensor::{Shape, MAX_RANK};
 use crate::{Error, Result};
 
 /// Most inputs TFLM's concatenation accepts.

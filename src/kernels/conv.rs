@@ -1,48 +1,30 @@
 //! CONV_2D for int8 activations and int8 filters, bit-exact with TFLM's per-channel reference
 //! convolution (which TFLM also uses for per-tensor filters, broadcasting the one scale).
 //!
-//! Also home of the pieces CONV_2D shares with DEPTHWISE_CONV_2D: the window geometry
-//! ([`Window`]), the int8 zero points and clamp ([`IoQuant`]) and the per-channel requantization
-//! ([`per_channel_requant`]).
+//! Also home of the pieces CONV_2D shares with DEPTHWISE_CONV_2D: the int8 zero points and
+//! clamp ([`IoQuant`]) and the per-channel requantization ([`per_channel_requant`]).
 //!
-//! Walk order and shared buffers: the eval functions read the activation input and write the
-//! output through [`Io`], so the output may overlap the input in one buffer. They visit output
-//! pixels `(batch, y, x)` in the order given by [`Walk`] (ascending or descending) and write a
-//! pixel's channels only while visiting it, after which nothing of that pixel is written
-//! again; a pixel's reads all happen while it is visited. That is the contract
-//! `crate::plan::overlap` relies on.
+//! Call shape and shared buffers: the kernel computes the output block of a [`WindowCall`]
+//! from its input block, reading input 0 and writing the output through [`Io`], so the output
+//! may overlap the input in one buffer. It visits output pixels `(batch, y, x)` in the call's
+//! [`Walk`] order (ascending or descending) and writes a pixel's channels only while visiting
+//! it, after which nothing of that pixel is written again; a pixel's reads all happen while it
+//! is visited. That is the access contract the memory planner's overlap analysis relies on.
 //!
 //! Arithmetic: a 32-bit accumulator sums `filter * (input - input_zp)` over the taps that fall
-//! inside the image (padding contributes nothing), adds the optional bias, is requantized by
-//! TFLM's double-rounding `MultiplyByQuantizedMultiplier` with the output channel's
+//! inside the input block (padding contributes nothing), adds the optional bias, is requantized
+//! by TFLM's double-rounding `MultiplyByQuantizedMultiplier` with the output channel's
 //! multiplier/shift, offset by the output zero point, clamped to the activation range (first
 //! the lower bound, then the upper) and narrowed to int8. Accumulator arithmetic wraps on
 //! overflow, as TFLM's does on every target it runs on. The filter zero point is ignored, as
 //! TFLM's reference convolution ignores it (int8 filters are symmetric).
 
+use super::call::WindowCall;
 use super::io::{Io, Walk};
-use super::{out_size, padding_before, Dims4, LeF32s, LeI32s, Padding};
+use crate::geometry::Window;
 use crate::quant::{multiply_by_quantized_multiplier, quantize_multiplier, Requant};
+use crate::tensor::{Dims4, LeF32s, LeI32s};
 use crate::{Error, Result};
-
-/// Largest value TFLM's `int` arithmetic can hold; every extent and index bound is checked
-/// against it so that index arithmetic never overflows on a 32-bit target.
-const INT_MAX: u64 = i32::MAX as u64;
-
-/// Sliding-window geometry of CONV_2D and DEPTHWISE_CONV_2D (the schema options).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Window {
-    /// SAME or VALID.
-    pub padding: Padding,
-    /// Vertical stride, >= 1.
-    pub stride_h: usize,
-    /// Horizontal stride, >= 1.
-    pub stride_w: usize,
-    /// Vertical dilation factor, >= 1.
-    pub dilation_h: usize,
-    /// Horizontal dilation factor, >= 1.
-    pub dilation_w: usize,
-}
 
 /// Zero points and fused-activation clamp of an int8 kernel's input and output.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,79 +94,23 @@ pub(crate) fn requantize(acc: i32, rq: Requant, output_offset: i32, act_min: i32
     scaled.max(act_min).min(act_max) as i8
 }
 
-/// Checks that a `Dims4` has no dimension above `INT_MAX` and returns its element count.
+/// Checks that a `Dims4` has no dimension above `i32::MAX` and returns its element count.
 pub(crate) fn checked_len(d: Dims4) -> Result<usize> {
     let dims = [d.n, d.h, d.w, d.c];
-    if dims.iter().any(|&x| x as u64 > INT_MAX) {
+    if dims.iter().any(|&x| x as u64 > i32::MAX as u64) {
         return Err(Error::InvalidArgument);
     }
     dims.iter().try_fold(1usize, |a, &x| a.checked_mul(x)).ok_or(Error::InvalidArgument)
 }
 
-/// Leading padding along one axis, as TFLM's conv Prepare derives it: from the output extent
-/// *computed* from the input (not the output tensor's extent). When that computation fails
-/// (VALID with a window larger than the input) TFLM silently uses zero padding. Also checks
-/// that the last window position fits TFLM's `int` arithmetic for the given output extent.
-pub(crate) fn axis_padding(
-    padding: Padding,
-    in_size: usize,
-    filter: usize,
-    stride: usize,
-    dilation: usize,
-    out: usize,
-) -> Result<usize> {
-    if stride == 0 || dilation == 0 || filter == 0 {
-        return Err(Error::InvalidArgument);
+/// Checks that `window` is the window of an `input` → `output` image with the filter's
+/// spatial size `filter` (`[h, w]`).
+pub(crate) fn check_window(window: &Window, input: Dims4, filter: [usize; 2], output: Dims4) -> Result<()> {
+    if window.input() == [input.h, input.w] && window.output() == [output.h, output.w] && window.kernel() == filter {
+        Ok(())
+    } else {
+        Err(Error::InvalidArgument)
     }
-    if [in_size, filter, stride, dilation, out].iter().any(|&x| x as u64 > INT_MAX) {
-        return Err(Error::InvalidArgument);
-    }
-    // Largest input coordinate the eval forms (before subtracting the padding).
-    let last = (out.saturating_sub(1) as u64) * stride as u64 + (filter as u64 - 1) * dilation as u64;
-    if last > INT_MAX {
-        return Err(Error::InvalidArgument);
-    }
-    let pad = match out_size(padding, in_size, filter, stride, dilation) {
-        Some(computed) => padding_before(stride, dilation, in_size, filter, computed),
-        None => 0,
-    };
-    if pad as u64 > INT_MAX {
-        return Err(Error::InvalidArgument);
-    }
-    Ok(pad)
-}
-
-/// Validates one axis of an explicitly padded window (a PAD folded into the convolution): the
-/// output extent must be what a VALID window gives over the padded input,
-/// `(in + before + after - effective) / stride + 1` (TFLM's VALID `ComputeOutSize`, which is
-/// 0 when the padded input is shorter than the window by less than a stride), and every
-/// extent, padding and the last window position must fit TFLM's `int` arithmetic.
-pub(crate) fn explicit_axis(
-    in_size: usize,
-    before: usize,
-    after: usize,
-    filter: usize,
-    stride: usize,
-    dilation: usize,
-    out: usize,
-) -> Result<()> {
-    if [in_size, before, after, filter, stride, dilation, out].iter().any(|&x| x as u64 > INT_MAX) {
-        return Err(Error::InvalidArgument);
-    }
-    let padded = in_size as u64 + before as u64 + after as u64;
-    if padded > INT_MAX {
-        return Err(Error::InvalidArgument);
-    }
-    let expected = out_size(Padding::Valid, padded as usize, filter, stride, dilation).ok_or(Error::InvalidArgument)?;
-    if expected != out {
-        return Err(Error::InvalidArgument);
-    }
-    // Largest padded coordinate the eval forms (the output fits, so this is below `padded`).
-    let last = (out.saturating_sub(1) as u64) * stride as u64 + (filter as u64 - 1) * dilation as u64;
-    if last > INT_MAX {
-        return Err(Error::InvalidArgument);
-    }
-    Ok(())
 }
 
 /// Position `i` of `0..n` in walk order: `i` walking forward, `n - 1 - i` backward
@@ -205,15 +131,10 @@ pub(crate) fn ordered(walk: Walk, i: usize, n: usize) -> usize {
 /// `(oc / (out_c / groups)) * filter_in_c ..+ filter_in_c`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ConvParams {
+    window: Window,
     input: Dims4,
     filter: Dims4,
     output: Dims4,
-    stride_h: usize,
-    stride_w: usize,
-    dilation_h: usize,
-    dilation_w: usize,
-    pad_top: usize,
-    pad_left: usize,
     filters_per_group: usize,
     input_offset: i32,
     output_offset: i32,
@@ -224,71 +145,20 @@ pub struct ConvParams {
 impl ConvParams {
     /// TFLM's CONV_2D Prepare for int8.
     ///
-    /// - `window`: strides, dilations (all >= 1) and padding type. The leading padding is
-    ///   derived as TFLM does (see [`ConvParams::pad_top`]).
+    /// - `window`: the sliding window over the input (TFLM's SAME/VALID padding,
+    ///   [`Window::tflm`], or a folded PAD's explicit padding, [`Window::explicit`]); its
+    ///   sizes must be the input's, the output's and the filter's.
     /// - `input`, `filter`, `output`: tensor shapes (see the type docs). Requires
     ///   `input.n == output.n`, `filter.n == output.c`, `filter.c >= 1`,
     ///   `input.c % filter.c == 0` and `output.c % (input.c / filter.c) == 0` (whole groups).
-    ///   `output.h`/`output.w` are taken from the output tensor as given — TFLM does not
-    ///   require them to match the computed extent, and neither does this kernel.
     /// - `io`: input/output zero points and activation clamp.
     ///
-    /// Every dimension, and the last window position, must fit in an `i32`. Errors:
-    /// [`Error::InvalidArgument`].
+    /// Every dimension must fit in an `i32`. Errors: [`Error::InvalidArgument`].
     pub fn new(window: Window, input: Dims4, filter: Dims4, output: Dims4, io: IoQuant) -> Result<ConvParams> {
-        let pad_top = axis_padding(window.padding, input.h, filter.h, window.stride_h, window.dilation_h, output.h)?;
-        let pad_left = axis_padding(window.padding, input.w, filter.w, window.stride_w, window.dilation_w, output.w)?;
-        let strides = (window.stride_h, window.stride_w);
-        let dilations = (window.dilation_h, window.dilation_w);
-        Self::build(input, filter, output, strides, dilations, (pad_top, pad_left), io)
-    }
-
-    /// CONV_2D with explicit (virtual) zero padding, for a PAD operator folded into a VALID
-    /// convolution.
-    ///
-    /// - `pad`: `[top, bottom, left, right]` rows/columns around the *unpadded* `input`.
-    ///   Padded taps contribute nothing to the sum, exactly what padding the input with the
-    ///   input zero point would give (TFLM subtracts the zero point from every tap), so
-    ///   `PAD(value = input_zp)` followed by a VALID CONV_2D equals this convolution bit for
-    ///   bit.
-    /// - `stride_h`, `stride_w`, `dilation_h`, `dilation_w`: >= 1.
-    /// - `input` (unpadded), `filter`, `output`, `io`: as for [`ConvParams::new`]. The output
-    ///   height must be `(input.h + top + bottom - ((filter.h - 1) * dilation_h + 1)) /
-    ///   stride_h + 1` (TFLM's VALID output size over the padded input; 0 when the padded
-    ///   input is shorter than the window by less than a stride), the width likewise.
-    ///
-    /// Every dimension, padding, padded extent and the last window position must fit in an
-    /// `i32`. Errors: [`Error::InvalidArgument`].
-    #[allow(clippy::too_many_arguments)]
-    pub fn with_padding(
-        pad: [usize; 4],
-        stride_h: usize,
-        stride_w: usize,
-        dilation_h: usize,
-        dilation_w: usize,
-        input: Dims4,
-        filter: Dims4,
-        output: Dims4,
-        io: IoQuant,
-    ) -> Result<ConvParams> {
-        let [top, bottom, left, right] = pad;
-        explicit_axis(input.h, top, bottom, filter.h, stride_h, dilation_h, output.h)?;
-        explicit_axis(input.w, left, right, filter.w, stride_w, dilation_w, output.w)?;
-        Self::build(input, filter, output, (stride_h, stride_w), (dilation_h, dilation_w), (top, left), io)
-    }
-
-    fn build(
-        input: Dims4,
-        filter: Dims4,
-        output: Dims4,
-        (stride_h, stride_w): (usize, usize),
-        (dilation_h, dilation_w): (usize, usize),
-        (pad_top, pad_left): (usize, usize),
-        io: IoQuant,
-    ) -> Result<ConvParams> {
         checked_len(input)?;
         checked_len(filter)?;
         checked_len(output)?;
+        check_window(&window, input, [filter.h, filter.w], output)?;
         if input.n != output.n || filter.n != output.c || filter.c == 0 || input.c % filter.c != 0 {
             return Err(Error::InvalidArgument);
         }
@@ -298,15 +168,10 @@ impl ConvParams {
         }
         let filters_per_group = output.c / groups;
         Ok(ConvParams {
+            window,
             input,
             filter,
             output,
-            stride_h,
-            stride_w,
-            dilation_h,
-            dilation_w,
-            pad_top,
-            pad_left,
             filters_per_group,
             input_offset: io.input_zp.wrapping_neg(),
             output_offset: io.output_zp,
@@ -315,6 +180,10 @@ impl ConvParams {
         })
     }
 
+    /// The sliding window.
+    pub fn window(&self) -> &Window {
+        &self.window
+    }
     /// Input shape.
     pub fn input(&self) -> Dims4 {
         self.input
@@ -327,47 +196,23 @@ impl ConvParams {
     pub fn output(&self) -> Dims4 {
         self.output
     }
-    /// Rows of zero padding above the image: TFLM's `ComputePadding` for the output height
-    /// computed from the input (0 for VALID), or the explicit top padding of
-    /// [`ConvParams::with_padding`].
-    pub fn pad_top(&self) -> usize {
-        self.pad_top
-    }
-    /// Columns of zero padding left of the image (as [`ConvParams::pad_top`]; the explicit
-    /// left padding of [`ConvParams::with_padding`]).
-    pub fn pad_left(&self) -> usize {
-        self.pad_left
-    }
-    /// `(stride_h, stride_w)`.
-    pub fn strides(&self) -> (usize, usize) {
-        (self.stride_h, self.stride_w)
-    }
-    /// `(dilation_h, dilation_w)`.
-    pub fn dilations(&self) -> (usize, usize) {
-        (self.dilation_h, self.dilation_w)
-    }
     /// Number of channel groups (`input.c / filter.c`; 1 for an ordinary convolution).
     pub fn groups(&self) -> usize {
         self.input.c / self.filter.c.max(1)
     }
+    /// The call computing the whole output in `walk` order.
+    pub fn full_call(&self, walk: Walk) -> WindowCall {
+        WindowCall::full(&self.window, self.input, self.output, walk)
+    }
 
     /// Checks the buffer lengths [`conv2d_s8`] needs: `requant_len` is 1 (broadcast) or
-    /// `>= out_c`; input, filter and output at least their shapes' element counts; the bias,
-    /// if present, at least `out_c` values (extra values are ignored).
-    pub fn check(
-        &self,
-        requant_len: usize,
-        input_len: usize,
-        filter_len: usize,
-        bias_len: Option<usize>,
-        output_len: usize,
-    ) -> Result<()> {
+    /// `>= out_c`; the filter at least its shape's element count; the bias, if present, at
+    /// least `out_c` values (extra values are ignored).
+    pub fn check(&self, requant_len: usize, filter_len: usize, bias_len: Option<usize>) -> Result<()> {
         let oc = self.output.c;
         let ok = (requant_len == 1 || requant_len >= oc)
-            && input_len >= self.input.len()
             && filter_len >= self.filter.len()
-            && bias_len.is_none_or(|b| b >= oc)
-            && output_len >= self.output.len();
+            && bias_len.is_none_or(|b| b >= oc);
         if ok {
             Ok(())
         } else {
@@ -380,67 +225,68 @@ impl ConvParams {
 ///
 /// - `requant`: per-output-channel multipliers from [`per_channel_requant`]; length `out_c`,
 ///   or 1 to use the same entry for every channel.
-/// - `io`: input 0 is the NHWC activation input, the output the NHWC output, of the shapes
-///   given to the constructor; they may share one buffer (see the module docs).
 /// - `filter`: `[out_c, kh, kw, filter_in_c]` data; `bias`: `out_c` int32 values, or `None`
 ///   when the operator has no bias.
-/// - `walk`: the order in which output pixels are visited ([`Walk::Forward`]: batch, rows top
-///   to bottom, columns left to right; [`Walk::Backward`]: the reverse). Output pixel `q` is
-///   written only while it is visited, and then reads only its own window (input rows
-///   `oy*stride_h - pad_top ..` within the image).
+/// - `call`: the output block to compute from the input block (see [`super::call`]); `io`:
+///   input 0 holds the input block, the output the output block (they may share one buffer,
+///   see the module docs). Output pixel `q` is written only while it is visited, and then
+///   reads only its own window.
 ///
-/// Errors with [`Error::InvalidArgument`] (writing nothing) when [`ConvParams::check`] fails
-/// for `io.input_len(0)` / `io.output_len()`.
+/// Errors with [`Error::InvalidArgument`] (writing nothing) when [`ConvParams::check`] or
+/// [`WindowCall::check`] fails.
 pub fn conv2d_s8(
     p: &ConvParams,
     requant: &[Requant],
-    io: &mut Io<'_>,
     filter: &[i8],
     bias: Option<LeI32s<'_>>,
-    walk: Walk,
+    call: &WindowCall,
+    io: &mut Io<'_>,
 ) -> Result<()> {
-    p.check(requant.len(), io.input_len(0), filter.len(), bias.map(|b| b.len()), io.output_len())?;
-    let (ind, fd, od) = (p.input, p.filter, p.output);
-    let in_len = ind.len();
+    p.check(requant.len(), filter.len(), bias.map(|b| b.len()))?;
+    call.check(&p.window, p.input.c, p.output.c, io.input_len(0), io.output_len())?;
+    let (fd, ib, ob) = (p.filter, call.input, call.output);
+    let (rows, cols) = (&p.window.rows, &p.window.cols);
+    let in_len = io.input_len(0);
     let rq_step = usize::from(requant.len() != 1);
     let fin = fd.c;
-    let in_h = ind.h as isize;
-    let in_w = ind.w as isize;
-    if od.h == 0 {
+    let in_h = ib.h as isize;
+    let in_w = ib.w as isize;
+    let [pad_top, _, pad_left, _] = call.pad;
+    if ob.h == 0 {
         return Ok(()); // empty output
     }
     if p.filters_per_group == 0 {
         return Err(Error::InvalidArgument); // excluded by the constructor
     }
-    let rows = od.n * od.h;
-    for r in 0..rows {
-        let row = ordered(walk, r, rows);
-        let (b, oy) = (row / od.h, row % od.h);
-        let in_y0 = (oy * p.stride_h) as isize - p.pad_top as isize;
-        for s in 0..od.w {
-            let ox = ordered(walk, s, od.w);
-            let in_x0 = (ox * p.stride_w) as isize - p.pad_left as isize;
-            let out_base = od.offset(b, oy, ox, 0);
-            for oc in 0..od.c {
+    let out_rows = ob.n * ob.h;
+    for r in 0..out_rows {
+        let row = ordered(call.walk, r, out_rows);
+        let (b, oy) = (row / ob.h, row % ob.h);
+        let in_y0 = (oy * rows.stride) as isize - pad_top as isize;
+        for s in 0..ob.w {
+            let ox = ordered(call.walk, s, ob.w);
+            let in_x0 = (ox * cols.stride) as isize - pad_left as isize;
+            let out_base = ob.offset(b, oy, ox, 0);
+            for oc in 0..ob.c {
                 let in_c0 = (oc / p.filters_per_group) * fin;
                 // Re-borrowed per channel: earlier writes of this pixel are visible (the walk
                 // contract makes them harmless), and the borrow ends before the write below.
                 let input = io.input(0, 0, in_len);
                 let mut acc: i32 = 0;
                 for fy in 0..fd.h {
-                    let iy = in_y0 + (fy * p.dilation_h) as isize;
+                    let iy = in_y0 + (fy * rows.dilation) as isize;
                     if iy < 0 || iy >= in_h {
                         continue;
                     }
                     for fx in 0..fd.w {
-                        let ix = in_x0 + (fx * p.dilation_w) as isize;
+                        let ix = in_x0 + (fx * cols.dilation) as isize;
                         if ix < 0 || ix >= in_w {
                             continue;
                         }
-                        let ib = ind.offset(b, iy as usize, ix as usize, in_c0);
+                        let at = ib.offset(b, iy as usize, ix as usize, in_c0);
                         let fb = fd.offset(oc, fy, fx, 0);
-                        // In range once `check` passed; `get` only replaces a panic by an error.
-                        let (Some(xs), Some(fs)) = (input.get(ib..ib + fin), filter.get(fb..fb + fin)) else {
+                        // In range once the checks passed; `get` only replaces a panic by an error.
+                        let (Some(xs), Some(fs)) = (input.get(at..at + fin), filter.get(fb..fb + fin)) else {
                             return Err(Error::InvalidArgument);
                         };
                         for (&i, &f) in xs.iter().zip(fs) {
@@ -461,8 +307,9 @@ pub fn conv2d_s8(
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{both_walks, d, f32s, i32s, io, rq, win};
+    use super::super::test_support::{both_walks, conv, conv_padded, d, f32s, i32s, io, rq, win};
     use super::*;
+    use crate::geometry::Padding;
     use crate::quant::{activation_range_i8, Activation};
 
     /// The kernel over separate buffers, both walks compared.
@@ -474,7 +321,7 @@ mod tests {
         bias: Option<LeI32s<'_>>,
         out: &mut [i8],
     ) -> Result<()> {
-        both_walks(|io, walk| conv2d_s8(p, r, io, filter, bias, walk), input, out)
+        both_walks(|io, walk| conv2d_s8(p, r, filter, bias, &p.full_call(walk), io), input, out)
     }
 
     /// 5x5x1 input, 3x3 all-ones filter, SAME, stride 2 → 3x3 output, pad 1 on top/left.
@@ -488,9 +335,8 @@ mod tests {
         let input: std::vec::Vec<i8> = (0..25).map(|v| (v - 12) as i8).collect(); // zp -2
         let filter = [1i8; 9];
         let bias = i32s(&[5]);
-        let p = ConvParams::new(win(Padding::Same, 2, 2, 1, 1), d(1, 5, 5, 1), d(1, 3, 3, 1), d(1, 3, 3, 1), io(-2, 1))
-            .unwrap();
-        assert_eq!((p.pad_top(), p.pad_left()), (1, 1));
+        let p = conv(win(Padding::Same, 2, 2, 1, 1), d(1, 5, 5, 1), d(1, 3, 3, 1), d(1, 3, 3, 1), io(-2, 1)).unwrap();
+        assert_eq!((p.window().rows.pad_before, p.window().cols.pad_before), (1, 1));
         let r = rq(1.0, &[1.0], 2.0, 1);
         assert_eq!(r[0], Requant { multiplier: 1 << 30, shift: 0 });
         let mut out = [0i8; 9];
@@ -502,8 +348,7 @@ mod tests {
     #[test]
     fn same_stride2_no_bias_identity_scale() {
         let input: std::vec::Vec<i8> = (0..25).map(|v| (v - 12) as i8).collect();
-        let p = ConvParams::new(win(Padding::Same, 2, 2, 1, 1), d(1, 5, 5, 1), d(1, 3, 3, 1), d(1, 3, 3, 1), io(-2, 0))
-            .unwrap();
+        let p = conv(win(Padding::Same, 2, 2, 1, 1), d(1, 5, 5, 1), d(1, 3, 3, 1), d(1, 3, 3, 1), io(-2, 0)).unwrap();
         let r = rq(0.5, &[0.5], 0.25, 1);
         assert_eq!(r[0], Requant { multiplier: 1 << 30, shift: 1 });
         let mut out = [0i8; 9];
@@ -532,9 +377,7 @@ mod tests {
                 Requant { multiplier: 1_610_612_736, shift: 1 },
             ]
         );
-        let p =
-            ConvParams::new(win(Padding::Valid, 1, 1, 1, 1), d(1, 1, 2, 2), d(3, 1, 1, 2), d(1, 1, 2, 3), io(1, -1))
-                .unwrap();
+        let p = conv(win(Padding::Valid, 1, 1, 1, 1), d(1, 1, 2, 2), d(3, 1, 1, 2), d(1, 1, 2, 3), io(1, -1)).unwrap();
         let mut out = [0i8; 6];
         run(&p, &r, &input, &filter, Some(LeI32s::new(&bias)), &mut out).unwrap();
         assert_eq!(out, [2, -5, -1, -5, 6, 10]);
@@ -544,23 +387,20 @@ mod tests {
     #[test]
     fn saturation_and_activation() {
         // 1x1 conv, identity scale: 100*127 = 12700 → 127; -100*127 → -128.
-        let p = ConvParams::new(win(Padding::Valid, 1, 1, 1, 1), d(1, 1, 2, 1), d(1, 1, 1, 1), d(1, 1, 2, 1), io(0, 0))
-            .unwrap();
+        let p = conv(win(Padding::Valid, 1, 1, 1, 1), d(1, 1, 2, 1), d(1, 1, 1, 1), d(1, 1, 2, 1), io(0, 0)).unwrap();
         let r = rq(1.0, &[1.0], 1.0, 1);
         let mut out = [0i8; 2];
         run(&p, &r, &[100, -100], &[127], None, &mut out).unwrap();
         assert_eq!(out, [127, -128]);
         // Extreme input zp: input -128 with zp 127 → -255 per tap; bias pushes further.
-        let p =
-            ConvParams::new(win(Padding::Valid, 1, 1, 1, 1), d(1, 1, 1, 1), d(1, 1, 1, 1), d(1, 1, 1, 1), io(127, 0))
-                .unwrap();
+        let p = conv(win(Padding::Valid, 1, 1, 1, 1), d(1, 1, 1, 1), d(1, 1, 1, 1), d(1, 1, 1, 1), io(127, 0)).unwrap();
         run(&p, &r, &[-128], &[-128], Some(LeI32s::new(&i32s(&[-32640]))), &mut out[..1]).unwrap();
         // -255 * -128 = 32640; + bias -32640 = 0.
         assert_eq!(out[0], 0);
         // RELU6 at output scale 0.05, zp -10: range [-10, -10 + 120 = 110].
         let (lo, hi) = activation_range_i8(Activation::Relu6, 0.05, -10);
         assert_eq!((lo, hi), (-10, 110));
-        let p = ConvParams::new(
+        let p = conv(
             win(Padding::Valid, 1, 1, 1, 1),
             d(1, 1, 3, 1),
             d(1, 1, 1, 1),
@@ -582,9 +422,8 @@ mod tests {
         let input: std::vec::Vec<i8> = (0..25).map(|v| v as i8).collect();
         let mut filter = [1i8; 9];
         filter[4] = 2;
-        let p = ConvParams::new(win(Padding::Same, 1, 1, 2, 2), d(1, 5, 5, 1), d(1, 3, 3, 1), d(1, 5, 5, 1), io(0, 0))
-            .unwrap();
-        assert_eq!((p.pad_top(), p.pad_left()), (2, 2));
+        let p = conv(win(Padding::Same, 1, 1, 2, 2), d(1, 5, 5, 1), d(1, 3, 3, 1), d(1, 5, 5, 1), io(0, 0)).unwrap();
+        assert_eq!((p.window().rows.pad_before, p.window().cols.pad_before), (2, 2));
         let r = rq(1.0, &[1.0], 1.0, 1);
         let mut out = [0i8; 25];
         run(&p, &r, &input, &filter, None, &mut out).unwrap();
@@ -600,9 +439,8 @@ mod tests {
     #[test]
     fn asymmetric_stride_valid() {
         let input: std::vec::Vec<i8> = (0..12).map(|v| v as i8).collect();
-        let p = ConvParams::new(win(Padding::Valid, 1, 2, 1, 1), d(1, 3, 4, 1), d(1, 2, 1, 1), d(1, 2, 2, 1), io(0, 0))
-            .unwrap();
-        assert_eq!((p.pad_top(), p.pad_left()), (0, 0));
+        let p = conv(win(Padding::Valid, 1, 2, 1, 1), d(1, 3, 4, 1), d(1, 2, 1, 1), d(1, 2, 2, 1), io(0, 0)).unwrap();
+        assert_eq!((p.window().rows.pad_before, p.window().cols.pad_before), (0, 0));
         let r = rq(1.0, &[1.0], 1.0, 1);
         let mut out = [0i8; 4];
         run(&p, &r, &input, &[1, 10], None, &mut out).unwrap();
@@ -615,9 +453,8 @@ mod tests {
     /// Batch 1 q = -q0: negated.
     #[test]
     fn batches_and_trailing_padding() {
-        let p = ConvParams::new(win(Padding::Same, 1, 1, 1, 1), d(2, 2, 2, 1), d(1, 2, 2, 1), d(2, 2, 2, 1), io(0, 0))
-            .unwrap();
-        assert_eq!((p.pad_top(), p.pad_left()), (0, 0));
+        let p = conv(win(Padding::Same, 1, 1, 1, 1), d(2, 2, 2, 1), d(1, 2, 2, 1), d(2, 2, 2, 1), io(0, 0)).unwrap();
+        assert_eq!((p.window().rows.pad_before, p.window().cols.pad_before), (0, 0));
         let r = rq(1.0, &[1.0], 1.0, 1);
         let mut out = [0i8; 8];
         run(&p, &r, &[1, 2, 3, 4, -1, -2, -3, -4], &[1, 2, 3, 4], None, &mut out).unwrap();
@@ -627,8 +464,7 @@ mod tests {
     /// Grouped conv: 4 input channels, filter_in_c 2 → 2 groups of 2 output channels.
     #[test]
     fn groups() {
-        let p = ConvParams::new(win(Padding::Valid, 1, 1, 1, 1), d(1, 1, 1, 4), d(4, 1, 1, 2), d(1, 1, 1, 4), io(0, 0))
-            .unwrap();
+        let p = conv(win(Padding::Valid, 1, 1, 1, 1), d(1, 1, 1, 4), d(4, 1, 1, 2), d(1, 1, 1, 4), io(0, 0)).unwrap();
         assert_eq!(p.groups(), 2);
         let r = rq(1.0, &[1.0], 1.0, 4);
         let mut out = [0i8; 4];
@@ -639,19 +475,17 @@ mod tests {
     #[test]
     fn rejects_bad_arguments() {
         let w = win(Padding::Same, 1, 1, 1, 1);
-        let ok = ConvParams::new(w, d(1, 4, 4, 4), d(4, 3, 3, 2), d(1, 4, 4, 4), io(0, 0));
+        let ok = conv(w, d(1, 4, 4, 4), d(4, 3, 3, 2), d(1, 4, 4, 4), io(0, 0));
         assert!(ok.is_ok());
         // Zero stride / dilation.
-        assert!(ConvParams::new(win(Padding::Same, 0, 1, 1, 1), d(1, 4, 4, 4), d(4, 3, 3, 4), d(1, 4, 4, 4), io(0, 0))
-            .is_err());
-        assert!(ConvParams::new(win(Padding::Same, 1, 1, 1, 0), d(1, 4, 4, 4), d(4, 3, 3, 4), d(1, 4, 4, 4), io(0, 0))
-            .is_err());
+        assert!(conv(win(Padding::Same, 0, 1, 1, 1), d(1, 4, 4, 4), d(4, 3, 3, 4), d(1, 4, 4, 4), io(0, 0)).is_err());
+        assert!(conv(win(Padding::Same, 1, 1, 1, 0), d(1, 4, 4, 4), d(4, 3, 3, 4), d(1, 4, 4, 4), io(0, 0)).is_err());
         // Channels not a multiple of the filter depth; output channels not whole groups.
-        assert!(ConvParams::new(w, d(1, 4, 4, 4), d(4, 3, 3, 3), d(1, 4, 4, 4), io(0, 0)).is_err());
-        assert!(ConvParams::new(w, d(1, 4, 4, 4), d(3, 3, 3, 2), d(1, 4, 4, 3), io(0, 0)).is_err());
+        assert!(conv(w, d(1, 4, 4, 4), d(4, 3, 3, 3), d(1, 4, 4, 4), io(0, 0)).is_err());
+        assert!(conv(w, d(1, 4, 4, 4), d(3, 3, 3, 2), d(1, 4, 4, 3), io(0, 0)).is_err());
         // Batch or output-channel mismatch.
-        assert!(ConvParams::new(w, d(1, 4, 4, 4), d(4, 3, 3, 4), d(2, 4, 4, 4), io(0, 0)).is_err());
-        assert!(ConvParams::new(w, d(1, 4, 4, 4), d(4, 3, 3, 4), d(1, 4, 4, 5), io(0, 0)).is_err());
+        assert!(conv(w, d(1, 4, 4, 4), d(4, 3, 3, 4), d(2, 4, 4, 4), io(0, 0)).is_err());
+        assert!(conv(w, d(1, 4, 4, 4), d(4, 3, 3, 4), d(1, 4, 4, 5), io(0, 0)).is_err());
         // Requant count.
         let bytes = f32s(&[1.0, 1.0]);
         let mut out = [Requant::default(); 3];
@@ -672,10 +506,8 @@ mod tests {
     #[test]
     fn explicit_padding_matches_same() {
         let input: std::vec::Vec<i8> = (0..25).map(|v| (v - 12) as i8).collect();
-        let p =
-            ConvParams::with_padding([1, 1, 1, 1], 2, 2, 1, 1, d(1, 5, 5, 1), d(1, 3, 3, 1), d(1, 3, 3, 1), io(-2, 1))
-                .unwrap();
-        assert_eq!((p.pad_top(), p.pad_left()), (1, 1));
+        let p = conv_padded([1, 1, 1, 1], 2, 2, 1, 1, d(1, 5, 5, 1), d(1, 3, 3, 1), d(1, 3, 3, 1), io(-2, 1)).unwrap();
+        assert_eq!((p.window().rows.pad_before, p.window().cols.pad_before), (1, 1));
         let r = rq(1.0, &[1.0], 2.0, 1);
         let mut out = [0i8; 9];
         run(&p, &r, &input, &[1i8; 9], Some(LeI32s::new(&i32s(&[5]))), &mut out).unwrap();
@@ -688,35 +520,32 @@ mod tests {
     /// (0,0) = 2 + 12 = 14, (0,1) = 1 + 4 + 9 + 16 = 30, (1,0) = 3·2 = 6, (1,1) = 3 + 8 = 11.
     #[test]
     fn explicit_asymmetric_padding() {
-        let p =
-            ConvParams::with_padding([0, 1, 1, 0], 1, 1, 1, 1, d(1, 2, 2, 1), d(1, 2, 2, 1), d(1, 2, 2, 1), io(5, 0))
-                .unwrap();
-        assert_eq!((p.pad_top(), p.pad_left()), (0, 1));
+        let p = conv_padded([0, 1, 1, 0], 1, 1, 1, 1, d(1, 2, 2, 1), d(1, 2, 2, 1), d(1, 2, 2, 1), io(5, 0)).unwrap();
+        assert_eq!((p.window().rows.pad_before, p.window().cols.pad_before), (0, 1));
         let r = rq(1.0, &[1.0], 1.0, 1);
         let mut out = [0i8; 4];
         run(&p, &r, &[6, 7, 8, 9], &[1, 2, 3, 4], None, &mut out).unwrap();
         assert_eq!(out, [14, 30, 6, 11]);
         // Output extents other than the VALID size over the padded input are refused.
-        let wp = |pad, out| ConvParams::with_padding(pad, 1, 1, 1, 1, d(1, 2, 2, 1), d(1, 2, 2, 1), out, io(0, 0));
+        let wp = |pad, out| conv_padded(pad, 1, 1, 1, 1, d(1, 2, 2, 1), d(1, 2, 2, 1), out, io(0, 0));
         assert!(wp([0, 1, 1, 0], d(1, 3, 2, 1)).is_err());
         assert!(wp([0, 1, 1, 0], d(1, 2, 3, 1)).is_err());
         assert!(wp([1, 1, 1, 1], d(1, 3, 3, 1)).is_ok());
         // Window larger than the padded input by less than a stride: empty output.
         assert!(wp([0, 0, 0, 0], d(1, 1, 1, 1)).is_ok());
-        let p = ConvParams::with_padding([0; 4], 2, 2, 1, 1, d(1, 2, 2, 1), d(1, 3, 3, 1), d(1, 0, 0, 1), io(0, 0));
+        let p = conv_padded([0; 4], 2, 2, 1, 1, d(1, 2, 2, 1), d(1, 3, 3, 1), d(1, 0, 0, 1), io(0, 0));
         assert!(p.is_ok());
-        let p = ConvParams::with_padding([0; 4], 1, 1, 1, 1, d(1, 2, 2, 1), d(1, 3, 3, 1), d(1, 0, 0, 1), io(0, 0));
+        let p = conv_padded([0; 4], 1, 1, 1, 1, d(1, 2, 2, 1), d(1, 3, 3, 1), d(1, 0, 0, 1), io(0, 0));
         assert!(p.is_ok());
-        let p = ConvParams::with_padding([0; 4], 1, 1, 1, 1, d(1, 1, 1, 1), d(1, 3, 3, 1), d(1, 0, 0, 1), io(0, 0));
+        let p = conv_padded([0; 4], 1, 1, 1, 1, d(1, 1, 1, 1), d(1, 3, 3, 1), d(1, 0, 0, 1), io(0, 0));
         assert!(p.is_err());
         // Zero stride or dilation, huge padding.
-        let z = ConvParams::with_padding([0; 4], 0, 1, 1, 1, d(1, 2, 2, 1), d(1, 1, 1, 1), d(1, 2, 2, 1), io(0, 0));
+        let z = conv_padded([0; 4], 0, 1, 1, 1, d(1, 2, 2, 1), d(1, 1, 1, 1), d(1, 2, 2, 1), io(0, 0));
         assert!(z.is_err());
-        let z = ConvParams::with_padding([0; 4], 1, 1, 1, 0, d(1, 2, 2, 1), d(1, 1, 1, 1), d(1, 2, 2, 1), io(0, 0));
+        let z = conv_padded([0; 4], 1, 1, 1, 0, d(1, 2, 2, 1), d(1, 1, 1, 1), d(1, 2, 2, 1), io(0, 0));
         assert!(z.is_err());
         let h = i32::MAX as usize;
-        let z =
-            ConvParams::with_padding([h, 1, 0, 0], 1, 1, 1, 1, d(1, 2, 2, 1), d(1, 1, 1, 1), d(1, 2, 2, 1), io(0, 0));
+        let z = conv_padded([h, 1, 0, 0], 1, 1, 1, 1, d(1, 2, 2, 1), d(1, 1, 1, 1), d(1, 2, 2, 1), io(0, 0));
         assert!(z.is_err());
     }
 
@@ -724,9 +553,8 @@ mod tests {
     /// output tensor's (empty) extent drives the loops.
     #[test]
     fn valid_window_larger_than_input() {
-        let p = ConvParams::new(win(Padding::Valid, 1, 1, 1, 1), d(1, 2, 2, 1), d(1, 3, 3, 1), d(1, 0, 0, 1), io(0, 0))
-            .unwrap();
-        assert_eq!((p.pad_top(), p.pad_left()), (0, 0));
+        let p = conv(win(Padding::Valid, 1, 1, 1, 1), d(1, 2, 2, 1), d(1, 3, 3, 1), d(1, 0, 0, 1), io(0, 0)).unwrap();
+        assert_eq!((p.window().rows.pad_before, p.window().cols.pad_before), (0, 0));
         let mut out = [0i8; 0];
         assert!(run(&p, &[Requant::default()], &[0; 4], &[0; 9], None, &mut out).is_ok());
     }

@@ -14,11 +14,12 @@
 //! the same contract as CONV_2D (see [`super::conv`]): a pixel is written only while visited
 //! and reads only its own window then.
 
-use super::conv::{axis_padding, checked_len, explicit_axis, ordered, requantize, IoQuant, Window};
+use super::call::WindowCall;
+use super::conv::{check_window, checked_len, ordered, requantize, IoQuant};
 use super::io::{Io, Walk};
-use super::{Dims4, LeI32s};
+use crate::geometry::Window;
 use crate::quant::Requant;
-use crate::slices::span;
+use crate::tensor::{Dims4, LeI32s};
 use crate::{Error, Result};
 
 /// Prepared DEPTHWISE_CONV_2D (int8 input/output, int8 filter, optional int32 bias).
@@ -27,16 +28,11 @@ use crate::{Error, Result};
 /// output `[n, out_h, out_w, out_c]` with `out_c = in_c * depth_multiplier`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DepthwiseParams {
+    window: Window,
     input: Dims4,
     filter: Dims4,
     output: Dims4,
     depth_multiplier: usize,
-    stride_h: usize,
-    stride_w: usize,
-    dilation_h: usize,
-    dilation_w: usize,
-    pad_top: usize,
-    pad_left: usize,
     input_offset: i32,
     output_offset: i32,
     act_min: i32,
@@ -46,14 +42,14 @@ pub struct DepthwiseParams {
 impl DepthwiseParams {
     /// TFLM's DEPTHWISE_CONV_2D Prepare for int8.
     ///
-    /// - `window`: strides, dilations (>= 1), padding type; leading padding derived as for
-    ///   CONV_2D (from the output extent computed from the input, 0 for VALID).
+    /// - `window`: the sliding window (as for [`super::conv::ConvParams::new`]); its sizes
+    ///   must be the input's, the output's and the filter's.
     /// - `depth_multiplier`: the schema option, >= 1. Must satisfy
     ///   `output.c == input.c * depth_multiplier` (TFLM only debug-checks this; a model that
     ///   violates it has no well-defined TFLM result, so it is rejected here).
     /// - `input`, `filter`, `output`: shapes as in the type docs; requires
     ///   `input.n == output.n`, `filter.c == output.c`, `filter.n >= 1` (only plane 0 is read,
-    ///   as in TFLM). `output.h`/`output.w` are used as given.
+    ///   as in TFLM).
     /// - `io`: zero points and activation clamp.
     ///
     /// Errors: [`Error::InvalidArgument`].
@@ -65,62 +61,10 @@ impl DepthwiseParams {
         output: Dims4,
         io: IoQuant,
     ) -> Result<DepthwiseParams> {
-        let pad_top = axis_padding(window.padding, input.h, filter.h, window.stride_h, window.dilation_h, output.h)?;
-        let pad_left = axis_padding(window.padding, input.w, filter.w, window.stride_w, window.dilation_w, output.w)?;
-        let strides = (window.stride_h, window.stride_w);
-        let dilations = (window.dilation_h, window.dilation_w);
-        Self::build(depth_multiplier, input, filter, output, strides, dilations, (pad_top, pad_left), io)
-    }
-
-    /// DEPTHWISE_CONV_2D with explicit (virtual) zero padding, for a PAD operator folded into
-    /// a VALID depthwise convolution.
-    ///
-    /// - `pad`: `[top, bottom, left, right]` around the *unpadded* `input`. Padded taps
-    ///   contribute nothing, exactly as padding with the input zero point would (TFLM subtracts
-    ///   it from every tap), so `PAD(value = input_zp)` + VALID depthwise equals this bit for
-    ///   bit.
-    /// - `stride_h`, `stride_w`, `dilation_h`, `dilation_w`: >= 1.
-    /// - `depth_multiplier`, `input` (unpadded), `filter`, `output`, `io`: as for
-    ///   [`DepthwiseParams::new`]. The output height must be `(input.h + top + bottom -
-    ///   ((filter.h - 1) * dilation_h + 1)) / stride_h + 1` (TFLM's VALID output size over the
-    ///   padded input), the width likewise.
-    ///
-    /// Every dimension, padding, padded extent and the last window position must fit in an
-    /// `i32`. Errors: [`Error::InvalidArgument`].
-    #[allow(clippy::too_many_arguments)]
-    pub fn with_padding(
-        pad: [usize; 4],
-        stride_h: usize,
-        stride_w: usize,
-        dilation_h: usize,
-        dilation_w: usize,
-        depth_multiplier: usize,
-        input: Dims4,
-        filter: Dims4,
-        output: Dims4,
-        io: IoQuant,
-    ) -> Result<DepthwiseParams> {
-        let [top, bottom, left, right] = pad;
-        explicit_axis(input.h, top, bottom, filter.h, stride_h, dilation_h, output.h)?;
-        explicit_axis(input.w, left, right, filter.w, stride_w, dilation_w, output.w)?;
-        let (strides, dilations) = ((stride_h, stride_w), (dilation_h, dilation_w));
-        Self::build(depth_multiplier, input, filter, output, strides, dilations, (top, left), io)
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn build(
-        depth_multiplier: usize,
-        input: Dims4,
-        filter: Dims4,
-        output: Dims4,
-        (stride_h, stride_w): (usize, usize),
-        (dilation_h, dilation_w): (usize, usize),
-        (pad_top, pad_left): (usize, usize),
-        io: IoQuant,
-    ) -> Result<DepthwiseParams> {
         checked_len(input)?;
         checked_len(filter)?;
         checked_len(output)?;
+        check_window(&window, input, [filter.h, filter.w], output)?;
         let expected_c = input.c.checked_mul(depth_multiplier).ok_or(Error::InvalidArgument)?;
         if depth_multiplier == 0
             || input.n != output.n
@@ -131,16 +75,11 @@ impl DepthwiseParams {
             return Err(Error::InvalidArgument);
         }
         Ok(DepthwiseParams {
+            window,
             input,
             filter,
             output,
             depth_multiplier,
-            stride_h,
-            stride_w,
-            dilation_h,
-            dilation_w,
-            pad_top,
-            pad_left,
             input_offset: io.input_zp.wrapping_neg(),
             output_offset: io.output_zp,
             act_min: io.act_min,
@@ -148,6 +87,10 @@ impl DepthwiseParams {
         })
     }
 
+    /// The sliding window.
+    pub fn window(&self) -> &Window {
+        &self.window
+    }
     /// Input shape.
     pub fn input(&self) -> Dims4 {
         self.input
@@ -164,48 +107,28 @@ impl DepthwiseParams {
     pub fn depth_multiplier(&self) -> usize {
         self.depth_multiplier
     }
-    /// Rows of zero padding above the image (0 for VALID; the explicit top padding of
-    /// [`DepthwiseParams::with_padding`]).
-    pub fn pad_top(&self) -> usize {
-        self.pad_top
-    }
-    /// Columns of zero padding left of the image (0 for VALID; the explicit left padding of
-    /// [`DepthwiseParams::with_padding`]).
-    pub fn pad_left(&self) -> usize {
-        self.pad_left
-    }
-    /// `(stride_h, stride_w)`.
-    pub fn strides(&self) -> (usize, usize) {
-        (self.stride_h, self.stride_w)
-    }
-    /// `(dilation_h, dilation_w)`.
-    pub fn dilations(&self) -> (usize, usize) {
-        (self.dilation_h, self.dilation_w)
+    /// The call computing the whole output in `walk` order.
+    pub fn full_call(&self, walk: Walk) -> WindowCall {
+        WindowCall::full(&self.window, self.input, self.output, walk)
     }
 
-    /// Checks the buffer lengths [`depthwise_conv2d_s8`] needs: `requant_len` is 1
-    /// (broadcast) or `>= out_c`; input and output at least their element counts; filter at
-    /// least `kh * kw * out_c` (plane 0); bias, if present, at least `out_c` values.
-    pub fn check(
-        &self,
-        requant_len: usize,
-        input_len: usize,
-        filter_len: usize,
-        bias_len: Option<usize>,
-        output_len: usize,
-    ) -> Result<()> {
+    /// Checks the buffer lengths the kernels need: `requant_len` is 1 (broadcast) or
+    /// `>= out_c`; filter at least `kh * kw * out_c` (plane 0); bias, if present, at least
+    /// `out_c` values.
+    pub fn check(&self, requant_len: usize, filter_len: usize, bias_len: Option<usize>) -> Result<()> {
         let oc = self.output.c;
         let plane = self.filter.h * self.filter.w * self.filter.c;
-        let ok = (requant_len == 1 || requant_len >= oc)
-            && input_len >= self.input.len()
-            && filter_len >= plane
-            && bias_len.is_none_or(|b| b >= oc)
-            && output_len >= self.output.len();
+        let ok = (requant_len == 1 || requant_len >= oc) && filter_len >= plane && bias_len.is_none_or(|b| b >= oc);
         if ok {
             Ok(())
         } else {
             Err(Error::InvalidArgument)
         }
+    }
+
+    /// Scratch bytes of [`depthwise_conv2d_s8_channelwise`] for `call`: one input plane.
+    pub fn plane_bytes(call: &WindowCall) -> usize {
+        call.input.h.saturating_mul(call.input.w)
     }
 }
 
@@ -216,30 +139,32 @@ const CHUNK: usize = 64;
 ///
 /// - `requant`: per-output-channel multipliers (from [`super::conv::per_channel_requant`]);
 ///   length `out_c`, or 1 to use the same entry for every channel.
-/// - `io`: input 0 is the NHWC activation input, the output the NHWC output, of the shapes
-///   given to the constructor; they may share one buffer (see [`super::conv`]).
 /// - `filter`: `[1, kh, kw, out_c]` data (plane 0 is read); `bias`: `out_c` int32 values,
 ///   or `None` when the operator has no bias.
-/// - `walk`: output pixel order ([`Walk::Forward`]: batch, rows top to bottom, columns left
-///   to right; [`Walk::Backward`]: the reverse). A pixel's channels are written only while it
-///   is visited; output channel `c` depends only on input channel `c / depth_multiplier`.
+/// - `call`, `io`: the output block to compute from the input block (see [`super::call`]);
+///   input and output may share one buffer (see [`super::conv`]). A pixel's channels are
+///   written only while it is visited; output channel `c` depends only on input channel
+///   `c / depth_multiplier`.
 ///
 /// Errors with [`Error::InvalidArgument`] (writing nothing) when [`DepthwiseParams::check`]
-/// fails for `io.input_len(0)` / `io.output_len()`.
+/// or [`WindowCall::check`] fails.
 pub fn depthwise_conv2d_s8(
     p: &DepthwiseParams,
     requant: &[Requant],
-    io: &mut Io<'_>,
     filter: &[i8],
     bias: Option<LeI32s<'_>>,
-    walk: Walk,
+    call: &WindowCall,
+    io: &mut Io<'_>,
 ) -> Result<()> {
-    p.check(requant.len(), io.input_len(0), filter.len(), bias.map(|b| b.len()), io.output_len())?;
-    let (ind, fd, od) = (p.input, p.filter, p.output);
-    let in_len = ind.len();
+    p.check(requant.len(), filter.len(), bias.map(|b| b.len()))?;
+    call.check(&p.window, p.input.c, p.output.c, io.input_len(0), io.output_len())?;
+    let (fd, ib, ob) = (p.filter, call.input, call.output);
+    let (rows, cols) = (&p.window.rows, &p.window.cols);
+    let in_len = io.input_len(0);
     let rq_step = usize::from(requant.len() != 1);
     let dm = p.depth_multiplier;
-    if od.h == 0 {
+    let [pad_top, _, pad_left, _] = call.pad;
+    if ob.h == 0 {
         return Ok(()); // empty output
     }
     if dm == 0 {
@@ -247,29 +172,29 @@ pub fn depthwise_conv2d_s8(
     }
     // Output channels per chunk when whole groups of `dm` fit.
     let chunk = (CHUNK / dm).max(1) * dm;
-    let in_h = ind.h as isize;
-    let in_w = ind.w as isize;
-    let rows = od.n * od.h;
+    let in_h = ib.h as isize;
+    let in_w = ib.w as isize;
+    let out_rows = ob.n * ob.h;
     let mut acc = [0i32; CHUNK];
     let mut res = [0i8; CHUNK];
-    for r in 0..rows {
-        let row = ordered(walk, r, rows);
-        let (b, oy) = (row / od.h, row % od.h);
-        let in_y0 = (oy * p.stride_h) as isize - p.pad_top as isize;
-        // Filter rows whose taps fall inside the image.
-        let fy_range = (0..fd.h).filter(|&fy| (0..in_h).contains(&(in_y0 + (fy * p.dilation_h) as isize)));
-        for s in 0..od.w {
-            let ox = ordered(walk, s, od.w);
-            let in_x0 = (ox * p.stride_w) as isize - p.pad_left as isize;
-            let out_base = od.offset(b, oy, ox, 0);
+    for r in 0..out_rows {
+        let row = ordered(call.walk, r, out_rows);
+        let (b, oy) = (row / ob.h, row % ob.h);
+        let in_y0 = (oy * rows.stride) as isize - pad_top as isize;
+        // Filter rows whose taps fall inside the input block.
+        let fy_range = (0..fd.h).filter(|&fy| (0..in_h).contains(&(in_y0 + (fy * rows.dilation) as isize)));
+        for s in 0..ob.w {
+            let ox = ordered(call.walk, s, ob.w);
+            let in_x0 = (ox * cols.stride) as isize - pad_left as isize;
+            let out_base = ob.offset(b, oy, ox, 0);
             let mut oc0 = 0;
-            while oc0 < od.c {
+            while oc0 < ob.c {
                 // Whole groups of `dm` (then `oc0` and `n` are multiples of `dm`), or a run
                 // within one input channel's group.
                 let (n, group) = if dm <= CHUNK {
-                    (chunk.min(od.c - oc0), dm)
+                    (chunk.min(ob.c - oc0), dm)
                 } else {
-                    let n = CHUNK.min(dm - oc0 % dm).min(od.c - oc0);
+                    let n = CHUNK.min(dm - oc0 % dm).min(ob.c - oc0);
                     (n, n)
                 };
                 let ic_lo = oc0 / dm;
@@ -278,16 +203,16 @@ pub fn depthwise_conv2d_s8(
                 acc.fill(0);
                 let input = io.input(0, 0, in_len);
                 for fy in fy_range.clone() {
-                    let iy = (in_y0 + (fy * p.dilation_h) as isize) as usize;
+                    let iy = (in_y0 + (fy * rows.dilation) as isize) as usize;
                     for fx in 0..fd.w {
-                        let ix = in_x0 + (fx * p.dilation_w) as isize;
+                        let ix = in_x0 + (fx * cols.dilation) as isize;
                         if ix < 0 || ix >= in_w {
                             continue;
                         }
-                        let ib = ind.offset(b, iy, ix as usize, ic_lo);
+                        let at = ib.offset(b, iy, ix as usize, ic_lo);
                         let fb = fd.offset(0, fy, fx, oc0);
-                        // In range once `check` passed; `get` only replaces a panic by an error.
-                        let (Some(xs), Some(fs)) = (input.get(ib..ib + ic_n), filter.get(fb..fb + n)) else {
+                        // In range once the checks passed; `get` only replaces a panic by an error.
+                        let (Some(xs), Some(fs)) = (input.get(at..at + ic_n), filter.get(fb..fb + n)) else {
                             return Err(Error::InvalidArgument);
                         };
                         if group == 1 {
@@ -334,57 +259,64 @@ pub fn depthwise_conv2d_s8(
 }
 
 /// DEPTHWISE_CONV_2D with depth multiplier 1, one channel at a time (TinyEngine's in-place
-/// scheme). Channel `c`'s input plane (`H×W` bytes) is first copied into `plane`; its output
-/// plane is then computed from the copy and written into channel `c`'s slots of the output.
-/// Writes therefore only ever touch bytes of channels already copied, so the output may start
-/// exactly where the input starts (or anywhere disjoint from it). `requant(c)` gives channel
-/// `c`'s multiplier and shift, computed on the fly: no per-channel table is needed.
+/// scheme). Channel `c` of the input block (`h×w` values) is first copied into `plane`; its
+/// output plane is then computed from the copy and written into channel `c`'s slots of the
+/// output block. Writes therefore only ever touch bytes of channels already copied, so the
+/// output may start exactly where the input starts, with the same layout (or anywhere
+/// disjoint from it). `requant(c)` gives channel `c`'s multiplier and shift, computed on the
+/// fly: no per-channel table is needed. `plane` holds at least
+/// [`DepthwiseParams::plane_bytes`] bytes.
 pub fn depthwise_conv2d_s8_channelwise(
     p: &DepthwiseParams,
     requant: impl Fn(usize) -> Requant,
-    io: &mut Io<'_>,
     filter: &[i8],
     bias: Option<LeI32s<'_>>,
+    call: &WindowCall,
+    io: &mut Io<'_>,
     plane: &mut [i8],
 ) -> Result<()> {
-    p.check(1, io.input_len(0), filter.len(), bias.map(|b| b.len()), io.output_len())?;
-    let (ind, fd, od) = (p.input, p.filter, p.output);
-    let area = ind.h * ind.w;
+    p.check(1, filter.len(), bias.map(|b| b.len()))?;
+    call.check(&p.window, p.input.c, p.output.c, io.input_len(0), io.output_len())?;
+    let (fd, ib, ob) = (p.filter, call.input, call.output);
+    let (rows, cols) = (&p.window.rows, &p.window.cols);
+    let area = ib.h * ib.w;
     if p.depth_multiplier != 1 || plane.len() < area {
         return Err(Error::InvalidArgument);
     }
     let Some(plane) = plane.get_mut(..area) else { return Err(Error::InvalidArgument) };
-    let (in_h, in_w) = (ind.h as isize, ind.w as isize);
-    for b in 0..od.n {
-        for c in 0..od.c {
+    let in_len = io.input_len(0);
+    let (in_h, in_w) = (ib.h as isize, ib.w as isize);
+    let [pad_top, _, pad_left, _] = call.pad;
+    for b in 0..ob.n {
+        for c in 0..ob.c {
             {
-                let input = io.input(0, 0, ind.len());
-                if input.len() < ind.len() {
-                    return Err(Error::InvalidArgument);
-                }
-                // In range: `input` holds the whole NHWC input (checked above).
-                for (i, slot) in plane.iter_mut().enumerate() {
-                    *slot = input.get((b * area + i) * ind.c + c).copied().unwrap_or(0);
+                let input = io.input(0, 0, in_len);
+                // In range: the input block fits `input` (checked above).
+                for y in 0..ib.h {
+                    let row = plane.get_mut(y * ib.w..(y + 1) * ib.w).unwrap_or(&mut []);
+                    for (x, slot) in row.iter_mut().enumerate() {
+                        *slot = input.get(ib.offset(b, y, x, c)).copied().unwrap_or(0);
+                    }
                 }
             }
             let rq = requant(c);
             let bias_c = bias.map_or(0, |bias| bias.get(c));
-            for oy in 0..od.h {
-                let in_y0 = (oy * p.stride_h) as isize - p.pad_top as isize;
-                for ox in 0..od.w {
-                    let in_x0 = (ox * p.stride_w) as isize - p.pad_left as isize;
+            for oy in 0..ob.h {
+                let in_y0 = (oy * rows.stride) as isize - pad_top as isize;
+                for ox in 0..ob.w {
+                    let in_x0 = (ox * cols.stride) as isize - pad_left as isize;
                     let mut acc = 0i32;
                     for fy in 0..fd.h {
-                        let iy = in_y0 + (fy * p.dilation_h) as isize;
+                        let iy = in_y0 + (fy * rows.dilation) as isize;
                         if iy < 0 || iy >= in_h {
                             continue;
                         }
-                        // Plane row `iy` (exactly `in_w` bytes) and the filter taps of row `fy`
-                        // (channel `c` every `od.c` bytes); in range once `check` passed.
-                        let Some(row) = span(plane, iy as usize * ind.w, ind.w) else { continue };
+                        // Plane row `iy` (exactly `w` bytes) and the filter taps of row `fy`
+                        // (channel `c` every `out_c` bytes); in range once the checks passed.
+                        let Some(row) = plane.get(iy as usize * ib.w..(iy as usize + 1) * ib.w) else { continue };
                         let Some(taps) = filter.get(fd.offset(0, fy, 0, c)..) else { continue };
                         for fx in 0..fd.w {
-                            let ix = in_x0 + (fx * p.dilation_w) as isize;
+                            let ix = in_x0 + (fx * cols.dilation) as isize;
                             if ix < 0 || ix >= in_w {
                                 continue;
                             }
@@ -394,7 +326,7 @@ pub fn depthwise_conv2d_s8_channelwise(
                         }
                     }
                     let v = requantize(acc.wrapping_add(bias_c), rq, p.output_offset, p.act_min, p.act_max);
-                    io.set(od.offset(b, oy, ox, c), v);
+                    io.set(ob.offset(b, oy, ox, c), v);
                 }
             }
         }
@@ -404,9 +336,9 @@ pub fn depthwise_conv2d_s8_channelwise(
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{both_walks, d, i32s, io, rq, win};
-    use super::super::Padding;
+    use super::super::test_support::{both_walks, d, dw, dw_padded, i32s, io, rq, win};
     use super::*;
+    use crate::geometry::Padding;
 
     /// The kernel over separate buffers, both walks compared.
     fn run(
@@ -417,7 +349,7 @@ mod tests {
         bias: Option<LeI32s<'_>>,
         out: &mut [i8],
     ) -> Result<()> {
-        both_walks(|io, walk| depthwise_conv2d_s8(p, r, io, filter, bias, walk), input, out)
+        both_walks(|io, walk| depthwise_conv2d_s8(p, r, filter, bias, &p.full_call(walk), io), input, out)
     }
 
     /// Depth multiplier 2: input 3x3x2 (zp 2; channel 0 real value 3y + x, channel 1 real 1),
@@ -436,15 +368,7 @@ mod tests {
         // [fy][fx][oc]
         let filter = [1i8, 1, 1, -1, 1, 0, 2, -1, 1, 0, 3, -1, 1, -1, 4, -1];
         let bias = i32s(&[0, 1, 3, 3]);
-        let p = DepthwiseParams::new(
-            win(Padding::Valid, 1, 1, 1, 1),
-            2,
-            d(1, 3, 3, 2),
-            d(1, 2, 2, 4),
-            d(1, 2, 2, 4),
-            io(2, 0),
-        )
-        .unwrap();
+        let p = dw(win(Padding::Valid, 1, 1, 1, 1), 2, d(1, 3, 3, 2), d(1, 2, 2, 4), d(1, 2, 2, 4), io(2, 0)).unwrap();
         let r = rq(1.0, &[1.0, 1.0, 0.5, 1.0], 1.0, 4);
         let mut out = [0i8; 16];
         run(&p, &r, &input, &filter, Some(LeI32s::new(&bias)), &mut out).unwrap();
@@ -456,16 +380,8 @@ mod tests {
     #[test]
     fn same_stride2_odd_size() {
         let input: std::vec::Vec<i8> = (0..25).map(|v| (v - 12) as i8).collect();
-        let p = DepthwiseParams::new(
-            win(Padding::Same, 2, 2, 1, 1),
-            1,
-            d(1, 5, 5, 1),
-            d(1, 3, 3, 1),
-            d(1, 3, 3, 1),
-            io(-2, 1),
-        )
-        .unwrap();
-        assert_eq!((p.pad_top(), p.pad_left()), (1, 1));
+        let p = dw(win(Padding::Same, 2, 2, 1, 1), 1, d(1, 5, 5, 1), d(1, 3, 3, 1), d(1, 3, 3, 1), io(-2, 1)).unwrap();
+        assert_eq!((p.window().rows.pad_before, p.window().cols.pad_before), (1, 1));
         let r = rq(1.0, &[1.0], 2.0, 1);
         let mut out = [0i8; 9];
         run(&p, &r, &input, &[1; 9], Some(LeI32s::new(&i32s(&[5]))), &mut out).unwrap();
@@ -478,16 +394,8 @@ mod tests {
         let input: std::vec::Vec<i8> = (0..25).map(|v| v as i8).collect();
         let mut filter = [1i8; 9];
         filter[4] = 2;
-        let p = DepthwiseParams::new(
-            win(Padding::Same, 1, 1, 2, 2),
-            1,
-            d(1, 5, 5, 1),
-            d(1, 3, 3, 1),
-            d(1, 5, 5, 1),
-            io(0, 0),
-        )
-        .unwrap();
-        assert_eq!((p.pad_top(), p.pad_left()), (2, 2));
+        let p = dw(win(Padding::Same, 1, 1, 2, 2), 1, d(1, 5, 5, 1), d(1, 3, 3, 1), d(1, 5, 5, 1), io(0, 0)).unwrap();
+        assert_eq!((p.window().rows.pad_before, p.window().cols.pad_before), (2, 2));
         let r = rq(1.0, &[1.0], 1.0, 1);
         let mut out = [0i8; 25];
         run(&p, &r, &input, &filter, None, &mut out).unwrap();
@@ -498,20 +406,12 @@ mod tests {
     /// RELU clamp with output zp 5 → [5, 127].
     #[test]
     fn saturation() {
-        let p = DepthwiseParams::new(
-            win(Padding::Valid, 1, 1, 1, 1),
-            1,
-            d(1, 1, 1, 2),
-            d(1, 1, 1, 2),
-            d(1, 1, 1, 2),
-            io(0, 0),
-        )
-        .unwrap();
+        let p = dw(win(Padding::Valid, 1, 1, 1, 1), 1, d(1, 1, 1, 2), d(1, 1, 1, 2), d(1, 1, 1, 2), io(0, 0)).unwrap();
         let r = rq(1.0, &[1.0], 1.0, 1);
         let mut out = [0i8; 2];
         run(&p, &r, &[127, 127], &[127, -128], None, &mut out).unwrap();
         assert_eq!(out, [127, -128]);
-        let p = DepthwiseParams::new(
+        let p = dw(
             win(Padding::Valid, 1, 1, 1, 1),
             1,
             d(1, 1, 1, 2),
@@ -538,7 +438,7 @@ mod tests {
             let oc = ic * dm;
             let (ind, fd, od) = (d(2, 4, 3, ic), d(1, 3, 2, oc), d(2, 2, 3, oc));
             let io_q = IoQuant { input_zp: -7, output_zp: 3, act_min: -128, act_max: 127 };
-            let p = DepthwiseParams::with_padding([1, 1, 0, 2], 2, 1, 1, 2, dm, ind, fd, od, io_q).unwrap();
+            let p = dw_padded([1, 1, 0, 2], 2, 1, 1, 2, dm, ind, fd, od, io_q).unwrap();
             let input: std::vec::Vec<i8> = (0..ind.len()).map(|_| rnd()).collect();
             let filter: std::vec::Vec<i8> = (0..fd.len()).map(|_| rnd()).collect();
             let bias_v: std::vec::Vec<i32> = (0..oc).map(|_| rnd() as i32 * 50).collect();
@@ -577,15 +477,15 @@ mod tests {
     #[test]
     fn rejects_bad_arguments() {
         let w = win(Padding::Same, 1, 1, 1, 1);
-        assert!(DepthwiseParams::new(w, 2, d(1, 4, 4, 3), d(1, 3, 3, 6), d(1, 4, 4, 6), io(0, 0)).is_ok());
+        assert!(dw(w, 2, d(1, 4, 4, 3), d(1, 3, 3, 6), d(1, 4, 4, 6), io(0, 0)).is_ok());
         // Depth multiplier inconsistent with the channel counts, or zero.
-        assert!(DepthwiseParams::new(w, 1, d(1, 4, 4, 3), d(1, 3, 3, 6), d(1, 4, 4, 6), io(0, 0)).is_err());
-        assert!(DepthwiseParams::new(w, 0, d(1, 4, 4, 0), d(1, 3, 3, 0), d(1, 4, 4, 0), io(0, 0)).is_err());
+        assert!(dw(w, 1, d(1, 4, 4, 3), d(1, 3, 3, 6), d(1, 4, 4, 6), io(0, 0)).is_err());
+        assert!(dw(w, 0, d(1, 4, 4, 0), d(1, 3, 3, 0), d(1, 4, 4, 0), io(0, 0)).is_err());
         // Filter channels differ from output channels; batch mismatch.
-        assert!(DepthwiseParams::new(w, 2, d(1, 4, 4, 3), d(1, 3, 3, 5), d(1, 4, 4, 6), io(0, 0)).is_err());
-        assert!(DepthwiseParams::new(w, 2, d(2, 4, 4, 3), d(1, 3, 3, 6), d(1, 4, 4, 6), io(0, 0)).is_err());
+        assert!(dw(w, 2, d(1, 4, 4, 3), d(1, 3, 3, 5), d(1, 4, 4, 6), io(0, 0)).is_err());
+        assert!(dw(w, 2, d(2, 4, 4, 3), d(1, 3, 3, 6), d(1, 4, 4, 6), io(0, 0)).is_err());
         // Short buffers.
-        let p = DepthwiseParams::new(w, 2, d(1, 4, 4, 3), d(1, 3, 3, 6), d(1, 4, 4, 6), io(0, 0)).unwrap();
+        let p = dw(w, 2, d(1, 4, 4, 3), d(1, 3, 3, 6), d(1, 4, 4, 6), io(0, 0)).unwrap();
         let r = [Requant::default(); 6];
         let mut o = [0i8; 96];
         assert!(run(&p, &r, &[0; 48], &[0; 54], None, &mut o).is_ok());

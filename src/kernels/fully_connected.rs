@@ -14,8 +14,8 @@
 //! (lower bound first), narrow to int8.
 
 use super::conv::{requantize, IoQuant};
-use super::{LeF32s, LeI32s, Shape};
 use crate::quant::{quantize_multiplier, Requant};
+use crate::tensor::{LeF32s, LeI32s, Shape};
 use crate::{Error, Result};
 
 /// TFLM's FULLY_CONNECTED requantization parameters (`CalculateOpDataFullyConnected`).

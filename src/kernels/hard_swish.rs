@@ -9,6 +9,7 @@
 
 use super::activations::map_s8;
 use super::add::check_quant_i8;
+use super::call::MapCall;
 use super::io::Io;
 use crate::quant::quantize_multiplier;
 use crate::{Error, Result};
@@ -93,8 +94,8 @@ impl HardSwishParams {
 /// the input (otherwise [`Error::InvalidArgument`], nothing written); any layout. Walks
 /// forward (ascending index); the output may share the input's buffer when it starts at or
 /// before the input.
-pub fn hard_swish_s8(params: &HardSwishParams, io: &mut Io<'_>) -> Result<()> {
-    map_s8(io, |x| params.eval_one(x))
+pub fn hard_swish_s8(params: &HardSwishParams, call: &MapCall, io: &mut Io<'_>) -> Result<()> {
+    map_s8(io, call, |x| params.eval_one(x))
 }
 
 /// TFLM `DownScaleInt32ToInt16Multiplier`: round a non-negative Q31 multiplier to Q15,
@@ -153,7 +154,7 @@ mod tests {
 
     fn eval(p: &HardSwishParams, x: &[i8]) -> [i8; 8] {
         let mut out = [0i8; 8];
-        hard_swish_s8(p, &mut Io::split(x, &mut out[..x.len()])).unwrap();
+        hard_swish_s8(p, &MapCall::flat(x.len()), &mut Io::split(x, &mut out[..x.len()])).unwrap();
         out
     }
 

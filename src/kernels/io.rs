@@ -69,6 +69,24 @@ impl<'a> Io<'a> {
         Some(Io { buf, out, out_len, inputs })
     }
 
+    /// Moves the start of input `k` forward by `inputs[k]` elements and the start of the
+    /// output by `output` elements (for a call on a part of the operands); `None`, changing
+    /// nothing, if a start would pass its operand's end.
+    pub fn skip(&mut self, inputs: [usize; 2], output: usize) -> Option<()> {
+        let out_len = self.out_len.checked_sub(output)?;
+        let mut moved = self.inputs;
+        for (s, &at) in moved.iter_mut().zip(&inputs) {
+            *s = match *s {
+                Src::Slice(x) => Src::Slice(x.get(at..)?),
+                Src::Shared { offset, len } => Src::Shared { offset: offset + at, len: len.checked_sub(at)? },
+            };
+        }
+        self.inputs = moved;
+        self.out += output;
+        self.out_len = out_len;
+        Some(())
+    }
+
     /// Length of input `k` in elements.
     pub fn input_len(&self, k: usize) -> usize {
         match self.inputs.get(k) {

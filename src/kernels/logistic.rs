@@ -9,6 +9,7 @@
 
 use super::activations::map_s8;
 use super::add::check_quant_i8;
+use super::call::MapCall;
 use super::io::Io;
 use super::softmax::logistic_q4_27;
 use crate::quant::{multiply_by_quantized_multiplier, rounding_divide_by_pot};
@@ -80,8 +81,8 @@ impl LogisticParams {
 /// [`Error::InvalidArgument`], nothing written); any layout, as the op is elementwise. Walks
 /// forward (ascending index); the output may share the input's buffer when it starts at or
 /// before the input.
-pub fn logistic_s8(params: &LogisticParams, io: &mut Io<'_>) -> Result<()> {
-    map_s8(io, |x| params.eval_one(x))
+pub fn logistic_s8(params: &LogisticParams, call: &MapCall, io: &mut Io<'_>) -> Result<()> {
+    map_s8(io, call, |x| params.eval_one(x))
 }
 
 #[cfg(test)]
@@ -90,7 +91,7 @@ mod tests {
 
     fn run(p: &LogisticParams, input: &[i8]) -> [i8; 8] {
         let mut out = [0i8; 8];
-        logistic_s8(p, &mut Io::split(input, &mut out[..input.len()])).unwrap();
+        logistic_s8(p, &MapCall::flat(input.len()), &mut Io::split(input, &mut out[..input.len()])).unwrap();
         out
     }
 

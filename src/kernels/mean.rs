@@ -13,8 +13,8 @@
 //! There is no special case for equal scales. `keep_dims` does not change the data layout:
 //! outputs are in row-major order of the kept input dimensions either way.
 
-use super::{LeI32s, Shape, MAX_RANK};
 use crate::quant::{multiply_by_quantized_multiplier, quantize_multiplier};
+use crate::tensor::{LeI32s, Shape, MAX_RANK};
 use crate::{Error, Result};
 
 /// Prepared parameters of an int8 MEAN.

@@ -1,18 +1,18 @@
-//! Portable reference kernels, bit-exact with TensorFlow Lite Micro's reference kernels.
+//! Portable reference kernels, bit-exact with TensorFlow Lite Micro's reference kernels: one
+//! operator family per file, each a `…Params` type built from plain numbers (nothing here
+//! reads the flatbuffer) and eval functions taking the params, constants, a [`call`]
+//! (which part of the output to compute, where the operands lie) and an [`io::Io`]. The
+//! contract every kernel keeps — portable or port — is in `ports/README.md`.
 //!
-//! Contract shared by every kernel module (one op family per file):
-//! - A `…Params` struct (small, `Copy`, no references) built by a `prepare`-style constructor
-//!   from plain numbers only: scales as `f32`, zero points as `i32`, option values, shapes.
-//!   Constructors validate and return [`crate::Result`]; nothing here reads the flatbuffer.
-//! - An eval function taking the params, input slices, shapes and an output slice. Inputs from
-//!   the model's constant data may sit at any byte alignment, so int32/float constants arrive as
-//!   [`LeI32s`] / [`LeF32s`]; activations in the arena arrive as plain `&[i8]` / `&mut [i8]`.
-//! - No allocation, no statics, no panics on the shapes the eval function's documented
-//!   preconditions allow (the interpreter checks them at init). Slices are indexed only within
-//!   lengths the kernel checked or the caller guaranteed.
+//! Kernels index and compute freely on lengths their params and calls checked: index
+//! arithmetic on verified shapes cannot overflow, and reads go through `get` (an error or 0,
+//! never a panic). The crate's panic-freedom lints on indexing and arithmetic are relaxed here
+//! for that reason; the link-time panic check still covers every kernel.
+#![allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 pub mod activations;
 pub mod add;
+pub mod call;
 pub mod concatenation;
 pub mod conv;
 pub mod depthwise_conv;
@@ -32,159 +32,3 @@ pub mod softmax;
 #[allow(clippy::unwrap_used)]
 mod test_support;
 pub mod transpose;
-
-/// Largest tensor rank patchwise handles.
-pub const MAX_RANK: usize = 6;
-
-/// A tensor shape of rank 0..=[`MAX_RANK`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub struct Shape {
-    rank: u8,
-    dims: [usize; MAX_RANK],
-}
-
-impl Shape {
-    /// A shape from its dimensions; `None` if the rank exceeds [`MAX_RANK`].
-    pub fn new(dims: &[usize]) -> Option<Shape> {
-        if dims.len() > MAX_RANK {
-            return None;
-        }
-        let mut s = Shape { rank: dims.len() as u8, dims: [0; MAX_RANK] };
-        s.dims[..dims.len()].copy_from_slice(dims);
-        Some(s)
-    }
-    /// The dimensions.
-    pub fn dims(&self) -> &[usize] {
-        self.dims.get(..self.rank as usize).unwrap_or(&[])
-    }
-    /// Rank (number of dimensions, at most [`MAX_RANK`]).
-    pub fn rank(&self) -> usize {
-        self.dims().len()
-    }
-    /// Dimension `i`, or 1 past the rank.
-    pub fn dim(&self, i: usize) -> usize {
-        self.dims().get(i).copied().unwrap_or(1)
-    }
-    /// Product of the dimensions (1 for a scalar). The verifier proved it does not overflow.
-    pub fn num_elements(&self) -> usize {
-        self.dims().iter().fold(1usize, |a, &d| a.saturating_mul(d))
-    }
-    /// The shape as NHWC when the rank is 4.
-    pub fn nhwc(&self) -> Option<Dims4> {
-        if self.rank == 4 {
-            Some(Dims4 { n: self.dims[0], h: self.dims[1], w: self.dims[2], c: self.dims[3] })
-        } else {
-            None
-        }
-    }
-}
-
-/// A 4-D NHWC shape (filters: `[out, h, w, in]`; depthwise filters `[1, h, w, out]`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub struct Dims4 {
-    pub n: usize,
-    pub h: usize,
-    pub w: usize,
-    pub c: usize,
-}
-
-impl Dims4 {
-    /// Element count.
-    pub fn len(&self) -> usize {
-        self.n * self.h * self.w * self.c
-    }
-    /// True when any dimension is zero.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-    /// Flat NHWC index.
-    #[inline(always)]
-    pub fn offset(&self, n: usize, y: usize, x: usize, c: usize) -> usize {
-        ((n * self.h + y) * self.w + x) * self.c + c
-    }
-}
-
-/// Little-endian `i32` values at any byte alignment (constant data inside a model).
-#[derive(Clone, Copy, Debug)]
-pub struct LeI32s<'a>(&'a [u8]);
-
-impl<'a> LeI32s<'a> {
-    /// Wraps bytes; a trailing partial value is ignored.
-    pub const fn new(bytes: &'a [u8]) -> Self {
-        LeI32s(bytes)
-    }
-    /// Number of values.
-    pub fn len(&self) -> usize {
-        self.0.len() / 4
-    }
-    /// True when empty.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-    /// Value `i`, or 0 past the end (callers check lengths at prepare time).
-    #[inline(always)]
-    pub fn get(&self, i: usize) -> i32 {
-        match self.0.get(i * 4..i * 4 + 4) {
-            Some(&[a, b, c, d]) => i32::from_le_bytes([a, b, c, d]),
-            _ => 0,
-        }
-    }
-}
-
-/// Little-endian `f32` values at any byte alignment (scales and float constants in a model).
-#[derive(Clone, Copy, Debug)]
-pub struct LeF32s<'a>(&'a [u8]);
-
-impl<'a> LeF32s<'a> {
-    /// Wraps bytes; a trailing partial value is ignored.
-    pub const fn new(bytes: &'a [u8]) -> Self {
-        LeF32s(bytes)
-    }
-    /// Number of values.
-    pub fn len(&self) -> usize {
-        self.0.len() / 4
-    }
-    /// True when empty.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-    /// Value `i`, or 0.0 past the end (callers check lengths at prepare time).
-    #[inline(always)]
-    pub fn get(&self, i: usize) -> f32 {
-        match self.0.get(i * 4..i * 4 + 4) {
-            Some(&[a, b, c, d]) => f32::from_le_bytes([a, b, c, d]),
-            _ => 0.0,
-        }
-    }
-}
-
-/// Schema `Padding`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Padding {
-    Same,
-    Valid,
-}
-
-/// TFLM `ComputeOutSize`: output extent of a sliding window. `None` on a zero stride/dilation
-/// or a window larger than the VALID input.
-pub fn out_size(padding: Padding, in_size: usize, filter: usize, stride: usize, dilation: usize) -> Option<usize> {
-    if stride == 0 || dilation == 0 || filter == 0 {
-        return None;
-    }
-    let effective = (filter - 1).checked_mul(dilation)?.checked_add(1)?;
-    match padding {
-        Padding::Same => Some(in_size.checked_add(stride - 1)? / stride),
-        Padding::Valid => (in_size + stride).checked_sub(effective).map(|v| v / stride),
-    }
-}
-
-/// TFLM `ComputePadding`: leading padding (top or left) for an output of `out` elements.
-pub fn padding_before(stride: usize, dilation: usize, in_size: usize, filter: usize, out: usize) -> usize {
-    let effective = (filter as i64 - 1) * dilation as i64 + 1;
-    let p = ((out as i64 - 1) * stride as i64 + effective - in_size as i64) / 2;
-    if p > 0 {
-        p as usize
-    } else {
-        0
-    }
-}

@@ -7,8 +7,8 @@
 
 use super::add::{check_quant_i8, Broadcast};
 use super::io::Io;
-use super::Shape;
 use crate::quant::{activation_range_i8, multiply_by_quantized_multiplier, quantize_multiplier, Activation};
+use crate::tensor::Shape;
 use crate::Result;
 
 /// Prepared int8 MUL (TFLM `CalculateOpDataMul` for int8 tensors).

@@ -11,8 +11,8 @@
 //! [`pad_amounts`] is the standalone helper that decodes the paddings tensor, for planners that
 //! fold a PAD into the next op's window as virtual padding.
 
-use super::{LeI32s, Shape};
 use crate::slices::{span, span_mut};
+use crate::tensor::{LeI32s, Shape};
 use crate::{Error, Result};
 
 /// Highest rank TFLM's pad kernel accepts.

@@ -13,23 +13,18 @@
 //! [`Walk`] order, and a pixel is written only while it is visited, after reading only its own
 //! window (the contract `crate::plan::overlap` relies on, as for CONV_2D).
 
+use super::call::WindowCall;
 use super::conv::ordered;
 use super::io::{Io, Walk};
-use super::{out_size, padding_before, Dims4, Padding};
+use crate::geometry::{Padding, Window};
+use crate::tensor::Dims4;
 use crate::{Error, Result};
 
 /// Prepared parameters of a 2-D pooling op (average or max).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PoolParams {
-    /// Window height and width.
-    filter_h: usize,
-    filter_w: usize,
-    /// Strides along height and width (≥ 1).
-    stride_h: usize,
-    stride_w: usize,
-    /// Rows added above and columns added left of the input (TFLM's `padding_values`).
-    pad_top: usize,
-    pad_left: usize,
+    /// The window (dilation 1; TFLM's leading padding).
+    window: Window,
     /// Input and output shapes (NHWC); batch and channels agree.
     input: Dims4,
     output: Dims4,
@@ -39,21 +34,9 @@ pub struct PoolParams {
 }
 
 impl PoolParams {
-    /// Rows of padding above the image (TFLM's `padding_values.height`).
-    pub fn pad_top(&self) -> usize {
-        self.pad_top
-    }
-    /// Columns of padding left of the image (TFLM's `padding_values.width`).
-    pub fn pad_left(&self) -> usize {
-        self.pad_left
-    }
-    /// `(filter_h, filter_w)`.
-    pub fn filter(&self) -> (usize, usize) {
-        (self.filter_h, self.filter_w)
-    }
-    /// `(stride_h, stride_w)`.
-    pub fn stride(&self) -> (usize, usize) {
-        (self.stride_h, self.stride_w)
+    /// The window.
+    pub fn window(&self) -> &Window {
+        &self.window
     }
     /// Input shape (NHWC).
     pub fn input(&self) -> Dims4 {
@@ -67,6 +50,10 @@ impl PoolParams {
     pub fn activation_range(&self) -> (i32, i32) {
         (self.act_min, self.act_max)
     }
+    /// The call computing the whole output in `walk` order.
+    pub fn full_call(&self, walk: Walk) -> WindowCall {
+        WindowCall::full(&self.window, self.input, self.output, walk)
+    }
 
     /// TFLM's pooling Prepare.
     ///
@@ -77,7 +64,7 @@ impl PoolParams {
     ///   [`crate::quant::activation_range_i8`] with the **output** scale and zero point.
     ///
     /// Errors with [`Error::InvalidArgument`] on a zero filter or stride, shapes that disagree,
-    /// or an activation range outside int8 (or empty).
+    /// a window that misses the image, or an activation range outside int8 (or empty).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         padding: Padding,
@@ -90,36 +77,31 @@ impl PoolParams {
         act_min: i32,
         act_max: i32,
     ) -> Result<PoolParams> {
-        let out_h = out_size(padding, input.h, filter_h, stride_h, 1).ok_or(Error::InvalidArgument)?;
-        let out_w = out_size(padding, input.w, filter_w, stride_w, 1).ok_or(Error::InvalidArgument)?;
-        if output.h != out_h || output.w != out_w || output.n != input.n || output.c != input.c {
+        let window = Window::pool(
+            padding,
+            [stride_h, stride_w],
+            [input.h, input.w],
+            [filter_h, filter_w],
+            [output.h, output.w],
+        )?;
+        if output.n != input.n || output.c != input.c {
             return Err(Error::InvalidArgument);
         }
         if act_min < i8::MIN as i32 || act_max > i8::MAX as i32 || act_min > act_max {
             return Err(Error::InvalidArgument);
         }
-        // Both modes: TFLM derives the leading padding from the output size (0 for VALID).
-        let pad_top = padding_before(stride_h, 1, input.h, filter_h, out_h);
-        let pad_left = padding_before(stride_w, 1, input.w, filter_w, out_w);
-        // Every window must overlap the image, or an average would divide by zero (TFLM bails
-        // out of the whole op then). Consistent shapes guarantee it; check it anyway.
-        if out_h > 0 && (pad_top >= filter_h || (out_h - 1) * stride_h >= input.h + pad_top) {
-            return Err(Error::InvalidArgument);
-        }
-        if out_w > 0 && (pad_left >= filter_w || (out_w - 1) * stride_w >= input.w + pad_left) {
-            return Err(Error::InvalidArgument);
-        }
-        Ok(PoolParams { filter_h, filter_w, stride_h, stride_w, pad_top, pad_left, input, output, act_min, act_max })
+        Ok(PoolParams { window, input, output, act_min, act_max })
     }
+}
 
-    /// The clipped window along one axis for output position `o`: `(first input index, end)`.
-    #[inline(always)]
-    fn window(o: usize, stride: usize, pad: usize, filter: usize, in_size: usize) -> (usize, usize) {
-        let origin = o * stride; // window start in padded coordinates
-        let start = origin.saturating_sub(pad);
-        let end = (origin + filter).saturating_sub(pad).min(in_size);
-        (start, end)
-    }
+/// The input window along one axis for output position `o` of a call, clipped to the block:
+/// `(first input index, end)`.
+#[inline(always)]
+fn clipped(o: usize, stride: usize, pad: usize, filter: usize, in_size: usize) -> (usize, usize) {
+    let origin = o * stride; // window start in padded coordinates
+    let start = origin.saturating_sub(pad);
+    let end = (origin + filter).saturating_sub(pad).min(in_size);
+    (start, end)
 }
 
 /// TFLM's pooling requirement that input and output share quantization: the scales differ by
@@ -143,37 +125,30 @@ pub fn check_pool_quantization(
 /// Channels pooled at once (stack space: 4 bytes each for averages).
 const CHUNK: usize = 64;
 
-/// Checks buffer lengths against the params.
-fn check_lengths(p: &PoolParams, io: &Io<'_>) -> Result<()> {
-    if io.input_len(0) >= p.input.len() && io.output_len() >= p.output.len() {
-        Ok(())
-    } else {
-        Err(Error::InvalidArgument)
-    }
-}
-
 /// Visits output pixels in walk order, calling `pixel(io, window, out_base)` to compute and
 /// write the pixel at output offset `out_base` (channel 0) from its clipped input window.
-fn for_each_pixel(p: &PoolParams, io: &mut Io<'_>, walk: Walk, mut pixel: impl FnMut(&mut Io<'_>, Win, usize)) {
-    let (ind, outd) = (p.input, p.output);
-    if outd.h == 0 {
+fn for_each_pixel(p: &PoolParams, call: &WindowCall, io: &mut Io<'_>, mut pixel: impl FnMut(&mut Io<'_>, Win, usize)) {
+    let (ib, ob) = (call.input, call.output);
+    let (rows, cols) = (&p.window.rows, &p.window.cols);
+    let [pad_top, _, pad_left, _] = call.pad;
+    if ob.h == 0 {
         return; // empty output
     }
-    let rows = outd.n * outd.h;
-    for r in 0..rows {
-        let row = ordered(walk, r, rows);
-        let (b, oy) = (row / outd.h, row % outd.h);
-        let (y0, y1) = PoolParams::window(oy, p.stride_h, p.pad_top, p.filter_h, ind.h);
-        for s in 0..outd.w {
-            let ox = ordered(walk, s, outd.w);
-            let (x0, x1) = PoolParams::window(ox, p.stride_w, p.pad_left, p.filter_w, ind.w);
+    let out_rows = ob.n * ob.h;
+    for r in 0..out_rows {
+        let row = ordered(call.walk, r, out_rows);
+        let (b, oy) = (row / ob.h, row % ob.h);
+        let (y0, y1) = clipped(oy, rows.stride, pad_top, rows.kernel, ib.h);
+        for s in 0..ob.w {
+            let ox = ordered(call.walk, s, ob.w);
+            let (x0, x1) = clipped(ox, cols.stride, pad_left, cols.kernel, ib.w);
             let win = Win {
-                start: ind.offset(b, y0, x0, 0),
+                start: ib.offset(b, y0, x0, 0),
                 rows: y1.saturating_sub(y0),
                 cols: x1.saturating_sub(x0),
-                row_stride: ind.w * ind.c,
+                row_stride: ib.row_stride,
             };
-            pixel(io, win, outd.offset(b, oy, ox, 0));
+            pixel(io, win, ob.offset(b, oy, ox, 0));
         }
     }
 }
@@ -204,23 +179,23 @@ impl Win {
 
 /// AVERAGE_POOL_2D, int8 NHWC.
 ///
-/// Each output is the sum of the in-bounds window elements divided by their count, rounded to
-/// nearest with ties away from zero (TFLM adds or subtracts half the count, then divides with
-/// truncation), then clamped to `[act_min, act_max]`.
+/// Each output is the sum of the window elements inside the input block divided by their
+/// count, rounded to nearest with ties away from zero (TFLM adds or subtracts half the count,
+/// then divides with truncation), then clamped to `[act_min, act_max]`.
 ///
-/// `io`: input 0 is the NHWC input, the output the NHWC output (they may share a buffer);
-/// `walk`: the output pixel order (see the module docs).
+/// `call`, `io`: the output block to compute from the input block (see [`super::call`]); they
+/// may share a buffer, output pixels are visited in the call's walk order (see the module
+/// docs).
 ///
-/// Errors with [`Error::InvalidArgument`], writing nothing, unless
-/// `io.input_len(0) ≥ params.input().len()` and `io.output_len() ≥ params.output().len()`.
-pub fn average_pool_s8(p: &PoolParams, io: &mut Io<'_>, walk: Walk) -> Result<()> {
-    check_lengths(p, io)?;
-    let in_len = p.input.len();
+/// Errors with [`Error::InvalidArgument`], writing nothing, when [`WindowCall::check`] fails.
+pub fn average_pool_s8(p: &PoolParams, call: &WindowCall, io: &mut Io<'_>) -> Result<()> {
+    call.check(&p.window, p.input.c, p.output.c, io.input_len(0), io.output_len())?;
+    let in_len = io.input_len(0);
     let depth = p.output.c;
     let (lo, hi) = (p.act_min, p.act_max);
     let mut acc = [0i32; CHUNK];
     let mut res = [0i8; CHUNK];
-    for_each_pixel(p, io, walk, |io, win, out_base| {
+    for_each_pixel(p, call, io, |io, win, out_base| {
         let count = (win.rows * win.cols) as i32;
         if count == 0 {
             // Unreachable with validated params (TFLM would abandon the op here).
@@ -233,7 +208,7 @@ pub fn average_pool_s8(p: &PoolParams, io: &mut Io<'_>, walk: Walk) -> Result<()
             acc.fill(0);
             let input = io.input(0, 0, in_len);
             win.each(depth, |at| {
-                // In range once `check_lengths` passed; `get` keeps this panic-free.
+                // In range once the call is checked; `get` keeps this panic-free.
                 for (a, &x) in acc.iter_mut().zip(input.get(at + c0..at + c0 + n).unwrap_or(&[])) {
                     *a = a.wrapping_add(x as i32);
                 }
@@ -258,17 +233,17 @@ pub fn average_pool_s8(p: &PoolParams, io: &mut Io<'_>, walk: Walk) -> Result<()
 
 /// MAX_POOL_2D, int8 NHWC.
 ///
-/// Each output is the maximum of the in-bounds window elements (padding never wins), clamped
-/// to `[act_min, act_max]`.
+/// Each output is the maximum of the window elements inside the input block (padding never
+/// wins), clamped to `[act_min, act_max]`.
 ///
-/// `io`, `walk` and errors: as [`average_pool_s8`].
-pub fn max_pool_s8(p: &PoolParams, io: &mut Io<'_>, walk: Walk) -> Result<()> {
-    check_lengths(p, io)?;
-    let in_len = p.input.len();
+/// `call`, `io` and errors: as [`average_pool_s8`].
+pub fn max_pool_s8(p: &PoolParams, call: &WindowCall, io: &mut Io<'_>) -> Result<()> {
+    call.check(&p.window, p.input.c, p.output.c, io.input_len(0), io.output_len())?;
+    let in_len = io.input_len(0);
     let depth = p.output.c;
     let (lo, hi) = (p.act_min as i8, p.act_max as i8);
     let mut acc = [0i8; CHUNK];
-    for_each_pixel(p, io, walk, |io, win, out_base| {
+    for_each_pixel(p, call, io, |io, win, out_base| {
         let mut c0 = 0;
         while c0 < depth {
             let n = CHUNK.min(depth - c0);
@@ -294,14 +269,14 @@ mod tests {
     use super::super::test_support::d;
     use super::*;
 
-    type Kernel = fn(&PoolParams, &mut Io<'_>, Walk) -> Result<()>;
+    type Kernel = fn(&PoolParams, &WindowCall, &mut Io<'_>) -> Result<()>;
 
     /// Runs a pooling kernel over separate buffers walking forward and checks that walking
     /// backward gives the same output.
     fn run(kernel: Kernel, p: &PoolParams, input: &[i8], out: &mut [i8]) {
         let mut back = out.to_vec();
-        kernel(p, &mut Io::split(input, &mut back), Walk::Backward).unwrap();
-        kernel(p, &mut Io::split(input, out), Walk::Forward).unwrap();
+        kernel(p, &p.full_call(Walk::Backward), &mut Io::split(input, &mut back)).unwrap();
+        kernel(p, &p.full_call(Walk::Forward), &mut Io::split(input, out)).unwrap();
         assert_eq!(&back[..], &out[..]);
     }
 
@@ -361,7 +336,7 @@ mod tests {
     fn average_same_padding_counts_only_inside() {
         // 3x3 image, 3x3 filter, stride 1, SAME: pad 1 on each side.
         let p = PoolParams::new(Padding::Same, 3, 3, 1, 1, d(1, 3, 3, 1), d(1, 3, 3, 1), -128, 127).unwrap();
-        assert_eq!((p.pad_top, p.pad_left), (1, 1));
+        assert_eq!((p.window().rows.pad_before, p.window().cols.pad_before), (1, 1));
         let input = [1i8, 2, 3, 4, 5, 6, 7, 8, 10];
         let mut out = [0i8; 9];
         run(average_pool_s8, &p, &input, &mut out);
@@ -378,7 +353,7 @@ mod tests {
         // 4-wide row, filter 2, stride 2, SAME: out 2, total padding 0 -> windows {0,1},{2,3}.
         // 5-wide row, filter 2, stride 2, SAME: out 3, total 1 -> pad_left 0, last window {4}.
         let p = PoolParams::new(Padding::Same, 1, 2, 1, 2, d(1, 1, 5, 1), d(1, 1, 3, 1), -128, 127).unwrap();
-        assert_eq!(p.pad_left, 0);
+        assert_eq!(p.window().cols.pad_before, 0);
         let input = [-10i8, -11, 7, 8, -5];
         let mut out = [0i8; 3];
         run(average_pool_s8, &p, &input, &mut out);
@@ -427,7 +402,7 @@ mod tests {
         // All-negative image; SAME padding must not inject zeros.
         let p = PoolParams::new(Padding::Same, 3, 3, 2, 2, d(1, 3, 3, 1), d(1, 2, 2, 1), -128, 127).unwrap();
         // total padding = (2-1)*2 + 3 - 3 = 2 -> pad 1.
-        assert_eq!(p.pad_top, 1);
+        assert_eq!(p.window().rows.pad_before, 1);
         let input = [-9i8, -8, -7, -6, -5, -4, -3, -2, -100];
         let mut out = [0i8; 4];
         run(max_pool_s8, &p, &input, &mut out);

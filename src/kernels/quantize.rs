@@ -7,6 +7,7 @@
 
 use super::activations::map_s8;
 use super::add::check_quant_i8;
+use super::call::MapCall;
 use super::io::Io;
 use crate::quant::{multiply_by_quantized_multiplier, quantize_multiplier};
 use crate::{Error, Result};
@@ -117,8 +118,8 @@ impl RequantizeParams {
 /// be at least as long as the input (otherwise [`Error::InvalidArgument`], nothing written).
 /// Walks forward (ascending index); the output may share the input's buffer when it starts at
 /// or before the input.
-pub fn requantize_s8(params: &RequantizeParams, io: &mut Io<'_>) -> Result<()> {
-    map_s8(io, |x| {
+pub fn requantize_s8(params: &RequantizeParams, call: &MapCall, io: &mut Io<'_>) -> Result<()> {
+    map_s8(io, call, |x| {
         let v = multiply_by_quantized_multiplier(x as i32 - params.input_zero_point, params.multiplier, params.shift)
             .wrapping_add(params.output_zero_point);
         v.clamp(i8::MIN as i32, i8::MAX as i32) as i8
@@ -189,11 +190,11 @@ mod tests {
         let mut out = [0i8; 6];
         // (x - 1) / 2 - 2: 4 → 1.5 → 2 → 0; 2 → 0.5 → 1 → -1; 0 → -0.5 → 0 → -2;
         // -2 → -1.5 → -1 → -3; 127 → 63 → 61; -128 → -64.5 → -64 → -66.
-        requantize_s8(&p, &mut Io::split(&[4, 2, 0, -2, 127, -128], &mut out)).unwrap();
+        requantize_s8(&p, &MapCall::flat(6), &mut Io::split(&[4, 2, 0, -2, 127, -128], &mut out)).unwrap();
         assert_eq!(out, [0, -1, -2, -3, 61, -66]);
         // 1.0 / 0.25 = 4: saturates both ends.
         let p = RequantizeParams::new(1.0, 0, 0.25, 0).unwrap();
-        requantize_s8(&p, &mut Io::split(&[40, -40, 31, -32, 0, 1], &mut out)).unwrap();
+        requantize_s8(&p, &MapCall::flat(6), &mut Io::split(&[40, -40, 31, -32, 0, 1], &mut out)).unwrap();
         assert_eq!(out, [127, -128, 124, -128, 0, 4]);
     }
 }

@@ -6,8 +6,8 @@
 //! `align_corners` or `floor` without, capped at `in − 1` (and at 0 from below with
 //! `half_pixel_centers`). Both flags may be set together. Values are copied, never rescaled.
 
-use super::{Dims4, LeI32s};
 use crate::slices::{span, span_mut};
+use crate::tensor::{Dims4, LeI32s};
 use crate::{Error, Result};
 
 /// Prepared parameters of an int8 RESIZE_NEAREST_NEIGHBOR.

@@ -10,11 +10,11 @@
 
 use super::add::CHUNK;
 use super::io::Io;
-use super::Shape;
 use crate::quant::{
     multiply_by_quantized_multiplier_greater_than_one, quantize_multiplier, rounding_divide_by_pot,
     saturating_rounding_doubling_high_mul as srdhm,
 };
+use crate::tensor::Shape;
 use crate::{Error, Result};
 
 /// Integer bits of the rescaled input differences (Q5.26), as in TFLM.

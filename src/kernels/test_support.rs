@@ -1,16 +1,73 @@
 //! Fixtures shared by the kernel unit tests.
 
-use super::conv::{per_channel_requant, IoQuant, Window};
-use super::{Dims4, LeF32s, Padding};
+use super::conv::{per_channel_requant, ConvParams, IoQuant};
+use super::depthwise_conv::DepthwiseParams;
+use crate::geometry::{Padding, Window};
 use crate::quant::Requant;
+use crate::tensor::{Dims4, LeF32s};
 use std::vec::Vec;
 
 pub fn d(n: usize, h: usize, w: usize, c: usize) -> Dims4 {
     Dims4 { n, h, w, c }
 }
 
-pub fn win(padding: Padding, sh: usize, sw: usize, dh: usize, dw: usize) -> Window {
-    Window { padding, stride_h: sh, stride_w: sw, dilation_h: dh, dilation_w: dw }
+/// A window's schema options: padding type, strides and dilations.
+#[derive(Clone, Copy)]
+pub struct Opts {
+    padding: Padding,
+    stride: [usize; 2],
+    dilation: [usize; 2],
+}
+
+pub fn win(padding: Padding, sh: usize, sw: usize, dh: usize, dw: usize) -> Opts {
+    Opts { padding, stride: [sh, sw], dilation: [dh, dw] }
+}
+
+/// CONV_2D params with TFLM's padding.
+pub fn conv(o: Opts, i: Dims4, f: Dims4, out: Dims4, io: IoQuant) -> crate::Result<ConvParams> {
+    let w = Window::tflm(o.padding, o.stride, o.dilation, [i.h, i.w], [f.h, f.w], [out.h, out.w])?;
+    ConvParams::new(w, i, f, out, io)
+}
+
+/// CONV_2D params with explicit `[top, bottom, left, right]` padding.
+#[allow(clippy::too_many_arguments)]
+pub fn conv_padded(
+    pad: [usize; 4],
+    sh: usize,
+    sw: usize,
+    dh: usize,
+    dw: usize,
+    i: Dims4,
+    f: Dims4,
+    out: Dims4,
+    io: IoQuant,
+) -> crate::Result<ConvParams> {
+    let w = Window::explicit(pad, [sh, sw], [dh, dw], [i.h, i.w], [f.h, f.w], [out.h, out.w])?;
+    ConvParams::new(w, i, f, out, io)
+}
+
+/// DEPTHWISE_CONV_2D params with TFLM's padding.
+pub fn dw(o: Opts, dm: usize, i: Dims4, f: Dims4, out: Dims4, io: IoQuant) -> crate::Result<DepthwiseParams> {
+    let w = Window::tflm(o.padding, o.stride, o.dilation, [i.h, i.w], [f.h, f.w], [out.h, out.w])?;
+    DepthwiseParams::new(w, dm, i, f, out, io)
+}
+
+/// DEPTHWISE_CONV_2D params with explicit `[top, bottom, left, right]` padding.
+#[allow(clippy::too_many_arguments)]
+pub fn dw_padded(
+    pad: [usize; 4],
+    sh: usize,
+    sw: usize,
+    dh: usize,
+    dwi: usize,
+    dm: usize,
+    i: Dims4,
+    f: Dims4,
+    out: Dims4,
+    io: IoQuant,
+) -> crate::Result<DepthwiseParams> {
+    let w = Window::explicit(pad, [sh, sw], [dh, dwi], [i.h, i.w], [f.h, f.w], [out.h, out.w])?;
+    DepthwiseParams::new(w, dm, i, f, out, io)
 }
 
 /// Input and output zero points, no fused activation.

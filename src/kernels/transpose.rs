@@ -2,7 +2,7 @@
 //!
 //! Output dimension `i` is input dimension `perm[i]`; values are moved, never changed.
 
-use super::{LeI32s, Shape};
+use crate::tensor::{LeI32s, Shape};
 use crate::{Error, Result};
 
 /// Highest rank TFLM's transpose accepts.

@@ -1,43 +1,251 @@
-//! Operator glue: from a verified operator to kernel parameters and arena slices.
+//! Operator specs: from a verified operator to what the planner and the kernels need.
 //!
-//! Each operator has one function `fn(&Ctx, Option<&mut Memory>) -> Result<OpFacts>`. Without
-//! memory it validates the operator (types, shapes, quantization, options) and tells the
-//! planner its scratch bytes and how its output may overlap its input — the planner calls it
-//! at init, and which kernel variant it chose when the choice changes the memory plan. With
-//! memory it recomputes the same parameters (cheap: no table is kept per op) and runs the
-//! kernel the plan chose. Both paths share every check, so invoke cannot reach a kernel with
-//! parameters init did not accept.
+//! [`prepare`] validates one operator — types, shapes, quantization, options, and a PAD folded
+//! into it — and returns its [`OpSpec`]: the validated kernel parameters and constants, the
+//! tensors it reads and writes, and its [`Dataflow`] (how the output depends on the inputs,
+//! which the planner turns into overlap permissions and the tiler into regions). One file per
+//! operator family, named as in `src/kernels/`.
+//!
+//! Nothing here runs a kernel or knows the memory plan: the planner (`crate::plan`) chooses a
+//! kernel variant for the spec, the executor (`crate::exec`) prepares the same spec again at
+//! invoke and runs exactly that — so invoke cannot reach a kernel with parameters init did
+//! not accept.
 
-// No reachable panic (see "Panic freedom" in the crate docs).
-#![deny(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::unreachable,
-    clippy::todo,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects
-)]
+mod activations;
+mod add;
+mod concatenation;
+mod conv;
+mod depthwise_conv;
+mod dequantize;
+mod fully_connected;
+mod hard_swish;
+mod logistic;
+mod mean;
+mod mul;
+mod pad;
+mod pooling;
+mod quantize;
+mod reshape;
+mod resize_nearest;
+mod softmax;
+mod transpose;
 
-mod dispatch;
+pub use concatenation::ConcatSpec;
+pub use conv::{ConvSpec, RequantSource};
+pub use depthwise_conv::DepthwiseSpec;
+pub use fully_connected::FullyConnectedSpec;
 
 use crate::error::{Error, Result};
-use crate::kernels::io::{Io, Src, Walk};
-use crate::plan::{Kernel, Offsets, OpRun, NO_OFFSET};
+use crate::geometry::{Padding, Window};
+use crate::kernels::{
+    activations::{Relu6Params, ReluParams},
+    add::AddParams,
+    dequantize::DequantizeParams,
+    hard_swish::HardSwishParams,
+    logistic::LogisticParams,
+    mean::MeanParams,
+    mul::MulParams,
+    pad::PadParams,
+    pooling::PoolParams,
+    quantize::{QuantizeParams, RequantizeParams},
+    resize_nearest::ResizeNearestParams,
+    softmax::SoftmaxParams,
+    transpose::TransposeParams,
+};
+use crate::quant::Activation;
 use crate::schema::flatbuf::Table;
 use crate::schema::opcodes::OpKind;
 use crate::schema::{DType, Model, Operator, Tensor};
-use crate::slices::{inside, span, take_front};
+use crate::tensor::Dims4;
 
-pub(crate) use dispatch::run;
-
-/// The activation area and the plan's offsets, as invoke sees them.
-pub(crate) struct Memory<'x> {
-    pub arena: &'x mut [u8],
-    pub offsets: Offsets<'x>,
+/// A validated operator: everything a kernel variant needs, nothing about memory.
+#[derive(Clone, Copy, Debug)]
+pub struct OpSpec<'m> {
+    /// Operator index in subgraph 0.
+    pub index: usize,
+    /// Its builtin code.
+    pub opcode: u32,
+    /// The tensor it writes (output 0).
+    pub output: usize,
+    /// The activation tensors the kernel reads through its I/O, in kernel order (input 0 is a
+    /// folded PAD's input when one is folded in). Constants travel in [`OpSpec::params`].
+    pub inputs: [Option<usize>; 2],
+    /// How the output depends on the inputs.
+    pub dataflow: Dataflow,
+    /// Validated kernel parameters and constant data.
+    pub params: Params<'m>,
 }
 
-/// One operator being prepared or run.
+/// How an operator's output depends on its inputs, as far as memory and tiling care.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dataflow {
+    /// Any output element may depend on any input element (reductions, data movement).
+    Global,
+    /// Output element `i` depends only on element `i` of `inputs` (same shape as the output;
+    /// either may be overwritten in place, the first preferred). Elements are `in_bytes` and
+    /// `out_bytes` wide.
+    Elementwise { inputs: [Option<usize>; 2], in_bytes: usize, out_bytes: usize },
+    /// A sliding window over `input` (NHWC): output pixel `(b, y, x)` depends on the input
+    /// pixels of its window in batch `b`, all channels ([`OpSpec::window`] describes it).
+    Window { input: usize },
+}
+
+/// Validated kernel parameters per operator family.
+#[derive(Clone, Copy, Debug)]
+pub enum Params<'m> {
+    Conv(ConvSpec<'m>),
+    Depthwise(DepthwiseSpec<'m>),
+    FullyConnected(FullyConnectedSpec<'m>),
+    AveragePool(PoolParams),
+    MaxPool(PoolParams),
+    Mean(MeanParams),
+    Pad(PadParams),
+    Concat(ConcatSpec),
+    ResizeNearest(ResizeNearestParams),
+    Transpose(TransposeParams),
+    /// RESHAPE / SQUEEZE not aliased: the same bytes copied.
+    Copy,
+    Add(AddParams),
+    Mul(MulParams),
+    Softmax(SoftmaxParams),
+    Logistic(LogisticParams),
+    HardSwish(HardSwishParams),
+    Relu(ReluParams),
+    Relu6(Relu6Params),
+    /// QUANTIZE int8 → int8.
+    Requantize(RequantizeParams),
+    /// QUANTIZE float32 → int8 over `elements` values.
+    Quantize(QuantizeParams, usize),
+    /// DEQUANTIZE int8 → float32 over `elements` values.
+    Dequantize(DequantizeParams, usize),
+}
+
+/// A sliding-window operator's window over its images, their batches, and the channels of an
+/// input and an output pixel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WindowShape<'a> {
+    pub window: &'a Window,
+    pub batches: usize,
+    pub in_channels: usize,
+    pub out_channels: usize,
+}
+
+impl OpSpec<'_> {
+    /// The window of a [`Dataflow::Window`] operator.
+    pub fn window(&self) -> Option<WindowShape<'_>> {
+        let (window, input, output) = match &self.params {
+            Params::Conv(s) => (s.params.window(), s.params.input(), s.params.output()),
+            Params::Depthwise(s) => (s.params.window(), s.params.input(), s.params.output()),
+            Params::AveragePool(p) | Params::MaxPool(p) => (p.window(), p.input(), p.output()),
+            _ => return None,
+        };
+        Some(WindowShape { window, batches: input.n, in_channels: input.c, out_channels: output.c })
+    }
+}
+
+/// The kernel family of a spec's parameters (which kernels can compute it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Family {
+    Conv,
+    Depthwise,
+    FullyConnected,
+    AveragePool,
+    MaxPool,
+    Mean,
+    Pad,
+    Concat,
+    ResizeNearest,
+    Transpose,
+    Copy,
+    Add,
+    Mul,
+    Softmax,
+    Logistic,
+    HardSwish,
+    Relu,
+    Relu6,
+    Requantize,
+    Quantize,
+    Dequantize,
+}
+
+impl Params<'_> {
+    /// The kernel family of these parameters.
+    pub fn family(&self) -> Family {
+        match self {
+            Params::Conv(_) => Family::Conv,
+            Params::Depthwise(_) => Family::Depthwise,
+            Params::FullyConnected(_) => Family::FullyConnected,
+            Params::AveragePool(_) => Family::AveragePool,
+            Params::MaxPool(_) => Family::MaxPool,
+            Params::Mean(_) => Family::Mean,
+            Params::Pad(_) => Family::Pad,
+            Params::Concat(_) => Family::Concat,
+            Params::ResizeNearest(_) => Family::ResizeNearest,
+            Params::Transpose(_) => Family::Transpose,
+            Params::Copy => Family::Copy,
+            Params::Add(_) => Family::Add,
+            Params::Mul(_) => Family::Mul,
+            Params::Softmax(_) => Family::Softmax,
+            Params::Logistic(_) => Family::Logistic,
+            Params::HardSwish(_) => Family::HardSwish,
+            Params::Relu(_) => Family::Relu,
+            Params::Relu6(_) => Family::Relu6,
+            Params::Requantize(_) => Family::Requantize,
+            Params::Quantize(..) => Family::Quantize,
+            Params::Dequantize(..) => Family::Dequantize,
+        }
+    }
+}
+
+/// Validates operator `index` (with PAD `fused_pad` folded in) and returns its spec.
+pub fn prepare<'m>(model: &Model<'m>, index: usize, fused_pad: Option<usize>) -> Result<OpSpec<'m>> {
+    let c = Ctx::new(model, index, fused_pad)?;
+    if fused_pad.is_some() && !matches!(c.kind, OpKind::Conv2d | OpKind::DepthwiseConv2d) {
+        return Err(c.bad());
+    }
+    match c.kind {
+        OpKind::Conv2d => conv::prepare(&c),
+        OpKind::DepthwiseConv2d => depthwise_conv::prepare(&c),
+        OpKind::FullyConnected => fully_connected::prepare(&c),
+        OpKind::AveragePool2d | OpKind::MaxPool2d => pooling::prepare(&c),
+        OpKind::Mean => mean::prepare(&c),
+        OpKind::Pad | OpKind::PadV2 => pad::prepare(&c),
+        OpKind::Concatenation => concatenation::prepare(&c),
+        OpKind::ResizeNearestNeighbor => resize_nearest::prepare(&c),
+        OpKind::Transpose => transpose::prepare(&c),
+        OpKind::Reshape | OpKind::Squeeze => reshape::prepare(&c),
+        OpKind::Add => add::prepare(&c),
+        OpKind::Mul => mul::prepare(&c),
+        OpKind::Softmax => softmax::prepare(&c),
+        OpKind::Logistic => logistic::prepare(&c),
+        OpKind::HardSwish => hard_swish::prepare(&c),
+        OpKind::Relu | OpKind::Relu6 => activations::prepare(&c),
+        OpKind::Quantize => quantize::prepare(&c),
+        OpKind::Dequantize => dequantize::prepare(&c),
+    }
+}
+
+/// True when PAD/PADV2 operator `pad` can be folded into operator `consumer` as virtual
+/// padding with bit-identical results: the consumer is a CONV_2D or DEPTHWISE_CONV_2D reading
+/// the PAD's output as input 0, the padding touches only H and W, and the pad value equals the
+/// consumer's input zero point (padded taps then contribute nothing, as in the kernel).
+pub fn pad_foldable(model: &Model<'_>, pad: usize, consumer: usize) -> Result<bool> {
+    // An unsupported consumer or PAD is not folded; the operator's own validation, in
+    // schedule order, reports it (so the error names the same operator whatever the options).
+    let Ok(c) = Ctx::new(model, consumer, Some(pad)) else { return Ok(false) };
+    if !matches!(c.kind, OpKind::Conv2d | OpKind::DepthwiseConv2d) {
+        return Ok(false);
+    }
+    let Ok(p) = Ctx::new(model, pad, None) else { return Ok(false) };
+    if prepare(model, pad, None).is_err() || p.op.output(0) != c.op.input(0) {
+        return Ok(false);
+    }
+    Ok(conv::folded_padding(&c).is_ok() && prepare(model, consumer, Some(pad)).is_ok())
+}
+
+/// One operator being prepared.
 pub(crate) struct Ctx<'m> {
     pub model: Model<'m>,
     pub op: Operator<'m>,
@@ -46,64 +254,21 @@ pub(crate) struct Ctx<'m> {
     /// A PAD operator folded into this one (its input replaces input 0, its paddings are
     /// applied virtually).
     pub fused_pad: Option<usize>,
-    /// The kernel the plan chose (invoke-time; `Standard` while preparing).
-    pub kernel: Kernel,
-}
-
-/// Which planner option governs an overlap.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum OverlapKind {
-    /// Same-index elementwise work (in-place).
-    Elementwise,
-    /// A sliding window walking its output in order.
-    Window,
-}
-
-/// How an operator's output may overlap one of its inputs when that input dies there.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Overlap {
-    /// Tensor index of the input (after PAD folding).
-    pub input: Option<usize>,
-    /// Another input that may be overwritten instead, if `input` does not die here.
-    pub alt_input: Option<usize>,
-    pub kind: OverlapKind,
-    /// The output may start this many bytes before the input, walking forward
-    /// (`plan::NEVER as i64` or more: not at all).
-    pub forward: i64,
-    /// The output may start this many bytes after the input, walking backward.
-    pub backward: i64,
-}
-
-impl Overlap {
-    /// Forward-only in-place work on input `input` (output start ≤ input start).
-    pub fn forward_only(input: usize) -> Overlap {
-        Overlap {
-            input: Some(input),
-            alt_input: None,
-            kind: OverlapKind::Elementwise,
-            forward: 0,
-            backward: crate::plan::NEVER as i64,
-        }
-    }
-}
-
-/// What the planner learns from validating an operator.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct OpFacts {
-    /// Scratch bytes during the operator.
-    pub scratch: usize,
-    /// Overlap permission, if the kernel supports one.
-    pub overlap: Option<Overlap>,
-    /// The kernel variant these facts are for.
-    pub kernel: Kernel,
-}
-
-impl OpFacts {
-    /// No scratch, no overlap, the standard kernel.
-    pub const PLAIN: OpFacts = OpFacts { scratch: 0, overlap: None, kernel: Kernel::Standard };
 }
 
 impl<'m> Ctx<'m> {
+    fn new(model: &Model<'m>, index: usize, fused_pad: Option<usize>) -> Result<Ctx<'m>> {
+        let op = model.operator(index)?;
+        let unsupported = Error::UnsupportedOp { op: index as u32, opcode: op.opcode };
+        let kind = OpKind::from_code(op.opcode).ok_or(unsupported)?;
+        Ok(Ctx { model: *model, op, index, kind, fused_pad })
+    }
+
+    /// A spec of this operator writing output 0.
+    pub fn spec(&self, inputs: [Option<usize>; 2], dataflow: Dataflow, params: Params<'m>) -> Result<OpSpec<'m>> {
+        let output = self.op.output(0).ok_or(self.bad())?;
+        Ok(OpSpec { index: self.index, opcode: self.op.opcode, output, inputs, dataflow, params })
+    }
     /// The error for an operator whose tensors or options are inconsistent.
     pub fn bad(&self) -> Error {
         Error::BadOperator { op: self.index as u32, opcode: self.op.opcode }
@@ -143,249 +308,83 @@ impl<'m> Ctx<'m> {
             None => Ok(None),
         }
     }
-    /// Requires exactly `n_in` inputs (ignoring trailing absent ones is not allowed) and `n_out` outputs.
+    /// Requires `n_in` inputs (trailing absent ones count) and exactly `n_out` outputs.
     pub fn arity(&self, n_in: core::ops::RangeInclusive<usize>, n_out: usize) -> Result<()> {
         if !n_in.contains(&self.op.num_inputs()) || self.op.num_outputs() != n_out {
             return Err(self.bad());
         }
         Ok(())
     }
-}
-
-/// Requires `t` to have type `d`.
-pub(crate) fn want(c: &Ctx<'_>, t: &Tensor<'_>, d: DType) -> Result<()> {
-    if t.dtype == d {
-        Ok(())
-    } else {
-        Err(c.bad())
+    /// Requires `t` to have type `d`.
+    pub fn want(&self, t: &Tensor<'_>, d: DType) -> Result<()> {
+        if t.dtype == d {
+            Ok(())
+        } else {
+            Err(self.bad())
+        }
+    }
+    /// Per-tensor int8 quantization `(scale, zero_point)`, checked usable (scale > 0, zp in
+    /// range).
+    pub fn q8(&self, t: &Tensor<'_>) -> Result<(f32, i32)> {
+        self.want(t, DType::I8)?;
+        let s = t.quant.scale();
+        let zp = t.quant.zero_point();
+        if s.is_nan() || s <= 0.0 || !(-128..=127).contains(&zp) {
+            return Err(self.bad());
+        }
+        Ok((s, zp))
+    }
+    /// A 4-D tensor's NHWC shape.
+    pub fn dims4(&self, t: &Tensor<'_>) -> Result<Dims4> {
+        t.shape.nhwc().ok_or(self.bad())
+    }
+    /// Maps a kernel constructor's rejection to this operator.
+    pub fn k<T>(&self, r: Result<T>) -> Result<T> {
+        r.map_err(|_| self.bad())
+    }
+    /// The fused activation in options field `id`.
+    pub fn activation(&self, o: Option<Table<'_>>, id: usize) -> Result<Activation> {
+        let v = o.map_or(Ok(0), |t| t.i8(id, 0))?;
+        Activation::from_schema(v).ok_or(self.bad_options())
+    }
+    /// The padding type in options field `id`.
+    pub fn padding(&self, o: Option<Table<'_>>, id: usize) -> Result<Padding> {
+        match o.map_or(Ok(0), |t| t.i8(id, 0))? {
+            0 => Ok(Padding::Same),
+            1 => Ok(Padding::Valid),
+            _ => Err(self.bad_options()),
+        }
+    }
+    /// A non-negative option value as `usize` (negative values are malformed options).
+    pub fn positive(&self, v: i32) -> Result<usize> {
+        usize::try_from(v).map_err(|_| self.bad_options())
     }
 }
 
-/// Per-tensor int8 quantization `(scale, zero_point)`, checked usable (scale > 0, zp in range).
-pub(crate) fn q8(c: &Ctx<'_>, t: &Tensor<'_>) -> Result<(f32, i32)> {
-    want(c, t, DType::I8)?;
-    let s = t.quant.scale();
-    let zp = t.quant.zero_point();
-    if s.is_nan() || s <= 0.0 || !(-128..=127).contains(&zp) {
+/// Integer option `id` (the schema default when the table or field is absent).
+pub(crate) fn opt_i32(o: Option<Table<'_>>, id: usize, default: i32) -> Result<i32> {
+    o.map_or(Ok(default), |t| t.i32(id, default))
+}
+
+/// Boolean option `id` (false when absent).
+pub(crate) fn opt_bool(o: Option<Table<'_>>, id: usize) -> Result<bool> {
+    o.map_or(Ok(false), |t| t.bool(id, false))
+}
+
+/// The common shape of one-input, one-output operators: the input's tensor index and both
+/// descriptions, with equal element counts.
+pub(crate) fn unary<'m>(c: &Ctx<'m>) -> Result<(usize, Tensor<'m>, Tensor<'m>)> {
+    c.arity(1..=1, 1)?;
+    let (ti, input) = c.input(0)?;
+    let (_, output) = c.output(0)?;
+    if input.elements() != output.elements() {
         return Err(c.bad());
     }
-    Ok((s, zp))
+    Ok((ti, input, output))
 }
 
-/// Validates operator `index` (with PAD `fused_pad` folded in) and returns what the planner
-/// needs (init-time).
-pub(crate) fn prepare(model: &Model<'_>, index: usize, fused_pad: Option<usize>) -> Result<OpFacts> {
-    let c = ctx(model, index, fused_pad)?;
-    run(&c, None)
-}
-
-/// Runs operator `index` as its run-plan entry `how` says (invoke-time).
-pub(crate) fn eval(model: &Model<'_>, index: usize, how: OpRun, mem: &mut Memory<'_>) -> Result<()> {
-    let mut c = ctx(model, index, how.fused_pad())?;
-    c.kernel = how.kernel().ok_or(c.bad())?;
-    run(&c, Some(mem)).map(|_| ()).map_err(|e| match e {
-        Error::BadOperator { op, opcode } | Error::BadOptions { op, opcode } => Error::KernelFailed { op, opcode },
-        e => e,
-    })
-}
-
-/// True when PAD/PADV2 operator `pad` can be folded into operator `consumer` as virtual
-/// padding with bit-identical results: the consumer is a CONV_2D or DEPTHWISE_CONV_2D reading
-/// the PAD's output as input 0, the padding touches only H and W, and the pad value equals the
-/// consumer's input zero point (padded taps then contribute nothing, as in the kernel).
-pub(crate) fn pad_foldable(model: &Model<'_>, pad: usize, consumer: usize) -> Result<bool> {
-    // An unsupported consumer or PAD is not folded; the operator's own validation, in
-    // schedule order, reports it (so the error names the same operator whatever the options).
-    let Ok(c) = ctx(model, consumer, Some(pad)) else { return Ok(false) };
-    if !matches!(c.kind, OpKind::Conv2d | OpKind::DepthwiseConv2d) {
-        return Ok(false);
-    }
-    let Ok(p) = ctx(model, pad, None) else { return Ok(false) };
-    if run(&p, None).is_err() || p.op.output(0) != c.op.input(0) {
-        return Ok(false);
-    }
-    Ok(dispatch::folded_padding(&c).is_ok() && run(&c, None).is_ok())
-}
-
-fn ctx<'m>(model: &Model<'m>, index: usize, fused_pad: Option<usize>) -> Result<Ctx<'m>> {
-    let op = model.operator(index)?;
-    let kind = OpKind::from_code(op.opcode).ok_or(Error::UnsupportedOp { op: index as u32, opcode: op.opcode })?;
-    Ok(Ctx { model: *model, op, index, kind, fused_pad, kernel: Kernel::Standard })
-}
-
-/// Bytes of tensor `t`: constant data from the model, or its planned slice of the arena.
-pub(crate) fn tensor_bytes<'r>(model: &Model<'r>, arena: &'r [u8], offsets: Offsets<'_>, t: usize) -> Result<&'r [u8]> {
-    let tensor = model.tensor(t)?;
-    if let Some(d) = tensor.data {
-        return Ok(d);
-    }
-    let off = offsets.get(t);
-    if off == NO_OFFSET {
-        return Err(Error::InvalidArgument);
-    }
-    span(arena, off as usize, tensor.bytes()).ok_or(Error::InvalidArgument)
-}
-
-/// The arena for one operator: its scratch carved out, the rest in two writable parts.
-pub(crate) struct Bound<'s, 'm> {
-    model: Model<'m>,
-    offsets: Offsets<'s>,
-    /// `(base offset, bytes)` of the arena before and after the scratch.
-    parts: [(usize, &'s mut [u8]); 2],
-    pub scratch: &'s mut [u8],
-}
-
-/// Planned `(offset, length)` of a tensor in the arena, or `None` for a constant.
-fn placed(model: &Model<'_>, offsets: Offsets<'_>, t: usize) -> Result<Option<(usize, usize)>> {
-    let tensor = model.tensor(t)?;
-    if tensor.data.is_some() {
-        return Ok(None);
-    }
-    match offsets.get(t) {
-        NO_OFFSET => Err(Error::InvalidArgument),
-        o => Ok(Some((o as usize, tensor.bytes()))),
-    }
-}
-
-/// True when the ranges `a` and `b` (offset, length) share a byte. Both lie inside the arena
-/// (checked by [`inside`] before), so their ends cannot overflow.
-fn overlap(a: (usize, usize), b: (usize, usize)) -> bool {
-    a.0 < b.0.saturating_add(b.1) && b.0 < a.0.saturating_add(a.1)
-}
-
-/// The arena part holding an operator's output (writable) and the other part (readable).
-struct OutputPart<'b> {
-    /// Arena offset and bytes of the output's part.
-    base: usize,
-    buf: &'b mut [u8],
-    /// Where the output starts inside `buf`.
-    rel: usize,
-    /// Arena offset and bytes of the other part.
-    other_base: usize,
-    other: &'b [u8],
-}
-
-impl<'s, 'm: 's> Bound<'s, 'm> {
-    /// The part holding output `o` and the other part.
-    fn output_part(&mut self, o: (usize, usize)) -> Result<OutputPart<'_>> {
-        let [(b0, p0), (b1, p1)] = &mut self.parts;
-        if let Some(rel) = inside(*b0, p0.len(), o) {
-            Ok(OutputPart { base: *b0, buf: p0, rel, other_base: *b1, other: p1 })
-        } else if let Some(rel) = inside(*b1, p1.len(), o) {
-            Ok(OutputPart { base: *b1, buf: p1, rel, other_base: *b0, other: p0 })
-        } else {
-            Err(Error::InvalidArgument)
-        }
-    }
-
-    /// An [`Io`] for a kernel writing tensor `out` from activation inputs `ins`, and the walk
-    /// order the plan requires (backward only when the output starts after an input it
-    /// overlaps).
-    pub fn io(&mut self, out: usize, ins: [Option<usize>; 2]) -> Result<(Io<'_>, Walk)> {
-        let (model, offsets) = (self.model, self.offsets);
-        let o = placed(&model, offsets, out)?.ok_or(Error::InvalidArgument)?;
-        let OutputPart { base: obase, buf: obuf, rel: orel, other_base, other } = self.output_part(o)?;
-        let mut srcs = [Src::Slice(&[]), Src::Slice(&[])];
-        let mut walk = Walk::Forward;
-        for (slot, t) in srcs.iter_mut().zip(ins) {
-            let Some(t) = t else { continue };
-            let Some(at) = placed(&model, offsets, t)? else {
-                *slot = Src::Slice(as_i8(model.tensor(t)?.data.unwrap_or(&[])));
-                continue;
-            };
-            *slot = if let Some(rel) = inside(obase, obuf.len(), at) {
-                if overlap(at, o) && o.0 > at.0 {
-                    walk = Walk::Backward;
-                }
-                Src::Shared { offset: rel, len: at.1 }
-            } else if let Some(rel) = inside(other_base, other.len(), at) {
-                Src::Slice(as_i8(span(other, rel, at.1).unwrap_or(&[])))
-            } else {
-                return Err(Error::InvalidArgument);
-            };
-        }
-        let io = Io::shared(as_i8_mut(obuf), orel, o.1, srcs).ok_or(Error::InvalidArgument)?;
-        Ok((io, walk))
-    }
-
-    /// Raw bytes of the part holding output `out` plus the offsets of `out` and of input `inp`
-    /// in it, when both lie in that part (in-place type conversions); `None` otherwise.
-    pub fn bytes_in_place(&mut self, out: usize, inp: usize) -> Result<Option<(&mut [u8], usize, usize)>> {
-        let o = placed(&self.model, self.offsets, out)?.ok_or(Error::InvalidArgument)?;
-        let Some(i) = placed(&self.model, self.offsets, inp)? else { return Ok(None) };
-        for (base, buf) in &mut self.parts {
-            if let Some(orel) = inside(*base, buf.len(), o) {
-                return Ok(inside(*base, buf.len(), i).map(|irel| (&mut **buf, irel, orel)));
-            }
-        }
-        Err(Error::InvalidArgument)
-    }
-
-    /// Separate slices for kernels whose output never overlaps an input: inputs first (by
-    /// tensor index), then the output. Fails if an input overlaps the output.
-    pub fn split(&mut self, out: usize) -> Result<Split<'_, 'm>> {
-        let (model, offsets) = (self.model, self.offsets);
-        let o = placed(&model, offsets, out)?.ok_or(Error::InvalidArgument)?;
-        let OutputPart { base: obase, buf: obuf, rel, other_base, other } = self.output_part(o)?;
-        let (before, rest) = take_front(obuf, rel)?;
-        let (outb, after) = take_front(rest, o.1)?;
-        // The output lies inside its part: its end does not overflow.
-        let after_base = o.0.checked_add(o.1).ok_or(Error::InvalidArgument)?;
-        Ok(Split { model, offsets, pieces: [(obase, &*before), (after_base, &*after), (other_base, other)], out: outb })
-    }
-}
-
-/// Inputs readable beside a writable output (see [`Bound::split`]).
-pub(crate) struct Split<'s, 'm> {
-    model: Model<'m>,
-    offsets: Offsets<'s>,
-    pieces: [(usize, &'s [u8]); 3],
-    pub out: &'s mut [u8],
-}
-
-impl<'s, 'm: 's> Split<'s, 'm> {
-    /// Bytes of input tensor `t` (constant or planned); fails if they overlap the output.
-    pub fn input(&self, t: usize) -> Result<&'s [u8]> {
-        let Some(at) = placed(&self.model, self.offsets, t)? else {
-            return self.model.tensor(t)?.data.ok_or(Error::InvalidArgument);
-        };
-        for &(base, piece) in &self.pieces {
-            if let Some(rel) = inside(base, piece.len(), at) {
-                return span(piece, rel, at.1).ok_or(Error::InvalidArgument);
-            }
-        }
-        Err(Error::InvalidArgument)
-    }
-}
-
-impl<'x> Memory<'x> {
-    /// The arena for operator `c` with `scratch_len` bytes of its planned scratch carved out.
-    pub fn bind<'s, 'm>(&'s mut self, c: &Ctx<'m>, scratch_len: usize) -> Result<Bound<'s, 'm>> {
-        let len = self.arena.len();
-        let (at, n) = if scratch_len == 0 {
-            (len, 0)
-        } else {
-            // The scratch buffer of operator `index` follows the tensors.
-            let b = c.model.num_tensors().checked_add(c.index).ok_or(Error::InvalidArgument)?;
-            match self.offsets.get(b) {
-                o if o != NO_OFFSET && inside(0, len, (o as usize, scratch_len)).is_some() => (o as usize, scratch_len),
-                _ => return Err(Error::InvalidArgument),
-            }
-        };
-        let (p0, rest) = take_front(self.arena, at)?;
-        let (scratch, p1) = take_front(rest, n)?;
-        // at + n ≤ len (checked just above).
-        let p1_base = at.saturating_add(n);
-        Ok(Bound { model: c.model, offsets: self.offsets, parts: [(0, p0), (p1_base, p1)], scratch })
-    }
-}
-
-/// `&[u8]` as `&[i8]`.
-pub(crate) fn as_i8(b: &[u8]) -> &[i8] {
-    bytemuck::cast_slice(b)
-}
-
-/// `&mut [u8]` as `&mut [i8]`.
-pub(crate) fn as_i8_mut(b: &mut [u8]) -> &mut [i8] {
-    bytemuck::cast_slice_mut(b)
+/// The dataflow of a same-shape elementwise operator on `input` with `in_bytes` and
+/// `out_bytes` wide elements.
+pub(crate) fn elementwise(input: usize, in_bytes: usize, out_bytes: usize) -> Dataflow {
+    Dataflow::Elementwise { inputs: [Some(input), None], in_bytes, out_bytes }
 }

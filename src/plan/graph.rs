@@ -1,9 +1,11 @@
 //! Step 1 of planning: the schedule rewritten for memory, and each buffer's size, lifetime,
 //! alias and overlap permission.
 
-use super::{BufferInfo, OpRun, Options, EXACT, NEVER, NO_BUFFER};
+use super::overlap::OverlapKind;
+use super::{choose, BufferInfo, Options, EXACT, NEVER, NO_BUFFER};
 use crate::error::{Error, Result};
-use crate::ops::{self, OverlapKind};
+use crate::ops;
+use crate::runplan::OpRun;
 use crate::schema::opcodes::OpKind;
 use crate::schema::Model;
 use crate::slices::entry;
@@ -59,6 +61,9 @@ fn live_before_first_op(model: &Model<'_>, info: &[BufferInfo], b: usize) -> Res
     Ok(false)
 }
 
+/// The run-plan entry of an operator that runs, before its variant is chosen.
+const UNCHOSEN: OpRun = OpRun::run(0);
+
 /// Fills `info` (one per buffer) and `op_plan` (one per operator).
 pub fn analyze(model: &Model<'_>, options: &Options, info: &mut [BufferInfo], op_plan: &mut [u16]) -> Result<()> {
     let nt = model.num_tensors();
@@ -69,7 +74,7 @@ pub fn analyze(model: &Model<'_>, options: &Options, info: &mut [BufferInfo], op
     for (i, b) in info.iter_mut().enumerate() {
         *b = BufferInfo { alias: i as u16, ..BufferInfo::default() };
     }
-    op_plan.fill(OpRun::RUN.to_bits());
+    op_plan.fill(UNCHOSEN.to_bits());
 
     // --- schedule rewrites: PAD folding and RESHAPE aliasing ---
     for o in 0..nops {
@@ -79,9 +84,10 @@ pub fn analyze(model: &Model<'_>, options: &Options, info: &mut [BufferInfo], op
         let x_const = model.tensor(x)?.data.is_some();
         match kind {
             OpKind::Pad | OpKind::PadV2 if options.pad_fusion && !x_const && !is_graph_output(model, y) => {
-                if let Some(c) = sole_consumer(model, y)? {
-                    if c > o && ops::pad_foldable(model, o, c)? {
-                        let fused = OpRun::RUN.with_fused_pad(o).ok_or(Error::TooLarge)?;
+                // A consumer up to 255 operators later (the run-plan entry's reach).
+                let fused = sole_consumer(model, y)?.and_then(|c| Some((c, UNCHOSEN.with_fused_pad(c, o)?)));
+                if let Some((c, fused)) = fused {
+                    if ops::pad_foldable(model, o, c)? {
                         *entry(op_plan, o)? = OpRun::SKIP.to_bits();
                         *entry(op_plan, c)? = fused.to_bits();
                     }
@@ -129,7 +135,7 @@ pub fn analyze(model: &Model<'_>, options: &Options, info: &mut [BufferInfo], op
         for i in 0..op.num_inputs() {
             if let Some(t) = op.input(i) {
                 // A folded PAD: this operator reads the PAD's input instead of its output.
-                let t = match (i, how.fused_pad()) {
+                let t = match (i, how.fused_pad(o)) {
                     (0, Some(p)) => model.operator(p)?.input(0).unwrap_or(t),
                     _ => t,
                 };
@@ -177,10 +183,11 @@ pub fn analyze(model: &Model<'_>, options: &Options, info: &mut [BufferInfo], op
             ops::prepare(model, o, None)?;
             continue;
         }
-        let facts = ops::prepare(model, o, run.fused_pad())?;
-        *how = run.with_kernel(facts.kernel).to_bits();
-        entry(info, s)?.size = u32::try_from(facts.scratch).map_err(|_| Error::TooLarge)?;
-        let Some(ov) = facts.overlap else { continue };
+        let spec = ops::prepare(model, o, run.fused_pad(o))?;
+        let choice = choose::variant(&spec)?;
+        *how = run.with_variant(choice.id as u8).to_bits();
+        entry(info, s)?.size = u32::try_from(choice.scratch).map_err(|_| Error::TooLarge)?;
+        let Some(ov) = choice.overlap else { continue };
         let allowed = match ov.kind {
             OverlapKind::Elementwise => options.in_place,
             OverlapKind::Window => options.overlap,
@@ -201,7 +208,7 @@ pub fn analyze(model: &Model<'_>, options: &Options, info: &mut [BufferInfo], op
             let dying = |i: &BufferInfo| i.size > 0 && i.last == at;
             (a < nt && a != b && info.get(a).is_some_and(dying)).then_some(a)
         };
-        let Some(a) = ov.input.and_then(dies).or_else(|| ov.alt_input.and_then(dies)) else { continue };
+        let Some(a) = dies(ov.input).or_else(|| ov.alt_input.and_then(dies)) else { continue };
         // EXACT stays EXACT; real distances are clamped away from the sentinels.
         const ABOVE_EXACT: i64 = EXACT as i64 + 1;
         let clamp = |d: i64| if d == EXACT as i64 { EXACT } else { d.clamp(ABOVE_EXACT, NEVER as i64) as i32 };

@@ -7,14 +7,16 @@
 //!
 //! Planning runs in three steps (see `docs/memory.md`):
 //! 1. [`graph`] rewrites the schedule: PAD folded into the next convolution (virtual padding),
-//!    RESHAPE/SQUEEZE outputs aliased to their inputs, and for each operator whose kernel can
-//!    write over its dying input (in-place elementwise ops, sliding windows walking in order)
-//!    how close the output may sit to that input ([`overlap`]).
+//!    RESHAPE/SQUEEZE outputs aliased to their inputs; it prepares every operator's spec,
+//!    chooses its kernel variant ([`choose`]) and, for each operator whose variant can write
+//!    over its dying input (in-place elementwise ops, sliding windows walking in order), how
+//!    close the output may sit to that input ([`overlap`], from the spec's dataflow and the
+//!    variant's declared access).
 //! 2. [`place`] assigns offsets: the smallest arena it can prove (a budgeted search between the
 //!    per-op lower bound and TFLM-style greedy placement), honouring the overlap distances.
 //! 3. The interpreter keeps only the offsets (2 or 4 bytes per buffer) and one `u16` per
-//!    operator telling how to run it ([`OpRun`]: skipped, or run with which PAD folded in and
-//!    which kernel the plan chose).
+//!    operator telling how to run it ([`crate::runplan::OpRun`]: skipped, or run with which
+//!    PAD folded in and which kernel variant).
 //!
 //! Everything temporary (sizes, lifetimes, overlap distances, search state) lives in a work
 //! area that the interpreter takes from where the activations will later go.
@@ -27,17 +29,7 @@
 //! wrong placement ([`overlap`]'s per-pixel loop uses wrapping operations instead, for speed;
 //! it says why they cannot wrap). Table accesses use `get`, and a missing entry is an error.
 
-// No reachable panic (see "Panic freedom" in the crate docs).
-#![deny(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::unreachable,
-    clippy::todo,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects
-)]
-
+pub mod choose;
 pub mod graph;
 pub mod overlap;
 pub mod place;
@@ -53,84 +45,10 @@ pub mod place;
 mod tests;
 
 use crate::error::{Error, Result};
+use crate::runplan::{BUFFER_ALIGN, NO_OFFSET};
 use crate::schema::Model;
 use crate::slices::{entry, take_front};
 use core::num::Saturating;
-
-/// Offset value of a buffer that needs no arena bytes (constant, aliased, unused or empty).
-pub const NO_OFFSET: u32 = u32::MAX;
-
-/// Alignment of every buffer offset inside the activation area.
-pub const BUFFER_ALIGN: usize = 4;
-
-/// How the interpreter runs one operator: one `u16` run-plan entry, decided at init so that
-/// invoke does no planning work.
-///
-/// Bits 0–13: the index of a PAD folded into the operator, or [`OpRun::NO_PAD`];
-/// [`OpRun::SKIP`] skips the operator. Bits 14–15: the [`Kernel`] the plan chose.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct OpRun(u16);
-
-/// Which kernel variant runs an operator, when its memory plan depends on the choice.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kernel {
-    /// The operator's usual kernel.
-    Standard,
-    /// DEPTHWISE_CONV_2D channel by channel in place: the output takes the input's bytes, with
-    /// one input plane of scratch (TinyEngine's in-place depthwise).
-    Channelwise,
-}
-
-impl OpRun {
-    const PAD_BITS: u16 = 0x3fff;
-    const KERNEL_SHIFT: u32 = 14;
-    /// Low bits when no PAD is folded in.
-    pub const NO_PAD: u16 = 0x3fff;
-    /// Skip the operator (a PAD folded into its consumer, an aliased RESHAPE/SQUEEZE).
-    pub const SKIP: OpRun = OpRun(0x3ffe);
-    /// Run the operator's standard kernel, nothing folded in.
-    pub const RUN: OpRun = OpRun(Self::NO_PAD);
-
-    /// The entry as stored in the arena.
-    pub const fn to_bits(self) -> u16 {
-        self.0
-    }
-    /// An entry as stored in the arena.
-    pub const fn from_bits(bits: u16) -> OpRun {
-        OpRun(bits)
-    }
-    /// True for a skipped operator.
-    pub fn is_skip(self) -> bool {
-        self.0 & Self::PAD_BITS == Self::SKIP.0
-    }
-    /// Runs with PAD operator `pad` folded in (`None` if `pad` does not fit the entry; models
-    /// have at most [`MAX_OPERATORS`](crate::schema::MAX_OPERATORS), which all do).
-    pub fn with_fused_pad(self, pad: usize) -> Option<OpRun> {
-        let pad = u16::try_from(pad).ok().filter(|&p| p < Self::SKIP.0)?;
-        Some(OpRun((self.0 & !Self::PAD_BITS) | pad))
-    }
-    /// The PAD operator folded into this one, if any.
-    pub fn fused_pad(self) -> Option<usize> {
-        let p = self.0 & Self::PAD_BITS;
-        (p < Self::SKIP.0).then_some(usize::from(p))
-    }
-    /// Runs with kernel `k`.
-    pub fn with_kernel(self, k: Kernel) -> OpRun {
-        let bits = match k {
-            Kernel::Standard => 0,
-            Kernel::Channelwise => 1,
-        };
-        OpRun((self.0 & Self::PAD_BITS) | (bits << Self::KERNEL_SHIFT))
-    }
-    /// The kernel the plan chose (`None` for bits no plan writes).
-    pub fn kernel(self) -> Option<Kernel> {
-        match self.0 >> Self::KERNEL_SHIFT {
-            0 => Some(Kernel::Standard),
-            1 => Some(Kernel::Channelwise),
-            _ => None,
-        }
-    }
-}
 
 /// No buffer (as a `u16` buffer reference).
 pub const NO_BUFFER: u16 = 0xffff;
@@ -141,41 +59,6 @@ pub const NEVER: i32 = i32::MAX;
 /// Both overlap distances set to this: the output may overlap its partner only by starting at
 /// exactly the same offset (channel-by-channel in-place kernels).
 pub const EXACT: i32 = i32::MIN;
-
-/// The persistent offset table: `u16` in units of [`BUFFER_ALIGN`] bytes when the activation
-/// area is below 256 KiB, else `u32` bytes. [`NO_OFFSET`] for buffers without bytes.
-#[derive(Clone, Copy, Debug)]
-pub enum Offsets<'a> {
-    Narrow(&'a [u16]),
-    Wide(&'a [u32]),
-}
-
-/// Largest activation area a narrow offset table can address.
-pub const NARROW_LIMIT: usize = 0xfffe * BUFFER_ALIGN;
-
-impl Offsets<'_> {
-    /// Bytes per entry for an activation area of `activation_bytes`.
-    pub const fn width(activation_bytes: usize) -> usize {
-        if activation_bytes <= NARROW_LIMIT {
-            2
-        } else {
-            4
-        }
-    }
-
-    /// Offset of buffer `b` ([`NO_OFFSET`] if none or out of range).
-    #[inline]
-    pub fn get(&self, b: usize) -> u32 {
-        match self {
-            // A narrow entry is at most 0xfffe units of 4 bytes: the product fits a `u32`.
-            Offsets::Narrow(t) => match t.get(b) {
-                Some(&v) if v != u16::MAX => u32::from(v).saturating_mul(BUFFER_ALIGN as u32),
-                _ => NO_OFFSET,
-            },
-            Offsets::Wide(t) => t.get(b).copied().unwrap_or(NO_OFFSET),
-        }
-    }
-}
 
 /// Which planning tricks are enabled. All on by default; each can be switched off alone so
 /// that a bug cannot hide behind another.

@@ -1,38 +1,93 @@
-//! How close an operator's output may sit to the input it consumes, when the kernel walks its
-//! output in a known order (vMCU's observation, computed exactly per operator).
+//! How close an operator's output may sit to the input it consumes: from the operator's
+//! dataflow (its spec) and the way its kernel variant walks memory (the variant's declared
+//! [`Access`]).
 //!
 //! A sliding-window kernel walking forward (output pixels in ascending order) only needs input
-//! bytes from the first byte of the current pixel's window onward. Its output may therefore
-//! start `forward` bytes *before* the input: writing pixel `q` (bytes up to `(q+1)·Co`) must stay
-//! below the earliest input byte any pixel `q' ≥ q` still reads. Walking backward, the output
-//! may start `backward` bytes *after* the input start, symmetrically. Distances are in bytes
-//! and may be negative (the output may then start even later / earlier).
-//!
-//! Granularity is one output pixel: a kernel may interleave reads of a pixel's window with
-//! writes of that pixel's channels.
+//! bytes from the first byte of the current pixel's window onward (vMCU's observation,
+//! computed exactly per operator). Its output may therefore start `forward` bytes *before* the
+//! input: writing pixel `q` (bytes up to `(q+1)·Co`, or further when the variant writes `lead`
+//! pixels ahead) must stay below the earliest input byte any pixel `q' ≥ q` still reads.
+//! Walking backward, the output may start `backward` bytes *after* the input start,
+//! symmetrically. Distances are in bytes and may be negative (the output may then start even
+//! later / earlier). Elementwise kernels may write over their input from the same start
+//! (forward: the output starts at or before it; backward: at or after it); channel-by-channel
+//! kernels only at exactly the same offset.
 
+use super::{EXACT, NEVER};
+use crate::geometry::Window;
+use crate::ops::{Dataflow, OpSpec};
+use crate::variants::Access;
 use core::num::Wrapping;
 
-/// Geometry of a sliding-window operator (conv, depthwise, pooling), in pixels and bytes.
+/// Which planner option governs an overlap.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct WindowGeom {
+pub enum OverlapKind {
+    /// Same-index work (elementwise, channel by channel): the `in_place` option.
+    Elementwise,
+    /// A sliding window walking its output in order: the `overlap` option.
+    Window,
+}
+
+/// How an operator's output may overlap one of its inputs when that input dies there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Overlap {
+    /// Tensor index of the input (after PAD folding).
+    pub input: usize,
+    /// Another input that may be overwritten instead, if `input` does not die here.
+    pub alt_input: Option<usize>,
+    pub kind: OverlapKind,
+    /// The output may start this many bytes before the input, walking forward (`NEVER` or
+    /// more: not at all; [`EXACT`] in both: only at the same offset).
+    pub forward: i64,
+    /// The output may start this many bytes after the input, walking backward.
+    pub backward: i64,
+}
+
+/// The overlap operator `spec` allows when its variant walks as `access`.
+pub fn permission(spec: &OpSpec<'_>, access: Access) -> Option<Overlap> {
+    let (never, exact) = (i64::from(NEVER), i64::from(EXACT));
+    match (spec.dataflow, access) {
+        (Dataflow::Elementwise { inputs: [Some(input), alt_input], .. }, Access::Forward) => {
+            Some(Overlap { input, alt_input, kind: OverlapKind::Elementwise, forward: 0, backward: never })
+        }
+        (Dataflow::Elementwise { inputs: [Some(input), alt_input], .. }, Access::Backward) => {
+            Some(Overlap { input, alt_input, kind: OverlapKind::Elementwise, forward: never, backward: 0 })
+        }
+        (Dataflow::Window { input, .. }, Access::SameOffset) => {
+            Some(Overlap { input, alt_input: None, kind: OverlapKind::Elementwise, forward: exact, backward: exact })
+        }
+        (Dataflow::Window { input }, Access::Window { lead }) => {
+            let s = spec.window()?;
+            let g = Grid {
+                window: *s.window,
+                batches: s.batches,
+                in_px: s.in_channels,
+                out_px: s.out_channels,
+                lead: usize::from(lead),
+            };
+            Some(Overlap {
+                input,
+                alt_input: None,
+                kind: OverlapKind::Window,
+                forward: forward_distance(&g),
+                backward: backward_distance(&g),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// A sliding-window operator's pixels as bytes: int8 pixels of `in_px` and `out_px` channels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Grid {
+    pub window: Window,
     pub batches: usize,
-    pub in_h: usize,
-    pub in_w: usize,
     /// Bytes per input pixel.
     pub in_px: usize,
-    pub out_h: usize,
-    pub out_w: usize,
     /// Bytes per output pixel.
     pub out_px: usize,
-    pub k_h: usize,
-    pub k_w: usize,
-    pub stride_h: usize,
-    pub stride_w: usize,
-    pub dilation_h: usize,
-    pub dilation_w: usize,
-    pub pad_top: usize,
-    pub pad_left: usize,
+    /// Output pixels a kernel may write beyond the one whose window it still reads.
+    pub lead: usize,
 }
 
 /// A byte position in `i64`. Wrapping operations (plain machine adds and multiplies) because
@@ -50,19 +105,20 @@ fn pos(v: usize) -> Pos {
 
 /// Smallest and largest input byte (relative to the input start) that output pixel
 /// `(b, y, x)` reads: `[first, end)`, clamped conservatively to the image.
-fn window_bytes(g: &WindowGeom, b: usize, y: usize, x: usize) -> (Pos, Pos) {
+fn window_bytes(g: &Grid, b: usize, y: usize, x: usize) -> (Pos, Pos) {
+    let (rows, cols) = (&g.window.rows, &g.window.cols);
     // Within `0..extent` (callers skip empty images, where this returns 0).
     let clamp = |v: Pos, extent: usize| v.min(pos(extent) - pos(1)).max(pos(0));
-    let top = pos(y) * pos(g.stride_h) - pos(g.pad_top);
-    let left = pos(x) * pos(g.stride_w) - pos(g.pad_left);
-    let reach_h = pos(g.k_h.max(1)) - pos(1);
-    let reach_w = pos(g.k_w.max(1)) - pos(1);
-    let y0 = clamp(top, g.in_h);
-    let x0 = clamp(left, g.in_w);
-    let y1 = clamp(top + reach_h * pos(g.dilation_h), g.in_h);
-    let x1 = clamp(left + reach_w * pos(g.dilation_w), g.in_w);
-    let base = pos(b) * pos(g.in_h);
-    let (w, px) = (pos(g.in_w), pos(g.in_px));
+    let top = pos(y) * pos(rows.stride) - pos(rows.pad_before);
+    let left = pos(x) * pos(cols.stride) - pos(cols.pad_before);
+    let reach_h = pos(rows.kernel.max(1)) - pos(1);
+    let reach_w = pos(cols.kernel.max(1)) - pos(1);
+    let y0 = clamp(top, rows.input);
+    let x0 = clamp(left, cols.input);
+    let y1 = clamp(top + reach_h * pos(rows.dilation), rows.input);
+    let x1 = clamp(left + reach_w * pos(cols.dilation), cols.input);
+    let base = pos(b) * pos(rows.input);
+    let (w, px) = (pos(cols.input), pos(g.in_px));
     let first = ((base + y0) * w + x0) * px;
     let end = ((base + y1) * w + x1 + pos(1)) * px;
     (first, end)
@@ -75,28 +131,35 @@ pub const MAX_ANALYZED_PIXELS: usize = 1 << 20;
 /// The distance returned when no overlap is offered.
 pub const NO_DISTANCE: i64 = i64::MAX / 4;
 
-fn too_many_pixels(g: &WindowGeom) -> bool {
-    g.batches.checked_mul(g.out_h).and_then(|v| v.checked_mul(g.out_w)).is_none_or(|p| p > MAX_ANALYZED_PIXELS)
+/// Output pixels of the grid, `None` above [`MAX_ANALYZED_PIXELS`].
+fn pixels(g: &Grid) -> Option<usize> {
+    let (rows, cols) = (&g.window.rows, &g.window.cols);
+    g.batches.checked_mul(rows.output).and_then(|v| v.checked_mul(cols.output)).filter(|&p| p <= MAX_ANALYZED_PIXELS)
+}
+
+fn empty(g: &Grid) -> bool {
+    let (rows, cols) = (&g.window.rows, &g.window.cols);
+    rows.input == 0 || cols.input == 0 || rows.output == 0 || cols.output == 0
 }
 
 /// Minimal `D` such that an output placed at `input_offset − D` is safe when walking forward.
-pub fn forward_distance(g: &WindowGeom) -> i64 {
-    if g.in_h == 0 || g.in_w == 0 || g.out_h == 0 || g.out_w == 0 {
+pub fn forward_distance(g: &Grid) -> i64 {
+    if empty(g) {
         return 0;
     }
-    if too_many_pixels(g) {
-        return NO_DISTANCE;
-    }
+    let Some(total) = pixels(g) else { return NO_DISTANCE };
+    let (oh, ow) = (g.window.rows.output, g.window.cols.output);
     // Walk pixels backward to keep the suffix minimum of the first byte still needed.
     let mut suffix_min = Wrapping(i64::MAX);
     let mut d = Wrapping(i64::MIN);
     for b in (0..g.batches).rev() {
-        for y in (0..g.out_h).rev() {
-            for x in (0..g.out_w).rev() {
+        for y in (0..oh).rev() {
+            for x in (0..ow).rev() {
                 let (first, _) = window_bytes(g, b, y, x);
                 suffix_min = suffix_min.min(first);
-                let q = (pos(b) * pos(g.out_h) + pos(y)) * pos(g.out_w) + pos(x);
-                d = d.max((q + pos(1)) * pos(g.out_px) - suffix_min);
+                let q = (pos(b) * pos(oh) + pos(y)) * pos(ow) + pos(x);
+                let written = (q + pos(1) + pos(g.lead)).min(pos(total));
+                d = d.max(written * pos(g.out_px) - suffix_min);
             }
         }
     }
@@ -104,22 +167,24 @@ pub fn forward_distance(g: &WindowGeom) -> i64 {
 }
 
 /// Minimal `E` such that an output placed at `input_offset + E` is safe when walking backward.
-pub fn backward_distance(g: &WindowGeom) -> i64 {
-    if g.in_h == 0 || g.in_w == 0 || g.out_h == 0 || g.out_w == 0 {
+pub fn backward_distance(g: &Grid) -> i64 {
+    if empty(g) {
         return 0;
     }
-    if too_many_pixels(g) {
+    if pixels(g).is_none() {
         return NO_DISTANCE;
     }
+    let (oh, ow) = (g.window.rows.output, g.window.cols.output);
     let mut prefix_max = Wrapping(i64::MIN);
     let mut e = Wrapping(i64::MIN);
     for b in 0..g.batches {
-        for y in 0..g.out_h {
-            for x in 0..g.out_w {
+        for y in 0..oh {
+            for x in 0..ow {
                 let (_, end) = window_bytes(g, b, y, x);
                 prefix_max = prefix_max.max(end);
-                let q = (pos(b) * pos(g.out_h) + pos(y)) * pos(g.out_w) + pos(x);
-                e = e.max(prefix_max - q * pos(g.out_px));
+                let q = (pos(b) * pos(oh) + pos(y)) * pos(ow) + pos(x);
+                let written = (q - pos(g.lead)).max(pos(0));
+                e = e.max(prefix_max - written * pos(g.out_px));
             }
         }
     }
@@ -131,34 +196,17 @@ mod tests {
     use super::*;
 
     #[allow(clippy::too_many_arguments)]
-    fn geom(
-        h: usize,
-        w: usize,
-        ci: usize,
-        oh: usize,
-        ow: usize,
-        co: usize,
-        k: usize,
-        s: usize,
-        p: usize,
-    ) -> WindowGeom {
-        WindowGeom {
-            batches: 1,
-            in_h: h,
-            in_w: w,
-            in_px: ci,
-            out_h: oh,
-            out_w: ow,
-            out_px: co,
-            k_h: k,
-            k_w: k,
-            stride_h: s,
-            stride_w: s,
-            dilation_h: 1,
-            dilation_w: 1,
-            pad_top: p,
-            pad_left: p,
-        }
+    fn geom(h: usize, w: usize, ci: usize, oh: usize, ow: usize, co: usize, k: usize, s: usize, p: usize) -> Grid {
+        let axis = |input, output| crate::geometry::Axis {
+            input,
+            output,
+            kernel: k,
+            stride: s,
+            dilation: 1,
+            pad_before: p,
+            pad_after: 0,
+        };
+        Grid { window: Window { rows: axis(h, oh), cols: axis(w, ow) }, batches: 1, in_px: ci, out_px: co, lead: 0 }
     }
 
     #[test]
@@ -175,6 +223,16 @@ mod tests {
         // 3x3 s1 pad 1 on 32x32x16 -> 32x32x16: one row plus two pixels.
         let g = geom(32, 32, 16, 32, 32, 16, 3, 1, 1);
         assert_eq!(forward_distance(&g), (32 + 2) * 16);
+    }
+
+    #[test]
+    fn writing_ahead_needs_more_room() {
+        // The 1x1 expansion above, writing one pixel ahead: pixel 2 (window at byte 16) may
+        // be read after pixel 3 is written (bytes up to 64): D = 64 − 16 = 48. Backward,
+        // pixel 1 (window ending at byte 16) read after pixel 0 is written: E = 16.
+        let g = Grid { lead: 1, ..geom(2, 2, 8, 2, 2, 16, 1, 1, 0) };
+        assert_eq!(forward_distance(&g), 48);
+        assert_eq!(backward_distance(&g), 16);
     }
 
     #[test]

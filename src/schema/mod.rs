@@ -6,17 +6,6 @@
 //! the accessors cannot fail on the same bytes; they still return `Result` so that nothing can
 //! panic even if a caller breaks the contract and changes the bytes afterwards.
 
-// No reachable panic (see "Panic freedom" in the crate docs).
-#![deny(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::unreachable,
-    clippy::todo,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects
-)]
-
 pub mod flatbuf;
 pub mod opcodes;
 // Tests assert by panicking, and index and compute freely on their own small fixtures.
@@ -31,7 +20,7 @@ pub mod opcodes;
 mod tests;
 
 use crate::error::{Error, Result, TensorFault};
-use crate::kernels::{LeF32s, Shape, MAX_RANK};
+use crate::tensor::{LeF32s, Shape, MAX_RANK};
 use flatbuf::{Table, VecRef, Vector};
 
 /// Largest byte size of one tensor (fits an `i32`, so every offset computed from it does too).
@@ -244,8 +233,8 @@ const OP_OUTPUTS: usize = 2;
 const OP_OPTIONS_TYPE: usize = 3;
 const OP_OPTIONS: usize = 4;
 
-/// Largest number of operators in a subgraph (an operator index fits the 14 bits the run-plan
-/// gives it, see [`crate::plan::OpRun`]).
+/// Largest number of operators in a subgraph (bounds the planner's work and its `u16`
+/// lifetimes, which count one step past the last operator).
 pub const MAX_OPERATORS: usize = 16_000;
 
 /// Largest number of tensors plus operators in a subgraph: the planner numbers one buffer per
@@ -446,6 +435,11 @@ impl<'a> Model<'a> {
         let name = t.string(TENSOR_NAME)?.unwrap_or(&[]);
         let is_variable = t.bool(TENSOR_IS_VARIABLE, false)?;
         Ok(Tensor { shape, dtype, data, quant, is_variable, name })
+    }
+
+    /// The name of tensor `i` (bytes as stored; informative).
+    pub fn tensor_name(&self, i: usize) -> Result<&'a [u8]> {
+        Ok(self.vec(self.tensors).table(i)?.string(TENSOR_NAME)?.unwrap_or(&[]))
     }
 
     /// Operator `i` of subgraph 0.

@@ -11,7 +11,7 @@
 //! bytes (`alias`, verified against the model) and the scratch sizes (checked against what
 //! each kernel binds).
 //!
-//! Access model, at the granularity each kernel has (see `src/ops/dispatch.rs`):
+//! Access model, at the granularity each kernel has (see `src/variants/portable.rs`):
 //! - sliding windows (CONV_2D, DEPTHWISE_CONV_2D walking pixels, AVERAGE/MAX_POOL_2D): output
 //!   pixels in walk order (backward when the output starts after an input it overlaps); each
 //!   pixel reads every input channel at its in-image taps (strides, dilation, TFLM SAME/VALID
@@ -37,9 +37,10 @@
 //! switched off alone; negative tests show that corrupted plans are caught.
 #![allow(dead_code)]
 
-use patchwise::plan::{Kernel, NO_OFFSET};
+use patchwise::runplan::NO_OFFSET;
 use patchwise::schema::opcodes::OpKind;
 use patchwise::schema::{DType, Model, Tensor};
+use patchwise::variants::VariantId;
 use patchwise::PlanDetails;
 
 /// Owner id of a byte no tensor or scratch owns.
@@ -218,7 +219,7 @@ impl<'m, 'p> Checker<'m, 'p> {
         let op_plan = &self.plan.op_plan;
         for o in 0..nops {
             let how = op_plan[o];
-            let Some(p) = how.fused_pad().filter(|_| !how.is_skip()) else { continue };
+            let Some(p) = how.fused_pad(o).filter(|_| !how.is_skip()) else { continue };
             let op = model.operator(o).map_err(err(&format!("op {o}")))?;
             let what = format!("op {o} {} runs with PAD op {p} folded", kind_name(op.opcode));
             if p >= nops || !matches!(self.kind(p)?, OpKind::Pad | OpKind::PadV2) || !op_plan[p].is_skip() {
@@ -241,7 +242,8 @@ impl<'m, 'p> Checker<'m, 'p> {
             let what = format!("op {o} {} is skipped", kind_name(op.opcode));
             match self.kind(o)? {
                 OpKind::Pad | OpKind::PadV2 => {
-                    let users = op_plan.iter().filter(|h| !h.is_skip() && h.fused_pad() == Some(o)).count();
+                    let users =
+                        op_plan.iter().enumerate().filter(|(c, h)| !h.is_skip() && h.fused_pad(*c) == Some(o)).count();
                     if users != 1 {
                         return Err(format!("{what} but folded into {users} operators"));
                     }
@@ -464,40 +466,69 @@ impl<'m, 'p> Checker<'m, 'p> {
         Ok(v)
     }
 
-    /// Scratch bytes the kernel of op `o` binds, and whether a depthwise runs channel by
-    /// channel (as the run-plan says; only a depthwise of multiplier 1 may).
+    /// Scratch bytes the kernel variant of op `o` binds, and whether it runs channel by
+    /// channel (as the run-plan says; only a depthwise of multiplier 1 may). The checker
+    /// models each variant itself: it does not read the library's variant table.
     fn scratch_need(&self, o: usize, kind: OpKind) -> Result<(usize, bool), String> {
         let op = self.model.operator(o).map_err(err("op"))?;
-        let kernel = self.plan.op_plan[o].kernel().ok_or_else(|| format!("{}: unknown kernel bits", self.at))?;
-        if kernel != Kernel::Standard && kind != OpKind::DepthwiseConv2d {
-            return Err(format!("{}: runs kernel {kernel:?}, which only DEPTHWISE_CONV_2D has", self.at));
-        }
+        let v = self.plan.op_plan[o]
+            .variant()
+            .and_then(VariantId::from_u8)
+            .ok_or_else(|| format!("{}: no known kernel variant", self.at))?;
         let table = |n: usize| if n > 1 { n * REQUANT_BYTES } else { 0 };
         let filter_scales = || -> Result<usize, String> {
             let f = self.tensor(op.input(1).ok_or("no filter")?)?;
             Ok(f.quant.scales.len())
         };
+        let float_input =
+            || -> Result<bool, String> { Ok(self.tensor(op.input(0).ok_or("no input")?)?.dtype == DType::F32) };
+        use VariantId as V;
+        let ok = |only: VariantId| -> Result<(usize, bool), String> {
+            if v == only {
+                Ok((0, false))
+            } else {
+                Err(format!("{}: runs variant {v:?}, which is not a {} kernel", self.at, kind.name()))
+            }
+        };
         match kind {
-            OpKind::Conv2d => Ok((table(filter_scales()?), false)),
-            OpKind::FullyConnected => {
+            OpKind::Conv2d if v == V::Conv => Ok((table(filter_scales()?), false)),
+            OpKind::FullyConnected if v == V::FullyConnected => {
                 let out = self.tensor(op.output(0).ok_or("no output")?)?;
                 let depth = out.shape.dims().last().copied().unwrap_or(1);
                 Ok((if filter_scales()? > 1 { depth * REQUANT_BYTES } else { 0 }, false))
             }
-            OpKind::DepthwiseConv2d => {
+            OpKind::DepthwiseConv2d if matches!(v, V::Depthwise | V::DepthwiseChannelwise) => {
                 let dm = op.options.map_or(Ok(0), |t| t.i32(3, 0)).map_err(err("depthwise options"))?;
                 let walk = table(filter_scales()?);
                 let x = self.tensor(self.conv_input(o)?)?;
                 let plane = dims4(&x).map_or(0, |d| d[1] * d[2]);
-                match kernel {
-                    Kernel::Channelwise if dm != 1 => {
+                match v {
+                    V::DepthwiseChannelwise if dm != 1 => {
                         Err(format!("{}: channel by channel with depth multiplier {dm}", self.at))
                     }
-                    Kernel::Channelwise => Ok((plane, true)),
-                    Kernel::Standard => Ok((walk, false)),
+                    V::DepthwiseChannelwise => Ok((plane, true)),
+                    _ => Ok((walk, false)),
                 }
             }
-            _ => Ok((0, false)),
+            OpKind::AveragePool2d => ok(V::AveragePool),
+            OpKind::MaxPool2d => ok(V::MaxPool),
+            OpKind::Mean => ok(V::Mean),
+            OpKind::Pad | OpKind::PadV2 => ok(V::Pad),
+            OpKind::Concatenation => ok(V::Concat),
+            OpKind::ResizeNearestNeighbor => ok(V::ResizeNearest),
+            OpKind::Transpose => ok(V::Transpose),
+            OpKind::Reshape | OpKind::Squeeze => ok(V::Copy),
+            OpKind::Add => ok(V::Add),
+            OpKind::Mul => ok(V::Mul),
+            OpKind::Softmax => ok(V::Softmax),
+            OpKind::Logistic => ok(V::Logistic),
+            OpKind::HardSwish => ok(V::HardSwish),
+            OpKind::Relu => ok(V::Relu),
+            OpKind::Relu6 => ok(V::Relu6),
+            OpKind::Quantize if float_input()? => ok(V::Quantize),
+            OpKind::Quantize => ok(V::Requantize),
+            OpKind::Dequantize => ok(V::Dequantize),
+            _ => Err(format!("{}: runs variant {v:?}, which is not a {} kernel", self.at, kind.name())),
         }
     }
 
@@ -505,7 +536,7 @@ impl<'m, 'p> Checker<'m, 'p> {
     fn conv_input(&self, o: usize) -> Result<usize, String> {
         let how = self.plan.op_plan[o];
         let op = self.model.operator(o).map_err(err("op"))?;
-        if let Some(p) = how.fused_pad().filter(|_| !how.is_skip()) {
+        if let Some(p) = how.fused_pad(o).filter(|_| !how.is_skip()) {
             let pad = self.model.operator(p).map_err(err("PAD"))?;
             return pad.input(0).ok_or_else(|| String::from("PAD without input"));
         }
@@ -515,7 +546,7 @@ impl<'m, 'p> Checker<'m, 'p> {
     fn op(&mut self, o: usize) -> Result<(), String> {
         let op = self.model.operator(o).map_err(err(&format!("op {o}")))?;
         let kind = self.kind(o)?;
-        let folded = self.plan.op_plan[o].fused_pad();
+        let folded = self.plan.op_plan[o].fused_pad(o);
         self.at = format!("op {o} {} (opcode {})", kind.name(), op.opcode);
         if let Some(p) = folded {
             self.at += &format!(" with PAD op {p} folded");

@@ -1,0 +1,234 @@
+//! CONV_2D, and what it shares with DEPTHWISE_CONV_2D and FULLY_CONNECTED: the int8 tensors of
+//! a filtered operator, the window from the options, and a PAD folded in as padding.
+
+use super::{opt_i32, Ctx, Dataflow, OpSpec, Params};
+use crate::error::Result;
+use crate::geometry::{out_size, padding_before, Padding, Window};
+use crate::kernels::conv::{ConvParams, IoQuant};
+use crate::quant::{activation_range_i8, Activation};
+use crate::schema::flatbuf::Table;
+use crate::schema::{DType, Tensor};
+use crate::slices::checked_sum;
+use crate::tensor::{Dims4, LeF32s, LeI32s};
+
+/// Where a filtered operator's requantization multipliers come from (they are derived at
+/// invoke, into scratch or on the fly, not kept).
+#[derive(Clone, Copy, Debug)]
+pub struct RequantSource<'m> {
+    /// Scale of the input as declared (a folded PAD's output carries it).
+    pub input_scale: f32,
+    /// The filter's scales: one (per-tensor) or one per output channel.
+    pub filter_scales: LeF32s<'m>,
+    pub output_scale: f32,
+    /// Entries a table needs: one per output channel when per-channel, else one.
+    pub count: usize,
+}
+
+/// A validated CONV_2D.
+#[derive(Clone, Copy, Debug)]
+pub struct ConvSpec<'m> {
+    pub params: ConvParams,
+    /// `[out_c, kh, kw, filter_in_c]` int8 data.
+    pub filter: &'m [i8],
+    pub bias: Option<LeI32s<'m>>,
+    pub requant: RequantSource<'m>,
+}
+
+/// The tensors of a filtered operator (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED).
+pub(crate) struct Filtered<'m> {
+    /// The activation input actually read: the op's input 0, or a folded PAD's input.
+    pub input: (usize, Tensor<'m>),
+    pub filter: Tensor<'m>,
+    pub filter_data: &'m [i8],
+    pub bias: Option<Tensor<'m>>,
+    pub bias_data: Option<LeI32s<'m>>,
+    pub output: (usize, Tensor<'m>),
+    pub io: IoQuant,
+    pub in_scale: f32,
+    pub out_scale: f32,
+}
+
+pub(crate) fn filtered<'m>(c: &Ctx<'m>, act: Activation) -> Result<Filtered<'m>> {
+    c.arity(2..=3, 1)?;
+    let declared = c.input(0)?;
+    let (_, filter) = c.input(1)?;
+    let bias = c.opt_input(2)?.map(|b| b.1);
+    let output = c.output(0)?;
+    // Quantization of the declared input (a folded PAD's output) applies to the bytes read.
+    let (in_scale, input_zp) = c.q8(&declared.1)?;
+    let (out_scale, output_zp) = c.q8(&output.1)?;
+    c.want(&filter, DType::I8)?;
+    // Filters are constant in every model patchwise runs.
+    let filter_data = bytemuck::cast_slice(filter.data.ok_or(c.bad())?);
+    let bias_data = match &bias {
+        Some(b) => {
+            c.want(b, DType::I32)?;
+            Some(LeI32s::new(b.data.ok_or(c.bad())?))
+        }
+        None => None,
+    };
+    let input = match c.fused_pad {
+        Some(p) => {
+            let t = c.model.operator(p)?.input(0).ok_or(c.bad())?;
+            let tensor = c.model.tensor(t)?;
+            c.want(&tensor, DType::I8)?;
+            (t, tensor)
+        }
+        None => declared,
+    };
+    let (act_min, act_max) = activation_range_i8(act, out_scale, output_zp);
+    Ok(Filtered {
+        input,
+        filter,
+        filter_data,
+        bias,
+        bias_data,
+        output,
+        io: IoQuant { input_zp, output_zp, act_min, act_max },
+        in_scale,
+        out_scale,
+    })
+}
+
+impl Filtered<'_> {
+    /// Requantization entries: one per output channel when per-channel, else one.
+    pub fn requant_count(&self, c: &Ctx<'_>, channels: usize) -> crate::Result<usize> {
+        match self.filter.quant.scales.len() {
+            1 => Ok(1),
+            n if n == channels => Ok(n),
+            _ => Err(c.bad()),
+        }
+    }
+}
+
+/// A convolution's window options: padding type, `[h, w]` strides and dilations.
+#[derive(Clone, Copy)]
+pub(crate) struct WindowOptions {
+    padding: Padding,
+    stride: [usize; 2],
+    dilation: [usize; 2],
+}
+
+/// Reads the window options (`ids`: padding, stride w, stride h, dilation w, dilation h).
+pub(crate) fn window_options(c: &Ctx<'_>, o: Option<Table<'_>>, ids: [usize; 5]) -> Result<WindowOptions> {
+    Ok(WindowOptions {
+        padding: c.padding(o, ids[0])?,
+        stride: [c.positive(opt_i32(o, ids[2], 0)?)?, c.positive(opt_i32(o, ids[1], 0)?)?],
+        dilation: [c.positive(opt_i32(o, ids[4], 1)?)?, c.positive(opt_i32(o, ids[3], 1)?)?],
+    })
+}
+
+impl WindowOptions {
+    /// The window over `input` (unpadded), with a folded PAD's padding when one is folded in.
+    pub fn window(&self, c: &Ctx<'_>, input: Dims4, filter: Dims4, out: Dims4) -> Result<Window> {
+        let (size_in, kernel, size_out) = ([input.h, input.w], [filter.h, filter.w], [out.h, out.w]);
+        let (stride, dilation) = (self.stride, self.dilation);
+        let w = match c.fused_pad {
+            None => Window::tflm(self.padding, stride, dilation, size_in, kernel, size_out),
+            Some(_) => {
+                let pad = fused_padding(c, self.padding, stride, dilation, input, filter, out)?;
+                Window::explicit(pad, stride, dilation, size_in, kernel, size_out)
+            }
+        };
+        c.k(w)
+    }
+}
+
+/// `[top, bottom, left, right]` padding of a PAD folded into `c`: only H and W padded, and
+/// the pad value equal to `c`'s input zero point (so padded taps contribute nothing).
+pub(crate) fn folded_padding(c: &Ctx<'_>) -> Result<[usize; 4]> {
+    use crate::tensor::LeI32s;
+    let p = c.fused_pad.ok_or(c.bad())?;
+    let pad_op = c.model.operator(p)?;
+    let y = pad_op.output(0).ok_or(c.bad())?;
+    let y_tensor = c.model.tensor(y)?;
+    let paddings = c.model.tensor(pad_op.input(1).ok_or(c.bad())?)?;
+    let data = paddings.data.ok_or(c.bad())?;
+    if paddings.dtype != DType::I32 || data.len() != 32 || y_tensor.shape.rank() != 4 {
+        return Err(c.bad());
+    }
+    let v = LeI32s::new(data);
+    if v.get(0) != 0 || v.get(1) != 0 || v.get(6) != 0 || v.get(7) != 0 {
+        return Err(c.bad());
+    }
+    if let Some(cv) = pad_op.input(2) {
+        let cv = c.model.tensor(cv)?;
+        let value = cv.data.and_then(|d| d.first().copied()).ok_or(c.bad())? as i8 as i32;
+        if cv.dtype != DType::I8 || cv.elements() != 1 || value != y_tensor.quant.zero_point() {
+            return Err(c.bad());
+        }
+    }
+    let mut out = [0usize; 4];
+    for (slot, i) in out.iter_mut().zip(2..6) {
+        *slot = usize::try_from(v.get(i)).map_err(|_| c.bad())?;
+    }
+    Ok(out)
+}
+
+/// The convolution's own padding (SAME or VALID) over a `padded` input extent. As in TFLM, the
+/// leading padding comes from the output size SAME computes (`ceil(input / stride)`), not from
+/// the declared output (which only sets how far the window walks): exactly what the
+/// convolution does unfolded, after a separate PAD.
+fn own_padding(
+    c: &Ctx<'_>,
+    padding: Padding,
+    [sh, sw]: [usize; 2],
+    [dh, dw]: [usize; 2],
+    padded: Dims4,
+    filter: Dims4,
+    out: Dims4,
+) -> Result<[usize; 4]> {
+    if padding == Padding::Valid {
+        return Ok([0; 4]);
+    }
+    let side = |stride: usize, dil: usize, input: usize, k: usize, o: usize| {
+        let computed = out_size(Padding::Same, input, k, stride, dil)?;
+        let before = padding_before(stride, dil, input, k, computed);
+        // The extent the window walks: (o − 1)·stride + (k − 1)·dilation + 1.
+        let walked =
+            checked_sum(&[o.saturating_sub(1).checked_mul(stride)?, k.saturating_sub(1).checked_mul(dil)?, 1])?;
+        let total = walked.saturating_sub(input);
+        Some((before, total.saturating_sub(before)))
+    };
+    let (t, b) = side(sh, dh, padded.h, filter.h, out.h).ok_or(c.bad())?;
+    let (l, r) = side(sw, dw, padded.w, filter.w, out.w).ok_or(c.bad())?;
+    Ok([t, b, l, r])
+}
+
+/// Total `[top, bottom, left, right]` virtual padding of a convolution with a folded PAD.
+fn fused_padding(
+    c: &Ctx<'_>,
+    padding: Padding,
+    stride: [usize; 2],
+    dilation: [usize; 2],
+    input: Dims4,
+    filter: Dims4,
+    out: Dims4,
+) -> Result<[usize; 4]> {
+    let [top, bottom, left, right] = folded_padding(c)?;
+    let total = |parts: &[usize]| checked_sum(parts).ok_or(c.bad());
+    let padded = Dims4 { h: total(&[input.h, top, bottom])?, w: total(&[input.w, left, right])?, ..input };
+    let [t, b, l, r] = own_padding(c, padding, stride, dilation, padded, filter, out)?;
+    Ok([total(&[top, t])?, total(&[bottom, b])?, total(&[left, l])?, total(&[right, r])?])
+}
+
+pub(super) fn prepare<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
+    let o = c.options()?;
+    let act = c.activation(o, 3)?;
+    let opts = window_options(c, o, [0, 1, 2, 4, 5])?;
+    let t = filtered(c, act)?;
+    let (ind, fd, out) = (c.dims4(&t.input.1)?, c.dims4(&t.filter)?, c.dims4(&t.output.1)?);
+    let w = opts.window(c, ind, fd, out)?;
+    let params = c.k(ConvParams::new(w, ind, fd, out, t.io))?;
+    let count = t.requant_count(c, out.c)?;
+    let bias_len = t.bias.as_ref().map(|b| b.elements());
+    c.k(params.check(count, t.filter.elements(), bias_len))?;
+    let requant = RequantSource {
+        input_scale: t.in_scale,
+        filter_scales: t.filter.quant.scales,
+        output_scale: t.out_scale,
+        count,
+    };
+    let spec = ConvSpec { params, filter: t.filter_data, bias: t.bias_data, requant };
+    c.spec([Some(t.input.0), None], Dataflow::Window { input: t.input.0 }, Params::Conv(spec))
+}

@@ -1,0 +1,59 @@
+//! Which kernel variant runs each operator.
+//!
+//! Among the variants that support an operator's spec (port tables first, the portable
+//! kernels last), the plan takes the one whose footprint at this operator is smallest: input
+//! and output at the tightest overlap the variant's access allows, plus its scratch. Ties go
+//! to the earlier (preferred) variant. With the portable table this is the one choice today's
+//! kernels leave open: DEPTHWISE_CONV_2D walking pixels (a per-channel requantization table
+//! beside the overlapping buffers) or channel by channel in place (one input plane of
+//! scratch).
+
+use super::overlap::{permission, Overlap};
+use super::EXACT;
+use crate::error::{Error, Result};
+use crate::ops::OpSpec;
+use crate::variants::{self, VariantId};
+
+/// The variant chosen for an operator and what the planner needs of it.
+#[derive(Clone, Copy, Debug)]
+pub struct Choice {
+    pub id: VariantId,
+    /// Scratch bytes during the operator.
+    pub scratch: usize,
+    /// How the output may overlap a dying input.
+    pub overlap: Option<Overlap>,
+}
+
+/// Chooses the variant for `spec`.
+pub fn variant(spec: &OpSpec<'_>) -> Result<Choice> {
+    let mut best: Option<(Choice, i64)> = None;
+    for v in variants::candidates(spec) {
+        let choice = Choice { id: v.id, scratch: (v.scratch)(spec)?, overlap: permission(spec, v.access) };
+        let fp = footprint(spec, &choice);
+        if best.as_ref().is_none_or(|&(_, b)| fp < b) {
+            best = Some((choice, fp));
+        }
+    }
+    best.map(|(c, _)| c).ok_or(Error::Internal)
+}
+
+/// Bytes a sliding-window operator's input, output and scratch span with `choice`: the input
+/// and the output at their tightest permitted overlap. Other operators have one variant per
+/// spec and nothing to compare (0).
+///
+/// Plain `i64` arithmetic cannot wrap here: the images are verified tensors (below 2^31
+/// bytes), scratch is below 2^32, and an overlap distance is either bounded by the images,
+/// a sentinel of magnitude 2^31, or `NO_DISTANCE` (2^61): every sum stays below 2^62.
+fn footprint(spec: &OpSpec<'_>, choice: &Choice) -> i64 {
+    let Some(s) = spec.window() else { return 0 };
+    let image = |[h, w]: [usize; 2], c: usize| s.batches.wrapping_mul(h).wrapping_mul(w).wrapping_mul(c) as i64;
+    let (sa, sb) = (image(s.window.input(), s.in_channels), image(s.window.output(), s.out_channels));
+    // Input at 0, output at x: the union of both ranges.
+    let union = |x: i64| sa.max(x.wrapping_add(sb)).wrapping_sub(x.min(0));
+    let tight = match choice.overlap {
+        None => sa.wrapping_add(sb),
+        Some(o) if o.forward == i64::from(EXACT) => sa.max(sb),
+        Some(o) => union(o.forward.wrapping_neg()).min(union(o.backward)),
+    };
+    tight.wrapping_add(choice.scratch as i64)
+}

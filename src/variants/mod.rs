@@ -1,0 +1,123 @@
+//! Kernel variants as data.
+//!
+//! Each backend has a const table of [`Variant`]s; a row says which operator specs the
+//! variant supports, the scratch bytes it needs (the CMSIS-NN `*_get_buffer_size` twin), how
+//! it walks memory ([`Access`]: what the planner may overlap), whether it can compute part of
+//! an output, and how to run it. The portable kernels ([`portable`]) cover every operator and
+//! are the fallback; a port's table (feature-gated) comes first.
+//!
+//! The planner (`crate::plan`) chooses one variant per operator at init among those that
+//! support its spec and stores its [`VariantId`] in the run-plan (one byte); the executor
+//! (`crate::exec`) looks the id up at invoke ([`get`], a `match`) and runs it. Nothing about
+//! variants lives in the arena but that byte.
+
+pub mod portable;
+
+use crate::error::Result;
+use crate::memory::Bound;
+use crate::ops::{Family, OpSpec};
+use core::ops::Range;
+
+/// Identifies a kernel variant in a run-plan entry (one byte; 0xff is reserved for skipped
+/// operators). Portable variants are numbered from 0 in the order of [`portable::TABLE`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum VariantId {
+    Conv = 0,
+    Depthwise,
+    DepthwiseChannelwise,
+    FullyConnected,
+    AveragePool,
+    MaxPool,
+    Mean,
+    Pad,
+    Concat,
+    ResizeNearest,
+    Transpose,
+    Copy,
+    Add,
+    Mul,
+    Softmax,
+    Logistic,
+    HardSwish,
+    Relu,
+    Relu6,
+    Requantize,
+    Quantize,
+    Dequantize,
+}
+
+impl VariantId {
+    /// The variant stored as `v` in a run-plan entry, if any.
+    pub fn from_u8(v: u8) -> Option<VariantId> {
+        portable::TABLE.get(usize::from(v)).map(|row| row.id)
+    }
+}
+
+/// How a variant walks its operands: what the planner may overlap, and how.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// The output must not overlap any input.
+    Separate,
+    /// Elementwise, ascending: each output element is written after its input elements are
+    /// read, so the output may start at or before an input it overlaps.
+    Forward,
+    /// Elementwise, descending: the output may start at or after an input it overlaps.
+    Backward,
+    /// A sliding window walking output pixels forward or backward (the executor picks the walk
+    /// from where the plan put the output). A pixel's window is read while the pixel is
+    /// written; `lead` more pixels beyond it may already have been written then (0: writes of
+    /// a pixel interleave only with reads of its own window).
+    Window { lead: u8 },
+    /// Channel by channel through a scratch plane: the output may take exactly its input's
+    /// bytes (same offset, same layout) or lie apart from it, nothing in between.
+    SameOffset,
+}
+
+/// Which part of an operator's output a call computes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Region {
+    /// All of it.
+    Whole,
+    /// Output rows `rows` and columns `cols` of an NHWC output (all batches and channels),
+    /// for variants with [`Variant::parts`].
+    Part { rows: Range<usize>, cols: Range<usize> },
+}
+
+/// Runs a variant on an operator's bound memory.
+pub type RunFn = for<'s, 'm> fn(&OpSpec<'m>, &mut Bound<'s, 'm>, &Region) -> Result<()>;
+
+/// One kernel variant.
+pub struct Variant {
+    pub id: VariantId,
+    /// Kernel name, for plans and profiles.
+    pub name: &'static str,
+    /// The operator family it computes.
+    pub family: Family,
+    /// Further conditions on the spec, if any (e.g. a depth multiplier of 1).
+    pub requires: Option<fn(&OpSpec<'_>) -> bool>,
+    /// Scratch bytes for a supported spec (whole output).
+    pub scratch: fn(&OpSpec<'_>) -> Result<usize>,
+    /// How it walks memory.
+    pub access: Access,
+    /// Computes [`Region::Part`]s as well as whole outputs.
+    pub parts: bool,
+    pub run: RunFn,
+}
+
+impl Variant {
+    /// True when the variant computes `spec`.
+    pub fn supports(&self, spec: &OpSpec<'_>) -> bool {
+        spec.params.family() == self.family && self.requires.is_none_or(|f| f(spec))
+    }
+}
+
+/// The variant stored as `id`.
+pub fn get(id: VariantId) -> Option<&'static Variant> {
+    portable::TABLE.get(id as usize)
+}
+
+/// Every variant that supports `spec`, most preferred first (port tables, then portable).
+pub fn candidates<'a>(spec: &'a OpSpec<'_>) -> impl Iterator<Item = &'static Variant> + 'a {
+    portable::TABLE.iter().filter(move |v| v.supports(spec))
+}

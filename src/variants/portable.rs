@@ -1,0 +1,337 @@
+//! The portable kernels as variants: one for every operator (the fallback of every port), plus
+//! DEPTHWISE_CONV_2D channel by channel in place.
+
+use super::{Access, Region, Variant, VariantId};
+use crate::error::{Error, Result};
+use crate::geometry::Window;
+use crate::kernels::call::{Block, MapCall, WindowCall};
+use crate::kernels::io::{Io, Walk};
+use crate::kernels::{
+    activations, add, concatenation, conv, depthwise_conv, dequantize, fully_connected, hard_swish, logistic, mean,
+    mul, pad, pooling, quantize, resize_nearest, softmax, transpose,
+};
+use crate::memory::{as_i8, as_i8_mut, Bound};
+use crate::ops::{Family, OpSpec, Params, RequantSource};
+use crate::quant::Requant;
+
+/// The portable variants, in [`VariantId`] order.
+pub const TABLE: [Variant; 22] = [
+    window(VariantId::Conv, "conv2d_s8", Family::Conv, requant_scratch, run_filtered),
+    window(VariantId::Depthwise, "depthwise_conv2d_s8", Family::Depthwise, requant_scratch, run_filtered),
+    Variant {
+        id: VariantId::DepthwiseChannelwise,
+        name: "depthwise_conv2d_s8_channelwise",
+        family: Family::Depthwise,
+        requires: Some(|s| matches!(&s.params, Params::Depthwise(d) if d.params.depth_multiplier() == 1)),
+        scratch: plane_scratch,
+        access: Access::SameOffset,
+        parts: true,
+        run: run_depthwise_channelwise,
+    },
+    separate(
+        VariantId::FullyConnected,
+        "fully_connected_s8",
+        Family::FullyConnected,
+        requant_scratch,
+        run_fully_connected,
+    ),
+    window(VariantId::AveragePool, "average_pool_s8", Family::AveragePool, none, run_pool),
+    window(VariantId::MaxPool, "max_pool_s8", Family::MaxPool, none, run_pool),
+    separate(VariantId::Mean, "mean_s8", Family::Mean, none, run_global),
+    separate(VariantId::Pad, "pad_s8", Family::Pad, none, run_global),
+    separate(VariantId::Concat, "concatenation_s8", Family::Concat, none, run_concat),
+    separate(VariantId::ResizeNearest, "resize_nearest_s8", Family::ResizeNearest, none, run_global),
+    separate(VariantId::Transpose, "transpose_s8", Family::Transpose, none, run_global),
+    separate(VariantId::Copy, "copy", Family::Copy, none, run_global),
+    elementwise(VariantId::Add, "add_s8", Family::Add, false, run_map),
+    elementwise(VariantId::Mul, "mul_s8", Family::Mul, false, run_map),
+    elementwise(VariantId::Softmax, "softmax_s8", Family::Softmax, false, run_map),
+    elementwise(VariantId::Logistic, "logistic_s8", Family::Logistic, true, run_map),
+    elementwise(VariantId::HardSwish, "hard_swish_s8", Family::HardSwish, true, run_map),
+    elementwise(VariantId::Relu, "relu_s8", Family::Relu, true, run_map),
+    elementwise(VariantId::Relu6, "relu6_s8", Family::Relu6, true, run_map),
+    elementwise(VariantId::Requantize, "requantize_s8", Family::Requantize, true, run_map),
+    elementwise(VariantId::Quantize, "quantize_f32_s8", Family::Quantize, false, run_convert),
+    Variant {
+        id: VariantId::Dequantize,
+        name: "dequantize_s8_f32",
+        family: Family::Dequantize,
+        requires: None,
+        scratch: none,
+        access: Access::Backward,
+        parts: false,
+        run: run_convert,
+    },
+];
+
+const fn window(
+    id: VariantId,
+    name: &'static str,
+    family: Family,
+    scratch: fn(&OpSpec<'_>) -> Result<usize>,
+    run: super::RunFn,
+) -> Variant {
+    Variant { id, name, family, requires: None, scratch, access: Access::Window { lead: 0 }, parts: true, run }
+}
+
+const fn separate(
+    id: VariantId,
+    name: &'static str,
+    family: Family,
+    scratch: fn(&OpSpec<'_>) -> Result<usize>,
+    run: super::RunFn,
+) -> Variant {
+    Variant { id, name, family, requires: None, scratch, access: Access::Separate, parts: false, run }
+}
+
+const fn elementwise(id: VariantId, name: &'static str, family: Family, parts: bool, run: super::RunFn) -> Variant {
+    Variant { id, name, family, requires: None, scratch: none, access: Access::Forward, parts, run }
+}
+
+// ---- scratch ----
+
+fn none(_: &OpSpec<'_>) -> Result<usize> {
+    Ok(0)
+}
+
+/// Bytes of a requantization table of `n` entries (none for one entry: it lives on the stack).
+fn table_bytes(n: usize) -> Result<usize> {
+    if n > 1 {
+        n.checked_mul(core::mem::size_of::<Requant>()).ok_or(Error::TooLarge)
+    } else {
+        Ok(0)
+    }
+}
+
+fn requant_scratch(s: &OpSpec<'_>) -> Result<usize> {
+    match &s.params {
+        Params::Conv(c) => table_bytes(c.requant.count),
+        Params::Depthwise(d) => table_bytes(d.requant.count),
+        Params::FullyConnected(f) => table_bytes(f.count),
+        _ => Err(Error::Internal),
+    }
+}
+
+fn plane_scratch(s: &OpSpec<'_>) -> Result<usize> {
+    match &s.params {
+        Params::Depthwise(d) => Ok(depthwise_conv::DepthwiseParams::plane_bytes(&d.params.full_call(Walk::Forward))),
+        _ => Err(Error::Internal),
+    }
+}
+
+// ---- running ----
+
+/// Runs `f` with a requantization table of `n` entries: one entry on the stack, or the op's
+/// arena scratch.
+fn with_requant(
+    n: usize,
+    scratch: &mut [u8],
+    fill: impl FnOnce(&mut [Requant]) -> Result<()>,
+    f: impl FnOnce(&[Requant]) -> Result<()>,
+) -> Result<()> {
+    let mut one = [Requant::default(); 1];
+    let table: &mut [Requant] =
+        if n > 1 { bytemuck::try_cast_slice_mut(scratch).map_err(|_| Error::Internal)? } else { &mut one };
+    fill(table)?;
+    f(table)
+}
+
+/// Fills a convolution's requantization table.
+fn conv_requant<'r>(r: &'r RequantSource<'_>) -> impl FnOnce(&mut [Requant]) -> Result<()> + 'r {
+    |t| conv::per_channel_requant(r.input_scale, r.filter_scales, r.output_scale, t)
+}
+
+/// The I/O and the call of a sliding-window operator over `region` of its output, from the
+/// whole-output call `full`: the walk is backward when the plan put the output after an input
+/// it overlaps.
+fn window_io<'b>(
+    spec: &OpSpec<'_>,
+    b: &'b mut Bound<'_, '_>,
+    mut call: WindowCall,
+    window: &Window,
+    region: &Region,
+) -> Result<(Io<'b>, WindowCall)> {
+    let (mut io, walk) = b.io(spec.output, spec.inputs)?;
+    call.walk = walk;
+    match region {
+        Region::Whole => Ok((io, call)),
+        Region::Part { rows, cols } => {
+            let (part, in_at, out_at) = call.part(window, rows.clone(), cols.clone());
+            io.skip([in_at, 0], out_at).ok_or(Error::InvalidArgument)?;
+            Ok((io, part))
+        }
+    }
+}
+
+/// CONV_2D and DEPTHWISE_CONV_2D walking pixels: a window with a requantization table.
+fn run_filtered(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
+    let scratch = core::mem::take(&mut b.scratch);
+    let (full, window, requant) = match &spec.params {
+        Params::Conv(s) => (s.params.full_call(Walk::Forward), s.params.window(), &s.requant),
+        Params::Depthwise(s) => (s.params.full_call(Walk::Forward), s.params.window(), &s.requant),
+        _ => return Err(Error::Internal),
+    };
+    let (mut io, call) = window_io(spec, b, full, window, region)?;
+    with_requant(requant.count, scratch, conv_requant(requant), |r| match &spec.params {
+        Params::Conv(s) => conv::conv2d_s8(&s.params, r, s.filter, s.bias, &call, &mut io),
+        Params::Depthwise(s) => depthwise_conv::depthwise_conv2d_s8(&s.params, r, s.filter, s.bias, &call, &mut io),
+        _ => Err(Error::Internal),
+    })
+}
+
+fn run_depthwise_channelwise(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
+    let Params::Depthwise(s) = &spec.params else { return Err(Error::Internal) };
+    let scratch = core::mem::take(&mut b.scratch);
+    let (mut io, call) = window_io(spec, b, s.params.full_call(Walk::Forward), s.params.window(), region)?;
+    // Exactly in place or apart: anything in between would overwrite unread channels.
+    if io.overlap_delta(0).is_some_and(|d| d != 0) {
+        return Err(Error::InvalidArgument);
+    }
+    let r = &s.requant;
+    let rq = |ch| conv::channel_requant(r.input_scale, r.filter_scales, r.output_scale, ch);
+    depthwise_conv::depthwise_conv2d_s8_channelwise(&s.params, rq, s.filter, s.bias, &call, &mut io, as_i8_mut(scratch))
+}
+
+fn run_pool(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
+    let (Params::AveragePool(p) | Params::MaxPool(p)) = &spec.params else { return Err(Error::Internal) };
+    let (mut io, call) = window_io(spec, b, p.full_call(Walk::Forward), p.window(), region)?;
+    match spec.params {
+        Params::AveragePool(_) => pooling::average_pool_s8(p, &call, &mut io),
+        _ => pooling::max_pool_s8(p, &call, &mut io),
+    }
+}
+
+fn run_fully_connected(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
+    let Params::FullyConnected(f) = &spec.params else { return Err(Error::Internal) };
+    whole(region)?;
+    let scratch = core::mem::take(&mut b.scratch);
+    let s = b.split(spec.output)?;
+    let input = as_i8(s.input(input0(spec)?)?);
+    with_requant(
+        f.count,
+        scratch,
+        |r| fully_connected::fully_connected_requant(f.input_scale, f.filter_scales, f.output_scale, f.bias_scale, r),
+        |r| fully_connected::fully_connected_s8(&f.params, r, input, f.filter, f.bias, as_i8_mut(s.out)),
+    )
+}
+
+/// Operators reading one input whole into a separate output.
+fn run_global(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
+    whole(region)?;
+    let s = b.split(spec.output)?;
+    let src = s.input(input0(spec)?)?;
+    let (input, out) = (as_i8(src), as_i8_mut(s.out));
+    match &spec.params {
+        Params::Mean(p) => mean::mean_s8(p, input, out),
+        Params::Pad(p) => pad::pad_s8(p, input, out),
+        Params::ResizeNearest(p) => resize_nearest::resize_nearest_s8(p, input, out),
+        Params::Transpose(p) => transpose::transpose_s8(p, input, out),
+        Params::Copy if src.len() == out.len() => out.copy_from_slice(input),
+        _ => return Err(Error::Internal),
+    }
+    Ok(())
+}
+
+fn run_concat(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
+    let Params::Concat(c) = &spec.params else { return Err(Error::Internal) };
+    whole(region)?;
+    let s = b.split(spec.output)?;
+    let mut inputs: [&[i8]; concatenation::CONCAT_MAX_INPUTS] = [&[]; concatenation::CONCAT_MAX_INPUTS];
+    for (slot, &t) in inputs.iter_mut().zip(&c.inputs).take(c.count) {
+        *slot = as_i8(s.input(t)?);
+    }
+    concatenation::concatenation_s8(&c.params, inputs.get(..c.count).ok_or(Error::Internal)?, as_i8_mut(s.out));
+    Ok(())
+}
+
+/// The I/O and the call of an elementwise operator over `region`: forward only.
+fn map_io<'b>(spec: &OpSpec<'_>, b: &'b mut Bound<'_, '_>, region: &Region) -> Result<(Io<'b>, MapCall)> {
+    let model = *b.model();
+    let (mut io, walk) = b.io(spec.output, spec.inputs)?;
+    if walk != Walk::Forward {
+        return Err(Error::InvalidArgument);
+    }
+    match region {
+        Region::Whole => {
+            let n = io.output_len();
+            Ok((io, MapCall::flat(n)))
+        }
+        Region::Part { rows, cols } => {
+            let dims = model.tensor(spec.output)?.shape.nhwc().ok_or(Error::InvalidArgument)?;
+            let (block, at) = Block::dense(dims).sub(rows.clone(), cols.clone());
+            io.skip([at, at], at).ok_or(Error::InvalidArgument)?;
+            Ok((io, MapCall { inputs: [block; 2], output: block }))
+        }
+    }
+}
+
+/// The elementwise operators reading through an [`Io`]: unary maps over any region, the
+/// broadcasting binaries and SOFTMAX over whole tensors.
+fn run_map(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
+    if matches!(spec.params, Params::Add(_) | Params::Mul(_) | Params::Softmax(_)) {
+        whole(region)?;
+    }
+    let (mut io, call) = map_io(spec, b, region)?;
+    match &spec.params {
+        Params::Logistic(p) => logistic::logistic_s8(p, &call, &mut io),
+        Params::HardSwish(p) => hard_swish::hard_swish_s8(p, &call, &mut io),
+        Params::Relu(p) => activations::relu_s8(p, &call, &mut io),
+        Params::Relu6(p) => activations::relu6_s8(p, &call, &mut io),
+        Params::Requantize(p) => quantize::requantize_s8(p, &call, &mut io),
+        Params::Add(p) => add::add_s8(p, &mut io),
+        Params::Mul(p) => mul::mul_s8(p, &mut io),
+        Params::Softmax(p) => softmax::softmax_s8(p, &mut io),
+        _ => Err(Error::Internal),
+    }
+}
+
+/// QUANTIZE float32 → int8 and DEQUANTIZE int8 → float32: in place (the output at or before
+/// the float input, or at or after the int8 input, in one buffer) or separate.
+fn run_convert(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
+    whole(region)?;
+    let ti = input0(spec)?;
+    if let Some((buf, at_in, at_out)) = b.bytes_in_place(spec.output, ti)? {
+        return match &spec.params {
+            Params::Quantize(p, n) => quantize::quantize_f32_s8_bytes(p, buf, at_in, at_out, *n),
+            Params::Dequantize(p, n) => dequantize::dequantize_s8_f32_bytes(p, buf, at_in, at_out, *n),
+            _ => Err(Error::Internal),
+        };
+    }
+    let s = b.split(spec.output)?;
+    let (x, y) = (s.input(ti)?, s.out);
+    let bad = |_| Error::InvalidArgument;
+    match &spec.params {
+        Params::Quantize(p, _) => quantize::quantize_f32_s8(p, bytemuck::try_cast_slice(x).map_err(bad)?, as_i8_mut(y)),
+        Params::Dequantize(p, _) => {
+            dequantize::dequantize_s8_f32(p, as_i8(x), bytemuck::try_cast_slice_mut(y).map_err(bad)?)
+        }
+        _ => Err(Error::Internal),
+    }
+}
+
+/// Refuses a part for a variant that computes whole outputs only.
+fn whole(region: &Region) -> Result<()> {
+    match region {
+        Region::Whole => Ok(()),
+        Region::Part { .. } => Err(Error::InvalidArgument),
+    }
+}
+
+/// The spec's first activation input.
+fn input0(spec: &OpSpec<'_>) -> Result<usize> {
+    spec.inputs[0].ok_or(Error::Internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_in_id_order() {
+        for (i, v) in TABLE.iter().enumerate() {
+            assert_eq!(v.id as usize, i, "{}", v.name);
+            assert_eq!(VariantId::from_u8(i as u8), Some(v.id));
+        }
+        assert_eq!(VariantId::from_u8(TABLE.len() as u8), None);
+    }
+}
