@@ -4,7 +4,18 @@
 //! follow and records every place worth mutating (a [`Site`]) together with the tables it
 //! passed through (a [`TabRec`], so that a table can be rebuilt with a field added or removed).
 //! The walk is driven by a small description of the TFLite schema (the subset patchwise reads,
-//! plus a few fields it must ignore), so it terminates whatever the offsets say.
+//! plus a few fields it must ignore), so it terminates whatever the offsets say. Every field
+//! id, union type and operator code comes from `patchwise::schema::numbers`, the table the
+//! reader and the builder use too.
+
+use patchwise::schema::numbers::{
+    add_options, concatenation_options, conv_2d_options, depthwise_conv_2d_options, fully_connected_options,
+    mul_options, pool_2d_options, reducer_options, reshape_options, resize_nearest_neighbor_options, softmax_options,
+    squeeze_options,
+};
+use patchwise::schema::numbers::{buffer, model, operator, operator_code, options_type, quantization};
+use patchwise::schema::numbers::{sub_graph, tensor, tensor_type};
+use patchwise::schema::opcodes::OpKind;
 
 /// What a scalar means; picks the menu of replacement values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,53 +100,60 @@ pub fn fields(s: Schema) -> &'static [(usize, Ty)] {
     use Sem::*;
     match s {
         Schema::Model => &[
-            (0, Ty::U32(Version)),
-            (1, Ty::VecTable(Schema::OperatorCode)),
-            (2, Ty::VecTable(Schema::SubGraph)),
-            (3, Ty::Str),
-            (4, Ty::VecTable(Schema::Buffer)),
+            (model::VERSION, Ty::U32(Version)),
+            (model::OPERATOR_CODES, Ty::VecTable(Schema::OperatorCode)),
+            (model::SUBGRAPHS, Ty::VecTable(Schema::SubGraph)),
+            (model::DESCRIPTION, Ty::Str),
+            (model::BUFFERS, Ty::VecTable(Schema::Buffer)),
         ],
-        Schema::OperatorCode => {
-            &[(0, Ty::I8(DeprecatedCode)), (1, Ty::Str), (2, Ty::I32(Generic)), (3, Ty::I32(BuiltinCode))]
-        }
+        Schema::OperatorCode => &[
+            (operator_code::DEPRECATED_BUILTIN_CODE, Ty::I8(DeprecatedCode)),
+            (operator_code::CUSTOM_CODE, Ty::Str),
+            (operator_code::VERSION, Ty::I32(Generic)),
+            (operator_code::BUILTIN_CODE, Ty::I32(BuiltinCode)),
+        ],
         Schema::SubGraph => &[
-            (0, Ty::VecTable(Schema::Tensor)),
-            (1, Ty::Vec(4, IoIdx)),
-            (2, Ty::Vec(4, IoIdx)),
-            (3, Ty::VecTable(Schema::Operator)),
-            (4, Ty::Str),
+            (sub_graph::TENSORS, Ty::VecTable(Schema::Tensor)),
+            (sub_graph::INPUTS, Ty::Vec(4, IoIdx)),
+            (sub_graph::OUTPUTS, Ty::Vec(4, IoIdx)),
+            (sub_graph::OPERATORS, Ty::VecTable(Schema::Operator)),
+            (sub_graph::NAME, Ty::Str),
         ],
         Schema::Tensor => &[
-            (0, Ty::Vec(4, ShapeDim)),
-            (1, Ty::I8(TensorType)),
-            (2, Ty::U32(BufferIndex)),
-            (3, Ty::Str),
-            (4, Ty::Table(Schema::Quant)),
-            (5, Ty::U8(Bool)),
-            (6, Ty::Table(Schema::Opaque)),
-            (7, Ty::Vec(4, ShapeDim)),
-            (8, Ty::U8(Bool)),
+            (tensor::SHAPE, Ty::Vec(4, ShapeDim)),
+            (tensor::TYPE, Ty::I8(TensorType)),
+            (tensor::BUFFER, Ty::U32(BufferIndex)),
+            (tensor::NAME, Ty::Str),
+            (tensor::QUANTIZATION, Ty::Table(Schema::Quant)),
+            (tensor::IS_VARIABLE, Ty::U8(Bool)),
+            (tensor::SPARSITY, Ty::Table(Schema::Opaque)),
+            (tensor::SHAPE_SIGNATURE, Ty::Vec(4, ShapeDim)),
+            (tensor::HAS_RANK, Ty::U8(Bool)),
         ],
         Schema::Quant => &[
-            (0, Ty::Vec(4, Scale)),
-            (1, Ty::Vec(4, Scale)),
-            (2, Ty::Vec(4, Scale)),
-            (3, Ty::Vec(8, ZeroPoint)),
-            (4, Ty::U8(Generic)),
-            (5, Ty::Table(Schema::Opaque)),
-            (6, Ty::I32(QuantDim)),
+            (quantization::MIN, Ty::Vec(4, Scale)),
+            (quantization::MAX, Ty::Vec(4, Scale)),
+            (quantization::SCALE, Ty::Vec(4, Scale)),
+            (quantization::ZERO_POINT, Ty::Vec(8, ZeroPoint)),
+            (quantization::DETAILS_TYPE, Ty::U8(Generic)),
+            (quantization::DETAILS, Ty::Table(Schema::Opaque)),
+            (quantization::QUANTIZED_DIMENSION, Ty::I32(QuantDim)),
         ],
-        Schema::Buffer => &[(0, Ty::Vec(1, ConstByte)), (1, Ty::U64(BufOffset)), (2, Ty::U64(BufSize))],
+        Schema::Buffer => &[
+            (buffer::DATA, Ty::Vec(1, ConstByte)),
+            (buffer::OFFSET, Ty::U64(BufOffset)),
+            (buffer::SIZE, Ty::U64(BufSize)),
+        ],
         Schema::Operator => &[
-            (0, Ty::U32(OpcodeIdx)),
-            (1, Ty::Vec(4, TensorIdx)),
-            (2, Ty::Vec(4, TensorIdx)),
-            (3, Ty::U8(OptionsType)),
-            // (4, options table) is typed by field 3: handled by the walker.
-            (5, Ty::Vec(1, ConstByte)),
-            (6, Ty::I8(Generic)),
-            (7, Ty::Vec(1, Bool)),
-            (8, Ty::Vec(4, TensorIdx)),
+            (operator::OPCODE_INDEX, Ty::U32(OpcodeIdx)),
+            (operator::INPUTS, Ty::Vec(4, TensorIdx)),
+            (operator::OUTPUTS, Ty::Vec(4, TensorIdx)),
+            (operator::BUILTIN_OPTIONS_TYPE, Ty::U8(OptionsType)),
+            // BUILTIN_OPTIONS is typed by BUILTIN_OPTIONS_TYPE: handled by the walker.
+            (operator::CUSTOM_OPTIONS, Ty::Vec(1, ConstByte)),
+            (operator::CUSTOM_OPTIONS_FORMAT, Ty::I8(Generic)),
+            (operator::MUTATING_VARIABLE_INPUTS, Ty::Vec(1, Bool)),
+            (operator::INTERMEDIATES, Ty::Vec(4, TensorIdx)),
         ],
         Schema::Options(t) => options_fields(t),
         Schema::Opaque => &[],
@@ -146,50 +164,91 @@ pub fn fields(s: Schema) -> &'static [(usize, Ty)] {
 pub fn options_fields(t: u8) -> &'static [(usize, Ty)] {
     use Sem::*;
     match t {
-        1 => &[
-            (0, Ty::I8(Padding)),
-            (1, Ty::I32(Stride)),
-            (2, Ty::I32(Stride)),
-            (3, Ty::I8(Activation)),
-            (4, Ty::I32(Dilation)),
-            (5, Ty::I32(Dilation)),
+        options_type::CONV_2D_OPTIONS => &[
+            (conv_2d_options::PADDING, Ty::I8(Padding)),
+            (conv_2d_options::STRIDE_W, Ty::I32(Stride)),
+            (conv_2d_options::STRIDE_H, Ty::I32(Stride)),
+            (conv_2d_options::FUSED_ACTIVATION_FUNCTION, Ty::I8(Activation)),
+            (conv_2d_options::DILATION_W_FACTOR, Ty::I32(Dilation)),
+            (conv_2d_options::DILATION_H_FACTOR, Ty::I32(Dilation)),
         ],
-        2 => &[
-            (0, Ty::I8(Padding)),
-            (1, Ty::I32(Stride)),
-            (2, Ty::I32(Stride)),
-            (3, Ty::I32(DepthMult)),
-            (4, Ty::I8(Activation)),
-            (5, Ty::I32(Dilation)),
-            (6, Ty::I32(Dilation)),
+        options_type::DEPTHWISE_CONV_2D_OPTIONS => &[
+            (depthwise_conv_2d_options::PADDING, Ty::I8(Padding)),
+            (depthwise_conv_2d_options::STRIDE_W, Ty::I32(Stride)),
+            (depthwise_conv_2d_options::STRIDE_H, Ty::I32(Stride)),
+            (depthwise_conv_2d_options::DEPTH_MULTIPLIER, Ty::I32(DepthMult)),
+            (depthwise_conv_2d_options::FUSED_ACTIVATION_FUNCTION, Ty::I8(Activation)),
+            (depthwise_conv_2d_options::DILATION_W_FACTOR, Ty::I32(Dilation)),
+            (depthwise_conv_2d_options::DILATION_H_FACTOR, Ty::I32(Dilation)),
         ],
-        5 => &[
-            (0, Ty::I8(Padding)),
-            (1, Ty::I32(Stride)),
-            (2, Ty::I32(Stride)),
-            (3, Ty::I32(Filter)),
-            (4, Ty::I32(Filter)),
-            (5, Ty::I8(Activation)),
+        options_type::POOL_2D_OPTIONS => &[
+            (pool_2d_options::PADDING, Ty::I8(Padding)),
+            (pool_2d_options::STRIDE_W, Ty::I32(Stride)),
+            (pool_2d_options::STRIDE_H, Ty::I32(Stride)),
+            (pool_2d_options::FILTER_WIDTH, Ty::I32(Filter)),
+            (pool_2d_options::FILTER_HEIGHT, Ty::I32(Filter)),
+            (pool_2d_options::FUSED_ACTIVATION_FUNCTION, Ty::I8(Activation)),
         ],
-        8 => &[(0, Ty::I8(Activation)), (1, Ty::I8(WeightsFormat)), (2, Ty::U8(Bool)), (3, Ty::U8(Bool))],
-        9 => &[(0, Ty::F32(Beta))],
-        10 => &[(0, Ty::I32(Axis)), (1, Ty::I8(Activation))],
-        11 => &[(0, Ty::I8(Activation)), (1, Ty::U8(Bool))],
-        17 => &[(0, Ty::Vec(4, ShapeDim))],
-        21 => &[(0, Ty::I8(Activation))],
-        27 => &[(0, Ty::U8(Bool))],
-        30 => &[(0, Ty::Vec(4, Axis))],
-        74 => &[(0, Ty::U8(Bool)), (1, Ty::U8(Bool))],
+        options_type::FULLY_CONNECTED_OPTIONS => &[
+            (fully_connected_options::FUSED_ACTIVATION_FUNCTION, Ty::I8(Activation)),
+            (fully_connected_options::WEIGHTS_FORMAT, Ty::I8(WeightsFormat)),
+            (fully_connected_options::KEEP_NUM_DIMS, Ty::U8(Bool)),
+            (fully_connected_options::ASYMMETRIC_QUANTIZE_INPUTS, Ty::U8(Bool)),
+        ],
+        options_type::SOFTMAX_OPTIONS => &[(softmax_options::BETA, Ty::F32(Beta))],
+        options_type::CONCATENATION_OPTIONS => &[
+            (concatenation_options::AXIS, Ty::I32(Axis)),
+            (concatenation_options::FUSED_ACTIVATION_FUNCTION, Ty::I8(Activation)),
+        ],
+        options_type::ADD_OPTIONS => &[
+            (add_options::FUSED_ACTIVATION_FUNCTION, Ty::I8(Activation)),
+            (add_options::POT_SCALE_INT16, Ty::U8(Bool)),
+        ],
+        options_type::RESHAPE_OPTIONS => &[(reshape_options::NEW_SHAPE, Ty::Vec(4, ShapeDim))],
+        options_type::MUL_OPTIONS => &[(mul_options::FUSED_ACTIVATION_FUNCTION, Ty::I8(Activation))],
+        options_type::REDUCER_OPTIONS => &[(reducer_options::KEEP_DIMS, Ty::U8(Bool))],
+        options_type::SQUEEZE_OPTIONS => &[(squeeze_options::SQUEEZE_DIMS, Ty::Vec(4, Axis))],
+        options_type::RESIZE_NEAREST_NEIGHBOR_OPTIONS => &[
+            (resize_nearest_neighbor_options::ALIGN_CORNERS, Ty::U8(Bool)),
+            (resize_nearest_neighbor_options::HALF_PIXEL_CENTERS, Ty::U8(Bool)),
+        ],
         _ => &[],
     }
 }
 
-/// Options union types of the operators patchwise supports (and 0 = none).
-pub const OPTION_TYPES: [u8; 19] = [0, 1, 2, 5, 8, 9, 10, 11, 17, 21, 22, 26, 27, 30, 38, 43, 74, 89, 91];
+/// Options union types of the operators patchwise supports (and `NONE`), in id order.
+pub const OPTION_TYPES: [u8; 19] = [
+    options_type::NONE,
+    options_type::CONV_2D_OPTIONS,
+    options_type::DEPTHWISE_CONV_2D_OPTIONS,
+    options_type::POOL_2D_OPTIONS,
+    options_type::FULLY_CONNECTED_OPTIONS,
+    options_type::SOFTMAX_OPTIONS,
+    options_type::CONCATENATION_OPTIONS,
+    options_type::ADD_OPTIONS,
+    options_type::RESHAPE_OPTIONS,
+    options_type::MUL_OPTIONS,
+    options_type::PAD_OPTIONS,
+    options_type::TRANSPOSE_OPTIONS,
+    options_type::REDUCER_OPTIONS,
+    options_type::SQUEEZE_OPTIONS,
+    options_type::DEQUANTIZE_OPTIONS,
+    options_type::PAD_V2_OPTIONS,
+    options_type::RESIZE_NEAREST_NEIGHBOR_OPTIONS,
+    options_type::QUANTIZE_OPTIONS,
+    options_type::HARD_SWISH_OPTIONS,
+];
 
-/// Builtin codes patchwise supports.
-pub const BUILTIN_CODES: [i32; 22] =
-    [0, 1, 2, 3, 4, 6, 9, 14, 17, 18, 19, 21, 22, 25, 34, 39, 40, 43, 60, 97, 114, 117];
+/// Builtin codes patchwise supports: those of [`OpKind::ALL`], in that order.
+pub const BUILTIN_CODES: [i32; OpKind::ALL.len()] = {
+    let mut codes = [0; OpKind::ALL.len()];
+    let mut i = 0;
+    while i < codes.len() {
+        codes[i] = OpKind::ALL[i].code() as i32;
+        i += 1;
+    }
+    codes
+};
 
 /// A place in the model bytes worth mutating.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -331,7 +390,7 @@ impl Walk {
         }
         // int32 constants (axes, paddings, permutations, shapes): their elements are scalars too.
         for &(ty, b) in &w.tensor_bufs.clone() {
-            if ty != 2 {
+            if ty != tensor_type::INT32 {
                 continue;
             }
             if let Some(Some((start, len))) = w.buffers.get(b).copied() {
@@ -367,11 +426,11 @@ impl Walk {
         // Model: walk the buffers before the subgraphs (constant data sites need them).
         let mut order: Vec<(usize, Ty)> = fields(schema).to_vec();
         if schema == Schema::Model {
-            order.sort_by_key(|&(id, _)| if id == 4 { 0 } else { 1 });
+            order.sort_by_key(|&(id, _)| if id == model::BUFFERS { 0 } else { 1 });
         }
         if schema == Schema::Operator {
-            let ty = r.field(&t, 3, 1).and_then(|p| r.u8(p)).unwrap_or(0);
-            order.push((4, Ty::Table(Schema::Options(ty))));
+            let ty = r.field(&t, operator::BUILTIN_OPTIONS_TYPE, 1).and_then(|p| r.u8(p)).unwrap_or(0);
+            order.push((operator::BUILTIN_OPTIONS, Ty::Table(Schema::Options(ty))));
         }
         let mut tensor_type = 0i8;
         let mut tensor_buf = 0usize;
@@ -383,10 +442,10 @@ impl Walk {
                     Ty::F32(s) => (s, true),
                     _ => (Sem::Generic, false),
                 };
-                if schema == Schema::Tensor && id == 1 {
+                if schema == Schema::Tensor && id == tensor::TYPE {
                     tensor_type = r.u8(p).unwrap_or(0) as i8;
                 }
-                if schema == Schema::Tensor && id == 2 {
+                if schema == Schema::Tensor && id == tensor::BUFFER {
                     tensor_buf = r.u32(p).unwrap_or(0) as usize;
                 }
                 self.push(p, Kind::Scalar { width: wd as u8, sem, float });
@@ -413,10 +472,10 @@ impl Walk {
                     match ty {
                         Ty::VecTable(s) => {
                             match (schema, id) {
-                                (Schema::Model, 1) => self.n_opcodes = len,
-                                (Schema::Model, 4) => self.n_buffers = len,
-                                (Schema::SubGraph, 0) if self.n_tensors == 0 => self.n_tensors = len,
-                                (Schema::SubGraph, 3) if self.n_ops == 0 => self.n_ops = len,
+                                (Schema::Model, model::OPERATOR_CODES) => self.n_opcodes = len,
+                                (Schema::Model, model::BUFFERS) => self.n_buffers = len,
+                                (Schema::SubGraph, sub_graph::TENSORS) if self.n_tensors == 0 => self.n_tensors = len,
+                                (Schema::SubGraph, sub_graph::OPERATORS) if self.n_ops == 0 => self.n_ops = len,
                                 _ => {}
                             }
                             for i in 0..len {
@@ -438,7 +497,7 @@ impl Walk {
                                 let float = sem == Sem::Scale;
                                 self.push(start + e as usize * i, Kind::Scalar { width: e, sem, float });
                             }
-                            if schema == Schema::Buffer && id == 0 {
+                            if schema == Schema::Buffer && id == buffer::DATA {
                                 // Recorded below (buffer data).
                             }
                         }
@@ -449,7 +508,7 @@ impl Walk {
             }
         }
         if schema == Schema::Buffer {
-            let data = r.field(&t, 0, 4).and_then(|p| r.deref(p)).and_then(|v| r.vector(v, 1));
+            let data = r.field(&t, buffer::DATA, 4).and_then(|p| r.deref(p)).and_then(|v| r.vector(v, 1));
             self.buffers.push(data);
         }
         if schema == Schema::Tensor {
@@ -492,8 +551,8 @@ impl Spec {
         let mut spec = Spec { schema: Some(schema), fields: Vec::new() };
         let mut list: Vec<(usize, Ty)> = fields(schema).to_vec();
         if schema == Schema::Operator {
-            let ty = r.field(t, 3, 1).and_then(|p| r.u8(p)).unwrap_or(0);
-            list.push((4, Ty::Table(Schema::Options(ty))));
+            let ty = r.field(t, operator::BUILTIN_OPTIONS_TYPE, 1).and_then(|p| r.u8(p)).unwrap_or(0);
+            list.push((operator::BUILTIN_OPTIONS, Ty::Table(Schema::Options(ty))));
         }
         list.sort_by_key(|&(id, _)| id);
         for (id, ty) in list {

@@ -83,6 +83,16 @@ mod tests {
     }
 
     #[test]
+    fn option_types_and_codes_cover_every_supported_operator() {
+        use patchwise::schema::opcodes::OpKind;
+        for k in OpKind::ALL {
+            assert!(fb::OPTION_TYPES.contains(&k.options_type()), "{k:?}");
+            assert!(fb::BUILTIN_CODES.contains(&(k.code() as i32)), "{k:?}");
+        }
+        assert!(fb::OPTION_TYPES.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
     fn walk_finds_the_model_structure() {
         let m = demo();
         let w = Walk::of(&m);

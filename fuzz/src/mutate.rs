@@ -13,6 +13,7 @@
 
 use crate::fb::{fields, options_fields, Appender, Kind, Sem, Site, Spec, TabRec, Ty, Val, Walk, R};
 use crate::fb::{Schema, BUILTIN_CODES, OPTION_TYPES};
+use patchwise::schema::numbers::{builtin, operator};
 
 /// xorshift64*: small and deterministic from libFuzzer's seed.
 pub struct Rng(u64);
@@ -146,6 +147,8 @@ fn interesting_f32(rng: &mut Rng, cur: f32) -> f32 {
 
 /// A replacement value for a scalar of meaning `sem` whose current value is `cur`.
 fn value_for(sem: Sem, width: usize, cur: i64, walk: &Walk, model: &[u8], rng: &mut Rng) -> i64 {
+    const CUSTOM: i64 = builtin::CUSTOM as i64;
+    const PLACEHOLDER: i64 = builtin::PLACEHOLDER_FOR_GREATER_OP_CODES as i64;
     // One time in four: a value borrowed from another field with the same meaning.
     if rng.chance(1, 4) {
         let others: Vec<&Site> = walk.same_sem(sem).collect();
@@ -220,14 +223,14 @@ fn value_for(sem: Sem, width: usize, cur: i64, walk: &Walk, model: &[u8], rng: &
             if rng.chance(2, 3) {
                 rng.pick(&BUILTIN_CODES) as i64
             } else {
-                pick(rng, &[32, 127, 128, 150, 200, 255, -1, i32::MAX as i64, rnd_below(210)])
+                pick(rng, &[CUSTOM, PLACEHOLDER, 128, 150, 200, 255, -1, i32::MAX as i64, rnd_below(210)])
             }
         }
         Sem::DeprecatedCode => {
             if rng.chance(2, 3) {
                 rng.pick(&BUILTIN_CODES[..20]) as i64
             } else {
-                pick(rng, &[32, 127, -1, -128, rnd_below(128)])
+                pick(rng, &[CUSTOM, PLACEHOLDER, -1, -128, rnd_below(128)])
             }
         }
         Sem::OptionsType => {
@@ -447,7 +450,7 @@ fn vector_val(elem: u8, sem: Sem, walk: &Walk, rng: &mut Rng) -> Val {
 /// Changes one field of `spec` (a table of type `schema`).
 fn edit_spec(spec: &mut Spec, schema: Schema, walk: &Walk, rng: &mut Rng) {
     let known = fields(schema);
-    let op_ty = |spec: &Spec| match spec.get(3) {
+    let op_ty = |spec: &Spec| match spec.get(operator::BUILTIN_OPTIONS_TYPE) {
         Some(Val::Scalar(b)) => b[0],
         _ => 0,
     };
@@ -472,8 +475,8 @@ fn edit_spec(spec: &mut Spec, schema: Schema, walk: &Walk, rng: &mut Rng) {
                     }
                 }
             }
-            spec.set(3, Val::Scalar(vec![t]));
-            spec.set(4, Val::Table(o));
+            spec.set(operator::BUILTIN_OPTIONS_TYPE, Val::Scalar(vec![t]));
+            spec.set(operator::BUILTIN_OPTIONS, Val::Table(o));
         }
         // Grow / shrink / permute a vector field.
         2 | 3 => {

@@ -28,8 +28,8 @@ pub struct FbWriter {
     head: usize,
     /// Largest alignment requested so far (the finished length is a multiple of it).
     min_align: usize,
-    /// Fields of the table being built: (slot, position of the field).
-    fields: Vec<(u16, u32)>,
+    /// Fields of the table being built: (field id = vtable slot, position of the field).
+    fields: Vec<(usize, u32)>,
     /// Size of the buffer when the current table was started.
     table_start: u32,
     /// Positions of every vtable written so far (for sharing identical ones).
@@ -167,12 +167,12 @@ impl FbWriter {
         self.table_start = self.size();
     }
 
-    fn field(&mut self, slot: u16, pos: u32) {
+    fn field(&mut self, slot: usize, pos: u32) {
         self.fields.push((slot, pos));
     }
 
     /// Adds a `u8`/enum field unless it equals the schema default.
-    pub fn add_u8(&mut self, slot: u16, v: u8, default: u8) {
+    pub fn add_u8(&mut self, slot: usize, v: u8, default: u8) {
         if v != default {
             let p = self.scalar(v.to_le_bytes());
             self.field(slot, p);
@@ -180,7 +180,7 @@ impl FbWriter {
     }
 
     /// Adds an `i8` (`byte`) field unless it equals the schema default.
-    pub fn add_i8(&mut self, slot: u16, v: i8, default: i8) {
+    pub fn add_i8(&mut self, slot: usize, v: i8, default: i8) {
         if v != default {
             let p = self.scalar(v.to_le_bytes());
             self.field(slot, p);
@@ -188,12 +188,12 @@ impl FbWriter {
     }
 
     /// Adds a `bool` field unless it equals the schema default.
-    pub fn add_bool(&mut self, slot: u16, v: bool, default: bool) {
+    pub fn add_bool(&mut self, slot: usize, v: bool, default: bool) {
         self.add_u8(slot, u8::from(v), u8::from(default));
     }
 
     /// Adds an `i32` field unless it equals the schema default.
-    pub fn add_i32(&mut self, slot: u16, v: i32, default: i32) {
+    pub fn add_i32(&mut self, slot: usize, v: i32, default: i32) {
         if v != default {
             let p = self.scalar(v.to_le_bytes());
             self.field(slot, p);
@@ -201,7 +201,7 @@ impl FbWriter {
     }
 
     /// Adds a `u32` field unless it equals the schema default.
-    pub fn add_u32(&mut self, slot: u16, v: u32, default: u32) {
+    pub fn add_u32(&mut self, slot: usize, v: u32, default: u32) {
         if v != default {
             let p = self.scalar(v.to_le_bytes());
             self.field(slot, p);
@@ -209,7 +209,7 @@ impl FbWriter {
     }
 
     /// Adds an `f32` field unless it equals the schema default (bitwise).
-    pub fn add_f32(&mut self, slot: u16, v: f32, default: f32) {
+    pub fn add_f32(&mut self, slot: usize, v: f32, default: f32) {
         if v.to_bits() != default.to_bits() {
             let p = self.scalar(v.to_le_bytes());
             self.field(slot, p);
@@ -217,7 +217,7 @@ impl FbWriter {
     }
 
     /// Adds an offset field pointing at an already written object.
-    pub fn add_offset(&mut self, slot: u16, target: Off) {
+    pub fn add_offset(&mut self, slot: usize, target: Off) {
         self.uoffset(target);
         let p = self.size();
         self.field(slot, p);
@@ -228,12 +228,12 @@ impl FbWriter {
         self.prep(4, 0);
         self.put(&0i32.to_le_bytes());
         let obj = self.size();
-        let slots = self.fields.iter().map(|&(s, _)| s as usize + 1).max().unwrap_or(0);
+        let slots = self.fields.iter().map(|&(s, _)| s + 1).max().unwrap_or(0);
         let mut vt = vec![0u16; 2 + slots];
         vt[0] = (4 + 2 * slots) as u16;
         vt[1] = (obj - self.table_start) as u16;
         for &(slot, pos) in &self.fields {
-            vt[2 + slot as usize] = (obj - pos) as u16;
+            vt[2 + slot] = (obj - pos) as u16;
         }
         let vt_bytes: Vec<u8> = vt.iter().flat_map(|x| x.to_le_bytes()).collect();
         let existing = self.vtables.iter().copied().find(|&p| {

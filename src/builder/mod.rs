@@ -46,28 +46,30 @@ pub use ops::{
 };
 pub use prng::{f32_bytes, i16_bytes, i32_bytes, i64_bytes, i8_bytes, Prng};
 
+use crate::schema::numbers::FILE_IDENTIFIER;
+use crate::schema::numbers::{buffer, model, operator, operator_code, quantization, sub_graph, tensor, tensor_type};
 use fb::{FbWriter, Off};
 
 /// Schema version written into `Model.version` (TFLM refuses any other).
-pub const SCHEMA_VERSION: u32 = 3;
+pub use crate::schema::numbers::SCHEMA_VERSION;
 
 /// Tensor element types (`TensorType` in the schema) the builder names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TensorType {
-    /// `FLOAT32` (0).
-    Float32 = 0,
-    /// `INT32` (2).
-    Int32 = 2,
-    /// `UINT8` (3).
-    UInt8 = 3,
-    /// `INT64` (4).
-    Int64 = 4,
-    /// `BOOL` (6).
-    Bool = 6,
-    /// `INT16` (7).
-    Int16 = 7,
-    /// `INT8` (9).
-    Int8 = 9,
+    /// `FLOAT32`.
+    Float32 = tensor_type::FLOAT32 as isize,
+    /// `INT32`.
+    Int32 = tensor_type::INT32 as isize,
+    /// `UINT8`.
+    UInt8 = tensor_type::UINT8 as isize,
+    /// `INT64`.
+    Int64 = tensor_type::INT64 as isize,
+    /// `BOOL`.
+    Bool = tensor_type::BOOL as isize,
+    /// `INT16`.
+    Int16 = tensor_type::INT16 as isize,
+    /// `INT8`.
+    Int8 = tensor_type::INT8 as isize,
 }
 
 impl TensorType {
@@ -308,7 +310,7 @@ impl ModelBuilder {
         self.tensors.len()
     }
 
-    /// Encodes the model as a `.tflite` file (identifier `"TFL3"`).
+    /// Encodes the model as a `.tflite` file (identifier [`FILE_IDENTIFIER`], `"TFL3"`).
     pub fn finish(&self) -> Vec<u8> {
         let mut w = FbWriter::new();
 
@@ -319,7 +321,7 @@ impl ModelBuilder {
             let data_off = (i != 0 && !data.is_empty()).then(|| w.raw_vector(data, 1, 16));
             w.start_table();
             if let Some(d) = data_off {
-                w.add_offset(0, d);
+                w.add_offset(buffer::DATA, d);
             }
             buffer_offs.push(w.end_table());
         }
@@ -331,12 +333,12 @@ impl ModelBuilder {
         for oc in &self.opcodes {
             let custom = oc.custom.as_deref().map(|s| w.string(s));
             w.start_table();
-            w.add_i32(3, oc.code.0, 0);
-            w.add_i32(2, oc.version, 1);
+            w.add_i32(operator_code::BUILTIN_CODE, oc.code.0, 0);
+            w.add_i32(operator_code::VERSION, oc.version, 1);
             if let Some(c) = custom {
-                w.add_offset(1, c);
+                w.add_offset(operator_code::CUSTOM_CODE, c);
             }
-            w.add_i8(0, oc.code.deprecated_code(), 0);
+            w.add_i8(operator_code::DEPRECATED_BUILTIN_CODE, oc.code.deprecated_code(), 0);
             opcode_offs.push(w.end_table());
         }
 
@@ -345,13 +347,13 @@ impl ModelBuilder {
         let subgraphs = w.vec_offsets(&[subgraph]);
         let opcodes = w.vec_offsets(&opcode_offs);
         w.start_table();
-        w.add_u32(0, SCHEMA_VERSION, 0);
-        w.add_offset(1, opcodes);
-        w.add_offset(2, subgraphs);
-        w.add_offset(3, description);
-        w.add_offset(4, buffers);
-        let model = w.end_table();
-        w.finish(model, b"TFL3")
+        w.add_u32(model::VERSION, SCHEMA_VERSION, 0);
+        w.add_offset(model::OPERATOR_CODES, opcodes);
+        w.add_offset(model::SUBGRAPHS, subgraphs);
+        w.add_offset(model::DESCRIPTION, description);
+        w.add_offset(model::BUFFERS, buffers);
+        let root = w.end_table();
+        w.finish(root, &FILE_IDENTIFIER)
     }
 
     fn write_subgraph(&self, w: &mut FbWriter) -> Off {
@@ -361,13 +363,13 @@ impl ModelBuilder {
             let outputs = w.vec_i32(&op.outputs);
             let inputs = w.vec_i32(&op.inputs);
             w.start_table();
-            w.add_u32(0, op.opcode_index, 0);
-            w.add_offset(1, inputs);
-            w.add_offset(2, outputs);
+            w.add_u32(operator::OPCODE_INDEX, op.opcode_index, 0);
+            w.add_offset(operator::INPUTS, inputs);
+            w.add_offset(operator::OUTPUTS, outputs);
             if let Some(o) = options {
-                w.add_offset(4, o);
+                w.add_offset(operator::BUILTIN_OPTIONS, o);
             }
-            w.add_u8(3, op.options.union_type(), 0);
+            w.add_u8(operator::BUILTIN_OPTIONS_TYPE, op.options.union_type(), 0);
             op_offs.push(w.end_table());
         }
         op_offs.reverse();
@@ -384,11 +386,11 @@ impl ModelBuilder {
         let inputs = w.vec_i32(&self.inputs);
         let tensors = w.vec_offsets(&tensor_offs);
         w.start_table();
-        w.add_offset(0, tensors);
-        w.add_offset(1, inputs);
-        w.add_offset(2, outputs);
-        w.add_offset(3, operators);
-        w.add_offset(4, name);
+        w.add_offset(sub_graph::TENSORS, tensors);
+        w.add_offset(sub_graph::INPUTS, inputs);
+        w.add_offset(sub_graph::OUTPUTS, outputs);
+        w.add_offset(sub_graph::OPERATORS, operators);
+        w.add_offset(sub_graph::NAME, name);
         w.end_table()
     }
 }
@@ -398,21 +400,21 @@ fn write_tensor(w: &mut FbWriter, t: &TensorRec) -> Off {
         let zp = w.vec_i64(&q.zero_point);
         let scale = w.vec_f32(&q.scale);
         w.start_table();
-        w.add_offset(2, scale);
-        w.add_offset(3, zp);
-        w.add_i32(6, q.quantized_dimension, 0);
+        w.add_offset(quantization::SCALE, scale);
+        w.add_offset(quantization::ZERO_POINT, zp);
+        w.add_i32(quantization::QUANTIZED_DIMENSION, q.quantized_dimension, 0);
         w.end_table()
     });
     let name = w.string(&t.spec.name);
     let shape = w.vec_i32(&t.spec.shape);
     w.start_table();
-    w.add_offset(0, shape);
-    w.add_u32(2, t.buffer, 0);
-    w.add_offset(3, name);
+    w.add_offset(tensor::SHAPE, shape);
+    w.add_u32(tensor::BUFFER, t.buffer, 0);
+    w.add_offset(tensor::NAME, name);
     if let Some(q) = quant {
-        w.add_offset(4, q);
+        w.add_offset(tensor::QUANTIZATION, q);
     }
-    w.add_i8(1, t.spec.dtype as i8, 0);
-    w.add_bool(8, true, false);
+    w.add_i8(tensor::TYPE, t.spec.dtype as i8, 0);
+    w.add_bool(tensor::HAS_RANK, true, false);
     w.end_table()
 }

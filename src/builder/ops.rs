@@ -1,9 +1,15 @@
 //! Builtin operator codes and the builtin option tables the builder can write.
 //!
-//! Numbers (operator codes, `BuiltinOptions` union ids, table field slots) are those of the
-//! TFLite schema v3 (`schema.fbs`) that the TFLM oracle uses.
+//! Numbers (operator codes, `BuiltinOptions` union ids, table field ids, enum values) come from
+//! [`crate::schema::numbers`], the TFLite schema v3 (`schema.fbs`) that the TFLM oracle uses.
 
 use super::fb::{FbWriter, Off};
+use crate::schema::numbers::{activation_function_type as act, builtin, options_type, padding};
+use crate::schema::numbers::{
+    add_options, concatenation_options, conv_2d_options, depthwise_conv_2d_options, fully_connected_options,
+    mul_options, pool_2d_options, reducer_options, reshape_options, resize_nearest_neighbor_options, softmax_options,
+    squeeze_options,
+};
 
 /// A builtin operator code (`BuiltinOperator` in the schema). Any code may be written; the
 /// associated constants name the ones patchwise cares about.
@@ -11,107 +17,107 @@ use super::fb::{FbWriter, Off};
 pub struct BuiltinOp(pub i32);
 
 impl BuiltinOp {
-    /// `ADD` (0).
-    pub const ADD: BuiltinOp = BuiltinOp(0);
-    /// `AVERAGE_POOL_2D` (1).
-    pub const AVERAGE_POOL_2D: BuiltinOp = BuiltinOp(1);
-    /// `CONCATENATION` (2).
-    pub const CONCATENATION: BuiltinOp = BuiltinOp(2);
-    /// `CONV_2D` (3).
-    pub const CONV_2D: BuiltinOp = BuiltinOp(3);
-    /// `DEPTHWISE_CONV_2D` (4).
-    pub const DEPTHWISE_CONV_2D: BuiltinOp = BuiltinOp(4);
-    /// `DEQUANTIZE` (6).
-    pub const DEQUANTIZE: BuiltinOp = BuiltinOp(6);
-    /// `FULLY_CONNECTED` (9).
-    pub const FULLY_CONNECTED: BuiltinOp = BuiltinOp(9);
-    /// `LOGISTIC` (14).
-    pub const LOGISTIC: BuiltinOp = BuiltinOp(14);
-    /// `MAX_POOL_2D` (17).
-    pub const MAX_POOL_2D: BuiltinOp = BuiltinOp(17);
-    /// `MUL` (18).
-    pub const MUL: BuiltinOp = BuiltinOp(18);
-    /// `RELU` (19).
-    pub const RELU: BuiltinOp = BuiltinOp(19);
-    /// `RELU6` (21).
-    pub const RELU6: BuiltinOp = BuiltinOp(21);
-    /// `RESHAPE` (22).
-    pub const RESHAPE: BuiltinOp = BuiltinOp(22);
-    /// `SOFTMAX` (25).
-    pub const SOFTMAX: BuiltinOp = BuiltinOp(25);
-    /// `CUSTOM` (32): written by [`super::ModelBuilder::add_custom_op`].
-    pub const CUSTOM: BuiltinOp = BuiltinOp(32);
-    /// `PAD` (34).
-    pub const PAD: BuiltinOp = BuiltinOp(34);
-    /// `TRANSPOSE` (39).
-    pub const TRANSPOSE: BuiltinOp = BuiltinOp(39);
-    /// `MEAN` (40).
-    pub const MEAN: BuiltinOp = BuiltinOp(40);
-    /// `SUB` (41).
-    pub const SUB: BuiltinOp = BuiltinOp(41);
-    /// `SQUEEZE` (43).
-    pub const SQUEEZE: BuiltinOp = BuiltinOp(43);
-    /// `PADV2` (60).
-    pub const PADV2: BuiltinOp = BuiltinOp(60);
-    /// `RESIZE_NEAREST_NEIGHBOR` (97).
-    pub const RESIZE_NEAREST_NEIGHBOR: BuiltinOp = BuiltinOp(97);
-    /// `QUANTIZE` (114).
-    pub const QUANTIZE: BuiltinOp = BuiltinOp(114);
-    /// `HARD_SWISH` (117).
-    pub const HARD_SWISH: BuiltinOp = BuiltinOp(117);
-    /// `PLACEHOLDER_FOR_GREATER_OP_CODES` (127): the `deprecated_builtin_code` of every op whose
-    /// code is 127 or more.
-    pub const PLACEHOLDER_FOR_GREATER_OP_CODES: BuiltinOp = BuiltinOp(127);
+    /// `ADD`.
+    pub const ADD: BuiltinOp = BuiltinOp(builtin::ADD as i32);
+    /// `AVERAGE_POOL_2D`.
+    pub const AVERAGE_POOL_2D: BuiltinOp = BuiltinOp(builtin::AVERAGE_POOL_2D as i32);
+    /// `CONCATENATION`.
+    pub const CONCATENATION: BuiltinOp = BuiltinOp(builtin::CONCATENATION as i32);
+    /// `CONV_2D`.
+    pub const CONV_2D: BuiltinOp = BuiltinOp(builtin::CONV_2D as i32);
+    /// `DEPTHWISE_CONV_2D`.
+    pub const DEPTHWISE_CONV_2D: BuiltinOp = BuiltinOp(builtin::DEPTHWISE_CONV_2D as i32);
+    /// `DEQUANTIZE`.
+    pub const DEQUANTIZE: BuiltinOp = BuiltinOp(builtin::DEQUANTIZE as i32);
+    /// `FULLY_CONNECTED`.
+    pub const FULLY_CONNECTED: BuiltinOp = BuiltinOp(builtin::FULLY_CONNECTED as i32);
+    /// `LOGISTIC`.
+    pub const LOGISTIC: BuiltinOp = BuiltinOp(builtin::LOGISTIC as i32);
+    /// `MAX_POOL_2D`.
+    pub const MAX_POOL_2D: BuiltinOp = BuiltinOp(builtin::MAX_POOL_2D as i32);
+    /// `MUL`.
+    pub const MUL: BuiltinOp = BuiltinOp(builtin::MUL as i32);
+    /// `RELU`.
+    pub const RELU: BuiltinOp = BuiltinOp(builtin::RELU as i32);
+    /// `RELU6`.
+    pub const RELU6: BuiltinOp = BuiltinOp(builtin::RELU6 as i32);
+    /// `RESHAPE`.
+    pub const RESHAPE: BuiltinOp = BuiltinOp(builtin::RESHAPE as i32);
+    /// `SOFTMAX`.
+    pub const SOFTMAX: BuiltinOp = BuiltinOp(builtin::SOFTMAX as i32);
+    /// `CUSTOM`: written by [`super::ModelBuilder::add_custom_op`].
+    pub const CUSTOM: BuiltinOp = BuiltinOp(builtin::CUSTOM as i32);
+    /// `PAD`.
+    pub const PAD: BuiltinOp = BuiltinOp(builtin::PAD as i32);
+    /// `TRANSPOSE`.
+    pub const TRANSPOSE: BuiltinOp = BuiltinOp(builtin::TRANSPOSE as i32);
+    /// `MEAN`.
+    pub const MEAN: BuiltinOp = BuiltinOp(builtin::MEAN as i32);
+    /// `SUB`.
+    pub const SUB: BuiltinOp = BuiltinOp(builtin::SUB as i32);
+    /// `SQUEEZE`.
+    pub const SQUEEZE: BuiltinOp = BuiltinOp(builtin::SQUEEZE as i32);
+    /// `PADV2`.
+    pub const PADV2: BuiltinOp = BuiltinOp(builtin::PADV2 as i32);
+    /// `RESIZE_NEAREST_NEIGHBOR`.
+    pub const RESIZE_NEAREST_NEIGHBOR: BuiltinOp = BuiltinOp(builtin::RESIZE_NEAREST_NEIGHBOR as i32);
+    /// `QUANTIZE`.
+    pub const QUANTIZE: BuiltinOp = BuiltinOp(builtin::QUANTIZE as i32);
+    /// `HARD_SWISH`.
+    pub const HARD_SWISH: BuiltinOp = BuiltinOp(builtin::HARD_SWISH as i32);
+    /// `PLACEHOLDER_FOR_GREATER_OP_CODES`: the `deprecated_builtin_code` of every op whose code
+    /// is this or more.
+    pub const PLACEHOLDER_FOR_GREATER_OP_CODES: BuiltinOp = BuiltinOp(builtin::PLACEHOLDER_FOR_GREATER_OP_CODES as i32);
 
     /// The value the converter writes into `OperatorCode.deprecated_builtin_code`:
-    /// `min(code, 127)`.
+    /// `min(code, PLACEHOLDER_FOR_GREATER_OP_CODES)`.
     pub fn deprecated_code(self) -> i8 {
-        self.0.clamp(0, 127) as i8
+        self.0.clamp(0, BuiltinOp::PLACEHOLDER_FOR_GREATER_OP_CODES.0) as i8
     }
 }
 
 /// `Padding` of convolutions and pools.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Padding {
-    /// `SAME` (0): output size `ceil(in / stride)`.
+    /// `SAME`: output size `ceil(in / stride)`.
     #[default]
-    Same = 0,
-    /// `VALID` (1): output size `ceil((in - dilated_kernel + 1) / stride)`.
-    Valid = 1,
+    Same = padding::SAME as isize,
+    /// `VALID`: output size `ceil((in - dilated_kernel + 1) / stride)`.
+    Valid = padding::VALID as isize,
 }
 
 /// `ActivationFunctionType` fused into an op.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Activation {
-    /// `NONE` (0).
+    /// `NONE`.
     #[default]
-    None = 0,
-    /// `RELU` (1).
-    Relu = 1,
-    /// `RELU_N1_TO_1` (2).
-    ReluN1To1 = 2,
-    /// `RELU6` (3).
-    Relu6 = 3,
-    /// `TANH` (4).
-    Tanh = 4,
-    /// `SIGN_BIT` (5).
-    SignBit = 5,
+    None = act::NONE as isize,
+    /// `RELU`.
+    Relu = act::RELU as isize,
+    /// `RELU_N1_TO_1`.
+    ReluN1To1 = act::RELU_N1_TO_1 as isize,
+    /// `RELU6`.
+    Relu6 = act::RELU6 as isize,
+    /// `TANH`.
+    Tanh = act::TANH as isize,
+    /// `SIGN_BIT`.
+    SignBit = act::SIGN_BIT as isize,
 }
 
-/// `Conv2DOptions` (union id 1).
+/// `Conv2DOptions`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Conv2DOptions {
-    /// Slot 0.
+    /// `padding`.
     pub padding: Padding,
-    /// Slot 1.
+    /// `stride_w`.
     pub stride_w: i32,
-    /// Slot 2.
+    /// `stride_h`.
     pub stride_h: i32,
-    /// Slot 3.
+    /// `fused_activation_function`.
     pub activation: Activation,
-    /// Slot 4 (schema default 1).
+    /// `dilation_w_factor` (schema default 1).
     pub dilation_w: i32,
-    /// Slot 5 (schema default 1).
+    /// `dilation_h_factor` (schema default 1).
     pub dilation_h: i32,
 }
 
@@ -129,22 +135,23 @@ impl Default for Conv2DOptions {
     }
 }
 
-/// `DepthwiseConv2DOptions` (union id 2).
+/// `DepthwiseConv2DOptions`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DepthwiseConv2DOptions {
-    /// Slot 0.
+    /// `padding`.
     pub padding: Padding,
-    /// Slot 1.
+    /// `stride_w`.
     pub stride_w: i32,
-    /// Slot 2.
+    /// `stride_h`.
     pub stride_h: i32,
-    /// Slot 3 (TFLM derives the multiplier from the shapes; the converter still writes it).
+    /// `depth_multiplier` (TFLM derives the multiplier from the shapes; the converter still
+    /// writes it).
     pub depth_multiplier: i32,
-    /// Slot 4.
+    /// `fused_activation_function`.
     pub activation: Activation,
-    /// Slot 5 (schema default 1).
+    /// `dilation_w_factor` (schema default 1).
     pub dilation_w: i32,
-    /// Slot 6 (schema default 1).
+    /// `dilation_h_factor` (schema default 1).
     pub dilation_h: i32,
 }
 
@@ -163,29 +170,29 @@ impl Default for DepthwiseConv2DOptions {
     }
 }
 
-/// `FullyConnectedOptions` (union id 8). `weights_format` is always `DEFAULT`.
+/// `FullyConnectedOptions`. `weights_format` is always `DEFAULT`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct FullyConnectedOptions {
-    /// Slot 0.
+    /// `fused_activation_function`.
     pub activation: Activation,
-    /// Slot 2.
+    /// `keep_num_dims`.
     pub keep_num_dims: bool,
 }
 
-/// `Pool2DOptions` (union id 5), for AVERAGE_POOL_2D and MAX_POOL_2D.
+/// `Pool2DOptions`, for AVERAGE_POOL_2D and MAX_POOL_2D.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Pool2DOptions {
-    /// Slot 0.
+    /// `padding`.
     pub padding: Padding,
-    /// Slot 1.
+    /// `stride_w`.
     pub stride_w: i32,
-    /// Slot 2.
+    /// `stride_h`.
     pub stride_h: i32,
-    /// Slot 3.
+    /// `filter_width`.
     pub filter_width: i32,
-    /// Slot 4.
+    /// `filter_height`.
     pub filter_height: i32,
-    /// Slot 5.
+    /// `fused_activation_function`.
     pub activation: Activation,
 }
 
@@ -206,72 +213,72 @@ impl Default for Pool2DOptions {
 /// Options of one operator: a member of the schema's `BuiltinOptions` union.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub enum OpOptions {
-    /// No options table (`BuiltinOptions_NONE`, id 0): LOGISTIC, RELU, RELU6 and others.
+    /// No options table (`BuiltinOptions_NONE`): LOGISTIC, RELU, RELU6 and others.
     #[default]
     None,
-    /// `Conv2DOptions` (id 1).
+    /// `Conv2DOptions`.
     Conv2D(Conv2DOptions),
-    /// `DepthwiseConv2DOptions` (id 2).
+    /// `DepthwiseConv2DOptions`.
     DepthwiseConv2D(DepthwiseConv2DOptions),
-    /// `Pool2DOptions` (id 5).
+    /// `Pool2DOptions`.
     Pool2D(Pool2DOptions),
-    /// `FullyConnectedOptions` (id 8).
+    /// `FullyConnectedOptions`.
     FullyConnected(FullyConnectedOptions),
-    /// `SoftmaxOptions` (id 9): `beta` (slot 0).
+    /// `SoftmaxOptions`.
     Softmax {
-        /// Slot 0.
+        /// `beta`.
         beta: f32,
     },
-    /// `ConcatenationOptions` (id 10).
+    /// `ConcatenationOptions`.
     Concatenation {
-        /// Slot 0 (negative counts from the end).
+        /// `axis` (negative counts from the end).
         axis: i32,
-        /// Slot 1.
+        /// `fused_activation_function`.
         activation: Activation,
     },
-    /// `AddOptions` (id 11). `pot_scale_int16` is left at its default (true).
+    /// `AddOptions`. `pot_scale_int16` is left at its default (true).
     Add {
-        /// Slot 0.
+        /// `fused_activation_function`.
         activation: Activation,
     },
-    /// `ReshapeOptions` (id 17): `new_shape` (slot 0), written only if `Some`.
+    /// `ReshapeOptions`.
     Reshape {
-        /// Slot 0.
+        /// `new_shape`, written only if `Some`.
         new_shape: Option<Vec<i32>>,
     },
-    /// `MulOptions` (id 21).
+    /// `MulOptions`.
     Mul {
-        /// Slot 0.
+        /// `fused_activation_function`.
         activation: Activation,
     },
-    /// `PadOptions` (id 22), empty table.
+    /// `PadOptions`, empty table.
     Pad,
-    /// `TransposeOptions` (id 26), empty table.
+    /// `TransposeOptions`, empty table.
     Transpose,
-    /// `ReducerOptions` (id 27), for MEAN (and SUM, REDUCE_MAX, …).
+    /// `ReducerOptions`, for MEAN (and SUM, REDUCE_MAX, …).
     Reducer {
-        /// Slot 0.
+        /// `keep_dims`.
         keep_dims: bool,
     },
-    /// `SqueezeOptions` (id 30): `squeeze_dims` (slot 0); empty = every size-1 dimension.
+    /// `SqueezeOptions`.
     Squeeze {
-        /// Slot 0.
+        /// `squeeze_dims`; empty = every size-1 dimension.
         squeeze_dims: Vec<i32>,
     },
-    /// `DequantizeOptions` (id 38), empty table.
+    /// `DequantizeOptions`, empty table.
     Dequantize,
-    /// `PadV2Options` (id 43), empty table.
+    /// `PadV2Options`, empty table.
     PadV2,
-    /// `ResizeNearestNeighborOptions` (id 74).
+    /// `ResizeNearestNeighborOptions`.
     ResizeNearestNeighbor {
-        /// Slot 0.
+        /// `align_corners`.
         align_corners: bool,
-        /// Slot 1.
+        /// `half_pixel_centers`.
         half_pixel_centers: bool,
     },
-    /// `QuantizeOptions` (id 89), empty table.
+    /// `QuantizeOptions`, empty table.
     Quantize,
-    /// `HardSwishOptions` (id 91), empty table.
+    /// `HardSwishOptions`, empty table.
     HardSwish,
 }
 
@@ -279,25 +286,25 @@ impl OpOptions {
     /// The `BuiltinOptions` union type id (`builtin_options_type`).
     pub fn union_type(&self) -> u8 {
         match self {
-            OpOptions::None => 0,
-            OpOptions::Conv2D(_) => 1,
-            OpOptions::DepthwiseConv2D(_) => 2,
-            OpOptions::Pool2D(_) => 5,
-            OpOptions::FullyConnected(_) => 8,
-            OpOptions::Softmax { .. } => 9,
-            OpOptions::Concatenation { .. } => 10,
-            OpOptions::Add { .. } => 11,
-            OpOptions::Reshape { .. } => 17,
-            OpOptions::Mul { .. } => 21,
-            OpOptions::Pad => 22,
-            OpOptions::Transpose => 26,
-            OpOptions::Reducer { .. } => 27,
-            OpOptions::Squeeze { .. } => 30,
-            OpOptions::Dequantize => 38,
-            OpOptions::PadV2 => 43,
-            OpOptions::ResizeNearestNeighbor { .. } => 74,
-            OpOptions::Quantize => 89,
-            OpOptions::HardSwish => 91,
+            OpOptions::None => options_type::NONE,
+            OpOptions::Conv2D(_) => options_type::CONV_2D_OPTIONS,
+            OpOptions::DepthwiseConv2D(_) => options_type::DEPTHWISE_CONV_2D_OPTIONS,
+            OpOptions::Pool2D(_) => options_type::POOL_2D_OPTIONS,
+            OpOptions::FullyConnected(_) => options_type::FULLY_CONNECTED_OPTIONS,
+            OpOptions::Softmax { .. } => options_type::SOFTMAX_OPTIONS,
+            OpOptions::Concatenation { .. } => options_type::CONCATENATION_OPTIONS,
+            OpOptions::Add { .. } => options_type::ADD_OPTIONS,
+            OpOptions::Reshape { .. } => options_type::RESHAPE_OPTIONS,
+            OpOptions::Mul { .. } => options_type::MUL_OPTIONS,
+            OpOptions::Pad => options_type::PAD_OPTIONS,
+            OpOptions::Transpose => options_type::TRANSPOSE_OPTIONS,
+            OpOptions::Reducer { .. } => options_type::REDUCER_OPTIONS,
+            OpOptions::Squeeze { .. } => options_type::SQUEEZE_OPTIONS,
+            OpOptions::Dequantize => options_type::DEQUANTIZE_OPTIONS,
+            OpOptions::PadV2 => options_type::PAD_V2_OPTIONS,
+            OpOptions::ResizeNearestNeighbor { .. } => options_type::RESIZE_NEAREST_NEIGHBOR_OPTIONS,
+            OpOptions::Quantize => options_type::QUANTIZE_OPTIONS,
+            OpOptions::HardSwish => options_type::HARD_SWISH_OPTIONS,
         }
     }
 
@@ -308,51 +315,57 @@ impl OpOptions {
         }
         // Vectors are children: write them before the table starts.
         let vec_field = match self {
-            OpOptions::Reshape { new_shape: Some(s) } => Some(w.vec_i32(s)),
-            OpOptions::Squeeze { squeeze_dims } => Some(w.vec_i32(squeeze_dims)),
+            OpOptions::Reshape { new_shape: Some(s) } => Some((reshape_options::NEW_SHAPE, w.vec_i32(s))),
+            OpOptions::Squeeze { squeeze_dims } => Some((squeeze_options::SQUEEZE_DIMS, w.vec_i32(squeeze_dims))),
             _ => None,
         };
         w.start_table();
         match self {
             OpOptions::Conv2D(o) => {
-                w.add_i32(1, o.stride_w, 0);
-                w.add_i32(2, o.stride_h, 0);
-                w.add_i32(4, o.dilation_w, 1);
-                w.add_i32(5, o.dilation_h, 1);
-                w.add_i8(0, o.padding as i8, 0);
-                w.add_i8(3, o.activation as i8, 0);
+                use conv_2d_options as f;
+                w.add_i32(f::STRIDE_W, o.stride_w, 0);
+                w.add_i32(f::STRIDE_H, o.stride_h, 0);
+                w.add_i32(f::DILATION_W_FACTOR, o.dilation_w, 1);
+                w.add_i32(f::DILATION_H_FACTOR, o.dilation_h, 1);
+                w.add_i8(f::PADDING, o.padding as i8, 0);
+                w.add_i8(f::FUSED_ACTIVATION_FUNCTION, o.activation as i8, 0);
             }
             OpOptions::DepthwiseConv2D(o) => {
-                w.add_i32(1, o.stride_w, 0);
-                w.add_i32(2, o.stride_h, 0);
-                w.add_i32(3, o.depth_multiplier, 0);
-                w.add_i32(5, o.dilation_w, 1);
-                w.add_i32(6, o.dilation_h, 1);
-                w.add_i8(0, o.padding as i8, 0);
-                w.add_i8(4, o.activation as i8, 0);
+                use depthwise_conv_2d_options as f;
+                w.add_i32(f::STRIDE_W, o.stride_w, 0);
+                w.add_i32(f::STRIDE_H, o.stride_h, 0);
+                w.add_i32(f::DEPTH_MULTIPLIER, o.depth_multiplier, 0);
+                w.add_i32(f::DILATION_W_FACTOR, o.dilation_w, 1);
+                w.add_i32(f::DILATION_H_FACTOR, o.dilation_h, 1);
+                w.add_i8(f::PADDING, o.padding as i8, 0);
+                w.add_i8(f::FUSED_ACTIVATION_FUNCTION, o.activation as i8, 0);
             }
             OpOptions::Pool2D(o) => {
-                w.add_i32(1, o.stride_w, 0);
-                w.add_i32(2, o.stride_h, 0);
-                w.add_i32(3, o.filter_width, 0);
-                w.add_i32(4, o.filter_height, 0);
-                w.add_i8(0, o.padding as i8, 0);
-                w.add_i8(5, o.activation as i8, 0);
+                use pool_2d_options as f;
+                w.add_i32(f::STRIDE_W, o.stride_w, 0);
+                w.add_i32(f::STRIDE_H, o.stride_h, 0);
+                w.add_i32(f::FILTER_WIDTH, o.filter_width, 0);
+                w.add_i32(f::FILTER_HEIGHT, o.filter_height, 0);
+                w.add_i8(f::PADDING, o.padding as i8, 0);
+                w.add_i8(f::FUSED_ACTIVATION_FUNCTION, o.activation as i8, 0);
             }
             OpOptions::FullyConnected(o) => {
-                w.add_i8(0, o.activation as i8, 0);
-                w.add_bool(2, o.keep_num_dims, false);
+                use fully_connected_options as f;
+                w.add_i8(f::FUSED_ACTIVATION_FUNCTION, o.activation as i8, 0);
+                w.add_bool(f::KEEP_NUM_DIMS, o.keep_num_dims, false);
             }
-            OpOptions::Softmax { beta } => w.add_f32(0, *beta, 0.0),
+            OpOptions::Softmax { beta } => w.add_f32(softmax_options::BETA, *beta, 0.0),
             OpOptions::Concatenation { axis, activation } => {
-                w.add_i32(0, *axis, 0);
-                w.add_i8(1, *activation as i8, 0);
+                w.add_i32(concatenation_options::AXIS, *axis, 0);
+                w.add_i8(concatenation_options::FUSED_ACTIVATION_FUNCTION, *activation as i8, 0);
             }
-            OpOptions::Add { activation } | OpOptions::Mul { activation } => w.add_i8(0, *activation as i8, 0),
-            OpOptions::Reducer { keep_dims } => w.add_bool(0, *keep_dims, false),
+            OpOptions::Add { activation } => w.add_i8(add_options::FUSED_ACTIVATION_FUNCTION, *activation as i8, 0),
+            OpOptions::Mul { activation } => w.add_i8(mul_options::FUSED_ACTIVATION_FUNCTION, *activation as i8, 0),
+            OpOptions::Reducer { keep_dims } => w.add_bool(reducer_options::KEEP_DIMS, *keep_dims, false),
             OpOptions::ResizeNearestNeighbor { align_corners, half_pixel_centers } => {
-                w.add_bool(0, *align_corners, false);
-                w.add_bool(1, *half_pixel_centers, false);
+                use resize_nearest_neighbor_options as f;
+                w.add_bool(f::ALIGN_CORNERS, *align_corners, false);
+                w.add_bool(f::HALF_PIXEL_CENTERS, *half_pixel_centers, false);
             }
             OpOptions::None
             | OpOptions::Reshape { .. }
@@ -364,8 +377,8 @@ impl OpOptions {
             | OpOptions::Quantize
             | OpOptions::HardSwish => {}
         }
-        if let Some(v) = vec_field {
-            w.add_offset(0, v);
+        if let Some((id, v)) = vec_field {
+            w.add_offset(id, v);
         }
         Some(w.end_table())
     }

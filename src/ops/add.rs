@@ -4,6 +4,7 @@ use super::{Ctx, Dataflow, OpSpec, Params};
 use crate::error::Result;
 use crate::kernels::add::AddParams;
 use crate::quant::Activation;
+use crate::schema::numbers::{add_options, mul_options};
 use crate::schema::Tensor;
 
 /// The operands of a broadcasting binary operator.
@@ -18,7 +19,9 @@ pub(super) struct Binary<'m> {
 pub(super) fn binary<'m>(c: &Ctx<'m>) -> Result<Binary<'m>> {
     c.arity(2..=2, 1)?;
     let o = c.options()?;
-    let act = c.activation(o, 0)?;
+    // ADD and MUL both keep their fused activation in field 0.
+    const _: () = assert!(add_options::FUSED_ACTIVATION_FUNCTION == mul_options::FUSED_ACTIVATION_FUNCTION);
+    let act = c.activation(o, add_options::FUSED_ACTIVATION_FUNCTION)?;
     let (t1, in1) = c.input(0)?;
     let (t2, in2) = c.input(1)?;
     let (_, output) = c.output(0)?;

@@ -3,6 +3,7 @@
 use super::{opt_i32, Ctx, Dataflow, OpSpec, Params};
 use crate::error::Result;
 use crate::kernels::concatenation::{ConcatInput, ConcatParams, CONCAT_MAX_INPUTS};
+use crate::schema::numbers::concatenation_options;
 
 /// A validated CONCATENATION: the kernel parameters and the input tensors in order.
 #[derive(Clone, Copy, Debug)]
@@ -19,8 +20,8 @@ pub(super) fn prepare<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
         return Err(c.bad());
     }
     let o = c.options()?;
-    let axis = opt_i32(o, 0, 0)?;
-    let act = c.activation(o, 1)?;
+    let axis = opt_i32(o, concatenation_options::AXIS, 0)?;
+    let act = c.activation(o, concatenation_options::FUSED_ACTIVATION_FUNCTION)?;
     let (_, output) = c.output(0)?;
     let (os, oz) = c.q8(&output)?;
     let mut descs = [ConcatInput { shape: output.shape, scale: 0.0, zero_point: 0 }; CONCAT_MAX_INPUTS];

@@ -7,6 +7,7 @@ use crate::geometry::{out_size, padding_before, Padding, Window};
 use crate::kernels::conv::{ConvParams, IoQuant};
 use crate::quant::{activation_range_i8, Activation};
 use crate::schema::flatbuf::Table;
+use crate::schema::numbers::conv_2d_options;
 use crate::schema::{DType, Tensor};
 use crate::slices::checked_sum;
 use crate::tensor::{Dims4, LeF32s, LeI32s};
@@ -214,8 +215,10 @@ fn fused_padding(
 
 pub(super) fn prepare<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
     let o = c.options()?;
-    let act = c.activation(o, 3)?;
-    let opts = window_options(c, o, [0, 1, 2, 4, 5])?;
+    use conv_2d_options as f;
+    let act = c.activation(o, f::FUSED_ACTIVATION_FUNCTION)?;
+    let opts =
+        window_options(c, o, [f::PADDING, f::STRIDE_W, f::STRIDE_H, f::DILATION_W_FACTOR, f::DILATION_H_FACTOR])?;
     let t = filtered(c, act)?;
     let (ind, fd, out) = (c.dims4(&t.input.1)?, c.dims4(&t.filter)?, c.dims4(&t.output.1)?);
     let w = opts.window(c, ind, fd, out)?;

@@ -4,6 +4,7 @@ use super::conv::{filtered, window_options, RequantSource};
 use super::{opt_i32, Ctx, Dataflow, OpSpec, Params};
 use crate::error::Result;
 use crate::kernels::depthwise_conv::DepthwiseParams;
+use crate::schema::numbers::depthwise_conv_2d_options;
 use crate::tensor::LeI32s;
 
 /// A validated DEPTHWISE_CONV_2D.
@@ -18,9 +19,11 @@ pub struct DepthwiseSpec<'m> {
 
 pub(super) fn prepare<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
     let o = c.options()?;
-    let act = c.activation(o, 4)?;
-    let opts = window_options(c, o, [0, 1, 2, 5, 6])?;
-    let multiplier = c.positive(opt_i32(o, 3, 0)?)?;
+    use depthwise_conv_2d_options as f;
+    let act = c.activation(o, f::FUSED_ACTIVATION_FUNCTION)?;
+    let opts =
+        window_options(c, o, [f::PADDING, f::STRIDE_W, f::STRIDE_H, f::DILATION_W_FACTOR, f::DILATION_H_FACTOR])?;
+    let multiplier = c.positive(opt_i32(o, f::DEPTH_MULTIPLIER, 0)?)?;
     let t = filtered(c, act)?;
     let (ind, fd, out) = (c.dims4(&t.input.1)?, c.dims4(&t.filter)?, c.dims4(&t.output.1)?);
     let w = opts.window(c, ind, fd, out)?;

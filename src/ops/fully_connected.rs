@@ -5,6 +5,7 @@ use super::{Ctx, Dataflow, OpSpec, Params};
 use crate::error::Result;
 use crate::kernels::fully_connected::{fully_connected_requant, FullyConnectedParams};
 use crate::quant::Requant;
+use crate::schema::numbers::fully_connected_options;
 use crate::tensor::{LeF32s, LeI32s};
 
 /// A validated FULLY_CONNECTED.
@@ -28,8 +29,9 @@ pub(super) fn prepare<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
         return Err(c.bad());
     }
     let o = c.options()?;
-    let act = c.activation(o, 0)?;
-    if o.map_or(Ok(0), |t| t.i8(1, 0))? != 0 {
+    use fully_connected_options as f;
+    let act = c.activation(o, f::FUSED_ACTIVATION_FUNCTION)?;
+    if o.map_or(Ok(0), |t| t.i8(f::WEIGHTS_FORMAT, 0))? != 0 {
         return Err(c.bad_options()); // only the DEFAULT weights format
     }
     let t = filtered(c, act)?;

@@ -4,17 +4,19 @@ use super::{opt_i32, Ctx, Dataflow, OpSpec, Params};
 use crate::error::Result;
 use crate::kernels::pooling::{check_pool_quantization, PoolParams};
 use crate::quant::activation_range_i8;
+use crate::schema::numbers::pool_2d_options;
 use crate::schema::opcodes::OpKind;
 
 pub(super) fn prepare<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
     c.arity(1..=1, 1)?;
     let o = c.options()?;
-    let pad = c.padding(o, 0)?;
-    let sw = c.positive(opt_i32(o, 1, 0)?)?;
-    let sh = c.positive(opt_i32(o, 2, 0)?)?;
-    let fw = c.positive(opt_i32(o, 3, 0)?)?;
-    let fh = c.positive(opt_i32(o, 4, 0)?)?;
-    let act = c.activation(o, 5)?;
+    use pool_2d_options as f;
+    let pad = c.padding(o, f::PADDING)?;
+    let sw = c.positive(opt_i32(o, f::STRIDE_W, 0)?)?;
+    let sh = c.positive(opt_i32(o, f::STRIDE_H, 0)?)?;
+    let fw = c.positive(opt_i32(o, f::FILTER_WIDTH, 0)?)?;
+    let fh = c.positive(opt_i32(o, f::FILTER_HEIGHT, 0)?)?;
+    let act = c.activation(o, f::FUSED_ACTIVATION_FUNCTION)?;
     let (ti, input) = c.input(0)?;
     let (_, output) = c.output(0)?;
     let (is, iz) = c.q8(&input)?;

@@ -3,10 +3,11 @@
 use super::{elementwise, unary, Ctx, OpSpec, Params};
 use crate::error::Result;
 use crate::kernels::softmax::SoftmaxParams;
+use crate::schema::numbers::softmax_options;
 
 pub(super) fn prepare<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
     let o = c.options()?;
-    let beta = o.map_or(Ok(0.0), |t| t.f32(0, 0.0))?;
+    let beta = o.map_or(Ok(0.0), |t| t.f32(softmax_options::BETA, 0.0))?;
     let (ti, input, output) = unary(c)?;
     let (is, _) = c.q8(&input)?;
     let (os, oz) = c.q8(&output)?;

@@ -7,6 +7,11 @@
 //! panic even if a caller breaks the contract and changes the bytes afterwards.
 
 pub mod flatbuf;
+// The annotation below keeps these constants out of the generated C header.
+/// The schema's numbers, written once for the reader, the builder and the fuzz walker.
+///
+/// cbindgen:ignore
+pub mod numbers;
 pub mod opcodes;
 // Tests assert by panicking, and index and compute freely on their own small fixtures.
 #[cfg(test)]
@@ -22,6 +27,8 @@ mod tests;
 use crate::error::{Error, Result, TensorFault};
 use crate::tensor::{LeF32s, Shape, MAX_RANK};
 use flatbuf::{Table, VecRef, Vector};
+use numbers::{buffer, model, operator, operator_code, quantization, sub_graph, tensor, tensor_type};
+use numbers::{FILE_IDENTIFIER, SCHEMA_VERSION};
 
 /// Largest byte size of one tensor (fits an `i32`, so every offset computed from it does too).
 pub const MAX_TENSOR_BYTES: u64 = i32::MAX as u64;
@@ -30,26 +37,26 @@ pub const MAX_TENSOR_BYTES: u64 = i32::MAX as u64;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum DType {
-    F32 = 0,
-    I32 = 2,
-    U8 = 3,
-    I64 = 4,
-    Bool = 6,
-    I16 = 7,
-    I8 = 9,
+    F32 = tensor_type::FLOAT32 as u8,
+    I32 = tensor_type::INT32 as u8,
+    U8 = tensor_type::UINT8 as u8,
+    I64 = tensor_type::INT64 as u8,
+    Bool = tensor_type::BOOL as u8,
+    I16 = tensor_type::INT16 as u8,
+    I8 = tensor_type::INT8 as u8,
 }
 
 impl DType {
     /// From the schema's `TensorType` value.
     pub fn from_schema(v: i8) -> Option<DType> {
         Some(match v {
-            0 => DType::F32,
-            2 => DType::I32,
-            3 => DType::U8,
-            4 => DType::I64,
-            6 => DType::Bool,
-            7 => DType::I16,
-            9 => DType::I8,
+            tensor_type::FLOAT32 => DType::F32,
+            tensor_type::INT32 => DType::I32,
+            tensor_type::UINT8 => DType::U8,
+            tensor_type::INT64 => DType::I64,
+            tensor_type::BOOL => DType::Bool,
+            tensor_type::INT16 => DType::I16,
+            tensor_type::INT8 => DType::I8,
             _ => return None,
         })
     }
@@ -144,11 +151,12 @@ impl Tensor<'_> {
 /// A verified operator: its builtin code, tensor index lists and options table.
 #[derive(Clone, Copy, Debug)]
 pub struct Operator<'a> {
-    /// Builtin operator code (`max(deprecated_builtin_code, builtin_code)`); CUSTOM is 32.
+    /// Builtin operator code (`max(deprecated_builtin_code, builtin_code)`), a
+    /// [`numbers::builtin`] code ([`numbers::builtin::CUSTOM`] for custom operators).
     pub opcode: u32,
     inputs: Option<Vector<'a>>,
     outputs: Option<Vector<'a>>,
-    /// Union type of `builtin_options` (0 = none).
+    /// Union type of `builtin_options`, a [`numbers::options_type`] id (`NONE` when absent).
     pub options_type: u8,
     /// The `builtin_options` table, if present.
     pub options: Option<Table<'a>>,
@@ -200,39 +208,6 @@ pub struct Model<'a> {
     outputs: VecRef,
 }
 
-// Field ids from the TFLite schema.
-const MODEL_VERSION: usize = 0;
-const MODEL_OPERATOR_CODES: usize = 1;
-const MODEL_SUBGRAPHS: usize = 2;
-const MODEL_DESCRIPTION: usize = 3;
-const MODEL_BUFFERS: usize = 4;
-const OPCODE_DEPRECATED: usize = 0;
-const OPCODE_CUSTOM: usize = 1;
-const OPCODE_BUILTIN: usize = 3;
-const SUBGRAPH_TENSORS: usize = 0;
-const SUBGRAPH_INPUTS: usize = 1;
-const SUBGRAPH_OUTPUTS: usize = 2;
-const SUBGRAPH_OPERATORS: usize = 3;
-const SUBGRAPH_NAME: usize = 4;
-const TENSOR_SHAPE: usize = 0;
-const TENSOR_TYPE: usize = 1;
-const TENSOR_BUFFER: usize = 2;
-const TENSOR_NAME: usize = 3;
-const TENSOR_QUANT: usize = 4;
-const TENSOR_IS_VARIABLE: usize = 5;
-const TENSOR_SPARSITY: usize = 6;
-const QUANT_SCALE: usize = 2;
-const QUANT_ZERO_POINT: usize = 3;
-const QUANT_DIMENSION: usize = 6;
-const BUFFER_DATA: usize = 0;
-const BUFFER_OFFSET: usize = 1;
-const BUFFER_SIZE: usize = 2;
-const OP_OPCODE_INDEX: usize = 0;
-const OP_INPUTS: usize = 1;
-const OP_OUTPUTS: usize = 2;
-const OP_OPTIONS_TYPE: usize = 3;
-const OP_OPTIONS: usize = 4;
-
 /// Largest number of operators in a subgraph (bounds the planner's work and its `u16`
 /// lifetimes, which count one step past the last operator).
 pub const MAX_OPERATORS: usize = 16_000;
@@ -251,28 +226,28 @@ impl<'a> Model<'a> {
         if u32::try_from(bytes.len()).is_err() {
             return Err(Error::TooLarge);
         }
-        if bytes.get(4..8) != Some(b"TFL3".as_slice()) {
+        if bytes.get(4..8) != Some(FILE_IDENTIFIER.as_slice()) {
             return Err(Error::UnsupportedSchema);
         }
         let root = Table::root(bytes)?;
-        if root.u32(MODEL_VERSION, 0)? != 3 {
+        if root.u32(model::VERSION, 0)? != SCHEMA_VERSION {
             return Err(Error::UnsupportedSchema);
         }
-        root.string(MODEL_DESCRIPTION)?;
-        let opcodes = root.vector(MODEL_OPERATOR_CODES, 4)?.ok_or(Error::MissingField)?;
+        root.string(model::DESCRIPTION)?;
+        let opcodes = root.vector(model::OPERATOR_CODES, 4)?.ok_or(Error::MissingField)?;
         for i in 0..opcodes.len() {
             let oc = opcodes.table(i)?;
-            oc.i8(OPCODE_DEPRECATED, 0)?;
-            oc.i32(OPCODE_BUILTIN, 0)?;
-            oc.string(OPCODE_CUSTOM)?;
+            oc.i8(operator_code::DEPRECATED_BUILTIN_CODE, 0)?;
+            oc.i32(operator_code::BUILTIN_CODE, 0)?;
+            oc.string(operator_code::CUSTOM_CODE)?;
         }
-        let buffers = root.vector(MODEL_BUFFERS, 4)?;
+        let buffers = root.vector(model::BUFFERS, 4)?;
         if let Some(b) = buffers {
             for i in 0..b.len() {
                 buffer_data(bytes, b.table(i)?)?;
             }
         }
-        let subgraphs = root.vector(MODEL_SUBGRAPHS, 4)?.ok_or(Error::NoSubgraph)?;
+        let subgraphs = root.vector(model::SUBGRAPHS, 4)?.ok_or(Error::NoSubgraph)?;
         if subgraphs.is_empty() {
             return Err(Error::NoSubgraph);
         }
@@ -296,11 +271,11 @@ impl<'a> Model<'a> {
         buffers: Option<Vector<'a>>,
         sg: Table<'a>,
     ) -> Result<Model<'a>> {
-        let tensors = sg.vector(SUBGRAPH_TENSORS, 4)?.ok_or(Error::MissingField)?;
-        let inputs = sg.vector(SUBGRAPH_INPUTS, 4)?.ok_or(Error::MissingField)?;
-        let outputs = sg.vector(SUBGRAPH_OUTPUTS, 4)?.ok_or(Error::MissingField)?;
-        let operators = sg.vector(SUBGRAPH_OPERATORS, 4)?;
-        sg.string(SUBGRAPH_NAME)?;
+        let tensors = sg.vector(sub_graph::TENSORS, 4)?.ok_or(Error::MissingField)?;
+        let inputs = sg.vector(sub_graph::INPUTS, 4)?.ok_or(Error::MissingField)?;
+        let outputs = sg.vector(sub_graph::OUTPUTS, 4)?.ok_or(Error::MissingField)?;
+        let operators = sg.vector(sub_graph::OPERATORS, 4)?;
+        sg.string(sub_graph::NAME)?;
         let num_ops = operators.map_or(0, |v| v.len());
         if num_ops > MAX_OPERATORS || tensors.len().saturating_add(num_ops) > MAX_BUFFERS {
             return Err(Error::TooLarge);
@@ -387,7 +362,7 @@ impl<'a> Model<'a> {
         let t = self.vec(self.tensors).table(i)?;
         let mut dims = [0usize; MAX_RANK];
         let mut rank = 0;
-        if let Some(shape) = t.vector(TENSOR_SHAPE, 4)? {
+        if let Some(shape) = t.vector(tensor::SHAPE, 4)? {
             if shape.len() > MAX_RANK {
                 return Err(bad(TensorFault::BadShape));
             }
@@ -400,7 +375,7 @@ impl<'a> Model<'a> {
             }
             rank = shape.len();
         }
-        let raw_type = t.i8(TENSOR_TYPE, 0)?;
+        let raw_type = t.i8(tensor::TYPE, 0)?;
         let dtype = DType::from_schema(raw_type).ok_or(Error::UnsupportedType { tensor, tensor_type: raw_type })?;
         let dims = dims.get(..rank).unwrap_or(&[]);
         let mut total = dtype.size() as u64;
@@ -411,10 +386,10 @@ impl<'a> Model<'a> {
             }
         }
         let shape = Shape::new(dims).ok_or(bad(TensorFault::BadShape))?;
-        if t.table(TENSOR_SPARSITY)?.is_some() {
+        if t.table(tensor::SPARSITY)?.is_some() {
             return Err(Error::UnsupportedType { tensor, tensor_type: raw_type });
         }
-        let buffer = t.u32(TENSOR_BUFFER, 0)? as usize;
+        let buffer = t.u32(tensor::BUFFER, 0)? as usize;
         let buffers = self.vec(self.buffers);
         let data = if buffer < buffers.len() {
             buffer_data(self.bytes, buffers.table(buffer)?)?
@@ -428,18 +403,13 @@ impl<'a> Model<'a> {
                 return Err(bad(TensorFault::BufferSize));
             }
         }
-        let quant = match t.table(TENSOR_QUANT)? {
+        let quant = match t.table(tensor::QUANTIZATION)? {
             Some(q) => parse_quant(q, &shape).map_err(|_| bad(TensorFault::Quantization))?,
             None => Quant::NONE,
         };
-        let name = t.string(TENSOR_NAME)?.unwrap_or(&[]);
-        let is_variable = t.bool(TENSOR_IS_VARIABLE, false)?;
+        let name = t.string(tensor::NAME)?.unwrap_or(&[]);
+        let is_variable = t.bool(tensor::IS_VARIABLE, false)?;
         Ok(Tensor { shape, dtype, data, quant, is_variable, name })
-    }
-
-    /// The name of tensor `i` (bytes as stored; informative).
-    pub fn tensor_name(&self, i: usize) -> Result<&'a [u8]> {
-        Ok(self.vec(self.tensors).table(i)?.string(TENSOR_NAME)?.unwrap_or(&[]))
     }
 
     /// Operator `i` of subgraph 0.
@@ -449,22 +419,23 @@ impl<'a> Model<'a> {
             return Err(Error::InvalidArgument);
         }
         let t = ops.table(i)?;
-        let oi = t.u32(OP_OPCODE_INDEX, 0)? as usize;
+        let oi = t.u32(operator::OPCODE_INDEX, 0)? as usize;
         let opcodes = self.vec(self.opcodes);
         if oi >= opcodes.len() {
             return Err(Error::BadOpcodeIndex { op: i as u32 });
         }
         let oc = opcodes.table(oi)?;
-        let deprecated = oc.i8(OPCODE_DEPRECATED, 0)? as i32;
-        let builtin = oc.i32(OPCODE_BUILTIN, 0)?;
+        let deprecated = oc.i8(operator_code::DEPRECATED_BUILTIN_CODE, 0)? as i32;
+        let builtin = oc.i32(operator_code::BUILTIN_CODE, 0)?;
         let code = deprecated.max(builtin);
         let opcode = if code < 0 { u32::MAX } else { code as u32 };
-        let options_type = t.u8(OP_OPTIONS_TYPE, 0)?;
-        let options = if options_type != 0 { t.table(OP_OPTIONS)? } else { None };
+        let options_type = t.u8(operator::BUILTIN_OPTIONS_TYPE, 0)?;
+        let options =
+            if options_type != numbers::options_type::NONE { t.table(operator::BUILTIN_OPTIONS)? } else { None };
         Ok(Operator {
             opcode,
-            inputs: t.vector(OP_INPUTS, 4)?,
-            outputs: t.vector(OP_OUTPUTS, 4)?,
+            inputs: t.vector(operator::INPUTS, 4)?,
+            outputs: t.vector(operator::OUTPUTS, 4)?,
             options_type,
             options,
         })
@@ -472,13 +443,13 @@ impl<'a> Model<'a> {
 }
 
 fn buffer_data<'a>(bytes: &'a [u8], b: Table<'a>) -> Result<Option<&'a [u8]>> {
-    if let Some(v) = b.vector(BUFFER_DATA, 1)? {
+    if let Some(v) = b.vector(buffer::DATA, 1)? {
         if !v.is_empty() {
             return Ok(Some(v.bytes()));
         }
     }
-    let offset = b.u64(BUFFER_OFFSET, 0)?;
-    let size = b.u64(BUFFER_SIZE, 0)?;
+    let offset = b.u64(buffer::OFFSET, 0)?;
+    let size = b.u64(buffer::SIZE, 0)?;
     // The converter writes offset 1 / size 0 style placeholders for empty external buffers.
     if offset > 1 && size > 0 {
         let end = offset.checked_add(size).ok_or(Error::BadOffset)?;
@@ -491,9 +462,9 @@ fn buffer_data<'a>(bytes: &'a [u8], b: Table<'a>) -> Result<Option<&'a [u8]>> {
 }
 
 fn parse_quant<'a>(q: Table<'a>, shape: &Shape) -> Result<Quant<'a>> {
-    let scales = q.vector(QUANT_SCALE, 4)?;
-    let zero_points = q.vector(QUANT_ZERO_POINT, 8)?;
-    let quantized_dimension = q.i32(QUANT_DIMENSION, 0)?;
+    let scales = q.vector(quantization::SCALE, 4)?;
+    let zero_points = q.vector(quantization::ZERO_POINT, 8)?;
+    let quantized_dimension = q.i32(quantization::QUANTIZED_DIMENSION, 0)?;
     let n = scales.map_or(0, |v| v.len());
     let scales = LeF32s::new(scales.map_or(&[][..], |v| v.bytes()));
     for i in 0..n {

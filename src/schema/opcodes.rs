@@ -1,4 +1,7 @@
-//! The builtin operators patchwise executes, and their options-union type ids (TFLite schema).
+//! The builtin operators patchwise executes, and their options-union type ids (TFLite schema;
+//! the numbers are those of [`super::numbers`]).
+
+use super::numbers::{builtin, options_type};
 
 /// A supported builtin operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,28 +61,28 @@ impl OpKind {
     /// The schema's `BuiltinOperator` code.
     pub const fn code(self) -> u32 {
         match self {
-            OpKind::Add => 0,
-            OpKind::AveragePool2d => 1,
-            OpKind::Concatenation => 2,
-            OpKind::Conv2d => 3,
-            OpKind::DepthwiseConv2d => 4,
-            OpKind::Dequantize => 6,
-            OpKind::FullyConnected => 9,
-            OpKind::Logistic => 14,
-            OpKind::MaxPool2d => 17,
-            OpKind::Mul => 18,
-            OpKind::Relu => 19,
-            OpKind::Relu6 => 21,
-            OpKind::Reshape => 22,
-            OpKind::Softmax => 25,
-            OpKind::Pad => 34,
-            OpKind::Transpose => 39,
-            OpKind::Mean => 40,
-            OpKind::Squeeze => 43,
-            OpKind::PadV2 => 60,
-            OpKind::ResizeNearestNeighbor => 97,
-            OpKind::Quantize => 114,
-            OpKind::HardSwish => 117,
+            OpKind::Add => builtin::ADD,
+            OpKind::AveragePool2d => builtin::AVERAGE_POOL_2D,
+            OpKind::Concatenation => builtin::CONCATENATION,
+            OpKind::Conv2d => builtin::CONV_2D,
+            OpKind::DepthwiseConv2d => builtin::DEPTHWISE_CONV_2D,
+            OpKind::Dequantize => builtin::DEQUANTIZE,
+            OpKind::FullyConnected => builtin::FULLY_CONNECTED,
+            OpKind::Logistic => builtin::LOGISTIC,
+            OpKind::MaxPool2d => builtin::MAX_POOL_2D,
+            OpKind::Mul => builtin::MUL,
+            OpKind::Relu => builtin::RELU,
+            OpKind::Relu6 => builtin::RELU6,
+            OpKind::Reshape => builtin::RESHAPE,
+            OpKind::Softmax => builtin::SOFTMAX,
+            OpKind::Pad => builtin::PAD,
+            OpKind::Transpose => builtin::TRANSPOSE,
+            OpKind::Mean => builtin::MEAN,
+            OpKind::Squeeze => builtin::SQUEEZE,
+            OpKind::PadV2 => builtin::PADV2,
+            OpKind::ResizeNearestNeighbor => builtin::RESIZE_NEAREST_NEIGHBOR,
+            OpKind::Quantize => builtin::QUANTIZE,
+            OpKind::HardSwish => builtin::HARD_SWISH,
         }
     }
 
@@ -88,28 +91,28 @@ impl OpKind {
         OpKind::ALL.iter().copied().find(|k| k.code() == code)
     }
 
-    /// The `BuiltinOptions` union type this operator's options table has (0 = none).
+    /// The `BuiltinOptions` union type this operator's options table has (`NONE` for none).
     pub const fn options_type(self) -> u8 {
         match self {
-            OpKind::Conv2d => 1,
-            OpKind::DepthwiseConv2d => 2,
-            OpKind::AveragePool2d | OpKind::MaxPool2d => 5,
-            OpKind::FullyConnected => 8,
-            OpKind::Softmax => 9,
-            OpKind::Concatenation => 10,
-            OpKind::Add => 11,
-            OpKind::Reshape => 17,
-            OpKind::Mul => 21,
-            OpKind::Pad => 22,
-            OpKind::Transpose => 26,
-            OpKind::Mean => 27,
-            OpKind::Squeeze => 30,
-            OpKind::Dequantize => 38,
-            OpKind::PadV2 => 43,
-            OpKind::ResizeNearestNeighbor => 74,
-            OpKind::Quantize => 89,
-            OpKind::HardSwish => 91,
-            OpKind::Logistic | OpKind::Relu | OpKind::Relu6 => 0,
+            OpKind::Conv2d => options_type::CONV_2D_OPTIONS,
+            OpKind::DepthwiseConv2d => options_type::DEPTHWISE_CONV_2D_OPTIONS,
+            OpKind::AveragePool2d | OpKind::MaxPool2d => options_type::POOL_2D_OPTIONS,
+            OpKind::FullyConnected => options_type::FULLY_CONNECTED_OPTIONS,
+            OpKind::Softmax => options_type::SOFTMAX_OPTIONS,
+            OpKind::Concatenation => options_type::CONCATENATION_OPTIONS,
+            OpKind::Add => options_type::ADD_OPTIONS,
+            OpKind::Reshape => options_type::RESHAPE_OPTIONS,
+            OpKind::Mul => options_type::MUL_OPTIONS,
+            OpKind::Pad => options_type::PAD_OPTIONS,
+            OpKind::Transpose => options_type::TRANSPOSE_OPTIONS,
+            OpKind::Mean => options_type::REDUCER_OPTIONS,
+            OpKind::Squeeze => options_type::SQUEEZE_OPTIONS,
+            OpKind::Dequantize => options_type::DEQUANTIZE_OPTIONS,
+            OpKind::PadV2 => options_type::PAD_V2_OPTIONS,
+            OpKind::ResizeNearestNeighbor => options_type::RESIZE_NEAREST_NEIGHBOR_OPTIONS,
+            OpKind::Quantize => options_type::QUANTIZE_OPTIONS,
+            OpKind::HardSwish => options_type::HARD_SWISH_OPTIONS,
+            OpKind::Logistic | OpKind::Relu | OpKind::Relu6 => options_type::NONE,
         }
     }
 

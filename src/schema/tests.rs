@@ -1,5 +1,6 @@
 //! Unit tests of the verified model views (models built with our own writer).
 
+use super::opcodes::OpKind;
 use super::*;
 use crate::builder::{BuiltinOp, ModelBuilder, OpOptions, QuantSpec, TensorSpec, TensorType};
 
@@ -61,4 +62,60 @@ fn sizes_that_overflow_a_32_bit_address_space() {
     b.set_io(&[x], &[x]);
     let bytes = b.finish();
     assert_eq!(Model::parse(&bytes).err(), Some(Error::BadTensor { tensor: 0, fault: TensorFault::SizeOverflow }));
+}
+
+/// The builder's operator constant and options variant for each kind (exhaustive, so a new kind
+/// must be added here).
+fn builder_op(kind: OpKind) -> (BuiltinOp, OpOptions) {
+    use crate::builder::{Conv2DOptions, DepthwiseConv2DOptions, FullyConnectedOptions, Pool2DOptions};
+    let act = crate::builder::Activation::Relu;
+    match kind {
+        OpKind::Add => (BuiltinOp::ADD, OpOptions::Add { activation: act }),
+        OpKind::AveragePool2d => (BuiltinOp::AVERAGE_POOL_2D, OpOptions::Pool2D(Pool2DOptions::default())),
+        OpKind::Concatenation => (BuiltinOp::CONCATENATION, OpOptions::Concatenation { axis: 1, activation: act }),
+        OpKind::Conv2d => (BuiltinOp::CONV_2D, OpOptions::Conv2D(Conv2DOptions::default())),
+        OpKind::DepthwiseConv2d => {
+            (BuiltinOp::DEPTHWISE_CONV_2D, OpOptions::DepthwiseConv2D(DepthwiseConv2DOptions::default()))
+        }
+        OpKind::Dequantize => (BuiltinOp::DEQUANTIZE, OpOptions::Dequantize),
+        OpKind::FullyConnected => {
+            (BuiltinOp::FULLY_CONNECTED, OpOptions::FullyConnected(FullyConnectedOptions::default()))
+        }
+        OpKind::Logistic => (BuiltinOp::LOGISTIC, OpOptions::None),
+        OpKind::MaxPool2d => (BuiltinOp::MAX_POOL_2D, OpOptions::Pool2D(Pool2DOptions::default())),
+        OpKind::Mul => (BuiltinOp::MUL, OpOptions::Mul { activation: act }),
+        OpKind::Relu => (BuiltinOp::RELU, OpOptions::None),
+        OpKind::Relu6 => (BuiltinOp::RELU6, OpOptions::None),
+        OpKind::Reshape => (BuiltinOp::RESHAPE, OpOptions::Reshape { new_shape: Some(std::vec![2, 12]) }),
+        OpKind::Softmax => (BuiltinOp::SOFTMAX, OpOptions::Softmax { beta: 1.0 }),
+        OpKind::Pad => (BuiltinOp::PAD, OpOptions::Pad),
+        OpKind::Transpose => (BuiltinOp::TRANSPOSE, OpOptions::Transpose),
+        OpKind::Mean => (BuiltinOp::MEAN, OpOptions::Reducer { keep_dims: true }),
+        OpKind::Squeeze => (BuiltinOp::SQUEEZE, OpOptions::Squeeze { squeeze_dims: std::vec![0] }),
+        OpKind::PadV2 => (BuiltinOp::PADV2, OpOptions::PadV2),
+        OpKind::ResizeNearestNeighbor => (
+            BuiltinOp::RESIZE_NEAREST_NEIGHBOR,
+            OpOptions::ResizeNearestNeighbor { align_corners: false, half_pixel_centers: true },
+        ),
+        OpKind::Quantize => (BuiltinOp::QUANTIZE, OpOptions::Quantize),
+        OpKind::HardSwish => (BuiltinOp::HARD_SWISH, OpOptions::HardSwish),
+    }
+}
+
+#[test]
+fn every_kind_reads_back_as_the_builder_wrote_it() {
+    for kind in OpKind::ALL {
+        let (op, options) = builder_op(kind);
+        assert_eq!(options.union_type(), kind.options_type(), "{kind:?}");
+        let mut b = ModelBuilder::new();
+        let x = b.add_tensor(TensorSpec::int8("x", &[1, 2, 3, 4], 0.5, -3));
+        let y = b.add_tensor(TensorSpec::int8("y", &[1, 2, 3, 4], 0.5, -3));
+        b.add_op(op, &[x], &[y], options);
+        b.set_io(&[x], &[y]);
+        let bytes = b.finish();
+        let read = Model::parse(&bytes).unwrap().operator(0).unwrap();
+        assert_eq!((read.opcode, OpKind::from_code(read.opcode)), (op.0 as u32, Some(kind)), "{kind:?}");
+        assert_eq!(read.options_type, kind.options_type(), "{kind:?}");
+        assert_eq!(read.options.is_some(), kind.options_type() != numbers::options_type::NONE, "{kind:?}");
+    }
 }
