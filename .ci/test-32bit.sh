@@ -17,4 +17,4 @@ if ! echo 'int main(void) { return 0; }' | gcc -m32 -x c -o /dev/null - 2>/dev/n
 fi
 
 cargo test --target "$target" --lib --test malformed --test op_goldens --test size_limits \
-    --test plan_check --test state_misuse
+    --test plan_check --test state_misuse --test conformance

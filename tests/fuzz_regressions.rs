@@ -14,8 +14,6 @@
     clippy::arithmetic_side_effects
 )]
 
-mod shadow;
-
 use patchwise::{arena_required, arena_required_with, plan_details, Error, HostArena, Interpreter, Options};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -225,7 +223,7 @@ fn no_partner_is_kept_state(name: &str) {
     for bits in 0..32u8 {
         let opts = options_from_bits(bits);
         let Ok(d) = plan_details(&model, &opts) else { continue };
-        if let Some((i, p)) = shadow::partner_over_kept_state(&m, &d) {
+        if let Some((i, p)) = patchwise_testkit::shadow::partner_over_kept_state(&m, &d) {
             panic!("{opts:?}: buffer {i} may overwrite graph output / variable {p}");
         }
         planned += 1;

@@ -8,10 +8,8 @@
     clippy::arithmetic_side_effects
 )]
 
-mod common;
-
-use common::shared_dir;
 use patchwise::{arena_required, Error, HostArena, Interpreter, Options};
+use patchwise_testkit::shared_dir;
 
 fn is_format_error(e: &Error) -> bool {
     matches!(

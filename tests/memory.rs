@@ -10,10 +10,8 @@
     clippy::arithmetic_side_effects
 )]
 
-mod common;
-
-use common::{json_number, shared_dir};
 use patchwise::{arena_required, plan_details, Options};
+use patchwise_testkit::{json_number, shared_dir};
 
 /// Total arena bytes we must not exceed (64-bit host figures, everything included).
 const TARGETS: &[(&str, usize)] = &[

@@ -12,9 +12,7 @@
     clippy::arithmetic_side_effects
 )]
 
-mod common;
-
-use common::{json_number, option_variants, run_case, run_case_with, shared_dir};
+use patchwise_testkit::{json_number, option_variants, run_case, run_case_with, shared_dir};
 
 fn golden_models() -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(shared_dir().join("golden"))

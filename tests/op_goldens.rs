@@ -9,9 +9,7 @@
     clippy::arithmetic_side_effects
 )]
 
-mod common;
-
-use common::{json_number, op_case_dirs, option_variants, run_case_with};
+use patchwise_testkit::{json_number, op_case_dirs, option_variants, run_case_with};
 
 #[test]
 fn every_op_case_bit_exact() {

@@ -11,15 +11,12 @@
     clippy::arithmetic_side_effects
 )]
 
-mod common;
-mod shadow;
-
-use common::{op_case_dirs, option_variants, shared_dir};
 use patchwise::schema::opcodes::OpKind;
 use patchwise::schema::Model;
 use patchwise::variants::VariantId;
 use patchwise::{plan_details, Options, PlanDetails};
-use shadow::{check_plan, replay, Stats};
+use patchwise_testkit::shadow::{check_plan, replay, Stats};
+use patchwise_testkit::{op_case_dirs, option_variants, shared_dir};
 use std::path::Path;
 use std::time::Instant;
 

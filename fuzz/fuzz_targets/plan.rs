@@ -15,9 +15,8 @@ use patchwise::runplan::{BUFFER_ALIGN, NO_OFFSET};
 use patchwise::variants::VariantId;
 use patchwise::{arena_required_with, plan_details, Options};
 
-// The independent shadow-arena checker of `tests/plan_check.rs`.
-#[path = "../../tests/shadow/mod.rs"]
-mod shadow;
+// The independent shadow-arena checker (also run by `tests/plan_check.rs`).
+use patchwise_testkit::shadow;
 
 /// Plans up to this many activation bytes are replayed by the shadow checker (it keeps 8 bytes
 /// of bookkeeping per arena byte and walks every kernel access).

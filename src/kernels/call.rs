@@ -77,10 +77,11 @@ impl Block {
     }
 
     /// The block of the same buffer covering rows `rows` and columns `cols` of this one, and
-    /// its offset from this block's start.
+    /// its offset from this block's start (0 for an empty block, which reads nothing).
     pub fn sub(&self, rows: Range<usize>, cols: Range<usize>) -> (Block, usize) {
         let b = Block { h: rows.end.saturating_sub(rows.start), w: cols.end.saturating_sub(cols.start), ..*self };
-        (b, self.offset(0, rows.start, cols.start, 0))
+        let at = if b.h == 0 || b.w == 0 { 0 } else { self.offset(0, rows.start, cols.start, 0) };
+        (b, at)
     }
 
     /// Checks that the block has `c` channels and fits `len` elements.

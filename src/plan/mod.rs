@@ -61,8 +61,10 @@ pub const NEVER: i32 = i32::MAX;
 pub const EXACT: i32 = i32::MIN;
 
 /// Which planning tricks are enabled. All on by default; each can be switched off alone so
-/// that a bug cannot hide behind another.
+/// that a bug cannot hide behind another. Start from [`Options::default`] (or
+/// [`Options::layer_by_layer`]) and set fields: more will be added.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Options {
     /// Fold PAD/PADV2 into the following CONV_2D/DEPTHWISE_CONV_2D as virtual padding.
     pub pad_fusion: bool,

@@ -22,7 +22,7 @@ pub const TABLE: [Variant; 22] = [
         id: VariantId::DepthwiseChannelwise,
         name: "depthwise_conv2d_s8_channelwise",
         family: Family::Depthwise,
-        requires: Some(|s| matches!(&s.params, Params::Depthwise(d) if d.params.depth_multiplier() == 1)),
+        requires: Some(channelwise_fits),
         scratch: plane_scratch,
         access: Access::SameOffset,
         parts: true,
@@ -63,6 +63,15 @@ pub const TABLE: [Variant; 22] = [
         run: run_convert,
     },
 ];
+
+/// DEPTHWISE_CONV_2D channel by channel: a depth multiplier of 1, and with several batches an
+/// output plane no larger than the input plane (in place, a larger output of batch `b` would
+/// reach into batch `b + 1`'s input before that is copied).
+fn channelwise_fits(s: &OpSpec<'_>) -> bool {
+    let Params::Depthwise(d) = &s.params else { return false };
+    let (i, o) = (d.params.input(), d.params.output());
+    d.params.depth_multiplier() == 1 && (i.n <= 1 || o.h.saturating_mul(o.w) <= i.h.saturating_mul(i.w))
+}
 
 const fn window(
     id: VariantId,
@@ -259,7 +268,8 @@ fn map_io<'b>(spec: &OpSpec<'_>, b: &'b mut Bound<'_, '_>, region: &Region) -> R
         Region::Part { rows, cols } => {
             let dims = model.tensor(spec.output)?.shape.nhwc().ok_or(Error::InvalidArgument)?;
             let (block, at) = Block::dense(dims).sub(rows.clone(), cols.clone());
-            io.skip([at, at], at).ok_or(Error::InvalidArgument)?;
+            let second = if spec.inputs[1].is_some() { at } else { 0 };
+            io.skip([at, second], at).ok_or(Error::InvalidArgument)?;
             Ok((io, MapCall { inputs: [block; 2], output: block }))
         }
     }

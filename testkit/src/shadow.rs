@@ -1,5 +1,5 @@
-//! An independent checker of memory plans (shared by `tests/plan_check.rs` and the `plan` fuzz
-//! target, which includes this file by path).
+//! An independent checker of memory plans (run by `tests/plan_check.rs`, the regression tests
+//! and the `plan` fuzz target).
 //!
 //! It replays every operator of a model byte by byte on a *shadow* of the activation area —
 //! one owner id per arena byte (a tensor, an operator's scratch, or free) — in the order the
@@ -35,7 +35,6 @@
 //! Graph inputs and variable tensors are owned by their tensors before op 0; graph outputs and
 //! variable tensors (state for the next invoke) must still be theirs at the end. Runs over the committed op models and the shared models, with every planner option
 //! switched off alone; negative tests show that corrupted plans are caught.
-#![allow(dead_code)]
 
 use patchwise::runplan::NO_OFFSET;
 use patchwise::schema::opcodes::OpKind;
@@ -574,7 +573,10 @@ impl<'m, 'p> Checker<'m, 'p> {
         let scratch = if need > 0 {
             let off = self.plan.offsets[self.nt + o];
             let planned = self.plan.buffers[self.nt + o].size as usize;
-            if off == NO_OFFSET || off as usize % ALIGN != 0 || off as usize + need > self.plan.activation_bytes {
+            if off == NO_OFFSET
+                || !(off as usize).is_multiple_of(ALIGN)
+                || off as usize + need > self.plan.activation_bytes
+            {
                 return Err(format!(
                     "{}: the kernel binds {need} scratch bytes at {off}, not inside the {}-byte area",
                     self.at, self.plan.activation_bytes

@@ -1,56 +1,9 @@
-//! Helpers shared by the integration tests: locating ../shared and reading golden sets.
-#![allow(dead_code)]
-
-use std::path::PathBuf;
-
-/// The shared folder (models, goldens): `$PATCHWISE_SHARED` or `../shared` beside the crate.
-pub fn shared_dir() -> PathBuf {
-    std::env::var_os("PATCHWISE_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"))
-}
-
-/// The committed single-operator cases (`tests/data/ops/<case>/` holding a `model.tflite`),
-/// sorted by name.
-pub fn op_case_dirs() -> Vec<PathBuf> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/ops");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .expect("tests/data/ops")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("model.tflite").is_file())
-        .collect();
-    dirs.sort();
-    dirs
-}
-
-/// The integer after `"key":` in a JSON text (enough for the flat numbers tests need).
-pub fn json_number(text: &str, key: &str) -> Option<u64> {
-    let pat = format!("\"{key}\":");
-    let at = text.find(&pat)? + pat.len();
-    let rest = text[at..].trim_start();
-    let end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
-    rest[..end].parse().ok()
-}
+//! Running a model on golden inputs and comparing every output bit for bit.
 
 /// Runs `model` on the inputs of golden `case` in `dir` and compares every output bit for bit.
 /// Returns a description of the first mismatch.
 pub fn run_case(model: &[u8], dir: &std::path::Path, case: usize) -> Result<(), String> {
     run_case_with(model, dir, case, &patchwise::Options::default())
-}
-
-/// Every planner configuration the tests exercise: all tricks, each switched off alone, none.
-pub fn option_variants() -> Vec<(&'static str, patchwise::Options)> {
-    use patchwise::Options;
-    let all = Options::default();
-    vec![
-        ("all tricks", all),
-        ("no pad fusion", Options { pad_fusion: false, ..all }),
-        ("no alias", Options { alias: false, ..all }),
-        ("no in-place", Options { in_place: false, ..all }),
-        ("no overlap", Options { overlap: false, ..all }),
-        ("no search", Options { search: false, ..all }),
-        ("layer by layer", Options::layer_by_layer()),
-    ]
 }
 
 /// [`run_case`] with explicit planner options.

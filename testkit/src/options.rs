@@ -1,0 +1,22 @@
+//! The planner configurations every model test runs.
+
+use patchwise::Options;
+
+/// Every planner configuration the tests exercise: all tricks, each switched off alone, none.
+pub fn option_variants() -> Vec<(&'static str, Options)> {
+    let all = Options::default();
+    let without = |off: fn(&mut Options)| {
+        let mut o = all;
+        off(&mut o);
+        o
+    };
+    vec![
+        ("all tricks", all),
+        ("no pad fusion", without(|o| o.pad_fusion = false)),
+        ("no alias", without(|o| o.alias = false)),
+        ("no in-place", without(|o| o.in_place = false)),
+        ("no overlap", without(|o| o.overlap = false)),
+        ("no search", without(|o| o.search = false)),
+        ("layer by layer", Options::layer_by_layer()),
+    ]
+}
