@@ -8,9 +8,9 @@ use crate::kernels::conv::{ConvParams, IoQuant};
 use crate::quant::{activation_range_i8, Activation};
 use crate::schema::flatbuf::Table;
 use crate::schema::numbers::conv_2d_options;
-use crate::schema::{DType, Tensor};
+use crate::schema::DType;
 use crate::slices::checked_sum;
-use crate::tensor::{Dims4, LeF32s, LeI32s};
+use crate::tensor::{Dims4, LeF32s, LeI32s, Shape};
 
 /// Where a filtered operator's requantization multipliers come from (they are derived at
 /// invoke, into scratch or on the fly, not kept).
@@ -35,15 +35,21 @@ pub struct ConvSpec<'m> {
     pub requant: RequantSource<'m>,
 }
 
-/// The tensors of a filtered operator (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED).
+/// What a filtered operator (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED) reads of its
+/// tensors: only the fields its preparation uses, so that this stays small on the stack.
 pub(crate) struct Filtered<'m> {
-    /// The activation input actually read: the op's input 0, or a folded PAD's input.
-    pub input: (usize, Tensor<'m>),
-    pub filter: Tensor<'m>,
-    pub filter_data: &'m [i8],
-    pub bias: Option<Tensor<'m>>,
-    pub bias_data: Option<LeI32s<'m>>,
-    pub output: (usize, Tensor<'m>),
+    /// The activation input actually read (the op's input 0, or a folded PAD's input): its
+    /// tensor index and shape.
+    pub input: usize,
+    pub input_shape: Shape,
+    pub filter_shape: Shape,
+    pub filter: &'m [i8],
+    pub filter_scales: LeF32s<'m>,
+    pub filter_zero_point: i32,
+    pub bias: Option<LeI32s<'m>>,
+    /// The bias's per-tensor scale (TFLM's FULLY_CONNECTED checks it).
+    pub bias_scale: Option<f32>,
+    pub output_shape: Shape,
     pub io: IoQuant,
     pub in_scale: f32,
     pub out_scale: f32,
@@ -51,53 +57,74 @@ pub(crate) struct Filtered<'m> {
 
 pub(crate) fn filtered<'m>(c: &Ctx<'m>, act: Activation) -> Result<Filtered<'m>> {
     c.arity(2..=3, 1)?;
-    let declared = c.input(0)?;
+    let (_, declared) = c.input(0)?;
     let (_, filter) = c.input(1)?;
     let bias = c.opt_input(2)?.map(|b| b.1);
-    let output = c.output(0)?;
+    let (_, output) = c.output(0)?;
     // Quantization of the declared input (a folded PAD's output) applies to the bytes read.
-    let (in_scale, input_zp) = c.q8(&declared.1)?;
-    let (out_scale, output_zp) = c.q8(&output.1)?;
+    let (in_scale, input_zp) = c.q8(&declared)?;
+    let (out_scale, output_zp) = c.q8(&output)?;
     c.want(&filter, DType::I8)?;
     // Filters are constant in every model patchwise runs.
     let filter_data = bytemuck::cast_slice(filter.data.ok_or(c.bad())?);
-    let bias_data = match &bias {
+    let (bias_data, bias_scale) = match &bias {
         Some(b) => {
             c.want(b, DType::I32)?;
-            Some(LeI32s::new(b.data.ok_or(c.bad())?))
+            (Some(LeI32s::new(b.data.ok_or(c.bad())?)), Some(b.quant.scale()))
         }
-        None => None,
+        None => (None, None),
     };
-    let input = match c.fused_pad {
+    let (input, input_shape) = match c.fused_pad {
         Some(p) => {
             let t = c.model.operator(p)?.input(0).ok_or(c.bad())?;
             let tensor = c.model.tensor(t)?;
             c.want(&tensor, DType::I8)?;
-            (t, tensor)
+            (t, tensor.shape)
         }
-        None => declared,
+        None => (c.op.input(0).ok_or(c.bad())?, declared.shape),
     };
     let (act_min, act_max) = activation_range_i8(act, out_scale, output_zp);
     Ok(Filtered {
         input,
-        filter,
-        filter_data,
-        bias,
-        bias_data,
-        output,
+        input_shape,
+        filter_shape: filter.shape,
+        filter: filter_data,
+        filter_scales: filter.quant.scales,
+        filter_zero_point: filter.quant.zero_point(),
+        bias: bias_data,
+        bias_scale,
+        output_shape: output.shape,
         io: IoQuant { input_zp, output_zp, act_min, act_max },
         in_scale,
         out_scale,
     })
 }
 
-impl Filtered<'_> {
+impl<'m> Filtered<'m> {
     /// Requantization entries: one per output channel when per-channel, else one.
     pub fn requant_count(&self, c: &Ctx<'_>, channels: usize) -> crate::Result<usize> {
-        match self.filter.quant.scales.len() {
+        match self.filter_scales.len() {
             1 => Ok(1),
             n if n == channels => Ok(n),
             _ => Err(c.bad()),
+        }
+    }
+    /// Bias values, if any.
+    pub fn bias_len(&self) -> Option<usize> {
+        self.bias.map(|b| b.len())
+    }
+    /// The NHWC shapes of the input, the filter and the output (4-D operators).
+    pub fn dims(&self, c: &Ctx<'_>) -> Result<(Dims4, Dims4, Dims4)> {
+        let d = |s: &Shape| s.nhwc().ok_or(c.bad());
+        Ok((d(&self.input_shape)?, d(&self.filter_shape)?, d(&self.output_shape)?))
+    }
+    /// Where the requantization multipliers come from.
+    pub fn requant(&self, count: usize) -> RequantSource<'m> {
+        RequantSource {
+            input_scale: self.in_scale,
+            filter_scales: self.filter_scales,
+            output_scale: self.out_scale,
+            count,
         }
     }
 }
@@ -220,18 +247,11 @@ pub(super) fn prepare<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
     let opts =
         window_options(c, o, [f::PADDING, f::STRIDE_W, f::STRIDE_H, f::DILATION_W_FACTOR, f::DILATION_H_FACTOR])?;
     let t = filtered(c, act)?;
-    let (ind, fd, out) = (c.dims4(&t.input.1)?, c.dims4(&t.filter)?, c.dims4(&t.output.1)?);
+    let (ind, fd, out) = t.dims(c)?;
     let w = opts.window(c, ind, fd, out)?;
     let params = c.k(ConvParams::new(w, ind, fd, out, t.io))?;
     let count = t.requant_count(c, out.c)?;
-    let bias_len = t.bias.as_ref().map(|b| b.elements());
-    c.k(params.check(count, t.filter.elements(), bias_len))?;
-    let requant = RequantSource {
-        input_scale: t.in_scale,
-        filter_scales: t.filter.quant.scales,
-        output_scale: t.out_scale,
-        count,
-    };
-    let spec = ConvSpec { params, filter: t.filter_data, bias: t.bias_data, requant };
-    c.spec([Some(t.input.0), None], Dataflow::Window { input: t.input.0 }, Params::Conv(spec))
+    c.k(params.check(count, t.filter.len(), t.bias_len()))?;
+    let spec = ConvSpec { params, filter: t.filter, bias: t.bias, requant: t.requant(count) };
+    c.spec([Some(t.input), None], Dataflow::Window { input: t.input }, Params::Conv(spec))
 }

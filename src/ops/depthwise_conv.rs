@@ -25,18 +25,11 @@ pub(super) fn prepare<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
         window_options(c, o, [f::PADDING, f::STRIDE_W, f::STRIDE_H, f::DILATION_W_FACTOR, f::DILATION_H_FACTOR])?;
     let multiplier = c.positive(opt_i32(o, f::DEPTH_MULTIPLIER, 0)?)?;
     let t = filtered(c, act)?;
-    let (ind, fd, out) = (c.dims4(&t.input.1)?, c.dims4(&t.filter)?, c.dims4(&t.output.1)?);
+    let (ind, fd, out) = t.dims(c)?;
     let w = opts.window(c, ind, fd, out)?;
     let params = c.k(DepthwiseParams::new(w, multiplier, ind, fd, out, t.io))?;
     let count = t.requant_count(c, out.c)?;
-    let bias_len = t.bias.as_ref().map(|b| b.elements());
-    c.k(params.check(count, t.filter.elements(), bias_len))?;
-    let requant = RequantSource {
-        input_scale: t.in_scale,
-        filter_scales: t.filter.quant.scales,
-        output_scale: t.out_scale,
-        count,
-    };
-    let spec = DepthwiseSpec { params, filter: t.filter_data, bias: t.bias_data, requant };
-    c.spec([Some(t.input.0), None], Dataflow::Window { input: t.input.0 }, Params::Depthwise(spec))
+    c.k(params.check(count, t.filter.len(), t.bias_len()))?;
+    let spec = DepthwiseSpec { params, filter: t.filter, bias: t.bias, requant: t.requant(count) };
+    c.spec([Some(t.input), None], Dataflow::Window { input: t.input }, Params::Depthwise(spec))
 }

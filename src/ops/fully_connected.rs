@@ -35,33 +35,33 @@ pub(super) fn prepare<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
         return Err(c.bad_options()); // only the DEFAULT weights format
     }
     let t = filtered(c, act)?;
-    let scales = t.filter.quant.scales;
+    let scales = t.filter_scales;
     let params = c.k(FullyConnectedParams::new(
-        t.input.1.shape,
-        t.filter.shape,
-        t.output.1.shape,
+        t.input_shape,
+        t.filter_shape,
+        t.output_shape,
         scales.len(),
-        t.filter.quant.zero_point(),
+        t.filter_zero_point,
         t.io,
     ))?;
     let count = if params.per_channel() { params.output_depth() } else { 1 };
-    let bias_len = t.bias.as_ref().map(|b| b.elements());
-    c.k(params.check(count, t.input.1.elements(), t.filter.elements(), bias_len, t.output.1.elements()))?;
-    let bias_scale = t.bias.as_ref().map(|b| b.quant.scale());
+    let elements = |s: &crate::tensor::Shape| s.num_elements();
+    let (inputs, outputs) = (elements(&t.input_shape), elements(&t.output_shape));
+    c.k(params.check(count, inputs, t.filter.len(), t.bias_len(), outputs))?;
     // Validate the multiplier derivation at init too (TFLM rejects inconsistent bias scales).
     if count == 1 {
         let mut one = [Requant::default(); 1];
-        c.k(fully_connected_requant(t.in_scale, scales, t.out_scale, bias_scale, &mut one))?;
+        c.k(fully_connected_requant(t.in_scale, scales, t.out_scale, t.bias_scale, &mut one))?;
     }
     let spec = FullyConnectedSpec {
         params,
-        filter: t.filter_data,
-        bias: t.bias_data,
+        filter: t.filter,
+        bias: t.bias,
         input_scale: t.in_scale,
         filter_scales: scales,
         output_scale: t.out_scale,
-        bias_scale,
+        bias_scale: t.bias_scale,
         count,
     };
-    c.spec([Some(t.input.0), None], Dataflow::Global, Params::FullyConnected(spec))
+    c.spec([Some(t.input), None], Dataflow::Global, Params::FullyConnected(spec))
 }

@@ -205,27 +205,34 @@ pub fn prepare<'m>(model: &Model<'m>, index: usize, fused_pad: Option<usize>) ->
     if fused_pad.is_some() && !matches!(c.kind, OpKind::Conv2d | OpKind::DepthwiseConv2d) {
         return Err(c.bad());
     }
-    match c.kind {
-        OpKind::Conv2d => conv::prepare(&c),
-        OpKind::DepthwiseConv2d => depthwise_conv::prepare(&c),
-        OpKind::FullyConnected => fully_connected::prepare(&c),
-        OpKind::AveragePool2d | OpKind::MaxPool2d => pooling::prepare(&c),
-        OpKind::Mean => mean::prepare(&c),
-        OpKind::Pad | OpKind::PadV2 => pad::prepare(&c),
-        OpKind::Concatenation => concatenation::prepare(&c),
-        OpKind::ResizeNearestNeighbor => resize_nearest::prepare(&c),
-        OpKind::Transpose => transpose::prepare(&c),
-        OpKind::Reshape | OpKind::Squeeze => reshape::prepare(&c),
-        OpKind::Add => add::prepare(&c),
-        OpKind::Mul => mul::prepare(&c),
-        OpKind::Softmax => softmax::prepare(&c),
-        OpKind::Logistic => logistic::prepare(&c),
-        OpKind::HardSwish => hard_swish::prepare(&c),
-        OpKind::Relu | OpKind::Relu6 => activations::prepare(&c),
-        OpKind::Quantize => quantize::prepare(&c),
-        OpKind::Dequantize => dequantize::prepare(&c),
-    }
+    // One call through a table: each family's preparation keeps its own stack frame (a
+    // `match` lets the compiler inline the small ones here, and invoke's stack then holds all
+    // of their locals at once).
+    let prepare: Prepare = match c.kind {
+        OpKind::Conv2d => conv::prepare,
+        OpKind::DepthwiseConv2d => depthwise_conv::prepare,
+        OpKind::FullyConnected => fully_connected::prepare,
+        OpKind::AveragePool2d | OpKind::MaxPool2d => pooling::prepare,
+        OpKind::Mean => mean::prepare,
+        OpKind::Pad | OpKind::PadV2 => pad::prepare,
+        OpKind::Concatenation => concatenation::prepare,
+        OpKind::ResizeNearestNeighbor => resize_nearest::prepare,
+        OpKind::Transpose => transpose::prepare,
+        OpKind::Reshape | OpKind::Squeeze => reshape::prepare,
+        OpKind::Add => add::prepare,
+        OpKind::Mul => mul::prepare,
+        OpKind::Softmax => softmax::prepare,
+        OpKind::Logistic => logistic::prepare,
+        OpKind::HardSwish => hard_swish::prepare,
+        OpKind::Relu | OpKind::Relu6 => activations::prepare,
+        OpKind::Quantize => quantize::prepare,
+        OpKind::Dequantize => dequantize::prepare,
+    };
+    core::hint::black_box(prepare)(&c)
 }
+
+/// One operator family's preparation.
+type Prepare = for<'m> fn(&Ctx<'m>) -> Result<OpSpec<'m>>;
 
 /// True when PAD/PADV2 operator `pad` can be folded into operator `consumer` as virtual
 /// padding with bit-identical results: the consumer is a CONV_2D or DEPTHWISE_CONV_2D reading
