@@ -1,22 +1,8 @@
 //! The interpreter: one caller-provided arena holds everything it keeps.
 //!
-//! Arena layout (offsets from the 16-byte-aligned arena start):
-//!
-//! ```text
-//! +------------------------+  0
-//! | Interpreter handle     |  the struct itself (144 bytes on a 64-bit host, less on 32-bit)
-//! +------------------------+  HEADER_BYTES
-//! | offset table           |  per buffer (tensors, then per-op scratch): u16 in 4-byte units
-//! |                        |  when the activation area is below 256 KiB, else u32 bytes
-//! | run-plan: u16 × ops    |  per op: skipped, or the PAD folded in and the kernel chosen
-//! +------------------------+  rounded to 16
-//! | activations            |  planned tensors and scratch
-//! +------------------------+  arena_used()
-//! ```
-//!
-//! During init the planner's temporary tables (sizes, lifetimes, overlap permissions, search
-//! state, `u32` offsets) sit where the activations will go, behind room for the widest table;
-//! when planning ends the final tables are written in front and the activations take over.
+//! The arena holds, from its 16-byte-aligned start: this struct (the handle), the offset table
+//! and the run-plan, then the activations; during init the planner's temporary tables sit where
+//! the activations will go. The drawing is in `docs/architecture.md` ("The arena").
 //!
 //! Nothing is kept anywhere else: no heap, no statics. Any number of interpreters may coexist
 //! on separate arenas.

@@ -1,4 +1,4 @@
-//! Runs the independent plan checker (`tests/shadow/mod.rs`: a shadow arena replaying every
+//! Runs the independent plan checker (`patchwise_testkit::shadow`: a shadow arena replaying every
 //! operator's reads and writes byte by byte) over the committed op models, the shared models
 //! and the fuzz reproducers, with every planner option switched off alone; negative tests show
 //! that corrupted plans are caught.

@@ -6,7 +6,7 @@
 //! activation area and is aligned; aliases point at buffers; each run-plan entry skips its
 //! operator or runs it with a known kernel and at most an earlier PAD folded in; whether a model
 //! is accepted does not depend on the options; turning the search on never makes the arena
-//! larger; small plans pass the shadow-arena replay of `tests/shadow/mod.rs`.
+//! larger; small plans pass the shadow-arena replay of `patchwise_testkit::shadow`.
 #![no_main]
 
 use libfuzzer_sys::{fuzz_mutator, fuzz_target};
