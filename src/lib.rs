@@ -34,6 +34,7 @@ pub mod runplan;
 pub mod schema;
 mod slices;
 pub mod tensor;
+pub mod tiling;
 pub mod variants;
 
 pub use error::{Error, Result, TensorFault};

@@ -16,10 +16,12 @@ pub const BUFFER_ALIGN: usize = 4;
 /// invoke does no planning work.
 ///
 /// Low byte: the id of the kernel variant that runs the operator (`crate::variants::VariantId`
-/// as a byte), or
-/// 0xff for an operator that does not run (a PAD folded into its consumer, an
-/// aliased RESHAPE/SQUEEZE). High byte: how many operators back the PAD folded into this one
-/// sits (1..=255), or 0 when none is (a PAD further back is not folded).
+/// as a byte), or 0xff for an operator that does not run (a PAD folded into its consumer, an
+/// aliased RESHAPE/SQUEEZE). High byte: bit 7 set when the operator runs row by row inside a
+/// fused segment together with the next running operator (`crate::tiling`: a segment is a run
+/// of entries with the bit, closed by the first running entry without it); bits 0..=6: how
+/// many operators back the PAD folded into this one sits (1..=127), or 0 when none is (a PAD
+/// further back is not folded).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OpRun(u16);
 
@@ -45,18 +47,31 @@ impl OpRun {
     pub fn is_skip(self) -> bool {
         self.0 & 0xff == Self::SKIP_BITS as u16
     }
+    /// Bit of the "streams into the next operator" flag.
+    const STREAM: u16 = 0x8000;
+    /// Bits of the folded PAD's distance.
+    const PAD_BACK: u16 = 0x7f00;
+
     /// The same entry with the PAD operator `pad` folded into operator `op`; `None` when the
-    /// PAD is not 1..=255 operators before `op`.
+    /// PAD is not 1..=127 operators before `op`.
     pub fn with_fused_pad(self, op: usize, pad: usize) -> Option<OpRun> {
-        let back = u8::try_from(op.checked_sub(pad)?).ok().filter(|&b| b > 0)?;
-        Some(OpRun((self.0 & 0xff) | u16::from(back) << 8))
+        let back = u8::try_from(op.checked_sub(pad)?).ok().filter(|&b| b > 0 && b <= 0x7f)?;
+        Some(OpRun((self.0 & !Self::PAD_BACK) | u16::from(back) << 8))
     }
     /// The PAD operator folded into operator `op`, if any.
     pub fn fused_pad(self, op: usize) -> Option<usize> {
-        match self.0 >> 8 {
+        match (self.0 & Self::PAD_BACK) >> 8 {
             0 => None,
             back => op.checked_sub(usize::from(back)),
         }
+    }
+    /// The same entry running inside a fused segment, not as its last operator.
+    pub fn with_stream(self) -> OpRun {
+        OpRun(self.0 | Self::STREAM)
+    }
+    /// True when the operator runs inside a fused segment and is not its last operator.
+    pub fn streams(self) -> bool {
+        self.0 & Self::STREAM != 0 && !self.is_skip()
     }
     /// The same entry running variant `v`.
     pub fn with_variant(self, v: u8) -> OpRun {
@@ -116,6 +131,10 @@ mod tests {
         assert_eq!(OpRun::from_bits(e.to_bits()), e);
         assert_eq!(e.with_variant(0).fused_pad(7), Some(6));
         assert!(OpRun::run(v).with_fused_pad(300, 7).is_none());
+        assert!(OpRun::run(v).with_fused_pad(200, 7).is_none());
+        let s = e.with_stream();
+        assert!(s.streams() && !e.streams() && !OpRun::SKIP.with_stream().streams());
+        assert_eq!((s.variant(), s.fused_pad(7)), (Some(v), Some(6)));
         assert!(OpRun::run(v).with_fused_pad(3, 3).is_none());
         assert!(OpRun::SKIP.is_skip() && OpRun::SKIP.variant().is_none());
         assert_eq!(OpRun::run(v).fused_pad(0), None);

@@ -84,7 +84,7 @@ pub fn analyze(model: &Model<'_>, options: &Options, info: &mut [BufferInfo], op
         let x_const = model.tensor(x)?.data.is_some();
         match kind {
             OpKind::Pad | OpKind::PadV2 if options.pad_fusion && !x_const && !is_graph_output(model, y) => {
-                // A consumer up to 255 operators later (the run-plan entry's reach).
+                // A consumer up to 127 operators later (the run-plan entry's reach).
                 let fused = sole_consumer(model, y)?.and_then(|c| Some((c, UNCHOSEN.with_fused_pad(c, o)?)));
                 if let Some((c, fused)) = fused {
                     if ops::pad_foldable(model, o, c)? {

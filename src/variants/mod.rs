@@ -87,6 +87,28 @@ pub enum Region {
 /// Runs a variant on an operator's bound memory.
 pub type RunFn = for<'s, 'm> fn(&OpSpec<'m>, &mut Bound<'s, 'm>, &Region) -> Result<()>;
 
+/// One call of a variant inside a fused segment (`crate::tiling`): full-width output rows
+/// `rows` of a batch-1 NHWC operator, from an input whose buffer holds image rows from
+/// `in_first` on and into an output buffer holding rows from `out_first` on (row buffers, or
+/// whole tensors with first row 0). The input and output never overlap.
+pub struct RowCall<'a> {
+    pub input: &'a [i8],
+    pub in_first: usize,
+    pub output: &'a mut [i8],
+    pub out_first: usize,
+    pub rows: Range<usize>,
+    /// Elements of one full-width input row and output row.
+    pub row_len: [usize; 2],
+    /// The operator's scratch, live for the whole segment.
+    pub scratch: &'a mut [u8],
+    /// True on the operator's first call of an invoke: per-invoke tables in the scratch
+    /// (requantization) are filled then and reused by the later calls.
+    pub setup: bool,
+}
+
+/// Computes a [`RowCall`].
+pub type RowsFn = for<'a, 'm> fn(&OpSpec<'m>, RowCall<'a>) -> Result<()>;
+
 /// One kernel variant.
 pub struct Variant {
     pub id: VariantId,
@@ -103,6 +125,8 @@ pub struct Variant {
     /// Computes [`Region::Part`]s as well as whole outputs.
     pub parts: bool,
     pub run: RunFn,
+    /// Computes rows from row buffers inside a fused segment, if it can.
+    pub rows: Option<RowsFn>,
 }
 
 impl Variant {

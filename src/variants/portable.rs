@@ -1,7 +1,7 @@
 //! The portable kernels as variants: one for every operator (the fallback of every port), plus
 //! DEPTHWISE_CONV_2D channel by channel in place.
 
-use super::{Access, Region, Variant, VariantId};
+use super::{Access, Region, RowCall, Variant, VariantId};
 use crate::error::{Error, Result};
 use crate::geometry::Window;
 use crate::kernels::call::{Block, MapCall, WindowCall};
@@ -13,11 +13,19 @@ use crate::kernels::{
 use crate::memory::{as_i8, as_i8_mut, Bound};
 use crate::ops::{Family, OpSpec, Params, RequantSource};
 use crate::quant::Requant;
+use crate::tensor::Dims4;
 
 /// The portable variants, in [`VariantId`] order.
 pub const TABLE: [Variant; 22] = [
-    window(VariantId::Conv, "conv2d_s8", Family::Conv, requant_scratch, run_filtered),
-    window(VariantId::Depthwise, "depthwise_conv2d_s8", Family::Depthwise, requant_scratch, run_filtered),
+    window(VariantId::Conv, "conv2d_s8", Family::Conv, requant_scratch, run_filtered, rows_filtered),
+    window(
+        VariantId::Depthwise,
+        "depthwise_conv2d_s8",
+        Family::Depthwise,
+        requant_scratch,
+        run_filtered,
+        rows_filtered,
+    ),
     Variant {
         id: VariantId::DepthwiseChannelwise,
         name: "depthwise_conv2d_s8_channelwise",
@@ -27,6 +35,7 @@ pub const TABLE: [Variant; 22] = [
         access: Access::SameOffset,
         parts: true,
         run: run_depthwise_channelwise,
+        rows: None,
     },
     separate(
         VariantId::FullyConnected,
@@ -35,8 +44,8 @@ pub const TABLE: [Variant; 22] = [
         requant_scratch,
         run_fully_connected,
     ),
-    window(VariantId::AveragePool, "average_pool_s8", Family::AveragePool, none, run_pool),
-    window(VariantId::MaxPool, "max_pool_s8", Family::MaxPool, none, run_pool),
+    window(VariantId::AveragePool, "average_pool_s8", Family::AveragePool, none, run_pool, rows_pool),
+    window(VariantId::MaxPool, "max_pool_s8", Family::MaxPool, none, run_pool, rows_pool),
     separate(VariantId::Mean, "mean_s8", Family::Mean, none, run_global),
     separate(VariantId::Pad, "pad_s8", Family::Pad, none, run_global),
     separate(VariantId::Concat, "concatenation_s8", Family::Concat, none, run_concat),
@@ -61,6 +70,7 @@ pub const TABLE: [Variant; 22] = [
         access: Access::Backward,
         parts: false,
         run: run_convert,
+        rows: None,
     },
 ];
 
@@ -79,8 +89,19 @@ const fn window(
     family: Family,
     scratch: fn(&OpSpec<'_>) -> Result<usize>,
     run: super::RunFn,
+    rows: super::RowsFn,
 ) -> Variant {
-    Variant { id, name, family, requires: None, scratch, access: Access::Window { lead: 0 }, parts: true, run }
+    Variant {
+        id,
+        name,
+        family,
+        requires: None,
+        scratch,
+        access: Access::Window { lead: 0 },
+        parts: true,
+        run,
+        rows: Some(rows),
+    }
 }
 
 const fn separate(
@@ -90,11 +111,13 @@ const fn separate(
     scratch: fn(&OpSpec<'_>) -> Result<usize>,
     run: super::RunFn,
 ) -> Variant {
-    Variant { id, name, family, requires: None, scratch, access: Access::Separate, parts: false, run }
+    Variant { id, name, family, requires: None, scratch, access: Access::Separate, parts: false, run, rows: None }
 }
 
+/// An elementwise variant; unary maps over int8 (`parts`) also compute rows in segments.
 const fn elementwise(id: VariantId, name: &'static str, family: Family, parts: bool, run: super::RunFn) -> Variant {
-    Variant { id, name, family, requires: None, scratch: none, access: Access::Forward, parts, run }
+    let rows: Option<super::RowsFn> = if parts { Some(rows_map) } else { None };
+    Variant { id, name, family, requires: None, scratch: none, access: Access::Forward, parts, run, rows }
 }
 
 // ---- scratch ----
@@ -315,6 +338,87 @@ fn run_convert(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Res
         Params::Dequantize(p, _) => {
             dequantize::dequantize_s8_f32(p, as_i8(x), bytemuck::try_cast_slice_mut(y).map_err(bad)?)
         }
+        _ => Err(Error::Internal),
+    }
+}
+
+// ---- rows inside fused segments ----
+
+/// The window call computing full-width output rows `c.rows` from row buffers, with the
+/// input and output slices it reads and writes.
+fn row_window<'a>(
+    window: &Window,
+    input: Dims4,
+    output: Dims4,
+    c: RowCall<'a>,
+) -> Result<(WindowCall, Io<'a>, &'a mut [u8], bool)> {
+    if input.n != 1 || output.n != 1 {
+        return Err(Error::InvalidArgument);
+    }
+    let span = window.rows.span(c.rows.clone());
+    let [in_row, out_row] = c.row_len;
+    if input.w.checked_mul(input.c) != Some(in_row) || output.w.checked_mul(output.c) != Some(out_row) {
+        return Err(Error::InvalidArgument);
+    }
+    let in_block = Block::dense(Dims4 { n: 1, h: span.range.1.saturating_sub(span.range.0), ..input });
+    let out_block = Block::dense(Dims4 { n: 1, h: c.rows.end.saturating_sub(c.rows.start), ..output });
+    let at = |row: usize, first: usize, len: usize| row.checked_sub(first).and_then(|r| r.checked_mul(len));
+    let in_at = at(span.range.0, c.in_first, in_row).ok_or(Error::InvalidArgument)?;
+    let out_at = at(c.rows.start, c.out_first, out_row).ok_or(Error::InvalidArgument)?;
+    let pad = [span.pad_before, span.pad_after, window.cols.pad_before, window.cols.pad_after];
+    let call = WindowCall { input: in_block, output: out_block, pad, walk: Walk::Forward };
+    let x = c.input.get(in_at..).ok_or(Error::InvalidArgument)?;
+    let y = c.output.get_mut(out_at..).ok_or(Error::InvalidArgument)?;
+    Ok((call, Io::split(x, y), c.scratch, c.setup))
+}
+
+/// CONV_2D and DEPTHWISE_CONV_2D rows; the requantization table is filled on the first call.
+fn rows_filtered(spec: &OpSpec<'_>, c: RowCall<'_>) -> Result<()> {
+    let (window, input, output, requant) = match &spec.params {
+        Params::Conv(s) => (s.params.window(), s.params.input(), s.params.output(), &s.requant),
+        Params::Depthwise(s) => (s.params.window(), s.params.input(), s.params.output(), &s.requant),
+        _ => return Err(Error::Internal),
+    };
+    let (call, mut io, scratch, setup) = row_window(window, input, output, c)?;
+    let mut one = [Requant::default(); 1];
+    let table: &mut [Requant] =
+        if requant.count > 1 { bytemuck::try_cast_slice_mut(scratch).map_err(|_| Error::Internal)? } else { &mut one };
+    if setup || requant.count <= 1 {
+        conv_requant(requant)(table)?;
+    }
+    match &spec.params {
+        Params::Conv(s) => conv::conv2d_s8(&s.params, table, s.filter, s.bias, &call, &mut io),
+        Params::Depthwise(s) => depthwise_conv::depthwise_conv2d_s8(&s.params, table, s.filter, s.bias, &call, &mut io),
+        _ => Err(Error::Internal),
+    }
+}
+
+fn rows_pool(spec: &OpSpec<'_>, c: RowCall<'_>) -> Result<()> {
+    let (Params::AveragePool(p) | Params::MaxPool(p)) = &spec.params else { return Err(Error::Internal) };
+    let (call, mut io, _, _) = row_window(p.window(), p.input(), p.output(), c)?;
+    match spec.params {
+        Params::AveragePool(_) => pooling::average_pool_s8(p, &call, &mut io),
+        _ => pooling::max_pool_s8(p, &call, &mut io),
+    }
+}
+
+/// Unary int8 maps: the same rows in and out.
+fn rows_map(spec: &OpSpec<'_>, c: RowCall<'_>) -> Result<()> {
+    let [in_row, out_row] = c.row_len;
+    if in_row != out_row {
+        return Err(Error::InvalidArgument);
+    }
+    let n = c.rows.end.saturating_sub(c.rows.start).checked_mul(in_row).ok_or(Error::InvalidArgument)?;
+    let at = |first: usize| c.rows.start.checked_sub(first).and_then(|r| r.checked_mul(in_row));
+    let x = c.input.get(at(c.in_first).ok_or(Error::InvalidArgument)?..).ok_or(Error::InvalidArgument)?;
+    let y = c.output.get_mut(at(c.out_first).ok_or(Error::InvalidArgument)?..).ok_or(Error::InvalidArgument)?;
+    let (call, mut io) = (MapCall::flat(n), Io::split(x, y));
+    match &spec.params {
+        Params::Logistic(p) => logistic::logistic_s8(p, &call, &mut io),
+        Params::HardSwish(p) => hard_swish::hard_swish_s8(p, &call, &mut io),
+        Params::Relu(p) => activations::relu_s8(p, &call, &mut io),
+        Params::Relu6(p) => activations::relu6_s8(p, &call, &mut io),
+        Params::Requantize(p) => quantize::requantize_s8(p, &call, &mut io),
         _ => Err(Error::Internal),
     }
 }

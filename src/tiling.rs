@@ -1,0 +1,243 @@
+//! Row streaming of a fused segment: the schedule shared by the planner (which sizes the row
+//! buffers from it) and the executor (which follows it).
+//!
+//! A segment is a chain of spatially local operators (sliding windows and same-shape unary
+//! maps) run together. Its input and its output are whole tensors; every tensor in between
+//! exists only as a *row buffer* holding the few full-width rows the next operator still
+//! needs. The segment produces its output one row per step; each step works backwards through
+//! the chain (which rows of each intermediate the new rows need, from the one window
+//! geometry's receptive-field spans), then forwards: drop the rows no later step needs
+//! (moving the rest to the buffer's start), compute only the rows not yet held. Halo rows are
+//! therefore kept, never recomputed: the segment does exactly the MACs of the unfused
+//! operators. Padding applies only at the real image border (the spans say where).
+
+use crate::error::{Error, Result};
+use crate::geometry::{Axis, Span};
+use core::ops::Range;
+
+/// Most operators in one segment.
+pub const MAX_STAGES: usize = 12;
+
+/// One operator of a segment, as far as rows are concerned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Stage {
+    /// The H axis of its window (an identity axis for unary maps).
+    pub rows: Axis,
+    /// Bytes of one full-width input row.
+    pub in_row_bytes: usize,
+    /// Bytes of one full-width output row.
+    pub out_row_bytes: usize,
+}
+
+impl Stage {
+    /// A same-shape map over `rows` rows.
+    pub fn map(rows: usize, in_row_bytes: usize, out_row_bytes: usize) -> Stage {
+        let rows = Axis { input: rows, output: rows, kernel: 1, stride: 1, dilation: 1, pad_before: 0, pad_after: 0 };
+        Stage { rows, in_row_bytes, out_row_bytes }
+    }
+}
+
+/// What a step asks of the executor, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// Row buffer `buffer` (the output of stage `buffer`) drops its first `drop` rows: rows
+    /// `drop..drop + keep` move to its start.
+    Shift { buffer: usize, drop: usize, keep: usize },
+    /// Stage `stage` computes output rows `rows` from input rows `span.range` (padding
+    /// `span.pad_before` / `span.pad_after` rows at the image border). Its input's first held
+    /// row is `in_first` (0 for the segment input, a whole tensor); its output's first held
+    /// row is `out_first` (0 for the segment output).
+    Compute { stage: usize, rows: Range<usize>, span: Span, in_first: usize, out_first: usize },
+}
+
+/// Rows held by each row buffer, step by step.
+pub struct Stream<'s> {
+    stages: &'s [Stage],
+    /// `[first, end)` rows held by the row buffer after stage `k` (for `k` < last).
+    held: [(usize, usize); MAX_STAGES],
+    /// Largest number of rows each row buffer held.
+    most: [usize; MAX_STAGES],
+}
+
+impl<'s> Stream<'s> {
+    /// A stream over `stages` (1..=[`MAX_STAGES`], each reading the previous one's output).
+    pub fn new(stages: &'s [Stage]) -> Result<Stream<'s>> {
+        if stages.is_empty() || stages.len() > MAX_STAGES {
+            return Err(Error::InvalidArgument);
+        }
+        for pair in stages.windows(2) {
+            let [a, b] = pair else { continue };
+            if a.rows.output != b.rows.input || a.out_row_bytes != b.in_row_bytes {
+                return Err(Error::InvalidArgument);
+            }
+        }
+        Ok(Stream { stages, held: [(0, 0); MAX_STAGES], most: [0; MAX_STAGES] })
+    }
+
+    /// Output rows of the segment (one step each).
+    pub fn steps(&self) -> usize {
+        self.stages.last().map_or(0, |s| s.rows.output)
+    }
+
+    /// Runs step `row` (producing segment output row `row`), reporting each event to `visit`.
+    pub fn step(&mut self, row: usize, visit: &mut impl FnMut(Event) -> Result<()>) -> Result<()> {
+        let n = self.stages.len();
+        let last = n.checked_sub(1).ok_or(Error::InvalidArgument)?;
+        // Backwards: the new output rows of every stage, and the input rows they read.
+        let mut new: [Range<usize>; MAX_STAGES] = Default::default();
+        let mut need = row..row.saturating_add(1);
+        for k in (0..n).rev() {
+            let stage = self.stages.get(k).ok_or(Error::Internal)?;
+            let fresh = if k == last {
+                need.clone()
+            } else {
+                let (_, hi) = *self.held.get(k).ok_or(Error::Internal)?;
+                need.start.max(hi)..need.end
+            };
+            let span = stage.rows.span(fresh.clone());
+            *new.get_mut(k).ok_or(Error::Internal)? = fresh;
+            need = span.range.0..span.range.1;
+        }
+        // Forwards: make room, then compute the new rows.
+        for k in 0..n {
+            let stage = self.stages.get(k).ok_or(Error::Internal)?;
+            let fresh = new.get(k).ok_or(Error::Internal)?.clone();
+            if fresh.is_empty() {
+                continue;
+            }
+            let span = stage.rows.span(fresh.clone());
+            let in_first = match k.checked_sub(1) {
+                Some(p) => self.held.get(p).ok_or(Error::Internal)?.0,
+                None => 0,
+            };
+            let out_first = if k < last {
+                // Rows before those the next stage needs now are never needed again.
+                let after = k.checked_add(1).ok_or(Error::Internal)?;
+                let next = self.stages.get(after).ok_or(Error::Internal)?;
+                let want = next.rows.span(new.get(after).ok_or(Error::Internal)?.clone()).range;
+                let (lo, hi) = *self.held.get(k).ok_or(Error::Internal)?;
+                let first = want.0.min(fresh.start);
+                let cut = first.min(hi);
+                if cut > lo {
+                    visit(Event::Shift { buffer: k, drop: cut.saturating_sub(lo), keep: hi.saturating_sub(cut) })?;
+                }
+                let lo = first.max(lo);
+                let held = self.held.get_mut(k).ok_or(Error::Internal)?;
+                *held = (lo, fresh.end);
+                let most = self.most.get_mut(k).ok_or(Error::Internal)?;
+                *most = (*most).max(fresh.end.saturating_sub(lo));
+                lo
+            } else {
+                0
+            };
+            visit(Event::Compute { stage: k, rows: fresh, span, in_first, out_first })?;
+        }
+        Ok(())
+    }
+
+    /// Runs every step.
+    pub fn run(&mut self, visit: &mut impl FnMut(Event) -> Result<()>) -> Result<()> {
+        for row in 0..self.steps() {
+            self.step(row, visit)?;
+        }
+        Ok(())
+    }
+
+    /// Rows each row buffer must hold (stage `k`'s output, `k` < last), after [`run`].
+    ///
+    /// [`run`]: Stream::run
+    pub fn capacity(&self, k: usize) -> usize {
+        self.most.get(k).copied().unwrap_or(0)
+    }
+}
+
+/// Bytes of the row buffer after each stage but the last, for `stages`.
+pub fn row_buffer_bytes(stages: &[Stage], out: &mut [usize]) -> Result<()> {
+    let mut s = Stream::new(stages)?;
+    s.run(&mut |_| Ok(()))?;
+    for (k, (slot, stage)) in out.iter_mut().zip(stages).enumerate() {
+        *slot = s.capacity(k).checked_mul(stage.out_row_bytes).ok_or(Error::TooLarge)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+mod tests {
+    use super::*;
+    use crate::geometry::Padding;
+
+    fn conv(input: usize, k: usize, s: usize) -> Stage {
+        let out = crate::geometry::out_size(Padding::Same, input, k, s, 1).unwrap();
+        Stage { rows: Axis::tflm(Padding::Same, input, k, s, 1, out).unwrap(), in_row_bytes: 10, out_row_bytes: 10 }
+    }
+
+    /// Replays a stream on row ids and checks that every computed row reads exactly the rows
+    /// it needs from what the buffers hold, and that every row is computed once.
+    #[test]
+    fn every_row_once_from_held_rows() {
+        let chains: [&[Stage]; 4] = [
+            &[conv(11, 3, 2), conv(6, 3, 1), Stage::map(6, 10, 10), conv(6, 3, 2)],
+            &[conv(8, 1, 1)],
+            &[conv(9, 5, 1), conv(9, 3, 2), conv(5, 3, 2)],
+            &[Stage::map(7, 10, 10), conv(7, 3, 1)],
+        ];
+        for stages in chains {
+            let n = stages.len();
+            // Contents of each row buffer: image row ids.
+            let mut bufs: Vec<Vec<usize>> = vec![Vec::new(); n];
+            let mut done: Vec<Vec<usize>> = vec![Vec::new(); n];
+            let mut s = Stream::new(stages).unwrap();
+            s.run(&mut |e| {
+                match e {
+                    Event::Shift { buffer, drop, keep } => {
+                        let b = &mut bufs[buffer];
+                        assert!(drop + keep <= b.len());
+                        b.drain(..drop);
+                        b.truncate(keep);
+                    }
+                    Event::Compute { stage, rows, span, in_first, out_first } => {
+                        if stage > 0 {
+                            let b = &bufs[stage - 1];
+                            for r in span.range.0..span.range.1 {
+                                assert_eq!(b[r - in_first], r, "stage {stage} reads row {r}");
+                            }
+                        }
+                        if stage + 1 < n {
+                            let b = &mut bufs[stage];
+                            assert_eq!(b.len(), rows.start - out_first);
+                            b.extend(rows.clone());
+                        }
+                        done[stage].extend(rows);
+                    }
+                }
+                Ok(())
+            })
+            .unwrap();
+            for (k, d) in done.iter().enumerate() {
+                let want: Vec<usize> = (0..stages[k].rows.output).collect();
+                // Rows no later stage reads are never computed (a stride skipping them).
+                assert!(d.windows(2).all(|w| w[0] < w[1]), "stage {k} computes a row twice");
+                if k + 1 == n {
+                    assert_eq!(d, &want);
+                }
+            }
+            for (k, stage) in stages.iter().enumerate().take(n - 1) {
+                assert!(s.capacity(k) <= stage.rows.output);
+                assert!(s.capacity(k) >= 1);
+            }
+        }
+    }
+
+    #[test]
+    fn three_tap_windows_hold_three_rows() {
+        let stages = [conv(8, 3, 1), conv(8, 3, 1)];
+        let mut out = [0; 2];
+        row_buffer_bytes(&stages, &mut out).unwrap();
+        assert_eq!(out[0], 3 * 10);
+        // A 3-tap stride-2 window after it needs 3 rows per step as well.
+        let stages = [conv(8, 3, 1), conv(8, 3, 2)];
+        row_buffer_bytes(&stages, &mut out).unwrap();
+        assert_eq!(out[0], 3 * 10);
+    }
+}
