@@ -31,7 +31,8 @@
 #define PW_MAX_RANK 6
 
 /**
- * Patching policy: let patchwise decide (today: layer by layer).
+ * Patching policy: let patchwise decide (fused segments run row by row where they lower the
+ * arena).
  */
 #define PW_PATCH_AUTO 0
 

@@ -309,19 +309,32 @@ impl<'m, 'a> Interpreter<'m, 'a> {
     /// (their bytes are reused once no operator needs them): write them before every invoke.
     pub fn invoke(&mut self) -> Result<()> {
         let mut mem = Memory { arena: self.activations, offsets: self.offsets };
-        for (o, how) in self.op_plan.iter().map(|&h| OpRun::from_bits(h)).enumerate() {
-            if how.is_skip() {
-                continue;
-            }
-            if let Err(e) = exec::run_op(&self.model, o, how, &mut mem) {
-                // Every failure during invoke is the operator's (the model was verified at init).
-                let opcode = self.model.operator(o).map_or(u32::MAX, |op| op.opcode);
-                self.failed_op = [o as u32, opcode];
-                return Err(match e {
-                    Error::KernelFailed { .. } => e,
-                    _ => Error::KernelFailed { op: o as u32, opcode },
-                });
-            }
+        let mut o = 0;
+        while let Some(&bits) = self.op_plan.get(o) {
+            let how = OpRun::from_bits(bits);
+            // The next operator to run: after this one, or after the segment it starts.
+            let done = if how.is_skip() {
+                Ok(o)
+            } else if how.streams() {
+                exec::run_segment(&self.model, self.op_plan, o, &mut mem)
+            } else {
+                exec::run_op(&self.model, o, how, &mut mem).map(|()| o)
+            };
+            let e = match done {
+                Ok(last) => {
+                    o = last.saturating_add(1);
+                    continue;
+                }
+                Err(e) => e,
+            };
+            // Every failure during invoke is the operator's (the model was verified at init);
+            // a segment's is reported at its first operator.
+            let opcode = self.model.operator(o).map_or(u32::MAX, |op| op.opcode);
+            self.failed_op = [o as u32, opcode];
+            return Err(match e {
+                Error::KernelFailed { .. } => e,
+                _ => Error::KernelFailed { op: o as u32, opcode },
+            });
         }
         self.failed_op = [u32::MAX; 2];
         Ok(())

@@ -16,7 +16,7 @@ use crate::geometry::{Axis, Span};
 use core::ops::Range;
 
 /// Most operators in one segment.
-pub const MAX_STAGES: usize = 12;
+pub const MAX_STAGES: usize = 8;
 
 /// One operator of a segment, as far as rows are concerned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -151,14 +151,46 @@ impl<'s> Stream<'s> {
     }
 }
 
-/// Bytes of the row buffer after each stage but the last, for `stages`.
-pub fn row_buffer_bytes(stages: &[Stage], out: &mut [usize]) -> Result<()> {
+/// What the planner needs of a segment's stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sizes {
+    /// Bytes of the row buffer after each stage but the last.
+    pub row_bytes: [usize; MAX_STAGES],
+    /// How far before the segment input the segment output may start when both share bytes
+    /// (an overlap distance, at least 0: step 0 reads the input's first row): every output byte is
+    /// written after the last read of the input bytes it covers. Stage 0 reads the input
+    /// before the last stage writes in each step, so the output rows of steps before `t` may
+    /// cover the input rows below the first row step `t` reads.
+    pub lead: i64,
+}
+
+/// The row-buffer sizes and the output lead of a segment of `stages`.
+pub fn sizes(stages: &[Stage]) -> Result<Sizes> {
     let mut s = Stream::new(stages)?;
-    s.run(&mut |_| Ok(()))?;
-    for (k, (slot, stage)) in out.iter_mut().zip(stages).enumerate() {
-        *slot = s.capacity(k).checked_mul(stage.out_row_bytes).ok_or(Error::TooLarge)?;
+    let (first, last) = (stages.first().ok_or(Error::InvalidArgument)?, stages.last().ok_or(Error::InvalidArgument)?);
+    let big = |v: usize| i64::try_from(v).map_err(|_| Error::TooLarge);
+    let (in_row, out_row) = (big(first.in_row_bytes)?, big(last.out_row_bytes)?);
+    let mut lead = i64::MIN;
+    for row in 0..s.steps() {
+        let written = big(row)?.checked_mul(out_row).ok_or(Error::TooLarge)?;
+        s.step(row, &mut |e| {
+            if let Event::Compute { stage: 0, span, .. } = e {
+                let read_from = big(span.range.0)?.checked_mul(in_row).ok_or(Error::TooLarge)?;
+                lead = lead.max(written.checked_sub(read_from).ok_or(Error::TooLarge)?);
+            }
+            Ok(())
+        })?;
     }
-    Ok(())
+    let all_in = big(first.rows.input)?.checked_mul(in_row).ok_or(Error::TooLarge)?;
+    let all_out = big(last.rows.output)?.checked_mul(out_row).ok_or(Error::TooLarge)?;
+    lead = lead.max(all_out.checked_sub(all_in).ok_or(Error::TooLarge)?);
+    let mut row_bytes = [0; MAX_STAGES];
+    for (k, (slot, stage)) in row_bytes.iter_mut().zip(stages).enumerate() {
+        if k.checked_add(1) < Some(stages.len()) {
+            *slot = s.capacity(k).checked_mul(stage.out_row_bytes).ok_or(Error::TooLarge)?;
+        }
+    }
+    Ok(Sizes { row_bytes, lead })
 }
 
 #[cfg(test)]
@@ -232,12 +264,23 @@ mod tests {
     #[test]
     fn three_tap_windows_hold_three_rows() {
         let stages = [conv(8, 3, 1), conv(8, 3, 1)];
-        let mut out = [0; 2];
-        row_buffer_bytes(&stages, &mut out).unwrap();
-        assert_eq!(out[0], 3 * 10);
+        assert_eq!(sizes(&stages).unwrap().row_bytes[..2], [3 * 10, 0]);
         // A 3-tap stride-2 window after it needs 3 rows per step as well.
         let stages = [conv(8, 3, 1), conv(8, 3, 2)];
-        row_buffer_bytes(&stages, &mut out).unwrap();
-        assert_eq!(out[0], 3 * 10);
+        assert_eq!(sizes(&stages).unwrap().row_bytes[0], 3 * 10);
+    }
+
+    /// The output may share the input's bytes as far as the reads stay ahead of the writes.
+    #[test]
+    fn output_lead() {
+        // Row t of the input is read before row t of the output is written: same bytes.
+        assert_eq!(sizes(&[Stage::map(4, 10, 10), Stage::map(4, 10, 10)]).unwrap().lead, 0);
+        assert_eq!(sizes(&[conv(8, 3, 1), conv(8, 3, 1)]).unwrap().lead, 0);
+        // Output rows twice as wide as input rows: written faster than read.
+        let wide = [Stage::map(4, 10, 10), Stage::map(4, 10, 20)];
+        assert_eq!(sizes(&wide).unwrap().lead, 40);
+        // Stride 2 halves the rows: the output falls behind the reads, the same start is safe.
+        let s2 = [conv(8, 3, 1), conv(8, 3, 2)];
+        assert_eq!(sizes(&s2).unwrap().lead, 0);
     }
 }

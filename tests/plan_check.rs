@@ -100,7 +100,7 @@ fn shared_model_plans_are_safe() {
     let models = shared_models();
     assert!(!models.is_empty(), "no shared models with goldens");
     let s = check_all(&models);
-    assert!(s.overlapped > 0 && s.channelwise > 0 && s.folded > 0, "coverage: {s:?}");
+    assert!(s.overlapped > 0 && s.channelwise > 0 && s.folded > 0 && s.segments > 0, "coverage: {s:?}");
 }
 
 // ---- the checker has teeth ----
@@ -112,6 +112,13 @@ fn verdict(name: &str, model: &[u8], edit: impl FnOnce(&Model<'_>, &mut PlanDeta
     let m = Model::parse(model).unwrap();
     edit(&m, &mut plan);
     check_plan(model, &plan)
+}
+
+/// Every trick but fused segments: operators run one by one.
+fn layer_plan() -> Options {
+    let mut o = Options::default();
+    o.patch = false;
+    o
 }
 
 /// Input 0 and output 0 of op `o`.
@@ -231,7 +238,8 @@ fn person_detect_corruptions_are_caught() {
     let name = "person_detect";
     let model = std::fs::read(shared_dir().join("models").join(format!("{name}.tflite"))).unwrap();
     let m = Model::parse(&model).unwrap();
-    let base = plan_details(&model, &Options::default()).unwrap();
+    // Operator by operator (fused segments have their own corruptions below).
+    let base = plan_details(&model, &layer_plan()).unwrap();
     check_plan(&model, &base).unwrap();
     let mut tried = 0;
     for o in 0..m.num_operators() {
@@ -324,7 +332,7 @@ fn folded_pad_and_channelwise_corruptions_are_caught() {
     let (mut folded, mut channelwise) = (0, 0);
     for (name, model) in shared_models() {
         let m = Model::parse(&model).unwrap();
-        let base = plan_details(&model, &Options::default()).unwrap();
+        let base = plan_details(&model, &layer_plan()).unwrap();
         check_plan(&model, &base).unwrap();
         for o in 0..m.num_operators() {
             let how = base.op_plan[o];
@@ -411,4 +419,90 @@ fn fuzz_reproducer_plans_are_safe() {
     println!("{checked} plans of fuzz reproducers checked");
     assert!(checked >= 32, "only {checked} reproducer plans");
     assert!(failures.is_empty(), "{} unsafe plans:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// The fused segments of a plan: `(first op, last op)`.
+fn segments(plan: &PlanDetails) -> Vec<(usize, usize)> {
+    let mut v = Vec::new();
+    let mut o = 0;
+    while o < plan.op_plan.len() {
+        if plan.op_plan[o].streams() {
+            let first = o;
+            while plan.op_plan[o].is_skip() || plan.op_plan[o].streams() {
+                o += 1;
+            }
+            v.push((first, o));
+        }
+        o += 1;
+    }
+    v
+}
+
+#[test]
+#[cfg_attr(not(shared_models), ignore = "skipped: ../shared/models not found")]
+fn segment_corruptions_are_caught() {
+    let mut tried = 0;
+    for name in ["person_detect", "mlperf_vww", "synth_mbv2_035_96"] {
+        let model = std::fs::read(shared_dir().join("models").join(format!("{name}.tflite"))).unwrap();
+        let m = Model::parse(&model).unwrap();
+        let base = plan_details(&model, &Options::default()).unwrap();
+        check_plan(&model, &base).unwrap();
+        let segs = segments(&base);
+        assert!(!segs.is_empty(), "{name}: the default plan fuses nothing");
+        for (first, last) in segs {
+            let ops: Vec<usize> = (first..=last).filter(|&o| !base.op_plan[o].is_skip()).collect();
+            let x = {
+                let how = base.op_plan[first];
+                let (x, _) = io_of(&m, first);
+                how.fused_pad(first).map_or(x, |p| m.operator(p).unwrap().input(0).unwrap())
+            };
+            let (_, y) = io_of(&m, last);
+            let what = |s: &str| format!("{name} segment {first}..={last}: {s}");
+            // Each row buffer moved onto the segment input, and onto the next row buffer.
+            for (k, &o) in ops[..ops.len() - 1].iter().enumerate() {
+                let (_, r) = io_of(&m, o);
+                let mut p = base.clone();
+                p.offsets[r] = base.offsets[x];
+                assert_caught(
+                    &what(&format!("row buffer {k} onto the input")),
+                    check_plan(&model, &p),
+                    &[&format!("segment ops {first}..={last}")],
+                );
+                tried += 1;
+                if k + 2 < ops.len() {
+                    let (_, r2) = io_of(&m, ops[k + 1]);
+                    let mut p = base.clone();
+                    p.offsets[r] = base.offsets[r2];
+                    assert_caught(
+                        &what(&format!("row buffer {k} onto row buffer {}", k + 1)),
+                        check_plan(&model, &p),
+                        &["segment ops"],
+                    );
+                    tried += 1;
+                }
+            }
+            // The output one input row further on than planned: it overwrites input rows
+            // before they are read (or, where it does not overlap the input, lands on
+            // something else live; either way it must not pass unless nothing is there).
+            let (ox, oy) = (base.offsets[x], base.offsets[y]);
+            let lx = m.tensor(x).unwrap().bytes() as u32;
+            if ox <= oy && oy < ox + lx {
+                let row = {
+                    let d = m.tensor(x).unwrap().shape.nhwc().unwrap();
+                    (d.w * d.c) as u32
+                };
+                let mut p = base.clone();
+                p.offsets[y] = oy + row.next_multiple_of(4);
+                p.activation_bytes =
+                    p.activation_bytes.max((p.offsets[y] + m.tensor(y).unwrap().bytes() as u32) as usize);
+                assert_caught(
+                    &what("output a row further into the input"),
+                    check_plan(&model, &p),
+                    &["segment ops", "belongs to"],
+                );
+                tried += 1;
+            }
+        }
+    }
+    assert!(tried >= 6, "only {tried} corruptions tried");
 }

@@ -20,7 +20,7 @@ const USAGE: &str = "usage:
   patchwise plan MODEL [--json] [--svg FILE]
   patchwise bench MODEL [--iters N] [--json]
   patchwise demo
-memory options (run, plan, bench): --patch off|auto, --layer-by-layer, --no-pad-fusion,
+memory options (run, plan, bench): --patch off|auto|all, --layer-by-layer, --no-pad-fusion,
   --no-alias, --no-in-place, --no-overlap, --no-search";
 
 enum Failure {
@@ -94,9 +94,10 @@ fn parse(rest: &[String], allowed: &[&str]) -> Result<Args, Failure> {
             "--json" => a.json = true,
             "--svg" => a.svg = Some(value()?),
             "--patch" => match value()?.as_str() {
-                // Patch-based execution is not implemented yet: both mean layer by layer.
-                "off" | "auto" => {}
-                v => return Err(Failure::Usage(format!("--patch takes off or auto, not '{v}'"))),
+                "off" => a.options.patch = false,
+                "auto" => a.options.patch = true,
+                "all" => (a.options.patch, a.options.patch_all) = (true, true),
+                v => return Err(Failure::Usage(format!("--patch takes off, auto or all, not '{v}'"))),
             },
             "--layer-by-layer" => a.options = Options::layer_by_layer(),
             "--no-pad-fusion" => a.options.pad_fusion = false,

@@ -24,11 +24,60 @@ pub struct OpRow {
     pub trick: String,
 }
 
+/// A fused segment: operators run together row by row.
+pub struct Segment {
+    /// Its running operators, in order.
+    pub ops: Vec<usize>,
+    /// The whole tensors it reads and writes.
+    pub input: usize,
+    pub output: usize,
+    /// `(tensor, bytes)` of each row buffer (the tensors between its operators).
+    pub row_buffers: Vec<(usize, u32)>,
+}
+
 /// A plan with its per-operator view.
 pub struct View<'m> {
     pub model: Model<'m>,
     pub plan: PlanDetails,
     pub rows: Vec<OpRow>,
+    pub segments: Vec<Segment>,
+}
+
+/// The fused segments of a plan, from its run-plan's stream bits.
+fn segments(model: &Model<'_>, plan: &PlanDetails) -> Result<Vec<Segment>, Error> {
+    let mut out = Vec::new();
+    let mut current: Vec<usize> = Vec::new();
+    for (o, how) in plan.op_plan.iter().enumerate() {
+        if how.is_skip() {
+            continue;
+        }
+        current.push(o);
+        if how.streams() {
+            continue;
+        }
+        if current.len() > 1 {
+            let (first, last) = (current[0], current[current.len() - 1]);
+            let op0 = model.operator(first)?;
+            let input = match plan.op_plan[first].fused_pad(first) {
+                Some(p) => model.operator(p)?.input(0),
+                None => op0.input(0),
+            };
+            let output = model.operator(last)?.output(0);
+            let mut row_buffers = Vec::new();
+            for &o in &current[..current.len() - 1] {
+                let t = model.operator(o)?.output(0).ok_or(Error::Internal)?;
+                row_buffers.push((t, plan.buffers[t].size));
+            }
+            out.push(Segment {
+                ops: current.clone(),
+                input: input.ok_or(Error::Internal)?,
+                output: output.ok_or(Error::Internal)?,
+                row_buffers,
+            });
+        }
+        current.clear();
+    }
+    Ok(out)
 }
 
 pub fn op_name(code: u32) -> String {
@@ -64,6 +113,7 @@ pub fn build<'m>(model_bytes: &'m [u8], options: &Options) -> Result<View<'m>, E
     let plan = plan_details(model_bytes, options)?;
     let nt = model.num_tensors();
     let b = &plan.buffers;
+    let segments = segments(&model, &plan)?;
     let mut rows = Vec::new();
     for o in 0..model.num_operators() {
         let op = model.operator(o)?;
@@ -107,6 +157,14 @@ pub fn build<'m>(model_bytes: &'m [u8], options: &Options) -> Result<View<'m>, E
                 }
             }
         }
+        if let Some((k, seg)) = segments.iter().enumerate().find(|(_, g)| g.ops.contains(&o)) {
+            let t = match seg.ops.iter().position(|&m| m == o).and_then(|i| seg.row_buffers.get(i)) {
+                Some(&(_, bytes)) => format!("segment {k}: rows into a {bytes} B row buffer"),
+                None => format!("segment {k}: rows into its whole output"),
+            };
+            // Overlap tricks of a layer plan do not apply inside a segment.
+            trick = if trick.starts_with("virtual") { format!("{trick}; {t}") } else { t };
+        }
         let variant = how.variant().and_then(VariantId::from_u8);
         if variant == Some(VariantId::DepthwiseChannelwise) && !in_place_channels {
             let t = "channel-by-channel kernel";
@@ -131,7 +189,7 @@ pub fn build<'m>(model_bytes: &'m [u8], options: &Options) -> Result<View<'m>, E
             trick,
         });
     }
-    Ok(View { model, plan, rows })
+    Ok(View { model, plan, rows, segments })
 }
 
 pub fn json_str(s: &[u8]) -> String {
@@ -174,7 +232,27 @@ pub fn json(v: &View<'_>) -> Result<String, Error> {
             json_str(r.trick.as_bytes())
         );
     }
-    s.push_str("], \"tensors\": [");
+    s.push_str("], \"segments\": ");
+    if v.segments.is_empty() {
+        s.push_str("null");
+    } else {
+        s.push('[');
+        for (k, g) in v.segments.iter().enumerate() {
+            let rb: Vec<String> =
+                g.row_buffers.iter().map(|(t, b)| format!("{{\"tensor\": {t}, \"bytes\": {b}}}")).collect();
+            let _ = write!(
+                s,
+                "{}{{\"ops\": {:?}, \"input\": {}, \"output\": {}, \"tiling\": \"row bands, full width, one output row per step\", \"halo\": \"cached\", \"extra_macs_percent\": 0.0, \"row_buffers\": [{}]}}",
+                if k > 0 { ", " } else { "" },
+                g.ops,
+                g.input,
+                g.output,
+                rb.join(", ")
+            );
+        }
+        s.push(']');
+    }
+    s.push_str(", \"tensors\": [");
     for t in 0..v.model.num_tensors() {
         let tensor = v.model.tensor(t)?;
         let b = p.buffers[t];
@@ -216,6 +294,14 @@ pub fn text(v: &View<'_>) -> String {
         );
     }
     let peak = v.rows.iter().map(|r| r.live).max().unwrap_or(0);
+    for (k, g) in v.segments.iter().enumerate() {
+        let rb: u32 = g.row_buffers.iter().map(|&(_, b)| b).sum();
+        let _ = writeln!(
+            s,
+            "segment {k}: ops {:?}, tensor {} -> tensor {} row by row, halos cached (0 extra MACs), row buffers {rb} B",
+            g.ops, g.input, g.output
+        );
+    }
     let _ = writeln!(s, "peak live bytes      {peak}");
     let _ = writeln!(s, "lower bound          {}", p.lower_bound);
     let _ = writeln!(s, "activation area      {}", p.activation_bytes);
@@ -249,6 +335,22 @@ fn panel(out: &mut String, title: &str, v: &View<'_>, f: &Frame) {
         p.activation_bytes
     );
     let _ = writeln!(out, "<rect x='{x0}' y='{y0}' width='{w}' height='{h}' fill='#fafafa' stroke='#888'/>");
+    for (k, g) in v.segments.iter().enumerate() {
+        let (a, z) = (g.ops[0] as f64, g.ops[g.ops.len() - 1] as f64 + 1.0);
+        let _ = writeln!(
+            out,
+            "<rect x='{:.2}' y='{y0}' width='{:.2}' height='{h}' fill='#3060c0' fill-opacity='0.08' stroke='#3060c0' stroke-dasharray='4 3'><title>segment {k}: ops {:?} row by row, halos cached</title></rect>",
+            x0 + a * sx,
+            (z - a) * sx,
+            g.ops
+        );
+        let _ = writeln!(
+            out,
+            "<text x='{:.2}' y='{}' font-size='10' font-family='sans-serif' fill='#3060c0'>segment {k}</text>",
+            x0 + a * sx + 2.0,
+            y0 + 11.0
+        );
+    }
     let b = &p.buffers;
     for i in 0..b.len() {
         if !owns(b, i) || p.offsets[i] == NO_OFFSET {
@@ -291,7 +393,12 @@ pub fn svg(ours: &View<'_>, tflm_style: &View<'_>) -> String {
     let top = Frame { x0: margin, y0: margin, w, h, max_bytes };
     let bottom = Frame { y0: 2.0 * margin + h + 20.0, ..top };
     panel(&mut s, "layer by layer (TFLM-style greedy)", tflm_style, &top);
-    panel(&mut s, "patchwise (fusion, aliases, in-place, overlap)", ours, &bottom);
+    let title = if ours.segments.is_empty() {
+        "patchwise (pad fusion, aliases, in-place, overlap)"
+    } else {
+        "patchwise (fused segments row by row, pad fusion, aliases, in-place, overlap)"
+    };
+    panel(&mut s, title, ours, &bottom);
     s.push_str("</svg>\n");
     s
 }

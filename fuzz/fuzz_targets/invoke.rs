@@ -74,8 +74,10 @@ fn run(model: &[u8], arena: &mut [u8], opts: &Options, seed: u64, need: usize, i
 fuzz_target!(|data: &[u8]| {
     let seed = fnv(data);
     // Default options half of the time, else any combination of the planner's tricks.
-    let opts =
+    let mut opts =
         if seed & 0x100 == 0 { Options::default() } else { patchwise::capi::options_from_flags(u32::from(seed as u8)) };
+    // Patching off a quarter of the time.
+    opts.patch = seed & 0x600 != 0x600;
     let Ok(need) = arena_required_with(data, &opts) else { return };
     if need > CAP {
         return;

@@ -27,8 +27,10 @@ const SHADOW_BUDGET: u64 = 20_000_000;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&sel, model)) = data.split_first() else { return };
-    // The first byte's bits switch tricks off as the C API's `PW_FLAG_NO_*` do.
-    let opts = patchwise::capi::options_from_flags(sel.into());
+    // The first byte's bits switch tricks off as the C API's `PW_FLAG_NO_*` do; bit 5 switches
+    // patching off (`PW_PATCH_OFF`).
+    let mut opts = patchwise::capi::options_from_flags(sel.into());
+    opts.patch = sel & 0x20 == 0;
     let need = arena_required_with(model, &opts);
     let details = plan_details(model, &opts);
     match (&need, &details) {

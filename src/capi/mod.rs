@@ -32,7 +32,8 @@ const _: () = assert!(PW_ARENA_ALIGN == crate::interpreter::ARENA_ALIGN);
 pub const PW_MAX_RANK: usize = 6;
 const _: () = assert!(PW_MAX_RANK == crate::tensor::MAX_RANK);
 
-/// Patching policy: let patchwise decide (today: layer by layer).
+/// Patching policy: let patchwise decide (fused segments run row by row where they lower the
+/// arena).
 pub const PW_PATCH_AUTO: u32 = 0;
 /// Patching policy: always run layer by layer.
 pub const PW_PATCH_OFF: u32 = 1;
@@ -93,12 +94,15 @@ unsafe fn options(opts: *const pw_options) -> Result<Options, pw_status> {
     {
         return Err(PW_ERR_BAD_OPTIONS);
     }
-    Ok(options_from_flags(o.flags))
+    let mut options = options_from_flags(o.flags);
+    options.patch = o.patching == PW_PATCH_AUTO;
+    Ok(options)
 }
 
 /// Planner options from `pw_options.flags`: each `PW_FLAG_NO_*` bit set switches its trick off
-/// (other bits are ignored here; the `pw_` functions refuse them). The tests and fuzz targets
-/// select option combinations with the same encoding.
+/// (other bits are ignored here; the `pw_` functions refuse them); patching stays on (it is
+/// `pw_options.patching`). The tests and fuzz targets select option combinations with the
+/// same encoding.
 pub fn options_from_flags(flags: u32) -> Options {
     let on = |flag: u32| flags & flag == 0;
     Options {
@@ -107,6 +111,8 @@ pub fn options_from_flags(flags: u32) -> Options {
         in_place: on(PW_FLAG_NO_IN_PLACE),
         overlap: on(PW_FLAG_NO_OVERLAP),
         search: on(PW_FLAG_NO_SEARCH),
+        patch: true,
+        patch_all: false,
     }
 }
 

@@ -5,6 +5,10 @@
 //! plan chose is looked up by its id, and it runs on the operator's bound memory. Nothing here
 //! plans: offsets and variants come from the run-plan ([`crate::runplan`]).
 
+mod segment;
+
+pub use segment::run_segment;
+
 use crate::error::{Error, Result};
 use crate::memory::Memory;
 use crate::ops;

@@ -2,7 +2,8 @@
 //! alias and overlap permission.
 
 use super::overlap::OverlapKind;
-use super::{choose, BufferInfo, Options, EXACT, NEVER, NO_BUFFER};
+use super::place::Pos;
+use super::{choose, segments, BufferInfo, Options, EXACT, NEVER, NO_BUFFER};
 use crate::error::{Error, Result};
 use crate::ops;
 use crate::runplan::OpRun;
@@ -11,7 +12,7 @@ use crate::schema::Model;
 use crate::slices::entry;
 
 /// The buffer (following aliases) whose bytes tensor `t` uses.
-fn root(info: &[BufferInfo], t: usize) -> usize {
+pub(super) fn root(info: &[BufferInfo], t: usize) -> usize {
     let mut r = t;
     // Alias chains only point to lower-numbered roots resolved when they were made, so one
     // step suffices; the bound keeps a corrupted table from looping.
@@ -64,8 +65,14 @@ fn live_before_first_op(model: &Model<'_>, info: &[BufferInfo], b: usize) -> Res
 /// The run-plan entry of an operator that runs, before its variant is chosen.
 const UNCHOSEN: OpRun = OpRun::run(0);
 
-/// Fills `info` (one per buffer) and `op_plan` (one per operator).
-pub fn analyze(model: &Model<'_>, options: &Options, info: &mut [BufferInfo], op_plan: &mut [u16]) -> Result<()> {
+/// Fills `info` (one per buffer) and `op_plan` (one per operator). Returns the layer plan's
+/// lower bound when fused segments replaced it ([`segments::fuse`]).
+pub fn analyze(
+    model: &Model<'_>,
+    options: &Options,
+    info: &mut [BufferInfo],
+    op_plan: &mut [u16],
+) -> Result<Option<Pos>> {
     let nt = model.num_tensors();
     let nops = model.num_operators();
     if nt.checked_add(nops) != Some(info.len()) || op_plan.len() != nops {
@@ -217,5 +224,8 @@ pub fn analyze(model: &Model<'_>, options: &Options, info: &mut [BufferInfo], op
         out.forward = clamp(ov.forward);
         out.backward = clamp(ov.backward);
     }
-    Ok(())
+    if options.patch {
+        return segments::fuse(model, info, op_plan, options.patch_all);
+    }
+    Ok(None)
 }

@@ -33,6 +33,7 @@ pub mod choose;
 pub mod graph;
 pub mod overlap;
 pub mod place;
+pub mod segments;
 // Tests assert by panicking, and index and compute freely on their own small fixtures.
 #[cfg(test)]
 #[allow(
@@ -78,18 +79,40 @@ pub struct Options {
     pub overlap: bool,
     /// Search for the smallest arena (else plain TFLM-style greedy placement).
     pub search: bool,
+    /// Patch-based execution: run chains of spatially local operators row by row as fused
+    /// segments where that lowers the peak ([`segments`]).
+    pub patch: bool,
+    /// With `patch`: fuse every chain that can run row by row, whether or not it lowers the
+    /// arena (tests and measurements; off by default).
+    pub patch_all: bool,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { pad_fusion: true, alias: true, in_place: true, overlap: true, search: true }
+        Options {
+            pad_fusion: true,
+            alias: true,
+            in_place: true,
+            overlap: true,
+            search: true,
+            patch: true,
+            patch_all: false,
+        }
     }
 }
 
 impl Options {
     /// Every trick off: TFLM-style planning.
     pub const fn layer_by_layer() -> Options {
-        Options { pad_fusion: false, alias: false, in_place: false, overlap: false, search: false }
+        Options {
+            pad_fusion: false,
+            alias: false,
+            in_place: false,
+            overlap: false,
+            search: false,
+            patch: false,
+            patch_all: false,
+        }
     }
 }
 
@@ -184,8 +207,16 @@ pub fn build(
     offsets: &mut [u32],
     op_plan: &mut [u16],
 ) -> Result<PlanSummary> {
-    graph::analyze(model, options, work.info, op_plan)?;
-    let summary = place::place(options, work, offsets)?;
+    let layer_bound = graph::analyze(model, options, work.info, op_plan)?;
+    let mut summary = place::place(options, work, offsets)?;
+    if let Some(bound) = layer_bound {
+        // Fused segments placed above what the layer plan needs at least: plan layer by layer.
+        if summary.activation_bytes as u64 > bound.0.max(0) as u64 && !options.patch_all {
+            let layer = Options { patch: false, ..*options };
+            graph::analyze(model, &layer, work.info, op_plan)?;
+            summary = place::place(&layer, work, offsets)?;
+        }
+    }
     // Aliases read and write their root's bytes.
     for (i, b) in work.info.iter().enumerate() {
         let root = b.alias as usize;

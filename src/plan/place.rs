@@ -19,7 +19,7 @@ use crate::slices::entry;
 use core::num::Saturating;
 
 /// A byte position or length, saturating (see the arithmetic note in [`super`]).
-type Pos = Saturating<i64>;
+pub(super) type Pos = Saturating<i64>;
 
 const ALIGN: Pos = Saturating(BUFFER_ALIGN as i64);
 
@@ -313,35 +313,38 @@ fn union_len(sa: Pos, sb: Pos, x: Pos) -> Pos {
     sa.max(x + sb) - x.min(pos(0))
 }
 
-/// The largest per-operator footprint: every buffer live at the operator, with an output and
-/// its dying partner counted as their tightest union.
+/// Bytes live at operator `o`: every buffer live there, with an output and its partner input
+/// counted as their tightest union while both are live (in a layer plan the partner dies where
+/// the output is born; a fused segment's output and input share the whole segment).
+pub(super) fn footprint(info: &[BufferInfo], o: u16) -> Pos {
+    let mut sum = pos(0);
+    for (i, b) in info.iter().enumerate() {
+        if !owns_bytes(info, i) || b.first > o || b.last < o {
+            continue;
+        }
+        sum += pos(b.size);
+        let partner_live = info.get(b.partner as usize).is_some_and(|a| a.first <= o && a.last >= o);
+        if b.partner != NO_BUFFER && partner_live {
+            let (sa, sb) = (size(info, b.partner as usize), pos(b.size));
+            let mut union = sa + sb;
+            if b.forward == EXACT {
+                union = sa.max(sb);
+            } else if b.forward != NEVER {
+                union = union.min(union_len(sa, sb, pos(0) - dist(b.forward)));
+            }
+            if b.backward != NEVER {
+                union = union.min(union_len(sa, sb, dist(b.backward)));
+            }
+            sum -= sa + sb - union;
+        }
+    }
+    sum
+}
+
+/// The largest per-operator [`footprint`].
 fn lower_bound(info: &[BufferInfo]) -> Pos {
     let last_op = info.iter().map(|b| b.last).max().unwrap_or(0);
-    let mut best = pos(0);
-    for o in 0..=last_op {
-        let mut sum = pos(0);
-        for (i, b) in info.iter().enumerate() {
-            if !owns_bytes(info, i) || b.first > o || b.last < o {
-                continue;
-            }
-            sum += pos(b.size);
-            if b.partner != NO_BUFFER && b.first == o {
-                let (sa, sb) = (size(info, b.partner as usize), pos(b.size));
-                let mut union = sa + sb;
-                if b.forward == EXACT {
-                    union = sa.max(sb);
-                } else if b.forward != NEVER {
-                    union = union.min(union_len(sa, sb, pos(0) - dist(b.forward)));
-                }
-                if b.backward != NEVER {
-                    union = union.min(union_len(sa, sb, dist(b.backward)));
-                }
-                sum -= sa + sb - union;
-            }
-        }
-        best = best.max(sum);
-    }
-    best
+    (0..=last_op).map(|o| footprint(info, o)).max().unwrap_or(pos(0))
 }
 
 /// A byte count rounded up to [`BUFFER_ALIGN`], as `usize` ([`Error::TooLarge`] if it does not

@@ -2,7 +2,8 @@
 
 use patchwise::Options;
 
-/// Every planner configuration the tests exercise: all tricks, each switched off alone, none.
+/// Every planner configuration the tests exercise: all tricks, each switched off alone, every
+/// chain fused, none.
 pub fn option_variants() -> Vec<(&'static str, Options)> {
     let all = Options::default();
     let without = |off: fn(&mut Options)| {
@@ -17,6 +18,8 @@ pub fn option_variants() -> Vec<(&'static str, Options)> {
         ("no in-place", without(|o| o.in_place = false)),
         ("no overlap", without(|o| o.overlap = false)),
         ("no search", without(|o| o.search = false)),
+        ("no patch", without(|o| o.patch = false)),
+        ("every chain fused", without(|o| o.patch_all = true)),
         ("layer by layer", Options::layer_by_layer()),
     ]
 }

@@ -36,9 +36,11 @@
 //! variable tensors (state for the next invoke) must still be theirs at the end. Runs over the committed op models and the shared models, with every planner option
 //! switched off alone; negative tests show that corrupted plans are caught.
 
+use patchwise::geometry::Axis;
 use patchwise::runplan::NO_OFFSET;
 use patchwise::schema::opcodes::OpKind;
 use patchwise::schema::{DType, Model, Tensor};
+use patchwise::tiling::{Event, Stage, Stream};
 use patchwise::variants::VariantId;
 use patchwise::PlanDetails;
 
@@ -97,6 +99,8 @@ pub struct Stats {
     pub backward: usize,
     pub channelwise: usize,
     pub folded: usize,
+    /// Fused segments replayed row by row.
+    pub segments: usize,
     pub bytes_checked: u64,
 }
 
@@ -107,6 +111,7 @@ impl Stats {
         self.backward += o.backward;
         self.channelwise += o.channelwise;
         self.folded += o.folded;
+        self.segments += o.segments;
         self.bytes_checked += o.bytes_checked;
     }
 }
@@ -431,11 +436,14 @@ impl<'m, 'p> Checker<'m, 'p> {
                 self.mark(&s, 0, s.len, BEFORE);
             }
         }
-        for o in 0..model.num_operators() {
-            if self.plan.op_plan[o].is_skip() {
-                continue;
+        let mut o = 0;
+        while o < model.num_operators() {
+            if self.plan.op_plan[o].streams() {
+                o = self.segment(o)?;
+            } else if !self.plan.op_plan[o].is_skip() {
+                self.op(o)?;
             }
-            self.op(o)?;
+            o += 1;
         }
         self.at = String::from("after the last op");
         for i in 0..model.num_outputs() {
@@ -697,6 +705,270 @@ impl<'m, 'p> Checker<'m, 'p> {
             self.expect(&s, 0, s.len, "using its scratch until the end")?;
         }
         Ok(())
+    }
+
+    /// Scratch of op `o` as its kernel binds it (checked against the plan), or `None`.
+    fn scratch_span(&self, o: usize, need: usize) -> Result<Option<Span>, String> {
+        if need == 0 {
+            return Ok(None);
+        }
+        let off = self.plan.offsets[self.nt + o];
+        let planned = self.plan.buffers[self.nt + o].size as usize;
+        if off == NO_OFFSET || !(off as usize).is_multiple_of(ALIGN) || off as usize + need > self.plan.activation_bytes
+        {
+            return Err(format!(
+                "{}: the kernel binds {need} scratch bytes at {off}, not inside the {}-byte area",
+                self.at, self.plan.activation_bytes
+            ));
+        }
+        if planned < need {
+            return Err(format!("{}: the kernel binds {need} scratch bytes, the plan reserves {planned}", self.at));
+        }
+        Ok(Some(Span { id: (self.nt + o) as u32, tensor: usize::MAX, start: off as usize, len: need }))
+    }
+
+    /// Replays the fused segment starting at op `first` (run-plan entries with the stream bit,
+    /// closed by the next running op without it); returns its last op.
+    ///
+    /// The row schedule is the library's (`tiling::Stream`, which the executor follows, as the
+    /// run-plan is); everything else is checked here: that the operators may run row by row
+    /// (each reads only the previous one's output, which nothing else reads), which image rows
+    /// each output row reads (from the model's geometry), that each row buffer holds exactly
+    /// those rows where they are read (the checker tracks which image row every slot holds),
+    /// that a call's input, output and scratch do not overlap (the executor refuses), and
+    /// byte ownership as everywhere else: the segment input is read until its last row is,
+    /// row buffers and the output are written row by row, scratch is owned throughout.
+    fn segment(&mut self, first: usize) -> Result<usize, String> {
+        struct Member {
+            op: usize,
+            x: usize,
+            y: usize,
+            g: Geometry,
+            scratch: Option<Span>,
+        }
+        let model = self.model;
+        let nops = model.num_operators();
+        let mut members: Vec<Member> = Vec::new();
+        let mut o = first;
+        self.at = format!("segment from op {first}");
+        loop {
+            if o >= nops {
+                return Err(format!("{}: the stream bit runs past the last op", self.at));
+            }
+            let how = self.plan.op_plan[o];
+            if how.is_skip() {
+                o += 1;
+                continue;
+            }
+            let op = model.operator(o).map_err(err(&format!("op {o}")))?;
+            let kind = self.kind(o)?;
+            let folded = how.fused_pad(o);
+            self.at = format!("segment from op {first}: op {o} {}", kind.name());
+            let y = op.output(0).ok_or_else(|| format!("{}: no output", self.at))?;
+            let (x, g) = match kind {
+                OpKind::Conv2d | OpKind::DepthwiseConv2d | OpKind::AveragePool2d | OpKind::MaxPool2d => {
+                    let x = if folded.is_some() { self.conv_input(o)? } else { op.input(0).ok_or("no input")? };
+                    (x, self.geometry(o, kind, x, folded)?)
+                }
+                OpKind::Relu | OpKind::Relu6 | OpKind::Logistic | OpKind::HardSwish | OpKind::Quantize => {
+                    let x = op.input(0).ok_or("no input")?;
+                    let (tx, ty) = (self.tensor(x)?, self.tensor(y)?);
+                    let (Some(xd), Some(yd)) = (dims4(&tx), dims4(&ty)) else {
+                        return Err(format!("{}: a map in a segment on non-4D tensors", self.at));
+                    };
+                    if xd != yd || tx.dtype != DType::I8 || ty.dtype != DType::I8 {
+                        return Err(format!("{}: a map in a segment must be int8 to int8 of one shape", self.at));
+                    }
+                    let g = Geometry {
+                        n: xd[0],
+                        ih: xd[1],
+                        iw: xd[2],
+                        ic: xd[3],
+                        oh: xd[1],
+                        ow: xd[2],
+                        oc: xd[3],
+                        kh: 1,
+                        kw: 1,
+                        sh: 1,
+                        sw: 1,
+                        dh: 1,
+                        dw: 1,
+                        pad_top: 0,
+                        pad_left: 0,
+                    };
+                    (x, g)
+                }
+                _ => return Err(format!("{}: cannot run row by row", self.at)),
+            };
+            if g.n != 1 {
+                return Err(format!("{}: {} batches in a segment", self.at, g.n));
+            }
+            let (need, channelwise) = self.scratch_need(o, kind)?;
+            if channelwise {
+                return Err(format!("{}: channel by channel in a segment", self.at));
+            }
+            let scratch = self.scratch_span(o, need)?;
+            if let Some(prev) = members.last() {
+                if prev.y != x {
+                    return Err(format!("{}: reads tensor {x}, not the previous op's output {}", self.at, prev.y));
+                }
+                let graph_output = (0..model.num_outputs()).any(|i| model.output(i).ok() == Some(x));
+                let readers = (0..nops)
+                    .filter(|&c| c != o && folded != Some(c))
+                    .filter(|&c| model.operator(c).is_ok_and(|op| (0..op.num_inputs()).any(|i| op.input(i) == Some(x))))
+                    .count();
+                if graph_output || readers > 0 || self.root[x] != x {
+                    return Err(format!("{}: tensor {x} between two segment ops is read elsewhere", self.at));
+                }
+            }
+            self.stats.ops += 1;
+            members.push(Member { op: o, x, y, g, scratch });
+            if !how.streams() {
+                break;
+            }
+            o += 1;
+        }
+        let last_op = o;
+        self.at = format!("segment ops {first}..={last_op}");
+        if members.len() < 2 {
+            return Err(format!("{}: a segment of one op", self.at));
+        }
+        self.stats.segments += 1;
+        for m in &members {
+            if let Some(s) = m.scratch {
+                self.mark(&s, 0, s.len, m.op as u32);
+            }
+        }
+        let axis = |g: &Geometry| {
+            let walked = (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1;
+            Axis {
+                input: g.ih,
+                output: g.oh,
+                kernel: g.kh,
+                stride: g.sh,
+                dilation: g.dh,
+                pad_before: g.pad_top,
+                pad_after: walked.saturating_sub(g.ih + g.pad_top),
+            }
+        };
+        let stages: Vec<Stage> = members
+            .iter()
+            .map(|m| Stage { rows: axis(&m.g), in_row_bytes: m.g.iw * m.g.ic, out_row_bytes: m.g.ow * m.g.oc })
+            .collect();
+        let n = members.len();
+        let x_span = self.span(members[0].x)?.ok_or("the segment input is a constant")?;
+        let y_span = self.span(members[n - 1].y)?;
+        let y_span = y_span.ok_or("the segment output is a constant")?;
+        // Row buffers: where each intermediate tensor sits, and which image row each slot holds.
+        let mut held: Vec<Vec<Option<usize>>> = vec![Vec::new(); n - 1];
+        let mut buf_at = Vec::new();
+        for m in &members[..n - 1] {
+            let off = self.plan.offsets[m.y];
+            if off == NO_OFFSET || !(off as usize).is_multiple_of(ALIGN) {
+                return Err(format!("{}: row buffer of tensor {} has no aligned offset", self.at, m.y));
+            }
+            buf_at.push(off as usize);
+        }
+        let area = self.plan.activation_bytes;
+        let row_span = |k: usize, id: usize, tensor: usize| Span {
+            id: id as u32,
+            tensor,
+            start: buf_at[k],
+            len: area - buf_at[k],
+        };
+        let mut failure: Option<String> = None;
+        let mut stream = Stream::new(&stages).map_err(|e| format!("{}: {e}", self.at))?;
+        let mut visit = |e: Event| -> patchwise::Result<()> {
+            let r = (|| -> Result<(), String> {
+                match e {
+                    Event::Shift { buffer: k, drop, keep } => {
+                        let row = stages[k].out_row_bytes;
+                        let b = row_span(k, self.root[members[k].y], members[k].y);
+                        if (drop + keep) * row > b.len || drop + keep > held[k].len() {
+                            return Err(format!("{}: shifting row buffer {k} past what it holds", self.at));
+                        }
+                        self.expect(&b, drop * row, (drop + keep) * row, "moving held rows")?;
+                        self.mark(&b, 0, keep * row, members[k].op as u32);
+                        held[k].drain(..drop);
+                        held[k].truncate(keep);
+                    }
+                    Event::Compute { stage: k, rows, span, in_first, out_first } => {
+                        let m = &members[k];
+                        let (in_row, out_row) = (stages[k].in_row_bytes, stages[k].out_row_bytes);
+                        let src = if k == 0 { x_span } else { row_span(k - 1, self.root[m.x], m.x) };
+                        let dst = if k == n - 1 { y_span } else { row_span(k, self.root[m.y], m.y) };
+                        if (k == 0 && in_first != 0) || (k == n - 1 && out_first != 0) || rows.start < out_first {
+                            return Err(format!("{}: whole tensors are held from row 0", self.at));
+                        }
+                        // The regions the executor carves for the call: disjoint or refused.
+                        // Rows reading only padding read nothing (the executor passes no input).
+                        let i_end = if span.range.0 < span.range.1 { (span.range.1 - in_first) * in_row } else { 0 };
+                        let o_end = (rows.end - out_first) * out_row;
+                        let ri = Span { len: i_end, ..src };
+                        let ro = Span { len: o_end, ..dst };
+                        if i_end > src.len || o_end > dst.len {
+                            return Err(format!("{}: stage {k} reaches past the activation area", self.at));
+                        }
+                        if ri.overlaps(&ro) || m.scratch.is_some_and(|s| s.overlaps(&ri) || s.overlaps(&ro)) {
+                            return Err(format!(
+                                "{}: stage {k}'s input, output and scratch overlap (refused)",
+                                self.at
+                            ));
+                        }
+                        for oy in rows.clone() {
+                            let taps: Vec<usize> =
+                                in_image_taps(oy, m.g.sh, m.g.dh, m.g.pad_top, m.g.kh, m.g.ih).collect();
+                            for iy in taps {
+                                if iy < in_first || iy >= span.range.1 {
+                                    return Err(format!(
+                                        "{}: stage {k} output row {oy} reads row {iy}, not held",
+                                        self.at
+                                    ));
+                                }
+                                let slot = iy - in_first;
+                                if k > 0 && held[k - 1].get(slot).copied().flatten() != Some(iy) {
+                                    return Err(format!(
+                                        "{}: stage {k} output row {oy} reads row {iy} from slot {slot}, which holds {:?}",
+                                        self.at,
+                                        held[k - 1].get(slot)
+                                    ));
+                                }
+                                self.expect(&src, slot * in_row, (slot + 1) * in_row, "reading a held row")?;
+                            }
+                        }
+                        for oy in rows {
+                            let slot = oy - out_first;
+                            self.mark(&dst, slot * out_row, (slot + 1) * out_row, m.op as u32);
+                            if k < n - 1 {
+                                if held[k].len() <= slot {
+                                    held[k].resize(slot + 1, None);
+                                }
+                                held[k][slot] = Some(oy);
+                            }
+                        }
+                        if let Some(s) = m.scratch {
+                            self.expect(&s, 0, s.len, "keeping its scratch across rows")?;
+                        }
+                    }
+                }
+                Ok(())
+            })();
+            r.map_err(|e| {
+                failure = Some(e);
+                patchwise::Error::Internal
+            })
+        };
+        let ran = stream.run(&mut visit);
+        if let Some(f) = failure {
+            return Err(f);
+        }
+        ran.map_err(|e| format!("{}: {e}", self.at))?;
+        for m in &members {
+            if let Some(s) = m.scratch {
+                self.expect(&s, 0, s.len, "using its scratch until the segment ends")?;
+            }
+        }
+        Ok(last_op)
     }
 
     /// Reads and writes in any order: inputs intact before and after the outputs are written.

@@ -1,0 +1,292 @@
+//! Step 1b of planning: fused segments, the patch-based part of the plan.
+//!
+//! A segment is a chain of consecutive operators that can run row by row (`crate::tiling`):
+//! sliding windows and same-shape int8 maps on batch-1 NHWC images, each reading only the
+//! previous one's output, which nothing else reads. Inside a segment the intermediate tensors
+//! never exist whole: each is a row buffer holding the rows the next operator still needs
+//! (halos cached, so no MAC is repeated). The segment's input and output stay whole tensors;
+//! the output may share the input's bytes as far as the rows read stay ahead of the rows
+//! written ([`tiling::Sizes::lead`]).
+//!
+//! The choice is greedy on the per-operator footprint: while the operator with the largest
+//! footprint lies in a chain not yet fused, try every sub-chain through it and keep the one
+//! that lowers the peak most. A plan without segments is what remains when none helps.
+
+use super::graph::root;
+use super::place::{footprint, Pos};
+use super::{BufferInfo, EXACT, NEVER, NO_BUFFER};
+use crate::error::{Error, Result};
+use crate::ops::{self, Dataflow};
+use crate::runplan::OpRun;
+use crate::schema::{DType, Model};
+use crate::slices::entry;
+use crate::tiling::{self, Stage, MAX_STAGES};
+use crate::variants::{self, VariantId};
+
+/// Most segments in one plan.
+const MAX_SEGMENTS: usize = 8;
+
+/// One operator as a segment stage.
+#[derive(Clone, Copy, Debug, Default)]
+struct Member {
+    op: usize,
+    stage: Stage,
+    /// The variant that computes its rows (the plan's choice when it can).
+    variant: u8,
+    scratch: u32,
+    /// Alias roots of the tensor it reads and the tensor it writes.
+    input: usize,
+    output: usize,
+}
+
+/// Operator `o` as a segment stage, if it can be one.
+fn member(model: &Model<'_>, info: &[BufferInfo], op_plan: &[u16], o: usize) -> Result<Option<Member>> {
+    let run = OpRun::from_bits(*op_plan.get(o).ok_or(Error::Internal)?);
+    // Not in a segment already (with the stream bit, or last after one that has it).
+    let prev_streams =
+        neighbour(op_plan, o, false).and_then(|p| op_plan.get(p)).is_some_and(|&h| OpRun::from_bits(h).streams());
+    if run.is_skip() || run.streams() || prev_streams {
+        return Ok(None);
+    }
+    let spec = ops::prepare(model, o, run.fused_pad(o))?;
+    let chosen = run.variant().and_then(VariantId::from_u8).and_then(variants::get).filter(|v| v.rows.is_some());
+    let Some(v) = chosen.or_else(|| variants::candidates(&spec).find(|v| v.rows.is_some())) else { return Ok(None) };
+    let [Some(x), None] = spec.inputs else { return Ok(None) };
+    let (xt, yt) = (model.tensor(x)?, model.tensor(spec.output)?);
+    let (Some(xd), Some(yd)) = (xt.shape.nhwc(), yt.shape.nhwc()) else { return Ok(None) };
+    if xt.dtype != DType::I8 || yt.dtype != DType::I8 || xd.n != 1 || yd.n != 1 {
+        return Ok(None);
+    }
+    let (Some(in_row), Some(out_row)) = (xd.w.checked_mul(xd.c), yd.w.checked_mul(yd.c)) else { return Ok(None) };
+    let stage = match (spec.window(), spec.dataflow) {
+        (Some(w), _) if w.window.rows.input == xd.h && w.window.rows.output == yd.h => {
+            Stage { rows: w.window.rows, in_row_bytes: in_row, out_row_bytes: out_row }
+        }
+        (None, Dataflow::Elementwise { .. }) if xd == yd => Stage::map(xd.h, in_row, out_row),
+        _ => return Ok(None),
+    };
+    let scratch = u32::try_from((v.scratch)(&spec)?).map_err(|_| Error::TooLarge)?;
+    let (input, output) = (root(info, x), root(info, spec.output));
+    Ok(Some(Member { op: o, stage, variant: v.id as u8, scratch, input, output }))
+}
+
+/// True when `b` can follow `a` in a segment: `b` reads exactly what `a` writes, and only `b`
+/// (the tensor lives from `a` to `b` and is not a graph output or state).
+fn links(info: &[BufferInfo], a: &Member, b: &Member) -> bool {
+    let t = a.output;
+    a.output == b.input
+        && info.get(t).is_some_and(|i| {
+            i.size > 0 && i.alias as usize == t && usize::from(i.first) == a.op && usize::from(i.last) == b.op
+        })
+        && a.stage.rows.output == b.stage.rows.input
+        && a.stage.out_row_bytes == b.stage.in_row_bytes
+}
+
+/// The running operator after (or before) `o`, skipping operators that do not run.
+fn neighbour(op_plan: &[u16], o: usize, forward: bool) -> Option<usize> {
+    let mut k = o;
+    loop {
+        k = if forward { k.checked_add(1)? } else { k.checked_sub(1)? };
+        if !OpRun::from_bits(*op_plan.get(k)?).is_skip() {
+            return Some(k);
+        }
+    }
+}
+
+/// Buffer records changed by a trial segment, to put back.
+struct Saved {
+    n: usize,
+    slots: [(usize, BufferInfo); 2 * MAX_STAGES + 2],
+}
+
+impl Saved {
+    fn new() -> Saved {
+        Saved { n: 0, slots: [(0, BufferInfo::default()); 2 * MAX_STAGES + 2] }
+    }
+    fn keep(&mut self, info: &[BufferInfo], b: usize) -> Result<()> {
+        let old = *info.get(b).ok_or(Error::Internal)?;
+        *self.slots.get_mut(self.n).ok_or(Error::Internal)? = (b, old);
+        self.n = self.n.checked_add(1).ok_or(Error::Internal)?;
+        Ok(())
+    }
+    fn restore(&mut self, info: &mut [BufferInfo]) -> Result<()> {
+        while let Some(k) = self.n.checked_sub(1) {
+            let (b, old) = *self.slots.get(k).ok_or(Error::Internal)?;
+            *entry(info, b)? = old;
+            self.n = k;
+        }
+        Ok(())
+    }
+}
+
+/// Rewrites `info` for the segment `members` (2..=[`MAX_STAGES`] linked stages), recording
+/// what it changes in `saved`. False (and nothing changed) for a segment in which an
+/// operator never runs: an output that reads only padding rows of its input.
+fn apply(info: &mut [BufferInfo], nt: usize, members: &[Member], saved: &mut Saved) -> Result<bool> {
+    let (Some(first), Some(last)) = (members.first(), members.last()) else { return Err(Error::Internal) };
+    let mut stages = [Stage::default(); MAX_STAGES];
+    for (s, m) in stages.iter_mut().zip(members) {
+        *s = m.stage;
+    }
+    let sizes = tiling::sizes(stages.get(..members.len()).ok_or(Error::Internal)?)?;
+    let inner = members.len().saturating_sub(1);
+    if sizes.row_bytes.iter().take(inner).any(|&b| b == 0) {
+        return Ok(false);
+    }
+    let (s, e) =
+        (u16::try_from(first.op).map_err(|_| Error::TooLarge)?, u16::try_from(last.op).map_err(|_| Error::TooLarge)?);
+    let (x, y) = (first.input, last.output);
+    let x_dies_here = info.get(x).is_some_and(|b| usize::from(b.last) == first.op);
+    for (m, &bytes) in members.iter().zip(&sizes.row_bytes).take(members.len().saturating_sub(1)) {
+        saved.keep(info, m.output)?;
+        let size = u32::try_from(bytes).map_err(|_| Error::TooLarge)?;
+        *entry(info, m.output)? =
+            BufferInfo { size, first: s, last: e, alias: m.output as u16, ..BufferInfo::default() };
+    }
+    for m in members {
+        let b = nt.checked_add(m.op).ok_or(Error::Internal)?;
+        saved.keep(info, b)?;
+        *entry(info, b)? = BufferInfo { size: m.scratch, first: s, last: e, alias: b as u16, ..BufferInfo::default() };
+    }
+    saved.keep(info, x)?;
+    let xb = entry(info, x)?;
+    xb.last = xb.last.max(e);
+    saved.keep(info, y)?;
+    let yb = entry(info, y)?;
+    yb.first = s;
+    (yb.partner, yb.forward, yb.backward) = (NO_BUFFER, NEVER, NEVER);
+    if x_dies_here && x != y {
+        // Clamped away from the sentinels, like every overlap distance.
+        let lead = sizes.lead.max(i64::from(EXACT).saturating_add(1)).min(i64::from(NEVER).saturating_sub(1));
+        (yb.partner, yb.forward) = (x as u16, lead as i32);
+    }
+    Ok(true)
+}
+
+/// The operator with the largest footprint, and that footprint.
+fn peak(info: &[BufferInfo], nops: usize) -> (usize, Pos) {
+    let mut best = (0, Pos::default());
+    for o in 0..nops {
+        let f = footprint(info, o as u16);
+        if f > best.1 {
+            best = (o, f);
+        }
+    }
+    best
+}
+
+/// The chain of linkable stages around running operator `p`: at most `MAX_STAGES - 1` on each
+/// side. Returns the members and the index of `p` among them.
+fn chain_around(
+    model: &Model<'_>,
+    info: &[BufferInfo],
+    op_plan: &[u16],
+    p: usize,
+    out: &mut [Member; 2 * MAX_STAGES - 1],
+) -> Result<(usize, usize)> {
+    let Some(center) = member(model, info, op_plan, p)? else { return Ok((0, 0)) };
+    // Walk back, filling from the middle slot down.
+    let mid = MAX_STAGES - 1;
+    *out.get_mut(mid).ok_or(Error::Internal)? = center;
+    let (mut lo, mut cur) = (mid, center);
+    while let Some(lo1) = lo.checked_sub(1) {
+        let Some(prev) = neighbour(op_plan, cur.op, false) else { break };
+        let Some(m) = member(model, info, op_plan, prev)? else { break };
+        if !links(info, &m, &cur) {
+            break;
+        }
+        *out.get_mut(lo1).ok_or(Error::Internal)? = m;
+        (lo, cur) = (lo1, m);
+    }
+    let (mut hi, mut cur) = (mid, center);
+    while hi.checked_add(1).is_some_and(|h| h < out.len()) {
+        let Some(next) = neighbour(op_plan, cur.op, true) else { break };
+        let Some(m) = member(model, info, op_plan, next)? else { break };
+        if !links(info, &cur, &m) {
+            break;
+        }
+        hi = hi.saturating_add(1);
+        *out.get_mut(hi).ok_or(Error::Internal)? = m;
+        cur = m;
+    }
+    // Move the chain to the front.
+    for k in 0..=hi.saturating_sub(lo) {
+        let m = *out.get(lo.saturating_add(k)).ok_or(Error::Internal)?;
+        *out.get_mut(k).ok_or(Error::Internal)? = m;
+    }
+    Ok((hi.saturating_sub(lo).saturating_add(1), mid.saturating_sub(lo)))
+}
+
+/// Marks segment `seg` in `op_plan`: its variants, and the stream bit on all but the last.
+fn mark(op_plan: &mut [u16], seg: &[Member]) -> Result<()> {
+    let last = seg.len().saturating_sub(1);
+    for (k, m) in seg.iter().enumerate() {
+        let run = OpRun::from_bits(*op_plan.get(m.op).ok_or(Error::Internal)?).with_variant(m.variant);
+        let run = if k < last { run.with_stream() } else { run };
+        *entry(op_plan, m.op)? = run.to_bits();
+    }
+    Ok(())
+}
+
+/// Fuses every chain, from its first operator, in segments of up to [`MAX_STAGES`]
+/// operators, whatever the memory (`Options::patch_all`: tests and measurements).
+fn fuse_all(model: &Model<'_>, info: &mut [BufferInfo], op_plan: &mut [u16]) -> Result<bool> {
+    let nt = model.num_tensors();
+    let mut fused = false;
+    let mut chain = [Member::default(); 2 * MAX_STAGES - 1];
+    let mut saved = Saved::new();
+    for o in 0..model.num_operators() {
+        let (len, at) = chain_around(model, info, op_plan, o, &mut chain)?;
+        let seg = chain.get(at..len.min(at.saturating_add(MAX_STAGES))).ok_or(Error::Internal)?;
+        if seg.len() >= 2 && apply(info, nt, seg, &mut saved)? {
+            saved.n = 0;
+            mark(op_plan, seg)?;
+            fused = true;
+        }
+    }
+    Ok(fused)
+}
+
+/// Fuses segments where they lower the peak footprint (every chain with `all`); marks their
+/// operators in `op_plan`. Returns the peak footprint before fusing (the layer plan's lower
+/// bound) when it fused anything: a placement of the fused plan above it cannot beat the
+/// layer plan, and the caller plans again without segments.
+pub fn fuse(model: &Model<'_>, info: &mut [BufferInfo], op_plan: &mut [u16], all: bool) -> Result<Option<Pos>> {
+    let (nt, nops) = (model.num_tensors(), model.num_operators());
+    let (_, layer_peak) = peak(info, nops);
+    if all {
+        return Ok(fuse_all(model, info, op_plan)?.then_some(layer_peak));
+    }
+    let mut fused = false;
+    let mut chain = [Member::default(); 2 * MAX_STAGES - 1];
+    let mut saved = Saved::new();
+    for _ in 0..MAX_SEGMENTS {
+        let (p, before) = peak(info, nops);
+        let (len, at) = chain_around(model, info, op_plan, p, &mut chain)?;
+        let members = chain.get(..len).ok_or(Error::Internal)?;
+        // Every sub-chain of 2..=MAX_STAGES stages through `p`.
+        let mut best: Option<(usize, usize, Pos)> = None;
+        for i in 0..=at {
+            for j in at.max(i.saturating_add(1))..len.min(i.saturating_add(MAX_STAGES)) {
+                let seg = members.get(i..=j).ok_or(Error::Internal)?;
+                if !apply(info, nt, seg, &mut saved)? {
+                    continue;
+                }
+                let (_, after) = peak(info, nops);
+                saved.restore(info)?;
+                if after < before && best.is_none_or(|(_, _, b)| after < b) {
+                    best = Some((i, j, after));
+                }
+            }
+        }
+        let Some((i, j, _)) = best else { break };
+        let seg = members.get(i..=j).ok_or(Error::Internal)?;
+        if !apply(info, nt, seg, &mut saved)? {
+            return Err(Error::Internal);
+        }
+        saved.n = 0;
+        mark(op_plan, seg)?;
+        fused = true;
+    }
+    Ok(fused.then_some(layer_peak))
+}
