@@ -3,7 +3,8 @@
 //! Among the variants that support an operator's spec (port tables first, the portable
 //! kernels last), the plan takes the one whose footprint at this operator is smallest: input
 //! and output at the tightest overlap the variant's access allows, plus its scratch. Ties go
-//! to the earlier (preferred) variant. With the portable table this is the one choice today's
+//! to the earlier (preferred) variant; a port's variant is preferred while it costs at most
+//! [`PORT_SLACK`] bytes more. With the portable table this is the one choice today's
 //! kernels leave open: DEPTHWISE_CONV_2D walking pixels (a per-channel requantization table
 //! beside the overlapping buffers) or channel by channel in place (one input plane of
 //! scratch).
@@ -24,17 +25,43 @@ pub struct Choice {
     pub overlap: Option<Overlap>,
 }
 
-/// Chooses the variant for `spec`.
-pub fn variant(spec: &OpSpec<'_>) -> Result<Choice> {
+/// Bytes a port's (faster) variant may add to an operator's footprint beyond the smallest
+/// and still be chosen, anywhere in the model: its im2col columns, typically.
+pub const PORT_SLACK: i64 = 256;
+
+/// The smallest footprint any variant of `spec` has (0 for operators that are not sliding
+/// windows): with the largest of these over a model, the budget of [`variant`].
+pub fn least_footprint(spec: &OpSpec<'_>) -> Result<i64> {
+    let mut least: Option<i64> = None;
+    for v in variants::candidates(spec) {
+        let choice = Choice { id: v.id, scratch: (v.scratch)(spec)?, overlap: permission(spec, v.access) };
+        let fp = footprint(spec, &choice);
+        least = Some(least.map_or(fp, |l| l.min(fp)));
+    }
+    least.ok_or(Error::Internal)
+}
+
+/// Chooses the variant for `spec`: the smallest footprint; or, when a port is compiled in,
+/// the smallest of the port's variants if its footprint stays within `budget` (the model's
+/// largest least footprint: operators away from the peak take the faster kernel) or at most
+/// [`PORT_SLACK`] bytes above the smallest.
+pub fn variant(spec: &OpSpec<'_>, budget: i64) -> Result<Choice> {
     let mut best: Option<(Choice, i64)> = None;
+    let mut port: Option<(Choice, i64)> = None;
     for v in variants::candidates(spec) {
         let choice = Choice { id: v.id, scratch: (v.scratch)(spec)?, overlap: permission(spec, v.access) };
         let fp = footprint(spec, &choice);
         if best.as_ref().is_none_or(|&(_, b)| fp < b) {
             best = Some((choice, fp));
         }
+        if variants::is_port(v) && port.as_ref().is_none_or(|&(_, b)| fp < b) {
+            port = Some((choice, fp));
+        }
     }
-    best.map(|(c, _)| c).ok_or(Error::Internal)
+    match (best, port) {
+        (Some((_, b)), Some((p, fp))) if fp <= b.saturating_add(PORT_SLACK).max(budget) => Ok(p),
+        (best, _) => best.map(|(c, _)| c).ok_or(Error::Internal),
+    }
 }
 
 /// Bytes a sliding-window operator's input, output and scratch span with `choice`: the input

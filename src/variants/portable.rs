@@ -127,7 +127,7 @@ fn none(_: &OpSpec<'_>) -> Result<usize> {
 }
 
 /// Bytes of a requantization table of `n` entries (none for one entry: it lives on the stack).
-fn table_bytes(n: usize) -> Result<usize> {
+pub(super) fn table_bytes(n: usize) -> Result<usize> {
     if n > 1 {
         n.checked_mul(core::mem::size_of::<Requant>()).ok_or(Error::TooLarge)
     } else {
@@ -169,14 +169,14 @@ fn with_requant(
 }
 
 /// Fills a convolution's requantization table.
-fn conv_requant<'r>(r: &'r RequantSource<'_>) -> impl FnOnce(&mut [Requant]) -> Result<()> + 'r {
+pub(super) fn conv_requant<'r>(r: &'r RequantSource<'_>) -> impl FnOnce(&mut [Requant]) -> Result<()> + 'r {
     |t| conv::per_channel_requant(r.input_scale, r.filter_scales, r.output_scale, t)
 }
 
 /// The I/O and the call of a sliding-window operator over `region` of its output, from the
 /// whole-output call `full`: the walk is backward when the plan put the output after an input
 /// it overlaps.
-fn window_io<'b>(
+pub(super) fn window_io<'b>(
     spec: &OpSpec<'_>,
     b: &'b mut Bound<'_, '_>,
     mut call: WindowCall,

@@ -391,7 +391,7 @@ fn random_conv(rng: &mut Prng, depthwise: bool) -> (Vec<u8>, usize, Option<usize
     let n = pick(rng, &[1, 1, 1, 2]);
     let (h, w) = (rng.range_i32(1, 12), rng.range_i32(1, 12));
     let cin = rng.range_i32(1, 9);
-    let mult = if depthwise { pick(rng, &[1, 1, 1, 2, 3]) } else { 1 };
+    let mult = if depthwise { pick(rng, &[1, 1, 1, 2, 3, 4, 8]) } else { 1 };
     let groups = if depthwise || rng.range_i32(0, 3) != 0 {
         1
     } else {

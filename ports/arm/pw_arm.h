@@ -1,0 +1,180 @@
+/*
+ * patchwise Arm Cortex-M DSP port: shared declarations.
+ *
+ * The kernels take the one call shape of the spatial kernels (pw_window_call, the C form of
+ * the Rust `RawWindowCall`) and the per-operator constants (pw_conv_params). The Rust
+ * wrappers (src/variants/arm.rs) check every length before calling: a kernel reads only the
+ * input block, the filter, bias and requantization entries of the output channels, and its
+ * scratch, and writes only the output block.
+ *
+ * Arithmetic is TFLM's, bit for bit: 32-bit wrapping accumulation of filter * (input +
+ * input_offset) over the taps inside the input block, plus the bias, double-rounding
+ * requantization (saturating rounding doubling high multiply, then rounding divide by a power
+ * of two), plus the output offset, clamp (lower bound first), narrow to int8.
+ *
+ * With __ARM_FEATURE_DSP (Armv7E-M, Armv8-M Mainline with DSP) the SIMD instructions come from
+ * <arm_acle.h>; everywhere else (the host, Armv6-M) the same algorithm runs on plain-C
+ * definitions of those instructions, so the host conformance tests exercise the code paths
+ * the firmware runs. Built with -fwrapv (accumulators wrap as TFLM's do).
+ */
+#ifndef PW_ARM_H
+#define PW_ARM_H
+
+#include <stdint.h>
+#include <string.h>
+
+typedef struct {
+    int32_t n, h, w, c, row_stride, batch_stride; /* elements */
+} pw_block;
+
+typedef struct {
+    const int8_t *input; /* first element of the input block; may overlap the output */
+    int8_t *output;      /* first element of the output block */
+    pw_block in, out;
+    int32_t pad_top, pad_bottom, pad_left, pad_right;
+    int32_t kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w;
+    int32_t walk; /* 0: ascending output pixels, 1: descending */
+} pw_window_call;
+
+typedef struct {
+    const int8_t *filter;   /* conv: [out_c][kh][kw][in_c]; depthwise: [kh][kw][out_c] */
+    const uint8_t *bias;    /* out_c little-endian int32 at any alignment, or NULL */
+    const int32_t *requant; /* (multiplier, shift) pairs */
+    int32_t requant_step;   /* int32s from one channel's pair to the next: 2, or 0 (one pair) */
+    int32_t input_offset;   /* -input zero point, in [-127, 128] */
+    int32_t output_offset, act_min, act_max;
+    void *scratch; /* conv: two columns of kh*kw*in_c int16s (rounded up to even), 4-byte aligned */
+} pw_conv_params;
+
+/* CONV_2D with one group: output block from input block. Returns 0, or -1 on a bad call. */
+int32_t pw_arm_conv_s8(const pw_window_call *call, const pw_conv_params *p);
+/* DEPTHWISE_CONV_2D, depth multiplier (out.c / in.c) 1 or a multiple of 4. Returns 0, or -1 on a
+ * bad call. */
+int32_t pw_arm_depthwise_s8(const pw_window_call *call, const pw_conv_params *p);
+
+/* ---- the DSP instructions the kernels use ---- */
+
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+#include <arm_acle.h>
+#define PW_SXTB16(x) __sxtb16(x)
+#define PW_SMLAD(x, y, acc) __smlad((x), (y), (acc))
+#define PW_SMLABB(x, y, acc) __smlabb((x), (y), (acc))
+#define PW_SMLATT(x, y, acc) __smlatt((x), (y), (acc))
+#define PW_SADD16(x, y) __sadd16((x), (y))
+/* SXTB16 of the word rotated right by 8 (bytes 1 and 3), one instruction. */
+static inline uint32_t PW_SXTB16_ROR8(uint32_t x)
+{
+    uint32_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
+    return r;
+}
+#else
+static inline uint32_t pw_pack16(int32_t lo, int32_t hi)
+{
+    return ((uint32_t)lo & 0xffffu) | ((uint32_t)hi << 16);
+}
+static inline int32_t pw_lo16(uint32_t x) { return (int16_t)(x & 0xffffu); }
+static inline int32_t pw_hi16(uint32_t x) { return (int16_t)(x >> 16); }
+static inline uint32_t PW_SXTB16(uint32_t x) { return pw_pack16((int8_t)(x & 0xffu), (int8_t)((x >> 16) & 0xffu)); }
+static inline uint32_t PW_SXTB16_ROR8(uint32_t x) { return PW_SXTB16((x >> 8) | (x << 24)); }
+static inline int32_t PW_SMLAD(uint32_t x, uint32_t y, int32_t acc)
+{
+    return acc + pw_lo16(x) * pw_lo16(y) + pw_hi16(x) * pw_hi16(y);
+}
+static inline int32_t PW_SMLABB(uint32_t x, uint32_t y, int32_t acc) { return acc + pw_lo16(x) * pw_lo16(y); }
+static inline int32_t PW_SMLATT(uint32_t x, uint32_t y, int32_t acc) { return acc + pw_hi16(x) * pw_hi16(y); }
+static inline uint32_t PW_SADD16(uint32_t x, uint32_t y)
+{
+    return pw_pack16(pw_lo16(x) + pw_lo16(y), pw_hi16(x) + pw_hi16(y));
+}
+#endif
+
+/* 32-bit loads and stores at any alignment (LDR/STR on Armv7E-M). */
+#define PW_INLINE static inline __attribute__((always_inline))
+PW_INLINE uint32_t pw_read32(const void *p)
+{
+    uint32_t v;
+    __builtin_memcpy(&v, p, 4);
+    return v;
+}
+PW_INLINE void pw_write32(void *p, uint32_t v) { __builtin_memcpy(p, &v, 4); }
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the Arm port reads the model's little-endian biases directly: little-endian targets only"
+#endif
+
+/* Bias of channel ch: little-endian int32 at any alignment (0 without a bias). */
+PW_INLINE int32_t pw_bias(const uint8_t *bias, int32_t ch) { return bias ? (int32_t)pw_read32(bias + 4 * ch) : 0; }
+
+/*
+ * One output channel's requantization, derived from TFLM's (multiplier, shift) once per
+ * channel (pw_requant_of) and applied per value (pw_requantize).
+ *
+ * TFLM: x = acc << max(shift, 0); h = SaturatingRoundingDoublingHighMul(x, multiplier);
+ * result = RoundingDivideByPOT(h, max(-shift, 0)).
+ *
+ * SaturatingRoundingDoublingHighMul(a, b) = trunc((a*b + nudge) / 2^31) with nudge 2^30 for
+ * a*b >= 0 and 1 - 2^30 otherwise; for a*b < 0, trunc((ab + 1 - 2^30) / 2^31) =
+ * floor((ab + 1 - 2^30 + 2^31 - 1) / 2^31) = (ab + 2^30) >> 31, the formula for a*b >= 0 as
+ * well: one multiply-accumulate and a shift. The one saturating case (both operands
+ * INT32_MIN) needs a multiplier of INT32_MIN, which quantize_multiplier never gives for a
+ * positive scale; such a channel takes the exact slow path.
+ *
+ * RoundingDivideByPOT(h, e), e >= 1: (h >> e) + 1 when the remainder r = h & (2^e - 1)
+ * exceeds 2^(e-1) - 1 + (h < 0). For h >= 0 that is r >= 2^(e-1), i.e. (h + 2^(e-1)) >> e;
+ * for h < 0 it is r >= 2^(e-1) + 1, i.e. (h + 2^(e-1) - 1) >> e. So: (h + round - neg) >> e
+ * with round = 2^(e-1), neg = (h < 0); for e = 0, round = neg = 0 (the identity). Computed
+ * as (h >> e) + ((r + round - neg) >> e) with the second sum unsigned (below 2^e + 2^(e-1)
+ * <= 2^31 + 2^30): nothing overflows, whatever h and e. Checked
+ * against the portable kernels (TFLM's formulas, operation for operation) by the conformance
+ * tests.
+ */
+typedef struct {
+    int32_t mult, left, right, mask, round, neg; /* mask: 2^right - 1; neg: 1 when right > 0 */
+} pw_requant;
+
+PW_INLINE pw_requant pw_requant_of(const int32_t *rq)
+{
+    pw_requant r;
+    int32_t shift = rq[1];
+    r.mult = rq[0];
+    r.left = shift > 0 ? shift & 31 : 0;
+    r.right = shift < 0 ? (-shift) & 31 : 0;
+    r.round = r.right > 0 ? (int32_t)(1u << (r.right - 1)) : 0;
+    r.neg = r.right > 0;
+    r.mask = (int32_t)((1u << r.right) - 1u);
+    return r;
+}
+
+int32_t pw_requantize_slow(int32_t acc, pw_requant r);
+int32_t pw_arm_requantize_s8(int32_t acc, const int32_t *rq);
+
+PW_INLINE int8_t pw_requantize(int32_t acc, pw_requant r, int32_t out_offset, int32_t act_min, int32_t act_max)
+{
+    int32_t h;
+    if (r.mult == INT32_MIN) {
+        h = pw_requantize_slow(acc, r);
+    } else {
+        int32_t x = (int32_t)((uint32_t)acc << r.left);
+        h = (int32_t)(((int64_t)x * r.mult + (1LL << 30)) >> 31);
+        uint32_t frac = ((uint32_t)h & (uint32_t)r.mask) + (uint32_t)r.round - (((uint32_t)h >> 31) & (uint32_t)r.neg);
+        h = (h >> r.right) + (int32_t)(frac >> r.right);
+    }
+    int32_t v = h + out_offset;
+    v = v < act_min ? act_min : v;
+    v = v > act_max ? act_max : v;
+    return (int8_t)v;
+}
+
+/* Output pixel `i` of the call's walk: its batch, row and column. */
+static inline void pw_pixel(const pw_window_call *c, int32_t i, int32_t total, int32_t *b, int32_t *y, int32_t *x)
+{
+    int32_t q = c->walk ? total - 1 - i : i;
+    int32_t plane = c->out.h * c->out.w;
+    *b = q / plane;
+    q -= *b * plane;
+    *y = q / c->out.w;
+    *x = q - *y * c->out.w;
+}
+
+#endif

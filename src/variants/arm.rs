@@ -1,0 +1,260 @@
+//! The Arm Cortex-M DSP port (feature `arm-dsp`): kernel variants written in C with ACLE
+//! intrinsics (`ports/arm/`, built by `build.rs`), listed before the portable table.
+//!
+//! Every wrapper checks the call and every length before the FFI call (the same checks the
+//! portable kernels make), so the C code can index without checks: it reads only the input
+//! block, the filter, the bias and requantization entries of the output channels and its
+//! scratch, and writes only the output block. On targets without the DSP extension (the host,
+//! Armv6-M) the same C kernels run on plain-C definitions of the DSP instructions: that is how
+//! the conformance tests check them against the portable kernels.
+
+use super::portable::{conv_requant, table_bytes, window_io};
+use super::{Access, Region, Variant, VariantId};
+use crate::error::{Error, Result};
+use crate::kernels::call::{RawWindowCall, WindowCall};
+use crate::kernels::conv::IoQuant;
+use crate::kernels::io::{Io, Walk};
+use crate::memory::Bound;
+use crate::ops::{Family, OpSpec, Params, RequantSource};
+use crate::quant::Requant;
+use crate::tensor::LeI32s;
+use core::ffi::c_void;
+
+/// The Arm variants, most preferred first.
+pub const TABLE: [Variant; 2] = [
+    Variant {
+        id: VariantId::ArmConv,
+        name: "arm_conv2d_s8_im2col",
+        family: Family::Conv,
+        requires: Some(conv_fits),
+        scratch: conv_scratch,
+        access: Access::Window { lead: 0 },
+        parts: true,
+        run: run_conv,
+        rows: None,
+    },
+    Variant {
+        id: VariantId::ArmDepthwise,
+        name: "arm_depthwise_conv2d_s8",
+        family: Family::Depthwise,
+        requires: Some(depthwise_fits),
+        scratch: depthwise_scratch,
+        access: Access::Window { lead: 0 },
+        parts: true,
+        run: run_depthwise,
+        rows: None,
+    },
+];
+
+/// `pw_conv_params` (ports/arm/pw_arm.h).
+#[repr(C)]
+struct ConvArgs {
+    filter: *const i8,
+    bias: *const u8,
+    requant: *const i32,
+    requant_step: i32,
+    input_offset: i32,
+    output_offset: i32,
+    act_min: i32,
+    act_max: i32,
+    scratch: *mut c_void,
+}
+
+extern "C" {
+    fn pw_arm_conv_s8(call: *const RawWindowCall, p: *const ConvArgs) -> i32;
+    fn pw_arm_depthwise_s8(call: *const RawWindowCall, p: *const ConvArgs) -> i32;
+}
+
+/// The input zero point fits the kernels' int16 arithmetic (int8 tensors always do).
+fn zero_point_fits(q: IoQuant) -> bool {
+    (-128..=127).contains(&q.input_zp)
+}
+
+fn conv_fits(s: &OpSpec<'_>) -> bool {
+    let Params::Conv(c) = &s.params else { return false };
+    c.params.groups() == 1 && zero_point_fits(c.params.io_quant())
+}
+
+fn depthwise_fits(s: &OpSpec<'_>) -> bool {
+    let Params::Depthwise(d) = &s.params else { return false };
+    let m = d.params.depth_multiplier();
+    (m == 1 || m % 4 == 0) && zero_point_fits(d.params.io_quant())
+}
+
+/// Values of one im2col column: the filter's `kh · kw · in_c`.
+fn patch_len(s: &OpSpec<'_>) -> Result<usize> {
+    let Params::Conv(c) = &s.params else { return Err(Error::Internal) };
+    let f = c.params.filter();
+    f.h.checked_mul(f.w).and_then(|x| x.checked_mul(f.c)).ok_or(Error::TooLarge)
+}
+
+/// Bytes of the two int16 im2col columns (`col_stride` in ports/arm/conv_s8.c: the patch
+/// length rounded up to even).
+fn columns_bytes(k: usize) -> Result<usize> {
+    k.checked_add(1).map(|x| x & !1).and_then(|x| x.checked_mul(4)).ok_or(Error::TooLarge)
+}
+
+/// The requantization table (one entry per output channel, none for a per-tensor filter),
+/// then the im2col columns (at a multiple of 4: the table's entries are 8 bytes).
+fn conv_scratch(s: &OpSpec<'_>) -> Result<usize> {
+    let Params::Conv(c) = &s.params else { return Err(Error::Internal) };
+    table_bytes(c.requant.count)?.checked_add(columns_bytes(patch_len(s)?)?).ok_or(Error::TooLarge)
+}
+
+fn depthwise_scratch(s: &OpSpec<'_>) -> Result<usize> {
+    let Params::Depthwise(d) = &s.params else { return Err(Error::Internal) };
+    table_bytes(d.requant.count)
+}
+
+/// Splits the scratch into the requantization table (filled) and the rest.
+fn requant_table<'s>(
+    r: &RequantSource<'_>,
+    scratch: &'s mut [u8],
+    one: &'s mut [Requant; 1],
+) -> Result<(&'s [Requant], &'s mut [u8])> {
+    let (table, rest): (&mut [Requant], &mut [u8]) = if r.count > 1 {
+        let (t, rest) = scratch.split_at_mut_checked(table_bytes(r.count)?).ok_or(Error::Internal)?;
+        (bytemuck::try_cast_slice_mut(t).map_err(|_| Error::Internal)?, rest)
+    } else {
+        (one, scratch)
+    };
+    conv_requant(r)(table)?;
+    Ok((table, rest))
+}
+
+/// The C arguments of a checked convolution; `out_c` entries of bias and requantization.
+fn args(
+    q: IoQuant,
+    filter: &[i8],
+    bias: Option<LeI32s<'_>>,
+    requant: &[Requant],
+    out_c: usize,
+    scratch: *mut c_void,
+) -> Result<ConvArgs> {
+    let step = match requant.len() {
+        1 => 0,
+        n if n >= out_c => 2,
+        _ => return Err(Error::InvalidArgument),
+    };
+    if bias.is_some_and(|b| b.len() < out_c) {
+        return Err(Error::InvalidArgument);
+    }
+    Ok(ConvArgs {
+        filter: filter.as_ptr(),
+        bias: bias.map_or(core::ptr::null(), |b| b.bytes().as_ptr()),
+        requant: requant.as_ptr().cast::<i32>(),
+        requant_step: step,
+        input_offset: q.input_zp.wrapping_neg(),
+        output_offset: q.output_zp,
+        act_min: q.act_min,
+        act_max: q.act_max,
+        scratch,
+    })
+}
+
+/// The call in C form over the I/O's operands (checked by the caller).
+fn raw_call(call: &WindowCall, window: &crate::geometry::Window, io: &mut Io<'_>) -> Result<RawWindowCall> {
+    let (x, y) = io.raw(0).ok_or(Error::Internal)?;
+    RawWindowCall::of(call, window, x, y).ok_or(Error::TooLarge)
+}
+
+fn run_conv(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
+    let Params::Conv(s) = &spec.params else { return Err(Error::Internal) };
+    if !conv_fits(spec) {
+        return Err(Error::Internal);
+    }
+    let k = patch_len(spec)?;
+    let scratch = core::mem::take(&mut b.scratch);
+    let (mut io, call) = window_io(spec, b, s.params.full_call(Walk::Forward), s.params.window(), region)?;
+    let mut one = [Requant::default(); 1];
+    let (table, cols) = requant_table(&s.requant, scratch, &mut one)?;
+    let p = &s.params;
+    p.check(table.len(), s.filter.len(), s.bias.map(|x| x.len()))?;
+    call.check(p.window(), p.input().c, p.output().c, io.input_len(0), io.output_len())?;
+    // The columns: 4-byte aligned, two of `k` int16 values rounded up to even.
+    if cols.len() < columns_bytes(k)? || cols.as_ptr().align_offset(4) != 0 || i32::try_from(k).is_err() {
+        return Err(Error::InvalidArgument);
+    }
+    let a = args(p.io_quant(), s.filter, s.bias, table, p.output().c, cols.as_mut_ptr().cast())?;
+    let raw = raw_call(&call, p.window(), &mut io)?;
+    // SAFETY: `call` was checked against the window and the I/O's input and output lengths
+    // (every window inside the input block plus its padding, the blocks inside their buffers,
+    // every index an i32), the filter holds `out_c · kh · kw · in_c` values with one group,
+    // the bias and the requantization table `out_c` entries (or one, step 0), and the scratch
+    // two 4-byte aligned columns of `k` int16 values; the pointers come from live borrows that
+    // outlast the call, and the kernel keeps the walk contract where input and output overlap.
+    let rc = unsafe { pw_arm_conv_s8(&raw, &a) };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(Error::InvalidArgument)
+    }
+}
+
+fn run_depthwise(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
+    let Params::Depthwise(s) = &spec.params else { return Err(Error::Internal) };
+    if !depthwise_fits(spec) {
+        return Err(Error::Internal);
+    }
+    let scratch = core::mem::take(&mut b.scratch);
+    let (mut io, call) = window_io(spec, b, s.params.full_call(Walk::Forward), s.params.window(), region)?;
+    let mut one = [Requant::default(); 1];
+    let (table, _) = requant_table(&s.requant, scratch, &mut one)?;
+    let p = &s.params;
+    p.check(table.len(), s.filter.len(), s.bias.map(|x| x.len()))?;
+    call.check(p.window(), p.input().c, p.output().c, io.input_len(0), io.output_len())?;
+    let a = args(p.io_quant(), s.filter, s.bias, table, p.output().c, core::ptr::null_mut())?;
+    let raw = raw_call(&call, p.window(), &mut io)?;
+    // SAFETY: as for the convolution: the call was checked against the window and the I/O
+    // lengths (output channels = input channels × the depth multiplier, 1 or a multiple of
+    // 4), the filter holds `kh · kw · out_c` values (plane 0), bias and requantization `out_c`
+    // entries (or one, step 0); the kernel uses no scratch.
+    let rc = unsafe { pw_arm_depthwise_s8(&raw, &a) };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(Error::InvalidArgument)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::quant::multiply_by_quantized_multiplier;
+
+    extern "C" {
+        fn pw_arm_requantize_s8(acc: i32, rq: *const i32) -> i32;
+    }
+
+    /// The C requantization (one multiply-accumulate, a shift and a carry) against TFLM's
+    /// double rounding, operation for operation, on edge and random values: every
+    /// multiplier, shift and accumulator range, including INT32_MIN (the saturating case)
+    /// and accumulators whose rounding would overflow a naive 32-bit sum.
+    #[test]
+    fn requantization_matches_tflm() {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u32 as i32
+        };
+        let edges = [i32::MIN, i32::MIN + 1, -1, 0, 1, i32::MAX, i32::MAX - 1, 1 << 30, -(1 << 30)];
+        let mut cases = 0;
+        for i in 0..2_000_000u32 {
+            let acc = if i % 5 == 0 { edges[(i / 5) as usize % edges.len()] } else { next() >> (next() & 31) };
+            let mult = match i % 7 {
+                0 => i32::MIN,
+                1 => next(),
+                _ => (next() as u32 >> 1 | 1 << 30) as i32,
+            };
+            let shift = next().rem_euclid(64) - 32;
+            let rq = [mult, shift];
+            let want = multiply_by_quantized_multiplier(acc, mult, shift).clamp(-128, 127);
+            // SAFETY: `rq` is two i32 values, live across the call; the function reads them only.
+            let got = unsafe { pw_arm_requantize_s8(acc, rq.as_ptr()) };
+            assert_eq!(got, want, "acc {acc} multiplier {mult} shift {shift}");
+            cases += 1;
+        }
+        assert_eq!(cases, 2_000_000);
+    }
+}
