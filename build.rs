@@ -35,6 +35,7 @@ fn arm_port() {
     let mut build = cc::Build::new();
     build.files(&files).include(&dir).flag("-std=c11").flag("-fwrapv").warnings(true).extra_warnings(true);
     build.flag_if_supported("-Werror");
+    build.opt_level(2);
     if target.starts_with("thumbv8m.main") {
         // The Mainline profile's DSP extension is optional: Cortex-M33/M35P/M55 have it.
         build.flag("-march=armv8-m.main+dsp");

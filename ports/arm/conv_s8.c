@@ -72,38 +72,45 @@ static void im2col(const pw_window_call *c, int32_t b, int32_t y, int32_t x, int
     }
 }
 
-int32_t pw_arm_conv_s8(const pw_window_call *c, const pw_conv_params *p)
+int32_t pw_arm_conv_s8(const pw_window_call *call, const pw_conv_params *params)
 {
-    const int32_t k = c->kernel_h * c->kernel_w * c->in.c;
+    /* Local copies: the int8 output stores cannot alias them. */
+    const pw_window_call c = *call;
+    const pw_conv_params p = *params;
+    const int32_t k = c.kernel_h * c.kernel_w * c.in.c;
     const int32_t k4 = k & ~3;
     const int32_t cs = col_stride(k);
-    const int32_t oc_n = c->out.c;
-    const int32_t total = c->out.n * c->out.h * c->out.w;
-    if (k <= 0 || oc_n <= 0 || c->out.h <= 0 || c->out.w <= 0 || c->in.n != c->out.n)
+    const int32_t oc_n = c.out.c;
+    const int32_t total = c.out.n * c.out.h * c.out.w;
+    if (k <= 0 || oc_n <= 0 || c.out.h <= 0 || c.out.w <= 0 || c.in.n != c.out.n)
         return total == 0 ? 0 : -1;
-    int16_t *col0 = (int16_t *)p->scratch;
+    int16_t *col0 = (int16_t *)p.scratch;
     int16_t *col1 = col0 + cs;
-    const int32_t step = p->requant_step;
+    const int32_t step = p.requant_step;
+    const int32_t out_offset = p.output_offset, act_min = p.act_min, act_max = p.act_max;
+    pw_walker px = pw_walk_start(&c);
 
     for (int32_t i = 0; i < total; i += 2) {
         const int two = i + 1 < total;
-        int32_t b0, y0, x0, b1 = 0, y1 = 0, x1 = 0;
-        pw_pixel(c, i, total, &b0, &y0, &x0);
-        im2col(c, b0, y0, x0, p->input_offset, col0, k4);
+        const int32_t b0 = px.b, y0 = px.y, x0 = px.x;
+        pw_walk_next(&px);
+        im2col(&c, b0, y0, x0, p.input_offset, col0, k4);
+        int8_t *out0 = c.output + b0 * c.out.batch_stride + y0 * c.out.row_stride + x0 * oc_n;
+        int8_t *out1 = out0;
         if (two) {
-            pw_pixel(c, i + 1, total, &b1, &y1, &x1);
-            im2col(c, b1, y1, x1, p->input_offset, col1, k4);
+            const int32_t b1 = px.b, y1 = px.y, x1 = px.x;
+            pw_walk_next(&px);
+            im2col(&c, b1, y1, x1, p.input_offset, col1, k4);
+            out1 = c.output + b1 * c.out.batch_stride + y1 * c.out.row_stride + x1 * oc_n;
         } else {
             memcpy(col1, col0, (size_t)cs * sizeof(int16_t)); /* computed, never stored */
         }
-        int8_t *out0 = c->output + b0 * c->out.batch_stride + y0 * c->out.row_stride + x0 * oc_n;
-        int8_t *out1 = c->output + b1 * c->out.batch_stride + y1 * c->out.row_stride + x1 * oc_n;
 
+        const int8_t *f0 = p.filter;
         int32_t oc = 0;
-        for (; oc + 2 <= oc_n; oc += 2) {
-            const int8_t *f0 = p->filter + oc * k;
+        for (; oc + 2 <= oc_n; oc += 2, f0 += 2 * k) {
             const int8_t *f1 = f0 + k;
-            int32_t bias0 = pw_bias(p->bias, oc), bias1 = pw_bias(p->bias, oc + 1);
+            int32_t bias0 = pw_bias(p.bias, oc), bias1 = pw_bias(p.bias, oc + 1);
             int32_t a00 = bias0, a01 = bias1, a10 = bias0, a11 = bias1; /* a<pixel><channel> */
             const int16_t *c0 = col0, *c1 = col1;
             int32_t j = 0;
@@ -129,18 +136,16 @@ int32_t pw_arm_conv_s8(const pw_window_call *c, const pw_conv_params *p)
                 a10 += f0[j] * v1;
                 a11 += f1[j] * v1;
             }
-            const pw_requant r0 = pw_requant_of(p->requant + oc * step);
-            const pw_requant r1 = pw_requant_of(p->requant + (oc + 1) * step);
-            out0[oc] = pw_requantize(a00, r0, p->output_offset, p->act_min, p->act_max);
-            out0[oc + 1] = pw_requantize(a01, r1, p->output_offset, p->act_min, p->act_max);
-            if (two) {
-                out1[oc] = pw_requantize(a10, r0, p->output_offset, p->act_min, p->act_max);
-                out1[oc + 1] = pw_requantize(a11, r1, p->output_offset, p->act_min, p->act_max);
-            }
+            const pw_requant r0 = pw_requant_of(p.requant + oc * step);
+            const pw_requant r1 = pw_requant_of(p.requant + (oc + 1) * step);
+            /* Pixel 1 first: when there is no pixel 1, out1 is out0 and pixel 0 wins. */
+            out1[oc] = pw_requantize(a10, r0, out_offset, act_min, act_max);
+            out1[oc + 1] = pw_requantize(a11, r1, out_offset, act_min, act_max);
+            out0[oc] = pw_requantize(a00, r0, out_offset, act_min, act_max);
+            out0[oc + 1] = pw_requantize(a01, r1, out_offset, act_min, act_max);
         }
         if (oc < oc_n) {
-            const int8_t *f0 = p->filter + oc * k;
-            int32_t a0 = pw_bias(p->bias, oc), a1 = a0;
+            int32_t a0 = pw_bias(p.bias, oc), a1 = a0;
             int32_t j = 0;
             for (; j < k4; j += 4) {
                 uint32_t w0 = pw_read32(f0 + j);
@@ -154,10 +159,9 @@ int32_t pw_arm_conv_s8(const pw_window_call *c, const pw_conv_params *p)
                 a0 += f0[j] * col0[j];
                 a1 += f0[j] * col1[j];
             }
-            const pw_requant r0 = pw_requant_of(p->requant + oc * step);
-            out0[oc] = pw_requantize(a0, r0, p->output_offset, p->act_min, p->act_max);
-            if (two)
-                out1[oc] = pw_requantize(a1, r0, p->output_offset, p->act_min, p->act_max);
+            const pw_requant r0 = pw_requant_of(p.requant + oc * step);
+            out1[oc] = pw_requantize(a1, r0, out_offset, act_min, act_max);
+            out0[oc] = pw_requantize(a0, r0, out_offset, act_min, act_max);
         }
     }
     return 0;

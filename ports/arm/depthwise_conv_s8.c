@@ -27,56 +27,78 @@ static void tap_range(int32_t start, int32_t kernel, int32_t dilation, int32_t s
     *hi = b;
 }
 
-int32_t pw_arm_depthwise_s8(const pw_window_call *c, const pw_conv_params *p)
-{
-    const int32_t ch = c->out.c, in_c = c->in.c;
-    const int32_t total = c->out.n * c->out.h * c->out.w;
-    const int32_t dm = in_c > 0 ? ch / in_c : 0;
-    if (ch <= 0 || dm <= 0 || in_c * dm != ch || (dm != 1 && dm % 4 != 0) || c->in.n != c->out.n)
-        return total == 0 ? 0 : -1;
-    const int32_t step = p->requant_step;
-    const int32_t frow = c->kernel_w * ch; /* filter elements per filter row */
-    const int32_t offset = p->input_offset;
-    const uint32_t off2 = ((uint32_t)offset & 0xffffu) | ((uint32_t)offset << 16);
-    const int32_t tap_x = c->dilation_w * in_c, tap_y = c->dilation_h * c->in.row_stride;
+/* Four channels' products of one tap, input channel per output channel (depth multiplier 1). */
+#define PW_DW_TAP(xw, fw)                                                                                              \
+    do {                                                                                                               \
+        uint32_t xa_ = PW_SADD16(PW_SXTB16(xw), off2), xb_ = PW_SADD16(PW_SXTB16_ROR8(xw), off2);                      \
+        uint32_t fa_ = PW_SXTB16(fw), fb_ = PW_SXTB16_ROR8(fw);                                                        \
+        a0 = PW_SMLABB(fa_, xa_, a0);                                                                                  \
+        a2 = PW_SMLATT(fa_, xa_, a2);                                                                                  \
+        a1 = PW_SMLABB(fb_, xb_, a1);                                                                                  \
+        a3 = PW_SMLATT(fb_, xb_, a3);                                                                                  \
+    } while (0)
 
-    for (int32_t i = 0; i < total; i++) {
-        int32_t b, y, x;
-        pw_pixel(c, i, total, &b, &y, &x);
-        const int32_t iy0 = y * c->stride_h - c->pad_top, ix0 = x * c->stride_w - c->pad_left;
+int32_t pw_arm_depthwise_s8(const pw_window_call *call, const pw_conv_params *params)
+{
+    /* Local copies: the int8 output stores cannot alias them. */
+    const pw_window_call c = *call;
+    const pw_conv_params p = *params;
+    const int32_t ch = c.out.c, in_c = c.in.c;
+    const int32_t total = c.out.n * c.out.h * c.out.w;
+    const int32_t dm = in_c > 0 ? ch / in_c : 0;
+    if (ch <= 0 || dm <= 0 || in_c * dm != ch || (dm != 1 && dm % 4 != 0) || c.in.n != c.out.n)
+        return total == 0 ? 0 : -1;
+    const int32_t step = p.requant_step;
+    const int32_t frow = c.kernel_w * ch; /* filter elements per filter row */
+    const int32_t offset = p.input_offset;
+    const uint32_t off2 = ((uint32_t)offset & 0xffffu) | ((uint32_t)offset << 16);
+    const int32_t tap_x = c.dilation_w * in_c, tap_y = c.dilation_h * c.in.row_stride;
+    const int32_t out_offset = p.output_offset, act_min = p.act_min, act_max = p.act_max;
+    const int fast3 = dm == 1 && c.kernel_h == 3 && c.kernel_w == 3 && c.dilation_h == 1 && c.dilation_w == 1;
+    pw_walker px = pw_walk_start(&c);
+
+    for (int32_t i = 0; i < total; i++, pw_walk_next(&px)) {
+        const int32_t b = px.b, y = px.y, x = px.x;
+        const int32_t iy0 = y * c.stride_h - c.pad_top, ix0 = x * c.stride_w - c.pad_left;
         int32_t fy0, fy1, fx0, fx1;
-        tap_range(iy0, c->kernel_h, c->dilation_h, c->in.h, &fy0, &fy1);
-        tap_range(ix0, c->kernel_w, c->dilation_w, c->in.w, &fx0, &fx1);
+        tap_range(iy0, c.kernel_h, c.dilation_h, c.in.h, &fy0, &fy1);
+        tap_range(ix0, c.kernel_w, c.dilation_w, c.in.w, &fx0, &fx1);
         const int32_t ny = fy1 - fy0, nx = fx1 - fx0;
-        int8_t *out = c->output + b * c->out.batch_stride + y * c->out.row_stride + x * ch;
+        int8_t *out = c.output + b * c.out.batch_stride + y * c.out.row_stride + x * ch;
         /* The first tap inside the block (not dereferenced when there is none). */
-        const int8_t *in0 = c->input;
-        const int8_t *flt0 = p->filter;
+        const int8_t *in0 = c.input;
+        const int8_t *flt0 = p.filter;
         if (ny > 0 && nx > 0) {
-            in0 += b * c->in.batch_stride + (iy0 + fy0 * c->dilation_h) * c->in.row_stride +
-                   (ix0 + fx0 * c->dilation_w) * in_c;
+            in0 += b * c.in.batch_stride + (iy0 + fy0 * c.dilation_h) * c.in.row_stride + (ix0 + fx0 * c.dilation_w) * in_c;
             flt0 += fy0 * frow + fx0 * ch;
         }
+        const int full3 = fast3 && ny == 3 && nx == 3;
+        const int32_t rs = c.in.row_stride;
 
         int32_t k = 0;
         for (; k + 4 <= ch; k += 4) {
-            int32_t a0 = pw_bias(p->bias, k), a1 = pw_bias(p->bias, k + 1);
-            int32_t a2 = pw_bias(p->bias, k + 2), a3 = pw_bias(p->bias, k + 3);
-            const int8_t *in_row = in0 + k / dm, *f_row = flt0 + k;
-            for (int32_t ty = 0; ty < ny; ty++, in_row += tap_y, f_row += frow) {
-                const int8_t *ip = in_row, *fp = f_row;
-                if (dm == 1) {
-                    for (int32_t tx = 0; tx < nx; tx++, ip += tap_x, fp += ch) {
-                        uint32_t xw = pw_read32(ip), fw = pw_read32(fp);
-                        uint32_t xa = PW_SADD16(PW_SXTB16(xw), off2), xb = PW_SADD16(PW_SXTB16_ROR8(xw), off2);
-                        uint32_t fa = PW_SXTB16(fw), fb = PW_SXTB16_ROR8(fw);
-                        a0 = PW_SMLABB(fa, xa, a0);
-                        a2 = PW_SMLATT(fa, xa, a2);
-                        a1 = PW_SMLABB(fb, xb, a1);
-                        a3 = PW_SMLATT(fb, xb, a3);
-                    }
-                } else {
-                    /* Four output channels of one input channel: its value in both halves. */
+            int32_t a0 = pw_bias(p.bias, k), a1 = pw_bias(p.bias, k + 1);
+            int32_t a2 = pw_bias(p.bias, k + 2), a3 = pw_bias(p.bias, k + 3);
+            if (full3) {
+                /* The whole 3x3 window inside the block: nine taps, unrolled. */
+                const int8_t *ip = in0 + k, *fp = flt0 + k;
+                for (int32_t ty = 0; ty < 3; ty++, ip += rs, fp += frow) {
+                    PW_DW_TAP(pw_read32(ip), pw_read32(fp));
+                    PW_DW_TAP(pw_read32(ip + ch), pw_read32(fp + ch));
+                    PW_DW_TAP(pw_read32(ip + 2 * ch), pw_read32(fp + 2 * ch));
+                }
+            } else if (dm == 1) {
+                const int8_t *in_row = in0 + k, *f_row = flt0 + k;
+                for (int32_t ty = 0; ty < ny; ty++, in_row += tap_y, f_row += frow) {
+                    const int8_t *ip = in_row, *fp = f_row;
+                    for (int32_t tx = 0; tx < nx; tx++, ip += tap_x, fp += ch)
+                        PW_DW_TAP(pw_read32(ip), pw_read32(fp));
+                }
+            } else {
+                /* Four output channels of one input channel: its value in both halves. */
+                const int8_t *in_row = in0 + k / dm, *f_row = flt0 + k;
+                for (int32_t ty = 0; ty < ny; ty++, in_row += tap_y, f_row += frow) {
+                    const int8_t *ip = in_row, *fp = f_row;
                     for (int32_t tx = 0; tx < nx; tx++, ip += tap_x, fp += ch) {
                         uint32_t xx = ((uint32_t)(*ip + offset) & 0xffffu) * 0x00010001u;
                         uint32_t fw = pw_read32(fp);
@@ -88,20 +110,21 @@ int32_t pw_arm_depthwise_s8(const pw_window_call *c, const pw_conv_params *p)
                     }
                 }
             }
-            out[k] = pw_requantize(a0, pw_requant_of(p->requant + k * step), p->output_offset, p->act_min, p->act_max);
-            out[k + 1] = pw_requantize(a1, pw_requant_of(p->requant + (k + 1) * step), p->output_offset, p->act_min, p->act_max);
-            out[k + 2] = pw_requantize(a2, pw_requant_of(p->requant + (k + 2) * step), p->output_offset, p->act_min, p->act_max);
-            out[k + 3] = pw_requantize(a3, pw_requant_of(p->requant + (k + 3) * step), p->output_offset, p->act_min, p->act_max);
+            const int32_t *rq = p.requant + k * step;
+            out[k] = pw_requantize(a0, pw_requant_of(rq), out_offset, act_min, act_max);
+            out[k + 1] = pw_requantize(a1, pw_requant_of(rq + step), out_offset, act_min, act_max);
+            out[k + 2] = pw_requantize(a2, pw_requant_of(rq + 2 * step), out_offset, act_min, act_max);
+            out[k + 3] = pw_requantize(a3, pw_requant_of(rq + 3 * step), out_offset, act_min, act_max);
         }
         for (; k < ch; k++) { /* dm == 1 here: ch % 4 channels left */
-            int32_t a = pw_bias(p->bias, k);
+            int32_t a = pw_bias(p.bias, k);
             const int8_t *in_row = in0 + k, *f_row = flt0 + k;
             for (int32_t ty = 0; ty < ny; ty++, in_row += tap_y, f_row += frow) {
                 const int8_t *ip = in_row, *fp = f_row;
                 for (int32_t tx = 0; tx < nx; tx++, ip += tap_x, fp += ch)
                     a += *fp * (*ip + offset);
             }
-            out[k] = pw_requantize(a, pw_requant_of(p->requant + k * step), p->output_offset, p->act_min, p->act_max);
+            out[k] = pw_requantize(a, pw_requant_of(p.requant + k * step), out_offset, act_min, act_max);
         }
     }
     return 0;

@@ -166,15 +166,40 @@ PW_INLINE int8_t pw_requantize(int32_t acc, pw_requant r, int32_t out_offset, in
     return (int8_t)v;
 }
 
-/* Output pixel `i` of the call's walk: its batch, row and column. */
-static inline void pw_pixel(const pw_window_call *c, int32_t i, int32_t total, int32_t *b, int32_t *y, int32_t *x)
+/* Output pixels in the call's walk order: ascending (b, y, x), or descending. */
+typedef struct {
+    int32_t b, y, x, h, w, back;
+} pw_walker;
+
+PW_INLINE pw_walker pw_walk_start(const pw_window_call *c)
 {
-    int32_t q = c->walk ? total - 1 - i : i;
-    int32_t plane = c->out.h * c->out.w;
-    *b = q / plane;
-    q -= *b * plane;
-    *y = q / c->out.w;
-    *x = q - *y * c->out.w;
+    pw_walker p;
+    p.h = c->out.h;
+    p.w = c->out.w;
+    p.back = c->walk != 0;
+    p.b = p.back ? c->out.n - 1 : 0;
+    p.y = p.back ? p.h - 1 : 0;
+    p.x = p.back ? p.w - 1 : 0;
+    return p;
+}
+
+PW_INLINE void pw_walk_next(pw_walker *p)
+{
+    if (!p->back) {
+        if (++p->x == p->w) {
+            p->x = 0;
+            if (++p->y == p->h) {
+                p->y = 0;
+                p->b++;
+            }
+        }
+    } else if (p->x-- == 0) {
+        p->x = p->w - 1;
+        if (p->y-- == 0) {
+            p->y = p->h - 1;
+            p->b--;
+        }
+    }
 }
 
 #endif
