@@ -36,6 +36,75 @@ pub fn quantize_multiplier(real: f64) -> Requant {
     Requant { multiplier, shift }
 }
 
+/// `x = m · 2^e` for a positive finite `f32`, with `m` in `[2^23, 2^24)` (subnormals
+/// normalized).
+fn f32_parts(x: f32) -> Option<(u64, i32)> {
+    if !(x > 0.0 && x.is_finite()) {
+        return None;
+    }
+    let bits = x.to_bits();
+    let (m, e) = match (bits >> 23) & 0xff {
+        0 => (u64::from(bits & 0x7f_ffff), -149),
+        biased => (u64::from(bits & 0x7f_ffff | 1 << 23), biased as i32 - 150),
+    };
+    let lz = m.leading_zeros() as i32 - 40; // m < 2^24: at least 40 leading zeros
+    Some((m << lz, e - lz))
+}
+
+/// `quantize_multiplier((a as f64) * (b as f64) / (c as f64))` — TFLM's convolution
+/// multiplier from three `f32` scales — in integer arithmetic, bit for bit: the product of two
+/// `f32` significands is exact in double precision (48 bits), the quotient is rounded to 53
+/// bits to nearest-even as the double division rounds it, and frexp / round-half-away to 31
+/// bits are exact operations on that significand. A long division in 8-bit steps (32-bit
+/// divides) replaces the soft-float double operations, which cost ~800 instructions per
+/// channel on a core without a double-precision FPU. Anything but positive finite scales takes
+/// the double-precision path.
+pub fn quantize_multiplier_of_scales(a: f32, b: f32, c: f32) -> Requant {
+    let (Some((ma, ea)), Some((mb, eb)), Some((mc, ec))) = (f32_parts(a), f32_parts(b), f32_parts(c)) else {
+        return quantize_multiplier(a as f64 * b as f64 / c as f64);
+    };
+    // p = ma·mb in [2^46, 2^48), normalized to [2^47, 2^48).
+    let mut p = ma * mb;
+    let mut e = ea + eb - ec;
+    let lz = p.leading_zeros() as i32 - 16;
+    p <<= lz;
+    e -= lz;
+    // q = floor(p · 2^32 / mc) in (2^55, 2^57): ten 8-bit digits (p's six bytes, four zeros).
+    let d = mc as u32; // in [2^23, 2^24)
+    let (mut q, mut r) = (0u64, 0u32);
+    for i in (0..10u32).rev() {
+        let digit = if i >= 4 { ((p >> ((i - 4) * 8)) & 0xff) as u32 } else { 0 };
+        let cur = (r << 8) | digit; // r < d < 2^24: no bits lost
+        q = (q << 8) | u64::from(cur / d);
+        r = cur % d;
+    }
+    let sticky = r != 0;
+    // Round q to 53 significant bits, to nearest even (the double division's rounding).
+    let drop = 64 - q.leading_zeros() as i32 - 53; // 3 or 4
+    let mut q53 = q >> drop;
+    let rest = q & ((1u64 << drop) - 1);
+    let half = 1u64 << (drop - 1);
+    if rest > half || (rest == half && (sticky || q53 & 1 == 1)) {
+        q53 += 1;
+    }
+    let mut exp = e - 32 + drop; // the double is q53 · 2^exp
+    if q53 == 1 << 53 {
+        q53 >>= 1;
+        exp += 1;
+    }
+    // frexp: q53 / 2^53 in [0.5, 1), shift exp + 53; then round half away to 31 bits.
+    let mut shift = exp + 53;
+    let mut q_fixed = (q53 + (1 << 21)) >> 22;
+    if q_fixed == 1 << 31 {
+        q_fixed /= 2;
+        shift += 1;
+    }
+    if shift < -31 {
+        return Requant::default();
+    }
+    Requant { multiplier: q_fixed as i32, shift }
+}
+
 /// gemmlowp `SaturatingRoundingDoublingHighMul`.
 #[inline(always)]
 pub fn saturating_rounding_doubling_high_mul(a: i32, b: i32) -> i32 {
@@ -131,6 +200,36 @@ mod tests {
         assert_eq!(quantize_multiplier(0.0), Requant { multiplier: 0, shift: 0 });
         let r = quantize_multiplier(0.25);
         assert_eq!((r.multiplier, r.shift), (1 << 30, -1));
+    }
+
+    /// The integer derivation against the double-precision one, on random scales of every
+    /// magnitude (subnormals, ratios near powers of two, ties) and on typical model scales.
+    #[test]
+    fn multiplier_of_scales_is_the_double_one() {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u32
+        };
+        let mut checked = 0;
+        for i in 0..3_000_000u32 {
+            let mut f = |k: u32| match (i + k) % 5 {
+                0 => f32::from_bits(next() & 0x7fff_ffff), // any positive pattern (NaN, inf too)
+                1 => f32::from_bits(next() & 0x007f_ffff), // subnormal
+                2 => f32::from_bits(0x3c00_0000 | (next() & 0x00ff_ffff)), // 2^-7 .. 2^-5: model scales
+                3 => f32::from_bits((next() & 0x3f80_0000) | (next() & 7)), // mantissas near powers of two
+                _ => f32::from_bits(0x3f80_0000 | (next() & 0x007f_ffff)), // [1, 2)
+            };
+            let (a, b, c) = (f(0), f(1), f(2));
+            let want = quantize_multiplier(a as f64 * b as f64 / c as f64);
+            assert_eq!(quantize_multiplier_of_scales(a, b, c), want, "{a:e} {b:e} {c:e}");
+            checked += 1;
+        }
+        assert_eq!(checked, 3_000_000);
+        assert_eq!(quantize_multiplier_of_scales(0.5, 1.0, 1.0), Requant { multiplier: 1 << 30, shift: 0 });
+        assert_eq!(quantize_multiplier_of_scales(0.0, 1.0, 1.0), Requant::default());
     }
 
     #[test]

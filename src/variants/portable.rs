@@ -169,7 +169,7 @@ fn with_requant(
 }
 
 /// Fills a convolution's requantization table.
-pub(super) fn conv_requant<'r>(r: &'r RequantSource<'_>) -> impl FnOnce(&mut [Requant]) -> Result<()> + 'r {
+fn conv_requant<'r>(r: &'r RequantSource<'_>) -> impl FnOnce(&mut [Requant]) -> Result<()> + 'r {
     |t| conv::per_channel_requant(r.input_scale, r.filter_scales, r.output_scale, t)
 }
 
