@@ -111,26 +111,35 @@ PW_INLINE int32_t pw_bias(const uint8_t *bias, int32_t ch) { return bias ? (int3
  * channel (pw_requant_of) and applied per value (pw_requantize).
  *
  * TFLM: x = acc << max(shift, 0); h = SaturatingRoundingDoublingHighMul(x, multiplier);
- * result = RoundingDivideByPOT(h, max(-shift, 0)).
+ * result = RoundingDivideByPOT(h, e) with e = max(-shift, 0).
  *
- * SaturatingRoundingDoublingHighMul(a, b) = trunc((a*b + nudge) / 2^31) with nudge 2^30 for
- * a*b >= 0 and 1 - 2^30 otherwise; for a*b < 0, trunc((ab + 1 - 2^30) / 2^31) =
- * floor((ab + 1 - 2^30 + 2^31 - 1) / 2^31) = (ab + 2^30) >> 31, the formula for a*b >= 0 as
- * well: one multiply-accumulate and a shift. The one saturating case (both operands
- * INT32_MIN) needs a multiplier of INT32_MIN, which quantize_multiplier never gives for a
- * positive scale; such a channel takes the exact slow path.
+ * SaturatingRoundingDoublingHighMul(x, m) = trunc((x*m + nudge) / 2^31) with nudge 2^30 for
+ * x*m >= 0 and 1 - 2^30 otherwise. For x*m < 0, trunc((xm + 1 - 2^30) / 2^31) =
+ * floor((xm + 1 - 2^30 + 2^31 - 1) / 2^31) = floor((xm + 2^30) / 2^31), the formula for
+ * x*m >= 0 as well: h = floor(X / 2^31) with X = xm + 2^30 (the one saturating case, both
+ * operands INT32_MIN, apart).
  *
- * RoundingDivideByPOT(h, e), e >= 1: (h >> e) + 1 when the remainder r = h & (2^e - 1)
- * exceeds 2^(e-1) - 1 + (h < 0). For h >= 0 that is r >= 2^(e-1), i.e. (h + 2^(e-1)) >> e;
- * for h < 0 it is r >= 2^(e-1) + 1, i.e. (h + 2^(e-1) - 1) >> e. So: (h + round - neg) >> e
- * with round = 2^(e-1), neg = (h < 0); for e = 0, round = neg = 0 (the identity). Computed
- * as (h >> e) + ((r + round - neg) >> e) with the second sum unsigned (below 2^e + 2^(e-1)
- * <= 2^31 + 2^30): nothing overflows, whatever h and e. Checked
- * against the portable kernels (TFLM's formulas, operation for operation) by the conformance
- * tests.
+ * RoundingDivideByPOT(h, e), e >= 1, adds 1 to floor(h / 2^e) when the remainder
+ * r = h mod 2^e exceeds 2^(e-1) - 1 + (h < 0): for h >= 0 when r >= 2^(e-1), for h < 0 when
+ * r >= 2^(e-1) + 1. That is floor((h + 2^(e-1) - neg) / 2^e) with neg = (h < 0) = (X < 0).
+ * Nested floors of integer divisions compose (floor((floor(X/a) + c)/b) = floor((X + c·a)/(a·b))
+ * for integer c), so
+ *
+ *     result = floor((x*m + 2^30 + 2^(e+30) - neg·2^31) / 2^(31+e)),
+ *
+ * one 64-bit multiply-accumulate of x*m onto the channel's constant K = 2^(e+30) + 2^30, a
+ * correction of 2^31 when the sum is below 2^(e+30) (X < 0), and for e >= 2 the high word
+ * shifted right by e - 1. That fast path needs e >= 2, no left shift and a multiplier other
+ * than INT32_MIN (quantize_multiplier gives multipliers in [2^30, 2^31) for the positive
+ * scales of a model, and shifts <= -2 for real multipliers below 1/4, as in practice); other
+ * channels take TFLM's operations one by one (requantize.c). Both are compared with
+ * src/quant.rs on millions of values by the tests.
  */
 typedef struct {
-    int32_t mult, left, right, mask, round, neg; /* mask: 2^right - 1; neg: 1 when right > 0 */
+    int32_t mult;
+    int32_t k_hi; /* fast path: high word of K, 2^(e-2); 0 for the slow path */
+    int32_t e1;   /* fast path: e - 1 */
+    int32_t left, right;
 } pw_requant;
 
 PW_INLINE pw_requant pw_requant_of(const int32_t *rq)
@@ -140,9 +149,9 @@ PW_INLINE pw_requant pw_requant_of(const int32_t *rq)
     r.mult = rq[0];
     r.left = shift > 0 ? shift & 31 : 0;
     r.right = shift < 0 ? (-shift) & 31 : 0;
-    r.round = r.right > 0 ? (int32_t)(1u << (r.right - 1)) : 0;
-    r.neg = r.right > 0;
-    r.mask = (int32_t)((1u << r.right) - 1u);
+    int fast = shift <= -2 && shift >= -31 && r.mult != INT32_MIN;
+    r.k_hi = fast ? (int32_t)(1u << (r.right - 2)) : 0;
+    r.e1 = r.right - 1;
     return r;
 }
 
@@ -152,13 +161,14 @@ int32_t pw_arm_requantize_s8(int32_t acc, const int32_t *rq);
 PW_INLINE int8_t pw_requantize(int32_t acc, pw_requant r, int32_t out_offset, int32_t act_min, int32_t act_max)
 {
     int32_t h;
-    if (r.mult == INT32_MIN) {
-        h = pw_requantize_slow(acc, r);
+    if (r.k_hi != 0) {
+        int64_t s = (int64_t)acc * r.mult + (((int64_t)r.k_hi << 32) | (1LL << 30));
+        int32_t hi = (int32_t)((uint64_t)s >> 32);
+        if (hi < r.k_hi)
+            s -= 1LL << 31;
+        h = (int32_t)((uint64_t)s >> 32) >> r.e1;
     } else {
-        int32_t x = (int32_t)((uint32_t)acc << r.left);
-        h = (int32_t)(((int64_t)x * r.mult + (1LL << 30)) >> 31);
-        uint32_t frac = ((uint32_t)h & (uint32_t)r.mask) + (uint32_t)r.round - (((uint32_t)h >> 31) & (uint32_t)r.neg);
-        h = (h >> r.right) + (int32_t)(frac >> r.right);
+        h = pw_requantize_slow(acc, r);
     }
     int32_t v = h + out_offset;
     v = v < act_min ? act_min : v;
