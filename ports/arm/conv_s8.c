@@ -136,8 +136,7 @@ int32_t pw_arm_conv_s8(const pw_window_call *call, const pw_conv_params *params)
                 a10 += f0[j] * v1;
                 a11 += f1[j] * v1;
             }
-            const pw_requant r0 = pw_requant_of(p.requant + oc * step);
-            const pw_requant r1 = pw_requant_of(p.requant + (oc + 1) * step);
+            const pw_requant r0 = p.requant[oc * step], r1 = p.requant[(oc + 1) * step];
             /* Pixel 1 first: when there is no pixel 1, out1 is out0 and pixel 0 wins. */
             out1[oc] = pw_requantize(a10, r0, out_offset, act_min, act_max);
             out1[oc + 1] = pw_requantize(a11, r1, out_offset, act_min, act_max);
@@ -159,7 +158,7 @@ int32_t pw_arm_conv_s8(const pw_window_call *call, const pw_conv_params *params)
                 a0 += f0[j] * col0[j];
                 a1 += f0[j] * col1[j];
             }
-            const pw_requant r0 = pw_requant_of(p.requant + oc * step);
+            const pw_requant r0 = p.requant[oc * step];
             out1[oc] = pw_requantize(a1, r0, out_offset, act_min, act_max);
             out0[oc] = pw_requantize(a0, r0, out_offset, act_min, act_max);
         }

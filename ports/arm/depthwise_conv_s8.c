@@ -110,11 +110,11 @@ int32_t pw_arm_depthwise_s8(const pw_window_call *call, const pw_conv_params *pa
                     }
                 }
             }
-            const int32_t *rq = p.requant + k * step;
-            out[k] = pw_requantize(a0, pw_requant_of(rq), out_offset, act_min, act_max);
-            out[k + 1] = pw_requantize(a1, pw_requant_of(rq + step), out_offset, act_min, act_max);
-            out[k + 2] = pw_requantize(a2, pw_requant_of(rq + 2 * step), out_offset, act_min, act_max);
-            out[k + 3] = pw_requantize(a3, pw_requant_of(rq + 3 * step), out_offset, act_min, act_max);
+            const pw_requant *rq = p.requant + k * step;
+            out[k] = pw_requantize(a0, rq[0], out_offset, act_min, act_max);
+            out[k + 1] = pw_requantize(a1, rq[step], out_offset, act_min, act_max);
+            out[k + 2] = pw_requantize(a2, rq[2 * step], out_offset, act_min, act_max);
+            out[k + 3] = pw_requantize(a3, rq[3 * step], out_offset, act_min, act_max);
         }
         for (; k < ch; k++) { /* dm == 1 here: ch % 4 channels left */
             int32_t a = pw_bias(p.bias, k);
@@ -124,7 +124,7 @@ int32_t pw_arm_depthwise_s8(const pw_window_call *call, const pw_conv_params *pa
                 for (int32_t tx = 0; tx < nx; tx++, ip += tap_x, fp += ch)
                     a += *fp * (*ip + offset);
             }
-            out[k] = pw_requantize(a, pw_requant_of(p.requant + k * step), out_offset, act_min, act_max);
+            out[k] = pw_requantize(a, p.requant[k * step], out_offset, act_min, act_max);
         }
     }
     return 0;

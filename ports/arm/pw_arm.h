@@ -39,8 +39,8 @@ typedef struct {
 typedef struct {
     const int8_t *filter;   /* conv: [out_c][kh][kw][in_c]; depthwise: [kh][kw][out_c] */
     const uint8_t *bias;    /* out_c little-endian int32 at any alignment, or NULL */
-    const int32_t *requant; /* (multiplier, shift) pairs */
-    int32_t requant_step;   /* int32s from one channel's pair to the next: 2, or 0 (one pair) */
+    const struct pw_requant_s *requant; /* one per output channel, or one for all */
+    int32_t requant_step;               /* entries from one channel to the next: 1, or 0 */
     int32_t input_offset;   /* -input zero point, in [-127, 128] */
     int32_t output_offset, act_min, act_max;
     void *scratch; /* conv: two columns of kh*kw*in_c int16s (rounded up to even), 4-byte aligned */
@@ -108,7 +108,7 @@ PW_INLINE int32_t pw_bias(const uint8_t *bias, int32_t ch) { return bias ? (int3
 
 /*
  * One output channel's requantization, derived from TFLM's (multiplier, shift) once per
- * channel (pw_requant_of) and applied per value (pw_requantize).
+ * channel (by the Rust wrapper: ArmRequant) and applied per value (pw_requantize).
  *
  * TFLM: x = acc << max(shift, 0); h = SaturatingRoundingDoublingHighMul(x, multiplier);
  * result = RoundingDivideByPOT(h, e) with e = max(-shift, 0).
@@ -135,36 +135,21 @@ PW_INLINE int32_t pw_bias(const uint8_t *bias, int32_t ch) { return bias ? (int3
  * channels take TFLM's operations one by one (requantize.c). Both are compared with
  * src/quant.rs on millions of values by the tests.
  */
-typedef struct {
+typedef struct pw_requant_s {
     int32_t mult;
-    int32_t k_hi; /* fast path: high word of K, 2^(e-2); 0 for the slow path */
-    int32_t e1;   /* fast path: e - 1 */
-    int32_t left, right;
-} pw_requant;
-
-PW_INLINE pw_requant pw_requant_of(const int32_t *rq)
-{
-    pw_requant r;
-    int32_t shift = rq[1];
-    r.mult = rq[0];
-    r.left = shift > 0 ? shift & 31 : 0;
-    r.right = shift < 0 ? (-shift) & 31 : 0;
-    int fast = shift <= -2 && shift >= -31 && r.mult != INT32_MIN;
-    r.k_hi = fast ? (int32_t)(1u << (r.right - 2)) : 0;
-    r.e1 = r.right - 1;
-    return r;
-}
+    int32_t e1; /* e - 1 = -shift - 1; the fast path when in 1..30 and mult != INT32_MIN */
+} pw_requant; /* = ArmRequant in src/variants/arm.rs (8 bytes, as the portable table's entries) */
 
 int32_t pw_requantize_slow(int32_t acc, pw_requant r);
-int32_t pw_arm_requantize_s8(int32_t acc, const int32_t *rq);
+int32_t pw_arm_requantize_s8(int32_t acc, const pw_requant *r);
 
 PW_INLINE int8_t pw_requantize(int32_t acc, pw_requant r, int32_t out_offset, int32_t act_min, int32_t act_max)
 {
     int32_t h;
-    if (r.k_hi != 0) {
-        int64_t s = (int64_t)acc * r.mult + (((int64_t)r.k_hi << 32) | (1LL << 30));
-        int32_t hi = (int32_t)((uint64_t)s >> 32);
-        if (hi < r.k_hi)
+    if ((uint32_t)r.e1 - 1u < 30u && r.mult != INT32_MIN) {
+        int32_t k_hi = (int32_t)(1u << (r.e1 - 1)); /* 2^(e-2) */
+        int64_t s = (int64_t)acc * r.mult + (((int64_t)k_hi << 32) | (1LL << 30));
+        if ((int32_t)((uint64_t)s >> 32) < k_hi)
             s -= 1LL << 31;
         h = (int32_t)((uint64_t)s >> 32) >> r.e1;
     } else {

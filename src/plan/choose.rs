@@ -27,7 +27,7 @@ pub struct Choice {
 
 /// Bytes a port's (faster) variant may add to an operator's footprint beyond the smallest
 /// and still be chosen, anywhere in the model: its im2col columns, typically.
-pub const PORT_SLACK: i64 = 256;
+pub const PORT_SLACK: i64 = 128;
 
 /// The smallest footprint any variant of `spec` has (0 for operators that are not sliding
 /// windows): with the largest of these over a model, the budget of [`variant`].

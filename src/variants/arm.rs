@@ -8,7 +8,7 @@
 //! Armv6-M) the same C kernels run on plain-C definitions of the DSP instructions: that is how
 //! the conformance tests check them against the portable kernels.
 
-use super::portable::{table_bytes, window_io};
+use super::portable::window_io;
 use super::{Access, Region, Variant, VariantId};
 use crate::error::{Error, Result};
 use crate::kernels::call::{RawWindowCall, WindowCall};
@@ -51,7 +51,7 @@ pub const TABLE: [Variant; 2] = [
 struct ConvArgs {
     filter: *const i8,
     bias: *const u8,
-    requant: *const i32,
+    requant: *const ArmRequant,
     requant_step: i32,
     input_offset: i32,
     output_offset: i32,
@@ -98,22 +98,49 @@ fn columns_bytes(k: usize) -> Result<usize> {
 /// then the im2col columns (at a multiple of 4: the table's entries are 8 bytes).
 fn conv_scratch(s: &OpSpec<'_>) -> Result<usize> {
     let Params::Conv(c) = &s.params else { return Err(Error::Internal) };
-    table_bytes(c.requant.count)?.checked_add(columns_bytes(patch_len(s)?)?).ok_or(Error::TooLarge)
+    arm_table_bytes(c.requant.count)?.checked_add(columns_bytes(patch_len(s)?)?).ok_or(Error::TooLarge)
 }
 
 fn depthwise_scratch(s: &OpSpec<'_>) -> Result<usize> {
     let Params::Depthwise(d) = &s.params else { return Err(Error::Internal) };
-    table_bytes(d.requant.count)
+    arm_table_bytes(d.requant.count)
+}
+
+/// One output channel's requantization as the C kernels apply it (`pw_requant`,
+/// ports/arm/pw_arm.h): the multiplier, and `e - 1` with `e = -shift` (the fast path when it
+/// is in `1..=30`, i.e. shifts in `-31..=-2`, real multipliers below 1/4 as in practice; the
+/// slow path recovers the shift from it). 8 bytes, as the portable table's entries.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct ArmRequant {
+    mult: i32,
+    e1: i32,
+}
+
+impl ArmRequant {
+    /// From TFLM's multiplier and shift.
+    pub fn of(r: Requant) -> ArmRequant {
+        ArmRequant { mult: r.multiplier, e1: r.shift.wrapping_neg().wrapping_sub(1) }
+    }
+}
+
+/// Bytes of a table of `n` entries (none for one entry: it lives on the stack).
+fn arm_table_bytes(n: usize) -> Result<usize> {
+    if n > 1 {
+        n.checked_mul(core::mem::size_of::<ArmRequant>()).ok_or(Error::TooLarge)
+    } else {
+        Ok(0)
+    }
 }
 
 /// Splits the scratch into the requantization table (filled) and the rest.
 fn requant_table<'s>(
     r: &RequantSource<'_>,
     scratch: &'s mut [u8],
-    one: &'s mut [Requant; 1],
-) -> Result<(&'s [Requant], &'s mut [u8])> {
-    let (table, rest): (&mut [Requant], &mut [u8]) = if r.count > 1 {
-        let (t, rest) = scratch.split_at_mut_checked(table_bytes(r.count)?).ok_or(Error::Internal)?;
+    one: &'s mut [ArmRequant; 1],
+) -> Result<(&'s [ArmRequant], &'s mut [u8])> {
+    let (table, rest): (&mut [ArmRequant], &mut [u8]) = if r.count > 1 {
+        let (t, rest) = scratch.split_at_mut_checked(arm_table_bytes(r.count)?).ok_or(Error::Internal)?;
         (bytemuck::try_cast_slice_mut(t).map_err(|_| Error::Internal)?, rest)
     } else {
         (one, scratch)
@@ -125,12 +152,12 @@ fn requant_table<'s>(
 /// The per-channel multipliers of [`crate::kernels::conv::per_channel_requant`], derived in
 /// integer arithmetic ([`quantize_multiplier_of_scales`], bit for bit the same): a few dozen
 /// instructions per channel instead of software double precision, at every invoke.
-fn fill_requant(r: &RequantSource<'_>, table: &mut [Requant]) -> Result<()> {
+fn fill_requant(r: &RequantSource<'_>, table: &mut [ArmRequant]) -> Result<()> {
     let n = r.filter_scales.len();
     if table.is_empty() || !(n == 1 || n == table.len()) {
         return Err(Error::InvalidArgument);
     }
-    let of = |f: f32| quantize_multiplier_of_scales(r.input_scale, f, r.output_scale);
+    let of = |f: f32| ArmRequant::of(quantize_multiplier_of_scales(r.input_scale, f, r.output_scale));
     let broadcast = of(r.filter_scales.get(0));
     for (i, slot) in table.iter_mut().enumerate() {
         *slot = if n > 1 { of(r.filter_scales.get(i)) } else { broadcast };
@@ -143,13 +170,13 @@ fn args(
     q: IoQuant,
     filter: &[i8],
     bias: Option<LeI32s<'_>>,
-    requant: &[Requant],
+    requant: &[ArmRequant],
     out_c: usize,
     scratch: *mut c_void,
 ) -> Result<ConvArgs> {
     let step = match requant.len() {
         1 => 0,
-        n if n >= out_c => 2,
+        n if n >= out_c => 1,
         _ => return Err(Error::InvalidArgument),
     };
     if bias.is_some_and(|b| b.len() < out_c) {
@@ -158,7 +185,7 @@ fn args(
     Ok(ConvArgs {
         filter: filter.as_ptr(),
         bias: bias.map_or(core::ptr::null(), |b| b.bytes().as_ptr()),
-        requant: requant.as_ptr().cast::<i32>(),
+        requant: requant.as_ptr(),
         requant_step: step,
         input_offset: q.input_zp.wrapping_neg(),
         output_offset: q.output_zp,
@@ -182,7 +209,7 @@ fn run_conv(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result
     let k = patch_len(spec)?;
     let scratch = core::mem::take(&mut b.scratch);
     let (mut io, call) = window_io(spec, b, s.params.full_call(Walk::Forward), s.params.window(), region)?;
-    let mut one = [Requant::default(); 1];
+    let mut one = [ArmRequant::default(); 1];
     let (table, cols) = requant_table(&s.requant, scratch, &mut one)?;
     let p = &s.params;
     p.check(table.len(), s.filter.len(), s.bias.map(|x| x.len()))?;
@@ -214,7 +241,7 @@ fn run_depthwise(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> R
     }
     let scratch = core::mem::take(&mut b.scratch);
     let (mut io, call) = window_io(spec, b, s.params.full_call(Walk::Forward), s.params.window(), region)?;
-    let mut one = [Requant::default(); 1];
+    let mut one = [ArmRequant::default(); 1];
     let (table, _) = requant_table(&s.requant, scratch, &mut one)?;
     let p = &s.params;
     p.check(table.len(), s.filter.len(), s.bias.map(|x| x.len()))?;
@@ -235,10 +262,11 @@ fn run_depthwise(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> R
 
 #[cfg(test)]
 mod tests {
+    use super::ArmRequant;
     use crate::quant::multiply_by_quantized_multiplier;
 
     extern "C" {
-        fn pw_arm_requantize_s8(acc: i32, rq: *const i32) -> i32;
+        fn pw_arm_requantize_s8(acc: i32, r: *const ArmRequant) -> i32;
     }
 
     /// The C requantization (one multiply-accumulate, a shift and a carry) against TFLM's
@@ -264,10 +292,10 @@ mod tests {
                 _ => (next() as u32 >> 1 | 1 << 30) as i32,
             };
             let shift = next().rem_euclid(64) - 32;
-            let rq = [mult, shift];
+            let rq = ArmRequant::of(crate::quant::Requant { multiplier: mult, shift });
             let want = multiply_by_quantized_multiplier(acc, mult, shift).clamp(-128, 127);
-            // SAFETY: `rq` is two i32 values, live across the call; the function reads them only.
-            let got = unsafe { pw_arm_requantize_s8(acc, rq.as_ptr()) };
+            // SAFETY: `rq` is one entry, live across the call; the function reads it only.
+            let got = unsafe { pw_arm_requantize_s8(acc, &rq) };
             assert_eq!(got, want, "acc {acc} multiplier {mult} shift {shift}");
             cases += 1;
         }

@@ -127,7 +127,7 @@ fn none(_: &OpSpec<'_>) -> Result<usize> {
 }
 
 /// Bytes of a requantization table of `n` entries (none for one entry: it lives on the stack).
-pub(super) fn table_bytes(n: usize) -> Result<usize> {
+fn table_bytes(n: usize) -> Result<usize> {
     if n > 1 {
         n.checked_mul(core::mem::size_of::<Requant>()).ok_or(Error::TooLarge)
     } else {
