@@ -14,13 +14,20 @@
 #include "pw_arm.h"
 
 /* First and one-past-last tap f of `kernel` with 0 <= start + f*dilation < size. */
-static void tap_range(int32_t start, int32_t kernel, int32_t dilation, int32_t size, int32_t *lo, int32_t *hi)
+static inline void tap_range(int32_t start, int32_t kernel, int32_t dilation, int32_t size, int32_t *lo, int32_t *hi)
 {
     int32_t a = 0, b = kernel;
-    if (start < 0)
-        a = (-start + dilation - 1) / dilation;
-    if (start + (kernel - 1) * dilation >= size)
-        b = start >= size ? 0 : (size - 1 - start) / dilation + 1;
+    if (dilation == 1) {
+        if (start < 0)
+            a = -start;
+        if (start + kernel > size)
+            b = size - start;
+    } else {
+        if (start < 0)
+            a = (-start + dilation - 1) / dilation;
+        if (start + (kernel - 1) * dilation >= size)
+            b = start >= size ? 0 : (size - 1 - start) / dilation + 1;
+    }
     if (b < a)
         b = a;
     *lo = a;

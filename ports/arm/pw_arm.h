@@ -140,7 +140,7 @@ typedef struct pw_requant_s {
     int32_t e1; /* e - 1 = -shift - 1; the fast path when in 1..30 and mult != INT32_MIN */
 } pw_requant; /* = ArmRequant in src/variants/arm.rs (8 bytes, as the portable table's entries) */
 
-int32_t pw_requantize_slow(int32_t acc, pw_requant r);
+int32_t pw_requantize_slow(int32_t acc, int32_t mult, int32_t e1) __attribute__((noinline, cold));
 int32_t pw_arm_requantize_s8(int32_t acc, const pw_requant *r);
 
 PW_INLINE int8_t pw_requantize(int32_t acc, pw_requant r, int32_t out_offset, int32_t act_min, int32_t act_max)
@@ -153,7 +153,7 @@ PW_INLINE int8_t pw_requantize(int32_t acc, pw_requant r, int32_t out_offset, in
             s -= 1LL << 31;
         h = (int32_t)((uint64_t)s >> 32) >> r.e1;
     } else {
-        h = pw_requantize_slow(acc, r);
+        h = pw_requantize_slow(acc, r.mult, r.e1);
     }
     int32_t v = h + out_offset;
     v = v < act_min ? act_min : v;

@@ -5,17 +5,17 @@
  */
 #include "pw_arm.h"
 
-int32_t pw_requantize_slow(int32_t acc, pw_requant r)
+int32_t pw_requantize_slow(int32_t acc, int32_t mult, int32_t e1)
 {
-    int32_t shift = (int32_t)(0u - (uint32_t)r.e1 - 1u);
+    int32_t shift = (int32_t)(0u - (uint32_t)e1 - 1u);
     int32_t left = shift > 0 ? shift & 31 : 0;
     int32_t right = shift < 0 ? (int32_t)((0u - (uint32_t)shift) & 31u) : 0;
     int32_t x = (int32_t)((uint32_t)acc << left);
     int32_t h;
-    if (x == INT32_MIN && r.mult == INT32_MIN) {
+    if (x == INT32_MIN && mult == INT32_MIN) {
         h = INT32_MAX;
     } else {
-        int64_t ab = (int64_t)x * r.mult;
+        int64_t ab = (int64_t)x * mult;
         int64_t nudge = ab >= 0 ? (1LL << 30) : 1 - (1LL << 30);
         h = (int32_t)((ab + nudge) / (1LL << 31));
     }
