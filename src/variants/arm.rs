@@ -88,10 +88,9 @@ fn patch_len(s: &OpSpec<'_>) -> Result<usize> {
     f.h.checked_mul(f.w).and_then(|x| x.checked_mul(f.c)).ok_or(Error::TooLarge)
 }
 
-/// Bytes of the two int16 im2col columns (`col_stride` in ports/arm/conv_s8.c: the patch
-/// length rounded up to even).
+/// Bytes of the two int16 im2col columns (ports/arm/conv_s8.c: `2·k` values).
 fn columns_bytes(k: usize) -> Result<usize> {
-    k.checked_add(1).map(|x| x & !1).and_then(|x| x.checked_mul(4)).ok_or(Error::TooLarge)
+    k.checked_mul(4).ok_or(Error::TooLarge)
 }
 
 /// The requantization table (one entry per output channel, none for a per-tensor filter),
@@ -214,7 +213,7 @@ fn run_conv(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result
     let p = &s.params;
     p.check(table.len(), s.filter.len(), s.bias.map(|x| x.len()))?;
     call.check(p.window(), p.input().c, p.output().c, io.input_len(0), io.output_len())?;
-    // The columns: 4-byte aligned, two of `k` int16 values rounded up to even.
+    // The columns: 4-byte aligned, two of `k` int16 values.
     if cols.len() < columns_bytes(k)? || cols.as_ptr().align_offset(4) != 0 || i32::try_from(k).is_err() {
         return Err(Error::InvalidArgument);
     }
