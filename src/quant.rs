@@ -70,11 +70,12 @@ pub fn quantize_multiplier_of_scales(a: f32, b: f32, c: f32) -> Requant {
     p <<= lz;
     e -= lz;
     // q = floor(p · 2^32 / mc) in (2^55, 2^57): ten 8-bit digits (p's six bytes, four zeros).
-    let d = mc as u32; // in [2^23, 2^24)
+    // mc in [2^23, 2^24): never zero (NonZero: the division has no panic path).
+    let Some(d) = core::num::NonZeroU32::new(mc as u32) else { return Requant::default() };
     let (mut q, mut r) = (0u64, 0u32);
     for i in (0..10u32).rev() {
         let digit = if i >= 4 { ((p >> ((i - 4) * 8)) & 0xff) as u32 } else { 0 };
-        let cur = (r << 8) | digit; // r < d < 2^24: no bits lost
+        let cur = (r << 8) | digit; // r < mc < 2^24: no bits lost
         q = (q << 8) | u64::from(cur / d);
         r = cur % d;
     }
