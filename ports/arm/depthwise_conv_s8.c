@@ -45,6 +45,17 @@ static inline void tap_range(int32_t start, int32_t kernel, int32_t dilation, in
         a3 = PW_SMLATT(fb_, xb_, a3);                                                                                  \
     } while (0)
 
+/* The same with the input offset folded into the accumulators' start. */
+#define PW_DW_TAP_RAW(xw, fw)                                                                                          \
+    do {                                                                                                               \
+        uint32_t xa_ = PW_SXTB16(xw), xb_ = PW_SXTB16_ROR8(xw);                                                        \
+        uint32_t fa_ = PW_SXTB16(fw), fb_ = PW_SXTB16_ROR8(fw);                                                        \
+        a0 = PW_SMLABB(fa_, xa_, a0);                                                                                  \
+        a2 = PW_SMLATT(fa_, xa_, a2);                                                                                  \
+        a1 = PW_SMLABB(fb_, xb_, a1);                                                                                  \
+        a3 = PW_SMLATT(fb_, xb_, a3);                                                                                  \
+    } while (0)
+
 int32_t pw_arm_depthwise_s8(const pw_window_call *call, const pw_conv_params *params)
 {
     /* Local copies: the int8 output stores cannot alias them. */
@@ -64,37 +75,64 @@ int32_t pw_arm_depthwise_s8(const pw_window_call *call, const pw_conv_params *pa
     const int fast3 = dm == 1 && c.kernel_h == 3 && c.kernel_w == 3 && c.dilation_h == 1 && c.dilation_w == 1;
     pw_walker px = pw_walk_start(&c);
 
+    /* Whole 3x3 windows: the input offset folded into the bias, fold[k] = bias[k] + offset ·
+     * (the sum of channel k's nine filter taps), in the scratch (4 bytes per channel). */
+    int32_t *fold = (int32_t *)p.scratch;
+    if (fast3) {
+        if (!fold)
+            return -1;
+        for (int32_t k = 0; k < ch; k++) {
+            int32_t sum = 0;
+            for (int32_t t = 0; t < 9; t++)
+                sum += p.filter[t * ch + k];
+            fold[k] = pw_bias(p.bias, k) + offset * sum;
+        }
+    }
+    const int32_t rs = c.in.row_stride;
+
     for (int32_t i = 0; i < total; i++, pw_walk_next(&px)) {
         const int32_t b = px.b, y = px.y, x = px.x;
         const int32_t iy0 = y * c.stride_h - c.pad_top, ix0 = x * c.stride_w - c.pad_left;
-        int32_t fy0, fy1, fx0, fx1;
-        tap_range(iy0, c.kernel_h, c.dilation_h, c.in.h, &fy0, &fy1);
-        tap_range(ix0, c.kernel_w, c.dilation_w, c.in.w, &fx0, &fx1);
-        const int32_t ny = fy1 - fy0, nx = fx1 - fx0;
         int8_t *out = c.output + b * c.out.batch_stride + y * c.out.row_stride + x * ch;
+        const int full3 = fast3 && iy0 >= 0 && ix0 >= 0 && iy0 + 3 <= c.in.h && ix0 + 3 <= c.in.w;
+        int32_t ny = 3, nx = 3;
         /* The first tap inside the block (not dereferenced when there is none). */
         const int8_t *in0 = c.input;
         const int8_t *flt0 = p.filter;
-        if (ny > 0 && nx > 0) {
-            in0 += b * c.in.batch_stride + (iy0 + fy0 * c.dilation_h) * c.in.row_stride + (ix0 + fx0 * c.dilation_w) * in_c;
-            flt0 += fy0 * frow + fx0 * ch;
+        if (full3) {
+            in0 += b * c.in.batch_stride + iy0 * rs + ix0 * in_c;
+        } else {
+            int32_t fy0, fy1, fx0, fx1;
+            tap_range(iy0, c.kernel_h, c.dilation_h, c.in.h, &fy0, &fy1);
+            tap_range(ix0, c.kernel_w, c.dilation_w, c.in.w, &fx0, &fx1);
+            ny = fy1 - fy0;
+            nx = fx1 - fx0;
+            if (ny > 0 && nx > 0) {
+                in0 += b * c.in.batch_stride + (iy0 + fy0 * c.dilation_h) * rs + (ix0 + fx0 * c.dilation_w) * in_c;
+                flt0 += fy0 * frow + fx0 * ch;
+            }
         }
-        const int full3 = fast3 && ny == 3 && nx == 3;
-        const int32_t rs = c.in.row_stride;
 
         int32_t k = 0;
         for (; k + 4 <= ch; k += 4) {
-            int32_t a0 = pw_bias(p.bias, k), a1 = pw_bias(p.bias, k + 1);
-            int32_t a2 = pw_bias(p.bias, k + 2), a3 = pw_bias(p.bias, k + 3);
+            int32_t a0, a1, a2, a3;
             if (full3) {
-                /* The whole 3x3 window inside the block: nine taps, unrolled. */
+                /* The whole 3x3 window inside the block: nine taps, unrolled, offset folded. */
+                a0 = fold[k];
+                a1 = fold[k + 1];
+                a2 = fold[k + 2];
+                a3 = fold[k + 3];
                 const int8_t *ip = in0 + k, *fp = flt0 + k;
                 for (int32_t ty = 0; ty < 3; ty++, ip += rs, fp += frow) {
-                    PW_DW_TAP(pw_read32(ip), pw_read32(fp));
-                    PW_DW_TAP(pw_read32(ip + ch), pw_read32(fp + ch));
-                    PW_DW_TAP(pw_read32(ip + 2 * ch), pw_read32(fp + 2 * ch));
+                    PW_DW_TAP_RAW(pw_read32(ip), pw_read32(fp));
+                    PW_DW_TAP_RAW(pw_read32(ip + ch), pw_read32(fp + ch));
+                    PW_DW_TAP_RAW(pw_read32(ip + 2 * ch), pw_read32(fp + 2 * ch));
                 }
             } else if (dm == 1) {
+                a0 = pw_bias(p.bias, k);
+                a1 = pw_bias(p.bias, k + 1);
+                a2 = pw_bias(p.bias, k + 2);
+                a3 = pw_bias(p.bias, k + 3);
                 const int8_t *in_row = in0 + k, *f_row = flt0 + k;
                 for (int32_t ty = 0; ty < ny; ty++, in_row += tap_y, f_row += frow) {
                     const int8_t *ip = in_row, *fp = f_row;
@@ -102,6 +140,10 @@ int32_t pw_arm_depthwise_s8(const pw_window_call *call, const pw_conv_params *pa
                         PW_DW_TAP(pw_read32(ip), pw_read32(fp));
                 }
             } else {
+                a0 = pw_bias(p.bias, k);
+                a1 = pw_bias(p.bias, k + 1);
+                a2 = pw_bias(p.bias, k + 2);
+                a3 = pw_bias(p.bias, k + 3);
                 /* Four output channels of one input channel: its value in both halves. */
                 const int8_t *in_row = in0 + k / dm, *f_row = flt0 + k;
                 for (int32_t ty = 0; ty < ny; ty++, in_row += tap_y, f_row += frow) {

@@ -43,7 +43,8 @@ typedef struct {
     int32_t requant_step;               /* entries from one channel to the next: 1, or 0 */
     int32_t input_offset;   /* -input zero point, in [-127, 128] */
     int32_t output_offset, act_min, act_max;
-    void *scratch; /* conv: two columns of kh*kw*in_c int16s, 4-byte aligned */
+    void *scratch; /* 4-byte aligned; conv: two columns of kh*kw*in_c int16s; depthwise 3x3, multiplier 1,
+                      no dilation: out_c int32s (biases with the input offset folded in) */
 } pw_conv_params;
 
 /* CONV_2D with one group: output block from input block. Returns 0, or -1 on a bad call. */

@@ -100,9 +100,24 @@ fn conv_scratch(s: &OpSpec<'_>) -> Result<usize> {
     arm_table_bytes(c.requant.count)?.checked_add(columns_bytes(patch_len(s)?)?).ok_or(Error::TooLarge)
 }
 
+/// The requantization table, then for 3×3 windows (depth multiplier 1, no dilation) the
+/// biases with the input offset folded in (4 bytes per channel, ports/arm/depthwise_conv_s8.c).
 fn depthwise_scratch(s: &OpSpec<'_>) -> Result<usize> {
     let Params::Depthwise(d) = &s.params else { return Err(Error::Internal) };
-    arm_table_bytes(d.requant.count)
+    arm_table_bytes(d.requant.count)?.checked_add(folded_bytes(s)?).ok_or(Error::TooLarge)
+}
+
+/// Bytes of the folded biases (`fast3` in ports/arm/depthwise_conv_s8.c), 0 when not used.
+fn folded_bytes(s: &OpSpec<'_>) -> Result<usize> {
+    let Params::Depthwise(d) = &s.params else { return Err(Error::Internal) };
+    let (f, w) = (d.params.filter(), d.params.window());
+    let fast3 =
+        d.params.depth_multiplier() == 1 && [f.h, f.w] == [3, 3] && w.rows.dilation == 1 && w.cols.dilation == 1;
+    if fast3 {
+        d.params.output().c.checked_mul(4).ok_or(Error::TooLarge)
+    } else {
+        Ok(0)
+    }
 }
 
 /// One output channel's requantization as the C kernels apply it (`pw_requant`,
@@ -241,16 +256,22 @@ fn run_depthwise(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> R
     let scratch = core::mem::take(&mut b.scratch);
     let (mut io, call) = window_io(spec, b, s.params.full_call(Walk::Forward), s.params.window(), region)?;
     let mut one = [ArmRequant::default(); 1];
-    let (table, _) = requant_table(&s.requant, scratch, &mut one)?;
+    let (table, rest) = requant_table(&s.requant, scratch, &mut one)?;
     let p = &s.params;
     p.check(table.len(), s.filter.len(), s.bias.map(|x| x.len()))?;
     call.check(p.window(), p.input().c, p.output().c, io.input_len(0), io.output_len())?;
-    let a = args(p.io_quant(), s.filter, s.bias, table, p.output().c, core::ptr::null_mut())?;
+    let folded = folded_bytes(spec)?;
+    if rest.len() < folded || rest.as_ptr().align_offset(4) != 0 {
+        return Err(Error::InvalidArgument);
+    }
+    let fold = if folded > 0 { rest.as_mut_ptr().cast() } else { core::ptr::null_mut() };
+    let a = args(p.io_quant(), s.filter, s.bias, table, p.output().c, fold)?;
     let raw = raw_call(&call, p.window(), &mut io)?;
     // SAFETY: as for the convolution: the call was checked against the window and the I/O
     // lengths (output channels = input channels × the depth multiplier, 1 or a multiple of
     // 4), the filter holds `kh · kw · out_c` values (plane 0), bias and requantization `out_c`
-    // entries (or one, step 0); the kernel uses no scratch.
+    // entries (or one, step 0); for 3×3 windows without dilation and a multiplier of 1 the
+    // scratch holds `out_c` 4-byte aligned int32s (otherwise the kernel does not touch it).
     let rc = unsafe { pw_arm_depthwise_s8(&raw, &a) };
     if rc == 0 {
         Ok(())
