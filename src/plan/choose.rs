@@ -13,7 +13,7 @@ use super::overlap::{permission, Overlap};
 use super::EXACT;
 use crate::error::{Error, Result};
 use crate::ops::OpSpec;
-use crate::variants::{self, VariantId};
+use crate::variants::{self, Access, Variant, VariantId};
 
 /// The variant chosen for an operator and what the planner needs of it.
 #[derive(Clone, Copy, Debug)]
@@ -29,15 +29,31 @@ pub struct Choice {
 /// and still be chosen, anywhere in the model: its im2col columns, typically.
 pub const PORT_SLACK: i64 = 128;
 
+/// Calls `f` with every candidate variant of `spec`, its choice and its footprint. Variants
+/// that walk memory alike get the same overlap permission: it is computed once per run of
+/// equal accesses (a port's variant and its portable twin usually share it).
+fn each_choice(spec: &OpSpec<'_>, mut f: impl FnMut(&Variant, Choice, i64)) -> Result<()> {
+    let mut memo: Option<(Access, Option<Overlap>)> = None;
+    for v in variants::candidates(spec) {
+        let overlap = match memo {
+            Some((a, o)) if a == v.access => o,
+            _ => {
+                let o = permission(spec, v.access);
+                memo = Some((v.access, o));
+                o
+            }
+        };
+        let choice = Choice { id: v.id, scratch: (v.scratch)(spec)?, overlap };
+        f(v, choice, footprint(spec, &choice));
+    }
+    Ok(())
+}
+
 /// The smallest footprint any variant of `spec` has (0 for operators that are not sliding
 /// windows): with the largest of these over a model, the budget of [`variant`].
 pub fn least_footprint(spec: &OpSpec<'_>) -> Result<i64> {
     let mut least: Option<i64> = None;
-    for v in variants::candidates(spec) {
-        let choice = Choice { id: v.id, scratch: (v.scratch)(spec)?, overlap: permission(spec, v.access) };
-        let fp = footprint(spec, &choice);
-        least = Some(least.map_or(fp, |l| l.min(fp)));
-    }
+    each_choice(spec, |_, _, fp| least = Some(least.map_or(fp, |l| l.min(fp))))?;
     least.ok_or(Error::Internal)
 }
 
@@ -48,16 +64,14 @@ pub fn least_footprint(spec: &OpSpec<'_>) -> Result<i64> {
 pub fn variant(spec: &OpSpec<'_>, budget: i64) -> Result<Choice> {
     let mut best: Option<(Choice, i64)> = None;
     let mut port: Option<(Choice, i64)> = None;
-    for v in variants::candidates(spec) {
-        let choice = Choice { id: v.id, scratch: (v.scratch)(spec)?, overlap: permission(spec, v.access) };
-        let fp = footprint(spec, &choice);
+    each_choice(spec, |v, choice, fp| {
         if best.as_ref().is_none_or(|&(_, b)| fp < b) {
             best = Some((choice, fp));
         }
         if variants::is_port(v) && port.as_ref().is_none_or(|&(_, b)| fp < b) {
             port = Some((choice, fp));
         }
-    }
+    })?;
     match (best, port) {
         (Some((_, b)), Some((p, fp))) if fp <= b.saturating_add(PORT_SLACK).max(budget) => Ok(p),
         (best, _) => best.map(|(c, _)| c).ok_or(Error::Internal),
