@@ -30,14 +30,15 @@ static void put_run(int16_t *cols, int32_t p, int32_t j, const int8_t *src, int3
                     int32_t k)
 {
     int32_t i = 0;
-    if ((j & 3) == 0) {
-        uint32_t off2 = ((uint32_t)offset & 0xffffu) | ((uint32_t)offset << 16);
-        int16_t *dst = cols + j * 2 + p * 4;
-        for (; i + 4 <= n && j + i + 4 <= k4; i += 4, dst += 8) {
-            uint32_t w = pw_read32(src + i);
-            pw_write32(dst, PW_SADD16(PW_SXTB16(w), off2));
-            pw_write32(dst + 2, PW_SADD16(PW_SXTB16_ROR8(w), off2));
-        }
+    /* One by one up to a group boundary, then whole groups of four, then the rest. */
+    for (; i < n && ((j + i) & 3) != 0; i++)
+        cols[col_pos(j + i, p, k4, k)] = (int16_t)(src[i] + offset);
+    uint32_t off2 = ((uint32_t)offset & 0xffffu) | ((uint32_t)offset << 16);
+    for (; i + 4 <= n && j + i + 4 <= k4; i += 4) {
+        int16_t *dst = cols + (j + i) * 2 + p * 4;
+        uint32_t w = pw_read32(src + i);
+        pw_write32(dst, PW_SADD16(PW_SXTB16(w), off2));
+        pw_write32(dst + 2, PW_SADD16(PW_SXTB16_ROR8(w), off2));
     }
     for (; i < n; i++)
         cols[col_pos(j + i, p, k4, k)] = (int16_t)(src[i] + offset);
