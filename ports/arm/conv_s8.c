@@ -89,6 +89,7 @@ int32_t pw_arm_conv_s8(const pw_window_call *call, const pw_conv_params *params)
     const int16_t *tail0 = cols + 2 * k4, *tail1 = tail0 + (k - k4);
     const int32_t step = p.requant_step;
     const int32_t out_offset = p.output_offset, act_min = p.act_min, act_max = p.act_max;
+    const int all_fast = pw_all_fast(p.requant, step ? oc_n : 1, step);
     pw_walker px = pw_walk_start(&c);
 
     for (int32_t i = 0; i < total; i += 2) {
@@ -140,10 +141,10 @@ int32_t pw_arm_conv_s8(const pw_window_call *call, const pw_conv_params *params)
             }
             const pw_requant r0 = p.requant[oc * step], r1 = p.requant[(oc + 1) * step];
             /* Pixel 1 first: when there is no pixel 1, out1 is out0 and pixel 0 wins. */
-            out1[oc] = pw_requantize(a10, r0, out_offset, act_min, act_max);
-            out1[oc + 1] = pw_requantize(a11, r1, out_offset, act_min, act_max);
-            out0[oc] = pw_requantize(a00, r0, out_offset, act_min, act_max);
-            out0[oc + 1] = pw_requantize(a01, r1, out_offset, act_min, act_max);
+            out1[oc] = pw_requantize(a10, r0, all_fast, out_offset, act_min, act_max);
+            out1[oc + 1] = pw_requantize(a11, r1, all_fast, out_offset, act_min, act_max);
+            out0[oc] = pw_requantize(a00, r0, all_fast, out_offset, act_min, act_max);
+            out0[oc + 1] = pw_requantize(a01, r1, all_fast, out_offset, act_min, act_max);
         }
         if (oc < oc_n) {
             const int8_t *fa = f0;
@@ -161,8 +162,8 @@ int32_t pw_arm_conv_s8(const pw_window_call *call, const pw_conv_params *params)
                 a1 += fa[j] * tail1[j];
             }
             const pw_requant r0 = p.requant[oc * step];
-            out1[oc] = pw_requantize(a1, r0, out_offset, act_min, act_max);
-            out0[oc] = pw_requantize(a0, r0, out_offset, act_min, act_max);
+            out1[oc] = pw_requantize(a1, r0, all_fast, out_offset, act_min, act_max);
+            out0[oc] = pw_requantize(a0, r0, all_fast, out_offset, act_min, act_max);
         }
     }
     return 0;

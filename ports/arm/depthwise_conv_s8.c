@@ -72,6 +72,7 @@ int32_t pw_arm_depthwise_s8(const pw_window_call *call, const pw_conv_params *pa
     const uint32_t off2 = ((uint32_t)offset & 0xffffu) | ((uint32_t)offset << 16);
     const int32_t tap_x = c.dilation_w * in_c, tap_y = c.dilation_h * c.in.row_stride;
     const int32_t out_offset = p.output_offset, act_min = p.act_min, act_max = p.act_max;
+    const int all_fast = pw_all_fast(p.requant, step ? ch : 1, step);
     const int fast3 = dm == 1 && c.kernel_h == 3 && c.kernel_w == 3 && c.dilation_h == 1 && c.dilation_w == 1;
     pw_walker px = pw_walk_start(&c);
 
@@ -160,10 +161,10 @@ int32_t pw_arm_depthwise_s8(const pw_window_call *call, const pw_conv_params *pa
                 }
             }
             const pw_requant *rq = p.requant + k * step;
-            out[k] = pw_requantize(a0, rq[0], out_offset, act_min, act_max);
-            out[k + 1] = pw_requantize(a1, rq[step], out_offset, act_min, act_max);
-            out[k + 2] = pw_requantize(a2, rq[2 * step], out_offset, act_min, act_max);
-            out[k + 3] = pw_requantize(a3, rq[3 * step], out_offset, act_min, act_max);
+            out[k] = pw_requantize(a0, rq[0], all_fast, out_offset, act_min, act_max);
+            out[k + 1] = pw_requantize(a1, rq[step], all_fast, out_offset, act_min, act_max);
+            out[k + 2] = pw_requantize(a2, rq[2 * step], all_fast, out_offset, act_min, act_max);
+            out[k + 3] = pw_requantize(a3, rq[3 * step], all_fast, out_offset, act_min, act_max);
         }
         for (; k < ch; k++) { /* dm == 1 here: ch % 4 channels left */
             int32_t a = pw_bias(p.bias, k);
@@ -173,7 +174,7 @@ int32_t pw_arm_depthwise_s8(const pw_window_call *call, const pw_conv_params *pa
                 for (int32_t tx = 0; tx < nx; tx++, ip += tap_x, fp += ch)
                     a += *fp * (*ip + offset);
             }
-            out[k] = pw_requantize(a, p.requant[k * step], out_offset, act_min, act_max);
+            out[k] = pw_requantize(a, p.requant[k * step], all_fast, out_offset, act_min, act_max);
         }
     }
     return 0;

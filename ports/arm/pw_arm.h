@@ -144,10 +144,24 @@ typedef struct pw_requant_s {
 int32_t pw_requantize_slow(int32_t acc, int32_t mult, int32_t e1) __attribute__((noinline, cold));
 int32_t pw_arm_requantize_s8(int32_t acc, const pw_requant *r);
 
-PW_INLINE int8_t pw_requantize(int32_t acc, pw_requant r, int32_t out_offset, int32_t act_min, int32_t act_max)
+/* True when channel r takes the fast path. */
+PW_INLINE int pw_requant_fast(pw_requant r) { return (uint32_t)r.e1 - 1u < 30u && r.mult != INT32_MIN; }
+
+/* True when all n channels (entries `step` apart) take the fast path: the kernels then skip
+ * the per-value check. */
+PW_INLINE int pw_all_fast(const pw_requant *t, int32_t n, int32_t step)
+{
+    for (int32_t i = 0; i < n; i++)
+        if (!pw_requant_fast(t[i * step]))
+            return 0;
+    return 1;
+}
+
+PW_INLINE int8_t pw_requantize(int32_t acc, pw_requant r, int all_fast, int32_t out_offset, int32_t act_min,
+                               int32_t act_max)
 {
     int32_t h;
-    if ((uint32_t)r.e1 - 1u < 30u && r.mult != INT32_MIN) {
+    if (all_fast || pw_requant_fast(r)) {
         int32_t k_hi = (int32_t)(1u << (r.e1 - 1)); /* 2^(e-2) */
         int64_t s = (int64_t)acc * r.mult + (((int64_t)k_hi << 32) | (1LL << 30));
         if ((int32_t)((uint64_t)s >> 32) < k_hi)

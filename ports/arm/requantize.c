@@ -29,5 +29,5 @@ int32_t pw_requantize_slow(int32_t acc, int32_t mult, int32_t e1)
  * tests, which compare it with TFLM's arithmetic. */
 int32_t pw_arm_requantize_s8(int32_t acc, const pw_requant *r)
 {
-    return pw_requantize(acc, *r, 0, -128, 127);
+    return pw_requantize(acc, *r, 0, 0, -128, 127);
 }
