@@ -13,6 +13,10 @@
 #include "semihost.h"
 
 #define EXIT_PASS 0
+
+#ifndef TARGET_NAME
+#define TARGET_NAME "thumbv7em-none-eabihf"
+#endif
 #define EXIT_MISMATCH 1
 #define EXIT_API_ERROR 2
 
@@ -139,7 +143,7 @@ int main(void)
     const size_t input_len = (size_t)(input_data_end - input_data);
     const size_t expected_len = (size_t)(expected_data_end - expected_data);
     uint32_t v = pw_version();
-    sh_printf("patchwise %lu.%lu.%lu on Cortex-M4F (QEMU mps2-an386)\n", (unsigned long)(v >> 16),
+    sh_printf("patchwise %lu.%lu.%lu for " TARGET_NAME "\n", (unsigned long)(v >> 16),
               (unsigned long)((v >> 8) & 0xFFu), (unsigned long)(v & 0xFFu));
     sh_printf("model %s: %zu bytes in flash at 0x%08lx (address mod 16 = %lu)\n", MODEL_NAME,
               model_len, (unsigned long)(uintptr_t)model_data,
