@@ -51,11 +51,16 @@ static uint8_t g_arena[ARENA_SIZE] __attribute__((section(".arena"), aligned(PW_
  * With S = 7 one instruction lasts 3.2 ticks: the count is exact (the rounding error is below
  * 0.32 instruction) and the counter wraps after 2^32 ticks = 1.34 G instructions.
  */
-#define TIMER0_CTRL (*(volatile uint32_t *)0x40000000u)      /* bit 0 enable, bit 3 irq enable */
-#define TIMER0_VALUE (*(volatile uint32_t *)0x40000004u)     /* current count */
-#define TIMER0_RELOAD (*(volatile uint32_t *)0x40000008u)    /* value loaded at zero */
-#define TIMER0_INTSTATUS (*(volatile uint32_t *)0x4000000Cu) /* bit 0: reached zero; write 1 */
-#define TIMER_NS_PER_TICK 40u
+#ifndef TIMER0_BASE
+#define TIMER0_BASE 0x40000000u /* mps2-an386/an500/an385; the secure alias 0x50000000 on an505 */
+#endif
+#ifndef TIMER_NS_PER_TICK
+#define TIMER_NS_PER_TICK 40u /* 25 MHz; 50 (20 MHz) on an505 */
+#endif
+#define TIMER0_CTRL (*(volatile uint32_t *)(TIMER0_BASE + 0x0u))      /* bit 0 enable, bit 3 irq enable */
+#define TIMER0_VALUE (*(volatile uint32_t *)(TIMER0_BASE + 0x4u))     /* current count */
+#define TIMER0_RELOAD (*(volatile uint32_t *)(TIMER0_BASE + 0x8u))    /* value loaded at zero */
+#define TIMER0_INTSTATUS (*(volatile uint32_t *)(TIMER0_BASE + 0xCu)) /* bit 0: reached zero; write 1 */
 
 static void timer_start(void)
 {
