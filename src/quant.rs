@@ -55,55 +55,93 @@ fn f32_parts(x: f32) -> Option<(u64, i32)> {
 /// multiplier from three `f32` scales — in integer arithmetic, bit for bit: the product of two
 /// `f32` significands is exact in double precision (48 bits), the quotient is rounded to 53
 /// bits to nearest-even as the double division rounds it, and frexp / round-half-away to 31
-/// bits are exact operations on that significand. A long division in 8-bit steps (32-bit
-/// divides) replaces the soft-float double operations, which cost ~800 instructions per
+/// bits are exact operations on that significand. Long divisions in 8-bit steps (32-bit
+/// divides) replace the soft-float double operations, which cost ~800 instructions per
 /// channel on a core without a double-precision FPU. Anything but positive finite scales takes
-/// the double-precision path.
+/// the double-precision path. For many channels of one operator, [`ScaleRatio`].
 pub fn quantize_multiplier_of_scales(a: f32, b: f32, c: f32) -> Requant {
-    let (Some((ma, ea)), Some((mb, eb)), Some((mc, ec))) = (f32_parts(a), f32_parts(b), f32_parts(c)) else {
-        return quantize_multiplier(a as f64 * b as f64 / c as f64);
-    };
-    // p = ma·mb in [2^46, 2^48), normalized to [2^47, 2^48).
-    let mut p = ma * mb;
-    let mut e = ea + eb - ec;
-    let lz = p.leading_zeros() as i32 - 16;
-    p <<= lz;
-    e -= lz;
-    // q = floor(p · 2^32 / mc) in (2^55, 2^57): ten 8-bit digits (p's six bytes, four zeros).
-    // mc in [2^23, 2^24): never zero (NonZero: the division has no panic path).
-    let Some(d) = core::num::NonZeroU32::new(mc as u32) else { return Requant::default() };
-    let (mut q, mut r) = (0u64, 0u32);
-    for i in (0..10u32).rev() {
-        let digit = if i >= 4 { ((p >> ((i - 4) * 8)) & 0xff) as u32 } else { 0 };
-        let cur = (r << 8) | digit; // r < mc < 2^24: no bits lost
+    ScaleRatio::new(a, c).multiplier(b)
+}
+
+/// An operator's input and output scales, split once, for the multipliers
+/// `input · filter[i] / output` of its channels ([`quantize_multiplier_of_scales`]).
+///
+/// With `input = ma·2^ea`, `filter = mb·2^eb`, `output = mc·2^ec` (significands in
+/// `[2^23, 2^24)`), the exact quotient is `ma·mb·2^32 / mc · 2^(ea+eb−ec−32)`. Per operator:
+/// `ma·2^32 = Q0·mc + R0`; per channel then `ma·mb·2^32 = mb·Q0·mc + mb·R0`, so
+/// `floor(ma·mb·2^32 / mc) = mb·Q0 + floor(mb·R0 / mc)` with the remainder of the last
+/// division: a 48-bit by 24-bit division (four 32-bit divides) per channel.
+#[derive(Clone, Copy, Debug)]
+pub struct ScaleRatio {
+    input: f32,
+    output: f32,
+    /// `(Q0, R0, mc, ea − ec)`, for positive finite scales.
+    split: Option<(u64, u32, core::num::NonZeroU32, i32)>,
+}
+
+/// `floor(n / d)` and the remainder, for `n < 2^24 · 2^(8·bytes)` given as its top 24 bits
+/// and `bytes` further bytes, `d` in `[2^23, 2^24)`: one 32-bit divide per byte (a remainder
+/// below `d` shifted by 8 bits still fits 32).
+fn long_divide(top: u32, low: u64, bytes: u32, d: core::num::NonZeroU32) -> (u64, u32) {
+    let (mut q, mut r) = (u64::from(top / d), top % d);
+    for i in (0..bytes).rev() {
+        let cur = (r << 8) | ((low >> (8 * i)) & 0xff) as u32;
         q = (q << 8) | u64::from(cur / d);
         r = cur % d;
     }
-    let sticky = r != 0;
-    // Round q to 53 significant bits, to nearest even (the double division's rounding).
-    let drop = 64 - q.leading_zeros() as i32 - 53; // 3 or 4
-    let mut q53 = q >> drop;
-    let rest = q & ((1u64 << drop) - 1);
-    let half = 1u64 << (drop - 1);
-    if rest > half || (rest == half && (sticky || q53 & 1 == 1)) {
-        q53 += 1;
+    (q, r)
+}
+
+impl ScaleRatio {
+    /// The ratio `input / output`.
+    pub fn new(input: f32, output: f32) -> ScaleRatio {
+        let split = match (f32_parts(input), f32_parts(output)) {
+            (Some((ma, ea)), Some((mc, ec))) => core::num::NonZeroU32::new(mc as u32).map(|d| {
+                // ma·2^32: its top 24 bits are ma, then four zero bytes.
+                let (q0, r0) = long_divide(ma as u32, 0, 4, d);
+                (q0, r0, d, ea - ec)
+            }),
+            _ => None,
+        };
+        ScaleRatio { input, output, split }
     }
-    let mut exp = e - 32 + drop; // the double is q53 · 2^exp
-    if q53 == 1 << 53 {
-        q53 >>= 1;
-        exp += 1;
+
+    /// `quantize_multiplier(input as f64 * filter as f64 / output as f64)`.
+    pub fn multiplier(&self, filter: f32) -> Requant {
+        let (Some((q0, r0, d, e0)), Some((mb, eb))) = (self.split, f32_parts(filter)) else {
+            return quantize_multiplier(self.input as f64 * filter as f64 / self.output as f64);
+        };
+        // q = floor(ma·mb·2^32 / mc) in [2^54, 2^57) (both significands in [2^23, 2^24)).
+        let t = mb * u64::from(r0); // < 2^48
+        let (frac, r) = long_divide((t >> 24) as u32, t & 0xff_ffff, 3, d);
+        let q = mb * q0 + frac;
+        let sticky = r != 0;
+        let e = e0 + eb;
+        // Round q to 53 significant bits, to nearest even (the double division's rounding).
+        let drop = 64 - q.leading_zeros() as i32 - 53; // 2 to 4
+        let mut q53 = q >> drop;
+        let rest = q & ((1u64 << drop) - 1);
+        let half = 1u64 << (drop - 1);
+        if rest > half || (rest == half && (sticky || q53 & 1 == 1)) {
+            q53 += 1;
+        }
+        let mut exp = e - 32 + drop; // the double is q53 · 2^exp
+        if q53 == 1 << 53 {
+            q53 >>= 1;
+            exp += 1;
+        }
+        // frexp: q53 / 2^53 in [0.5, 1), shift exp + 53; then round half away to 31 bits.
+        let mut shift = exp + 53;
+        let mut q_fixed = (q53 + (1 << 21)) >> 22;
+        if q_fixed == 1 << 31 {
+            q_fixed /= 2;
+            shift += 1;
+        }
+        if shift < -31 {
+            return Requant::default();
+        }
+        Requant { multiplier: q_fixed as i32, shift }
     }
-    // frexp: q53 / 2^53 in [0.5, 1), shift exp + 53; then round half away to 31 bits.
-    let mut shift = exp + 53;
-    let mut q_fixed = (q53 + (1 << 21)) >> 22;
-    if q_fixed == 1 << 31 {
-        q_fixed /= 2;
-        shift += 1;
-    }
-    if shift < -31 {
-        return Requant::default();
-    }
-    Requant { multiplier: q_fixed as i32, shift }
 }
 
 /// gemmlowp `SaturatingRoundingDoublingHighMul`.

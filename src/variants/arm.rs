@@ -16,7 +16,7 @@ use crate::kernels::conv::IoQuant;
 use crate::kernels::io::{Io, Walk};
 use crate::memory::Bound;
 use crate::ops::{Family, OpSpec, Params, RequantSource};
-use crate::quant::{quantize_multiplier_of_scales, Requant};
+use crate::quant::{Requant, ScaleRatio};
 use crate::tensor::LeI32s;
 use core::ffi::c_void;
 
@@ -164,14 +164,15 @@ fn requant_table<'s>(
 }
 
 /// The per-channel multipliers of [`crate::kernels::conv::per_channel_requant`], derived in
-/// integer arithmetic ([`quantize_multiplier_of_scales`], bit for bit the same): a few dozen
+/// integer arithmetic ([`crate::quant::quantize_multiplier_of_scales`], bit for bit the same): a few dozen
 /// instructions per channel instead of software double precision, at every invoke.
 fn fill_requant(r: &RequantSource<'_>, table: &mut [ArmRequant]) -> Result<()> {
     let n = r.filter_scales.len();
     if table.is_empty() || !(n == 1 || n == table.len()) {
         return Err(Error::InvalidArgument);
     }
-    let of = |f: f32| ArmRequant::of(quantize_multiplier_of_scales(r.input_scale, f, r.output_scale));
+    let ratio = ScaleRatio::new(r.input_scale, r.output_scale);
+    let of = |f: f32| ArmRequant::of(ratio.multiplier(f));
     let broadcast = of(r.filter_scales.get(0));
     for (i, slot) in table.iter_mut().enumerate() {
         *slot = if n > 1 { of(r.filter_scales.get(i)) } else { broadcast };
