@@ -56,6 +56,18 @@ static inline void tap_range(int32_t start, int32_t kernel, int32_t dilation, in
         a3 = PW_SMLATT(fb_, xb_, a3);                                                                                  \
     } while (0)
 
+/* Four channels of one input value v (an int8) and one tap, the offset folded. */
+#define PW_DW_TAP_DUP(v, fw)                                                                                           \
+    do {                                                                                                               \
+        int32_t v_ = (v);                                                                                              \
+        uint32_t xx_ = PW_PKHBT((uint32_t)v_, (uint32_t)v_ << 16);                                                     \
+        uint32_t fa_ = PW_SXTB16(fw), fb_ = PW_SXTB16_ROR8(fw);                                                        \
+        a0 = PW_SMLABB(fa_, xx_, a0);                                                                                  \
+        a2 = PW_SMLATT(fa_, xx_, a2);                                                                                  \
+        a1 = PW_SMLABB(fb_, xx_, a1);                                                                                  \
+        a3 = PW_SMLATT(fb_, xx_, a3);                                                                                  \
+    } while (0)
+
 int32_t pw_arm_depthwise_s8(const pw_window_call *call, const pw_conv_params *params)
 {
     /* Local copies: the int8 output stores cannot alias them. */
@@ -73,7 +85,7 @@ int32_t pw_arm_depthwise_s8(const pw_window_call *call, const pw_conv_params *pa
     const int32_t tap_x = c.dilation_w * in_c, tap_y = c.dilation_h * c.in.row_stride;
     const int32_t out_offset = p.output_offset, act_min = p.act_min, act_max = p.act_max;
     const int all_fast = pw_all_fast(p.requant, step ? ch : 1, step);
-    const int fast3 = dm == 1 && c.kernel_h == 3 && c.kernel_w == 3 && c.dilation_h == 1 && c.dilation_w == 1;
+    const int fast3 = c.kernel_h == 3 && c.kernel_w == 3 && c.dilation_h == 1 && c.dilation_w == 1;
     pw_walker px = pw_walk_start(&c);
 
     /* Whole 3x3 windows: the input offset folded into the bias, fold[k] = bias[k] + offset ·
@@ -117,7 +129,7 @@ int32_t pw_arm_depthwise_s8(const pw_window_call *call, const pw_conv_params *pa
         int32_t k = 0;
         for (; k + 4 <= ch; k += 4) {
             int32_t a0, a1, a2, a3;
-            if (full3) {
+            if (full3 && dm == 1) {
                 /* The whole 3x3 window inside the block: nine taps, unrolled, offset folded. */
                 a0 = fold[k];
                 a1 = fold[k + 1];
@@ -128,6 +140,19 @@ int32_t pw_arm_depthwise_s8(const pw_window_call *call, const pw_conv_params *pa
                     PW_DW_TAP_RAW(pw_read32(ip), pw_read32(fp));
                     PW_DW_TAP_RAW(pw_read32(ip + ch), pw_read32(fp + ch));
                     PW_DW_TAP_RAW(pw_read32(ip + 2 * ch), pw_read32(fp + 2 * ch));
+                }
+            } else if (full3) {
+                /* The same with a depth multiplier of 4k: one input value for the four channels,
+                 * in both halves of a word (PKHBT), the offset folded. */
+                a0 = fold[k];
+                a1 = fold[k + 1];
+                a2 = fold[k + 2];
+                a3 = fold[k + 3];
+                const int8_t *ip = in0 + k / dm, *fp = flt0 + k;
+                for (int32_t ty = 0; ty < 3; ty++, ip += rs, fp += frow) {
+                    PW_DW_TAP_DUP(ip[0], pw_read32(fp));
+                    PW_DW_TAP_DUP(ip[in_c], pw_read32(fp + ch));
+                    PW_DW_TAP_DUP(ip[2 * in_c], pw_read32(fp + 2 * ch));
                 }
             } else if (dm == 1) {
                 a0 = pw_bias(p.bias, k);

@@ -62,6 +62,8 @@ int32_t pw_arm_depthwise_s8(const pw_window_call *call, const pw_conv_params *p)
 #define PW_SMLABB(x, y, acc) __smlabb((x), (y), (acc))
 #define PW_SMLATT(x, y, acc) __smlatt((x), (y), (acc))
 #define PW_SADD16(x, y) __sadd16((x), (y))
+/* Bottom half of x, top half of y (y already shifted): GCC makes it one PKHBT. */
+static inline uint32_t PW_PKHBT(uint32_t x, uint32_t y) { return (x & 0xffffu) | (y & 0xffff0000u); }
 /* SXTB16 of the word rotated right by 8 (bytes 1 and 3), one instruction. */
 static inline uint32_t PW_SXTB16_ROR8(uint32_t x)
 {
@@ -84,6 +86,7 @@ static inline int32_t PW_SMLAD(uint32_t x, uint32_t y, int32_t acc)
 }
 static inline int32_t PW_SMLABB(uint32_t x, uint32_t y, int32_t acc) { return acc + pw_lo16(x) * pw_lo16(y); }
 static inline int32_t PW_SMLATT(uint32_t x, uint32_t y, int32_t acc) { return acc + pw_hi16(x) * pw_hi16(y); }
+static inline uint32_t PW_PKHBT(uint32_t x, uint32_t y) { return (x & 0xffffu) | (y & 0xffff0000u); }
 static inline uint32_t PW_SADD16(uint32_t x, uint32_t y)
 {
     return pw_pack16(pw_lo16(x) + pw_lo16(y), pw_hi16(x) + pw_hi16(y));

@@ -100,8 +100,8 @@ fn conv_scratch(s: &OpSpec<'_>) -> Result<usize> {
     arm_table_bytes(c.requant.count)?.checked_add(columns_bytes(patch_len(s)?)?).ok_or(Error::TooLarge)
 }
 
-/// The requantization table, then for 3×3 windows (depth multiplier 1, no dilation) the
-/// biases with the input offset folded in (4 bytes per channel, ports/arm/depthwise_conv_s8.c).
+/// The requantization table, then for 3×3 windows without dilation the biases with the input
+/// offset folded in (4 bytes per channel, ports/arm/depthwise_conv_s8.c).
 fn depthwise_scratch(s: &OpSpec<'_>) -> Result<usize> {
     let Params::Depthwise(d) = &s.params else { return Err(Error::Internal) };
     arm_table_bytes(d.requant.count)?.checked_add(folded_bytes(s)?).ok_or(Error::TooLarge)
@@ -111,8 +111,7 @@ fn depthwise_scratch(s: &OpSpec<'_>) -> Result<usize> {
 fn folded_bytes(s: &OpSpec<'_>) -> Result<usize> {
     let Params::Depthwise(d) = &s.params else { return Err(Error::Internal) };
     let (f, w) = (d.params.filter(), d.params.window());
-    let fast3 =
-        d.params.depth_multiplier() == 1 && [f.h, f.w] == [3, 3] && w.rows.dilation == 1 && w.cols.dilation == 1;
+    let fast3 = [f.h, f.w] == [3, 3] && w.rows.dilation == 1 && w.cols.dilation == 1;
     if fast3 {
         d.params.output().c.checked_mul(4).ok_or(Error::TooLarge)
     } else {
@@ -271,8 +270,8 @@ fn run_depthwise(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> R
     // SAFETY: as for the convolution: the call was checked against the window and the I/O
     // lengths (output channels = input channels × the depth multiplier, 1 or a multiple of
     // 4), the filter holds `kh · kw · out_c` values (plane 0), bias and requantization `out_c`
-    // entries (or one, step 0); for 3×3 windows without dilation and a multiplier of 1 the
-    // scratch holds `out_c` 4-byte aligned int32s (otherwise the kernel does not touch it).
+    // entries (or one, step 0); for 3×3 windows without dilation the scratch holds `out_c`
+    // 4-byte aligned int32s (otherwise the kernel does not touch it).
     let rc = unsafe { pw_arm_depthwise_s8(&raw, &a) };
     if rc == 0 {
         Ok(())
