@@ -1,6 +1,7 @@
 //! Build script: tells the tests whether the shared models (../shared) are present, so that the
 //! model tests are reported as ignored ("skipped: ../shared/models not found") rather than passing
-//! vacuously when they are absent.
+//! vacuously when they are absent; with the `arm-dsp` feature, compiles the Arm port's C kernels
+//! (`ports/arm`, see ports/README.md).
 
 use std::path::PathBuf;
 
@@ -15,4 +16,32 @@ fn main() {
     if models.is_dir() {
         println!("cargo::rustc-cfg=shared_models");
     }
+    #[cfg(feature = "arm-dsp")]
+    arm_port();
+}
+
+/// The Arm port's kernels as a static library linked into patchwise (and into its staticlib).
+/// Armv7E-M and Armv8-M Mainline get the DSP extension (the kernels then use its instructions);
+/// everything else compiles the plain-C definitions of those instructions.
+#[cfg(feature = "arm-dsp")]
+fn arm_port() {
+    let dir = PathBuf::from("ports/arm");
+    println!("cargo::rerun-if-changed={}", dir.display());
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(&dir).map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
+    files.retain(|p| p.extension().is_some_and(|e| e == "c"));
+    files.sort();
+    let target = std::env::var("TARGET").unwrap_or_default();
+    let mut build = cc::Build::new();
+    build.files(&files).include(&dir).flag("-std=c11").flag("-fwrapv").warnings(true).extra_warnings(true);
+    build.flag_if_supported("-Werror");
+    build.opt_level(2);
+    if target.starts_with("thumbv8m.main") {
+        // The Mainline profile's DSP extension is optional: Cortex-M33/M35P/M55 have it.
+        build.flag("-march=armv8-m.main+dsp");
+    }
+    if target.starts_with("thumb") {
+        build.flag("-ffunction-sections").flag("-fdata-sections").flag("-ffreestanding");
+    }
+    build.compile("patchwise_arm");
 }

@@ -36,6 +36,114 @@ pub fn quantize_multiplier(real: f64) -> Requant {
     Requant { multiplier, shift }
 }
 
+/// `x = m · 2^e` for a positive finite `f32`, with `m` in `[2^23, 2^24)` (subnormals
+/// normalized).
+fn f32_parts(x: f32) -> Option<(u64, i32)> {
+    if !(x > 0.0 && x.is_finite()) {
+        return None;
+    }
+    let bits = x.to_bits();
+    let (m, e) = match (bits >> 23) & 0xff {
+        0 => (u64::from(bits & 0x7f_ffff), -149),
+        biased => (u64::from(bits & 0x7f_ffff | 1 << 23), biased as i32 - 150),
+    };
+    let lz = m.leading_zeros() as i32 - 40; // m < 2^24: at least 40 leading zeros
+    Some((m << lz, e - lz))
+}
+
+/// `quantize_multiplier((a as f64) * (b as f64) / (c as f64))` — TFLM's convolution
+/// multiplier from three `f32` scales — in integer arithmetic, bit for bit: the product of two
+/// `f32` significands is exact in double precision (48 bits), the quotient is rounded to 53
+/// bits to nearest-even as the double division rounds it, and frexp / round-half-away to 31
+/// bits are exact operations on that significand. Long divisions in 8-bit steps (32-bit
+/// divides) replace the soft-float double operations, which cost ~800 instructions per
+/// channel on a core without a double-precision FPU. Anything but positive finite scales takes
+/// the double-precision path. For many channels of one operator, [`ScaleRatio`].
+pub fn quantize_multiplier_of_scales(a: f32, b: f32, c: f32) -> Requant {
+    ScaleRatio::new(a, c).multiplier(b)
+}
+
+/// An operator's input and output scales, split once, for the multipliers
+/// `input · filter[i] / output` of its channels ([`quantize_multiplier_of_scales`]).
+///
+/// With `input = ma·2^ea`, `filter = mb·2^eb`, `output = mc·2^ec` (significands in
+/// `[2^23, 2^24)`), the exact quotient is `ma·mb·2^32 / mc · 2^(ea+eb−ec−32)`. Per operator:
+/// `ma·2^32 = Q0·mc + R0`; per channel then `ma·mb·2^32 = mb·Q0·mc + mb·R0`, so
+/// `floor(ma·mb·2^32 / mc) = mb·Q0 + floor(mb·R0 / mc)` with the remainder of the last
+/// division: a 48-bit by 24-bit division (four 32-bit divides) per channel.
+#[derive(Clone, Copy, Debug)]
+pub struct ScaleRatio {
+    input: f32,
+    output: f32,
+    /// `(Q0, R0, mc, ea − ec)`, for positive finite scales.
+    split: Option<(u64, u32, core::num::NonZeroU32, i32)>,
+}
+
+/// `floor(n / d)` and the remainder, for `n < 2^24 · 2^(8·bytes)` given as its top 24 bits
+/// and `bytes` further bytes, `d` in `[2^23, 2^24)`: one 32-bit divide per byte (a remainder
+/// below `d` shifted by 8 bits still fits 32).
+fn long_divide(top: u32, low: u64, bytes: u32, d: core::num::NonZeroU32) -> (u64, u32) {
+    let (mut q, mut r) = (u64::from(top / d), top % d);
+    for i in (0..bytes).rev() {
+        let cur = (r << 8) | ((low >> (8 * i)) & 0xff) as u32;
+        q = (q << 8) | u64::from(cur / d);
+        r = cur % d;
+    }
+    (q, r)
+}
+
+impl ScaleRatio {
+    /// The ratio `input / output`.
+    pub fn new(input: f32, output: f32) -> ScaleRatio {
+        let split = match (f32_parts(input), f32_parts(output)) {
+            (Some((ma, ea)), Some((mc, ec))) => core::num::NonZeroU32::new(mc as u32).map(|d| {
+                // ma·2^32: its top 24 bits are ma, then four zero bytes.
+                let (q0, r0) = long_divide(ma as u32, 0, 4, d);
+                (q0, r0, d, ea - ec)
+            }),
+            _ => None,
+        };
+        ScaleRatio { input, output, split }
+    }
+
+    /// `quantize_multiplier(input as f64 * filter as f64 / output as f64)`.
+    pub fn multiplier(&self, filter: f32) -> Requant {
+        let (Some((q0, r0, d, e0)), Some((mb, eb))) = (self.split, f32_parts(filter)) else {
+            return quantize_multiplier(self.input as f64 * filter as f64 / self.output as f64);
+        };
+        // q = floor(ma·mb·2^32 / mc) in [2^54, 2^57) (both significands in [2^23, 2^24)).
+        let t = mb * u64::from(r0); // < 2^48
+        let (frac, r) = long_divide((t >> 24) as u32, t & 0xff_ffff, 3, d);
+        let q = mb * q0 + frac;
+        let sticky = r != 0;
+        let e = e0 + eb;
+        // Round q to 53 significant bits, to nearest even (the double division's rounding).
+        let drop = 64 - q.leading_zeros() as i32 - 53; // 2 to 4
+        let mut q53 = q >> drop;
+        let rest = q & ((1u64 << drop) - 1);
+        let half = 1u64 << (drop - 1);
+        if rest > half || (rest == half && (sticky || q53 & 1 == 1)) {
+            q53 += 1;
+        }
+        let mut exp = e - 32 + drop; // the double is q53 · 2^exp
+        if q53 == 1 << 53 {
+            q53 >>= 1;
+            exp += 1;
+        }
+        // frexp: q53 / 2^53 in [0.5, 1), shift exp + 53; then round half away to 31 bits.
+        let mut shift = exp + 53;
+        let mut q_fixed = (q53 + (1 << 21)) >> 22;
+        if q_fixed == 1 << 31 {
+            q_fixed /= 2;
+            shift += 1;
+        }
+        if shift < -31 {
+            return Requant::default();
+        }
+        Requant { multiplier: q_fixed as i32, shift }
+    }
+}
+
 /// gemmlowp `SaturatingRoundingDoublingHighMul`.
 #[inline(always)]
 pub fn saturating_rounding_doubling_high_mul(a: i32, b: i32) -> i32 {
@@ -131,6 +239,36 @@ mod tests {
         assert_eq!(quantize_multiplier(0.0), Requant { multiplier: 0, shift: 0 });
         let r = quantize_multiplier(0.25);
         assert_eq!((r.multiplier, r.shift), (1 << 30, -1));
+    }
+
+    /// The integer derivation against the double-precision one, on random scales of every
+    /// magnitude (subnormals, ratios near powers of two, ties) and on typical model scales.
+    #[test]
+    fn multiplier_of_scales_is_the_double_one() {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u32
+        };
+        let mut checked = 0;
+        for i in 0..3_000_000u32 {
+            let mut f = |k: u32| match (i + k) % 5 {
+                0 => f32::from_bits(next() & 0x7fff_ffff), // any positive pattern (NaN, inf too)
+                1 => f32::from_bits(next() & 0x007f_ffff), // subnormal
+                2 => f32::from_bits(0x3c00_0000 | (next() & 0x00ff_ffff)), // 2^-7 .. 2^-5: model scales
+                3 => f32::from_bits((next() & 0x3f80_0000) | (next() & 7)), // mantissas near powers of two
+                _ => f32::from_bits(0x3f80_0000 | (next() & 0x007f_ffff)), // [1, 2)
+            };
+            let (a, b, c) = (f(0), f(1), f(2));
+            let want = quantize_multiplier(a as f64 * b as f64 / c as f64);
+            assert_eq!(quantize_multiplier_of_scales(a, b, c), want, "{a:e} {b:e} {c:e}");
+            checked += 1;
+        }
+        assert_eq!(checked, 3_000_000);
+        assert_eq!(quantize_multiplier_of_scales(0.5, 1.0, 1.0), Requant { multiplier: 1 << 30, shift: 0 });
+        assert_eq!(quantize_multiplier_of_scales(0.0, 1.0, 1.0), Requant::default());
     }
 
     #[test]

@@ -94,6 +94,10 @@ impl<'a> LeI32s<'a> {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+    /// The bytes (for a kernel in C reading them as little-endian values).
+    pub const fn bytes(&self) -> &'a [u8] {
+        self.0
+    }
     /// Value `i`, or 0 past the end (callers check lengths at prepare time).
     #[inline(always)]
     pub fn get(&self, i: usize) -> i32 {

@@ -366,7 +366,12 @@ fn folded_pad_and_channelwise_corruptions_are_caught() {
             assert_caught(&format!("{name} op {o}"), check_plan(&model, &p), &[want]);
         }
     }
-    assert!(folded >= 10 && channelwise >= 10, "only {folded} folded and {channelwise} channel-by-channel ops");
+    // The Arm port's depthwise kernel takes most depthwise operators from the channel-by-channel one.
+    let min_channelwise = if cfg!(feature = "arm-dsp") { 2 } else { 10 };
+    assert!(
+        folded >= 10 && channelwise >= min_channelwise,
+        "only {folded} folded and {channelwise} channel-by-channel ops"
+    );
 }
 
 #[test]

@@ -29,6 +29,8 @@ function origin_of(sec, file,    m, mod) {
     if (m ~ /^libm-/) return "lib: libm"
     if (m ~ /^core-/) return "lib: core"
     if (m ~ /^bytemuck-/ || m ~ /^heapless-/) return "lib: other crates"
+    # C kernels of a port (ports/<arch>/*.c, built by build.rs: "<hash>-<file>.o").
+    if (m !~ /rcgu\.o\)?$/ && m ~ /\.o\)?$/) return "lib: port kernels (C)"
     # patchwise's own object (LTO): name the module from the section name.
     if (sec ~ /\.pw_[a-z_]+$/) return "lib: patchwise::capi"
     if (match(sec, /_ZN9patchwise[0-9]+/)) {

@@ -13,6 +13,10 @@
 #include "semihost.h"
 
 #define EXIT_PASS 0
+
+#ifndef TARGET_NAME
+#define TARGET_NAME "thumbv7em-none-eabihf"
+#endif
 #define EXIT_MISMATCH 1
 #define EXIT_API_ERROR 2
 
@@ -47,11 +51,16 @@ static uint8_t g_arena[ARENA_SIZE] __attribute__((section(".arena"), aligned(PW_
  * With S = 7 one instruction lasts 3.2 ticks: the count is exact (the rounding error is below
  * 0.32 instruction) and the counter wraps after 2^32 ticks = 1.34 G instructions.
  */
-#define TIMER0_CTRL (*(volatile uint32_t *)0x40000000u)      /* bit 0 enable, bit 3 irq enable */
-#define TIMER0_VALUE (*(volatile uint32_t *)0x40000004u)     /* current count */
-#define TIMER0_RELOAD (*(volatile uint32_t *)0x40000008u)    /* value loaded at zero */
-#define TIMER0_INTSTATUS (*(volatile uint32_t *)0x4000000Cu) /* bit 0: reached zero; write 1 */
-#define TIMER_NS_PER_TICK 40u
+#ifndef TIMER0_BASE
+#define TIMER0_BASE 0x40000000u /* mps2-an386/an500/an385; the secure alias 0x50000000 on an505 */
+#endif
+#ifndef TIMER_NS_PER_TICK
+#define TIMER_NS_PER_TICK 40u /* 25 MHz; 50 (20 MHz) on an505 */
+#endif
+#define TIMER0_CTRL (*(volatile uint32_t *)(TIMER0_BASE + 0x0u))      /* bit 0 enable, bit 3 irq enable */
+#define TIMER0_VALUE (*(volatile uint32_t *)(TIMER0_BASE + 0x4u))     /* current count */
+#define TIMER0_RELOAD (*(volatile uint32_t *)(TIMER0_BASE + 0x8u))    /* value loaded at zero */
+#define TIMER0_INTSTATUS (*(volatile uint32_t *)(TIMER0_BASE + 0xCu)) /* bit 0: reached zero; write 1 */
 
 static void timer_start(void)
 {
@@ -139,7 +148,7 @@ int main(void)
     const size_t input_len = (size_t)(input_data_end - input_data);
     const size_t expected_len = (size_t)(expected_data_end - expected_data);
     uint32_t v = pw_version();
-    sh_printf("patchwise %lu.%lu.%lu on Cortex-M4F (QEMU mps2-an386)\n", (unsigned long)(v >> 16),
+    sh_printf("patchwise %lu.%lu.%lu for " TARGET_NAME "\n", (unsigned long)(v >> 16),
               (unsigned long)((v >> 8) & 0xFFu), (unsigned long)(v & 0xFFu));
     sh_printf("model %s: %zu bytes in flash at 0x%08lx (address mod 16 = %lu)\n", MODEL_NAME,
               model_len, (unsigned long)(uintptr_t)model_data,

@@ -27,7 +27,9 @@ here=$(pwd)
 repo=$(cd ../.. && pwd)
 target_dir=${CARGO_TARGET_DIR:-$repo/target}
 # A separate target directory: the feature set differs from the firmware's library.
-lib_dir=$target_dir/panic-check/cargo
+# PW_EXTRA_FEATURES (e.g. arm-dsp, from `make panic-check PORT=arm-dsp`) adds cargo features.
+extra=${PW_EXTRA_FEATURES:-}
+lib_dir=$target_dir/panic-check/cargo${extra:+-$extra}
 rust_target=thumbv7em-none-eabihf
 cc=arm-none-eabi-gcc
 objdump=arm-none-eabi-objdump
@@ -44,13 +46,13 @@ profiles=("$@")
 
 status=0
 for profile in "${profiles[@]}"; do
-    out=$target_dir/panic-check/$profile
+    out=$target_dir/panic-check/$profile${extra:+-$extra}
     mkdir -p "$out"
-    echo "== panic check: profile $profile"
+    echo "== panic check: profile $profile${extra:+, features $extra}"
     debug_var=CARGO_PROFILE_$(echo "$profile" | tr 'a-z-' 'A-Z_')_DEBUG
     env "$debug_var=line-tables-only" CARGO_TARGET_DIR="$lib_dir" \
         "${CARGO:-cargo}" build -q --profile "$profile" -p patchwise --lib --target "$rust_target" \
-        --no-default-features --features panic-link-check --manifest-path "$repo/Cargo.toml" || exit 2
+        --no-default-features --features "panic-link-check${extra:+,$extra}" --manifest-path "$repo/Cargo.toml" || exit 2
     lib=$lib_dir/$rust_target/$profile/libpatchwise.a
 
     : >"$out/empty.bin"

@@ -63,13 +63,15 @@ __attribute__((section(".vectors"), used)) const vector_table g_vectors = {
 void Reset_Handler(void)
 {
     /*
-     * 1. FPU first: the C and Rust code is built with -mfloat-abi=hard, so any function may use
+     * 1. FPU first (hard-float builds): the C and Rust code is built with -mfloat-abi=hard, so any function may use
      *    the FPU registers; touching them while CP10/CP11 are disabled is a UsageFault (NOCP).
      *    CPACR bits 20-23 = full access to CP10 and CP11. DSB+ISB make the change take effect
      *    before the next instruction. This function itself contains no floating-point code.
      */
+#if defined(__ARM_FP)
     SCB_CPACR |= 0xFu << 20;
     __asm__ volatile("dsb\n\tisb" ::: "memory");
+#endif
 
     /* 2. Initialized data: copy its image from flash (load address) to RAM (run address). */
     const uint32_t *src = __data_load;
@@ -96,10 +98,15 @@ void Reset_Handler(void)
  */
 void Fault_Handler(void)
 {
-    __asm__ volatile("tst lr, #4\n\t"
-                     "ite eq\n\t"
-                     "mrseq r0, msp\n\t"
-                     "mrsne r0, psp\n\t"
+    /* Armv6-M has neither IT blocks nor TST with an immediate: branches and MOVS/TST. */
+    __asm__ volatile("movs r0, #4\n\t"
+                     "mov r1, lr\n\t"
+                     "tst r0, r1\n\t"
+                     "bne 1f\n\t"
+                     "mrs r0, msp\n\t"
+                     "b fault_report\n"
+                     "1:\n\t"
+                     "mrs r0, psp\n\t"
                      "b fault_report\n\t");
 }
 

@@ -196,6 +196,15 @@ impl ConvParams {
     pub fn output(&self) -> Dims4 {
         self.output
     }
+    /// Input zero point, output zero point and activation clamp, as given to [`ConvParams::new`].
+    pub fn io_quant(&self) -> IoQuant {
+        IoQuant {
+            input_zp: self.input_offset.wrapping_neg(),
+            output_zp: self.output_offset,
+            act_min: self.act_min,
+            act_max: self.act_max,
+        }
+    }
     /// Number of channel groups (`input.c / filter.c`; 1 for an ordinary convolution).
     pub fn groups(&self) -> usize {
         self.input.c / self.filter.c.max(1)

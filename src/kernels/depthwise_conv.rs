@@ -103,6 +103,16 @@ impl DepthwiseParams {
     pub fn output(&self) -> Dims4 {
         self.output
     }
+    /// Input zero point, output zero point and activation clamp, as given to
+    /// [`DepthwiseParams::new`].
+    pub fn io_quant(&self) -> IoQuant {
+        IoQuant {
+            input_zp: self.input_offset.wrapping_neg(),
+            output_zp: self.output_offset,
+            act_min: self.act_min,
+            act_max: self.act_max,
+        }
+    }
     /// Depth multiplier (`out_c / in_c`).
     pub fn depth_multiplier(&self) -> usize {
         self.depth_multiplier

@@ -112,6 +112,22 @@ impl<'a> Io<'a> {
         self.out_len
     }
 
+    /// Pointers to the first element of input `k` and of the output, for a kernel written in
+    /// C or assembly that was given a call checked against [`Io::input_len`] and
+    /// [`Io::output_len`]. A shared input's pointer derives from the same buffer pointer as the
+    /// output's (they may overlap: the kernel keeps the walk contract). `None` for a missing input.
+    pub fn raw(&mut self, k: usize) -> Option<(*const i8, *mut i8)> {
+        let input = *self.inputs.get(k)?;
+        let base = self.buf.as_mut_ptr();
+        // `shared` and `skip` keep every offset within `buf`: the pointers stay in bounds.
+        let out = base.wrapping_add(self.out);
+        let x = match input {
+            Src::Slice(s) => s.as_ptr(),
+            Src::Shared { offset, .. } => base.wrapping_add(offset).cast_const(),
+        };
+        Some((x, out))
+    }
+
     /// `len` elements of input `k` from element `at` (empty if out of range).
     #[inline(always)]
     pub fn input(&self, k: usize, at: usize, len: usize) -> &[i8] {

@@ -3,7 +3,8 @@
 //! Among the variants that support an operator's spec (port tables first, the portable
 //! kernels last), the plan takes the one whose footprint at this operator is smallest: input
 //! and output at the tightest overlap the variant's access allows, plus its scratch. Ties go
-//! to the earlier (preferred) variant. With the portable table this is the one choice today's
+//! to the earlier (preferred) variant; a port's variant is preferred while it costs at most
+//! [`PORT_SLACK`] bytes more. With the portable table this is the one choice today's
 //! kernels leave open: DEPTHWISE_CONV_2D walking pixels (a per-channel requantization table
 //! beside the overlapping buffers) or channel by channel in place (one input plane of
 //! scratch).
@@ -12,7 +13,7 @@ use super::overlap::{permission, Overlap};
 use super::EXACT;
 use crate::error::{Error, Result};
 use crate::ops::OpSpec;
-use crate::variants::{self, VariantId};
+use crate::variants::{self, Access, Variant, VariantId};
 
 /// The variant chosen for an operator and what the planner needs of it.
 #[derive(Clone, Copy, Debug)]
@@ -24,17 +25,57 @@ pub struct Choice {
     pub overlap: Option<Overlap>,
 }
 
-/// Chooses the variant for `spec`.
-pub fn variant(spec: &OpSpec<'_>) -> Result<Choice> {
-    let mut best: Option<(Choice, i64)> = None;
+/// Bytes a port's (faster) variant may add to an operator's footprint beyond the smallest
+/// and still be chosen, anywhere in the model: its im2col columns, typically.
+pub const PORT_SLACK: i64 = 128;
+
+/// Calls `f` with every candidate variant of `spec`, its choice and its footprint. Variants
+/// that walk memory alike get the same overlap permission: it is computed once per run of
+/// equal accesses (a port's variant and its portable twin usually share it).
+fn each_choice(spec: &OpSpec<'_>, mut f: impl FnMut(&Variant, Choice, i64)) -> Result<()> {
+    let mut memo: Option<(Access, Option<Overlap>)> = None;
     for v in variants::candidates(spec) {
-        let choice = Choice { id: v.id, scratch: (v.scratch)(spec)?, overlap: permission(spec, v.access) };
-        let fp = footprint(spec, &choice);
+        let overlap = match memo {
+            Some((a, o)) if a == v.access => o,
+            _ => {
+                let o = permission(spec, v.access);
+                memo = Some((v.access, o));
+                o
+            }
+        };
+        let choice = Choice { id: v.id, scratch: (v.scratch)(spec)?, overlap };
+        f(v, choice, footprint(spec, &choice));
+    }
+    Ok(())
+}
+
+/// The smallest footprint any variant of `spec` has (0 for operators that are not sliding
+/// windows): with the largest of these over a model, the budget of [`variant`].
+pub fn least_footprint(spec: &OpSpec<'_>) -> Result<i64> {
+    let mut least: Option<i64> = None;
+    each_choice(spec, |_, _, fp| least = Some(least.map_or(fp, |l| l.min(fp))))?;
+    least.ok_or(Error::Internal)
+}
+
+/// Chooses the variant for `spec`: the smallest footprint; or, when a port is compiled in,
+/// the smallest of the port's variants if its footprint stays within `budget` (the model's
+/// largest least footprint: operators away from the peak take the faster kernel) or at most
+/// [`PORT_SLACK`] bytes above the smallest.
+pub fn variant(spec: &OpSpec<'_>, budget: i64) -> Result<Choice> {
+    let mut best: Option<(Choice, i64)> = None;
+    let mut port: Option<(Choice, i64)> = None;
+    each_choice(spec, |v, choice, fp| {
         if best.as_ref().is_none_or(|&(_, b)| fp < b) {
             best = Some((choice, fp));
         }
+        if variants::is_port(v) && port.as_ref().is_none_or(|&(_, b)| fp < b) {
+            port = Some((choice, fp));
+        }
+    })?;
+    match (best, port) {
+        (Some((_, b)), Some((p, fp))) if fp <= b.saturating_add(PORT_SLACK).max(budget) => Ok(p),
+        (best, _) => best.map(|(c, _)| c).ok_or(Error::Internal),
     }
-    best.map(|(c, _)| c).ok_or(Error::Internal)
 }
 
 /// Bytes a sliding-window operator's input, output and scratch span with `choice`: the input

@@ -180,6 +180,17 @@ pub fn analyze(
     }
 
     // --- per-op scratch and overlap permissions ---
+    // A port's faster variants may use more bytes than the smallest at operators below the
+    // model's largest least footprint (only when a port is compiled in).
+    let mut budget = 0i64;
+    if !crate::variants::port_table().is_empty() {
+        for (o, how) in op_plan.iter().enumerate() {
+            let run = OpRun::from_bits(*how);
+            if !run.is_skip() {
+                budget = budget.max(choose::least_footprint(&ops::prepare(model, o, run.fused_pad(o))?)?);
+            }
+        }
+    }
     // Scratch buffer of operator `o` is `nt + o` (< info.len(), checked above).
     for ((o, how), s) in op_plan.iter_mut().enumerate().zip(nt..) {
         let at = o as u16;
@@ -191,7 +202,7 @@ pub fn analyze(
             continue;
         }
         let spec = ops::prepare(model, o, run.fused_pad(o))?;
-        let choice = choose::variant(&spec)?;
+        let choice = choose::variant(&spec, budget)?;
         *how = run.with_variant(choice.id as u8).to_bits();
         entry(info, s)?.size = u32::try_from(choice.scratch).map_err(|_| Error::TooLarge)?;
         let Some(ov) = choice.overlap else { continue };

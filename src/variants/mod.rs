@@ -11,6 +11,8 @@
 //! (`crate::exec`) looks the id up at invoke ([`get`], a `match`) and runs it. Nothing about
 //! variants lives in the arena but that byte.
 
+#[cfg(feature = "arm-dsp")]
+pub mod arm;
 pub mod portable;
 
 use crate::error::Result;
@@ -45,12 +47,21 @@ pub enum VariantId {
     Requantize,
     Quantize,
     Dequantize,
+    /// Arm DSP port (`arm-dsp`): CONV_2D through two-pixel im2col.
+    #[cfg(feature = "arm-dsp")]
+    ArmConv = 64,
+    /// Arm DSP port (`arm-dsp`): DEPTHWISE_CONV_2D, SIMD across channels.
+    #[cfg(feature = "arm-dsp")]
+    ArmDepthwise,
 }
 
 impl VariantId {
     /// The variant stored as `v` in a run-plan entry, if any.
     pub fn from_u8(v: u8) -> Option<VariantId> {
-        portable::TABLE.get(usize::from(v)).map(|row| row.id)
+        portable::TABLE
+            .get(usize::from(v))
+            .or_else(|| port_table().iter().find(|row| row.id as u8 == v))
+            .map(|row| row.id)
     }
 }
 
@@ -138,10 +149,23 @@ impl Variant {
 
 /// The variant stored as `id`.
 pub fn get(id: VariantId) -> Option<&'static Variant> {
-    portable::TABLE.get(id as usize)
+    portable::TABLE.get(id as usize).or_else(|| port_table().iter().find(|row| row.id == id))
+}
+
+/// The variants of the port compiled in (none without a port feature), most preferred first.
+pub fn port_table() -> &'static [Variant] {
+    #[cfg(feature = "arm-dsp")]
+    return &arm::TABLE;
+    #[cfg(not(feature = "arm-dsp"))]
+    return &[];
+}
+
+/// True for a variant of a port's table (not the portable fallback).
+pub fn is_port(v: &Variant) -> bool {
+    port_table().iter().any(|row| row.id == v.id)
 }
 
 /// Every variant that supports `spec`, most preferred first (port tables, then portable).
 pub fn candidates<'a>(spec: &'a OpSpec<'_>) -> impl Iterator<Item = &'static Variant> + 'a {
-    portable::TABLE.iter().filter(move |v| v.supports(spec))
+    port_table().iter().chain(portable::TABLE.iter()).filter(move |v| v.supports(spec))
 }

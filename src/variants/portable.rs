@@ -176,7 +176,7 @@ fn conv_requant<'r>(r: &'r RequantSource<'_>) -> impl FnOnce(&mut [Requant]) -> 
 /// The I/O and the call of a sliding-window operator over `region` of its output, from the
 /// whole-output call `full`: the walk is backward when the plan put the output after an input
 /// it overlaps.
-fn window_io<'b>(
+pub(super) fn window_io<'b>(
     spec: &OpSpec<'_>,
     b: &'b mut Bound<'_, '_>,
     mut call: WindowCall,

@@ -50,6 +50,9 @@ const FREE: u32 = u32::MAX;
 const BEFORE: u32 = u32::MAX;
 /// Bytes of one requantization entry (multiplier + shift) in a per-channel scratch table.
 const REQUANT_BYTES: usize = 8;
+/// Run-plan ids of the Arm port's CONV_2D and DEPTHWISE_CONV_2D variants.
+const ARM_CONV_ID: u8 = 64;
+const ARM_DEPTHWISE_ID: u8 = 65;
 /// Offsets are multiples of this (f32 and requantization tables are read in place).
 const ALIGN: usize = 4;
 
@@ -497,7 +500,25 @@ impl<'m, 'p> Checker<'m, 'p> {
                 Err(format!("{}: runs variant {v:?}, which is not a {} kernel", self.at, kind.name()))
             }
         };
+        // The Arm port's variants (`arm-dsp`; ids fixed by the run-plan format): the same
+        // pixel walk as the portable kernels, with their own scratch (ports/arm/*.c).
+        let (arm_conv, arm_depthwise) = (v as u8 == ARM_CONV_ID, v as u8 == ARM_DEPTHWISE_ID);
         match kind {
+            OpKind::Conv2d if arm_conv => {
+                // Requantization table, then two int16 im2col columns of one window each.
+                let f = self.tensor(op.input(1).ok_or("no filter")?)?;
+                let fd = dims4(&f).ok_or_else(|| format!("{}: filter not 4D", self.at))?;
+                Ok((table(filter_scales()?) + 4 * fd[1] * fd[2] * fd[3], false))
+            }
+            OpKind::DepthwiseConv2d if arm_depthwise => {
+                // Requantization table, then for 3x3 windows without dilation one folded bias
+                // per output channel.
+                let f = self.tensor(op.input(1).ok_or("no filter")?)?;
+                let fd = dims4(&f).ok_or_else(|| format!("{}: filter not 4D", self.at))?;
+                let dil = |id: usize| op.options.map_or(Ok(1), |t| t.i32(id, 1)).map_err(err("depthwise options"));
+                let fast3 = fd[1] == 3 && fd[2] == 3 && dil(5)? == 1 && dil(6)? == 1;
+                Ok((table(filter_scales()?) + if fast3 { 4 * fd[3] } else { 0 }, false))
+            }
             OpKind::Conv2d if v == V::Conv => Ok((table(filter_scales()?), false)),
             OpKind::FullyConnected if v == V::FullyConnected => {
                 let out = self.tensor(op.output(0).ok_or("no output")?)?;

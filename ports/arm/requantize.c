@@ -1,0 +1,33 @@
+/*
+ * The exact TFLM requantization for the one case the fast path in pw_arm.h leaves out: a
+ * multiplier of INT32_MIN, where SaturatingRoundingDoublingHighMul saturates for an operand of
+ * INT32_MIN. Operation for operation as in TFLM (src/quant.rs).
+ */
+#include "pw_arm.h"
+
+int32_t pw_requantize_slow(int32_t acc, int32_t mult, int32_t e1)
+{
+    int32_t shift = (int32_t)(0u - (uint32_t)e1 - 1u);
+    int32_t left = shift > 0 ? shift & 31 : 0;
+    int32_t right = shift < 0 ? (int32_t)((0u - (uint32_t)shift) & 31u) : 0;
+    int32_t x = (int32_t)((uint32_t)acc << left);
+    int32_t h;
+    if (x == INT32_MIN && mult == INT32_MIN) {
+        h = INT32_MAX;
+    } else {
+        int64_t ab = (int64_t)x * mult;
+        int64_t nudge = ab >= 0 ? (1LL << 30) : 1 - (1LL << 30);
+        h = (int32_t)((ab + nudge) / (1LL << 31));
+    }
+    int32_t mask = (int32_t)((1u << right) - 1u);
+    int32_t rem = h & mask;
+    int32_t threshold = (mask >> 1) + (h < 0);
+    return (h >> right) + (rem > threshold);
+}
+
+/* pw_requantize of one value, no offset and the widest clamp an int8 result allows: for the
+ * tests, which compare it with TFLM's arithmetic. */
+int32_t pw_arm_requantize_s8(int32_t acc, const pw_requant *r)
+{
+    return pw_requantize(acc, *r, 0, 0, -128, 127);
+}
