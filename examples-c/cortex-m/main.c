@@ -10,6 +10,10 @@
 #include <stdint.h>
 
 #include "patchwise.h"
+
+#ifndef PATCHING
+#define PATCHING PW_PATCH_AUTO /* Makefile: PATCH=off gives PW_PATCH_OFF */
+#endif
 #include "semihost.h"
 
 #define EXIT_PASS 0
@@ -156,9 +160,12 @@ int main(void)
 
     /* 1. How much arena does this model need? (Firmware usually takes this figure from
      *    `patchwise plan` on the host and sizes the buffer at build time.) */
+    pw_options opts;
+    pw_options_default(&opts);
+    opts.patching = PATCHING; /* make PATCH=off: operator by operator */
     size_t required = 0;
     t0 = TIMER0_VALUE;
-    pw_status st = pw_arena_required(model_data, model_len, NULL, &required);
+    pw_status st = pw_arena_required(model_data, model_len, &opts, &required);
     uint32_t n_required = measured(t0);
     if (st != PW_OK) {
         return api_error("pw_arena_required", st);
@@ -173,7 +180,7 @@ int main(void)
     /* 2. Build the interpreter inside the arena (verifies the model, plans memory). */
     pw_interpreter *interp = NULL;
     t0 = TIMER0_VALUE;
-    st = pw_interpreter_init(model_data, model_len, g_arena, sizeof g_arena, NULL, &interp);
+    st = pw_interpreter_init(model_data, model_len, g_arena, sizeof g_arena, &opts, &interp);
     uint32_t n_init = measured(t0);
     if (st != PW_OK) {
         return api_error("pw_interpreter_init", st);

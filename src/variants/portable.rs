@@ -306,15 +306,10 @@ fn run_map(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<
     }
     let (mut io, call) = map_io(spec, b, region)?;
     match &spec.params {
-        Params::Logistic(p) => logistic::logistic_s8(p, &call, &mut io),
-        Params::HardSwish(p) => hard_swish::hard_swish_s8(p, &call, &mut io),
-        Params::Relu(p) => activations::relu_s8(p, &call, &mut io),
-        Params::Relu6(p) => activations::relu6_s8(p, &call, &mut io),
-        Params::Requantize(p) => quantize::requantize_s8(p, &call, &mut io),
         Params::Add(p) => add::add_s8(p, &mut io),
         Params::Mul(p) => mul::mul_s8(p, &mut io),
         Params::Softmax(p) => softmax::softmax_s8(p, &mut io),
-        _ => Err(Error::Internal),
+        params => unary(params, &call, &mut io),
     }
 }
 
@@ -413,12 +408,17 @@ fn rows_map(spec: &OpSpec<'_>, c: RowCall<'_>) -> Result<()> {
     let x = c.input.get(at(c.in_first).ok_or(Error::InvalidArgument)?..).ok_or(Error::InvalidArgument)?;
     let y = c.output.get_mut(at(c.out_first).ok_or(Error::InvalidArgument)?..).ok_or(Error::InvalidArgument)?;
     let (call, mut io) = (MapCall::flat(n), Io::split(x, y));
-    match &spec.params {
-        Params::Logistic(p) => logistic::logistic_s8(p, &call, &mut io),
-        Params::HardSwish(p) => hard_swish::hard_swish_s8(p, &call, &mut io),
-        Params::Relu(p) => activations::relu_s8(p, &call, &mut io),
-        Params::Relu6(p) => activations::relu6_s8(p, &call, &mut io),
-        Params::Requantize(p) => quantize::requantize_s8(p, &call, &mut io),
+    unary(&spec.params, &call, &mut io)
+}
+
+/// The unary int8 maps, over the elements `call` names.
+fn unary(params: &Params<'_>, call: &MapCall, io: &mut Io<'_>) -> Result<()> {
+    match params {
+        Params::Logistic(p) => logistic::logistic_s8(p, call, io),
+        Params::HardSwish(p) => hard_swish::hard_swish_s8(p, call, io),
+        Params::Relu(p) => activations::relu_s8(p, call, io),
+        Params::Relu6(p) => activations::relu6_s8(p, call, io),
+        Params::Requantize(p) => quantize::requantize_s8(p, call, io),
         _ => Err(Error::Internal),
     }
 }
