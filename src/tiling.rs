@@ -13,6 +13,8 @@
 
 use crate::error::{Error, Result};
 use crate::geometry::{Axis, Span};
+use crate::ops::{Dataflow, OpSpec};
+use crate::tensor::Dims4;
 use core::ops::Range;
 
 /// Most operators in one segment.
@@ -30,6 +32,20 @@ pub struct Stage {
 }
 
 impl Stage {
+    /// Operator `spec` as a stage, reading an NHWC image of shape `x` and writing one of shape
+    /// `y`: its window's H axis, or an identity axis for a same-shape elementwise map. `None`
+    /// for anything else.
+    pub fn of(spec: &OpSpec<'_>, x: Dims4, y: Dims4) -> Option<Stage> {
+        let (in_row, out_row) = (x.w.checked_mul(x.c)?, y.w.checked_mul(y.c)?);
+        match (spec.window(), spec.dataflow) {
+            (Some(w), _) if w.window.rows.input == x.h && w.window.rows.output == y.h => {
+                Some(Stage { rows: w.window.rows, in_row_bytes: in_row, out_row_bytes: out_row })
+            }
+            (None, Dataflow::Elementwise { .. }) if x == y => Some(Stage::map(x.h, in_row, out_row)),
+            _ => None,
+        }
+    }
+
     /// A same-shape map over `rows` rows.
     pub fn map(rows: usize, in_row_bytes: usize, out_row_bytes: usize) -> Stage {
         let rows = Axis { input: rows, output: rows, kernel: 1, stride: 1, dilation: 1, pad_before: 0, pad_after: 0 };

@@ -39,10 +39,9 @@ fn placed(mem: &Memory<'_>, b: usize) -> Result<usize> {
     }
 }
 
-/// Bytes of one row of an NHWC tensor.
-fn row_bytes(model: &Model<'_>, t: usize) -> Result<(usize, usize)> {
-    let d = model.tensor(t)?.shape.nhwc().ok_or(Error::Internal)?;
-    Ok((d.h, d.w.checked_mul(d.c).ok_or(Error::Internal)?))
+/// The NHWC shape of tensor `t`.
+fn nhwc(model: &Model<'_>, t: usize) -> Result<crate::tensor::Dims4> {
+    model.tensor(t)?.shape.nhwc().ok_or(Error::Internal)
 }
 
 /// The segment starting at operator `first`: its running operators up to the first without
@@ -56,12 +55,7 @@ fn members(model: &Model<'_>, op_plan: &[u16], first: usize, mem: &Memory<'_>) -
         if !run.is_skip() {
             let (spec, _) = prepared(model, op_plan, o)?;
             let x = spec.inputs.first().copied().flatten().ok_or(Error::Internal)?;
-            let ((hx, in_row), (hy, out_row)) = (row_bytes(model, x)?, row_bytes(model, spec.output)?);
-            let stage = match spec.window() {
-                Some(w) => Stage { rows: w.window.rows, in_row_bytes: in_row, out_row_bytes: out_row },
-                None if hx == hy => Stage::map(hx, in_row, out_row),
-                None => return Err(Error::Internal),
-            };
+            let stage = Stage::of(&spec, nhwc(model, x)?, nhwc(model, spec.output)?).ok_or(Error::Internal)?;
             let k = m.n;
             *m.ops.get_mut(k).ok_or(Error::Internal)? = o;
             *m.stages.get_mut(k).ok_or(Error::Internal)? = stage;

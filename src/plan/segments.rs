@@ -16,7 +16,7 @@ use super::graph::root;
 use super::place::{footprint, Pos};
 use super::{BufferInfo, EXACT, NEVER, NO_BUFFER};
 use crate::error::{Error, Result};
-use crate::ops::{self, Dataflow};
+use crate::ops;
 use crate::runplan::OpRun;
 use crate::schema::{DType, Model};
 use crate::slices::entry;
@@ -57,14 +57,7 @@ fn member(model: &Model<'_>, info: &[BufferInfo], op_plan: &[u16], o: usize) -> 
     if xt.dtype != DType::I8 || yt.dtype != DType::I8 || xd.n != 1 || yd.n != 1 {
         return Ok(None);
     }
-    let (Some(in_row), Some(out_row)) = (xd.w.checked_mul(xd.c), yd.w.checked_mul(yd.c)) else { return Ok(None) };
-    let stage = match (spec.window(), spec.dataflow) {
-        (Some(w), _) if w.window.rows.input == xd.h && w.window.rows.output == yd.h => {
-            Stage { rows: w.window.rows, in_row_bytes: in_row, out_row_bytes: out_row }
-        }
-        (None, Dataflow::Elementwise { .. }) if xd == yd => Stage::map(xd.h, in_row, out_row),
-        _ => return Ok(None),
-    };
+    let Some(stage) = Stage::of(&spec, xd, yd) else { return Ok(None) };
     let scratch = u32::try_from((v.scratch)(&spec)?).map_err(|_| Error::TooLarge)?;
     let (input, output) = (root(info, x), root(info, spec.output));
     Ok(Some(Member { op: o, stage, variant: v.id as u8, scratch, input, output }))
