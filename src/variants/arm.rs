@@ -8,8 +8,8 @@
 //! Armv6-M) the same C kernels run on plain-C definitions of the DSP instructions: that is how
 //! the conformance tests check them against the portable kernels.
 
-use super::portable::window_io;
-use super::{Access, Region, Variant, VariantId};
+use super::portable::{row_window, window_io};
+use super::{Access, Region, RowCall, Variant, VariantId};
 use crate::error::{Error, Result};
 use crate::kernels::call::{RawWindowCall, WindowCall};
 use crate::kernels::conv::IoQuant;
@@ -31,7 +31,7 @@ pub const TABLE: [Variant; 2] = [
         access: Access::Window { lead: 0 },
         parts: true,
         run: run_conv,
-        rows: None,
+        rows: Some(rows_conv),
     },
     Variant {
         id: VariantId::ArmDepthwise,
@@ -42,7 +42,7 @@ pub const TABLE: [Variant; 2] = [
         access: Access::Window { lead: 0 },
         parts: true,
         run: run_depthwise,
-        rows: None,
+        rows: Some(rows_depthwise),
     },
 ];
 
@@ -147,10 +147,13 @@ fn arm_table_bytes(n: usize) -> Result<usize> {
 }
 
 /// Splits the scratch into the requantization table (filled) and the rest.
+/// With `fill` false a table in the scratch is taken as filled by an earlier call (the rows of
+/// a fused segment: filled on the operator's first call of the invoke).
 fn requant_table<'s>(
     r: &RequantSource<'_>,
     scratch: &'s mut [u8],
     one: &'s mut [ArmRequant; 1],
+    fill: bool,
 ) -> Result<(&'s [ArmRequant], &'s mut [u8])> {
     let (table, rest): (&mut [ArmRequant], &mut [u8]) = if r.count > 1 {
         let (t, rest) = scratch.split_at_mut_checked(arm_table_bytes(r.count)?).ok_or(Error::Internal)?;
@@ -158,7 +161,9 @@ fn requant_table<'s>(
     } else {
         (one, scratch)
     };
-    fill_requant(r, table)?;
+    if fill || r.count <= 1 {
+        fill_requant(r, table)?;
+    }
     Ok((table, rest))
 }
 
@@ -217,14 +222,27 @@ fn raw_call(call: &WindowCall, window: &crate::geometry::Window, io: &mut Io<'_>
 
 fn run_conv(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
     let Params::Conv(s) = &spec.params else { return Err(Error::Internal) };
+    let scratch = core::mem::take(&mut b.scratch);
+    let (mut io, call) = window_io(spec, b, s.params.full_call(Walk::Forward), s.params.window(), region)?;
+    conv(spec, &call, &mut io, scratch, true)
+}
+
+/// CONV_2D rows of a fused segment (the requantization table filled on the first call).
+fn rows_conv(spec: &OpSpec<'_>, c: RowCall<'_>) -> Result<()> {
+    let Params::Conv(s) = &spec.params else { return Err(Error::Internal) };
+    let (call, mut io, scratch, setup) = row_window(s.params.window(), s.params.input(), s.params.output(), c)?;
+    conv(spec, &call, &mut io, scratch, setup)
+}
+
+/// Checks a convolution call over bound I/O and runs the C kernel.
+fn conv(spec: &OpSpec<'_>, call: &WindowCall, io: &mut Io<'_>, scratch: &mut [u8], fill: bool) -> Result<()> {
+    let Params::Conv(s) = &spec.params else { return Err(Error::Internal) };
     if !conv_fits(spec) {
         return Err(Error::Internal);
     }
     let k = patch_len(spec)?;
-    let scratch = core::mem::take(&mut b.scratch);
-    let (mut io, call) = window_io(spec, b, s.params.full_call(Walk::Forward), s.params.window(), region)?;
     let mut one = [ArmRequant::default(); 1];
-    let (table, cols) = requant_table(&s.requant, scratch, &mut one)?;
+    let (table, cols) = requant_table(&s.requant, scratch, &mut one, fill)?;
     let p = &s.params;
     p.check(table.len(), s.filter.len(), s.bias.map(|x| x.len()))?;
     call.check(p.window(), p.input().c, p.output().c, io.input_len(0), io.output_len())?;
@@ -233,7 +251,7 @@ fn run_conv(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result
         return Err(Error::InvalidArgument);
     }
     let a = args(p.io_quant(), s.filter, s.bias, table, p.output().c, cols.as_mut_ptr().cast())?;
-    let raw = raw_call(&call, p.window(), &mut io)?;
+    let raw = raw_call(call, p.window(), io)?;
     // SAFETY: `call` was checked against the window and the I/O's input and output lengths
     // (every window inside the input block plus its padding, the blocks inside their buffers,
     // every index an i32), the filter holds `out_c · kh · kw · in_c` values with one group,
@@ -250,23 +268,37 @@ fn run_conv(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result
 
 fn run_depthwise(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
     let Params::Depthwise(s) = &spec.params else { return Err(Error::Internal) };
+    let scratch = core::mem::take(&mut b.scratch);
+    let (mut io, call) = window_io(spec, b, s.params.full_call(Walk::Forward), s.params.window(), region)?;
+    depthwise(spec, &call, &mut io, scratch, true)
+}
+
+/// DEPTHWISE_CONV_2D rows of a fused segment (the requantization table filled on the first
+/// call).
+fn rows_depthwise(spec: &OpSpec<'_>, c: RowCall<'_>) -> Result<()> {
+    let Params::Depthwise(s) = &spec.params else { return Err(Error::Internal) };
+    let (call, mut io, scratch, setup) = row_window(s.params.window(), s.params.input(), s.params.output(), c)?;
+    depthwise(spec, &call, &mut io, scratch, setup)
+}
+
+/// Checks a depthwise call over bound I/O and runs the C kernel.
+fn depthwise(spec: &OpSpec<'_>, call: &WindowCall, io: &mut Io<'_>, scratch: &mut [u8], fill: bool) -> Result<()> {
+    let Params::Depthwise(s) = &spec.params else { return Err(Error::Internal) };
     if !depthwise_fits(spec) {
         return Err(Error::Internal);
     }
-    let scratch = core::mem::take(&mut b.scratch);
-    let (mut io, call) = window_io(spec, b, s.params.full_call(Walk::Forward), s.params.window(), region)?;
     let mut one = [ArmRequant::default(); 1];
-    let (table, rest) = requant_table(&s.requant, scratch, &mut one)?;
+    let (table, rest) = requant_table(&s.requant, scratch, &mut one, fill)?;
     let p = &s.params;
     p.check(table.len(), s.filter.len(), s.bias.map(|x| x.len()))?;
     call.check(p.window(), p.input().c, p.output().c, io.input_len(0), io.output_len())?;
     let folded = folded_bytes(spec)?;
-    if rest.len() < folded || rest.as_ptr().align_offset(4) != 0 {
+    if rest.len() < folded || (folded > 0 && rest.as_ptr().align_offset(4) != 0) {
         return Err(Error::InvalidArgument);
     }
     let fold = if folded > 0 { rest.as_mut_ptr().cast() } else { core::ptr::null_mut() };
     let a = args(p.io_quant(), s.filter, s.bias, table, p.output().c, fold)?;
-    let raw = raw_call(&call, p.window(), &mut io)?;
+    let raw = raw_call(call, p.window(), io)?;
     // SAFETY: as for the convolution: the call was checked against the window and the I/O
     // lengths (output channels = input channels × the depth multiplier, 1 or a multiple of
     // 4), the filter holds `kh · kw · out_c` values (plane 0), bias and requantization `out_c`

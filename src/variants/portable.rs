@@ -341,7 +341,7 @@ fn run_convert(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Res
 
 /// The window call computing full-width output rows `c.rows` from row buffers, with the
 /// input and output slices it reads and writes.
-fn row_window<'a>(
+pub(super) fn row_window<'a>(
     window: &Window,
     input: Dims4,
     output: Dims4,
