@@ -105,23 +105,38 @@ fn pos(v: usize) -> Pos {
 
 /// Smallest and largest input byte (relative to the input start) that output pixel
 /// `(b, y, x)` reads: `[first, end)`, clamped conservatively to the image.
+#[cfg(test)]
 fn window_bytes(g: &Grid, b: usize, y: usize, x: usize) -> (Pos, Pos) {
-    let (rows, cols) = (&g.window.rows, &g.window.cols);
-    // Within `0..extent` (callers skip empty images, where this returns 0).
-    let clamp = |v: Pos, extent: usize| v.min(pos(extent) - pos(1)).max(pos(0));
+    let ([r0, r1], [c0, c1]) = (window_rows(g, b, y), window_cols(g, x));
+    (row_byte(g, r0, c0), row_byte(g, r1, c1 + pos(1)))
+}
+
+/// The input value in `0..extent` nearest to `v` (callers skip empty images).
+fn clamp(v: Pos, extent: usize) -> Pos {
+    v.min(pos(extent) - pos(1)).max(pos(0))
+}
+
+/// First and last input rows (counted over all batches) of output row `y` of batch `b`'s
+/// window, clamped to the image.
+fn window_rows(g: &Grid, b: usize, y: usize) -> [Pos; 2] {
+    let rows = &g.window.rows;
     let top = pos(y) * pos(rows.stride) - pos(rows.pad_before);
-    let left = pos(x) * pos(cols.stride) - pos(cols.pad_before);
-    let reach_h = pos(rows.kernel.max(1)) - pos(1);
-    let reach_w = pos(cols.kernel.max(1)) - pos(1);
-    let y0 = clamp(top, rows.input);
-    let x0 = clamp(left, cols.input);
-    let y1 = clamp(top + reach_h * pos(rows.dilation), rows.input);
-    let x1 = clamp(left + reach_w * pos(cols.dilation), cols.input);
+    let reach = (pos(rows.kernel.max(1)) - pos(1)) * pos(rows.dilation);
     let base = pos(b) * pos(rows.input);
-    let (w, px) = (pos(cols.input), pos(g.in_px));
-    let first = ((base + y0) * w + x0) * px;
-    let end = ((base + y1) * w + x1 + pos(1)) * px;
-    (first, end)
+    [base + clamp(top, rows.input), base + clamp(top + reach, rows.input)]
+}
+
+/// First and last input columns of output column `x`'s window, clamped to the image.
+fn window_cols(g: &Grid, x: usize) -> [Pos; 2] {
+    let cols = &g.window.cols;
+    let left = pos(x) * pos(cols.stride) - pos(cols.pad_before);
+    let reach = (pos(cols.kernel.max(1)) - pos(1)) * pos(cols.dilation);
+    [clamp(left, cols.input), clamp(left + reach, cols.input)]
+}
+
+/// Byte offset of input column `col` of input row `row`.
+fn row_byte(g: &Grid, row: Pos, col: Pos) -> Pos {
+    (row * pos(g.window.cols.input) + col) * pos(g.in_px)
 }
 
 /// Output pixels above which the distances are not computed (no overlap is offered): keeps
@@ -142,31 +157,77 @@ fn empty(g: &Grid) -> bool {
     rows.input == 0 || cols.input == 0 || rows.output == 0 || cols.output == 0
 }
 
+/// The output columns where the window's clamped column positions change slope: for a column
+/// start `x·stride − c` clamped to the image, the first `x` at or past 0 and the first past the
+/// last column. Every `x` (unclamped) is in `0..=output`.
+fn clamp_breaks(stride: usize, c: Pos, input: usize, output: usize) -> [usize; 2] {
+    let s = pos(stride.max(1));
+    let out = pos(output);
+    // Smallest x with x·s − c ≥ t, clamped to 0..=output (ceiling division of t + c by s).
+    let first_at_least = |t: Pos| {
+        let n = t + c;
+        let q = if n.0 <= 0 { Wrapping(0) } else { Wrapping((n + s - pos(1)).0.checked_div(s.0).unwrap_or(0)) };
+        q.min(out).max(Wrapping(0)).0 as usize
+    };
+    [first_at_least(pos(0)), first_at_least(pos(input))]
+}
+
+/// The columns `x` of an output row at which a function "linear in `x`, minus or plus the
+/// window's clamped column `x·stride − c`" can take its largest value: the row's ends and both
+/// sides of the two clamp breaks. Between consecutive candidates (and a written-count break,
+/// evaluated apart) such a function is linear, so its maximum over the row is at one of them.
+fn row_candidates(g: &Grid, c: Pos) -> [usize; 6] {
+    let cols = &g.window.cols;
+    let last = cols.output.saturating_sub(1);
+    let [a, b] = clamp_breaks(cols.stride, c, cols.input, cols.output);
+    let before = |v: usize| v.saturating_sub(1).min(last);
+    [0, last, before(a), a.min(last), before(b), b.min(last)]
+}
+
 /// Minimal `D` such that an output placed at `input_offset − D` is safe when walking forward.
+///
+/// Computed row by row: within a row the first input byte of the window does not decrease
+/// with `x`, so the least first byte still needed by pixel `q` or later is the smaller of its
+/// own and the least first byte of the later rows; the written bytes grow linearly (up to the
+/// tensor's end). The maximum over the row is therefore at one of a few candidate columns
+/// ([`row_candidates`]). Equal to the pixel-by-pixel maximum (checked against it in the tests).
 pub fn forward_distance(g: &Grid) -> i64 {
     if empty(g) {
         return 0;
     }
     let Some(total) = pixels(g) else { return NO_DISTANCE };
     let (oh, ow) = (g.window.rows.output, g.window.cols.output);
-    // Walk pixels backward to keep the suffix minimum of the first byte still needed.
-    let mut suffix_min = Wrapping(i64::MAX);
+    // The pixel from which the written count stops growing (the tensor's end).
+    let full = total.saturating_sub(1).saturating_sub(g.lead);
+    // The window's first column is x·stride − pad.
+    let xs = row_candidates(g, pos(g.window.cols.pad_before));
+    let first_cols = xs.map(|x| (x, window_cols(g, x)[0]));
+    let mut later_min = Wrapping(i64::MAX);
     let mut d = Wrapping(i64::MIN);
     for b in (0..g.batches).rev() {
         for y in (0..oh).rev() {
-            for x in (0..ow).rev() {
-                let (first, _) = window_bytes(g, b, y, x);
-                suffix_min = suffix_min.min(first);
-                let q = (pos(b) * pos(oh) + pos(y)) * pos(ow) + pos(x);
-                let written = (q + pos(1) + pos(g.lead)).min(pos(total));
-                d = d.max(written * pos(g.out_px) - suffix_min);
+            let row = (pos(b) * pos(oh) + pos(y)) * pos(ow);
+            let written = |x: usize| (row + pos(x) + pos(1) + pos(g.lead)).min(pos(total)) * pos(g.out_px);
+            let [r0, _] = window_rows(g, b, y);
+            let mut at = |x: usize, col: Pos| d = d.max(written(x) - row_byte(g, r0, col).min(later_min));
+            for (x, col) in first_cols {
+                at(x, col);
             }
+            if let Some(x) = full.checked_sub(row.0 as usize).filter(|&x| x < ow) {
+                at(x, window_cols(g, x)[0]);
+            }
+            d = d.max(written(ow.saturating_sub(1)) - later_min);
+            later_min = later_min.min(row_byte(g, r0, window_cols(g, 0)[0]));
         }
     }
     d.0
 }
 
 /// Minimal `E` such that an output placed at `input_offset + E` is safe when walking backward.
+///
+/// Row by row as [`forward_distance`]: within a row the window's end does not decrease with
+/// `x`, so the largest end read up to pixel `q` is the larger of its own and the largest end of
+/// the earlier rows.
 pub fn backward_distance(g: &Grid) -> i64 {
     if empty(g) {
         return 0;
@@ -175,17 +236,28 @@ pub fn backward_distance(g: &Grid) -> i64 {
         return NO_DISTANCE;
     }
     let (oh, ow) = (g.window.rows.output, g.window.cols.output);
-    let mut prefix_max = Wrapping(i64::MIN);
+    // The window's last column is x·stride − pad + (kernel − 1)·dilation.
+    let cols = &g.window.cols;
+    let xs = row_candidates(g, pos(cols.pad_before) - (pos(cols.kernel.max(1)) - pos(1)) * pos(cols.dilation));
+    let last_cols = xs.map(|x| (x, window_cols(g, x)[1]));
+    let mut earlier_max = Wrapping(i64::MIN);
     let mut e = Wrapping(i64::MIN);
     for b in 0..g.batches {
         for y in 0..oh {
-            for x in 0..ow {
-                let (_, end) = window_bytes(g, b, y, x);
-                prefix_max = prefix_max.max(end);
-                let q = (pos(b) * pos(oh) + pos(y)) * pos(ow) + pos(x);
-                let written = (q - pos(g.lead)).max(pos(0));
-                e = e.max(prefix_max - written * pos(g.out_px));
+            let row = (pos(b) * pos(oh) + pos(y)) * pos(ow);
+            let written = |x: usize| (row + pos(x) - pos(g.lead)).max(pos(0)) * pos(g.out_px);
+            let [_, r1] = window_rows(g, b, y);
+            let end = |col: Pos| row_byte(g, r1, col + pos(1));
+            let mut at = |x: usize, col: Pos| e = e.max(end(col).max(earlier_max) - written(x));
+            for (x, col) in last_cols {
+                at(x, col);
             }
+            // The pixel up to which the written count stays 0.
+            if let Some(x) = g.lead.checked_sub(row.0 as usize).filter(|&x| x < ow) {
+                at(x, window_cols(g, x)[1]);
+            }
+            e = e.max(earlier_max - written(0));
+            earlier_max = earlier_max.max(end(window_cols(g, ow.saturating_sub(1))[1]));
         }
     }
     e.0
@@ -194,6 +266,78 @@ pub fn backward_distance(g: &Grid) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Pixel by pixel: the definition the row-by-row forms must equal.
+    fn forward_by_pixel(g: &Grid) -> i64 {
+        if empty(g) {
+            return 0;
+        }
+        let Some(total) = pixels(g) else { return NO_DISTANCE };
+        let (oh, ow) = (g.window.rows.output, g.window.cols.output);
+        let (mut suffix_min, mut d) = (Wrapping(i64::MAX), Wrapping(i64::MIN));
+        for b in (0..g.batches).rev() {
+            for y in (0..oh).rev() {
+                for x in (0..ow).rev() {
+                    suffix_min = suffix_min.min(window_bytes(g, b, y, x).0);
+                    let q = (pos(b) * pos(oh) + pos(y)) * pos(ow) + pos(x);
+                    let written = (q + pos(1) + pos(g.lead)).min(pos(total));
+                    d = d.max(written * pos(g.out_px) - suffix_min);
+                }
+            }
+        }
+        d.0
+    }
+
+    fn backward_by_pixel(g: &Grid) -> i64 {
+        if empty(g) {
+            return 0;
+        }
+        if pixels(g).is_none() {
+            return NO_DISTANCE;
+        }
+        let (oh, ow) = (g.window.rows.output, g.window.cols.output);
+        let (mut prefix_max, mut e) = (Wrapping(i64::MIN), Wrapping(i64::MIN));
+        for b in 0..g.batches {
+            for y in 0..oh {
+                for x in 0..ow {
+                    prefix_max = prefix_max.max(window_bytes(g, b, y, x).1);
+                    let q = (pos(b) * pos(oh) + pos(y)) * pos(ow) + pos(x);
+                    let written = (q - pos(g.lead)).max(pos(0));
+                    e = e.max(prefix_max - written * pos(g.out_px));
+                }
+            }
+        }
+        e.0
+    }
+
+    /// The row-by-row distances equal the pixel-by-pixel ones on random windows: kernels,
+    /// strides, dilations, paddings (also beyond the kernel), batches, channel counts, leads,
+    /// and outputs larger or smaller than the input allows.
+    #[test]
+    fn row_forms_equal_the_pixel_definition() {
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n) as usize
+        };
+        for _ in 0..if cfg!(miri) { 50 } else { 20_000 } {
+            let axis = |next: &mut dyn FnMut(u64) -> usize| crate::geometry::Axis {
+                input: 1 + next(30),
+                output: 1 + next(30),
+                kernel: 1 + next(5),
+                stride: 1 + next(3),
+                dilation: 1 + next(3),
+                pad_before: next(5),
+                pad_after: next(3),
+            };
+            let window = Window { rows: axis(&mut next), cols: axis(&mut next) };
+            let g = Grid { window, batches: 1 + next(3), in_px: 1 + next(9), out_px: 1 + next(20), lead: next(4) };
+            assert_eq!(forward_distance(&g), forward_by_pixel(&g), "{g:?}");
+            assert_eq!(backward_distance(&g), backward_by_pixel(&g), "{g:?}");
+        }
+    }
 
     #[allow(clippy::too_many_arguments)]
     fn geom(h: usize, w: usize, ci: usize, oh: usize, ow: usize, co: usize, k: usize, s: usize, p: usize) -> Grid {

@@ -94,26 +94,30 @@ fn exact_pair(info: &[BufferInfo], offsets: &[u32], b: usize, p: usize, x: Pos) 
         && ((bi.partner as usize == p && bi.forward == EXACT) || (pi.partner as usize == b && pi.forward == EXACT))
 }
 
-/// The first forbidden interval containing offset `x` for buffer `b`.
-fn conflict(info: &[BufferInfo], offsets: &[u32], b: usize, x: Pos) -> Option<(Pos, Pos)> {
-    (0..info.len())
+/// A forbidden interval containing offset `x` for buffer `b`, among those of the `placed`
+/// buffers (every buffer with an offset). Which one does not matter to the callers: each
+/// moves past it, and every offset inside it is forbidden.
+fn conflict(info: &[BufferInfo], offsets: &[u32], placed: &[u16], b: usize, x: Pos) -> Option<(Pos, Pos)> {
+    placed
+        .iter()
+        .map(|&p| usize::from(p))
         .filter(|&p| !exact_pair(info, offsets, b, p, x))
         .filter_map(|p| forbidden(info, offsets, b, p))
         .find(|&(lo, hi)| lo < x && x < hi)
 }
 
-fn fits(info: &[BufferInfo], offsets: &[u32], b: usize, x: Pos, budget: Pos) -> bool {
-    x >= pos(0) && align_down(x) == x && x + size(info, b) <= budget && conflict(info, offsets, b, x).is_none()
+fn fits(info: &[BufferInfo], offsets: &[u32], placed: &[u16], b: usize, x: Pos, budget: Pos) -> bool {
+    x >= pos(0) && align_down(x) == x && x + size(info, b) <= budget && conflict(info, offsets, placed, b, x).is_none()
 }
 
 /// Lowest feasible offset ≥ `from`.
-fn lowest_fit(info: &[BufferInfo], offsets: &[u32], b: usize, from: Pos, budget: Pos) -> Option<Pos> {
+fn lowest_fit(info: &[BufferInfo], offsets: &[u32], placed: &[u16], b: usize, from: Pos, budget: Pos) -> Option<Pos> {
     let mut x = align_up(from.max(pos(0)));
     loop {
         if x + size(info, b) > budget {
             return None;
         }
-        match conflict(info, offsets, b, x) {
+        match conflict(info, offsets, placed, b, x) {
             Some((_, hi)) => x = align_up(hi),
             None => return Some(x),
         }
@@ -121,13 +125,13 @@ fn lowest_fit(info: &[BufferInfo], offsets: &[u32], b: usize, from: Pos, budget:
 }
 
 /// Highest feasible offset ≤ `from`.
-fn highest_fit(info: &[BufferInfo], offsets: &[u32], b: usize, from: Pos) -> Option<Pos> {
+fn highest_fit(info: &[BufferInfo], offsets: &[u32], placed: &[u16], b: usize, from: Pos) -> Option<Pos> {
     let mut x = align_down(from);
     loop {
         if x < pos(0) {
             return None;
         }
-        match conflict(info, offsets, b, x) {
+        match conflict(info, offsets, placed, b, x) {
             Some((lo, _)) => x = align_down(lo),
             None => return Some(x),
         }
@@ -136,9 +140,9 @@ fn highest_fit(info: &[BufferInfo], offsets: &[u32], b: usize, from: Pos) -> Opt
 
 /// Candidate offsets for buffer `b` under `budget`, best first, each `None` when infeasible:
 /// tight against its dying input walking forward and backward, lowest free, highest free.
-fn candidates(info: &[BufferInfo], offsets: &[u32], b: usize, budget: Pos) -> [Option<Pos>; 4] {
+fn candidates(info: &[BufferInfo], offsets: &[u32], placed: &[u16], b: usize, budget: Pos) -> [Option<Pos>; 4] {
     let Some(bi) = info.get(b) else { return [None; 4] };
-    let fit = |x: Pos| fits(info, offsets, b, x, budget).then_some(x);
+    let fit = |x: Pos| fits(info, offsets, placed, b, x, budget).then_some(x);
     let mut tight = [None, None];
     if bi.partner != NO_BUFFER {
         if let Some(ao) = offset(offsets, bi.partner as usize) {
@@ -148,7 +152,12 @@ fn candidates(info: &[BufferInfo], offsets: &[u32], b: usize, budget: Pos) -> [O
         }
     }
     let [fwd, bwd] = tight;
-    [fwd, bwd, lowest_fit(info, offsets, b, pos(0), budget), highest_fit(info, offsets, b, budget - pos(bi.size))]
+    [
+        fwd,
+        bwd,
+        lowest_fit(info, offsets, placed, b, pos(0), budget),
+        highest_fit(info, offsets, placed, b, budget - pos(bi.size)),
+    ]
 }
 
 /// The distinct candidates, in order.
@@ -279,7 +288,9 @@ fn search(work: &mut Work<'_>, offsets: &mut [u32], n: usize, budget: Pos, mut n
         let Some(left) = nodes.checked_sub(1) else { return false };
         nodes = left;
         let b = b as usize;
-        let cands = candidates(info, offsets, b, budget);
+        // The buffers before `b` in the order are exactly the placed ones.
+        let placed = order.get(..k).unwrap_or(&[]);
+        let cands = candidates(info, offsets, placed, b, budget);
         let pick = distinct(&cands).nth(c as usize);
         if let Some(x) = pick {
             // 0 ≤ x ≤ budget, and budgets stay below the greedy total (< u32::MAX / 2).

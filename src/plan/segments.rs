@@ -168,6 +168,48 @@ fn peak(info: &[BufferInfo], nops: usize) -> (usize, Pos) {
     best
 }
 
+/// Operators (running or not) a chain's hull may span for [`Hull`]; longer hulls take the
+/// full recomputation.
+const HULL: usize = 4 * MAX_STAGES;
+
+/// Footprints around a chain before its trials: those of the operators of the chain's hull
+/// `lo..lo + n`, and the largest outside it. A trial segment from operator `s` to `e` changes
+/// only buffers whose contribution to a footprint is confined to `s..=e` ([`apply`]: row
+/// buffers and scratch live exactly there, the segment's input gains life only up to `e`, its
+/// output is born at `s` instead of `e`, and its partner input dies by `e`), so the peak after
+/// a trial is the largest of the unchanged footprints and those recomputed inside `s..=e`.
+struct Hull {
+    lo: usize,
+    n: usize,
+    fp: [Pos; HULL],
+    outside: Pos,
+}
+
+impl Hull {
+    fn new(info: &[BufferInfo], nops: usize, lo: usize, hi: usize) -> Option<Hull> {
+        let n = hi.checked_sub(lo)?.checked_add(1).filter(|&n| n <= HULL)?;
+        let mut h = Hull { lo, n, fp: [Pos::default(); HULL], outside: Pos::default() };
+        for o in 0..nops {
+            let f = footprint(info, o as u16);
+            match o.checked_sub(lo).filter(|&k| k < n) {
+                Some(k) => *h.fp.get_mut(k)? = f,
+                None => h.outside = h.outside.max(f),
+            }
+        }
+        Some(h)
+    }
+
+    /// The peak footprint after a trial segment over operators `s..=e` (inside the hull).
+    fn peak(&self, info: &[BufferInfo], s: usize, e: usize) -> Pos {
+        let mut m = self.outside;
+        for (k, &f) in self.fp.iter().enumerate().take(self.n) {
+            let o = self.lo.saturating_add(k);
+            m = m.max(if (s..=e).contains(&o) { footprint(info, o as u16) } else { f });
+        }
+        m
+    }
+}
+
 /// The chain of linkable stages around running operator `p`: at most `MAX_STAGES - 1` on each
 /// side. Returns the members and the index of `p` among them.
 fn chain_around(
@@ -257,6 +299,10 @@ pub fn fuse(model: &Model<'_>, info: &mut [BufferInfo], op_plan: &mut [u16], all
         let (p, before) = peak(info, nops);
         let (len, at) = chain_around(model, info, op_plan, p, &mut chain)?;
         let members = chain.get(..len).ok_or(Error::Internal)?;
+        let hull = match (members.first(), members.last()) {
+            (Some(a), Some(b)) => Hull::new(info, nops, a.op, b.op),
+            _ => None,
+        };
         // Every sub-chain of 2..=MAX_STAGES stages through `p`.
         let mut best: Option<(usize, usize, Pos)> = None;
         for i in 0..=at {
@@ -265,7 +311,15 @@ pub fn fuse(model: &Model<'_>, info: &mut [BufferInfo], op_plan: &mut [u16], all
                 if !apply(info, nt, seg, &mut saved)? {
                     continue;
                 }
-                let (_, after) = peak(info, nops);
+                let (s, e) = (seg.first().map_or(0, |m| m.op), seg.last().map_or(0, |m| m.op));
+                let after = match &hull {
+                    Some(h) => h.peak(info, s, e),
+                    None => peak(info, nops).1,
+                };
+                // Debug builds (the tests) check the shortcut against the full recomputation.
+                if cfg!(debug_assertions) && after != peak(info, nops).1 {
+                    return Err(Error::Internal);
+                }
                 saved.restore(info)?;
                 if after < before && best.is_none_or(|(_, _, b)| after < b) {
                     best = Some((i, j, after));

@@ -291,7 +291,7 @@ impl<'a> Model<'a> {
             outputs: outputs.to_ref(),
         };
         for t in 0..tensors.len() {
-            m.tensor_checked(t)?;
+            m.tensor_checked(t, true)?;
         }
         for list in [inputs, outputs] {
             for i in 0..list.len() {
@@ -352,11 +352,17 @@ impl<'a> Model<'a> {
     }
 
     /// Tensor `i` of subgraph 0.
+    ///
+    /// Every structural check runs again (offsets, lengths, shapes); the per-element value
+    /// checks of the quantization vectors (finite non-negative scales, zero points in `i32`) ran
+    /// once for every tensor in [`Model::parse`] and are not repeated: the model's bytes are
+    /// borrowed immutably for the model's lifetime.
     pub fn tensor(&self, i: usize) -> Result<Tensor<'a>> {
-        self.tensor_checked(i)
+        self.tensor_checked(i, false)
     }
 
-    fn tensor_checked(&self, i: usize) -> Result<Tensor<'a>> {
+    /// Tensor `i`; with `values`, the quantization vectors' elements are checked as well.
+    fn tensor_checked(&self, i: usize, values: bool) -> Result<Tensor<'a>> {
         let tensor = i as u32;
         let bad = |fault| Error::BadTensor { tensor, fault };
         let t = self.vec(self.tensors).table(i)?;
@@ -404,7 +410,7 @@ impl<'a> Model<'a> {
             }
         }
         let quant = match t.table(tensor::QUANTIZATION)? {
-            Some(q) => parse_quant(q, &shape).map_err(|_| bad(TensorFault::Quantization))?,
+            Some(q) => parse_quant(q, &shape, values).map_err(|_| bad(TensorFault::Quantization))?,
             None => Quant::NONE,
         };
         let name = t.string(tensor::NAME)?.unwrap_or(&[]);
@@ -461,17 +467,14 @@ fn buffer_data<'a>(bytes: &'a [u8], b: Table<'a>) -> Result<Option<&'a [u8]>> {
     Ok(None)
 }
 
-fn parse_quant<'a>(q: Table<'a>, shape: &Shape) -> Result<Quant<'a>> {
+fn parse_quant<'a>(q: Table<'a>, shape: &Shape, values: bool) -> Result<Quant<'a>> {
     let scales = q.vector(quantization::SCALE, 4)?;
     let zero_points = q.vector(quantization::ZERO_POINT, 8)?;
     let quantized_dimension = q.i32(quantization::QUANTIZED_DIMENSION, 0)?;
     let n = scales.map_or(0, |v| v.len());
     let scales = LeF32s::new(scales.map_or(&[][..], |v| v.bytes()));
-    for i in 0..n {
-        let s = scales.get(i);
-        if !s.is_finite() || s < 0.0 {
-            return Err(Error::InvalidArgument);
-        }
+    if values && (0..n).map(|i| scales.get(i)).any(|s| !s.is_finite() || s < 0.0) {
+        return Err(Error::InvalidArgument);
     }
     if n > 1 {
         // Per-channel: one scale per slice along the quantized dimension.
@@ -489,10 +492,12 @@ fn parse_quant<'a>(q: Table<'a>, shape: &Shape) -> Result<Quant<'a>> {
         if !z.is_empty() && z.len() != 1 && z.len() != n {
             return Err(Error::InvalidArgument);
         }
-        for i in 0..z.len() {
-            let v = z.i64(i)?;
-            if v < i32::MIN as i64 || v > i32::MAX as i64 {
-                return Err(Error::InvalidArgument);
+        if values {
+            for i in 0..z.len() {
+                let v = z.i64(i)?;
+                if v < i32::MIN as i64 || v > i32::MAX as i64 {
+                    return Err(Error::InvalidArgument);
+                }
             }
         }
     }
