@@ -68,6 +68,32 @@ static inline void tap_range(int32_t start, int32_t kernel, int32_t dilation, in
         a3 = PW_SMLATT(fb_, xx_, a3);                                                                                  \
     } while (0)
 
+/*
+ * One output pixel whose 3x3 window lies wholly inside the block, depth multiplier 1: channels
+ * four at a time from the folded biases (the input offset already in them), nine taps
+ * unrolled by rows. Returns the channels done (a multiple of 4). Out of line, so that the
+ * taps keep their registers.
+ */
+static __attribute__((noinline)) int32_t dw3x3_pixel(const int8_t *in0, const int8_t *flt, int32_t ch, int32_t rs,
+                                                     const int32_t *fold, const pw_requant *rq, int32_t step,
+                                                     int8_t *out, const pw_outq *q)
+{
+    const int32_t frow = 3 * ch;
+    int32_t k = 0;
+    for (; k + 4 <= ch; k += 4) {
+        int32_t a0 = fold[k], a1 = fold[k + 1], a2 = fold[k + 2], a3 = fold[k + 3];
+        const int8_t *ip = in0 + k, *fp = flt + k;
+        for (int32_t ty = 0; ty < 3; ty++, ip += rs, fp += frow) {
+            PW_DW_TAP_RAW(pw_read32(ip), pw_read32(fp));
+            PW_DW_TAP_RAW(pw_read32(ip + ch), pw_read32(fp + ch));
+            PW_DW_TAP_RAW(pw_read32(ip + 2 * ch), pw_read32(fp + 2 * ch));
+        }
+        const int32_t acc[4] = {a0, a1, a2, a3};
+        pw_requant_store(acc, 4, rq + k * step, step, out + k, q);
+    }
+    return k;
+}
+
 int32_t pw_arm_depthwise_s8(const pw_window_call *call, const pw_conv_params *params)
 {
     /* Local copies: the int8 output stores cannot alias them. */
@@ -83,8 +109,7 @@ int32_t pw_arm_depthwise_s8(const pw_window_call *call, const pw_conv_params *pa
     const int32_t offset = p.input_offset;
     const uint32_t off2 = ((uint32_t)offset & 0xffffu) | ((uint32_t)offset << 16);
     const int32_t tap_x = c.dilation_w * in_c, tap_y = c.dilation_h * c.in.row_stride;
-    const int32_t out_offset = p.output_offset, act_min = p.act_min, act_max = p.act_max;
-    const int all_fast = pw_all_fast(p.requant, step ? ch : 1, step);
+    const pw_outq oq = {p.output_offset, p.act_min, p.act_max, pw_all_fast(p.requant, step ? ch : 1, step)};
     const int fast3 = c.kernel_h == 3 && c.kernel_w == 3 && c.dilation_h == 1 && c.dilation_w == 1;
     pw_walker px = pw_walk_start(&c);
 
@@ -127,21 +152,11 @@ int32_t pw_arm_depthwise_s8(const pw_window_call *call, const pw_conv_params *pa
         }
 
         int32_t k = 0;
+        if (full3 && dm == 1)
+            k = dw3x3_pixel(in0, flt0, ch, rs, fold, p.requant, step, out, &oq);
         for (; k + 4 <= ch; k += 4) {
             int32_t a0, a1, a2, a3;
-            if (full3 && dm == 1) {
-                /* The whole 3x3 window inside the block: nine taps, unrolled, offset folded. */
-                a0 = fold[k];
-                a1 = fold[k + 1];
-                a2 = fold[k + 2];
-                a3 = fold[k + 3];
-                const int8_t *ip = in0 + k, *fp = flt0 + k;
-                for (int32_t ty = 0; ty < 3; ty++, ip += rs, fp += frow) {
-                    PW_DW_TAP_RAW(pw_read32(ip), pw_read32(fp));
-                    PW_DW_TAP_RAW(pw_read32(ip + ch), pw_read32(fp + ch));
-                    PW_DW_TAP_RAW(pw_read32(ip + 2 * ch), pw_read32(fp + 2 * ch));
-                }
-            } else if (full3) {
+            if (full3) {
                 /* The same with a depth multiplier of 4k: one input value for the four channels,
                  * in both halves of a word (PKHBT), the offset folded. */
                 a0 = fold[k];
@@ -185,11 +200,8 @@ int32_t pw_arm_depthwise_s8(const pw_window_call *call, const pw_conv_params *pa
                     }
                 }
             }
-            const pw_requant *rq = p.requant + k * step;
-            out[k] = pw_requantize(a0, rq[0], all_fast, out_offset, act_min, act_max);
-            out[k + 1] = pw_requantize(a1, rq[step], all_fast, out_offset, act_min, act_max);
-            out[k + 2] = pw_requantize(a2, rq[2 * step], all_fast, out_offset, act_min, act_max);
-            out[k + 3] = pw_requantize(a3, rq[3 * step], all_fast, out_offset, act_min, act_max);
+            const int32_t acc[4] = {a0, a1, a2, a3};
+            pw_requant_store(acc, 4, p.requant + k * step, step, out + k, &oq);
         }
         for (; k < ch; k++) { /* dm == 1 here: ch % 4 channels left */
             int32_t a = pw_bias(p.bias, k);
@@ -199,7 +211,7 @@ int32_t pw_arm_depthwise_s8(const pw_window_call *call, const pw_conv_params *pa
                 for (int32_t tx = 0; tx < nx; tx++, ip += tap_x, fp += ch)
                     a += *fp * (*ip + offset);
             }
-            out[k] = pw_requantize(a, p.requant[k * step], all_fast, out_offset, act_min, act_max);
+            pw_requant_store(&a, 1, p.requant + k * step, step, out + k, &oq);
         }
     }
     return 0;

@@ -160,24 +160,43 @@ PW_INLINE int pw_all_fast(const pw_requant *t, int32_t n, int32_t step)
     return 1;
 }
 
+/* The fast path's result (before the output offset): one multiply-accumulate onto the
+ * channel's constant, and the high word (or that of the sum minus 2^31, for X < 0) shifted. */
+PW_INLINE int32_t pw_requant_fast_value(int32_t acc, pw_requant r)
+{
+    int32_t k_hi = (int32_t)(1u << (r.e1 - 1)); /* 2^(e-2) */
+    int64_t s = (int64_t)acc * r.mult + (((int64_t)k_hi << 32) | (1LL << 30));
+    int32_t hi = (int32_t)((uint64_t)s >> 32);
+    if (hi < k_hi)
+        hi = (int32_t)((uint64_t)(s - (1LL << 31)) >> 32);
+    return hi >> r.e1;
+}
+
 PW_INLINE int8_t pw_requantize(int32_t acc, pw_requant r, int all_fast, int32_t out_offset, int32_t act_min,
                                int32_t act_max)
 {
     int32_t h;
-    if (all_fast || pw_requant_fast(r)) {
-        int32_t k_hi = (int32_t)(1u << (r.e1 - 1)); /* 2^(e-2) */
-        int64_t s = (int64_t)acc * r.mult + (((int64_t)k_hi << 32) | (1LL << 30));
-        if ((int32_t)((uint64_t)s >> 32) < k_hi)
-            s -= 1LL << 31;
-        h = (int32_t)((uint64_t)s >> 32) >> r.e1;
-    } else {
+    if (all_fast || pw_requant_fast(r))
+        h = pw_requant_fast_value(acc, r);
+    else
         h = pw_requantize_slow(acc, r.mult, r.e1);
-    }
     int32_t v = h + out_offset;
     v = v < act_min ? act_min : v;
     v = v > act_max ? act_max : v;
     return (int8_t)v;
 }
+
+/* A kernel call's output quantization, for pw_requant_store. */
+typedef struct {
+    int32_t out_offset, act_min, act_max;
+    int32_t all_fast; /* every channel takes the fast path */
+} pw_outq;
+
+/* Requantizes n accumulators of consecutive output channels (requantization entries `step`
+ * apart) and stores them to out[0..n). Out of line, so that the kernels' loops keep their
+ * registers; n is 1 to 4 in practice. */
+void pw_requant_store(const int32_t *acc, int32_t n, const pw_requant *rq, int32_t step, int8_t *out,
+                      const pw_outq *q) __attribute__((noinline));
 
 /* Output pixels in the call's walk order: ascending (b, y, x), or descending. */
 typedef struct {

@@ -31,3 +31,20 @@ int32_t pw_arm_requantize_s8(int32_t acc, const pw_requant *r)
 {
     return pw_requantize(acc, *r, 0, 0, -128, 127);
 }
+
+void pw_requant_store(const int32_t *acc, int32_t n, const pw_requant *rq, int32_t step, int8_t *out,
+                      const pw_outq *q)
+{
+    const int32_t off = q->out_offset, lo = q->act_min, hi = q->act_max;
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+    if (q->all_fast && lo == -128 && hi == 127) {
+        /* The common case: every channel on the fast path, the whole int8 range (one SSAT). */
+        for (; n > 0; n--, rq += step)
+            *out++ = (int8_t)__ssat(pw_requant_fast_value(*acc++, *rq) + off, 8);
+        return;
+    }
+#endif
+    const int all_fast = q->all_fast;
+    for (int32_t i = 0; i < n; i++, rq += step)
+        out[i] = pw_requantize(acc[i], *rq, all_fast, off, lo, hi);
+}
