@@ -9,7 +9,7 @@
 
 use crate::error::{Error, Result};
 use crate::exec;
-use crate::memory::{tensor_bytes, Memory};
+use crate::memory::{External, tensor_bytes, Memory};
 use crate::plan::{self, PlanSummary, Work};
 use crate::runplan::{Offsets, OpRun, BUFFER_ALIGN, NO_OFFSET};
 use crate::schema::{DType, Model};
@@ -307,8 +307,44 @@ impl<'m, 'a> Interpreter<'m, 'a> {
 
     /// Runs the model once on the current input bytes. Inputs may be overwritten by the run
     /// (their bytes are reused once no operator needs them): write them before every invoke.
+    /// A plan with external inputs ([`Options::external_input`]) runs only through
+    /// [`invoke_with_inputs`](Self::invoke_with_inputs).
     pub fn invoke(&mut self) -> Result<()> {
-        let mut mem = Memory { arena: self.activations, offsets: self.offsets };
+        for i in 0..self.model.num_inputs() {
+            if self.offsets.get(self.model.input(i)?) == NO_OFFSET {
+                // An external input: nothing bound to it.
+                return Err(Error::InvalidArgument);
+            }
+        }
+        self.run(External::default())
+    }
+
+    /// Runs the model once on `inputs` (one per model input, in model order, each exactly the
+    /// input tensor's bytes, any alignment). Inputs the plan keeps outside the arena
+    /// ([`Options::external_input`]) are read where they are, and never written; the others
+    /// are copied into the arena first.
+    pub fn invoke_with_inputs(&mut self, inputs: &[&[u8]]) -> Result<()> {
+        if inputs.len() != self.model.num_inputs() {
+            return Err(Error::InvalidArgument);
+        }
+        let mut external = External::default();
+        for (i, &bytes) in inputs.iter().enumerate() {
+            let t = self.model.input(i)?;
+            if bytes.len() != self.model.tensor(t)?.bytes() {
+                return Err(Error::InvalidArgument);
+            }
+            if self.offsets.get(t) == NO_OFFSET {
+                external.bind(t, bytes)?;
+            } else {
+                self.input_mut(i)?.data.copy_from_slice(bytes);
+            }
+        }
+        self.run(external)
+    }
+
+    /// Runs every operator with `external` bound.
+    fn run(&mut self, external: External<'_>) -> Result<()> {
+        let mut mem = Memory { arena: self.activations, offsets: self.offsets, external };
         let mut o = 0;
         while let Some(&bits) = self.op_plan.get(o) {
             let how = OpRun::from_bits(bits);

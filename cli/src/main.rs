@@ -20,7 +20,7 @@ const USAGE: &str = "usage:
   patchwise plan MODEL [--json] [--svg FILE]
   patchwise bench MODEL [--iters N] [--json]
   patchwise demo
-memory options (run, plan, bench): --patch off|auto|all, --layer-by-layer, --no-pad-fusion,
+memory options (run, plan, bench): --patch off|auto|all, --layer-by-layer, --external-input, --no-pad-fusion,
   --no-alias, --no-in-place, --no-overlap, --no-search";
 
 enum Failure {
@@ -76,8 +76,16 @@ struct Args {
 }
 
 /// Memory-planning flags accepted by run, plan and bench.
-const MEMORY_FLAGS: &[&str] =
-    &["--patch", "--layer-by-layer", "--no-pad-fusion", "--no-alias", "--no-in-place", "--no-overlap", "--no-search"];
+const MEMORY_FLAGS: &[&str] = &[
+    "--patch",
+    "--layer-by-layer",
+    "--no-pad-fusion",
+    "--no-alias",
+    "--no-in-place",
+    "--no-overlap",
+    "--no-search",
+    "--external-input",
+];
 
 fn parse(rest: &[String], allowed: &[&str]) -> Result<Args, Failure> {
     let mut a = Args::default();
@@ -99,7 +107,12 @@ fn parse(rest: &[String], allowed: &[&str]) -> Result<Args, Failure> {
                 "all" => (a.options.patch, a.options.patch_all) = (true, true),
                 v => return Err(Failure::Usage(format!("--patch takes off, auto or all, not '{v}'"))),
             },
-            "--layer-by-layer" => a.options = Options::layer_by_layer(),
+            "--layer-by-layer" => {
+                let external = a.options.external_input;
+                a.options = Options::layer_by_layer();
+                a.options.external_input = external;
+            }
+            "--external-input" => a.options.external_input = true,
             "--no-pad-fusion" => a.options.pad_fusion = false,
             "--no-alias" => a.options.alias = false,
             "--no-in-place" => a.options.in_place = false,
@@ -142,21 +155,24 @@ fn cmd_run(rest: &[String]) -> Result<(), Failure> {
             a.outputs.len()
         )));
     }
+    let mut inputs = Vec::new();
     for (i, file) in a.inputs.iter().enumerate() {
         let bytes = std::fs::read(file).map_err(run_err(file))?;
-        let t = interp.input_mut(i).map_err(run_err("input"))?;
-        if bytes.len() != t.data.len() {
+        let model = interp.model();
+        let t = model.input(i).and_then(|t| model.tensor(t)).map_err(run_err("input"))?;
+        if bytes.len() != t.bytes() {
             return Err(Failure::Run(format!(
                 "{file}: {} bytes, input {i} ({} {:?}) needs {}",
                 bytes.len(),
                 t.dtype.name(),
                 t.shape.dims(),
-                t.data.len()
+                t.bytes()
             )));
         }
-        t.data.copy_from_slice(&bytes);
+        inputs.push(bytes);
     }
-    interp.invoke().map_err(run_err("invoke"))?;
+    let refs: Vec<&[u8]> = inputs.iter().map(Vec::as_slice).collect();
+    interp.invoke_with_inputs(&refs).map_err(run_err("invoke"))?;
     for (j, file) in a.outputs.iter().enumerate() {
         let t = interp.output(j).map_err(run_err("output"))?;
         std::fs::write(file, t.data).map_err(run_err(file))?;
@@ -190,22 +206,37 @@ fn cmd_plan(rest: &[String]) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Fills every input with a deterministic pattern (benchmarks do not depend on values much).
-fn fill_inputs(interp: &mut Interpreter<'_, '_>) -> Result<(), Failure> {
+/// A deterministic pattern for every input (benchmarks do not depend on values much).
+fn bench_inputs(interp: &Interpreter<'_, '_>) -> Result<Vec<Vec<u8>>, Failure> {
+    let model = interp.model();
+    let mut inputs = Vec::new();
     for i in 0..interp.num_inputs() {
-        let t = interp.input_mut(i).map_err(run_err("input"))?;
-        if t.dtype == patchwise::DType::F32 {
-            for (k, chunk) in t.data.chunks_exact_mut(4).enumerate() {
-                let v = ((k * 37 % 255) as f32 / 255.0) * 2.0 - 1.0;
-                chunk.copy_from_slice(&v.to_le_bytes());
-            }
+        let t = model.input(i).and_then(|t| model.tensor(t)).map_err(run_err("input"))?;
+        let bytes = if t.dtype == patchwise::DType::F32 {
+            (0..t.bytes() / 4).flat_map(|k| (((k * 37 % 255) as f32 / 255.0) * 2.0 - 1.0).to_le_bytes()).collect()
         } else {
-            for (k, b) in t.data.iter_mut().enumerate() {
-                *b = (k * 37 % 251) as u8;
-            }
-        }
+            (0..t.bytes()).map(|k| (k * 37 % 251) as u8).collect()
+        };
+        inputs.push(bytes);
     }
-    Ok(())
+    Ok(inputs)
+}
+
+/// Writes `inputs` into the arena (or binds them, for external inputs) and invokes; returns
+/// the time of the invoke alone (the copy into the arena excluded).
+fn timed_invoke(interp: &mut Interpreter<'_, '_>, inputs: &[Vec<u8>], external: bool) -> Result<f64, Failure> {
+    let refs: Vec<&[u8]> = inputs.iter().map(Vec::as_slice).collect();
+    if external {
+        let t0 = Instant::now();
+        interp.invoke_with_inputs(&refs).map_err(run_err("invoke"))?;
+        return Ok(t0.elapsed().as_secs_f64() * 1e6);
+    }
+    for (i, bytes) in refs.iter().enumerate() {
+        interp.input_mut(i).map_err(run_err("input"))?.data.copy_from_slice(bytes);
+    }
+    let t0 = Instant::now();
+    interp.invoke().map_err(run_err("invoke"))?;
+    Ok(t0.elapsed().as_secs_f64() * 1e6)
 }
 
 fn cmd_bench(rest: &[String]) -> Result<(), Failure> {
@@ -215,16 +246,13 @@ fn cmd_bench(rest: &[String]) -> Result<(), Failure> {
     let need = arena_required_with(&model, &a.options).map_err(run_err(&path))?;
     let mut arena = HostArena::new(need);
     let interp = Interpreter::init(&model, arena.bytes_mut(), &a.options).map_err(run_err(&path))?;
+    let inputs = bench_inputs(interp)?;
     let mut times = Vec::with_capacity(iters);
     for _ in 0..2 {
-        fill_inputs(interp)?;
-        interp.invoke().map_err(run_err("invoke"))?;
+        timed_invoke(interp, &inputs, a.options.external_input)?;
     }
     for _ in 0..iters {
-        fill_inputs(interp)?;
-        let t0 = Instant::now();
-        interp.invoke().map_err(run_err("invoke"))?;
-        times.push(t0.elapsed().as_secs_f64() * 1e6);
+        times.push(timed_invoke(interp, &inputs, a.options.external_input)?);
     }
     times.sort_by(|x, y| x.total_cmp(y));
     let median = if iters % 2 == 1 { times[iters / 2] } else { (times[iters / 2 - 1] + times[iters / 2]) / 2.0 };
@@ -250,10 +278,8 @@ fn cmd_demo(rest: &[String]) -> Result<(), Failure> {
     let need = arena_required(&model).map_err(run_err("demo"))?;
     let mut arena = HostArena::new(need);
     let interp = Interpreter::init(&model, arena.bytes_mut(), &Options::default()).map_err(run_err("demo"))?;
-    fill_inputs(interp)?;
-    let t0 = Instant::now();
-    interp.invoke().map_err(run_err("invoke"))?;
-    let us = t0.elapsed().as_secs_f64() * 1e6;
+    let inputs = bench_inputs(interp)?;
+    let us = timed_invoke(interp, &inputs, false)?;
     for j in 0..interp.num_outputs() {
         let t = interp.output(j).map_err(run_err("output"))?;
         let vals: Vec<i8> = t.data.iter().map(|&b| b as i8).collect();

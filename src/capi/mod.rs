@@ -48,7 +48,11 @@ pub const PW_FLAG_NO_IN_PLACE: u32 = 1 << 2;
 pub const PW_FLAG_NO_OVERLAP: u32 = 1 << 3;
 /// `pw_options.flags`: plain TFLM-style greedy placement instead of the arena search.
 pub const PW_FLAG_NO_SEARCH: u32 = 1 << 4;
-const PW_FLAGS_KNOWN: u32 = 0x1f;
+/// `pw_options.flags`: the model's inputs stay in the caller's memory (a frame buffer, say)
+/// and take no arena bytes; every invoke must then be `pw_interpreter_invoke_with_inputs`. An
+/// input that is also an output stays in the arena.
+pub const PW_FLAG_EXTERNAL_INPUT: u32 = 1 << 5;
+const PW_FLAGS_KNOWN: u32 = 0x3f;
 
 /// Options for planning and init. Initialize with `pw_options_default`, then change fields.
 /// Passing NULL where a `const pw_options*` is expected means the defaults.
@@ -99,9 +103,9 @@ unsafe fn options(opts: *const pw_options) -> Result<Options, pw_status> {
     Ok(options)
 }
 
-/// Planner options from `pw_options.flags`: each `PW_FLAG_NO_*` bit set switches its trick off
-/// (other bits are ignored here; the `pw_` functions refuse them); patching stays on (it is
-/// `pw_options.patching`). The tests and fuzz targets select option combinations with the
+/// Planner options from `pw_options.flags`: each `PW_FLAG_NO_*` bit set switches its trick off,
+/// `PW_FLAG_EXTERNAL_INPUT` keeps inputs out of the arena (other bits are ignored here; the
+/// `pw_` functions refuse them); patching stays on (it is `pw_options.patching`). The tests and fuzz targets select option combinations with the
 /// same encoding.
 pub fn options_from_flags(flags: u32) -> Options {
     let on = |flag: u32| flags & flag == 0;
@@ -113,6 +117,7 @@ pub fn options_from_flags(flags: u32) -> Options {
         search: on(PW_FLAG_NO_SEARCH),
         patch: true,
         patch_all: false,
+        external_input: flags & PW_FLAG_EXTERNAL_INPUT != 0,
     }
 }
 

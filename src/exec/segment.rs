@@ -143,7 +143,7 @@ fn compute(
     model: &Model<'_>,
     op_plan: &[u16],
     m: &Members,
-    input_at: usize,
+    input: SegmentInput<'_>,
     arena: &mut [u8],
     offsets: Offsets<'_>,
     stage: usize,
@@ -152,9 +152,11 @@ fn compute(
     let o = *m.ops.get(stage).ok_or(Error::Internal)?;
     let (spec, v) = prepared(model, op_plan, o)?;
     let st = m.stages.get(stage).ok_or(Error::Internal)?;
-    let in_at = match stage.checked_sub(1) {
-        Some(p) => *m.out_at.get(p).ok_or(Error::Internal)?,
-        None => input_at,
+    // The input buffer: the previous stage's rows, or the segment's input.
+    let (in_at, external) = match (stage.checked_sub(1), input) {
+        (Some(p), _) => (*m.out_at.get(p).ok_or(Error::Internal)?, None),
+        (None, SegmentInput::Arena(at)) => (at, None),
+        (None, SegmentInput::External(bytes)) => (0, Some(bytes)),
     };
     let held = |end: usize, first: usize, row: usize| end.checked_sub(first).and_then(|r| r.checked_mul(row));
     // Output rows that read only padding read no input row (the held rows may end before).
@@ -174,7 +176,13 @@ fn compute(
             s => s as usize,
         }
     };
-    let (x, y, scratch) = carve(arena, [(in_at, in_len), (out_at, out_len), (scratch_at, scratch_len)])?;
+    let arena_in = if external.is_some() { 0 } else { in_len };
+    let (x, y, scratch) = carve(arena, [(in_at, arena_in), (out_at, out_len), (scratch_at, scratch_len)])?;
+    // A whole-tensor input holds its rows from row 0 (in_first is 0 for stage 0).
+    let x = match external {
+        Some(bytes) => bytes.get(..in_len).ok_or(Error::Internal)?,
+        None => x,
+    };
     let call = RowCall {
         input: as_i8(x),
         in_first,
@@ -188,11 +196,22 @@ fn compute(
     (v.rows.ok_or(Error::Internal)?)(&spec, call)
 }
 
-/// The arena offset of the segment's input (a folded PAD's input for a first convolution).
+/// Where a segment's input is: at an arena offset, or in the caller's memory.
+#[derive(Clone, Copy)]
+enum SegmentInput<'x> {
+    Arena(usize),
+    External(&'x [u8]),
+}
+
+/// The segment's input (a folded PAD's input for a first convolution).
 #[inline(never)]
-fn input_offset(model: &Model<'_>, op_plan: &[u16], first: usize, mem: &Memory<'_>) -> Result<usize> {
+fn segment_input<'x>(model: &Model<'_>, op_plan: &[u16], first: usize, mem: &Memory<'x>) -> Result<SegmentInput<'x>> {
     let (spec, _) = prepared(model, op_plan, first)?;
-    placed(mem, spec.inputs.first().copied().flatten().ok_or(Error::Internal)?)
+    let x = spec.inputs.first().copied().flatten().ok_or(Error::Internal)?;
+    match mem.offsets.get(x) {
+        NO_OFFSET => mem.external.get(x).map(SegmentInput::External).ok_or(Error::Internal),
+        o => Ok(SegmentInput::Arena(o as usize)),
+    }
 }
 
 /// Runs the segment whose first operator is `first`; returns its last operator.
@@ -204,7 +223,7 @@ pub fn run_segment(model: &Model<'_>, op_plan: &[u16], first: usize, mem: &mut M
         return Err(Error::Internal);
     }
     let seg_last = *m.ops.get(last).ok_or(Error::Internal)?;
-    let input_at = input_offset(model, op_plan, first, mem)?;
+    let input = segment_input(model, op_plan, first, mem)?;
     let mut setup = [true; MAX_STAGES];
     let mut stream = Stream::new(stages)?;
     let arena = &mut *mem.arena;
@@ -222,7 +241,7 @@ pub fn run_segment(model: &Model<'_>, op_plan: &[u16], first: usize, mem: &mut M
         Event::Compute { stage, rows, span, in_first, out_first } => {
             let setup = core::mem::replace(setup.get_mut(stage).ok_or(Error::Internal)?, false);
             let held = Held { rows, span, in_first, out_first, setup };
-            compute(model, op_plan, &m, input_at, arena, offsets, stage, held)
+            compute(model, op_plan, &m, input, arena, offsets, stage, held)
         }
     })?;
     Ok(seg_last)

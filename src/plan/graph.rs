@@ -46,6 +46,16 @@ fn is_graph_output(model: &Model<'_>, t: usize) -> bool {
     (0..model.num_outputs()).any(|i| model.output(i).ok() == Some(t))
 }
 
+/// True when tensor `t` is a graph input kept in the caller's memory under `options`
+/// ([`Options::external_input`]): not constant, not a graph output, not variable state.
+pub fn is_external(model: &Model<'_>, options: &Options, t: usize) -> Result<bool> {
+    if !options.external_input || !(0..model.num_inputs()).any(|i| model.input(i).ok() == Some(t)) {
+        return Ok(false);
+    }
+    let tensor = model.tensor(t)?;
+    Ok(tensor.data.is_none() && !tensor.is_variable && !is_graph_output(model, t))
+}
+
 /// True when buffer `b` holds a graph input or variable state: it is live before operator 0
 /// (its `first` of 0 does not mean operator 0 writes it first).
 fn live_before_first_op(model: &Model<'_>, info: &[BufferInfo], b: usize) -> Result<bool> {
@@ -100,7 +110,7 @@ pub fn analyze(
                     }
                 }
             }
-            OpKind::Reshape | OpKind::Squeeze if options.alias && !x_const => {
+            OpKind::Reshape | OpKind::Squeeze if options.alias && !x_const && !is_external(model, options, x)? => {
                 *entry(op_plan, o)? = OpRun::SKIP.to_bits();
                 let r = root(info, x);
                 if let Some(b) = info.get_mut(y) {
@@ -170,7 +180,8 @@ pub fn analyze(
     for (t, b) in info.iter_mut().enumerate().take(nt) {
         let tensor = model.tensor(t)?;
         let is_root = b.alias as usize == t;
-        if b.first == UNSEEN || tensor.data.is_some() || !is_root {
+        // An external input takes no arena bytes: it is never placed.
+        if b.first == UNSEEN || tensor.data.is_some() || !is_root || is_external(model, options, t)? {
             b.size = 0;
             b.first = 0;
             b.last = 0;

@@ -85,6 +85,10 @@ pub struct Options {
     /// With `patch`: fuse every chain that can run row by row, whether or not it lowers the
     /// arena (tests and measurements; off by default).
     pub patch_all: bool,
+    /// Graph inputs stay in the caller's memory (a camera frame buffer, say): they take no
+    /// arena bytes, and every invoke binds them (`Interpreter::invoke_with_inputs`). An input
+    /// that is also a graph output or variable state stays in the arena.
+    pub external_input: bool,
 }
 
 impl Default for Options {
@@ -97,6 +101,7 @@ impl Default for Options {
             search: true,
             patch: true,
             patch_all: false,
+            external_input: false,
         }
     }
 }
@@ -112,6 +117,7 @@ impl Options {
             search: false,
             patch: false,
             patch_all: false,
+            external_input: false,
         }
     }
 }

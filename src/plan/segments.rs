@@ -129,7 +129,8 @@ fn apply(info: &mut [BufferInfo], nt: usize, members: &[Member], saved: &mut Sav
     let (s, e) =
         (u16::try_from(first.op).map_err(|_| Error::TooLarge)?, u16::try_from(last.op).map_err(|_| Error::TooLarge)?);
     let (x, y) = (first.input, last.output);
-    let x_dies_here = info.get(x).is_some_and(|b| usize::from(b.last) == first.op);
+    // An input without arena bytes (external) has nothing to overlap.
+    let x_dies_here = info.get(x).is_some_and(|b| usize::from(b.last) == first.op && b.size > 0);
     for (m, &bytes) in members.iter().zip(&sizes.row_bytes).take(members.len().saturating_sub(1)) {
         saved.keep(info, m.output)?;
         let size = u32::try_from(bytes).map_err(|_| Error::TooLarge)?;

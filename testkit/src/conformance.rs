@@ -165,7 +165,7 @@ fn run(
         table[nt + spec.index] = scratch_at as u32;
     }
     for region in regions {
-        let mut mem = Memory { arena: &mut arena, offsets: Offsets::Wide(&table) };
+        let mut mem = Memory { arena: &mut arena, offsets: Offsets::Wide(&table), external: Default::default() };
         let mut bound = mem.bind(model, spec.index, scratch).map_err(|e| format!("{}: bind: {e}", v.name))?;
         (v.run)(spec, &mut bound, region).map_err(|e| format!("{}: {region:?}: {e}", v.name))?;
     }

@@ -20,16 +20,25 @@ pub fn run_case_with(
     if interp.arena_used() != need {
         return Err(format!("arena_used {} != arena_required {}", interp.arena_used(), need));
     }
+    let mut inputs = Vec::new();
     for i in 0..interp.num_inputs() {
         let path = dir.join(format!("case{case}.in{i}.bin"));
-        let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let t = interp.input_mut(i).map_err(|e| format!("input {i}: {e}"))?;
-        if t.data.len() != bytes.len() {
-            return Err(format!("input {i}: {} bytes, golden has {}", t.data.len(), bytes.len()));
-        }
-        t.data.copy_from_slice(&bytes);
+        inputs.push(std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?);
     }
-    interp.invoke().map_err(|e| format!("invoke: {e}"))?;
+    if options.external_input {
+        // Inputs stay in caller memory: invoke reads them where they are.
+        let refs: Vec<&[u8]> = inputs.iter().map(Vec::as_slice).collect();
+        interp.invoke_with_inputs(&refs).map_err(|e| format!("invoke_with_inputs: {e}"))?;
+    } else {
+        for (i, bytes) in inputs.iter().enumerate() {
+            let t = interp.input_mut(i).map_err(|e| format!("input {i}: {e}"))?;
+            if t.data.len() != bytes.len() {
+                return Err(format!("input {i}: {} bytes, golden has {}", t.data.len(), bytes.len()));
+            }
+            t.data.copy_from_slice(bytes);
+        }
+        interp.invoke().map_err(|e| format!("invoke: {e}"))?;
+    }
     for j in 0..interp.num_outputs() {
         let path = dir.join(format!("case{case}.out{j}.bin"));
         let want = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;

@@ -3,7 +3,8 @@
 use patchwise::Options;
 
 /// Every planner configuration the tests exercise: all tricks, each switched off alone, every
-/// chain fused, none.
+/// chain fused, none; and inputs kept in caller memory with all tricks, every chain fused and
+/// layer by layer.
 pub fn option_variants() -> Vec<(&'static str, Options)> {
     let all = Options::default();
     let without = |off: fn(&mut Options)| {
@@ -21,5 +22,12 @@ pub fn option_variants() -> Vec<(&'static str, Options)> {
         ("no patch", without(|o| o.patch = false)),
         ("every chain fused", without(|o| o.patch_all = true)),
         ("layer by layer", Options::layer_by_layer()),
+        ("external input", without(|o| o.external_input = true)),
+        ("external input, every chain fused", without(|o| (o.external_input, o.patch_all) = (true, true))),
+        ("external input, layer by layer", {
+            let mut o = Options::layer_by_layer();
+            o.external_input = true;
+            o
+        }),
     ]
 }
