@@ -67,6 +67,18 @@
 #define PW_FLAG_NO_SEARCH (1 << 4)
 
 /**
+ * `pw_options.flags`: the model's inputs stay in the caller's memory (a frame buffer, say)
+ * and take no arena bytes; every invoke must then be `pw_interpreter_invoke_with_inputs`. An
+ * input that is also an output stays in the arena.
+ */
+#define PW_FLAG_EXTERNAL_INPUT (1 << 5)
+
+/**
+ * Graph inputs one invoke can bind from the caller's memory.
+ */
+#define MAX_EXTERNAL 8
+
+/**
  * An interpreter. Opaque: it lives inside the caller's arena, at its first byte, and is valid
  * until the arena is reused (a new `pw_interpreter_init` on it invalidates the old handle).
  */
@@ -131,6 +143,20 @@ typedef struct {
    */
   size_t arena_required;
 } pw_error_info;
+
+/**
+ * One model input in the caller's memory, for `pw_interpreter_invoke_with_inputs`.
+ */
+typedef struct {
+  /**
+   * The input's bytes (any alignment); read, never written.
+   */
+  const void *data;
+  /**
+   * Their number: exactly the input tensor's size in bytes.
+   */
+  size_t size;
+} pw_input;
 
 /**
  * Element type of a tensor (values of the TFLite schema's `TensorType`).
@@ -482,15 +508,40 @@ pw_status pw_interpreter_init(const uint8_t *model,
  * Runs the model once on the current input data.
  *
  * Input data may be overwritten during the run (as in TFLM): write all inputs before every
- * invoke. On failure, `pw_interpreter_last_error` names the operator.
+ * invoke. On failure, `pw_interpreter_last_error` names the operator. An interpreter
+ * initialized with `PW_FLAG_EXTERNAL_INPUT` runs only through
+ * `pw_interpreter_invoke_with_inputs` (here: `PW_ERR_INVALID_ARGUMENT`).
  *
  * # Returns
- * `PW_OK`; `PW_ERR_NULL_POINTER`, `PW_ERR_NOT_INITIALIZED`, or `PW_ERR_KERNEL_FAILED`.
+ * `PW_OK`; `PW_ERR_NULL_POINTER`, `PW_ERR_NOT_INITIALIZED`, `PW_ERR_INVALID_ARGUMENT`, or
+ * `PW_ERR_KERNEL_FAILED`.
  *
  * # Safety
  * `interp` is a handle (see the module docs) not used concurrently from another thread.
  */
 pw_status pw_interpreter_invoke(pw_interpreter *interp);
+
+/**
+ * Runs the model once on inputs in the caller's memory (a camera frame buffer, say).
+ *
+ * `inputs[i]` is model input `i`; `count` must equal the model's input count (at most 8).
+ * With `PW_FLAG_EXTERNAL_INPUT` at init the inputs take no arena bytes and are read where they
+ * are (only the rows each fused segment needs, while it needs them); without it they are
+ * copied into the arena first, as `pw_interpreter_input` + `pw_interpreter_invoke` would.
+ * The input memory is never written and must stay valid and unchanged until this returns.
+ *
+ * # Returns
+ * `PW_OK`; `PW_ERR_NULL_POINTER` (a NULL handle, `inputs` NULL, or an input's `data` NULL);
+ * `PW_ERR_INVALID_ARGUMENT` (`count` or a `size` not matching the model);
+ * `PW_ERR_NOT_INITIALIZED`; `PW_ERR_KERNEL_FAILED`.
+ *
+ * # Safety
+ * `interp` is a handle not used concurrently from another thread; `inputs` is valid for
+ * reading `count` `pw_input`s, each `data` for reading `size` bytes, none inside the arena.
+ */
+pw_status pw_interpreter_invoke_with_inputs(pw_interpreter *interp,
+                                            const pw_input *inputs,
+                                            size_t count);
 
 /**
  * Number of model inputs.
@@ -511,9 +562,13 @@ pw_status pw_interpreter_output_count(const pw_interpreter *interp, size_t *coun
 /**
  * Describes input `index` (model order); write the input through `tensor->data`.
  *
+ * An interpreter initialized with `PW_FLAG_EXTERNAL_INPUT` keeps its inputs in the caller's
+ * memory: they have no bytes in the arena, this returns `PW_ERR_INVALID_ARGUMENT`, and they
+ * are passed to `pw_interpreter_invoke_with_inputs` instead.
+ *
  * # Returns
  * `PW_OK`; `PW_ERR_NULL_POINTER`, `PW_ERR_NOT_INITIALIZED`, `PW_ERR_INVALID_ARGUMENT` for an
- * index ≥ the input count.
+ * index ≥ the input count or an input kept in caller memory.
  *
  * # Safety
  * `interp` a handle; `tensor` valid for writing a `pw_tensor`.

@@ -9,7 +9,7 @@
 
 use crate::error::{Error, Result};
 use crate::exec;
-use crate::memory::{External, tensor_bytes, Memory};
+use crate::memory::{tensor_bytes, External, Memory};
 use crate::plan::{self, PlanSummary, Work};
 use crate::runplan::{Offsets, OpRun, BUFFER_ALIGN, NO_OFFSET};
 use crate::schema::{DType, Model};

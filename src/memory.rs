@@ -235,7 +235,13 @@ impl<'x> Memory<'x> {
         let (scratch, p1) = take_front(rest, n)?;
         // at + n ≤ len (checked just above).
         let p1_base = at.saturating_add(n);
-        Ok(Bound { model: *model, offsets: self.offsets, external: self.external, parts: [(0, p0), (p1_base, p1)], scratch })
+        Ok(Bound {
+            model: *model,
+            offsets: self.offsets,
+            external: self.external,
+            parts: [(0, p0), (p1_base, p1)],
+            scratch,
+        })
     }
 }
 

@@ -71,6 +71,8 @@ pub struct Stream<'s> {
     stages: &'s [Stage],
     /// `[first, end)` rows held by the row buffer after stage `k` (for `k` < last).
     held: [(usize, usize); MAX_STAGES],
+    /// Rows each stage has computed (`0..done[k]`).
+    done: [usize; MAX_STAGES],
     /// Largest number of rows each row buffer held.
     most: [usize; MAX_STAGES],
 }
@@ -87,7 +89,7 @@ impl<'s> Stream<'s> {
                 return Err(Error::InvalidArgument);
             }
         }
-        Ok(Stream { stages, held: [(0, 0); MAX_STAGES], most: [0; MAX_STAGES] })
+        Ok(Stream { stages, held: [(0, 0); MAX_STAGES], done: [0; MAX_STAGES], most: [0; MAX_STAGES] })
     }
 
     /// Output rows of the segment (one step each).
@@ -96,57 +98,57 @@ impl<'s> Stream<'s> {
     }
 
     /// Runs step `row` (producing segment output row `row`), reporting each event to `visit`.
+    ///
+    /// Rows are pulled one at a time, depth first: before a stage computes a row, the stage
+    /// before it computes the rows that row reads and does not hold yet, one by one, each
+    /// after dropping the rows its consumer will never read again. A row buffer therefore holds
+    /// the rows its consumer's next row reads plus the one being computed: about the window's
+    /// height, whatever the strides further down the chain.
     pub fn step(&mut self, row: usize, visit: &mut impl FnMut(Event) -> Result<()>) -> Result<()> {
-        let n = self.stages.len();
-        let last = n.checked_sub(1).ok_or(Error::InvalidArgument)?;
-        // Backwards: the new output rows of every stage, and the input rows they read.
-        let mut new: [Range<usize>; MAX_STAGES] = Default::default();
-        let mut need = row..row.saturating_add(1);
-        for k in (0..n).rev() {
-            let stage = self.stages.get(k).ok_or(Error::Internal)?;
-            let fresh = if k == last {
-                need.clone()
-            } else {
-                let (_, hi) = *self.held.get(k).ok_or(Error::Internal)?;
-                need.start.max(hi)..need.end
-            };
+        let last = self.stages.len().checked_sub(1).ok_or(Error::InvalidArgument)?;
+        self.pull(last, row, visit)
+    }
+
+    /// Makes stage `k` compute its rows up to `row` (inclusive), pulling the input rows they
+    /// read from stage `k - 1` first. Recursion depth: at most [`MAX_STAGES`].
+    fn pull(&mut self, k: usize, row: usize, visit: &mut impl FnMut(Event) -> Result<()>) -> Result<()> {
+        let stage = *self.stages.get(k).ok_or(Error::Internal)?;
+        let last = self.stages.len().checked_sub(1).ok_or(Error::Internal)?;
+        while *self.done.get(k).ok_or(Error::Internal)? <= row {
+            let next = *self.done.get(k).ok_or(Error::Internal)?;
+            let fresh = next..next.saturating_add(1);
             let span = stage.rows.span(fresh.clone());
-            *new.get_mut(k).ok_or(Error::Internal)? = fresh;
-            need = span.range.0..span.range.1;
-        }
-        // Forwards: make room, then compute the new rows.
-        for k in 0..n {
-            let stage = self.stages.get(k).ok_or(Error::Internal)?;
-            let fresh = new.get(k).ok_or(Error::Internal)?.clone();
-            if fresh.is_empty() {
-                continue;
+            if let (Some(prev), Some(end)) = (k.checked_sub(1), span.range.1.checked_sub(1)) {
+                if span.range.0 < span.range.1 {
+                    self.pull(prev, end, visit)?;
+                }
             }
-            let span = stage.rows.span(fresh.clone());
             let in_first = match k.checked_sub(1) {
                 Some(p) => self.held.get(p).ok_or(Error::Internal)?.0,
                 None => 0,
             };
             let out_first = if k < last {
-                // Rows before those the next stage needs now are never needed again.
+                // Rows before the first one the next stage's next row reads are never read again.
                 let after = k.checked_add(1).ok_or(Error::Internal)?;
-                let next = self.stages.get(after).ok_or(Error::Internal)?;
-                let want = next.rows.span(new.get(after).ok_or(Error::Internal)?.clone()).range;
+                let next_stage = self.stages.get(after).ok_or(Error::Internal)?;
+                let c = *self.done.get(after).ok_or(Error::Internal)?;
+                let want = next_stage.rows.span(c..c.saturating_add(1)).range.0;
                 let (lo, hi) = *self.held.get(k).ok_or(Error::Internal)?;
-                let first = want.0.min(fresh.start);
+                let first = want.min(next);
                 let cut = first.min(hi);
                 if cut > lo {
                     visit(Event::Shift { buffer: k, drop: cut.saturating_sub(lo), keep: hi.saturating_sub(cut) })?;
                 }
                 let lo = first.max(lo);
-                let held = self.held.get_mut(k).ok_or(Error::Internal)?;
-                *held = (lo, fresh.end);
+                *self.held.get_mut(k).ok_or(Error::Internal)? = (lo, fresh.end);
                 let most = self.most.get_mut(k).ok_or(Error::Internal)?;
                 *most = (*most).max(fresh.end.saturating_sub(lo));
                 lo
             } else {
                 0
             };
-            visit(Event::Compute { stage: k, rows: fresh, span, in_first, out_first })?;
+            visit(Event::Compute { stage: k, rows: fresh.clone(), span, in_first, out_first })?;
+            *self.done.get_mut(k).ok_or(Error::Internal)? = fresh.end;
         }
         Ok(())
     }

@@ -468,10 +468,13 @@ fn segment_corruptions_are_caught() {
                 let (_, r) = io_of(&m, o);
                 let mut p = base.clone();
                 p.offsets[r] = base.offsets[x];
+                // Caught in this segment, or where a later operator reads what the row
+                // buffer damaged (it may land only on input rows already read, and on the
+                // segment output sharing the input's bytes).
                 assert_caught(
                     &what(&format!("row buffer {k} onto the input")),
                     check_plan(&model, &p),
-                    &[&format!("segment ops {first}..={last}")],
+                    &[&format!("segment ops {first}..={last}"), &format!("belongs to tensor {r}")],
                 );
                 tried += 1;
                 if k + 2 < ops.len() {

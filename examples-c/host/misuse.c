@@ -718,6 +718,110 @@ static void check_lifecycle(const uint8_t *model, size_t len, size_t required)
     free(arena_a);
 }
 
+/* ---- inputs in the caller's memory (PW_FLAG_EXTERNAL_INPUT) ------------------------------- */
+
+enum { MAX_INPUTS = 8 };
+
+/* The same outputs with the inputs in caller memory as with them in the arena; the caller's
+ * bytes untouched; every misuse of pw_interpreter_invoke_with_inputs refused. */
+static void check_external_inputs(const uint8_t *model, size_t len, size_t required)
+{
+    pw_options ext;
+    expect_status(pw_options_default(&ext), PW_OK, "pw_options_default");
+    ext.flags |= PW_FLAG_EXTERNAL_INPUT;
+    size_t ext_required = 0;
+    expect_status(pw_arena_required(model, len, &ext, &ext_required), PW_OK,
+                  "pw_arena_required with PW_FLAG_EXTERNAL_INPUT");
+    check(ext_required > 0 && ext_required <= required,
+          "external inputs need no more arena (%zu <= %zu bytes)", ext_required, required);
+
+    uint8_t *arena_a = xmalloc_aligned(required);
+    uint8_t *arena_b = xmalloc_aligned(ext_required);
+    uint8_t *ref = malloc(SNAP_CAP);
+    uint8_t *got = malloc(SNAP_CAP);
+    if (ref == NULL || got == NULL) {
+        exit(2);
+    }
+    pw_interpreter *a = NULL;
+    pw_interpreter *b = NULL;
+    expect_status(pw_interpreter_init(model, len, arena_a, required, NULL, &a), PW_OK, "init (inputs in arena)");
+    expect_status(pw_interpreter_init(model, len, arena_b, ext_required, &ext, &b), PW_OK,
+                  "init (PW_FLAG_EXTERNAL_INPUT)");
+    if (a == NULL || b == NULL) {
+        goto out;
+    }
+    size_t n = 0;
+    pw_interpreter_input_count(a, &n);
+    if (n == 0 || n > MAX_INPUTS) {
+        goto out;
+    }
+    /* The caller's input buffers, and copies to check they are never written. */
+    pw_input inputs[MAX_INPUTS];
+    uint8_t *copies[MAX_INPUTS] = {0};
+    fill_inputs(a, 1234);
+    for (size_t i = 0; i < n; i++) {
+        pw_tensor t;
+        expect_status(pw_interpreter_input(a, i, &t), PW_OK, "pw_interpreter_input");
+        uint8_t *buf = malloc(t.bytes ? t.bytes : 1);
+        copies[i] = malloc(t.bytes ? t.bytes : 1);
+        if (buf == NULL || copies[i] == NULL) {
+            exit(2);
+        }
+        memcpy(buf, t.data, t.bytes);
+        memcpy(copies[i], t.data, t.bytes);
+        inputs[i].data = buf;
+        inputs[i].size = t.bytes;
+    }
+    expect_status(pw_interpreter_invoke(a), PW_OK, "invoke (inputs in arena)");
+    size_t n_ref = snapshot_outputs(a, ref, SNAP_CAP);
+
+    pw_tensor t;
+    expect_status(pw_interpreter_input(b, 0, &t), PW_ERR_INVALID_ARGUMENT,
+                  "pw_interpreter_input of an external input");
+    expect_status(pw_interpreter_invoke(b), PW_ERR_INVALID_ARGUMENT,
+                  "pw_interpreter_invoke without the external inputs");
+    expect_status(pw_interpreter_invoke_with_inputs(b, inputs, n), PW_OK, "invoke_with_inputs");
+    check(n_ref > 0 && snapshot_outputs(b, got, SNAP_CAP) == n_ref && memcmp(got, ref, n_ref) == 0,
+          "external inputs give the outputs of inputs in the arena (%zu bytes)", n_ref);
+    for (size_t i = 0; i < n; i++) {
+        check(memcmp(inputs[i].data, copies[i], inputs[i].size) == 0, "input %zu left untouched", i);
+    }
+    /* Twice in a row: nothing of the inputs was consumed. */
+    expect_status(pw_interpreter_invoke_with_inputs(b, inputs, n), PW_OK, "invoke_with_inputs again");
+    check(snapshot_outputs(b, got, SNAP_CAP) == n_ref && memcmp(got, ref, n_ref) == 0,
+          "a second invoke on the same external inputs gives the same outputs");
+    /* The same call on the interpreter with inputs in its arena copies them in. */
+    expect_status(pw_interpreter_invoke_with_inputs(a, inputs, n), PW_OK, "invoke_with_inputs (inputs in arena)");
+    check(snapshot_outputs(a, got, SNAP_CAP) == n_ref && memcmp(got, ref, n_ref) == 0,
+          "invoke_with_inputs copies into an arena input");
+
+    /* Misuse. */
+    expect_status(pw_interpreter_invoke_with_inputs(NULL, inputs, n), PW_ERR_NULL_POINTER, "NULL handle");
+    expect_status(pw_interpreter_invoke_with_inputs(b, NULL, n), PW_ERR_NULL_POINTER, "NULL inputs");
+    expect_status(pw_interpreter_invoke_with_inputs(b, inputs, n + 1), PW_ERR_INVALID_ARGUMENT,
+                  "one input too many");
+    pw_input bad = inputs[0];
+    inputs[0].size = bad.size - 1;
+    expect_status(pw_interpreter_invoke_with_inputs(b, inputs, n), PW_ERR_INVALID_ARGUMENT,
+                  "an input one byte short");
+    inputs[0].size = bad.size;
+    inputs[0].data = NULL;
+    expect_status(pw_interpreter_invoke_with_inputs(b, inputs, n), PW_ERR_NULL_POINTER, "an input's data NULL");
+    inputs[0] = bad;
+    expect_status(pw_interpreter_invoke_with_inputs(b, inputs, n), PW_OK, "invoke_with_inputs after the misuse");
+    check(snapshot_outputs(b, got, SNAP_CAP) == n_ref && memcmp(got, ref, n_ref) == 0,
+          "outputs right after the refused calls");
+    for (size_t i = 0; i < n; i++) {
+        free((void *)inputs[i].data);
+        free(copies[i]);
+    }
+out:
+    free(got);
+    free(ref);
+    free(arena_b);
+    free(arena_a);
+}
+
 /* ---- main ------------------------------------------------------------------------------ */
 
 /* A short label for a model path: "conv_1x1" for ".../conv_1x1/model.tflite", else the file
@@ -823,6 +927,7 @@ int main(int argc, char **argv)
         check_arena_size_and_alignment(model, len, required);
         check_handles_and_tensors(model, len, required);
         check_lifecycle(model, len, required);
+        check_external_inputs(model, len, required);
         free(model);
     }
     printf("%u passed, %u failed\n", g_passed, g_failed);

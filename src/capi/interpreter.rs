@@ -3,6 +3,8 @@
 use super::status::*;
 use super::{model_slice, options, pw_options, PW_ARENA_ALIGN, PW_MAX_RANK};
 use crate::interpreter::{Interpreter, TensorView, HANDLE_MAGIC};
+use crate::memory::MAX_EXTERNAL;
+use core::ffi::c_void;
 
 /// An interpreter. Opaque: it lives inside the caller's arena, at its first byte, and is valid
 /// until the arena is reused (a new `pw_interpreter_init` on it invalidates the old handle).
@@ -175,10 +177,13 @@ pub unsafe extern "C" fn pw_interpreter_init(
 /// Runs the model once on the current input data.
 ///
 /// Input data may be overwritten during the run (as in TFLM): write all inputs before every
-/// invoke. On failure, `pw_interpreter_last_error` names the operator.
+/// invoke. On failure, `pw_interpreter_last_error` names the operator. An interpreter
+/// initialized with `PW_FLAG_EXTERNAL_INPUT` runs only through
+/// `pw_interpreter_invoke_with_inputs` (here: `PW_ERR_INVALID_ARGUMENT`).
 ///
 /// # Returns
-/// `PW_OK`; `PW_ERR_NULL_POINTER`, `PW_ERR_NOT_INITIALIZED`, or `PW_ERR_KERNEL_FAILED`.
+/// `PW_OK`; `PW_ERR_NULL_POINTER`, `PW_ERR_NOT_INITIALIZED`, `PW_ERR_INVALID_ARGUMENT`, or
+/// `PW_ERR_KERNEL_FAILED`.
 ///
 /// # Safety
 /// `interp` is a handle (see the module docs) not used concurrently from another thread.
@@ -193,6 +198,68 @@ pub unsafe extern "C" fn pw_interpreter_invoke(interp: *mut pw_interpreter) -> p
             Err(e) => status_of(&e),
         },
         Err(e) => e,
+    }
+}
+
+/// One model input in the caller's memory, for `pw_interpreter_invoke_with_inputs`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct pw_input {
+    /// The input's bytes (any alignment); read, never written.
+    pub data: *const c_void,
+    /// Their number: exactly the input tensor's size in bytes.
+    pub size: usize,
+}
+
+/// Runs the model once on inputs in the caller's memory (a camera frame buffer, say).
+///
+/// `inputs[i]` is model input `i`; `count` must equal the model's input count (at most 8).
+/// With `PW_FLAG_EXTERNAL_INPUT` at init the inputs take no arena bytes and are read where they
+/// are (only the rows each fused segment needs, while it needs them); without it they are
+/// copied into the arena first, as `pw_interpreter_input` + `pw_interpreter_invoke` would.
+/// The input memory is never written and must stay valid and unchanged until this returns.
+///
+/// # Returns
+/// `PW_OK`; `PW_ERR_NULL_POINTER` (a NULL handle, `inputs` NULL, or an input's `data` NULL);
+/// `PW_ERR_INVALID_ARGUMENT` (`count` or a `size` not matching the model);
+/// `PW_ERR_NOT_INITIALIZED`; `PW_ERR_KERNEL_FAILED`.
+///
+/// # Safety
+/// `interp` is a handle not used concurrently from another thread; `inputs` is valid for
+/// reading `count` `pw_input`s, each `data` for reading `size` bytes, none inside the arena.
+#[no_mangle]
+pub unsafe extern "C" fn pw_interpreter_invoke_with_inputs(
+    interp: *mut pw_interpreter,
+    inputs: *const pw_input,
+    count: usize,
+) -> pw_status {
+    // SAFETY: caller's contract on `interp`.
+    let h = match unsafe { live(interp) } {
+        Ok(h) => h,
+        Err(e) => return e,
+    };
+    if inputs.is_null() {
+        return PW_ERR_NULL_POINTER;
+    }
+    let mut slices: [&[u8]; MAX_EXTERNAL] = [&[]; MAX_EXTERNAL];
+    if count > MAX_EXTERNAL {
+        return PW_ERR_INVALID_ARGUMENT;
+    }
+    for (i, slot) in slices.iter_mut().enumerate().take(count) {
+        // SAFETY: `inputs` is valid for `count` entries (caller's contract) and i < count.
+        let input = unsafe { inputs.add(i).read_unaligned() };
+        if input.data.is_null() {
+            return PW_ERR_NULL_POINTER;
+        }
+        // SAFETY: `data` is non-NULL and valid for reading `size` bytes, unchanged and outside
+        // the arena until this call returns (caller's contract); the slice does not outlive it.
+        *slot = unsafe { core::slice::from_raw_parts(input.data.cast::<u8>(), input.size) };
+    }
+    // SAFETY: `live` checked the magic of an interpreter built by pw_interpreter_init, whose
+    // memory the caller still grants exclusively.
+    match unsafe { &mut *h }.invoke_with_inputs(slices.get(..count).unwrap_or(&[])) {
+        Ok(()) => PW_OK,
+        Err(e) => status_of(&e),
     }
 }
 
@@ -218,9 +285,13 @@ pub unsafe extern "C" fn pw_interpreter_output_count(interp: *const pw_interpret
 
 /// Describes input `index` (model order); write the input through `tensor->data`.
 ///
+/// An interpreter initialized with `PW_FLAG_EXTERNAL_INPUT` keeps its inputs in the caller's
+/// memory: they have no bytes in the arena, this returns `PW_ERR_INVALID_ARGUMENT`, and they
+/// are passed to `pw_interpreter_invoke_with_inputs` instead.
+///
 /// # Returns
 /// `PW_OK`; `PW_ERR_NULL_POINTER`, `PW_ERR_NOT_INITIALIZED`, `PW_ERR_INVALID_ARGUMENT` for an
-/// index ≥ the input count.
+/// index ≥ the input count or an input kept in caller memory.
 ///
 /// # Safety
 /// `interp` a handle; `tensor` valid for writing a `pw_tensor`.

@@ -317,7 +317,8 @@ impl<'m, 'p> Checker<'m, 'p> {
         Ok([v[2] as usize, v[3] as usize, v[4] as usize, v[5] as usize])
     }
 
-    /// The arena bytes of tensor `t`, or `None` for a constant.
+    /// The arena bytes of tensor `t`, or `None` for a constant or an external input (a graph
+    /// input without an offset: the caller's memory, read-only, outside the arena).
     fn span(&self, t: usize) -> Result<Option<Span>, String> {
         let tensor = self.tensor(t)?;
         if tensor.data.is_some() {
@@ -325,6 +326,10 @@ impl<'m, 'p> Checker<'m, 'p> {
         }
         let root = self.root[t];
         let off = self.plan.offsets[t];
+        let graph_input = (0..self.model.num_inputs()).any(|i| self.model.input(i).ok() == Some(t));
+        if off == NO_OFFSET && graph_input && root == t {
+            return Ok(None);
+        }
         if off == NO_OFFSET {
             return Err(format!("{}: tensor {t} is used but has no arena offset", self.at));
         }
@@ -877,7 +882,11 @@ impl<'m, 'p> Checker<'m, 'p> {
             .map(|m| Stage { rows: axis(&m.g), in_row_bytes: m.g.iw * m.g.ic, out_row_bytes: m.g.ow * m.g.oc })
             .collect();
         let n = members.len();
-        let x_span = self.span(members[0].x)?.ok_or("the segment input is a constant")?;
+        // None: an external input (caller memory), read-only and outside the arena.
+        let x_span = self.span(members[0].x)?;
+        if x_span.is_none() && self.tensor(members[0].x)?.data.is_some() {
+            return Err("the segment input is a constant".into());
+        }
         let y_span = self.span(members[n - 1].y)?;
         let y_span = y_span.ok_or("the segment output is a constant")?;
         // Row buffers: where each intermediate tensor sits, and which image row each slot holds.
@@ -916,7 +925,7 @@ impl<'m, 'p> Checker<'m, 'p> {
                     Event::Compute { stage: k, rows, span, in_first, out_first } => {
                         let m = &members[k];
                         let (in_row, out_row) = (stages[k].in_row_bytes, stages[k].out_row_bytes);
-                        let src = if k == 0 { x_span } else { row_span(k - 1, self.root[m.x], m.x) };
+                        let src = if k == 0 { x_span } else { Some(row_span(k - 1, self.root[m.x], m.x)) };
                         let dst = if k == n - 1 { y_span } else { row_span(k, self.root[m.y], m.y) };
                         if (k == 0 && in_first != 0) || (k == n - 1 && out_first != 0) || rows.start < out_first {
                             return Err(format!("{}: whole tensors are held from row 0", self.at));
@@ -925,12 +934,17 @@ impl<'m, 'p> Checker<'m, 'p> {
                         // Rows reading only padding read nothing (the executor passes no input).
                         let i_end = if span.range.0 < span.range.1 { (span.range.1 - in_first) * in_row } else { 0 };
                         let o_end = (rows.end - out_first) * out_row;
-                        let ri = Span { len: i_end, ..src };
+                        let ri = src.map(|s| Span { len: i_end, ..s });
                         let ro = Span { len: o_end, ..dst };
-                        if i_end > src.len || o_end > dst.len {
+                        let src_len = match src {
+                            Some(s) => s.len,
+                            None => self.tensor(m.x)?.bytes(),
+                        };
+                        if i_end > src_len || o_end > dst.len {
                             return Err(format!("{}: stage {k} reaches past the activation area", self.at));
                         }
-                        if ri.overlaps(&ro) || m.scratch.is_some_and(|s| s.overlaps(&ri) || s.overlaps(&ro)) {
+                        let ri_overlaps = |s: &Span| ri.is_some_and(|ri| ri.overlaps(s));
+                        if ri_overlaps(&ro) || m.scratch.is_some_and(|s| ri_overlaps(&s) || s.overlaps(&ro)) {
                             return Err(format!(
                                 "{}: stage {k}'s input, output and scratch overlap (refused)",
                                 self.at
@@ -954,7 +968,9 @@ impl<'m, 'p> Checker<'m, 'p> {
                                         held[k - 1].get(slot)
                                     ));
                                 }
-                                self.expect(&src, slot * in_row, (slot + 1) * in_row, "reading a held row")?;
+                                if let Some(src) = &src {
+                                    self.expect(src, slot * in_row, (slot + 1) * in_row, "reading a held row")?;
+                                }
                             }
                         }
                         for oy in rows {
