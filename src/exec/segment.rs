@@ -141,7 +141,7 @@ struct Held {
 #[allow(clippy::too_many_arguments)]
 fn compute(
     model: &Model<'_>,
-    op_plan: &[u16],
+    specs: &[Option<(OpSpec<'_>, &'static Variant)>; MAX_STAGES],
     m: &Members,
     input: SegmentInput<'_>,
     arena: &mut [u8],
@@ -150,7 +150,7 @@ fn compute(
     h: Held,
 ) -> Result<()> {
     let o = *m.ops.get(stage).ok_or(Error::Internal)?;
-    let (spec, v) = prepared(model, op_plan, o)?;
+    let (spec, v) = specs.get(stage).and_then(Option::as_ref).ok_or(Error::Internal)?;
     let st = m.stages.get(stage).ok_or(Error::Internal)?;
     // The input buffer: the previous stage's rows, or the segment's input.
     let (in_at, external) = match (stage.checked_sub(1), input) {
@@ -167,7 +167,7 @@ fn compute(
     };
     let out_len = held(h.rows.end, h.out_first, st.out_row_bytes).ok_or(Error::Internal)?;
     let out_at = *m.out_at.get(stage).ok_or(Error::Internal)?;
-    let scratch_len = (v.scratch)(&spec)?;
+    let scratch_len = (v.scratch)(spec)?;
     let scratch_at = if scratch_len == 0 {
         0
     } else {
@@ -193,7 +193,7 @@ fn compute(
         scratch,
         setup: h.setup,
     };
-    (v.rows.ok_or(Error::Internal)?)(&spec, call)
+    (v.rows.ok_or(Error::Internal)?)(spec, call)
 }
 
 /// Where a segment's input is: at an arena offset, or in the caller's memory.
@@ -224,6 +224,11 @@ pub fn run_segment(model: &Model<'_>, op_plan: &[u16], first: usize, mem: &mut M
     }
     let seg_last = *m.ops.get(last).ok_or(Error::Internal)?;
     let input = segment_input(model, op_plan, first, mem)?;
+    // Every member's spec, prepared once for the whole segment (not once per row call).
+    let mut specs: [Option<(OpSpec<'_>, &'static Variant)>; MAX_STAGES] = [const { None }; MAX_STAGES];
+    for (slot, &o) in specs.iter_mut().zip(&m.ops).take(m.n) {
+        *slot = Some(prepared(model, op_plan, o)?);
+    }
     let mut setup = [true; MAX_STAGES];
     let mut stream = Stream::new(stages)?;
     let arena = &mut *mem.arena;
@@ -241,7 +246,7 @@ pub fn run_segment(model: &Model<'_>, op_plan: &[u16], first: usize, mem: &mut M
         Event::Compute { stage, rows, span, in_first, out_first } => {
             let setup = core::mem::replace(setup.get_mut(stage).ok_or(Error::Internal)?, false);
             let held = Held { rows, span, in_first, out_first, setup };
-            compute(model, op_plan, &m, input, arena, offsets, stage, held)
+            compute(model, &specs, &m, input, arena, offsets, stage, held)
         }
     })?;
     Ok(seg_last)
