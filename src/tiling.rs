@@ -29,6 +29,21 @@ pub struct Stage {
     pub in_row_bytes: usize,
     /// Bytes of one full-width output row.
     pub out_row_bytes: usize,
+    /// Where a same-shape map's second input comes from (a residual ADD's skip tensor).
+    pub skip: Skip,
+}
+
+/// The second input of a two-input stage: row `r` of its output reads row `r` of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Skip {
+    /// One input only (the previous stage's output).
+    #[default]
+    None,
+    /// The segment's input (a whole tensor, as stage 0 reads it).
+    SegmentInput,
+    /// The output of stage `k`, an earlier stage than the previous one (its row buffer then
+    /// keeps rows for this stage as well).
+    Stage(usize),
 }
 
 impl Stage {
@@ -39,9 +54,12 @@ impl Stage {
         let (in_row, out_row) = (x.w.checked_mul(x.c)?, y.w.checked_mul(y.c)?);
         match (spec.window(), spec.dataflow) {
             (Some(w), _) if w.window.rows.input == x.h && w.window.rows.output == y.h => {
-                Some(Stage { rows: w.window.rows, in_row_bytes: in_row, out_row_bytes: out_row })
+                Some(Stage { rows: w.window.rows, in_row_bytes: in_row, out_row_bytes: out_row, skip: Skip::None })
             }
-            (None, Dataflow::Elementwise { .. }) if x == y => Some(Stage::map(x.h, in_row, out_row)),
+            // Element widths in bytes: a QUANTIZE of a float image reads four per value.
+            (None, Dataflow::Elementwise { in_bytes, out_bytes, .. }) if x == y => {
+                Some(Stage::map(x.h, in_row.checked_mul(in_bytes)?, out_row.checked_mul(out_bytes)?))
+            }
             _ => None,
         }
     }
@@ -49,8 +67,19 @@ impl Stage {
     /// A same-shape map over `rows` rows.
     pub fn map(rows: usize, in_row_bytes: usize, out_row_bytes: usize) -> Stage {
         let rows = Axis { input: rows, output: rows, kernel: 1, stride: 1, dilation: 1, pad_before: 0, pad_after: 0 };
-        Stage { rows, in_row_bytes, out_row_bytes }
+        Stage { rows, in_row_bytes, out_row_bytes, skip: Skip::None }
     }
+}
+
+/// The [`Skip`] of stage `k` whose second input is tensor `other`: the segment input
+/// `seg_input`, or the output of an earlier stage than the previous one (`outputs[j]` is the
+/// tensor stage `j` writes); `None` when it is neither (the stage cannot join the segment).
+pub fn skip_of(seg_input: usize, outputs: &[usize], k: usize, other: usize) -> Option<Skip> {
+    if other == seg_input {
+        return Some(Skip::SegmentInput);
+    }
+    let before = k.checked_sub(1)?;
+    outputs.iter().take(before).position(|&t| t == other).map(Skip::Stage)
 }
 
 /// What a step asks of the executor, in order.
@@ -62,8 +91,9 @@ pub enum Event {
     /// Stage `stage` computes output rows `rows` from input rows `span.range` (padding
     /// `span.pad_before` / `span.pad_after` rows at the image border). Its input's first held
     /// row is `in_first` (0 for the segment input, a whole tensor); its output's first held
-    /// row is `out_first` (0 for the segment output).
-    Compute { stage: usize, rows: Range<usize>, span: Span, in_first: usize, out_first: usize },
+    /// row is `out_first` (0 for the segment output). A stage with a [`Skip`] input reads its
+    /// rows `rows` too, from a buffer whose first held row is `skip_first` (0 otherwise).
+    Compute { stage: usize, rows: Range<usize>, span: Span, in_first: usize, out_first: usize, skip_first: usize },
 }
 
 /// Rows held by each row buffer, step by step.
@@ -86,6 +116,22 @@ impl<'s> Stream<'s> {
         for pair in stages.windows(2) {
             let [a, b] = pair else { continue };
             if a.rows.output != b.rows.input || a.out_row_bytes != b.in_row_bytes {
+                return Err(Error::InvalidArgument);
+            }
+        }
+        // A skip input has the stage's own output shape, and comes from before its predecessor.
+        let first = stages.first().ok_or(Error::InvalidArgument)?;
+        for (k, st) in stages.iter().enumerate() {
+            let (rows, row_bytes) = match st.skip {
+                Skip::None => continue,
+                Skip::SegmentInput => (first.rows.input, first.in_row_bytes),
+                Skip::Stage(j) if j.checked_add(1).is_some_and(|j1| j1 < k) => {
+                    let src = stages.get(j).ok_or(Error::InvalidArgument)?;
+                    (src.rows.output, src.out_row_bytes)
+                }
+                Skip::Stage(_) => return Err(Error::InvalidArgument),
+            };
+            if rows != st.rows.output || row_bytes != st.out_row_bytes || st.rows.span(0..1).range != (0, 1) {
                 return Err(Error::InvalidArgument);
             }
         }
@@ -123,16 +169,29 @@ impl<'s> Stream<'s> {
                     self.pull(prev, end, visit)?;
                 }
             }
+            let skip_first = match stage.skip {
+                Skip::Stage(j) => {
+                    self.pull(j, next, visit)?;
+                    self.held.get(j).ok_or(Error::Internal)?.0
+                }
+                Skip::None | Skip::SegmentInput => 0,
+            };
             let in_first = match k.checked_sub(1) {
                 Some(p) => self.held.get(p).ok_or(Error::Internal)?.0,
                 None => 0,
             };
             let out_first = if k < last {
-                // Rows before the first one the next stage's next row reads are never read again.
+                // Rows before the first one the next stage's next row reads (and a later stage
+                // reading this output as its skip input, its next row) are never read again.
                 let after = k.checked_add(1).ok_or(Error::Internal)?;
                 let next_stage = self.stages.get(after).ok_or(Error::Internal)?;
                 let c = *self.done.get(after).ok_or(Error::Internal)?;
-                let want = next_stage.rows.span(c..c.saturating_add(1)).range.0;
+                let mut want = next_stage.rows.span(c..c.saturating_add(1)).range.0;
+                for (s, st) in self.stages.iter().enumerate() {
+                    if st.skip == Skip::Stage(k) {
+                        want = want.min(*self.done.get(s).ok_or(Error::Internal)?);
+                    }
+                }
                 let (lo, hi) = *self.held.get(k).ok_or(Error::Internal)?;
                 let first = want.min(next);
                 let cut = first.min(hi);
@@ -147,7 +206,7 @@ impl<'s> Stream<'s> {
             } else {
                 0
             };
-            visit(Event::Compute { stage: k, rows: fresh.clone(), span, in_first, out_first })?;
+            visit(Event::Compute { stage: k, rows: fresh.clone(), span, in_first, out_first, skip_first })?;
             *self.done.get_mut(k).ok_or(Error::Internal)? = fresh.end;
         }
         Ok(())
@@ -219,18 +278,27 @@ mod tests {
 
     fn conv(input: usize, k: usize, s: usize) -> Stage {
         let out = crate::geometry::out_size(Padding::Same, input, k, s, 1).unwrap();
-        Stage { rows: Axis::tflm(Padding::Same, input, k, s, 1, out).unwrap(), in_row_bytes: 10, out_row_bytes: 10 }
+        Stage {
+            rows: Axis::tflm(Padding::Same, input, k, s, 1, out).unwrap(),
+            in_row_bytes: 10,
+            out_row_bytes: 10,
+            skip: Skip::None,
+        }
     }
 
     /// Replays a stream on row ids and checks that every computed row reads exactly the rows
     /// it needs from what the buffers hold, and that every row is computed once.
     #[test]
     fn every_row_once_from_held_rows() {
-        let chains: [&[Stage]; 4] = [
+        let skip = |k| Stage { skip: k, ..Stage::map(6, 10, 10) };
+        let chains: [&[Stage]; 6] = [
             &[conv(11, 3, 2), conv(6, 3, 1), Stage::map(6, 10, 10), conv(6, 3, 2)],
             &[conv(8, 1, 1)],
             &[conv(9, 5, 1), conv(9, 3, 2), conv(5, 3, 2)],
             &[Stage::map(7, 10, 10), conv(7, 3, 1)],
+            // Residual blocks: the skip from a stage's output, and from the segment input.
+            &[conv(11, 3, 2), conv(6, 3, 1), conv(6, 5, 1), skip(Skip::Stage(0)), conv(6, 3, 2)],
+            &[conv(6, 3, 1), conv(6, 1, 1), skip(Skip::SegmentInput)],
         ];
         for stages in chains {
             let n = stages.len();
@@ -246,7 +314,12 @@ mod tests {
                         b.drain(..drop);
                         b.truncate(keep);
                     }
-                    Event::Compute { stage, rows, span, in_first, out_first } => {
+                    Event::Compute { stage, rows, span, in_first, out_first, skip_first } => {
+                        if let Skip::Stage(j) = stages[stage].skip {
+                            for r in rows.clone() {
+                                assert_eq!(bufs[j][r - skip_first], r, "stage {stage} reads skip row {r}");
+                            }
+                        }
                         if stage > 0 {
                             let b = &bufs[stage - 1];
                             for r in span.range.0..span.range.1 {

@@ -15,17 +15,18 @@ use patchwise_testkit::{json_number, shared_dir};
 
 /// Total arena bytes we must not exceed with the default options (64-bit host figures,
 /// everything included). Patch-based execution with cached halos (0 extra MACs): the goals of
-/// the patch issue where row bands reach them (person_detect, mlperf_vww; synth_mbv2_035_96 and
-/// mobilenet_v2_pt224 at the goals for cached halos only), else the layer-by-layer figures.
+/// the patch issue where row bands reach them (person_detect, mlperf_vww, mlperf_resnet with
+/// its residual ADDs inside segments; synth_mbv2_035_96 at the goal for cached halos only;
+/// mobilenet_v2_pt224 at today's figure), else the layer-by-layer figures.
 const TARGETS: &[(&str, usize)] = &[
     ("person_detect", 16_064),
     ("mlperf_vww", 29_000),
-    ("mlperf_resnet", 35_500),
+    ("mlperf_resnet", 26_500),
     ("mlperf_kws", 9_000),
     ("mcunet_vww", 77_976),
     ("mcunet_detection", 246_624),
     ("synth_mbv2_035_96", 47_500),
-    ("mobilenet_v2_pt224", 360_000),
+    ("mobilenet_v2_pt224", 302_560),
 ];
 
 /// Total arena bytes with the inputs in the caller's memory (`Options::external_input`),
@@ -33,10 +34,11 @@ const TARGETS: &[(&str, usize)] = &[
 const EXTERNAL_TARGETS: &[(&str, usize)] = &[
     ("person_detect", 16_064),
     ("mlperf_vww", 16_064),
-    ("mcunet_vww", 26_736),
-    ("mcunet_detection", 77_280),
+    ("mcunet_vww", 32_036),
+    ("mcunet_detection", 58_240),
     ("synth_mbv2_035_96", 22_624),
-    ("mobilenet_v2_pt224", 353_120),
+    ("mobilenet_v2_pt224", 280_352),
+    ("mlperf_resnet", 25_696),
 ];
 
 /// The same, operator by operator (`--patch off`).
@@ -49,6 +51,10 @@ const LAYER_TARGETS: &[(&str, usize)] = &[
     ("synth_mbv2_035_96", 117_000),
     ("mobilenet_v2_pt224", 1_270_000),
 ];
+
+/// Bytes a port's faster kernels may add to a model's arena (their im2col columns and tables,
+/// live for a whole fused segment); 0 for the portable kernels the figures above are for.
+const PORT_ALLOWANCE: usize = if cfg!(feature = "arm-dsp") { 2048 } else { 0 };
 
 fn layer_plan() -> Options {
     let mut o = Options::default();
@@ -81,6 +87,7 @@ fn arena_targets_are_met() {
             None => (floor as f64 * 1.05) as usize + 1024,
         };
         let (goal, layer_goal) = (goal_of(TARGETS, floor), goal_of(LAYER_TARGETS, layer.lower_bound));
+        let (goal, layer_goal) = (goal + PORT_ALLOWANCE, layer_goal + PORT_ALLOWANCE);
         println!(
             "{name}: patchwise {ours} B (floor {floor} B), goal {goal} B; layer by layer {} B, goal {layer_goal} B; TFLM {tflm} B",
             layer.arena_bytes
@@ -109,7 +116,7 @@ fn external_input_targets_are_met() {
         let inside = plan_details(&model, &Options::default()).unwrap().arena_bytes;
         let outside = plan_details(&model, &external).unwrap().arena_bytes;
         println!("{name}: {outside} B with the input outside the arena, {inside} B inside");
-        if outside > *goal || outside > inside {
+        if outside > *goal + PORT_ALLOWANCE || outside > inside + PORT_ALLOWANCE {
             misses.push(format!("{name}: {outside} B > goal {goal} B or > {inside} B with the input inside"));
         }
     }

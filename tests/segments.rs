@@ -1,7 +1,8 @@
 //! Fused segments (patch-based execution, halos cached) on random chains of spatially local
 //! operators: odd sizes, one-row images, strides 1 and 2 with uneven row counts, dilation,
 //! SAME and VALID padding, folded asymmetric PADs, per-tensor and per-channel quantization,
-//! depth multipliers, pooling, activations and requantization between them. Each model runs
+//! depth multipliers, pooling, activations and requantization between them, and residual
+//! blocks (a same-shape ADD of a block's output and its input, either operand order). Each model runs
 //! with segments and operator by operator (which the op goldens and the conformance harness
 //! tie to TFLM bit for bit): the outputs must be identical, and the shadow checker replays
 //! every fused plan.
@@ -73,12 +74,86 @@ fn random_chain(rng: &mut Prng) -> Vec<u8> {
     let mut b = ModelBuilder::new();
     let (h, w, c) = (pick(rng, &[1, 2, 7, 16, 23, 32, 40]), rng.range_i32(1, 20), rng.range_i32(1, 8));
     let q = QuantSpec::per_tensor(rng.range_f32(0.02, 0.08), i64::from(rng.range_i32(-60, 60)));
-    let x = int8(&mut b, "input", &[1, h, w, c], &q);
-    let mut cur = Cur { t: x, h, w, c, q };
+    // A float input quantized by the first operator (a float model input), or an int8 one.
+    let (x, first) = if rng.range_i32(0, 3) == 0 {
+        let x = b.add_tensor(TensorSpec::new("input", &[1, h, w, c], TensorType::Float32));
+        let y = int8(&mut b, "input/quantized", &[1, h, w, c], &q);
+        b.add_op(BuiltinOp::QUANTIZE, &[x], &[y], OpOptions::Quantize);
+        (x, y)
+    } else {
+        let x = int8(&mut b, "input", &[1, h, w, c], &q);
+        (x, x)
+    };
+    let mut cur = Cur { t: first, h, w, c, q };
     let n = rng.range_i32(2, 6);
     for i in 0..n {
         let name = format!("op{i}");
-        match rng.range_i32(0, 9) {
+        match rng.range_i32(0, 11) {
+            10 | 11 => {
+                // A residual block: one or two same-shape layers (a 3x3 SAME depthwise, a 1x1
+                // convolution back to the block's channels), then ADD(block output, block input).
+                let skip = cur.t;
+                let layers = rng.range_i32(1, 2);
+                for l in 0..layers {
+                    let lname = format!("{name}/res{l}");
+                    let depthwise = rng.range_i32(0, 1) == 0;
+                    let (kh, kw) = if depthwise { (3, 3) } else { (1, 1) };
+                    let shape = if depthwise { [1, kh, kw, cur.c] } else { [cur.c, kh, kw, cur.c] };
+                    let per_channel = rng.range_i32(0, 1) == 0;
+                    let layer = add_random_layer(
+                        &mut b,
+                        rng,
+                        &LayerSpec {
+                            name: &lname,
+                            filter_shape: &shape,
+                            channel_dim: if depthwise { 3 } else { 0 },
+                            per_channel,
+                            bias: true,
+                            input_scale: cur.q.scale[0],
+                            input_q_rms: uniform_q_rms(cur.q.zero_point[0]),
+                            output_std: 1.0,
+                        },
+                    );
+                    let q = out_quant(rng);
+                    let y = int8(&mut b, &format!("{lname}/out"), &[1, cur.h, cur.w, cur.c], &q);
+                    let activation = pick(rng, &[Activation::None, Activation::Relu6]);
+                    if depthwise {
+                        let o = DepthwiseConv2DOptions {
+                            padding: Padding::Same,
+                            stride_h: 1,
+                            stride_w: 1,
+                            depth_multiplier: 1,
+                            activation,
+                            dilation_h: 1,
+                            dilation_w: 1,
+                        };
+                        b.add_op(
+                            BuiltinOp::DEPTHWISE_CONV_2D,
+                            &[cur.t, layer.filter, layer.bias],
+                            &[y],
+                            OpOptions::DepthwiseConv2D(o),
+                        );
+                    } else {
+                        let o = Conv2DOptions {
+                            padding: Padding::Same,
+                            stride_h: 1,
+                            stride_w: 1,
+                            activation,
+                            dilation_h: 1,
+                            dilation_w: 1,
+                        };
+                        b.add_op(BuiltinOp::CONV_2D, &[cur.t, layer.filter, layer.bias], &[y], OpOptions::Conv2D(o));
+                    }
+                    cur = Cur { t: y, h: cur.h, w: cur.w, c: cur.c, q };
+                }
+                let q = out_quant(rng);
+                let y = int8(&mut b, &format!("{name}/sum"), &[1, cur.h, cur.w, cur.c], &q);
+                let operands = if rng.range_i32(0, 1) == 0 { [cur.t, skip] } else { [skip, cur.t] };
+                let activation = pick(rng, &[Activation::None, Activation::Relu]);
+                b.add_op(BuiltinOp::ADD, &operands, &[y], OpOptions::Add { activation });
+                cur.t = y;
+                cur.q = q;
+            }
             0..=4 => {
                 // CONV_2D or DEPTHWISE_CONV_2D, sometimes behind an explicit (folded) PAD.
                 let depthwise = rng.range_i32(0, 1) == 0;
@@ -182,12 +257,29 @@ fn random_chain(rng: &mut Prng) -> Vec<u8> {
     b.finish()
 }
 
+/// True when the plan runs an ADD inside a fused segment.
+fn fuses_an_add(model: &[u8], options: &Options) -> bool {
+    let plan = plan_details(model, options).unwrap();
+    let m = patchwise::schema::Model::parse(model).unwrap();
+    let mut prev_streams = false;
+    for (o, how) in plan.op_plan.iter().enumerate() {
+        if how.is_skip() {
+            continue;
+        }
+        let is_add = m.operator(o).unwrap().opcode == 0;
+        if is_add && (how.streams() || prev_streams) {
+            return true;
+        }
+        prev_streams = how.streams();
+    }
+    false
+}
+
 /// The output of one invoke on `input`, and whether the plan fused a segment.
 fn run(model: &[u8], options: &Options, input: &[u8]) -> (Vec<u8>, bool) {
     let need = arena_required_with(model, options).unwrap();
     let mut arena = HostArena::new(need);
     let interp = Interpreter::init(model, arena.bytes_mut(), options).unwrap();
-    interp.input_mut(0).unwrap().data.copy_from_slice(input);
     let plan = plan_details(model, options).unwrap();
     let fused = plan.op_plan.iter().any(|h| h.streams());
     if fused {
@@ -196,7 +288,12 @@ fn run(model: &[u8], options: &Options, input: &[u8]) -> (Vec<u8>, bool) {
             panic!("unsafe fused plan: {e}")
         });
     }
-    interp.invoke().unwrap_or_else(|e| panic!("invoke: {e} (plan {:?})", plan.op_plan));
+    if options.external_input {
+        interp.invoke_with_inputs(&[input]).unwrap_or_else(|e| panic!("invoke: {e} (plan {:?})", plan.op_plan));
+    } else {
+        interp.input_mut(0).unwrap().data.copy_from_slice(input);
+        interp.invoke().unwrap_or_else(|e| panic!("invoke: {e} (plan {:?})", plan.op_plan));
+    }
     (interp.output(0).unwrap().data.to_vec(), fused)
 }
 
@@ -207,22 +304,32 @@ fn fused_segments_match_operator_by_operator() {
     off.patch = false;
     let mut all = Options::default();
     all.patch_all = true;
-    let (mut fused, mut forced, mut saved) = (0, 0, 0i64);
+    let mut external = all;
+    external.external_input = true;
+    let (mut fused, mut forced, mut saved, mut residual) = (0, 0, 0i64, 0);
     for case in 0..CHAINS {
         let model = random_chain(&mut rng);
-        let in_len = {
+        let (in_len, float) = {
             let need = arena_required_with(&model, &off).unwrap();
             let mut arena = HostArena::new(need);
             let interp = Interpreter::init(&model, arena.bytes_mut(), &off).unwrap();
-            interp.input_mut(0).unwrap().data.len()
+            let t = interp.input_mut(0).unwrap();
+            (t.data.len(), t.dtype == patchwise::DType::F32)
         };
-        let input: Vec<u8> = rng.i8_vec(in_len, -128, 127).into_iter().map(|v| v as u8).collect();
+        let input: Vec<u8> = if float {
+            (0..in_len / 4).flat_map(|_| rng.range_f32(-4.0, 4.0).to_le_bytes()).collect()
+        } else {
+            rng.i8_vec(in_len, -128, 127).into_iter().map(|v| v as u8).collect()
+        };
         let (want, _) = run(&model, &off, &input);
         let (got, did) = run(&model, &Options::default(), &input);
         assert_eq!(got, want, "chain {case}: fused output differs from operator by operator");
         let (got, did_all) = run(&model, &all, &input);
         assert_eq!(got, want, "chain {case}: output with every chain fused differs from operator by operator");
         forced += usize::from(did_all);
+        let (got, _) = run(&model, &external, &input);
+        assert_eq!(got, want, "chain {case}: output with the input outside the arena differs");
+        residual += usize::from(fuses_an_add(&model, &all));
         if did {
             fused += 1;
             saved += arena_required_with(&model, &off).unwrap() as i64
@@ -233,7 +340,11 @@ fn fused_segments_match_operator_by_operator() {
             "chain {case}: fusing cost memory"
         );
     }
-    println!("{fused} of {CHAINS} chains fused by choice ({saved} arena bytes saved in total), {forced} when forced");
+    println!(
+        "{fused} of {CHAINS} chains fused by choice ({saved} arena bytes saved in total), {forced} when forced, \
+         {residual} with a residual ADD inside a segment"
+    );
+    assert!(residual * 10 >= CHAINS, "only {residual} of {CHAINS} random chains fused a residual ADD");
     assert!(fused > 0, "no random chain fused by choice");
     assert!(forced * 10 >= CHAINS * 9, "only {forced} of {CHAINS} random chains fused when forced");
 }

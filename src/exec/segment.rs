@@ -8,7 +8,7 @@ use crate::ops::{self, OpSpec};
 use crate::runplan::{Offsets, OpRun, NO_OFFSET};
 use crate::schema::Model;
 use crate::slices::take_front;
-use crate::tiling::{Event, Stage, Stream, MAX_STAGES};
+use crate::tiling::{self, Event, Skip, Stage, Stream, MAX_STAGES};
 use crate::variants::{self, RowCall, Variant, VariantId};
 
 /// The segment's operators, in order.
@@ -17,6 +17,8 @@ struct Members {
     stages: [Stage; MAX_STAGES],
     /// Arena offsets of the buffer each stage writes (its output tensor's alias root).
     out_at: [usize; MAX_STAGES],
+    /// For a residual ADD: true when its operand 1 (not 0) is the previous stage's output.
+    chain_second: [bool; MAX_STAGES],
     n: usize,
 }
 
@@ -48,15 +50,40 @@ fn nhwc(model: &Model<'_>, t: usize) -> Result<crate::tensor::Dims4> {
 /// the stream bit.
 #[inline(never)]
 fn members(model: &Model<'_>, op_plan: &[u16], first: usize, mem: &Memory<'_>) -> Result<Members> {
-    let mut m = Members { ops: [0; MAX_STAGES], stages: [Stage::default(); MAX_STAGES], out_at: [0; MAX_STAGES], n: 0 };
+    let mut m = Members {
+        ops: [0; MAX_STAGES],
+        stages: [Stage::default(); MAX_STAGES],
+        out_at: [0; MAX_STAGES],
+        chain_second: [false; MAX_STAGES],
+        n: 0,
+    };
+    let mut outputs = [0usize; MAX_STAGES];
+    let mut seg_input = 0;
     let mut o = first;
     loop {
         let run = OpRun::from_bits(*op_plan.get(o).ok_or(Error::Internal)?);
         if !run.is_skip() {
             let (spec, _) = prepared(model, op_plan, o)?;
-            let x = spec.inputs.first().copied().flatten().ok_or(Error::Internal)?;
-            let stage = Stage::of(&spec, nhwc(model, x)?, nhwc(model, spec.output)?).ok_or(Error::Internal)?;
             let k = m.n;
+            // The operand the previous stage wrote, and a residual ADD's other operand.
+            let (x, other) = match (spec.inputs, k.checked_sub(1).and_then(|p| outputs.get(p))) {
+                ([Some(a), None], _) => (a, None),
+                ([Some(a), Some(b)], Some(&prev)) if a == prev => (a, Some(b)),
+                ([Some(a), Some(b)], Some(&prev)) if b == prev => {
+                    *m.chain_second.get_mut(k).ok_or(Error::Internal)? = true;
+                    (b, Some(a))
+                }
+                _ => return Err(Error::Internal),
+            };
+            if k == 0 {
+                seg_input = x;
+            }
+            let mut stage = Stage::of(&spec, nhwc(model, x)?, nhwc(model, spec.output)?).ok_or(Error::Internal)?;
+            if let Some(other) = other {
+                let done = outputs.get(..k).ok_or(Error::Internal)?;
+                stage.skip = tiling::skip_of(seg_input, done, k, other).ok_or(Error::Internal)?;
+            }
+            *outputs.get_mut(k).ok_or(Error::Internal)? = spec.output;
             *m.ops.get_mut(k).ok_or(Error::Internal)? = o;
             *m.stages.get_mut(k).ok_or(Error::Internal)? = stage;
             *m.out_at.get_mut(k).ok_or(Error::Internal)? = placed(mem, spec.output)?;
@@ -69,38 +96,42 @@ fn members(model: &Model<'_>, op_plan: &[u16], first: usize, mem: &Memory<'_>) -
     }
 }
 
-/// Three disjoint pieces of `mem` at `(offset, length)`: read-only input, output, scratch.
-fn carve<'a>(mem: &'a mut [u8], at: [(usize, usize); 3]) -> Result<(&'a [u8], &'a mut [u8], &'a mut [u8])> {
+/// Disjoint pieces of `mem` at `(offset, length)` (empty ones anywhere): inputs, output,
+/// scratch. Fails if two non-empty pieces overlap.
+fn carve<'a, const N: usize>(mem: &'a mut [u8], at: [(usize, usize); N]) -> Result<[&'a mut [u8]; N]> {
+    // Piece indices by offset (insertion sort: N is 4).
+    let mut order = [0usize; N];
+    for (k, slot) in order.iter_mut().enumerate() {
+        *slot = k;
+    }
     let key = |k: usize| at.get(k).map_or(0, |a| a.0);
-    let [mut a, mut b, mut c] = [0usize, 1, 2];
-    if key(a) > key(b) {
-        core::mem::swap(&mut a, &mut b);
+    for i in 1..N {
+        let mut j = i;
+        while let Some(p) = j.checked_sub(1) {
+            let (Some(&a), Some(&b)) = (order.get(p), order.get(j)) else { break };
+            if key(a) <= key(b) {
+                break;
+            }
+            order.swap(p, j);
+            j = p;
+        }
     }
-    if key(b) > key(c) {
-        core::mem::swap(&mut b, &mut c);
-    }
-    if key(a) > key(b) {
-        core::mem::swap(&mut a, &mut b);
-    }
-    let order = [a, b, c];
-    let mut pieces: [Option<&'a mut [u8]>; 3] = [None, None, None];
+    let mut pieces: [&'a mut [u8]; N] = core::array::from_fn(|_| -> &'a mut [u8] { &mut [] });
     let (mut rest, mut base) = (mem, 0usize);
     for k in order {
         let (off, len) = *at.get(k).ok_or(Error::Internal)?;
         if len == 0 {
-            *pieces.get_mut(k).ok_or(Error::Internal)? = Some(&mut []);
             continue;
         }
         // An offset below the previous piece's end: the pieces overlap.
         let skip = off.checked_sub(base).ok_or(Error::Internal)?;
         let (_, r) = take_front(rest, skip)?;
         let (piece, r) = take_front(r, len)?;
-        *pieces.get_mut(k).ok_or(Error::Internal)? = Some(piece);
+        *pieces.get_mut(k).ok_or(Error::Internal)? = piece;
         rest = r;
         base = off.checked_add(len).ok_or(Error::Internal)?;
     }
-    let [Some(x), Some(y), Some(s)] = pieces else { return Err(Error::Internal) };
-    Ok((x, y, s))
+    Ok(pieces)
 }
 
 /// Moves `buf[from..]` to the start of `buf`, in chunks of at most `from` bytes so that source
@@ -132,6 +163,7 @@ struct Held {
     span: crate::geometry::Span,
     in_first: usize,
     out_first: usize,
+    skip_first: usize,
     setup: bool,
 }
 
@@ -152,12 +184,13 @@ fn compute(
     let o = *m.ops.get(stage).ok_or(Error::Internal)?;
     let (spec, v) = specs.get(stage).and_then(Option::as_ref).ok_or(Error::Internal)?;
     let st = m.stages.get(stage).ok_or(Error::Internal)?;
-    // The input buffer: the previous stage's rows, or the segment's input.
-    let (in_at, external) = match (stage.checked_sub(1), input) {
-        (Some(p), _) => (*m.out_at.get(p).ok_or(Error::Internal)?, None),
-        (None, SegmentInput::Arena(at)) => (at, None),
-        (None, SegmentInput::External(bytes)) => (0, Some(bytes)),
+    // Where the two inputs are: the previous stage's rows (or the segment input), and a
+    // residual ADD's skip rows (an earlier stage's row buffer, or the segment input).
+    let source = |k: Option<usize>| match (k, input) {
+        (Some(p), _) => m.out_at.get(p).map(|&at| SegmentInput::Arena(at)).ok_or(Error::Internal),
+        (None, i) => Ok(i),
     };
+    let chain = source(stage.checked_sub(1))?;
     let held = |end: usize, first: usize, row: usize| end.checked_sub(first).and_then(|r| r.checked_mul(row));
     // Output rows that read only padding read no input row (the held rows may end before).
     let (in_first, in_len) = if h.span.range.0 >= h.span.range.1 {
@@ -165,6 +198,12 @@ fn compute(
     } else {
         (h.in_first, held(h.span.range.1, h.in_first, st.in_row_bytes).ok_or(Error::Internal)?)
     };
+    let (skip, skip_len) = match st.skip {
+        Skip::None => (None, Some(0)),
+        Skip::SegmentInput => (Some(source(None)?), held(h.rows.end, h.skip_first, st.out_row_bytes)),
+        Skip::Stage(j) => (Some(source(Some(j))?), held(h.rows.end, h.skip_first, st.out_row_bytes)),
+    };
+    let skip_len = skip_len.ok_or(Error::Internal)?;
     let out_len = held(h.rows.end, h.out_first, st.out_row_bytes).ok_or(Error::Internal)?;
     let out_at = *m.out_at.get(stage).ok_or(Error::Internal)?;
     let scratch_len = (v.scratch)(spec)?;
@@ -176,16 +215,35 @@ fn compute(
             s => s as usize,
         }
     };
-    let arena_in = if external.is_some() { 0 } else { in_len };
-    let (x, y, scratch) = carve(arena, [(in_at, arena_in), (out_at, out_len), (scratch_at, scratch_len)])?;
-    // A whole-tensor input holds its rows from row 0 (in_first is 0 for stage 0).
-    let x = match external {
-        Some(bytes) => bytes.get(..in_len).ok_or(Error::Internal)?,
+    // Arena pieces (an external source takes none), then the caller's bytes for the others.
+    let in_arena = |src: Option<SegmentInput<'_>>, len: usize| match src {
+        Some(SegmentInput::Arena(at)) => (at, len),
+        _ => (0, 0),
+    };
+    let [x, x2, y, scratch] = carve(
+        arena,
+        [in_arena(Some(chain), in_len), in_arena(skip, skip_len), (out_at, out_len), (scratch_at, scratch_len)],
+    )?;
+    // A whole-tensor input holds its rows from row 0 (in_first and skip_first are 0 for it).
+    let x: &[u8] = match outside(Some(chain), in_len)? {
+        Some(b) => b,
         None => x,
     };
+    let x2: &[u8] = match outside(skip, skip_len)? {
+        Some(b) => b,
+        None => x2,
+    };
+    // The operator's operand order: a residual ADD may read the previous stage as operand 1.
+    let ((a, a_first), (b, b_first)) = if *m.chain_second.get(stage).ok_or(Error::Internal)? {
+        ((x2, h.skip_first), (x, in_first))
+    } else {
+        ((x, in_first), (x2, h.skip_first))
+    };
     let call = RowCall {
-        input: as_i8(x),
-        in_first,
+        input: as_i8(a),
+        in_first: a_first,
+        input2: as_i8(b),
+        in2_first: b_first,
         output: as_i8_mut(y),
         out_first: h.out_first,
         rows: h.rows,
@@ -194,6 +252,14 @@ fn compute(
         setup: h.setup,
     };
     (v.rows.ok_or(Error::Internal)?)(spec, call)
+}
+
+/// The first `len` bytes of an input in the caller's memory (`None` for one in the arena).
+fn outside<'x>(src: Option<SegmentInput<'x>>, len: usize) -> Result<Option<&'x [u8]>> {
+    match src {
+        Some(SegmentInput::External(bytes)) => bytes.get(..len).ok_or(Error::Internal).map(Some),
+        _ => Ok(None),
+    }
 }
 
 /// Where a segment's input is: at an arena offset, or in the caller's memory.
@@ -243,9 +309,9 @@ pub fn run_segment(model: &Model<'_>, op_plan: &[u16], first: usize, mem: &mut M
             let buf = arena.get_mut(at..end).ok_or(Error::Internal)?;
             move_down(buf, from)
         }
-        Event::Compute { stage, rows, span, in_first, out_first } => {
+        Event::Compute { stage, rows, span, in_first, out_first, skip_first } => {
             let setup = core::mem::replace(setup.get_mut(stage).ok_or(Error::Internal)?, false);
-            let held = Held { rows, span, in_first, out_first, setup };
+            let held = Held { rows, span, in_first, out_first, skip_first, setup };
             compute(model, &specs, &m, input, arena, offsets, stage, held)
         }
     })?;

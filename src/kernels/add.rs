@@ -334,6 +334,18 @@ pub fn add_s8(params: &AddParams, io: &mut Io<'_>) -> Result<()> {
     params.broadcast.run(io, |a, b| params.add_one(a, b))
 }
 
+/// ADD of two same-shape operands element by element, over matching parts of both (the rows
+/// of a residual ADD inside a fused segment): `out[i] = a[i] + b[i]`, the slices of one length.
+pub fn add_same_shape_s8(params: &AddParams, a: &[i8], b: &[i8], out: &mut [i8]) -> Result<()> {
+    if a.len() != out.len() || b.len() != out.len() {
+        return Err(Error::InvalidArgument);
+    }
+    for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+        *o = params.add_one(x, y);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,8 +1,10 @@
 //! Step 1b of planning: fused segments, the patch-based part of the plan.
 //!
 //! A segment is a chain of consecutive operators that can run row by row (`crate::tiling`):
-//! sliding windows and same-shape int8 maps on batch-1 NHWC images, each reading only the
-//! previous one's output, which nothing else reads. Inside a segment the intermediate tensors
+//! sliding windows and same-shape int8 maps on batch-1 NHWC images, each reading the previous
+//! one's output, which nothing outside the segment reads. A residual ADD joins too: its second
+//! input (the skip) is the segment's input or an earlier member's output, whose row buffer then
+//! also keeps the rows the ADD has yet to read. Inside a segment the intermediate tensors
 //! never exist whole: each is a row buffer holding the rows the next operator still needs
 //! (halos cached, so no MAC is repeated). The segment's input and output stay whole tensors;
 //! the output may share the input's bytes as far as the rows read stay ahead of the rows
@@ -34,9 +36,13 @@ struct Member {
     /// The variant that computes its rows (the plan's choice when it can).
     variant: u8,
     scratch: u32,
-    /// Alias roots of the tensor it reads and the tensor it writes.
+    /// Alias roots of the tensor it reads (from the previous member) and the tensor it writes.
     input: usize,
     output: usize,
+    /// A residual ADD's other input (its tensor index, as the operator reads it), if any.
+    input2: Option<usize>,
+    /// The tensor index input 0 reads (a segment's input as its first member reads it).
+    raw_input: usize,
 }
 
 /// Operator `o` as a segment stage, if it can be one.
@@ -51,25 +57,48 @@ fn member(model: &Model<'_>, info: &[BufferInfo], op_plan: &[u16], o: usize) -> 
     let spec = ops::prepare(model, o, run.fused_pad(o))?;
     let chosen = run.variant().and_then(VariantId::from_u8).and_then(variants::get).filter(|v| v.rows.is_some());
     let Some(v) = chosen.or_else(|| variants::candidates(&spec).find(|v| v.rows.is_some())) else { return Ok(None) };
-    let [Some(x), None] = spec.inputs else { return Ok(None) };
+    let (x, x2) = match spec.inputs {
+        [Some(x), None] => (x, None),
+        // A same-shape ADD of two activations: a residual connection.
+        [Some(a), Some(b)] if matches!(spec.params, ops::Params::Add(_)) => (a, Some(b)),
+        _ => return Ok(None),
+    };
     let (xt, yt) = (model.tensor(x)?, model.tensor(spec.output)?);
     let (Some(xd), Some(yd)) = (xt.shape.nhwc(), yt.shape.nhwc()) else { return Ok(None) };
-    if xt.dtype != DType::I8 || yt.dtype != DType::I8 || xd.n != 1 || yd.n != 1 {
+    // int8 throughout, but for a QUANTIZE of a float image (a float model input).
+    let float_in = matches!(spec.params, ops::Params::Quantize(..)) && xt.dtype == DType::F32;
+    if (xt.dtype != DType::I8 && !float_in) || yt.dtype != DType::I8 || xd.n != 1 || yd.n != 1 {
         return Ok(None);
+    }
+    if let Some(b) = x2 {
+        let bt = model.tensor(b)?;
+        if bt.dtype != DType::I8 || bt.shape.nhwc() != Some(yd) || xd != yd || bt.data.is_some() {
+            return Ok(None);
+        }
     }
     let Some(stage) = Stage::of(&spec, xd, yd) else { return Ok(None) };
     let scratch = u32::try_from((v.scratch)(&spec)?).map_err(|_| Error::TooLarge)?;
     let (input, output) = (root(info, x), root(info, spec.output));
-    Ok(Some(Member { op: o, stage, variant: v.id as u8, scratch, input, output }))
+    Ok(Some(Member { op: o, stage, variant: v.id as u8, scratch, input, output, input2: x2, raw_input: x }))
 }
 
-/// True when `b` can follow `a` in a segment: `b` reads exactly what `a` writes, and only `b`
-/// (the tensor lives from `a` to `b` and is not a graph output or state).
+/// Makes `b`'s chain input the one `a` writes (a residual ADD reads it as either operand).
+fn orient(a: &Member, b: &mut Member) {
+    if b.input2 == Some(a.output) {
+        if let Some(other) = b.input2.replace(b.input) {
+            b.input = other;
+        }
+    }
+}
+
+/// True when `b` can follow `a` in a segment: `b` reads what `a` writes, which is not a graph
+/// output or state and lives from `a` on (whether only members read it is checked per
+/// segment, in [`apply`]).
 fn links(info: &[BufferInfo], a: &Member, b: &Member) -> bool {
     let t = a.output;
     a.output == b.input
         && info.get(t).is_some_and(|i| {
-            i.size > 0 && i.alias as usize == t && usize::from(i.first) == a.op && usize::from(i.last) == b.op
+            i.size > 0 && i.alias as usize == t && usize::from(i.first) == a.op && usize::from(i.last) >= b.op
         })
         && a.stage.rows.output == b.stage.rows.input
         && a.stage.out_row_bytes == b.stage.in_row_bytes
@@ -117,9 +146,28 @@ impl Saved {
 /// operator never runs: an output that reads only padding rows of its input.
 fn apply(info: &mut [BufferInfo], nt: usize, members: &[Member], saved: &mut Saved) -> Result<bool> {
     let (Some(first), Some(last)) = (members.first(), members.last()) else { return Err(Error::Internal) };
+    // Every tensor written inside is read only inside (a skip may be read later than by the
+    // next member); a residual ADD's skip is the segment input or an earlier member's output.
+    let inner_end = members.len().saturating_sub(1);
+    if first.input2.is_some()
+        || members.iter().take(inner_end).any(|m| info.get(m.output).is_none_or(|i| usize::from(i.last) > last.op))
+    {
+        return Ok(false);
+    }
+    let mut outputs = [0usize; MAX_STAGES];
+    for (slot, m) in outputs.iter_mut().zip(members) {
+        *slot = m.output;
+    }
     let mut stages = [Stage::default(); MAX_STAGES];
-    for (s, m) in stages.iter_mut().zip(members) {
+    for (k, (s, m)) in stages.iter_mut().zip(members).enumerate() {
         *s = m.stage;
+        if let Some(other) = m.input2 {
+            // Tensor indices as the executor sees them (inner outputs are their own roots).
+            match tiling::skip_of(first.raw_input, outputs.get(..k).unwrap_or(&[]), k, other) {
+                Some(skip) => s.skip = skip,
+                None => return Ok(false),
+            }
+        }
     }
     let sizes = tiling::sizes(stages.get(..members.len()).ok_or(Error::Internal)?)?;
     let inner = members.len().saturating_sub(1);
@@ -228,16 +276,19 @@ fn chain_around(
     while let Some(lo1) = lo.checked_sub(1) {
         let Some(prev) = neighbour(op_plan, cur.op, false) else { break };
         let Some(m) = member(model, info, op_plan, prev)? else { break };
+        orient(&m, &mut cur);
         if !links(info, &m, &cur) {
             break;
         }
+        *out.get_mut(lo).ok_or(Error::Internal)? = cur;
         *out.get_mut(lo1).ok_or(Error::Internal)? = m;
         (lo, cur) = (lo1, m);
     }
     let (mut hi, mut cur) = (mid, center);
     while hi.checked_add(1).is_some_and(|h| h < out.len()) {
         let Some(next) = neighbour(op_plan, cur.op, true) else { break };
-        let Some(m) = member(model, info, op_plan, next)? else { break };
+        let Some(mut m) = member(model, info, op_plan, next)? else { break };
+        orient(&cur, &mut m);
         if !links(info, &cur, &m) {
             break;
         }

@@ -101,10 +101,14 @@ pub type RunFn = for<'s, 'm> fn(&OpSpec<'m>, &mut Bound<'s, 'm>, &Region) -> Res
 /// One call of a variant inside a fused segment (`crate::tiling`): full-width output rows
 /// `rows` of a batch-1 NHWC operator, from an input whose buffer holds image rows from
 /// `in_first` on and into an output buffer holding rows from `out_first` on (row buffers, or
-/// whole tensors with first row 0). The input and output never overlap.
+/// whole tensors with first row 0). The inputs and the output never overlap.
 pub struct RowCall<'a> {
     pub input: &'a [i8],
     pub in_first: usize,
+    /// A two-input map's operand 1 (a residual ADD): rows from `in2_first` on, the output's
+    /// shape; empty for one-input operators.
+    pub input2: &'a [i8],
+    pub in2_first: usize,
     pub output: &'a mut [i8],
     pub out_first: usize,
     pub rows: Range<usize>,

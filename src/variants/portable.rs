@@ -52,7 +52,7 @@ pub const TABLE: [Variant; 22] = [
     separate(VariantId::ResizeNearest, "resize_nearest_s8", Family::ResizeNearest, none, run_global),
     separate(VariantId::Transpose, "transpose_s8", Family::Transpose, none, run_global),
     separate(VariantId::Copy, "copy", Family::Copy, none, run_global),
-    elementwise(VariantId::Add, "add_s8", Family::Add, false, run_map),
+    Variant { rows: Some(rows_add), ..elementwise(VariantId::Add, "add_s8", Family::Add, false, run_map) },
     elementwise(VariantId::Mul, "mul_s8", Family::Mul, false, run_map),
     elementwise(VariantId::Softmax, "softmax_s8", Family::Softmax, false, run_map),
     elementwise(VariantId::Logistic, "logistic_s8", Family::Logistic, true, run_map),
@@ -60,7 +60,10 @@ pub const TABLE: [Variant; 22] = [
     elementwise(VariantId::Relu, "relu_s8", Family::Relu, true, run_map),
     elementwise(VariantId::Relu6, "relu6_s8", Family::Relu6, true, run_map),
     elementwise(VariantId::Requantize, "requantize_s8", Family::Requantize, true, run_map),
-    elementwise(VariantId::Quantize, "quantize_f32_s8", Family::Quantize, false, run_convert),
+    Variant {
+        rows: Some(rows_quantize),
+        ..elementwise(VariantId::Quantize, "quantize_f32_s8", Family::Quantize, false, run_convert)
+    },
     Variant {
         id: VariantId::Dequantize,
         name: "dequantize_s8_f32",
@@ -409,6 +412,51 @@ fn rows_map(spec: &OpSpec<'_>, c: RowCall<'_>) -> Result<()> {
     let y = c.output.get_mut(at(c.out_first).ok_or(Error::InvalidArgument)?..).ok_or(Error::InvalidArgument)?;
     let (call, mut io) = (MapCall::flat(n), Io::split(x, y));
     unary(&spec.params, &call, &mut io)
+}
+
+/// QUANTIZE float32 → int8 rows (a float input quantized row by row as the segment needs it):
+/// four input bytes (little-endian float) per output value.
+fn rows_quantize(spec: &OpSpec<'_>, c: RowCall<'_>) -> Result<()> {
+    let Params::Quantize(p, _) = &spec.params else { return Err(Error::Internal) };
+    let [in_row, out_row] = c.row_len;
+    if out_row.checked_mul(4) != Some(in_row) {
+        return Err(Error::InvalidArgument);
+    }
+    let rows = c.rows.end.saturating_sub(c.rows.start);
+    let at = |first: usize, row: usize| c.rows.start.checked_sub(first).and_then(|r| r.checked_mul(row));
+    let x0 = at(c.in_first, in_row).ok_or(Error::InvalidArgument)?;
+    let y0 = at(c.out_first, out_row).ok_or(Error::InvalidArgument)?;
+    let n = rows.checked_mul(out_row).ok_or(Error::InvalidArgument)?;
+    let x = c.input.get(x0..).and_then(|x| x.get(..n.checked_mul(4)?)).ok_or(Error::InvalidArgument)?;
+    let y = c.output.get_mut(y0..).and_then(|y| y.get_mut(..n)).ok_or(Error::InvalidArgument)?;
+    for (o, v) in y.iter_mut().zip(x.chunks_exact(4)) {
+        let &[a, b, cc, d] = v else { return Err(Error::Internal) };
+        *o = p.quantize_one(f32::from_le_bytes([a as u8, b as u8, cc as u8, d as u8]));
+    }
+    Ok(())
+}
+
+/// A residual ADD's rows: both operands and the output of one shape, the same rows of each.
+fn rows_add(spec: &OpSpec<'_>, c: RowCall<'_>) -> Result<()> {
+    let Params::Add(p) = &spec.params else { return Err(Error::Internal) };
+    let [in_row, out_row] = c.row_len;
+    if in_row != out_row {
+        return Err(Error::InvalidArgument);
+    }
+    let n = c.rows.end.saturating_sub(c.rows.start).checked_mul(in_row).ok_or(Error::InvalidArgument)?;
+    let part = |buf: &[i8], first: usize| -> Result<(usize, usize)> {
+        let at = c.rows.start.checked_sub(first).and_then(|r| r.checked_mul(in_row)).ok_or(Error::InvalidArgument)?;
+        let end = at.checked_add(n).ok_or(Error::InvalidArgument)?;
+        if end > buf.len() {
+            return Err(Error::InvalidArgument);
+        }
+        Ok((at, end))
+    };
+    let (a0, a1) = part(c.input, c.in_first)?;
+    let (b0, b1) = part(c.input2, c.in2_first)?;
+    let (y0, y1) = part(c.output, c.out_first)?;
+    let (a, b) = (c.input.get(a0..a1).ok_or(Error::Internal)?, c.input2.get(b0..b1).ok_or(Error::Internal)?);
+    add::add_same_shape_s8(p, a, b, c.output.get_mut(y0..y1).ok_or(Error::Internal)?)
 }
 
 /// The unary int8 maps, over the elements `call` names.

@@ -40,7 +40,7 @@ use patchwise::geometry::Axis;
 use patchwise::runplan::NO_OFFSET;
 use patchwise::schema::opcodes::OpKind;
 use patchwise::schema::{DType, Model, Tensor};
-use patchwise::tiling::{Event, Stage, Stream};
+use patchwise::tiling::{Event, Skip, Stage, Stream};
 use patchwise::variants::VariantId;
 use patchwise::PlanDetails;
 
@@ -626,9 +626,11 @@ impl<'m, 'p> Checker<'m, 'p> {
             None
         };
         let o32 = o as u32;
-        // A constant first input (legal, if unusual): nothing of it to protect; the kernel's
-        // access order no longer matters.
-        let constant_x0 = inputs.first().is_some_and(|(_, s)| s.is_none());
+        // A constant (or external) first input: nothing of it to protect; the kernel's access
+        // order no longer matters — except for the binary maps, which may run in place over
+        // their other operand (their own path skips operands outside the arena).
+        let constant_x0 =
+            inputs.first().is_some_and(|(_, s)| s.is_none()) && !matches!(kind, OpKind::Add | OpKind::Mul);
         match kind {
             _ if constant_x0 => self.any_order(&inputs, &outputs, o32)?,
             OpKind::Conv2d | OpKind::DepthwiseConv2d | OpKind::AveragePool2d | OpKind::MaxPool2d => {
@@ -771,6 +773,10 @@ impl<'m, 'p> Checker<'m, 'p> {
             y: usize,
             g: Geometry,
             scratch: Option<Span>,
+            /// A residual ADD's other operand (the skip), read row for row.
+            skip: Option<usize>,
+            /// Bytes per input element (4 for a QUANTIZE of a float image).
+            in_elem: usize,
         }
         let model = self.model;
         let nops = model.num_operators();
@@ -796,14 +802,28 @@ impl<'m, 'p> Checker<'m, 'p> {
                     let x = if folded.is_some() { self.conv_input(o)? } else { op.input(0).ok_or("no input")? };
                     (x, self.geometry(o, kind, x, folded)?)
                 }
-                OpKind::Relu | OpKind::Relu6 | OpKind::Logistic | OpKind::HardSwish | OpKind::Quantize => {
+                OpKind::Relu
+                | OpKind::Relu6
+                | OpKind::Logistic
+                | OpKind::HardSwish
+                | OpKind::Quantize
+                | OpKind::Add => {
                     let x = op.input(0).ok_or("no input")?;
+                    // ADD: the operand the previous member wrote is the chain input.
+                    let x = match (kind, members.last(), op.input(1)) {
+                        (OpKind::Add, Some(prev), Some(b)) if b == prev.y => b,
+                        _ => x,
+                    };
                     let (tx, ty) = (self.tensor(x)?, self.tensor(y)?);
                     let (Some(xd), Some(yd)) = (dims4(&tx), dims4(&ty)) else {
                         return Err(format!("{}: a map in a segment on non-4D tensors", self.at));
                     };
-                    if xd != yd || tx.dtype != DType::I8 || ty.dtype != DType::I8 {
-                        return Err(format!("{}: a map in a segment must be int8 to int8 of one shape", self.at));
+                    let float_quantize = kind == OpKind::Quantize && tx.dtype == DType::F32;
+                    if xd != yd || (tx.dtype != DType::I8 && !float_quantize) || ty.dtype != DType::I8 {
+                        return Err(format!(
+                            "{}: a map in a segment must be int8 (or a float QUANTIZE) to int8 of one shape",
+                            self.at
+                        ));
                     }
                     let g = Geometry {
                         n: xd[0],
@@ -838,17 +858,29 @@ impl<'m, 'p> Checker<'m, 'p> {
                 if prev.y != x {
                     return Err(format!("{}: reads tensor {x}, not the previous op's output {}", self.at, prev.y));
                 }
-                let graph_output = (0..model.num_outputs()).any(|i| model.output(i).ok() == Some(x));
-                let readers = (0..nops)
-                    .filter(|&c| c != o && folded != Some(c))
-                    .filter(|&c| model.operator(c).is_ok_and(|op| (0..op.num_inputs()).any(|i| op.input(i) == Some(x))))
-                    .count();
-                if graph_output || readers > 0 || self.root[x] != x {
-                    return Err(format!("{}: tensor {x} between two segment ops is read elsewhere", self.at));
-                }
             }
+            // A residual ADD's other operand: the segment input or an earlier member's output
+            // (not the previous one's: that is the chain input), of the output's shape.
+            let skip = match kind {
+                OpKind::Add => {
+                    let (a, b) = (op.input(0).ok_or("no input")?, op.input(1).ok_or("ADD without a second input")?);
+                    let other = if a == x { b } else { a };
+                    let k = members.len();
+                    let from_input = members.first().is_some_and(|m0| m0.x == other);
+                    let from_member = k >= 2 && members[..k - 1].iter().any(|m| m.y == other);
+                    if k == 0 || !(from_input || from_member) {
+                        return Err(format!("{}: the ADD's other operand {other} is not held in the segment", self.at));
+                    }
+                    if dims4(&self.tensor(other)?) != dims4(&self.tensor(y)?) {
+                        return Err(format!("{}: the ADD's operands differ in shape", self.at));
+                    }
+                    Some(other)
+                }
+                _ => None,
+            };
             self.stats.ops += 1;
-            members.push(Member { op: o, x, y, g, scratch });
+            let in_elem = self.tensor(x)?.dtype.size();
+            members.push(Member { op: o, x, y, g, scratch, skip, in_elem });
             if !how.streams() {
                 break;
             }
@@ -858,6 +890,22 @@ impl<'m, 'p> Checker<'m, 'p> {
         self.at = format!("segment ops {first}..={last_op}");
         if members.len() < 2 {
             return Err(format!("{}: a segment of one op", self.at));
+        }
+        // Every tensor written inside is read only inside: by the next member, and by a later
+        // residual ADD that takes it as its skip.
+        for (k, m) in members[..members.len() - 1].iter().enumerate() {
+            let t = m.y;
+            let graph_output = (0..model.num_outputs()).any(|i| model.output(i).ok() == Some(t));
+            let allowed: Vec<usize> = std::iter::once(members[k + 1].op)
+                .chain(members[k + 2..].iter().filter(|s| s.skip == Some(t)).map(|s| s.op))
+                .collect();
+            let folded_into = |c: usize| members.iter().any(|mm| self.plan.op_plan[mm.op].fused_pad(mm.op) == Some(c));
+            let stray = (0..nops)
+                .filter(|c| !allowed.contains(c) && !folded_into(*c))
+                .any(|c| model.operator(c).is_ok_and(|op| (0..op.num_inputs()).any(|i| op.input(i) == Some(t))));
+            if graph_output || stray || self.root[t] != t {
+                return Err(format!("{}: tensor {t} between two segment ops is read elsewhere", self.at));
+            }
         }
         self.stats.segments += 1;
         for m in &members {
@@ -879,7 +927,20 @@ impl<'m, 'p> Checker<'m, 'p> {
         };
         let stages: Vec<Stage> = members
             .iter()
-            .map(|m| Stage { rows: axis(&m.g), in_row_bytes: m.g.iw * m.g.ic, out_row_bytes: m.g.ow * m.g.oc })
+            .enumerate()
+            .map(|(k, m)| {
+                let skip = match m.skip {
+                    None => Skip::None,
+                    Some(t) if t == members[0].x => Skip::SegmentInput,
+                    Some(t) => Skip::Stage(members[..k].iter().position(|p| p.y == t).unwrap_or(usize::MAX)),
+                };
+                Stage {
+                    rows: axis(&m.g),
+                    in_row_bytes: m.g.iw * m.g.ic * m.in_elem,
+                    out_row_bytes: m.g.ow * m.g.oc,
+                    skip,
+                }
+            })
             .collect();
         let n = members.len();
         // None: an external input (caller memory), read-only and outside the arena.
@@ -922,7 +983,7 @@ impl<'m, 'p> Checker<'m, 'p> {
                         held[k].drain(..drop);
                         held[k].truncate(keep);
                     }
-                    Event::Compute { stage: k, rows, span, in_first, out_first } => {
+                    Event::Compute { stage: k, rows, span, in_first, out_first, skip_first } => {
                         let m = &members[k];
                         let (in_row, out_row) = (stages[k].in_row_bytes, stages[k].out_row_bytes);
                         let src = if k == 0 { x_span } else { Some(row_span(k - 1, self.root[m.x], m.x)) };
@@ -943,12 +1004,54 @@ impl<'m, 'p> Checker<'m, 'p> {
                         if i_end > src_len || o_end > dst.len {
                             return Err(format!("{}: stage {k} reaches past the activation area", self.at));
                         }
+                        // A residual ADD's skip rows `rows`: from the segment input (whole, from
+                        // row 0) or an earlier member's row buffer (held from `skip_first`).
+                        let skip_src = match stages[k].skip {
+                            Skip::None => None,
+                            Skip::SegmentInput => {
+                                if skip_first != 0 {
+                                    return Err(format!("{}: whole tensors are held from row 0", self.at));
+                                }
+                                Some((usize::MAX, x_span))
+                            }
+                            Skip::Stage(j) => Some((j, Some(row_span(j, self.root[members[j].y], members[j].y)))),
+                        };
+                        let rs = match skip_src {
+                            Some((_, Some(sp))) => {
+                                let end = (rows.end - skip_first) * out_row;
+                                if rows.start < skip_first || end > sp.len {
+                                    return Err(format!("{}: stage {k}'s skip rows are not held", self.at));
+                                }
+                                Some(Span { len: end, ..sp })
+                            }
+                            _ => None,
+                        };
                         let ri_overlaps = |s: &Span| ri.is_some_and(|ri| ri.overlaps(s));
-                        if ri_overlaps(&ro) || m.scratch.is_some_and(|s| ri_overlaps(&s) || s.overlaps(&ro)) {
+                        let rs_overlaps = |s: &Span| rs.is_some_and(|rs| rs.overlaps(s));
+                        if ri_overlaps(&ro)
+                            || rs_overlaps(&ro)
+                            || rs.is_some_and(|rs| ri_overlaps(&rs))
+                            || m.scratch.is_some_and(|s| ri_overlaps(&s) || rs_overlaps(&s) || s.overlaps(&ro))
+                        {
                             return Err(format!(
-                                "{}: stage {k}'s input, output and scratch overlap (refused)",
+                                "{}: stage {k}'s inputs, output and scratch overlap (the kernel refuses)",
                                 self.at
                             ));
+                        }
+                        if let Some((j, sp)) = skip_src {
+                            for r in rows.clone() {
+                                let slot = r - skip_first;
+                                if j != usize::MAX && held[j].get(slot).copied().flatten() != Some(r) {
+                                    return Err(format!(
+                                        "{}: stage {k} reads skip row {r} from slot {slot}, which holds {:?}",
+                                        self.at,
+                                        held[j].get(slot)
+                                    ));
+                                }
+                                if let Some(sp) = &sp {
+                                    self.expect(sp, slot * out_row, (slot + 1) * out_row, "reading a skip row")?;
+                                }
+                            }
                         }
                         for oy in rows.clone() {
                             let taps: Vec<usize> =
