@@ -94,7 +94,7 @@ typedef struct {
  */
 PW_INLINE pw_acc2x2 pw_dot_2x2(const uint32_t *cp, int32_t n, const int8_t *fa, const int8_t *fb, pw_acc2x2 a)
 {
-#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+#if PW_HAVE_DSP
     register uint32_t x0a __asm__("r8"), x0b __asm__("r9"), x1a __asm__("r10"), x1b __asm__("r11");
     uint32_t w, t;
     __asm__("1:\n\t"

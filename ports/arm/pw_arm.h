@@ -55,7 +55,15 @@ int32_t pw_arm_depthwise_s8(const pw_window_call *call, const pw_conv_params *p)
 
 /* ---- the DSP instructions the kernels use ---- */
 
-#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+/* PW_ARM_PLAIN_C forces the plain-C definitions on a DSP core too: the firmware conformance
+ * test (examples-c/cortex-m/conformance.c) builds the kernels both ways and compares them. */
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && !defined(PW_ARM_PLAIN_C)
+#define PW_HAVE_DSP 1
+#else
+#define PW_HAVE_DSP 0
+#endif
+
+#if PW_HAVE_DSP
 #include <arm_acle.h>
 #define PW_SXTB16(x) __sxtb16(x)
 #define PW_SMLAD(x, y, acc) __smlad((x), (y), (acc))

@@ -36,7 +36,7 @@ void pw_requant_store(const int32_t *acc, int32_t n, const pw_requant *rq, int32
                       const pw_outq *q)
 {
     const int32_t off = q->out_offset, lo = q->act_min, hi = q->act_max;
-#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+#if PW_HAVE_DSP
     if (q->all_fast && lo == -128 && hi == 127) {
         /* The common case: every channel on the fast path, the whole int8 range (one SSAT). */
         for (; n > 0; n--, rq += step)
