@@ -34,7 +34,7 @@ const TARGETS: &[(&str, usize)] = &[
 const EXTERNAL_TARGETS: &[(&str, usize)] = &[
     ("person_detect", 16_064),
     ("mlperf_vww", 16_064),
-    ("mcunet_vww", 32_036),
+    ("mcunet_vww", 24_380),
     ("mcunet_detection", 58_240),
     ("synth_mbv2_035_96", 22_624),
     ("mobilenet_v2_pt224", 280_352),

@@ -379,7 +379,7 @@ pub fn place(options: &Options, work: &mut Work<'_>, offsets: &mut [u32]) -> Res
     }
     let n = birth_order(work.info, work.order, work.choice);
     // n ≤ MAX_BUFFERS buffers: the product is small.
-    let node_limit = n.saturating_mul(8).saturating_add(2000);
+    let node_limit = n.saturating_mul(16).saturating_add(4000);
     // Exponential probe from the lower bound, then bisection down to 16 bytes.
     let mut lo = align_up(lb);
     let mut hi: Option<Pos> = None;
