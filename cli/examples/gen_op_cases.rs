@@ -575,6 +575,220 @@ fn activation_cases(out: &mut Vec<Case>) {
     unary("relu_same_quant", BuiltinOp::RELU, shape, pt(0.05, -20), pt(0.05, -20), none(), out);
     unary("relu6_diff_quant", BuiltinOp::RELU6, shape, pt(0.06, 0), pt(6.0 / 255.0, -128), none(), out);
     unary("relu6_same_quant", BuiltinOp::RELU6, shape, pt(0.05, -20), pt(0.05, -20), none(), out);
+
+    let leaky = |alpha| OpOptions::LeakyRelu { alpha };
+    let lr = BuiltinOp::LEAKY_RELU;
+    unary("leaky_relu", lr, shape, pt(0.05, -6), pt(0.03, -100), leaky(0.1), out);
+    unary("leaky_relu_same_quant", lr, shape, pt(0.04, 12), pt(0.04, 12), leaky(0.2), out);
+    unary("leaky_relu_alpha_above_1", lr, shape, pt(0.04, 3), pt(0.09, 0), leaky(1.7), out);
+    unary("leaky_relu_negative_alpha", lr, shape, pt(0.05, 0), pt(0.04, -60), leaky(-0.3), out);
+    unary("leaky_relu_saturate", lr, &[1, 7, 3, 5], pt(0.06, -20), pt(0.015, -10), leaky(0.25), out);
+}
+
+/// Data movement with several outputs or strided reads: SPLIT, SPLIT_V, UNPACK,
+/// STRIDED_SLICE.
+fn movement_cases(out: &mut Vec<Case>) {
+    let q = |m: &mut Model| QuantSpec::per_tensor(m.rng.range_f32(0.03, 0.06), m.zp(30));
+
+    // SPLIT: (name, input, axis, pieces); inputs are (axis, tensor).
+    for (name, input, axis, pieces) in [
+        ("split_channels_2", [1, 4, 5, 6], -1, 2),
+        ("split_height_3", [1, 6, 3, 2], 1, 3),
+        ("split_batch_2", [2, 3, 3, 4], 0, 2),
+        ("split_width_odd_1", [1, 3, 5, 3], 2, 1),
+    ] {
+        let mut m = Model::new(name);
+        let qx = q(&mut m);
+        let x = m.int8("input", &input, &qx);
+        let a = m.b.add_const_i32("axis", &[], &[axis]);
+        let d = if axis < 0 { (axis + 4) as usize } else { axis as usize };
+        let mut piece = input;
+        piece[d] /= pieces;
+        let ys: Vec<i32> = (0..pieces).map(|i| m.int8(&format!("output{i}"), &piece, &qx)).collect();
+        m.b.add_op(BuiltinOp::SPLIT, &[a, x], &ys, OpOptions::Split { num_splits: pieces });
+        m.finish(name, &[x], &ys, out);
+    }
+
+    // SPLIT_V: (name, input, axis, sizes as written, sizes as shaped); inputs (tensor, sizes,
+    // axis).
+    for (name, input, axis, sizes, shaped) in [
+        ("split_v_channels", [1, 3, 4, 6], 3, vec![1, 3, 2], vec![1, 3, 2]),
+        ("split_v_height_minus1", [1, 7, 2, 3], -3, vec![2, -1], vec![2, 5]),
+    ] {
+        let mut m = Model::new(name);
+        let qx = q(&mut m);
+        let x = m.int8("input", &input, &qx);
+        let sz = m.b.add_const_i32("size_splits", &[sizes.len() as i32], &sizes);
+        let a = m.b.add_const_i32("axis", &[], &[axis]);
+        let d = if axis < 0 { (axis + 4) as usize } else { axis as usize };
+        let ys: Vec<i32> = shaped
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| {
+                let mut piece = input;
+                piece[d] = s;
+                m.int8(&format!("output{i}"), &piece, &qx)
+            })
+            .collect();
+        let o = OpOptions::SplitV { num_splits: sizes.len() as i32 };
+        m.b.add_op(BuiltinOp::SPLIT_V, &[x, sz, a], &ys, o);
+        m.finish(name, &[x], &ys, out);
+    }
+
+    // UNPACK: (name, input, axis).
+    for (name, input, axis) in [
+        ("unpack_axis_neg1", vec![1, 4, 5, 3], -1),
+        ("unpack_axis1", vec![2, 3, 4], 1),
+        ("unpack_axis0", vec![4, 5], 0),
+    ] {
+        let mut m = Model::new(name);
+        let qx = q(&mut m);
+        let x = m.int8("input", &input, &qx);
+        let d = if axis < 0 { (axis + input.len() as i32) as usize } else { axis as usize };
+        let num = input[d];
+        let mut piece = input.clone();
+        piece.remove(d);
+        let ys: Vec<i32> = (0..num).map(|i| m.int8(&format!("output{i}"), &piece, &qx)).collect();
+        m.b.add_op(BuiltinOp::UNPACK, &[x], &ys, OpOptions::Unpack { num, axis });
+        m.finish(name, &[x], &ys, out);
+    }
+
+    // STRIDED_SLICE: (name, input, begin, end, strides, begin_mask, end_mask, shrink_mask,
+    // output).
+    type Slice = (&'static str, Vec<i32>, Vec<i32>, Vec<i32>, Vec<i32>, i32, i32, i32, Vec<i32>);
+    let slices: Vec<Slice> = vec![
+        (
+            "strided_slice_channels_masks",
+            vec![1, 4, 5, 18],
+            vec![0, 0, 0, 4],
+            vec![0, 0, 0, 6],
+            vec![1; 4],
+            7,
+            7,
+            0,
+            vec![1, 4, 5, 2],
+        ),
+        (
+            "strided_slice_begin_mask_all",
+            vec![1, 4, 5, 6],
+            vec![0, 0, 0, 0],
+            vec![0, 0, 0, 4],
+            vec![1; 4],
+            15,
+            7,
+            0,
+            vec![1, 4, 5, 4],
+        ),
+        (
+            "strided_slice_stride2_odd",
+            vec![1, 7, 9, 3],
+            vec![0, 1, 0, 0],
+            vec![1, 7, 9, 3],
+            vec![1, 2, 2, 1],
+            0,
+            0,
+            0,
+            vec![1, 3, 5, 3],
+        ),
+        (
+            "strided_slice_stride3",
+            vec![1, 8, 8, 2],
+            vec![0, 1, 2, 0],
+            vec![1, 8, 8, 2],
+            vec![1, 3, 3, 1],
+            0,
+            0,
+            0,
+            vec![1, 3, 2, 2],
+        ),
+        (
+            "strided_slice_negative_stride",
+            vec![1, 5, 6, 3],
+            vec![0, -1, 4, 0],
+            vec![1, 0, 0, 3],
+            vec![1, -1, -2, 1],
+            0,
+            0,
+            0,
+            vec![1, 4, 2, 3],
+        ),
+        (
+            "strided_slice_reverse_masks",
+            vec![1, 3, 4, 5],
+            vec![0, 0, 0, 0],
+            vec![1, 0, 0, 0],
+            vec![1, -1, -1, -2],
+            14,
+            14,
+            0,
+            vec![1, 3, 4, 3],
+        ),
+        (
+            "strided_slice_negative_indices",
+            vec![1, 6, 5, 4],
+            vec![0, -4, -3, 1],
+            vec![1, -1, 5, -1],
+            vec![1; 4],
+            0,
+            0,
+            0,
+            vec![1, 3, 3, 2],
+        ),
+        (
+            "strided_slice_clamped_ends",
+            vec![1, 4, 5, 3],
+            vec![0, 1, -9, 0],
+            vec![1, 99, 3, 3],
+            vec![1; 4],
+            0,
+            0,
+            0,
+            vec![1, 3, 3, 3],
+        ),
+        (
+            "strided_slice_shrink_row",
+            vec![1, 4, 5, 3],
+            vec![0, 2, 0, 0],
+            vec![1, 3, 5, 3],
+            vec![1; 4],
+            0,
+            0,
+            2,
+            vec![1, 5, 3],
+        ),
+        (
+            "strided_slice_shrink_two_axes",
+            vec![2, 4, 6],
+            vec![1, 0, -1],
+            vec![2, 4, 6],
+            vec![1, 1, 1],
+            2,
+            2,
+            5,
+            vec![4],
+        ),
+        ("strided_slice_2d", vec![6, 10], vec![1, 1], vec![6, 10], vec![2, 3], 0, 0, 0, vec![3, 3]),
+    ];
+    for (name, input, begin, end, strides, begin_mask, end_mask, shrink_axis_mask, output) in slices {
+        let mut m = Model::new(name);
+        let qx = q(&mut m);
+        let x = m.int8("input", &input, &qx);
+        let r = input.len() as i32;
+        let b = m.b.add_const_i32("begin", &[r], &begin);
+        let e = m.b.add_const_i32("end", &[r], &end);
+        let s = m.b.add_const_i32("strides", &[r], &strides);
+        let y = m.int8("output", &output, &qx);
+        let o = OpOptions::StridedSlice {
+            begin_mask,
+            end_mask,
+            ellipsis_mask: 0,
+            new_axis_mask: 0,
+            shrink_axis_mask,
+            offset: false,
+        };
+        m.b.add_op(BuiltinOp::STRIDED_SLICE, &[x, b, e, s], &[y], o);
+        m.finish(name, &[x], &[y], out);
+    }
 }
 
 fn quantize_cases(out: &mut Vec<Case>) {
@@ -628,6 +842,7 @@ fn all_cases() -> Vec<Case> {
     activation_cases(&mut out);
     quantize_cases(&mut out);
     multi_io_case(&mut out);
+    movement_cases(&mut out);
     out
 }
 

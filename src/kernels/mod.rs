@@ -20,6 +20,7 @@ pub mod dequantize;
 pub mod fully_connected;
 pub mod hard_swish;
 pub mod io;
+pub mod leaky_relu;
 pub mod logistic;
 pub mod mean;
 pub mod mul;
@@ -28,6 +29,9 @@ pub mod pooling;
 pub mod quantize;
 pub mod resize_nearest;
 pub mod softmax;
+pub mod split;
+pub mod strided_copy;
+pub mod strided_slice;
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod test_support;

@@ -19,6 +19,7 @@ mod depthwise_conv;
 mod dequantize;
 mod fully_connected;
 mod hard_swish;
+mod leaky_relu;
 mod logistic;
 mod mean;
 mod mul;
@@ -28,12 +29,15 @@ mod quantize;
 mod reshape;
 mod resize_nearest;
 mod softmax;
+mod split;
+mod strided_slice;
 mod transpose;
 
 pub use concatenation::ConcatSpec;
 pub use conv::{ConvSpec, RequantSource};
 pub use depthwise_conv::DepthwiseSpec;
 pub use fully_connected::FullyConnectedSpec;
+pub use split::SplitSpec;
 
 use crate::error::{Error, Result};
 use crate::geometry::{Padding, Window};
@@ -42,6 +46,7 @@ use crate::kernels::{
     add::AddParams,
     dequantize::DequantizeParams,
     hard_swish::HardSwishParams,
+    leaky_relu::LeakyReluParams,
     logistic::LogisticParams,
     mean::MeanParams,
     mul::MulParams,
@@ -50,6 +55,7 @@ use crate::kernels::{
     quantize::{QuantizeParams, RequantizeParams},
     resize_nearest::ResizeNearestParams,
     softmax::SoftmaxParams,
+    strided_copy::StridedCopy,
     transpose::TransposeParams,
 };
 use crate::quant::Activation;
@@ -118,6 +124,11 @@ pub enum Params<'m> {
     Quantize(QuantizeParams, usize),
     /// DEQUANTIZE int8 → float32 over `elements` values.
     Dequantize(DequantizeParams, usize),
+    LeakyRelu(LeakyReluParams),
+    /// SPLIT, SPLIT_V, UNPACK: one input, several outputs.
+    Split(SplitSpec),
+    /// STRIDED_SLICE as the walk it performs.
+    StridedSlice(StridedCopy),
 }
 
 /// A sliding-window operator's window over its images, their batches, and the channels of an
@@ -168,6 +179,9 @@ pub enum Family {
     Requantize,
     Quantize,
     Dequantize,
+    LeakyRelu,
+    Split,
+    StridedSlice,
 }
 
 impl Params<'_> {
@@ -195,6 +209,9 @@ impl Params<'_> {
             Params::Requantize(_) => Family::Requantize,
             Params::Quantize(..) => Family::Quantize,
             Params::Dequantize(..) => Family::Dequantize,
+            Params::LeakyRelu(_) => Family::LeakyRelu,
+            Params::Split(_) => Family::Split,
+            Params::StridedSlice(_) => Family::StridedSlice,
         }
     }
 }
@@ -227,6 +244,9 @@ pub fn prepare<'m>(model: &Model<'m>, index: usize, fused_pad: Option<usize>) ->
         OpKind::Relu | OpKind::Relu6 => activations::prepare,
         OpKind::Quantize => quantize::prepare,
         OpKind::Dequantize => dequantize::prepare,
+        OpKind::LeakyRelu => leaky_relu::prepare,
+        OpKind::Split | OpKind::SplitV | OpKind::Unpack => split::prepare,
+        OpKind::StridedSlice => strided_slice::prepare,
     };
     core::hint::black_box(prepare)(&c)
 }

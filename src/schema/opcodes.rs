@@ -29,11 +29,16 @@ pub enum OpKind {
     ResizeNearestNeighbor,
     Quantize,
     HardSwish,
+    LeakyRelu,
+    Split,
+    SplitV,
+    Unpack,
+    StridedSlice,
 }
 
 impl OpKind {
     /// Every supported operator.
-    pub const ALL: [OpKind; 22] = [
+    pub const ALL: [OpKind; 27] = [
         OpKind::Add,
         OpKind::AveragePool2d,
         OpKind::Concatenation,
@@ -56,6 +61,11 @@ impl OpKind {
         OpKind::ResizeNearestNeighbor,
         OpKind::Quantize,
         OpKind::HardSwish,
+        OpKind::LeakyRelu,
+        OpKind::Split,
+        OpKind::SplitV,
+        OpKind::Unpack,
+        OpKind::StridedSlice,
     ];
 
     /// The schema's `BuiltinOperator` code.
@@ -83,6 +93,11 @@ impl OpKind {
             OpKind::ResizeNearestNeighbor => builtin::RESIZE_NEAREST_NEIGHBOR,
             OpKind::Quantize => builtin::QUANTIZE,
             OpKind::HardSwish => builtin::HARD_SWISH,
+            OpKind::LeakyRelu => builtin::LEAKY_RELU,
+            OpKind::Split => builtin::SPLIT,
+            OpKind::SplitV => builtin::SPLIT_V,
+            OpKind::Unpack => builtin::UNPACK,
+            OpKind::StridedSlice => builtin::STRIDED_SLICE,
         }
     }
 
@@ -112,6 +127,11 @@ impl OpKind {
             OpKind::ResizeNearestNeighbor => options_type::RESIZE_NEAREST_NEIGHBOR_OPTIONS,
             OpKind::Quantize => options_type::QUANTIZE_OPTIONS,
             OpKind::HardSwish => options_type::HARD_SWISH_OPTIONS,
+            OpKind::LeakyRelu => options_type::LEAKY_RELU_OPTIONS,
+            OpKind::Split => options_type::SPLIT_OPTIONS,
+            OpKind::SplitV => options_type::SPLIT_V_OPTIONS,
+            OpKind::Unpack => options_type::UNPACK_OPTIONS,
+            OpKind::StridedSlice => options_type::STRIDED_SLICE_OPTIONS,
             OpKind::Logistic | OpKind::Relu | OpKind::Relu6 => options_type::NONE,
         }
     }
@@ -141,6 +161,11 @@ impl OpKind {
             OpKind::ResizeNearestNeighbor => "RESIZE_NEAREST_NEIGHBOR",
             OpKind::Quantize => "QUANTIZE",
             OpKind::HardSwish => "HARD_SWISH",
+            OpKind::LeakyRelu => "LEAKY_RELU",
+            OpKind::Split => "SPLIT",
+            OpKind::SplitV => "SPLIT_V",
+            OpKind::Unpack => "UNPACK",
+            OpKind::StridedSlice => "STRIDED_SLICE",
         }
     }
 }

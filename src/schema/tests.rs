@@ -99,6 +99,21 @@ fn builder_op(kind: OpKind) -> (BuiltinOp, OpOptions) {
         ),
         OpKind::Quantize => (BuiltinOp::QUANTIZE, OpOptions::Quantize),
         OpKind::HardSwish => (BuiltinOp::HARD_SWISH, OpOptions::HardSwish),
+        OpKind::LeakyRelu => (BuiltinOp::LEAKY_RELU, OpOptions::LeakyRelu { alpha: 0.2 }),
+        OpKind::Split => (BuiltinOp::SPLIT, OpOptions::Split { num_splits: 2 }),
+        OpKind::SplitV => (BuiltinOp::SPLIT_V, OpOptions::SplitV { num_splits: 2 }),
+        OpKind::Unpack => (BuiltinOp::UNPACK, OpOptions::Unpack { num: 2, axis: 1 }),
+        OpKind::StridedSlice => (
+            BuiltinOp::STRIDED_SLICE,
+            OpOptions::StridedSlice {
+                begin_mask: 1,
+                end_mask: 2,
+                ellipsis_mask: 0,
+                new_axis_mask: 0,
+                shrink_axis_mask: 4,
+                offset: false,
+            },
+        ),
     }
 }
 

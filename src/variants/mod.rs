@@ -47,6 +47,9 @@ pub enum VariantId {
     Requantize,
     Quantize,
     Dequantize,
+    LeakyRelu,
+    Split,
+    StridedSlice,
     /// Arm DSP port (`arm-dsp`): CONV_2D through two-pixel im2col.
     #[cfg(feature = "arm-dsp")]
     ArmConv = 64,

@@ -7,8 +7,8 @@ use crate::geometry::Window;
 use crate::kernels::call::{Block, MapCall, WindowCall};
 use crate::kernels::io::{Io, Walk};
 use crate::kernels::{
-    activations, add, concatenation, conv, depthwise_conv, dequantize, fully_connected, hard_swish, logistic, mean,
-    mul, pad, pooling, quantize, resize_nearest, softmax, transpose,
+    activations, add, concatenation, conv, depthwise_conv, dequantize, fully_connected, hard_swish, leaky_relu,
+    logistic, mean, mul, pad, pooling, quantize, resize_nearest, softmax, split, transpose,
 };
 use crate::memory::{as_i8, as_i8_mut, Bound};
 use crate::ops::{Family, OpSpec, Params, RequantSource};
@@ -16,7 +16,7 @@ use crate::quant::Requant;
 use crate::tensor::Dims4;
 
 /// The portable variants, in [`VariantId`] order.
-pub const TABLE: [Variant; 22] = [
+pub const TABLE: [Variant; 25] = [
     window(VariantId::Conv, "conv2d_s8", Family::Conv, requant_scratch, run_filtered, rows_filtered),
     window(
         VariantId::Depthwise,
@@ -72,6 +72,9 @@ pub const TABLE: [Variant; 22] = [
         run: run_convert,
         rows: None,
     },
+    elementwise(VariantId::LeakyRelu, "leaky_relu_s8", Family::LeakyRelu, true, run_map),
+    separate(VariantId::Split, "split_s8", Family::Split, none, run_split),
+    separate(VariantId::StridedSlice, "strided_slice_s8", Family::StridedSlice, none, run_global),
 ];
 
 /// DEPTHWISE_CONV_2D channel by channel: a depth multiplier of 1, and with several batches an
@@ -258,8 +261,24 @@ fn run_global(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Resu
         Params::Pad(p) => pad::pad_s8(p, input, out),
         Params::ResizeNearest(p) => resize_nearest::resize_nearest_s8(p, input, out),
         Params::Transpose(p) => transpose::transpose_s8(p, input, out),
+        Params::StridedSlice(walk) => return walk.run(input, out),
         Params::Copy if src.len() == out.len() => out.copy_from_slice(input),
         _ => return Err(Error::Internal),
+    }
+    Ok(())
+}
+
+/// One input cut into several outputs: each output bound and written in turn (the plan keeps
+/// them all apart from the input).
+fn run_split(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
+    let Params::Split(sp) = &spec.params else { return Err(Error::Internal) };
+    whole(region)?;
+    let op = b.model().operator(spec.index)?;
+    let mut at = 0;
+    for i in 0..sp.params.outputs() {
+        let t = op.output(i).ok_or(Error::Internal)?;
+        let s = b.split(t)?;
+        at = split::split_piece_s8(&sp.params, at, as_i8(s.input(sp.input)?), as_i8_mut(s.out))?;
     }
     Ok(())
 }
@@ -419,6 +438,7 @@ fn unary(params: &Params<'_>, call: &MapCall, io: &mut Io<'_>) -> Result<()> {
         Params::Relu(p) => activations::relu_s8(p, call, io),
         Params::Relu6(p) => activations::relu6_s8(p, call, io),
         Params::Requantize(p) => quantize::requantize_s8(p, call, io),
+        Params::LeakyRelu(p) => leaky_relu::leaky_relu_s8(p, call, io),
         _ => Err(Error::Internal),
     }
 }

@@ -556,6 +556,9 @@ impl<'m, 'p> Checker<'m, 'p> {
             OpKind::Quantize if float_input()? => ok(V::Quantize),
             OpKind::Quantize => ok(V::Requantize),
             OpKind::Dequantize => ok(V::Dequantize),
+            OpKind::LeakyRelu => ok(V::LeakyRelu),
+            OpKind::Split | OpKind::SplitV | OpKind::Unpack => ok(V::Split),
+            OpKind::StridedSlice => ok(V::StridedSlice),
             _ => Err(format!("{}: runs variant {v:?}, which is not a {} kernel", self.at, kind.name())),
         }
     }
@@ -663,7 +666,12 @@ impl<'m, 'p> Checker<'m, 'p> {
                     self.expect(s, 0, s.len, "reading a broadcast operand at the end")?;
                 }
             }
-            OpKind::Relu | OpKind::Relu6 | OpKind::Logistic | OpKind::HardSwish | OpKind::Quantize
+            OpKind::Relu
+            | OpKind::Relu6
+            | OpKind::Logistic
+            | OpKind::HardSwish
+            | OpKind::LeakyRelu
+            | OpKind::Quantize
                 if self.tensor(inputs[0].0)?.dtype == DType::I8 =>
             {
                 let xs = inputs[0].1.ok_or_else(|| format!("{}: constant input", self.at))?;
@@ -791,7 +799,12 @@ impl<'m, 'p> Checker<'m, 'p> {
                     let x = if folded.is_some() { self.conv_input(o)? } else { op.input(0).ok_or("no input")? };
                     (x, self.geometry(o, kind, x, folded)?)
                 }
-                OpKind::Relu | OpKind::Relu6 | OpKind::Logistic | OpKind::HardSwish | OpKind::Quantize => {
+                OpKind::Relu
+                | OpKind::Relu6
+                | OpKind::Logistic
+                | OpKind::HardSwish
+                | OpKind::LeakyRelu
+                | OpKind::Quantize => {
                     let x = op.input(0).ok_or("no input")?;
                     let (tx, ty) = (self.tensor(x)?, self.tensor(y)?);
                     let (Some(xd), Some(yd)) = (dims4(&tx), dims4(&ty)) else {
