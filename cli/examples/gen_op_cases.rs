@@ -337,10 +337,22 @@ impl Binary {
         let (sa, sb) = (qa.scale[0] * 74.0, qb.scale[0] * 74.0);
         let (std, options) = if self.op == BuiltinOp::MUL {
             (sa * sb, OpOptions::Mul { activation: self.activation })
+        } else if self.op == BuiltinOp::SUB {
+            ((sa * sa + sb * sb).sqrt(), OpOptions::Sub { activation: self.activation })
+        } else if self.op == BuiltinOp::MAXIMUM || self.op == BuiltinOp::MINIMUM {
+            (0.0, OpOptions::MaximumMinimum)
+        } else if self.op == BuiltinOp::SQUARED_DIFFERENCE {
+            (sa * sa + sb * sb, OpOptions::SquaredDifference)
         } else {
             ((sa * sa + sb * sb).sqrt(), OpOptions::Add { activation: self.activation })
         };
-        let out_q = if self.activation == Activation::Relu6 {
+        let out_q = if self.op == BuiltinOp::MAXIMUM || self.op == BuiltinOp::MINIMUM {
+            // TFLM compares raw values and keeps them: the output carries input a's labels.
+            qa.clone()
+        } else if self.op == BuiltinOp::SQUARED_DIFFERENCE {
+            // Non-negative values around the mean square `std`.
+            quant_for(std, 2.0 * std, self.spread)
+        } else if self.activation == Activation::Relu6 {
             // 6.0 lands inside the int8 range, so the RELU6 clamp is visible.
             QuantSpec::per_tensor(8.0 / 255.0, -100)
         } else {
@@ -348,12 +360,11 @@ impl Binary {
             q.zero_point = vec![m.zp(20)];
             q
         };
-        let shape = if self.a.len() >= self.b.len() && self.a.iter().product::<i32>() >= self.b.iter().product() {
-            self.a
-        } else {
-            self.b
-        };
-        let y = m.int8("output", shape, &out_q);
+        // The broadcast of both shapes (aligned at the end).
+        let rank = self.a.len().max(self.b.len());
+        let dim = |s: &[i32], i: usize| if i + s.len() >= rank { s[i + s.len() - rank] } else { 1 };
+        let shape: Vec<i32> = (0..rank).map(|i| dim(self.a, i).max(dim(self.b, i))).collect();
+        let y = m.int8("output", &shape, &out_q);
         m.b.add_op(self.op, &[a, b], &[y], options);
         let inputs: Vec<i32> = if self.b_const { vec![a] } else { vec![a, b] };
         m.finish(name, &inputs, &[y], out);
@@ -373,6 +384,27 @@ fn binary_cases(out: &mut Vec<Case>) {
         Binary { activation: Activation::Relu6, ..Binary::new(op, FULL, FULL) }.build(&n("relu6"), out);
         Binary { spread: SATURATE, ..Binary::new(op, FULL, FULL) }.build(&n("saturate"), out);
     }
+    let sub = BuiltinOp::SUB;
+    Binary::new(sub, FULL, FULL).build("sub_same_shape", out);
+    Binary::new(sub, FULL, &[1, 1, 1, 3]).build("sub_broadcast_channel", out);
+    Binary::new(sub, &[1, 1, 1, 3], FULL).build("sub_broadcast_lhs", out);
+    Binary::new(sub, FULL, &[1]).build("sub_broadcast_scalar", out);
+    Binary { b_const: true, ..Binary::new(sub, FULL, &[1, 1, 1, 3]) }.build("sub_const_operand", out);
+    Binary { activation: Activation::Relu, ..Binary::new(sub, FULL, FULL) }.build("sub_relu", out);
+    Binary { activation: Activation::Relu6, ..Binary::new(sub, FULL, FULL) }.build("sub_relu6", out);
+    Binary { spread: SATURATE, ..Binary::new(sub, FULL, FULL) }.build("sub_saturate", out);
+    for (op, tag) in [(BuiltinOp::MAXIMUM, "maximum"), (BuiltinOp::MINIMUM, "minimum")] {
+        let n = |s: &str| format!("{tag}_{s}");
+        Binary::new(op, FULL, FULL).build(&n("same_shape"), out);
+        Binary::new(op, FULL, &[1, 1, 1, 3]).build(&n("broadcast_channel"), out);
+        Binary::new(op, &[1], FULL).build(&n("broadcast_scalar_lhs"), out);
+        Binary { b_const: true, ..Binary::new(op, FULL, &[1, 1, 5, 1]) }.build(&n("const_broadcast_width"), out);
+    }
+    let sq = BuiltinOp::SQUARED_DIFFERENCE;
+    Binary::new(sq, FULL, FULL).build("squared_difference_same_shape", out);
+    Binary::new(sq, FULL, &[1, 1, 1, 3]).build("squared_difference_broadcast_channel", out);
+    Binary::new(sq, &[1, 4, 1, 3], &[1, 1, 5, 1]).build("squared_difference_broadcast_both", out);
+    Binary { spread: SATURATE, ..Binary::new(sq, FULL, FULL) }.build("squared_difference_saturate", out);
 }
 
 /// An AVERAGE_POOL_2D / MAX_POOL_2D case: input `[N, H, W, C]`, filter `[h, w]`, stride,
@@ -582,6 +614,14 @@ fn activation_cases(out: &mut Vec<Case>) {
     unary("leaky_relu_same_quant", lr, shape, pt(0.04, 12), pt(0.04, 12), leaky(0.2), out);
     unary("leaky_relu_alpha_above_1", lr, shape, pt(0.04, 3), pt(0.09, 0), leaky(1.7), out);
     unary("leaky_relu_negative_alpha", lr, shape, pt(0.05, 0), pt(0.04, -60), leaky(-0.3), out);
+    unary("tanh", BuiltinOp::TANH, shape, pt(0.03, 4), pt(1.0 / 128.0, 0), none(), out);
+    unary("tanh_wide_range", BuiltinOp::TANH, shape, pt(0.12, -30), pt(1.0 / 128.0, 0), none(), out);
+    unary("tanh_fine_input", BuiltinOp::TANH, s1x10, pt(0.004, 60), pt(1.0 / 128.0, 0), none(), out);
+    let l2 = || OpOptions::L2Norm { activation: Activation::None };
+    let l2n = BuiltinOp::L2_NORMALIZATION;
+    unary("l2_normalization_2d", l2n, &[3, 6], pt(0.05, 0), pt(1.0 / 128.0, 0), l2(), out);
+    unary("l2_normalization_4d", l2n, shape, pt(0.02, -128), pt(1.0 / 128.0, 0), l2(), out);
+    unary("l2_normalization_zp", l2n, &[2, 8], pt(0.07, 37), pt(1.0 / 128.0, 0), l2(), out);
     unary("leaky_relu_saturate", lr, &[1, 7, 3, 5], pt(0.06, -20), pt(0.015, -10), leaky(0.25), out);
 }
 
@@ -651,6 +691,62 @@ fn movement_cases(out: &mut Vec<Case>) {
         let ys: Vec<i32> = (0..num).map(|i| m.int8(&format!("output{i}"), &piece, &qx)).collect();
         m.b.add_op(BuiltinOp::UNPACK, &[x], &ys, OpOptions::Unpack { num, axis });
         m.finish(name, &[x], &ys, out);
+    }
+
+    // GATHER: (name, input, indices shape, indices, axis, batch_dims, output).
+    type Gather = (&'static str, Vec<i32>, Vec<i32>, Vec<i32>, i32, i32, Vec<i32>);
+    let gathers: Vec<Gather> = vec![
+        ("gather_channels_neg1", vec![1, 4, 5, 4], vec![4], vec![3, 0, 2, 1], -1, 0, vec![1, 4, 5, 4]),
+        ("gather_axis0_repeat", vec![5, 6], vec![7], vec![4, 0, 0, 2, 4, 1, 3], 0, 0, vec![7, 6]),
+        ("gather_axis1_2d_indices", vec![2, 5, 3], vec![2, 2], vec![1, 4, 0, 1], 1, 0, vec![2, 2, 2, 3]),
+        ("gather_batch_dims1", vec![3, 4, 2], vec![3, 2], vec![0, 3, 2, 2, 1, 0], 1, 1, vec![3, 2, 2]),
+    ];
+    for (name, input, ishape, indices, axis, batch_dims, output) in gathers {
+        let mut m = Model::new(name);
+        let qx = q(&mut m);
+        let x = m.int8("input", &input, &qx);
+        let i = m.b.add_const_i32("indices", &ishape, &indices);
+        let y = m.int8("output", &output, &qx);
+        m.b.add_op(BuiltinOp::GATHER, &[x, i], &[y], OpOptions::Gather { axis, batch_dims });
+        m.finish(name, &[x], &[y], out);
+    }
+
+    // PACK: (name, input shape, count, axis).
+    for (name, input, count, axis) in [
+        ("pack_axis_neg1", vec![1, 4, 5], 4, -1),
+        ("pack_axis0", vec![3, 2], 3, 0),
+        ("pack_axis1", vec![2, 3, 2], 2, 1),
+    ] {
+        let mut m = Model::new(name);
+        let qx = q(&mut m);
+        let xs: Vec<i32> = (0..count).map(|i| m.int8(&format!("input{i}"), &input, &qx)).collect();
+        let rank = input.len() as i32 + 1;
+        let d = if axis < 0 { (axis + rank) as usize } else { axis as usize };
+        let mut shape = input.clone();
+        shape.insert(d, count);
+        let y = m.int8("output", &shape, &qx);
+        m.b.add_op(BuiltinOp::PACK, &xs, &[y], OpOptions::Pack { values_count: count, axis });
+        m.finish(name, &xs, &[y], out);
+    }
+
+    // SPACE_TO_DEPTH and DEPTH_TO_SPACE: (name, input, block, output).
+    for (name, input, block, output) in [
+        ("space_to_depth_2", [1, 4, 6, 3], 2, [1, 2, 3, 12]),
+        ("space_to_depth_3_batch2", [2, 6, 3, 2], 3, [2, 2, 1, 18]),
+        ("depth_to_space_2", [1, 3, 2, 8], 2, [1, 6, 4, 2]),
+        ("depth_to_space_3", [1, 2, 3, 9], 3, [1, 6, 9, 1]),
+    ] {
+        let mut m = Model::new(name);
+        let qx = q(&mut m);
+        let x = m.int8("input", &input, &qx);
+        let y = m.int8("output", &output, &qx);
+        let (op, o) = if name.starts_with("space") {
+            (BuiltinOp::SPACE_TO_DEPTH, OpOptions::SpaceToDepth { block_size: block })
+        } else {
+            (BuiltinOp::DEPTH_TO_SPACE, OpOptions::DepthToSpace { block_size: block })
+        };
+        m.b.add_op(op, &[x], &[y], o);
+        m.finish(name, &[x], &[y], out);
     }
 
     // STRIDED_SLICE: (name, input, begin, end, strides, begin_mask, end_mask, shrink_mask,

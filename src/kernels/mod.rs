@@ -18,20 +18,27 @@ pub mod conv;
 pub mod depthwise_conv;
 pub mod dequantize;
 pub mod fully_connected;
+pub mod gather;
 pub mod hard_swish;
 pub mod io;
+pub mod l2norm;
 pub mod leaky_relu;
 pub mod logistic;
+pub mod maximum_minimum;
 pub mod mean;
 pub mod mul;
+pub mod pack;
 pub mod pad;
 pub mod pooling;
 pub mod quantize;
 pub mod resize_nearest;
 pub mod softmax;
 pub mod split;
+pub mod squared_difference;
 pub mod strided_copy;
 pub mod strided_slice;
+pub mod sub;
+pub mod tanh;
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod test_support;

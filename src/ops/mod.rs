@@ -18,25 +18,33 @@ mod conv;
 mod depthwise_conv;
 mod dequantize;
 mod fully_connected;
+mod gather;
 mod hard_swish;
+mod l2norm;
 mod leaky_relu;
 mod logistic;
 mod mean;
 mod mul;
+mod pack;
 mod pad;
 mod pooling;
 mod quantize;
 mod reshape;
 mod resize_nearest;
 mod softmax;
+mod space_depth;
 mod split;
 mod strided_slice;
+mod sub;
+mod tanh;
 mod transpose;
 
 pub use concatenation::ConcatSpec;
 pub use conv::{ConvSpec, RequantSource};
 pub use depthwise_conv::DepthwiseSpec;
 pub use fully_connected::FullyConnectedSpec;
+pub use gather::GatherSpec;
+pub use pack::PackSpec;
 pub use split::SplitSpec;
 
 use crate::error::{Error, Result};
@@ -46,8 +54,10 @@ use crate::kernels::{
     add::AddParams,
     dequantize::DequantizeParams,
     hard_swish::HardSwishParams,
+    l2norm::L2NormParams,
     leaky_relu::LeakyReluParams,
     logistic::LogisticParams,
+    maximum_minimum::MinMaxParams,
     mean::MeanParams,
     mul::MulParams,
     pad::PadParams,
@@ -55,7 +65,10 @@ use crate::kernels::{
     quantize::{QuantizeParams, RequantizeParams},
     resize_nearest::ResizeNearestParams,
     softmax::SoftmaxParams,
+    squared_difference::SquaredDifferenceParams,
     strided_copy::StridedCopy,
+    sub::SubParams,
+    tanh::TanhParams,
     transpose::TransposeParams,
 };
 use crate::quant::Activation;
@@ -127,8 +140,16 @@ pub enum Params<'m> {
     LeakyRelu(LeakyReluParams),
     /// SPLIT, SPLIT_V, UNPACK: one input, several outputs.
     Split(SplitSpec),
-    /// STRIDED_SLICE as the walk it performs.
-    StridedSlice(StridedCopy),
+    /// Data movement as one strided walk: STRIDED_SLICE, SPACE_TO_DEPTH, DEPTH_TO_SPACE.
+    Walk(StridedCopy),
+    Sub(SubParams),
+    /// MAXIMUM and MINIMUM.
+    MinMax(MinMaxParams),
+    SquaredDifference(SquaredDifferenceParams),
+    Tanh(TanhParams),
+    L2Norm(L2NormParams),
+    Gather(GatherSpec<'m>),
+    Pack(PackSpec),
 }
 
 /// A sliding-window operator's window over its images, their batches, and the channels of an
@@ -181,7 +202,14 @@ pub enum Family {
     Dequantize,
     LeakyRelu,
     Split,
-    StridedSlice,
+    Walk,
+    Sub,
+    MinMax,
+    SquaredDifference,
+    Tanh,
+    L2Norm,
+    Gather,
+    Pack,
 }
 
 impl Params<'_> {
@@ -211,7 +239,14 @@ impl Params<'_> {
             Params::Dequantize(..) => Family::Dequantize,
             Params::LeakyRelu(_) => Family::LeakyRelu,
             Params::Split(_) => Family::Split,
-            Params::StridedSlice(_) => Family::StridedSlice,
+            Params::Walk(_) => Family::Walk,
+            Params::Sub(_) => Family::Sub,
+            Params::MinMax(_) => Family::MinMax,
+            Params::SquaredDifference(_) => Family::SquaredDifference,
+            Params::Tanh(_) => Family::Tanh,
+            Params::L2Norm(_) => Family::L2Norm,
+            Params::Gather(_) => Family::Gather,
+            Params::Pack(_) => Family::Pack,
         }
     }
 }
@@ -247,6 +282,12 @@ pub fn prepare<'m>(model: &Model<'m>, index: usize, fused_pad: Option<usize>) ->
         OpKind::LeakyRelu => leaky_relu::prepare,
         OpKind::Split | OpKind::SplitV | OpKind::Unpack => split::prepare,
         OpKind::StridedSlice => strided_slice::prepare,
+        OpKind::Sub | OpKind::Maximum | OpKind::Minimum | OpKind::SquaredDifference => sub::prepare,
+        OpKind::Tanh => tanh::prepare,
+        OpKind::L2Normalization => l2norm::prepare,
+        OpKind::Gather => gather::prepare,
+        OpKind::Pack => pack::prepare,
+        OpKind::SpaceToDepth | OpKind::DepthToSpace => space_depth::prepare,
     };
     core::hint::black_box(prepare)(&c)
 }

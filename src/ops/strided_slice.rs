@@ -31,5 +31,5 @@ pub(super) fn prepare<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
     }
     let [b, e, s] = consts;
     let walk = c.k(strided_slice(input.shape, output.shape, b, e, s, m))?;
-    c.spec([Some(ti), None], Dataflow::Global, Params::StridedSlice(walk))
+    c.spec([Some(ti), None], Dataflow::Global, Params::Walk(walk))
 }

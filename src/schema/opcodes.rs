@@ -34,11 +34,21 @@ pub enum OpKind {
     SplitV,
     Unpack,
     StridedSlice,
+    Sub,
+    Maximum,
+    Minimum,
+    SquaredDifference,
+    Tanh,
+    L2Normalization,
+    Gather,
+    Pack,
+    SpaceToDepth,
+    DepthToSpace,
 }
 
 impl OpKind {
     /// Every supported operator.
-    pub const ALL: [OpKind; 27] = [
+    pub const ALL: [OpKind; 37] = [
         OpKind::Add,
         OpKind::AveragePool2d,
         OpKind::Concatenation,
@@ -66,6 +76,16 @@ impl OpKind {
         OpKind::SplitV,
         OpKind::Unpack,
         OpKind::StridedSlice,
+        OpKind::Sub,
+        OpKind::Maximum,
+        OpKind::Minimum,
+        OpKind::SquaredDifference,
+        OpKind::Tanh,
+        OpKind::L2Normalization,
+        OpKind::Gather,
+        OpKind::Pack,
+        OpKind::SpaceToDepth,
+        OpKind::DepthToSpace,
     ];
 
     /// The schema's `BuiltinOperator` code.
@@ -98,6 +118,16 @@ impl OpKind {
             OpKind::SplitV => builtin::SPLIT_V,
             OpKind::Unpack => builtin::UNPACK,
             OpKind::StridedSlice => builtin::STRIDED_SLICE,
+            OpKind::Sub => builtin::SUB,
+            OpKind::Maximum => builtin::MAXIMUM,
+            OpKind::Minimum => builtin::MINIMUM,
+            OpKind::SquaredDifference => builtin::SQUARED_DIFFERENCE,
+            OpKind::Tanh => builtin::TANH,
+            OpKind::L2Normalization => builtin::L2_NORMALIZATION,
+            OpKind::Gather => builtin::GATHER,
+            OpKind::Pack => builtin::PACK,
+            OpKind::SpaceToDepth => builtin::SPACE_TO_DEPTH,
+            OpKind::DepthToSpace => builtin::DEPTH_TO_SPACE,
         }
     }
 
@@ -132,7 +162,16 @@ impl OpKind {
             OpKind::SplitV => options_type::SPLIT_V_OPTIONS,
             OpKind::Unpack => options_type::UNPACK_OPTIONS,
             OpKind::StridedSlice => options_type::STRIDED_SLICE_OPTIONS,
-            OpKind::Logistic | OpKind::Relu | OpKind::Relu6 => options_type::NONE,
+            OpKind::Sub => options_type::SUB_OPTIONS,
+            OpKind::Maximum => options_type::MAXIMUM_MINIMUM_OPTIONS,
+            OpKind::Minimum => options_type::MAXIMUM_MINIMUM_OPTIONS,
+            OpKind::SquaredDifference => options_type::SQUARED_DIFFERENCE_OPTIONS,
+            OpKind::L2Normalization => options_type::L2_NORM_OPTIONS,
+            OpKind::Gather => options_type::GATHER_OPTIONS,
+            OpKind::Pack => options_type::PACK_OPTIONS,
+            OpKind::SpaceToDepth => options_type::SPACE_TO_DEPTH_OPTIONS,
+            OpKind::DepthToSpace => options_type::DEPTH_TO_SPACE_OPTIONS,
+            OpKind::Logistic | OpKind::Relu | OpKind::Relu6 | OpKind::Tanh => options_type::NONE,
         }
     }
 
@@ -166,6 +205,16 @@ impl OpKind {
             OpKind::SplitV => "SPLIT_V",
             OpKind::Unpack => "UNPACK",
             OpKind::StridedSlice => "STRIDED_SLICE",
+            OpKind::Sub => "SUB",
+            OpKind::Maximum => "MAXIMUM",
+            OpKind::Minimum => "MINIMUM",
+            OpKind::SquaredDifference => "SQUARED_DIFFERENCE",
+            OpKind::Tanh => "TANH",
+            OpKind::L2Normalization => "L2_NORMALIZATION",
+            OpKind::Gather => "GATHER",
+            OpKind::Pack => "PACK",
+            OpKind::SpaceToDepth => "SPACE_TO_DEPTH",
+            OpKind::DepthToSpace => "DEPTH_TO_SPACE",
         }
     }
 }

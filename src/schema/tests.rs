@@ -103,6 +103,16 @@ fn builder_op(kind: OpKind) -> (BuiltinOp, OpOptions) {
         OpKind::Split => (BuiltinOp::SPLIT, OpOptions::Split { num_splits: 2 }),
         OpKind::SplitV => (BuiltinOp::SPLIT_V, OpOptions::SplitV { num_splits: 2 }),
         OpKind::Unpack => (BuiltinOp::UNPACK, OpOptions::Unpack { num: 2, axis: 1 }),
+        OpKind::Sub => (BuiltinOp::SUB, OpOptions::Sub { activation: act }),
+        OpKind::Maximum => (BuiltinOp::MAXIMUM, OpOptions::MaximumMinimum),
+        OpKind::Minimum => (BuiltinOp::MINIMUM, OpOptions::MaximumMinimum),
+        OpKind::SquaredDifference => (BuiltinOp::SQUARED_DIFFERENCE, OpOptions::SquaredDifference),
+        OpKind::Tanh => (BuiltinOp::TANH, OpOptions::None),
+        OpKind::L2Normalization => (BuiltinOp::L2_NORMALIZATION, OpOptions::L2Norm { activation: act }),
+        OpKind::Gather => (BuiltinOp::GATHER, OpOptions::Gather { axis: -1, batch_dims: 0 }),
+        OpKind::Pack => (BuiltinOp::PACK, OpOptions::Pack { values_count: 2, axis: 0 }),
+        OpKind::SpaceToDepth => (BuiltinOp::SPACE_TO_DEPTH, OpOptions::SpaceToDepth { block_size: 2 }),
+        OpKind::DepthToSpace => (BuiltinOp::DEPTH_TO_SPACE, OpOptions::DepthToSpace { block_size: 2 }),
         OpKind::StridedSlice => (
             BuiltinOp::STRIDED_SLICE,
             OpOptions::StridedSlice {

@@ -49,7 +49,14 @@ pub enum VariantId {
     Dequantize,
     LeakyRelu,
     Split,
-    StridedSlice,
+    Walk,
+    Sub,
+    MinMax,
+    SquaredDifference,
+    Tanh,
+    L2Norm,
+    Gather,
+    Pack,
     /// Arm DSP port (`arm-dsp`): CONV_2D through two-pixel im2col.
     #[cfg(feature = "arm-dsp")]
     ArmConv = 64,

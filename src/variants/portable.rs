@@ -7,8 +7,9 @@ use crate::geometry::Window;
 use crate::kernels::call::{Block, MapCall, WindowCall};
 use crate::kernels::io::{Io, Walk};
 use crate::kernels::{
-    activations, add, concatenation, conv, depthwise_conv, dequantize, fully_connected, hard_swish, leaky_relu,
-    logistic, mean, mul, pad, pooling, quantize, resize_nearest, softmax, split, transpose,
+    activations, add, concatenation, conv, depthwise_conv, dequantize, fully_connected, gather, hard_swish, l2norm,
+    leaky_relu, logistic, maximum_minimum, mean, mul, pad, pooling, quantize, resize_nearest, softmax, split,
+    squared_difference, sub, tanh, transpose,
 };
 use crate::memory::{as_i8, as_i8_mut, Bound};
 use crate::ops::{Family, OpSpec, Params, RequantSource};
@@ -16,7 +17,7 @@ use crate::quant::Requant;
 use crate::tensor::Dims4;
 
 /// The portable variants, in [`VariantId`] order.
-pub const TABLE: [Variant; 25] = [
+pub const TABLE: [Variant; 32] = [
     window(VariantId::Conv, "conv2d_s8", Family::Conv, requant_scratch, run_filtered, rows_filtered),
     window(
         VariantId::Depthwise,
@@ -74,7 +75,14 @@ pub const TABLE: [Variant; 25] = [
     },
     elementwise(VariantId::LeakyRelu, "leaky_relu_s8", Family::LeakyRelu, true, run_map),
     separate(VariantId::Split, "split_s8", Family::Split, none, run_split),
-    separate(VariantId::StridedSlice, "strided_slice_s8", Family::StridedSlice, none, run_global),
+    separate(VariantId::Walk, "strided_copy_s8", Family::Walk, none, run_global),
+    elementwise(VariantId::Sub, "sub_s8", Family::Sub, false, run_map),
+    elementwise(VariantId::MinMax, "maximum_minimum_s8", Family::MinMax, false, run_map),
+    elementwise(VariantId::SquaredDifference, "squared_difference_s8", Family::SquaredDifference, false, run_map),
+    elementwise(VariantId::Tanh, "tanh_s8", Family::Tanh, true, run_map),
+    separate(VariantId::L2Norm, "l2_normalization_s8", Family::L2Norm, none, run_global),
+    separate(VariantId::Gather, "gather_s8", Family::Gather, none, run_global),
+    separate(VariantId::Pack, "pack_s8", Family::Pack, none, run_pack),
 ];
 
 /// DEPTHWISE_CONV_2D channel by channel: a depth multiplier of 1, and with several batches an
@@ -261,7 +269,9 @@ fn run_global(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Resu
         Params::Pad(p) => pad::pad_s8(p, input, out),
         Params::ResizeNearest(p) => resize_nearest::resize_nearest_s8(p, input, out),
         Params::Transpose(p) => transpose::transpose_s8(p, input, out),
-        Params::StridedSlice(walk) => return walk.run(input, out),
+        Params::Walk(walk) => return walk.run(input, out),
+        Params::L2Norm(p) => return l2norm::l2norm_s8(p, input, out),
+        Params::Gather(g) => return gather::gather_s8(&g.params, input, out),
         Params::Copy if src.len() == out.len() => out.copy_from_slice(input),
         _ => return Err(Error::Internal),
     }
@@ -279,6 +289,18 @@ fn run_split(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Resul
         let t = op.output(i).ok_or(Error::Internal)?;
         let s = b.split(t)?;
         at = split::split_piece_s8(&sp.params, at, as_i8(s.input(sp.input)?), as_i8_mut(s.out))?;
+    }
+    Ok(())
+}
+
+/// Several inputs stacked into one output along a new axis.
+fn run_pack(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
+    let Params::Pack(p) = &spec.params else { return Err(Error::Internal) };
+    whole(region)?;
+    let s = b.split(spec.output)?;
+    for (i, &t) in p.inputs.iter().enumerate().take(p.params.inputs) {
+        let x = as_i8(s.input(t)?);
+        p.params.place_s8(i, x, as_i8_mut(&mut *s.out))?;
     }
     Ok(())
 }
@@ -320,7 +342,15 @@ fn map_io<'b>(spec: &OpSpec<'_>, b: &'b mut Bound<'_, '_>, region: &Region) -> R
 /// The elementwise operators reading through an [`Io`]: unary maps over any region, the
 /// broadcasting binaries and SOFTMAX over whole tensors.
 fn run_map(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
-    if matches!(spec.params, Params::Add(_) | Params::Mul(_) | Params::Softmax(_)) {
+    if matches!(
+        spec.params,
+        Params::Add(_)
+            | Params::Mul(_)
+            | Params::Softmax(_)
+            | Params::Sub(_)
+            | Params::MinMax(_)
+            | Params::SquaredDifference(_)
+    ) {
         whole(region)?;
     }
     let (mut io, call) = map_io(spec, b, region)?;
@@ -328,6 +358,9 @@ fn run_map(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<
         Params::Add(p) => add::add_s8(p, &mut io),
         Params::Mul(p) => mul::mul_s8(p, &mut io),
         Params::Softmax(p) => softmax::softmax_s8(p, &mut io),
+        Params::Sub(p) => sub::sub_s8(p, &mut io),
+        Params::MinMax(p) => maximum_minimum::maximum_minimum_s8(p, &mut io),
+        Params::SquaredDifference(p) => squared_difference::squared_difference_s8(p, &mut io),
         params => unary(params, &call, &mut io),
     }
 }
@@ -439,6 +472,7 @@ fn unary(params: &Params<'_>, call: &MapCall, io: &mut Io<'_>) -> Result<()> {
         Params::Relu6(p) => activations::relu6_s8(p, call, io),
         Params::Requantize(p) => quantize::requantize_s8(p, call, io),
         Params::LeakyRelu(p) => leaky_relu::leaky_relu_s8(p, call, io),
+        Params::Tanh(p) => tanh::tanh_s8(p, call, io),
         _ => Err(Error::Internal),
     }
 }

@@ -369,8 +369,11 @@ pub fn random_model(family: Family, rng: &mut Prng) -> Option<(Vec<u8>, usize, O
         | Family::Logistic
         | Family::HardSwish
         | Family::Requantize
-        | Family::LeakyRelu => Some(random_unary(rng, family)),
-        Family::Add | Family::Mul => Some(random_binary(rng, family == Family::Add)),
+        | Family::LeakyRelu
+        | Family::Tanh => Some(random_unary(rng, family)),
+        Family::Add | Family::Mul | Family::Sub | Family::MinMax | Family::SquaredDifference => {
+            Some(random_binary(rng, family))
+        }
         Family::Softmax => Some(random_softmax(rng)),
         Family::Quantize => Some(random_convert(rng, true)),
         Family::Dequantize => Some(random_convert(rng, false)),
@@ -561,6 +564,7 @@ fn random_unary(rng: &mut Prng, family: Family) -> (Vec<u8>, usize, Option<usize
         Family::Relu6 => (BuiltinOp::RELU6, OpOptions::None),
         Family::Logistic => (BuiltinOp::LOGISTIC, OpOptions::None),
         Family::HardSwish => (BuiltinOp::HARD_SWISH, OpOptions::HardSwish),
+        Family::Tanh => (BuiltinOp::TANH, OpOptions::None),
         Family::LeakyRelu => (BuiltinOp::LEAKY_RELU, OpOptions::LeakyRelu { alpha: rng.range_f32(-2.0, 2.0) }),
         _ => (BuiltinOp::QUANTIZE, OpOptions::Quantize),
     };
@@ -569,7 +573,7 @@ fn random_unary(rng: &mut Prng, family: Family) -> (Vec<u8>, usize, Option<usize
     (b.finish(), op, None)
 }
 
-fn random_binary(rng: &mut Prng, add: bool) -> (Vec<u8>, usize, Option<usize>) {
+fn random_binary(rng: &mut Prng, family: Family) -> (Vec<u8>, usize, Option<usize>) {
     let mut b = ModelBuilder::new();
     let shape = random_shape(rng);
     let other = match rng.range_i32(0, 3) {
@@ -585,10 +589,13 @@ fn random_binary(rng: &mut Prng, add: bool) -> (Vec<u8>, usize, Option<usize>) {
     let x2 = int8(&mut b, "b", &sb, qb);
     let y = int8(&mut b, "output", &shape, qo);
     let activation = pick(rng, &[Activation::None, Activation::Relu, Activation::Relu6]);
-    let (code, options) = if add {
-        (BuiltinOp::ADD, OpOptions::Add { activation })
-    } else {
-        (BuiltinOp::MUL, OpOptions::Mul { activation })
+    let (code, options) = match family {
+        Family::Add => (BuiltinOp::ADD, OpOptions::Add { activation }),
+        Family::Sub => (BuiltinOp::SUB, OpOptions::Sub { activation }),
+        Family::MinMax if swap => (BuiltinOp::MAXIMUM, OpOptions::MaximumMinimum),
+        Family::MinMax => (BuiltinOp::MINIMUM, OpOptions::MaximumMinimum),
+        Family::SquaredDifference => (BuiltinOp::SQUARED_DIFFERENCE, OpOptions::SquaredDifference),
+        _ => (BuiltinOp::MUL, OpOptions::Mul { activation }),
     };
     let op = b.add_op(code, &[x1, x2], &[y], options);
     b.set_io(&[x1, x2], &[y]);

@@ -558,7 +558,14 @@ impl<'m, 'p> Checker<'m, 'p> {
             OpKind::Dequantize => ok(V::Dequantize),
             OpKind::LeakyRelu => ok(V::LeakyRelu),
             OpKind::Split | OpKind::SplitV | OpKind::Unpack => ok(V::Split),
-            OpKind::StridedSlice => ok(V::StridedSlice),
+            OpKind::StridedSlice | OpKind::SpaceToDepth | OpKind::DepthToSpace => ok(V::Walk),
+            OpKind::Sub => ok(V::Sub),
+            OpKind::Maximum | OpKind::Minimum => ok(V::MinMax),
+            OpKind::SquaredDifference => ok(V::SquaredDifference),
+            OpKind::Tanh => ok(V::Tanh),
+            OpKind::L2Normalization => ok(V::L2Norm),
+            OpKind::Gather => ok(V::Gather),
+            OpKind::Pack => ok(V::Pack),
             _ => Err(format!("{}: runs variant {v:?}, which is not a {} kernel", self.at, kind.name())),
         }
     }
@@ -648,7 +655,7 @@ impl<'m, 'p> Checker<'m, 'p> {
                     self.expect(s, 0, s.len, "reading an extra input at the end")?;
                 }
             }
-            OpKind::Add | OpKind::Mul => {
+            OpKind::Add | OpKind::Mul | OpKind::Sub | OpKind::Maximum | OpKind::Minimum | OpKind::SquaredDifference => {
                 let ins: Vec<Span> = inputs.iter().filter_map(|(_, s)| *s).collect();
                 self.forward_only(&ins, &out)?;
                 let n = out.len;
@@ -671,6 +678,7 @@ impl<'m, 'p> Checker<'m, 'p> {
             | OpKind::Logistic
             | OpKind::HardSwish
             | OpKind::LeakyRelu
+            | OpKind::Tanh
             | OpKind::Quantize
                 if self.tensor(inputs[0].0)?.dtype == DType::I8 =>
             {
@@ -804,6 +812,7 @@ impl<'m, 'p> Checker<'m, 'p> {
                 | OpKind::Logistic
                 | OpKind::HardSwish
                 | OpKind::LeakyRelu
+                | OpKind::Tanh
                 | OpKind::Quantize => {
                     let x = op.input(0).ok_or("no input")?;
                     let (tx, ty) = (self.tensor(x)?, self.tensor(y)?);
