@@ -926,6 +926,183 @@ fn multi_io_case(out: &mut Vec<Case>) {
     m.finish(name, &[b, a], &[product, sum], out);
 }
 
+/// A TRANSPOSE_CONV case: input `[N, H, W, C]`, output channels, kernel, stride, padding,
+/// output `[H, W]`, per-channel, bias, activation.
+struct TConv {
+    input: [i32; 4],
+    cout: i32,
+    k: [i32; 2],
+    stride: [i32; 2],
+    padding: Padding,
+    out_hw: [i32; 2],
+    per_channel: bool,
+    bias: bool,
+    activation: Activation,
+    spread: f32,
+}
+
+impl TConv {
+    fn new(input: [i32; 4], cout: i32, k: i32, stride: i32, padding: Padding, out_hw: [i32; 2]) -> Self {
+        TConv {
+            input,
+            cout,
+            k: [k, k],
+            stride: [stride, stride],
+            padding,
+            out_hw,
+            per_channel: true,
+            bias: true,
+            activation: Activation::None,
+            spread: SPREAD,
+        }
+    }
+
+    fn build(self, name: &str, out: &mut Vec<Case>) {
+        let mut m = Model::new(name);
+        let [n, _, _, cin] = self.input;
+        let in_scale = m.rng.range_f32(0.02, 0.06);
+        let in_q = QuantSpec::per_tensor(in_scale, m.zp(40));
+        let x = m.int8("input", &self.input, &in_q);
+        let [kh, kw] = self.k;
+        let channels = if self.per_channel { self.cout as usize } else { 1 };
+        let scales: Vec<f32> = (0..channels).map(|_| m.rng.range_f32(0.002, 0.01)).collect();
+        let fq = if self.per_channel {
+            QuantSpec::per_channel(scales.clone(), 0)
+        } else {
+            QuantSpec::per_tensor(scales[0], 0)
+        };
+        let weights = m.rng.i8_vec((self.cout * kh * kw * cin) as usize, -127, 127);
+        let f = m.b.add_const_i8("filter", &[self.cout, kh, kw, cin], &weights, fq);
+        let shape = m.b.add_const_i32("output_shape", &[4], &[n, self.out_hw[0], self.out_hw[1], self.cout]);
+        // Taps per output pixel on average: kernel area over stride area.
+        let taps = (kh * kw) as f32 / (self.stride[0] * self.stride[1]) as f32;
+        let mean_scale = scales.iter().sum::<f32>() / scales.len() as f32;
+        let std = 74.0 * in_scale * 73.0 * mean_scale * (taps * cin as f32).sqrt();
+        let mut out_q = quant_for(std, 0.0, self.spread);
+        out_q.zero_point = vec![m.zp(20)];
+        let y = m.int8("output", &[n, self.out_hw[0], self.out_hw[1], self.cout], &out_q);
+        let mut inputs = vec![shape, f, x];
+        if self.bias {
+            let bias_scales: Vec<f32> =
+                (0..self.cout as usize).map(|c| in_scale * scales[c.min(channels - 1)]).collect();
+            let values = m.rng.i32_vec(self.cout as usize, -3000, 3000);
+            let bq = if self.per_channel {
+                QuantSpec::per_channel(bias_scales, 0)
+            } else {
+                QuantSpec::per_tensor(bias_scales[0], 0)
+            };
+            let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+            inputs.push(m.b.add_const_tensor("bias", &[self.cout], TensorType::Int32, Some(bq), bytes));
+        }
+        let o = OpOptions::TransposeConv {
+            padding: self.padding,
+            stride_w: self.stride[1],
+            stride_h: self.stride[0],
+            activation: self.activation,
+        };
+        m.b.add_op(BuiltinOp::TRANSPOSE_CONV, &inputs, &[y], o);
+        m.finish(name, &[x], &[y], out);
+    }
+}
+
+fn transpose_conv_cases(out: &mut Vec<Case>) {
+    use Padding::{Same, Valid};
+    TConv::new([1, 4, 4, 6], 5, 3, 2, Same, [8, 8]).build("transpose_conv_3x3_s2_same", out);
+    TConv::new([1, 3, 5, 4], 3, 3, 2, Valid, [7, 11]).build("transpose_conv_3x3_s2_valid_odd", out);
+    TConv::new([1, 5, 4, 3], 4, 3, 1, Same, [5, 4]).build("transpose_conv_3x3_s1_same", out);
+    TConv::new([1, 3, 3, 4], 2, 2, 2, Valid, [6, 6]).build("transpose_conv_2x2_s2_valid", out);
+    TConv { stride: [1, 2], ..TConv::new([1, 4, 3, 3], 3, 3, 2, Same, [4, 6]) }.build("transpose_conv_stride_1x2", out);
+    TConv { per_channel: false, ..TConv::new([1, 4, 4, 3], 4, 3, 2, Same, [8, 8]) }
+        .build("transpose_conv_per_tensor", out);
+    TConv { bias: false, ..TConv::new([1, 4, 4, 3], 4, 3, 2, Same, [8, 8]) }.build("transpose_conv_no_bias", out);
+    TConv { activation: Activation::Relu, ..TConv::new([1, 4, 4, 3], 4, 3, 2, Same, [8, 8]) }
+        .build("transpose_conv_relu", out);
+    TConv { spread: SATURATE, ..TConv::new([2, 3, 3, 4], 3, 3, 2, Same, [6, 6]) }
+        .build("transpose_conv_saturate_batch2", out);
+}
+
+/// PRELU: (name, input shape, alpha shape, alpha constant, alpha zero point).
+fn prelu_cases(out: &mut Vec<Case>) {
+    for (name, shape, alpha_shape, constant, alpha_zp) in [
+        ("prelu_channel_alpha", vec![1, 4, 5, 3], vec![1, 1, 3], true, 0),
+        ("prelu_channel_alpha_zp", vec![1, 4, 5, 3], vec![3], true, 25),
+        ("prelu_scalar_alpha", vec![1, 4, 5, 3], vec![1], true, 0),
+        ("prelu_full_alpha_input", vec![1, 3, 4, 2], vec![1, 3, 4, 2], false, -10),
+    ] {
+        let mut m = Model::new(name);
+        let q_in = QuantSpec::per_tensor(m.rng.range_f32(0.03, 0.06), m.zp(30));
+        let q_alpha = QuantSpec::per_tensor(m.rng.range_f32(0.002, 0.01), alpha_zp);
+        let x = m.int8("input", &shape, &q_in);
+        let a = if constant {
+            let n: i32 = alpha_shape.iter().product();
+            let values = m.rng.i8_vec(n as usize, -100, 127);
+            m.b.add_const_i8("alpha", &alpha_shape, &values, q_alpha)
+        } else {
+            m.int8("alpha", &alpha_shape, &q_alpha)
+        };
+        let mut q_out = quant_for(74.0 * q_in.scale[0], 0.0, SPREAD);
+        q_out.zero_point = vec![m.zp(20)];
+        let y = m.int8("output", &shape, &q_out);
+        m.b.add_op(BuiltinOp::PRELU, &[x, a], &[y], OpOptions::None);
+        let inputs = if constant { vec![x] } else { vec![x, a] };
+        m.finish(name, &inputs, &[y], out);
+    }
+}
+
+/// RESIZE_BILINEAR: (name, input, size, align_corners, half_pixel_centers).
+fn resize_bilinear_cases(out: &mut Vec<Case>) {
+    for (name, input, size, align_corners, half_pixel_centers) in [
+        ("resize_bilinear_2x", [1, 4, 5, 3], [8, 10], false, false),
+        ("resize_bilinear_2x_align_corners", [1, 4, 5, 3], [8, 10], true, false),
+        ("resize_bilinear_2x_half_pixel", [1, 4, 5, 3], [8, 10], false, true),
+        ("resize_bilinear_5x7_to_8x11", [1, 5, 7, 2], [8, 11], false, false),
+        ("resize_bilinear_5x7_to_8x11_align_corners", [1, 5, 7, 2], [8, 11], true, false),
+        ("resize_bilinear_5x7_to_8x11_half_pixel", [1, 5, 7, 2], [8, 11], false, true),
+        ("resize_bilinear_down_9x8_to_4x3_half_pixel", [2, 9, 8, 2], [4, 3], false, true),
+    ] {
+        let mut m = Model::new(name);
+        let q = QuantSpec::per_tensor(m.rng.range_f32(0.03, 0.06), m.zp(30));
+        let x = m.int8("input", &input, &q);
+        let sz = m.b.add_const_i32("size", &[2], &size);
+        let y = m.int8("output", &[input[0], size[0], size[1], input[3]], &q);
+        let o = OpOptions::ResizeBilinear { align_corners, half_pixel_centers };
+        m.b.add_op(BuiltinOp::RESIZE_BILINEAR, &[x, sz], &[y], o);
+        m.finish(name, &[x], &[y], out);
+    }
+}
+
+/// ARG_MAX / ARG_MIN: (name, max, float input, input shape, axis).
+fn arg_cases(out: &mut Vec<Case>) {
+    for (name, max, float, input, axis) in [
+        ("arg_max_f32_channels", true, true, vec![1, 4, 5, 6], -1),
+        ("arg_max_i8_channels", true, false, vec![1, 4, 5, 6], 3),
+        ("arg_max_i8_height", true, false, vec![1, 7, 3, 2], 1),
+        ("arg_min_f32_axis0", false, true, vec![5, 6], 0),
+        ("arg_min_i8_channels_ties", false, false, vec![1, 6, 6, 40], -1),
+    ] {
+        let mut m = Model::new(name);
+        let x = if float {
+            m.float("input", &input)
+        } else {
+            let q = QuantSpec::per_tensor(m.rng.range_f32(0.03, 0.06), m.zp(30));
+            m.int8("input", &input, &q)
+        };
+        let a = m.b.add_const_i32("axis", &[], &[axis]);
+        let rank = input.len() as i32;
+        let d = if axis < 0 { (axis + rank) as usize } else { axis as usize };
+        let mut shape = input.clone();
+        shape.remove(d);
+        let y = m.b.add_tensor(TensorSpec::new("output", &shape, TensorType::Int32));
+        let (op, o) = if max {
+            (BuiltinOp::ARG_MAX, OpOptions::ArgMax { output_type: 2 })
+        } else {
+            (BuiltinOp::ARG_MIN, OpOptions::ArgMin { output_type: 2 })
+        };
+        m.b.add_op(op, &[x, a], &[y], o);
+        m.finish(name, &[x], &[y], out);
+    }
+}
+
 fn all_cases() -> Vec<Case> {
     let mut out = Vec::new();
     conv_cases(&mut out);
@@ -939,6 +1116,10 @@ fn all_cases() -> Vec<Case> {
     quantize_cases(&mut out);
     multi_io_case(&mut out);
     movement_cases(&mut out);
+    transpose_conv_cases(&mut out);
+    prelu_cases(&mut out);
+    resize_bilinear_cases(&mut out);
+    arg_cases(&mut out);
     out
 }
 

@@ -12,6 +12,7 @@
 
 pub mod activations;
 pub mod add;
+pub mod arg_min_max;
 pub mod call;
 pub mod concatenation;
 pub mod conv;
@@ -30,7 +31,9 @@ pub mod mul;
 pub mod pack;
 pub mod pad;
 pub mod pooling;
+pub mod prelu;
 pub mod quantize;
+pub mod resize_bilinear;
 pub mod resize_nearest;
 pub mod softmax;
 pub mod split;
@@ -43,3 +46,4 @@ pub mod tanh;
 #[allow(clippy::unwrap_used)]
 mod test_support;
 pub mod transpose;
+pub mod transpose_conv;

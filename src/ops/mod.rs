@@ -13,6 +13,7 @@
 
 mod activations;
 mod add;
+mod arg_min_max;
 mod concatenation;
 mod conv;
 mod depthwise_conv;
@@ -28,8 +29,10 @@ mod mul;
 mod pack;
 mod pad;
 mod pooling;
+mod prelu;
 mod quantize;
 mod reshape;
+mod resize_bilinear;
 mod resize_nearest;
 mod softmax;
 mod space_depth;
@@ -38,6 +41,7 @@ mod strided_slice;
 mod sub;
 mod tanh;
 mod transpose;
+mod transpose_conv;
 
 pub use concatenation::ConcatSpec;
 pub use conv::{ConvSpec, RequantSource};
@@ -46,12 +50,14 @@ pub use fully_connected::FullyConnectedSpec;
 pub use gather::GatherSpec;
 pub use pack::PackSpec;
 pub use split::SplitSpec;
+pub use transpose_conv::TransposeConvSpec;
 
 use crate::error::{Error, Result};
 use crate::geometry::{Padding, Window};
 use crate::kernels::{
     activations::{Relu6Params, ReluParams},
     add::AddParams,
+    arg_min_max::ArgParams,
     dequantize::DequantizeParams,
     hard_swish::HardSwishParams,
     l2norm::L2NormParams,
@@ -62,7 +68,9 @@ use crate::kernels::{
     mul::MulParams,
     pad::PadParams,
     pooling::PoolParams,
+    prelu::PreluParams,
     quantize::{QuantizeParams, RequantizeParams},
+    resize_bilinear::ResizeBilinearParams,
     resize_nearest::ResizeNearestParams,
     softmax::SoftmaxParams,
     squared_difference::SquaredDifferenceParams,
@@ -150,6 +158,11 @@ pub enum Params<'m> {
     L2Norm(L2NormParams),
     Gather(GatherSpec<'m>),
     Pack(PackSpec),
+    TransposeConv(TransposeConvSpec<'m>),
+    Prelu(PreluParams),
+    ResizeBilinear(ResizeBilinearParams),
+    /// ARG_MAX and ARG_MIN.
+    Arg(ArgParams),
 }
 
 /// A sliding-window operator's window over its images, their batches, and the channels of an
@@ -210,6 +223,10 @@ pub enum Family {
     L2Norm,
     Gather,
     Pack,
+    TransposeConv,
+    Prelu,
+    ResizeBilinear,
+    Arg,
 }
 
 impl Params<'_> {
@@ -247,6 +264,10 @@ impl Params<'_> {
             Params::L2Norm(_) => Family::L2Norm,
             Params::Gather(_) => Family::Gather,
             Params::Pack(_) => Family::Pack,
+            Params::TransposeConv(_) => Family::TransposeConv,
+            Params::Prelu(_) => Family::Prelu,
+            Params::ResizeBilinear(_) => Family::ResizeBilinear,
+            Params::Arg(_) => Family::Arg,
         }
     }
 }
@@ -288,6 +309,10 @@ pub fn prepare<'m>(model: &Model<'m>, index: usize, fused_pad: Option<usize>) ->
         OpKind::Gather => gather::prepare,
         OpKind::Pack => pack::prepare,
         OpKind::SpaceToDepth | OpKind::DepthToSpace => space_depth::prepare,
+        OpKind::TransposeConv => transpose_conv::prepare,
+        OpKind::Prelu => prelu::prepare,
+        OpKind::ResizeBilinear => resize_bilinear::prepare,
+        OpKind::ArgMax | OpKind::ArgMin => arg_min_max::prepare,
     };
     core::hint::black_box(prepare)(&c)
 }

@@ -44,11 +44,16 @@ pub enum OpKind {
     Pack,
     SpaceToDepth,
     DepthToSpace,
+    TransposeConv,
+    Prelu,
+    ResizeBilinear,
+    ArgMax,
+    ArgMin,
 }
 
 impl OpKind {
     /// Every supported operator.
-    pub const ALL: [OpKind; 37] = [
+    pub const ALL: [OpKind; 42] = [
         OpKind::Add,
         OpKind::AveragePool2d,
         OpKind::Concatenation,
@@ -86,6 +91,11 @@ impl OpKind {
         OpKind::Pack,
         OpKind::SpaceToDepth,
         OpKind::DepthToSpace,
+        OpKind::TransposeConv,
+        OpKind::Prelu,
+        OpKind::ResizeBilinear,
+        OpKind::ArgMax,
+        OpKind::ArgMin,
     ];
 
     /// The schema's `BuiltinOperator` code.
@@ -128,6 +138,11 @@ impl OpKind {
             OpKind::Pack => builtin::PACK,
             OpKind::SpaceToDepth => builtin::SPACE_TO_DEPTH,
             OpKind::DepthToSpace => builtin::DEPTH_TO_SPACE,
+            OpKind::TransposeConv => builtin::TRANSPOSE_CONV,
+            OpKind::Prelu => builtin::PRELU,
+            OpKind::ResizeBilinear => builtin::RESIZE_BILINEAR,
+            OpKind::ArgMax => builtin::ARG_MAX,
+            OpKind::ArgMin => builtin::ARG_MIN,
         }
     }
 
@@ -171,7 +186,11 @@ impl OpKind {
             OpKind::Pack => options_type::PACK_OPTIONS,
             OpKind::SpaceToDepth => options_type::SPACE_TO_DEPTH_OPTIONS,
             OpKind::DepthToSpace => options_type::DEPTH_TO_SPACE_OPTIONS,
-            OpKind::Logistic | OpKind::Relu | OpKind::Relu6 | OpKind::Tanh => options_type::NONE,
+            OpKind::TransposeConv => options_type::TRANSPOSE_CONV_OPTIONS,
+            OpKind::ResizeBilinear => options_type::RESIZE_BILINEAR_OPTIONS,
+            OpKind::ArgMax => options_type::ARG_MAX_OPTIONS,
+            OpKind::ArgMin => options_type::ARG_MIN_OPTIONS,
+            OpKind::Logistic | OpKind::Relu | OpKind::Relu6 | OpKind::Tanh | OpKind::Prelu => options_type::NONE,
         }
     }
 
@@ -215,6 +234,11 @@ impl OpKind {
             OpKind::Pack => "PACK",
             OpKind::SpaceToDepth => "SPACE_TO_DEPTH",
             OpKind::DepthToSpace => "DEPTH_TO_SPACE",
+            OpKind::TransposeConv => "TRANSPOSE_CONV",
+            OpKind::Prelu => "PRELU",
+            OpKind::ResizeBilinear => "RESIZE_BILINEAR",
+            OpKind::ArgMax => "ARG_MAX",
+            OpKind::ArgMin => "ARG_MIN",
         }
     }
 }

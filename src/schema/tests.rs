@@ -113,6 +113,21 @@ fn builder_op(kind: OpKind) -> (BuiltinOp, OpOptions) {
         OpKind::Pack => (BuiltinOp::PACK, OpOptions::Pack { values_count: 2, axis: 0 }),
         OpKind::SpaceToDepth => (BuiltinOp::SPACE_TO_DEPTH, OpOptions::SpaceToDepth { block_size: 2 }),
         OpKind::DepthToSpace => (BuiltinOp::DEPTH_TO_SPACE, OpOptions::DepthToSpace { block_size: 2 }),
+        OpKind::TransposeConv => (
+            BuiltinOp::TRANSPOSE_CONV,
+            OpOptions::TransposeConv {
+                padding: crate::builder::Padding::Same,
+                stride_w: 2,
+                stride_h: 2,
+                activation: act,
+            },
+        ),
+        OpKind::Prelu => (BuiltinOp::PRELU, OpOptions::None),
+        OpKind::ResizeBilinear => {
+            (BuiltinOp::RESIZE_BILINEAR, OpOptions::ResizeBilinear { align_corners: false, half_pixel_centers: true })
+        }
+        OpKind::ArgMax => (BuiltinOp::ARG_MAX, OpOptions::ArgMax { output_type: 2 }),
+        OpKind::ArgMin => (BuiltinOp::ARG_MIN, OpOptions::ArgMin { output_type: 2 }),
         OpKind::StridedSlice => (
             BuiltinOp::STRIDED_SLICE,
             OpOptions::StridedSlice {

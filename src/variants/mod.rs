@@ -57,6 +57,10 @@ pub enum VariantId {
     L2Norm,
     Gather,
     Pack,
+    TransposeConv,
+    Prelu,
+    ResizeBilinear,
+    Arg,
     /// Arm DSP port (`arm-dsp`): CONV_2D through two-pixel im2col.
     #[cfg(feature = "arm-dsp")]
     ArmConv = 64,

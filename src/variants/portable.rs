@@ -7,9 +7,9 @@ use crate::geometry::Window;
 use crate::kernels::call::{Block, MapCall, WindowCall};
 use crate::kernels::io::{Io, Walk};
 use crate::kernels::{
-    activations, add, concatenation, conv, depthwise_conv, dequantize, fully_connected, gather, hard_swish, l2norm,
-    leaky_relu, logistic, maximum_minimum, mean, mul, pad, pooling, quantize, resize_nearest, softmax, split,
-    squared_difference, sub, tanh, transpose,
+    activations, add, arg_min_max, concatenation, conv, depthwise_conv, dequantize, fully_connected, gather,
+    hard_swish, l2norm, leaky_relu, logistic, maximum_minimum, mean, mul, pad, pooling, prelu, quantize,
+    resize_bilinear, resize_nearest, softmax, split, squared_difference, sub, tanh, transpose, transpose_conv,
 };
 use crate::memory::{as_i8, as_i8_mut, Bound};
 use crate::ops::{Family, OpSpec, Params, RequantSource};
@@ -17,7 +17,7 @@ use crate::quant::Requant;
 use crate::tensor::Dims4;
 
 /// The portable variants, in [`VariantId`] order.
-pub const TABLE: [Variant; 32] = [
+pub const TABLE: [Variant; 36] = [
     window(VariantId::Conv, "conv2d_s8", Family::Conv, requant_scratch, run_filtered, rows_filtered),
     window(
         VariantId::Depthwise,
@@ -83,6 +83,10 @@ pub const TABLE: [Variant; 32] = [
     separate(VariantId::L2Norm, "l2_normalization_s8", Family::L2Norm, none, run_global),
     separate(VariantId::Gather, "gather_s8", Family::Gather, none, run_global),
     separate(VariantId::Pack, "pack_s8", Family::Pack, none, run_pack),
+    separate(VariantId::TransposeConv, "transpose_conv_s8", Family::TransposeConv, none, run_transpose_conv),
+    elementwise(VariantId::Prelu, "prelu_s8", Family::Prelu, false, run_map),
+    separate(VariantId::ResizeBilinear, "resize_bilinear_s8", Family::ResizeBilinear, none, run_global),
+    separate(VariantId::Arg, "arg_min_max_s32", Family::Arg, none, run_arg),
 ];
 
 /// DEPTHWISE_CONV_2D channel by channel: a depth multiplier of 1, and with several batches an
@@ -272,6 +276,7 @@ fn run_global(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Resu
         Params::Walk(walk) => return walk.run(input, out),
         Params::L2Norm(p) => return l2norm::l2norm_s8(p, input, out),
         Params::Gather(g) => return gather::gather_s8(&g.params, input, out),
+        Params::ResizeBilinear(p) => return resize_bilinear::resize_bilinear_s8(p, input, out),
         Params::Copy if src.len() == out.len() => out.copy_from_slice(input),
         _ => return Err(Error::Internal),
     }
@@ -303,6 +308,24 @@ fn run_pack(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result
         p.params.place_s8(i, x, as_i8_mut(&mut *s.out))?;
     }
     Ok(())
+}
+
+/// TRANSPOSE_CONV into a separate output, channel by channel (multipliers on the fly).
+fn run_transpose_conv(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
+    let Params::TransposeConv(t) = &spec.params else { return Err(Error::Internal) };
+    whole(region)?;
+    let s = b.split(spec.output)?;
+    let r = &t.requant;
+    let rq = |ch| conv::channel_requant(r.input_scale, r.filter_scales, r.output_scale, ch);
+    transpose_conv::transpose_conv_s8(&t.params, rq, t.filter, t.bias, as_i8(s.input(t.input)?), as_i8_mut(s.out))
+}
+
+/// ARG_MAX / ARG_MIN: raw input bytes (float32 or int8) to int32 indices.
+fn run_arg(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
+    let Params::Arg(p) = &spec.params else { return Err(Error::Internal) };
+    whole(region)?;
+    let s = b.split(spec.output)?;
+    arg_min_max::arg_min_max(p, s.input(input0(spec)?)?, s.out)
 }
 
 fn run_concat(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
@@ -361,6 +384,7 @@ fn run_map(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<
         Params::Sub(p) => sub::sub_s8(p, &mut io),
         Params::MinMax(p) => maximum_minimum::maximum_minimum_s8(p, &mut io),
         Params::SquaredDifference(p) => squared_difference::squared_difference_s8(p, &mut io),
+        Params::Prelu(p) => prelu::prelu_s8(p, &mut io),
         params => unary(params, &call, &mut io),
     }
 }

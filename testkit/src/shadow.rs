@@ -566,6 +566,10 @@ impl<'m, 'p> Checker<'m, 'p> {
             OpKind::L2Normalization => ok(V::L2Norm),
             OpKind::Gather => ok(V::Gather),
             OpKind::Pack => ok(V::Pack),
+            OpKind::TransposeConv => ok(V::TransposeConv),
+            OpKind::Prelu => ok(V::Prelu),
+            OpKind::ResizeBilinear => ok(V::ResizeBilinear),
+            OpKind::ArgMax | OpKind::ArgMin => ok(V::Arg),
             _ => Err(format!("{}: runs variant {v:?}, which is not a {} kernel", self.at, kind.name())),
         }
     }
@@ -655,7 +659,13 @@ impl<'m, 'p> Checker<'m, 'p> {
                     self.expect(s, 0, s.len, "reading an extra input at the end")?;
                 }
             }
-            OpKind::Add | OpKind::Mul | OpKind::Sub | OpKind::Maximum | OpKind::Minimum | OpKind::SquaredDifference => {
+            OpKind::Add
+            | OpKind::Mul
+            | OpKind::Sub
+            | OpKind::Maximum
+            | OpKind::Minimum
+            | OpKind::SquaredDifference
+            | OpKind::Prelu => {
                 let ins: Vec<Span> = inputs.iter().filter_map(|(_, s)| *s).collect();
                 self.forward_only(&ins, &out)?;
                 let n = out.len;
