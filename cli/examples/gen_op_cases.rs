@@ -1103,6 +1103,58 @@ fn arg_cases(out: &mut Vec<Case>) {
     }
 }
 
+/// SLICE and EXPAND_DIMS.
+fn slice_cases(out: &mut Vec<Case>) {
+    // SLICE: (name, input, begin, size, int64 indices, output).
+    type Slice = (&'static str, Vec<i32>, Vec<i32>, Vec<i32>, bool, Vec<i32>);
+    let slices: Vec<Slice> = vec![
+        ("slice_box", vec![1, 5, 6, 4], vec![0, 1, 2, 1], vec![1, 3, 3, 2], false, vec![1, 3, 3, 2]),
+        ("slice_size_minus1", vec![1, 5, 6, 4], vec![0, 2, 0, 3], vec![-1, -1, 4, -1], false, vec![1, 3, 4, 1]),
+        ("slice_rank5_i64", vec![2, 3, 2, 3, 4], vec![1, 0, 1, 1, 0], vec![1, 2, 1, 2, 3], true, vec![1, 2, 1, 2, 3]),
+        ("slice_rank1", vec![10], vec![3], vec![5], false, vec![5]),
+    ];
+    for (name, input, begin, size, wide, output) in slices {
+        let mut m = Model::new(name);
+        let q = QuantSpec::per_tensor(m.rng.range_f32(0.03, 0.06), m.zp(30));
+        let x = m.int8("input", &input, &q);
+        let r = input.len() as i32;
+        let (b, s) = if wide {
+            let bytes = |v: &[i32]| v.iter().flat_map(|&x| i64::from(x).to_le_bytes()).collect::<Vec<u8>>();
+            (
+                m.b.add_const_tensor("begin", &[r], TensorType::Int64, None, bytes(&begin)),
+                m.b.add_const_tensor("size", &[r], TensorType::Int64, None, bytes(&size)),
+            )
+        } else {
+            (m.b.add_const_i32("begin", &[r], &begin), m.b.add_const_i32("size", &[r], &size))
+        };
+        let y = m.int8("output", &output, &q);
+        m.b.add_op(BuiltinOp::SLICE, &[x, b, s], &[y], OpOptions::Slice);
+        m.finish(name, &[x], &[y], out);
+    }
+
+    // EXPAND_DIMS: (name, input, axis, output); the last feeds a RELU so that the alias has a
+    // reader inside the graph.
+    for (name, input, axis, output) in [
+        ("expand_dims_axis0", vec![4, 5, 3], 0, vec![1, 4, 5, 3]),
+        ("expand_dims_axis_neg1", vec![1, 4, 5], -1, vec![1, 4, 5, 1]),
+        ("expand_dims_then_relu", vec![2, 6], 1, vec![2, 1, 6]),
+    ] {
+        let mut m = Model::new(name);
+        let q = QuantSpec::per_tensor(m.rng.range_f32(0.03, 0.06), m.zp(30));
+        let x = m.int8("input", &input, &q);
+        let a = m.b.add_const_i32("axis", &[1], &[axis]);
+        let y = m.int8("expanded", &output, &q);
+        m.b.add_op(BuiltinOp::EXPAND_DIMS, &[x, a], &[y], OpOptions::ExpandDims);
+        if name.ends_with("relu") {
+            let z = m.int8("output", &output, &q);
+            m.b.add_op(BuiltinOp::RELU, &[y], &[z], OpOptions::None);
+            m.finish(name, &[x], &[z], out);
+        } else {
+            m.finish(name, &[x], &[y], out);
+        }
+    }
+}
+
 fn all_cases() -> Vec<Case> {
     let mut out = Vec::new();
     conv_cases(&mut out);
@@ -1120,6 +1172,7 @@ fn all_cases() -> Vec<Case> {
     prelu_cases(&mut out);
     resize_bilinear_cases(&mut out);
     arg_cases(&mut out);
+    slice_cases(&mut out);
     out
 }
 

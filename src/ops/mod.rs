@@ -18,6 +18,7 @@ mod concatenation;
 mod conv;
 mod depthwise_conv;
 mod dequantize;
+mod expand_dims;
 mod fully_connected;
 mod gather;
 mod hard_swish;
@@ -34,6 +35,7 @@ mod quantize;
 mod reshape;
 mod resize_bilinear;
 mod resize_nearest;
+mod slice;
 mod softmax;
 mod space_depth;
 mod split;
@@ -130,7 +132,7 @@ pub enum Params<'m> {
     Concat(ConcatSpec),
     ResizeNearest(ResizeNearestParams),
     Transpose(TransposeParams),
-    /// RESHAPE / SQUEEZE not aliased: the same bytes copied.
+    /// RESHAPE / SQUEEZE / EXPAND_DIMS not aliased: the same bytes copied.
     Copy,
     Add(AddParams),
     Mul(MulParams),
@@ -148,7 +150,7 @@ pub enum Params<'m> {
     LeakyRelu(LeakyReluParams),
     /// SPLIT, SPLIT_V, UNPACK: one input, several outputs.
     Split(SplitSpec),
-    /// Data movement as one strided walk: STRIDED_SLICE, SPACE_TO_DEPTH, DEPTH_TO_SPACE.
+    /// Data movement as one strided walk: STRIDED_SLICE, SLICE, SPACE_TO_DEPTH, DEPTH_TO_SPACE.
     Walk(StridedCopy),
     Sub(SubParams),
     /// MAXIMUM and MINIMUM.
@@ -313,6 +315,8 @@ pub fn prepare<'m>(model: &Model<'m>, index: usize, fused_pad: Option<usize>) ->
         OpKind::Prelu => prelu::prepare,
         OpKind::ResizeBilinear => resize_bilinear::prepare,
         OpKind::ArgMax | OpKind::ArgMin => arg_min_max::prepare,
+        OpKind::Slice => slice::prepare,
+        OpKind::ExpandDims => expand_dims::prepare,
     };
     core::hint::black_box(prepare)(&c)
 }

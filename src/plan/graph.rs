@@ -100,7 +100,7 @@ pub fn analyze(
                     }
                 }
             }
-            OpKind::Reshape | OpKind::Squeeze if options.alias && !x_const => {
+            OpKind::Reshape | OpKind::Squeeze | OpKind::ExpandDims if options.alias && !x_const => {
                 *entry(op_plan, o)? = OpRun::SKIP.to_bits();
                 let r = root(info, x);
                 if let Some(b) = info.get_mut(y) {

@@ -49,11 +49,13 @@ pub enum OpKind {
     ResizeBilinear,
     ArgMax,
     ArgMin,
+    Slice,
+    ExpandDims,
 }
 
 impl OpKind {
     /// Every supported operator.
-    pub const ALL: [OpKind; 42] = [
+    pub const ALL: [OpKind; 44] = [
         OpKind::Add,
         OpKind::AveragePool2d,
         OpKind::Concatenation,
@@ -96,6 +98,8 @@ impl OpKind {
         OpKind::ResizeBilinear,
         OpKind::ArgMax,
         OpKind::ArgMin,
+        OpKind::Slice,
+        OpKind::ExpandDims,
     ];
 
     /// The schema's `BuiltinOperator` code.
@@ -143,6 +147,8 @@ impl OpKind {
             OpKind::ResizeBilinear => builtin::RESIZE_BILINEAR,
             OpKind::ArgMax => builtin::ARG_MAX,
             OpKind::ArgMin => builtin::ARG_MIN,
+            OpKind::Slice => builtin::SLICE,
+            OpKind::ExpandDims => builtin::EXPAND_DIMS,
         }
     }
 
@@ -190,6 +196,8 @@ impl OpKind {
             OpKind::ResizeBilinear => options_type::RESIZE_BILINEAR_OPTIONS,
             OpKind::ArgMax => options_type::ARG_MAX_OPTIONS,
             OpKind::ArgMin => options_type::ARG_MIN_OPTIONS,
+            OpKind::Slice => options_type::SLICE_OPTIONS,
+            OpKind::ExpandDims => options_type::EXPAND_DIMS_OPTIONS,
             OpKind::Logistic | OpKind::Relu | OpKind::Relu6 | OpKind::Tanh | OpKind::Prelu => options_type::NONE,
         }
     }
@@ -239,6 +247,8 @@ impl OpKind {
             OpKind::ResizeBilinear => "RESIZE_BILINEAR",
             OpKind::ArgMax => "ARG_MAX",
             OpKind::ArgMin => "ARG_MIN",
+            OpKind::Slice => "SLICE",
+            OpKind::ExpandDims => "EXPAND_DIMS",
         }
     }
 }

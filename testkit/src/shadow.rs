@@ -255,7 +255,7 @@ impl<'m, 'p> Checker<'m, 'p> {
                         return Err(format!("{what} but folded into {users} operators"));
                     }
                 }
-                OpKind::Reshape | OpKind::Squeeze => {
+                OpKind::Reshape | OpKind::Squeeze | OpKind::ExpandDims => {
                     let y = op.output(0).ok_or_else(|| format!("{what} and has no output"))?;
                     // (A RESHAPE of a tensor onto itself is skipped with nothing to alias.)
                     if self.plan.buffers[y].alias as usize == y && op.input(0) != Some(y) {
@@ -275,7 +275,7 @@ impl<'m, 'p> Checker<'m, 'p> {
             }
             let what = format!("tensor {y} (output of op {o} {}) aliases", kind_name(op.opcode));
             let claimed = self.plan.buffers[y].alias as usize;
-            if !how.is_skip() || !matches!(self.kind(o)?, OpKind::Reshape | OpKind::Squeeze) {
+            if !how.is_skip() || !matches!(self.kind(o)?, OpKind::Reshape | OpKind::Squeeze | OpKind::ExpandDims) {
                 return Err(format!("{what} tensor {claimed}, but op {o} is not a skipped RESHAPE/SQUEEZE"));
             }
             let (tx, ty) = (self.tensor(x)?, self.tensor(y)?);
@@ -545,7 +545,7 @@ impl<'m, 'p> Checker<'m, 'p> {
             OpKind::Concatenation => ok(V::Concat),
             OpKind::ResizeNearestNeighbor => ok(V::ResizeNearest),
             OpKind::Transpose => ok(V::Transpose),
-            OpKind::Reshape | OpKind::Squeeze => ok(V::Copy),
+            OpKind::Reshape | OpKind::Squeeze | OpKind::ExpandDims => ok(V::Copy),
             OpKind::Add => ok(V::Add),
             OpKind::Mul => ok(V::Mul),
             OpKind::Softmax => ok(V::Softmax),
@@ -558,7 +558,7 @@ impl<'m, 'p> Checker<'m, 'p> {
             OpKind::Dequantize => ok(V::Dequantize),
             OpKind::LeakyRelu => ok(V::LeakyRelu),
             OpKind::Split | OpKind::SplitV | OpKind::Unpack => ok(V::Split),
-            OpKind::StridedSlice | OpKind::SpaceToDepth | OpKind::DepthToSpace => ok(V::Walk),
+            OpKind::StridedSlice | OpKind::Slice | OpKind::SpaceToDepth | OpKind::DepthToSpace => ok(V::Walk),
             OpKind::Sub => ok(V::Sub),
             OpKind::Maximum | OpKind::Minimum => ok(V::MinMax),
             OpKind::SquaredDifference => ok(V::SquaredDifference),
