@@ -32,10 +32,11 @@ impl ArgParams {
             return Err(Error::InvalidArgument);
         }
         let prod = |d: &[usize]| d.iter().try_fold(1usize, |a, &b| a.checked_mul(b)).ok_or(Error::InvalidArgument);
+        let (before, rest) = input_dims.split_at_checked(axis).ok_or(Error::InvalidArgument)?;
         Ok(ArgParams {
-            outer: prod(&input_dims[..axis])?,
+            outer: prod(before)?,
             axis_len,
-            inner: prod(&input_dims[axis + 1..])?,
+            inner: prod(rest.get(1..).ok_or(Error::InvalidArgument)?)?,
             maximum,
             float,
         })
@@ -55,7 +56,9 @@ impl ArgParams {
 fn value(input: &[u8], float: bool, i: usize) -> Result<f64> {
     if float {
         let b = input.get(4 * i..4 * i + 4).ok_or(Error::InvalidArgument)?;
-        Ok(f32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64)
+        let mut w = [0u8; 4];
+        w.copy_from_slice(b);
+        Ok(f32::from_le_bytes(w) as f64)
     } else {
         input.get(i).map(|&v| v as i8 as f64).ok_or(Error::InvalidArgument)
     }

@@ -54,12 +54,13 @@ impl<'a> GatherParams<'a> {
         if !want.copied().eq(output.dims().iter().copied()) {
             return Err(Error::InvalidArgument);
         }
+        let part = |d: &[usize], r: core::ops::Range<usize>| d.get(r).ok_or(Error::InvalidArgument).and_then(product);
         let p = GatherParams {
-            batch: product(&id[..bd])?,
-            outer: product(&id[bd..axis])?,
-            axis_len: id[axis],
-            inner: product(&id[axis + 1..])?,
-            coords: product(&cd[bd..])?,
+            batch: part(id, 0..bd)?,
+            outer: part(id, bd..axis)?,
+            axis_len: *id.get(axis).ok_or(Error::InvalidArgument)?,
+            inner: part(id, axis + 1..id.len())?,
+            coords: part(cd, bd..cd.len())?,
             indices,
         };
         if indices.len() != indices_shape.num_elements() || indices.len() != p.batch * p.coords {

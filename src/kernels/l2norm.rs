@@ -91,7 +91,10 @@ pub fn l2norm_s8(p: &L2NormParams, input: &[i8], output: &mut [i8]) -> Result<()
     if p.depth == 0 {
         return Ok(());
     }
-    for (x, y) in input.chunks_exact(p.depth).zip(output.chunks_exact_mut(p.depth)) {
+    for row in 0..p.outer {
+        let at = row * p.depth;
+        let x = input.get(at..at + p.depth).ok_or(Error::InvalidArgument)?;
+        let y = output.get_mut(at..at + p.depth).ok_or(Error::InvalidArgument)?;
         let acc = x.iter().fold(0i32, |a, &v| {
             let d = v as i32 - p.input_zero_point;
             a.wrapping_add(d * d)

@@ -39,14 +39,16 @@ impl ResizeBilinearParams {
             fits(output.h).ok_or(Error::InvalidArgument)?,
             fits(output.w).ok_or(Error::InvalidArgument)?,
         );
+        // Extents below 2^20 keep every product inside i32; the divisors are at least 1.
         let scale = |i: i32, o: i32| {
             if align_corners && o > 1 {
-                ((1 << 10) * (i - 1) + (o - 1) / 2) / (o - 1)
+                ((1 << 10) * (i - 1) + (o - 1) / 2).checked_div(o - 1)
             } else {
-                ((1 << 10) * i + o / 2) / o
+                ((1 << 10) * i + o / 2).checked_div(o)
             }
         };
-        Ok(ResizeBilinearParams { input, output, scale_10: [scale(ih, oh), scale(iw, ow)], half_pixel_centers })
+        let (sh, sw) = (scale(ih, oh).ok_or(Error::InvalidArgument)?, scale(iw, ow).ok_or(Error::InvalidArgument)?);
+        Ok(ResizeBilinearParams { input, output, scale_10: [sh, sw], half_pixel_centers })
     }
 }
 

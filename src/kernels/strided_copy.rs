@@ -120,8 +120,8 @@ impl StridedCopy {
 pub fn dense_strides(dims: &[usize]) -> [isize; COPY_MAX_DIMS] {
     let mut s = [0isize; COPY_MAX_DIMS];
     let mut acc = 1isize;
-    for (i, &d) in dims.iter().enumerate().take(COPY_MAX_DIMS).rev() {
-        s[i] = acc;
+    for (slot, &d) in s.iter_mut().zip(dims).rev() {
+        *slot = acc;
         acc = acc.saturating_mul(d as isize);
     }
     s

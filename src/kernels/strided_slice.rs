@@ -109,7 +109,7 @@ fn count(start: i64, stop: i64, stride: i64) -> i64 {
     if span <= 0 {
         0
     } else {
-        (span + stride.abs() - 1) / stride.abs()
+        (span + stride.abs() - 1).checked_div(stride.abs()).unwrap_or(0)
     }
 }
 
@@ -172,10 +172,11 @@ pub fn strided_slice(
         let start = eval_start(&m, b, s, size, axis);
         let stop = eval_end(&m, e, s, size, axis, start);
         let n = count(start, stop, s);
-        shape[pad + axis] = n as usize;
-        steps[pad + axis] = (s as isize).saturating_mul(in_strides[axis]);
+        let stride_in = *in_strides.get(axis).ok_or(Error::InvalidArgument)?;
+        *shape.get_mut(pad + axis).ok_or(Error::InvalidArgument)? = n as usize;
+        *steps.get_mut(pad + axis).ok_or(Error::InvalidArgument)? = (s as isize).saturating_mul(stride_in);
         if n > 0 {
-            first += start * in_strides[axis] as i64;
+            first += start * stride_in as i64;
         }
     }
     let walk_len: usize = shape.iter().product();

@@ -69,7 +69,8 @@ impl SubParams {
         let a = multiply_by_quantized_multiplier_smaller_than_one_exp(a, m1, s1);
         let b = multiply_by_quantized_multiplier_smaller_than_one_exp(b, m2, s2);
         let raw = multiply_by_quantized_multiplier_smaller_than_one_exp(a - b, mo, so) + self.offsets[2];
-        raw.clamp(self.act_min, self.act_max) as i8
+        // Not `clamp`: TFLM applies the lower bound, then the upper (no panic if they cross).
+        raw.max(self.act_min).min(self.act_max) as i8
     }
 }
 

@@ -59,12 +59,9 @@ impl TransposeConvParams {
 pub fn transpose_conv_padding(same: bool, output: [usize; 2], kernel: [usize; 2], stride: [usize; 2]) -> [usize; 2] {
     use crate::geometry::{out_size, padding_before, Padding};
     let padding = if same { Padding::Same } else { Padding::Valid };
-    let sizes = [0, 1].map(|a| out_size(padding, output[a], kernel[a], stride[a], 1));
-    match sizes {
-        [Some(oh), Some(ow)] => [
-            padding_before(stride[0], 1, output[0], kernel[0], oh),
-            padding_before(stride[1], 1, output[1], kernel[1], ow),
-        ],
+    let [(oh, kh, sh), (ow, kw, sw)] = [(output[0], kernel[0], stride[0]), (output[1], kernel[1], stride[1])];
+    match (out_size(padding, oh, kh, sh, 1), out_size(padding, ow, kw, sw, 1)) {
+        (Some(h), Some(w)) => [padding_before(sh, 1, oh, kh, h), padding_before(sw, 1, ow, kw, w)],
         _ => [0, 0],
     }
 }
@@ -73,7 +70,8 @@ pub fn transpose_conv_padding(same: bool, output: [usize; 2], kernel: [usize; 2]
 fn taps(o: usize, pad: usize, stride: usize, kernel: usize, input: usize) -> impl Iterator<Item = (usize, usize)> {
     (0..kernel).filter_map(move |f| {
         let t = (o + pad).checked_sub(f)?;
-        (t % stride == 0 && t / stride < input).then_some((f, t / stride))
+        let i = t.checked_div(stride)?;
+        (t.checked_rem(stride)? == 0 && i < input).then_some((f, i))
     })
 }
 
