@@ -1,6 +1,5 @@
 //! ARG_MAX and ARG_MIN (float32 or int8 input, int32 output, constant int32 axis).
 
-use super::split::resolve_axis;
 use super::{Ctx, Dataflow, OpSpec, Params};
 use crate::error::Result;
 use crate::kernels::arg_min_max::ArgParams;
@@ -27,7 +26,7 @@ pub(super) fn prepare<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
     if a.is_empty() {
         return Err(c.bad());
     }
-    let axis = resolve_axis(c, a.get(0), input.shape.rank())?;
+    let axis = c.axis(a.get(0), input.shape.rank())?;
     let maximum = c.kind == OpKind::ArgMax;
     let p = c.k(ArgParams::new(input.shape.dims(), output.shape.dims(), axis, maximum, float))?;
     c.spec([Some(ti), None], Dataflow::Global, Params::Arg(p))

@@ -14,6 +14,7 @@
 mod activations;
 mod add;
 mod arg_min_max;
+mod binary;
 mod concatenation;
 mod conv;
 mod depthwise_conv;
@@ -40,7 +41,6 @@ mod softmax;
 mod space_depth;
 mod split;
 mod strided_slice;
-mod sub;
 mod tanh;
 mod transpose;
 mod transpose_conv;
@@ -305,7 +305,7 @@ pub fn prepare<'m>(model: &Model<'m>, index: usize, fused_pad: Option<usize>) ->
         OpKind::LeakyRelu => leaky_relu::prepare,
         OpKind::Split | OpKind::SplitV | OpKind::Unpack => split::prepare,
         OpKind::StridedSlice => strided_slice::prepare,
-        OpKind::Sub | OpKind::Maximum | OpKind::Minimum | OpKind::SquaredDifference => sub::prepare,
+        OpKind::Sub | OpKind::Maximum | OpKind::Minimum | OpKind::SquaredDifference => binary::prepare,
         OpKind::Tanh => tanh::prepare,
         OpKind::L2Normalization => l2norm::prepare,
         OpKind::Gather => gather::prepare,
@@ -451,6 +451,11 @@ impl<'m> Ctx<'m> {
             1 => Ok(Padding::Valid),
             _ => Err(self.bad_options()),
         }
+    }
+    /// An axis (negative counts from the end) resolved against `rank`: `0..rank`.
+    pub fn axis(&self, axis: i32, rank: usize) -> Result<usize> {
+        let r = if axis < 0 { (rank as i64).checked_add(i64::from(axis)) } else { Some(i64::from(axis)) };
+        r.and_then(|r| usize::try_from(r).ok()).filter(|&a| a < rank).ok_or(self.bad())
     }
     /// A non-negative option value as `usize` (negative values are malformed options).
     pub fn positive(&self, v: i32) -> Result<usize> {

@@ -1,6 +1,5 @@
 //! PACK.
 
-use super::split::resolve_axis;
 use super::{opt_i32, Ctx, Dataflow, OpSpec, Params};
 use crate::error::Result;
 use crate::kernels::pack::{PackParams, PACK_MAX_INPUTS};
@@ -28,7 +27,7 @@ pub(super) fn prepare<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
     if usize::try_from(count).ok() != Some(n) {
         return Err(c.bad_options());
     }
-    let axis = resolve_axis(c, opt_i32(o, pack_options::AXIS, 0)?, output.shape.rank())?;
+    let axis = c.axis(opt_i32(o, pack_options::AXIS, 0)?, output.shape.rank())?;
     let (_, first) = c.input(0)?;
     let mut ids = [0usize; PACK_MAX_INPUTS];
     for (i, id) in ids.iter_mut().enumerate().take(n) {

@@ -24,13 +24,7 @@ fn const_axis(c: &Ctx<'_>, t: &Tensor<'_>, rank: usize) -> Result<usize> {
     if t.elements() != 1 || v.len() != 1 {
         return Err(c.bad());
     }
-    resolve_axis(c, v.get(0), rank)
-}
-
-/// An axis option or value (negative counts from the end) resolved to `0..rank`.
-pub(super) fn resolve_axis(c: &Ctx<'_>, axis: i32, rank: usize) -> Result<usize> {
-    let r = if axis < 0 { (rank as i64).checked_add(i64::from(axis)) } else { Some(i64::from(axis)) };
-    r.and_then(|r| usize::try_from(r).ok()).filter(|&a| a < rank).ok_or(c.bad())
+    c.axis(v.get(0), rank)
 }
 
 pub(super) fn prepare<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
@@ -74,7 +68,7 @@ pub(super) fn prepare<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
             // UNPACK: one output per index along the axis, the axis dropped.
             c.arity(1..=1, n)?;
             let (ti, input) = c.input(0)?;
-            let axis = resolve_axis(c, opt_i32(o, unpack_options::AXIS, 0)?, input.shape.rank())?;
+            let axis = c.axis(opt_i32(o, unpack_options::AXIS, 0)?, input.shape.rank())?;
             let num = opt_i32(o, unpack_options::NUM, 0)?;
             if usize::try_from(num).ok() != Some(n) || input.shape.dim(axis) != n {
                 return Err(c.bad());
