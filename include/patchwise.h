@@ -266,6 +266,10 @@ typedef struct {
 
 
 
+
+
+
+
 /**
  * 32-bit IEEE float.
  */

@@ -1155,6 +1155,72 @@ fn slice_cases(out: &mut Vec<Case>) {
     }
 }
 
+/// SPACE_TO_BATCH_ND and BATCH_TO_SPACE_ND: (name, to batch, input, block, pads or crops,
+/// output).
+fn space_batch_cases(out: &mut Vec<Case>) {
+    type SpaceBatch = (&'static str, bool, Vec<i32>, Vec<i32>, Vec<i32>, Vec<i32>);
+    let cases: Vec<SpaceBatch> = vec![
+        ("space_to_batch_2x2", true, vec![1, 4, 6, 3], vec![2, 2], vec![0, 0, 0, 0], vec![4, 2, 3, 3]),
+        ("space_to_batch_padded", true, vec![1, 5, 4, 2], vec![2, 2], vec![2, 1, 1, 1], vec![4, 4, 3, 2]),
+        ("space_to_batch_rank3", true, vec![2, 5, 3], vec![3], vec![1, 0], vec![6, 2, 3]),
+        ("batch_to_space_2x2", false, vec![4, 2, 3, 3], vec![2, 2], vec![0, 0, 0, 0], vec![1, 4, 6, 3]),
+        ("batch_to_space_cropped", false, vec![8, 3, 2, 2], vec![2, 2], vec![1, 2, 0, 1], vec![2, 3, 3, 2]),
+        ("batch_to_space_rank3", false, vec![6, 2, 3], vec![3], vec![1, 0], vec![2, 5, 3]),
+    ];
+    for (name, to_batch, input, block, pads, output) in cases {
+        let mut m = Model::new(name);
+        let q = QuantSpec::per_tensor(m.rng.range_f32(0.03, 0.06), m.zp(30));
+        let x = m.int8("input", &input, &q);
+        let b = m.b.add_const_i32("block_shape", &[block.len() as i32], &block);
+        let p = m.b.add_const_i32(if to_batch { "paddings" } else { "crops" }, &[block.len() as i32, 2], &pads);
+        let y = m.int8("output", &output, &q);
+        let (op, o) = if to_batch {
+            (BuiltinOp::SPACE_TO_BATCH_ND, OpOptions::SpaceToBatchNd)
+        } else {
+            (BuiltinOp::BATCH_TO_SPACE_ND, OpOptions::BatchToSpaceNd)
+        };
+        m.b.add_op(op, &[x, b, p], &[y], o);
+        m.finish(name, &[x], &[y], out);
+    }
+
+    // The converter's dilated convolution: SPACE_TO_BATCH_ND (padded), a VALID 3x3 CONV_2D,
+    // BATCH_TO_SPACE_ND (cropped): a dilation-2 SAME convolution of a 6x6 image.
+    let name = "dilated_conv_as_space_to_batch";
+    let mut m = Model::new(name);
+    let in_scale = m.rng.range_f32(0.02, 0.06);
+    let in_zp = m.zp(40);
+    let q = QuantSpec::per_tensor(in_scale, in_zp);
+    let x = m.int8("input", &[1, 6, 6, 3], &q);
+    let b = m.b.add_const_i32("block_shape", &[2], &[2, 2]);
+    let pads = m.b.add_const_i32("paddings", &[2, 2], &[2, 2, 2, 2]);
+    let s2b = m.int8("s2b", &[4, 5, 5, 3], &q);
+    m.b.add_op(BuiltinOp::SPACE_TO_BATCH_ND, &[x, b, pads], &[s2b], OpOptions::SpaceToBatchNd);
+    let layer = add_random_layer(
+        &mut m.b,
+        &mut m.rng,
+        &LayerSpec {
+            name: "conv",
+            filter_shape: &[4, 3, 3, 3],
+            channel_dim: 0,
+            per_channel: true,
+            bias: true,
+            input_scale: in_scale,
+            input_q_rms: uniform_q_rms(in_zp),
+            output_std: 1.0,
+        },
+    );
+    let mut conv_q = quant_for(1.0, 0.0, SPREAD);
+    conv_q.zero_point = vec![m.zp(20)];
+    let conv = m.int8("conv", &[4, 3, 3, 4], &conv_q);
+    let o = Conv2DOptions { padding: Padding::Valid, ..Conv2DOptions::default() };
+    m.b.add_op(BuiltinOp::CONV_2D, &[s2b, layer.filter, layer.bias], &[conv], OpOptions::Conv2D(o));
+    let b2 = m.b.add_const_i32("block_shape_out", &[2], &[2, 2]);
+    let crops = m.b.add_const_i32("crops", &[2, 2], &[0, 0, 0, 0]);
+    let y = m.int8("output", &[1, 6, 6, 4], &conv_q);
+    m.b.add_op(BuiltinOp::BATCH_TO_SPACE_ND, &[conv, b2, crops], &[y], OpOptions::BatchToSpaceNd);
+    m.finish(name, &[x], &[y], out);
+}
+
 fn all_cases() -> Vec<Case> {
     let mut out = Vec::new();
     conv_cases(&mut out);
@@ -1173,6 +1239,7 @@ fn all_cases() -> Vec<Case> {
     resize_bilinear_cases(&mut out);
     arg_cases(&mut out);
     slice_cases(&mut out);
+    space_batch_cases(&mut out);
     out
 }
 

@@ -264,7 +264,7 @@ pub fn options_fields(t: u8) -> &'static [(usize, Ty)] {
 }
 
 /// Options union types of the operators patchwise supports (and `NONE`), in id order.
-pub const OPTION_TYPES: [u8; 38] = [
+pub const OPTION_TYPES: [u8; 40] = [
     options_type::NONE,
     options_type::CONV_2D_OPTIONS,
     options_type::DEPTHWISE_CONV_2D_OPTIONS,
@@ -280,6 +280,8 @@ pub const OPTION_TYPES: [u8; 38] = [
     options_type::MUL_OPTIONS,
     options_type::PAD_OPTIONS,
     options_type::GATHER_OPTIONS,
+    options_type::BATCH_TO_SPACE_ND_OPTIONS,
+    options_type::SPACE_TO_BATCH_ND_OPTIONS,
     options_type::TRANSPOSE_OPTIONS,
     options_type::REDUCER_OPTIONS,
     options_type::SUB_OPTIONS,

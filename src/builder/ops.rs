@@ -79,6 +79,10 @@ impl BuiltinOp {
     pub const SPACE_TO_DEPTH: BuiltinOp = BuiltinOp(builtin::SPACE_TO_DEPTH as i32);
     /// `TANH`.
     pub const TANH: BuiltinOp = BuiltinOp(builtin::TANH as i32);
+    /// `BATCH_TO_SPACE_ND`.
+    pub const BATCH_TO_SPACE_ND: BuiltinOp = BuiltinOp(builtin::BATCH_TO_SPACE_ND as i32);
+    /// `SPACE_TO_BATCH_ND`.
+    pub const SPACE_TO_BATCH_ND: BuiltinOp = BuiltinOp(builtin::SPACE_TO_BATCH_ND as i32);
     /// `GATHER`.
     pub const GATHER: BuiltinOp = BuiltinOp(builtin::GATHER as i32);
     /// `STRIDED_SLICE`.
@@ -433,6 +437,10 @@ pub enum OpOptions {
     Slice,
     /// `ExpandDimsOptions`, empty table.
     ExpandDims,
+    /// `SpaceToBatchNDOptions`, empty table.
+    SpaceToBatchNd,
+    /// `BatchToSpaceNDOptions`, empty table.
+    BatchToSpaceNd,
 }
 
 impl OpOptions {
@@ -477,6 +485,8 @@ impl OpOptions {
             OpOptions::ArgMin { .. } => options_type::ARG_MIN_OPTIONS,
             OpOptions::Slice => options_type::SLICE_OPTIONS,
             OpOptions::ExpandDims => options_type::EXPAND_DIMS_OPTIONS,
+            OpOptions::SpaceToBatchNd => options_type::SPACE_TO_BATCH_ND_OPTIONS,
+            OpOptions::BatchToSpaceNd => options_type::BATCH_TO_SPACE_ND_OPTIONS,
         }
     }
 
@@ -597,6 +607,8 @@ impl OpOptions {
             | OpOptions::SquaredDifference
             | OpOptions::Slice
             | OpOptions::ExpandDims
+            | OpOptions::SpaceToBatchNd
+            | OpOptions::BatchToSpaceNd
             | OpOptions::Reshape { .. }
             | OpOptions::Squeeze { .. }
             | OpOptions::Pad

@@ -36,6 +36,7 @@ pub mod quantize;
 pub mod resize_bilinear;
 pub mod resize_nearest;
 pub mod softmax;
+pub mod space_batch;
 pub mod split;
 pub mod squared_difference;
 pub mod strided_copy;

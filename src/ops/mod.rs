@@ -38,6 +38,7 @@ mod resize_bilinear;
 mod resize_nearest;
 mod slice;
 mod softmax;
+mod space_batch;
 mod space_depth;
 mod split;
 mod strided_slice;
@@ -75,6 +76,7 @@ use crate::kernels::{
     resize_bilinear::ResizeBilinearParams,
     resize_nearest::ResizeNearestParams,
     softmax::SoftmaxParams,
+    space_batch::SpaceBatchParams,
     squared_difference::SquaredDifferenceParams,
     strided_copy::StridedCopy,
     sub::SubParams,
@@ -165,6 +167,8 @@ pub enum Params<'m> {
     ResizeBilinear(ResizeBilinearParams),
     /// ARG_MAX and ARG_MIN.
     Arg(ArgParams),
+    /// SPACE_TO_BATCH_ND and BATCH_TO_SPACE_ND.
+    SpaceBatch(SpaceBatchParams),
 }
 
 /// A sliding-window operator's window over its images, their batches, and the channels of an
@@ -229,6 +233,7 @@ pub enum Family {
     Prelu,
     ResizeBilinear,
     Arg,
+    SpaceBatch,
 }
 
 impl Params<'_> {
@@ -270,6 +275,7 @@ impl Params<'_> {
             Params::Prelu(_) => Family::Prelu,
             Params::ResizeBilinear(_) => Family::ResizeBilinear,
             Params::Arg(_) => Family::Arg,
+            Params::SpaceBatch(_) => Family::SpaceBatch,
         }
     }
 }
@@ -317,6 +323,7 @@ pub fn prepare<'m>(model: &Model<'m>, index: usize, fused_pad: Option<usize>) ->
         OpKind::ArgMax | OpKind::ArgMin => arg_min_max::prepare,
         OpKind::Slice => slice::prepare,
         OpKind::ExpandDims => expand_dims::prepare,
+        OpKind::SpaceToBatchNd | OpKind::BatchToSpaceNd => space_batch::prepare,
     };
     core::hint::black_box(prepare)(&c)
 }

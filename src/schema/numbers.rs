@@ -50,6 +50,8 @@ pub mod builtin {
     pub const CUSTOM: u32 = 32;
     pub const PAD: u32 = 34;
     pub const GATHER: u32 = 36;
+    pub const BATCH_TO_SPACE_ND: u32 = 37;
+    pub const SPACE_TO_BATCH_ND: u32 = 38;
     pub const TRANSPOSE: u32 = 39;
     pub const MEAN: u32 = 40;
     pub const SUB: u32 = 41;
@@ -96,6 +98,8 @@ pub mod options_type {
     pub const MUL_OPTIONS: u8 = 21;
     pub const PAD_OPTIONS: u8 = 22;
     pub const GATHER_OPTIONS: u8 = 23;
+    pub const BATCH_TO_SPACE_ND_OPTIONS: u8 = 24;
+    pub const SPACE_TO_BATCH_ND_OPTIONS: u8 = 25;
     pub const TRANSPOSE_OPTIONS: u8 = 26;
     pub const REDUCER_OPTIONS: u8 = 27;
     pub const SUB_OPTIONS: u8 = 28;

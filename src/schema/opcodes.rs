@@ -51,11 +51,13 @@ pub enum OpKind {
     ArgMin,
     Slice,
     ExpandDims,
+    BatchToSpaceNd,
+    SpaceToBatchNd,
 }
 
 impl OpKind {
     /// Every supported operator.
-    pub const ALL: [OpKind; 44] = [
+    pub const ALL: [OpKind; 46] = [
         OpKind::Add,
         OpKind::AveragePool2d,
         OpKind::Concatenation,
@@ -100,6 +102,8 @@ impl OpKind {
         OpKind::ArgMin,
         OpKind::Slice,
         OpKind::ExpandDims,
+        OpKind::BatchToSpaceNd,
+        OpKind::SpaceToBatchNd,
     ];
 
     /// The schema's `BuiltinOperator` code.
@@ -149,6 +153,8 @@ impl OpKind {
             OpKind::ArgMin => builtin::ARG_MIN,
             OpKind::Slice => builtin::SLICE,
             OpKind::ExpandDims => builtin::EXPAND_DIMS,
+            OpKind::BatchToSpaceNd => builtin::BATCH_TO_SPACE_ND,
+            OpKind::SpaceToBatchNd => builtin::SPACE_TO_BATCH_ND,
         }
     }
 
@@ -198,6 +204,8 @@ impl OpKind {
             OpKind::ArgMin => options_type::ARG_MIN_OPTIONS,
             OpKind::Slice => options_type::SLICE_OPTIONS,
             OpKind::ExpandDims => options_type::EXPAND_DIMS_OPTIONS,
+            OpKind::BatchToSpaceNd => options_type::BATCH_TO_SPACE_ND_OPTIONS,
+            OpKind::SpaceToBatchNd => options_type::SPACE_TO_BATCH_ND_OPTIONS,
             OpKind::Logistic | OpKind::Relu | OpKind::Relu6 | OpKind::Tanh | OpKind::Prelu => options_type::NONE,
         }
     }
@@ -249,6 +257,8 @@ impl OpKind {
             OpKind::ArgMin => "ARG_MIN",
             OpKind::Slice => "SLICE",
             OpKind::ExpandDims => "EXPAND_DIMS",
+            OpKind::BatchToSpaceNd => "BATCH_TO_SPACE_ND",
+            OpKind::SpaceToBatchNd => "SPACE_TO_BATCH_ND",
         }
     }
 }

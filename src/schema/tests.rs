@@ -129,6 +129,8 @@ fn builder_op(kind: OpKind) -> (BuiltinOp, OpOptions) {
         OpKind::ArgMax => (BuiltinOp::ARG_MAX, OpOptions::ArgMax { output_type: 2 }),
         OpKind::ArgMin => (BuiltinOp::ARG_MIN, OpOptions::ArgMin { output_type: 2 }),
         OpKind::Slice => (BuiltinOp::SLICE, OpOptions::Slice),
+        OpKind::SpaceToBatchNd => (BuiltinOp::SPACE_TO_BATCH_ND, OpOptions::SpaceToBatchNd),
+        OpKind::BatchToSpaceNd => (BuiltinOp::BATCH_TO_SPACE_ND, OpOptions::BatchToSpaceNd),
         OpKind::ExpandDims => (BuiltinOp::EXPAND_DIMS, OpOptions::ExpandDims),
         OpKind::StridedSlice => (
             BuiltinOp::STRIDED_SLICE,

@@ -61,6 +61,7 @@ pub enum VariantId {
     Prelu,
     ResizeBilinear,
     Arg,
+    SpaceBatch,
     /// Arm DSP port (`arm-dsp`): CONV_2D through two-pixel im2col.
     #[cfg(feature = "arm-dsp")]
     ArmConv = 64,

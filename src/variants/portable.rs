@@ -9,7 +9,8 @@ use crate::kernels::io::{Io, Walk};
 use crate::kernels::{
     activations, add, arg_min_max, concatenation, conv, depthwise_conv, dequantize, fully_connected, gather,
     hard_swish, l2norm, leaky_relu, logistic, maximum_minimum, mean, mul, pad, pooling, prelu, quantize,
-    resize_bilinear, resize_nearest, softmax, split, squared_difference, sub, tanh, transpose, transpose_conv,
+    resize_bilinear, resize_nearest, softmax, space_batch, split, squared_difference, sub, tanh, transpose,
+    transpose_conv,
 };
 use crate::memory::{as_i8, as_i8_mut, Bound};
 use crate::ops::{Family, OpSpec, Params, RequantSource};
@@ -17,7 +18,7 @@ use crate::quant::Requant;
 use crate::tensor::Dims4;
 
 /// The portable variants, in [`VariantId`] order.
-pub const TABLE: [Variant; 36] = [
+pub const TABLE: [Variant; 37] = [
     window(VariantId::Conv, "conv2d_s8", Family::Conv, requant_scratch, run_filtered, rows_filtered),
     window(
         VariantId::Depthwise,
@@ -87,6 +88,7 @@ pub const TABLE: [Variant; 36] = [
     elementwise(VariantId::Prelu, "prelu_s8", Family::Prelu, false, run_map),
     separate(VariantId::ResizeBilinear, "resize_bilinear_s8", Family::ResizeBilinear, none, run_global),
     separate(VariantId::Arg, "arg_min_max_s32", Family::Arg, none, run_arg),
+    separate(VariantId::SpaceBatch, "space_batch_s8", Family::SpaceBatch, none, run_global),
 ];
 
 /// DEPTHWISE_CONV_2D channel by channel: a depth multiplier of 1, and with several batches an
@@ -277,6 +279,7 @@ fn run_global(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Resu
         Params::L2Norm(p) => return l2norm::l2norm_s8(p, input, out),
         Params::Gather(g) => return gather::gather_s8(&g.params, input, out),
         Params::ResizeBilinear(p) => return resize_bilinear::resize_bilinear_s8(p, input, out),
+        Params::SpaceBatch(p) => return space_batch::space_batch_s8(p, input, out),
         Params::Copy if src.len() == out.len() => out.copy_from_slice(input),
         _ => return Err(Error::Internal),
     }

@@ -570,6 +570,7 @@ impl<'m, 'p> Checker<'m, 'p> {
             OpKind::Prelu => ok(V::Prelu),
             OpKind::ResizeBilinear => ok(V::ResizeBilinear),
             OpKind::ArgMax | OpKind::ArgMin => ok(V::Arg),
+            OpKind::SpaceToBatchNd | OpKind::BatchToSpaceNd => ok(V::SpaceBatch),
             _ => Err(format!("{}: runs variant {v:?}, which is not a {} kernel", self.at, kind.name())),
         }
     }
