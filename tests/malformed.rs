@@ -534,6 +534,21 @@ mod new_operators {
     }
 
     #[test]
+    fn space_to_batch_padding_must_fill_whole_blocks() {
+        let op = BuiltinOp::SPACE_TO_BATCH_ND;
+        let model = |pads: [i32; 4], out: &[i32]| {
+            let consts = move |b: &mut ModelBuilder| {
+                vec![b.add_const_i32("block_shape", &[2], &[2, 2]), b.add_const_i32("paddings", &[2, 2], &pads)]
+            };
+            one_op(op, &[1, 3, 4, 2], &[out], consts, true, OpOptions::SpaceToBatchNd)
+        };
+        assert!(arena_required(&model([1, 0, 0, 0], &[4, 2, 2, 2])).is_ok());
+        // 3 rows padded by nothing do not split into blocks of 2; a negative padding.
+        assert_eq!(arena_required(&model([0, 0, 0, 0], &[4, 2, 2, 2])).err(), bad(op));
+        assert_eq!(arena_required(&model([3, -2, 0, 0], &[4, 2, 2, 2])).err(), bad(op));
+    }
+
+    #[test]
     fn arg_max_writes_int32_only() {
         let op = BuiltinOp::ARG_MAX;
         let model = |out: TensorType| {
