@@ -336,7 +336,13 @@ impl<'m, 'a> Interpreter<'m, 'a> {
             if self.offsets.get(t) == NO_OFFSET {
                 external.bind(t, bytes)?;
             } else {
-                self.input_mut(i)?.data.copy_from_slice(bytes);
+                let dst = self.input_mut(i)?.data;
+                if dst.len() != bytes.len() {
+                    return Err(Error::InvalidArgument);
+                }
+                for (d, &b) in dst.iter_mut().zip(bytes) {
+                    *d = b;
+                }
             }
         }
         self.run(external)

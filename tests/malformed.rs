@@ -241,9 +241,9 @@ mod crafted {
     #[test]
     fn unsupported_and_custom_operators_name_index_and_opcode() {
         let m = relu_model(|b, x, y| {
-            b.add_op(BuiltinOp::SUB, &[x, x], &[y], OpOptions::None);
+            b.add_op(BuiltinOp(7), &[x, x], &[y], OpOptions::None);
         });
-        assert_eq!(arena_required(&m).err(), Some(Error::UnsupportedOp { op: 0, opcode: 41 }));
+        assert_eq!(arena_required(&m).err(), Some(Error::UnsupportedOp { op: 0, opcode: 7 }));
         let m = relu_model(|b, x, y| {
             b.add_custom_op("MyOp", &[x], &[y]);
         });
@@ -366,5 +366,201 @@ mod crafted {
         let interp = Interpreter::init(&m, &mut arena.bytes_mut()[..need], &Options::default()).unwrap();
         assert_eq!(interp.arena_used(), need);
         interp.invoke().unwrap();
+    }
+}
+
+/// The operators of the operator-coverage models: for each, a valid single-operator model and
+/// variants TFLM refuses (or that would read outside a tensor), each refused with the operator
+/// named.
+mod new_operators {
+    use patchwise::builder::*;
+    use patchwise::{arena_required, Error};
+
+    fn q() -> QuantSpec {
+        QuantSpec::per_tensor(0.05, 3)
+    }
+
+    /// A model `x → op → y` (extra constant inputs made by `consts`).
+    fn one_op(
+        op: BuiltinOp,
+        x_shape: &[i32],
+        y_shapes: &[&[i32]],
+        consts: impl FnOnce(&mut ModelBuilder) -> Vec<i32>,
+        x_first: bool,
+        options: OpOptions,
+    ) -> Vec<u8> {
+        let mut b = ModelBuilder::new();
+        let x = b.add_tensor(TensorSpec::int8("x", x_shape, 0.05, 3));
+        let ys: Vec<i32> = y_shapes
+            .iter()
+            .enumerate()
+            .map(|(i, s)| b.add_tensor(TensorSpec::int8(&format!("y{i}"), s, 0.05, 3)))
+            .collect();
+        let c = consts(&mut b);
+        let inputs: Vec<i32> = if x_first { [vec![x], c].concat() } else { [c, vec![x]].concat() };
+        b.add_op(op, &inputs, &ys, options);
+        b.set_io(&[x], &ys);
+        b.finish()
+    }
+
+    fn bad(code: BuiltinOp) -> Option<Error> {
+        Some(Error::BadOperator { op: 0, opcode: code.0 as u32 })
+    }
+
+    fn slice_model(begin: [i32; 2], end: [i32; 2], strides: [i32; 2], out: &[i32]) -> Vec<u8> {
+        let o = OpOptions::StridedSlice {
+            begin_mask: 0,
+            end_mask: 0,
+            ellipsis_mask: 0,
+            new_axis_mask: 0,
+            shrink_axis_mask: 0,
+            offset: false,
+        };
+        one_op(
+            BuiltinOp::STRIDED_SLICE,
+            &[4, 6],
+            &[out],
+            |b| {
+                vec![
+                    b.add_const_i32("begin", &[2], &begin),
+                    b.add_const_i32("end", &[2], &end),
+                    b.add_const_i32("strides", &[2], &strides),
+                ]
+            },
+            true,
+            o,
+        )
+    }
+
+    #[test]
+    fn strided_slice_zero_stride_or_wrong_shape() {
+        let op = BuiltinOp::STRIDED_SLICE;
+        assert!(arena_required(&slice_model([0, 1], [4, 6], [2, 2], &[2, 3])).is_ok());
+        assert_eq!(arena_required(&slice_model([0, 1], [4, 6], [2, 0], &[2, 3])).err(), bad(op));
+        assert_eq!(arena_required(&slice_model([0, 1], [4, 6], [2, 2], &[2, 4])).err(), bad(op));
+    }
+
+    #[test]
+    fn split_pieces_must_cover_the_axis() {
+        let op = BuiltinOp::SPLIT;
+        let axis = |v: i32| move |b: &mut ModelBuilder| vec![b.add_const_i32("axis", &[], &[v])];
+        let opts = OpOptions::Split { num_splits: 2 };
+        assert!(arena_required(&one_op(op, &[2, 6], &[&[2, 3], &[2, 3]], axis(-1), false, opts.clone())).is_ok());
+        // 6 does not split into pieces of 4; an axis out of range.
+        assert_eq!(
+            arena_required(&one_op(op, &[2, 6], &[&[2, 4], &[2, 4]], axis(1), false, opts.clone())).err(),
+            bad(op)
+        );
+        assert_eq!(arena_required(&one_op(op, &[2, 6], &[&[2, 3], &[2, 3]], axis(2), false, opts)).err(), bad(op));
+    }
+
+    #[test]
+    fn gather_indices_out_of_range() {
+        let op = BuiltinOp::GATHER;
+        let idx = |v: [i32; 2]| move |b: &mut ModelBuilder| vec![b.add_const_i32("indices", &[2], &v)];
+        let opts = OpOptions::Gather { axis: 1, batch_dims: 0 };
+        assert!(arena_required(&one_op(op, &[2, 3], &[&[2, 2]], idx([2, 0]), true, opts.clone())).is_ok());
+        assert_eq!(arena_required(&one_op(op, &[2, 3], &[&[2, 2]], idx([3, 0]), true, opts.clone())).err(), bad(op));
+        assert_eq!(arena_required(&one_op(op, &[2, 3], &[&[2, 2]], idx([-1, 0]), true, opts)).err(), bad(op));
+    }
+
+    #[test]
+    fn resize_bilinear_refuses_both_corner_modes() {
+        let op = BuiltinOp::RESIZE_BILINEAR;
+        let size = |b: &mut ModelBuilder| vec![b.add_const_i32("size", &[2], &[4, 6])];
+        let opts = |a, h| OpOptions::ResizeBilinear { align_corners: a, half_pixel_centers: h };
+        assert!(arena_required(&one_op(op, &[1, 2, 3, 2], &[&[1, 4, 6, 2]], size, true, opts(true, false))).is_ok());
+        assert_eq!(
+            arena_required(&one_op(op, &[1, 2, 3, 2], &[&[1, 4, 6, 2]], size, true, opts(true, true))).err(),
+            bad(op)
+        );
+        // The size tensor must match the output.
+        assert_eq!(
+            arena_required(&one_op(op, &[1, 2, 3, 2], &[&[1, 4, 5, 2]], size, true, opts(false, false))).err(),
+            bad(op)
+        );
+    }
+
+    #[test]
+    fn l2_normalization_refuses_a_fused_activation() {
+        let op = BuiltinOp::L2_NORMALIZATION;
+        let none = |_: &mut ModelBuilder| Vec::new();
+        let opts = |activation| OpOptions::L2Norm { activation };
+        assert!(arena_required(&one_op(op, &[2, 4], &[&[2, 4]], none, true, opts(Activation::None))).is_ok());
+        assert_eq!(
+            arena_required(&one_op(op, &[2, 4], &[&[2, 4]], none, true, opts(Activation::Relu))).err(),
+            Some(Error::BadOptions { op: 0, opcode: op.0 as u32 })
+        );
+    }
+
+    #[test]
+    fn pack_needs_values_count_inputs_of_one_shape() {
+        let op = BuiltinOp::PACK;
+        let model = |second: &[i32], count: i32| {
+            let mut b = ModelBuilder::new();
+            let x0 = b.add_tensor(TensorSpec::int8("x0", &[2, 3], 0.05, 3));
+            let x1 = b.add_tensor(TensorSpec::int8("x1", second, 0.05, 3));
+            let y = b.add_tensor(TensorSpec::int8("y", &[2, 2, 3], 0.05, 3));
+            b.add_op(op, &[x0, x1], &[y], OpOptions::Pack { values_count: count, axis: 1 });
+            b.set_io(&[x0, x1], &[y]);
+            b.finish()
+        };
+        assert!(arena_required(&model(&[2, 3], 2)).is_ok());
+        assert_eq!(arena_required(&model(&[3, 2], 2)).err(), bad(op));
+        assert_eq!(arena_required(&model(&[2, 3], 3)).err(), Some(Error::BadOptions { op: 0, opcode: op.0 as u32 }));
+    }
+
+    #[test]
+    fn transpose_conv_depths_must_match() {
+        let op = BuiltinOp::TRANSPOSE_CONV;
+        let model = |in_c: i32| {
+            let mut b = ModelBuilder::new();
+            let x = b.add_tensor(TensorSpec::int8("x", &[1, 2, 2, in_c], 0.05, 3));
+            let y = b.add_tensor(TensorSpec::int8("y", &[1, 4, 4, 2], 0.1, 0));
+            let shape = b.add_const_i32("output_shape", &[4], &[1, 4, 4, 2]);
+            let f = b.add_const_i8("filter", &[2, 3, 3, 3], &[1; 54], QuantSpec::per_tensor(0.01, 0));
+            let o = OpOptions::TransposeConv {
+                padding: Padding::Same,
+                stride_w: 2,
+                stride_h: 2,
+                activation: Activation::None,
+            };
+            b.add_op(op, &[shape, f, x], &[y], o);
+            b.set_io(&[x], &[y]);
+            b.finish()
+        };
+        assert!(arena_required(&model(3)).is_ok());
+        assert_eq!(arena_required(&model(4)).err(), bad(op));
+    }
+
+    #[test]
+    fn space_to_batch_padding_must_fill_whole_blocks() {
+        let op = BuiltinOp::SPACE_TO_BATCH_ND;
+        let model = |pads: [i32; 4], out: &[i32]| {
+            let consts = move |b: &mut ModelBuilder| {
+                vec![b.add_const_i32("block_shape", &[2], &[2, 2]), b.add_const_i32("paddings", &[2, 2], &pads)]
+            };
+            one_op(op, &[1, 3, 4, 2], &[out], consts, true, OpOptions::SpaceToBatchNd)
+        };
+        assert!(arena_required(&model([1, 0, 0, 0], &[4, 2, 2, 2])).is_ok());
+        // 3 rows padded by nothing do not split into blocks of 2; a negative padding.
+        assert_eq!(arena_required(&model([0, 0, 0, 0], &[4, 2, 2, 2])).err(), bad(op));
+        assert_eq!(arena_required(&model([3, -2, 0, 0], &[4, 2, 2, 2])).err(), bad(op));
+    }
+
+    #[test]
+    fn arg_max_writes_int32_only() {
+        let op = BuiltinOp::ARG_MAX;
+        let model = |out: TensorType| {
+            let mut b = ModelBuilder::new();
+            let x = b.add_tensor(TensorSpec::int8("x", &[2, 5], 0.05, 3));
+            let y = b.add_tensor(TensorSpec::new("y", &[2], out).with_quant(q()));
+            let a = b.add_const_i32("axis", &[], &[1]);
+            b.add_op(op, &[x, a], &[y], OpOptions::ArgMax { output_type: 2 });
+            b.set_io(&[x], &[y]);
+            b.finish()
+        };
+        assert!(arena_required(&model(TensorType::Int32)).is_ok());
+        assert_eq!(arena_required(&model(TensorType::Int8)).err(), bad(op));
     }
 }

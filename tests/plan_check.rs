@@ -103,6 +103,29 @@ fn shared_model_plans_are_safe() {
     assert!(s.overlapped > 0 && s.channelwise > 0 && s.folded > 0 && s.segments > 0, "coverage: {s:?}");
 }
 
+/// The operator-coverage models (../shared/ops/models) patchwise can plan; the others are
+/// reported as skipped with the planner's reason.
+#[test]
+#[cfg_attr(not(shared_models), ignore = "skipped: ../shared/models not found")]
+fn shared_ops_model_plans_are_safe() {
+    let mut names: Vec<String> = std::fs::read_dir(shared_dir().join("ops/models"))
+        .expect("../shared/ops/models")
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().to_string_lossy().strip_suffix(".tflite").map(str::to_owned))
+        .collect();
+    names.sort();
+    let mut models = Vec::new();
+    for n in names {
+        let bytes = std::fs::read(shared_dir().join("ops/models").join(format!("{n}.tflite"))).unwrap();
+        match plan_details(&bytes, &Options::default()) {
+            Ok(_) => models.push((n, bytes)),
+            Err(e) => println!("skipped: {n}: {e}"),
+        }
+    }
+    assert!(!models.is_empty(), "no operator-coverage model can be planned");
+    check_all(&models);
+}
+
 // ---- the checker has teeth ----
 
 /// The checker's verdict on `model`'s default plan after `edit` (the plan must pass unedited).

@@ -337,10 +337,22 @@ impl Binary {
         let (sa, sb) = (qa.scale[0] * 74.0, qb.scale[0] * 74.0);
         let (std, options) = if self.op == BuiltinOp::MUL {
             (sa * sb, OpOptions::Mul { activation: self.activation })
+        } else if self.op == BuiltinOp::SUB {
+            ((sa * sa + sb * sb).sqrt(), OpOptions::Sub { activation: self.activation })
+        } else if self.op == BuiltinOp::MAXIMUM || self.op == BuiltinOp::MINIMUM {
+            (0.0, OpOptions::MaximumMinimum)
+        } else if self.op == BuiltinOp::SQUARED_DIFFERENCE {
+            (sa * sa + sb * sb, OpOptions::SquaredDifference)
         } else {
             ((sa * sa + sb * sb).sqrt(), OpOptions::Add { activation: self.activation })
         };
-        let out_q = if self.activation == Activation::Relu6 {
+        let out_q = if self.op == BuiltinOp::MAXIMUM || self.op == BuiltinOp::MINIMUM {
+            // TFLM compares raw values and keeps them: the output carries input a's labels.
+            qa.clone()
+        } else if self.op == BuiltinOp::SQUARED_DIFFERENCE {
+            // Non-negative values around the mean square `std`.
+            quant_for(std, 2.0 * std, self.spread)
+        } else if self.activation == Activation::Relu6 {
             // 6.0 lands inside the int8 range, so the RELU6 clamp is visible.
             QuantSpec::per_tensor(8.0 / 255.0, -100)
         } else {
@@ -348,12 +360,11 @@ impl Binary {
             q.zero_point = vec![m.zp(20)];
             q
         };
-        let shape = if self.a.len() >= self.b.len() && self.a.iter().product::<i32>() >= self.b.iter().product() {
-            self.a
-        } else {
-            self.b
-        };
-        let y = m.int8("output", shape, &out_q);
+        // The broadcast of both shapes (aligned at the end).
+        let rank = self.a.len().max(self.b.len());
+        let dim = |s: &[i32], i: usize| if i + s.len() >= rank { s[i + s.len() - rank] } else { 1 };
+        let shape: Vec<i32> = (0..rank).map(|i| dim(self.a, i).max(dim(self.b, i))).collect();
+        let y = m.int8("output", &shape, &out_q);
         m.b.add_op(self.op, &[a, b], &[y], options);
         let inputs: Vec<i32> = if self.b_const { vec![a] } else { vec![a, b] };
         m.finish(name, &inputs, &[y], out);
@@ -373,6 +384,27 @@ fn binary_cases(out: &mut Vec<Case>) {
         Binary { activation: Activation::Relu6, ..Binary::new(op, FULL, FULL) }.build(&n("relu6"), out);
         Binary { spread: SATURATE, ..Binary::new(op, FULL, FULL) }.build(&n("saturate"), out);
     }
+    let sub = BuiltinOp::SUB;
+    Binary::new(sub, FULL, FULL).build("sub_same_shape", out);
+    Binary::new(sub, FULL, &[1, 1, 1, 3]).build("sub_broadcast_channel", out);
+    Binary::new(sub, &[1, 1, 1, 3], FULL).build("sub_broadcast_lhs", out);
+    Binary::new(sub, FULL, &[1]).build("sub_broadcast_scalar", out);
+    Binary { b_const: true, ..Binary::new(sub, FULL, &[1, 1, 1, 3]) }.build("sub_const_operand", out);
+    Binary { activation: Activation::Relu, ..Binary::new(sub, FULL, FULL) }.build("sub_relu", out);
+    Binary { activation: Activation::Relu6, ..Binary::new(sub, FULL, FULL) }.build("sub_relu6", out);
+    Binary { spread: SATURATE, ..Binary::new(sub, FULL, FULL) }.build("sub_saturate", out);
+    for (op, tag) in [(BuiltinOp::MAXIMUM, "maximum"), (BuiltinOp::MINIMUM, "minimum")] {
+        let n = |s: &str| format!("{tag}_{s}");
+        Binary::new(op, FULL, FULL).build(&n("same_shape"), out);
+        Binary::new(op, FULL, &[1, 1, 1, 3]).build(&n("broadcast_channel"), out);
+        Binary::new(op, &[1], FULL).build(&n("broadcast_scalar_lhs"), out);
+        Binary { b_const: true, ..Binary::new(op, FULL, &[1, 1, 5, 1]) }.build(&n("const_broadcast_width"), out);
+    }
+    let sq = BuiltinOp::SQUARED_DIFFERENCE;
+    Binary::new(sq, FULL, FULL).build("squared_difference_same_shape", out);
+    Binary::new(sq, FULL, &[1, 1, 1, 3]).build("squared_difference_broadcast_channel", out);
+    Binary::new(sq, &[1, 4, 1, 3], &[1, 1, 5, 1]).build("squared_difference_broadcast_both", out);
+    Binary { spread: SATURATE, ..Binary::new(sq, FULL, FULL) }.build("squared_difference_saturate", out);
 }
 
 /// An AVERAGE_POOL_2D / MAX_POOL_2D case: input `[N, H, W, C]`, filter `[h, w]`, stride,
@@ -575,6 +607,284 @@ fn activation_cases(out: &mut Vec<Case>) {
     unary("relu_same_quant", BuiltinOp::RELU, shape, pt(0.05, -20), pt(0.05, -20), none(), out);
     unary("relu6_diff_quant", BuiltinOp::RELU6, shape, pt(0.06, 0), pt(6.0 / 255.0, -128), none(), out);
     unary("relu6_same_quant", BuiltinOp::RELU6, shape, pt(0.05, -20), pt(0.05, -20), none(), out);
+
+    let leaky = |alpha| OpOptions::LeakyRelu { alpha };
+    let lr = BuiltinOp::LEAKY_RELU;
+    unary("leaky_relu", lr, shape, pt(0.05, -6), pt(0.03, -100), leaky(0.1), out);
+    unary("leaky_relu_same_quant", lr, shape, pt(0.04, 12), pt(0.04, 12), leaky(0.2), out);
+    unary("leaky_relu_alpha_above_1", lr, shape, pt(0.04, 3), pt(0.09, 0), leaky(1.7), out);
+    unary("leaky_relu_negative_alpha", lr, shape, pt(0.05, 0), pt(0.04, -60), leaky(-0.3), out);
+    unary("tanh", BuiltinOp::TANH, shape, pt(0.03, 4), pt(1.0 / 128.0, 0), none(), out);
+    unary("tanh_wide_range", BuiltinOp::TANH, shape, pt(0.12, -30), pt(1.0 / 128.0, 0), none(), out);
+    unary("tanh_fine_input", BuiltinOp::TANH, s1x10, pt(0.004, 60), pt(1.0 / 128.0, 0), none(), out);
+    let l2 = || OpOptions::L2Norm { activation: Activation::None };
+    let l2n = BuiltinOp::L2_NORMALIZATION;
+    unary("l2_normalization_2d", l2n, &[3, 6], pt(0.05, 0), pt(1.0 / 128.0, 0), l2(), out);
+    unary("l2_normalization_4d", l2n, shape, pt(0.02, -128), pt(1.0 / 128.0, 0), l2(), out);
+    unary("l2_normalization_zp", l2n, &[2, 8], pt(0.07, 37), pt(1.0 / 128.0, 0), l2(), out);
+    unary("leaky_relu_saturate", lr, &[1, 7, 3, 5], pt(0.06, -20), pt(0.015, -10), leaky(0.25), out);
+}
+
+/// Data movement with several outputs or strided reads: SPLIT, SPLIT_V, UNPACK,
+/// STRIDED_SLICE.
+fn movement_cases(out: &mut Vec<Case>) {
+    let q = |m: &mut Model| QuantSpec::per_tensor(m.rng.range_f32(0.03, 0.06), m.zp(30));
+
+    // SPLIT: (name, input, axis, pieces); inputs are (axis, tensor).
+    for (name, input, axis, pieces) in [
+        ("split_channels_2", [1, 4, 5, 6], -1, 2),
+        ("split_height_3", [1, 6, 3, 2], 1, 3),
+        ("split_batch_2", [2, 3, 3, 4], 0, 2),
+        ("split_width_odd_1", [1, 3, 5, 3], 2, 1),
+    ] {
+        let mut m = Model::new(name);
+        let qx = q(&mut m);
+        let x = m.int8("input", &input, &qx);
+        let a = m.b.add_const_i32("axis", &[], &[axis]);
+        let d = if axis < 0 { (axis + 4) as usize } else { axis as usize };
+        let mut piece = input;
+        piece[d] /= pieces;
+        let ys: Vec<i32> = (0..pieces).map(|i| m.int8(&format!("output{i}"), &piece, &qx)).collect();
+        m.b.add_op(BuiltinOp::SPLIT, &[a, x], &ys, OpOptions::Split { num_splits: pieces });
+        m.finish(name, &[x], &ys, out);
+    }
+
+    // SPLIT_V: (name, input, axis, sizes as written, sizes as shaped); inputs (tensor, sizes,
+    // axis).
+    for (name, input, axis, sizes, shaped) in [
+        ("split_v_channels", [1, 3, 4, 6], 3, vec![1, 3, 2], vec![1, 3, 2]),
+        ("split_v_height_minus1", [1, 7, 2, 3], -3, vec![2, -1], vec![2, 5]),
+    ] {
+        let mut m = Model::new(name);
+        let qx = q(&mut m);
+        let x = m.int8("input", &input, &qx);
+        let sz = m.b.add_const_i32("size_splits", &[sizes.len() as i32], &sizes);
+        let a = m.b.add_const_i32("axis", &[], &[axis]);
+        let d = if axis < 0 { (axis + 4) as usize } else { axis as usize };
+        let ys: Vec<i32> = shaped
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| {
+                let mut piece = input;
+                piece[d] = s;
+                m.int8(&format!("output{i}"), &piece, &qx)
+            })
+            .collect();
+        let o = OpOptions::SplitV { num_splits: sizes.len() as i32 };
+        m.b.add_op(BuiltinOp::SPLIT_V, &[x, sz, a], &ys, o);
+        m.finish(name, &[x], &ys, out);
+    }
+
+    // UNPACK: (name, input, axis).
+    for (name, input, axis) in [
+        ("unpack_axis_neg1", vec![1, 4, 5, 3], -1),
+        ("unpack_axis1", vec![2, 3, 4], 1),
+        ("unpack_axis0", vec![4, 5], 0),
+    ] {
+        let mut m = Model::new(name);
+        let qx = q(&mut m);
+        let x = m.int8("input", &input, &qx);
+        let d = if axis < 0 { (axis + input.len() as i32) as usize } else { axis as usize };
+        let num = input[d];
+        let mut piece = input.clone();
+        piece.remove(d);
+        let ys: Vec<i32> = (0..num).map(|i| m.int8(&format!("output{i}"), &piece, &qx)).collect();
+        m.b.add_op(BuiltinOp::UNPACK, &[x], &ys, OpOptions::Unpack { num, axis });
+        m.finish(name, &[x], &ys, out);
+    }
+
+    // GATHER: (name, input, indices shape, indices, axis, batch_dims, output).
+    type Gather = (&'static str, Vec<i32>, Vec<i32>, Vec<i32>, i32, i32, Vec<i32>);
+    let gathers: Vec<Gather> = vec![
+        ("gather_channels_neg1", vec![1, 4, 5, 4], vec![4], vec![3, 0, 2, 1], -1, 0, vec![1, 4, 5, 4]),
+        ("gather_axis0_repeat", vec![5, 6], vec![7], vec![4, 0, 0, 2, 4, 1, 3], 0, 0, vec![7, 6]),
+        ("gather_axis1_2d_indices", vec![2, 5, 3], vec![2, 2], vec![1, 4, 0, 1], 1, 0, vec![2, 2, 2, 3]),
+        ("gather_batch_dims1", vec![3, 4, 2], vec![3, 2], vec![0, 3, 2, 2, 1, 0], 1, 1, vec![3, 2, 2]),
+    ];
+    for (name, input, ishape, indices, axis, batch_dims, output) in gathers {
+        let mut m = Model::new(name);
+        let qx = q(&mut m);
+        let x = m.int8("input", &input, &qx);
+        let i = m.b.add_const_i32("indices", &ishape, &indices);
+        let y = m.int8("output", &output, &qx);
+        m.b.add_op(BuiltinOp::GATHER, &[x, i], &[y], OpOptions::Gather { axis, batch_dims });
+        m.finish(name, &[x], &[y], out);
+    }
+
+    // PACK: (name, input shape, count, axis).
+    for (name, input, count, axis) in [
+        ("pack_axis_neg1", vec![1, 4, 5], 4, -1),
+        ("pack_axis0", vec![3, 2], 3, 0),
+        ("pack_axis1", vec![2, 3, 2], 2, 1),
+    ] {
+        let mut m = Model::new(name);
+        let qx = q(&mut m);
+        let xs: Vec<i32> = (0..count).map(|i| m.int8(&format!("input{i}"), &input, &qx)).collect();
+        let rank = input.len() as i32 + 1;
+        let d = if axis < 0 { (axis + rank) as usize } else { axis as usize };
+        let mut shape = input.clone();
+        shape.insert(d, count);
+        let y = m.int8("output", &shape, &qx);
+        m.b.add_op(BuiltinOp::PACK, &xs, &[y], OpOptions::Pack { values_count: count, axis });
+        m.finish(name, &xs, &[y], out);
+    }
+
+    // SPACE_TO_DEPTH and DEPTH_TO_SPACE: (name, input, block, output).
+    for (name, input, block, output) in [
+        ("space_to_depth_2", [1, 4, 6, 3], 2, [1, 2, 3, 12]),
+        ("space_to_depth_3_batch2", [2, 6, 3, 2], 3, [2, 2, 1, 18]),
+        ("depth_to_space_2", [1, 3, 2, 8], 2, [1, 6, 4, 2]),
+        ("depth_to_space_3", [1, 2, 3, 9], 3, [1, 6, 9, 1]),
+    ] {
+        let mut m = Model::new(name);
+        let qx = q(&mut m);
+        let x = m.int8("input", &input, &qx);
+        let y = m.int8("output", &output, &qx);
+        let (op, o) = if name.starts_with("space") {
+            (BuiltinOp::SPACE_TO_DEPTH, OpOptions::SpaceToDepth { block_size: block })
+        } else {
+            (BuiltinOp::DEPTH_TO_SPACE, OpOptions::DepthToSpace { block_size: block })
+        };
+        m.b.add_op(op, &[x], &[y], o);
+        m.finish(name, &[x], &[y], out);
+    }
+
+    // STRIDED_SLICE: (name, input, begin, end, strides, begin_mask, end_mask, shrink_mask,
+    // output).
+    type Slice = (&'static str, Vec<i32>, Vec<i32>, Vec<i32>, Vec<i32>, i32, i32, i32, Vec<i32>);
+    let slices: Vec<Slice> = vec![
+        (
+            "strided_slice_channels_masks",
+            vec![1, 4, 5, 18],
+            vec![0, 0, 0, 4],
+            vec![0, 0, 0, 6],
+            vec![1; 4],
+            7,
+            7,
+            0,
+            vec![1, 4, 5, 2],
+        ),
+        (
+            "strided_slice_begin_mask_all",
+            vec![1, 4, 5, 6],
+            vec![0, 0, 0, 0],
+            vec![0, 0, 0, 4],
+            vec![1; 4],
+            15,
+            7,
+            0,
+            vec![1, 4, 5, 4],
+        ),
+        (
+            "strided_slice_stride2_odd",
+            vec![1, 7, 9, 3],
+            vec![0, 1, 0, 0],
+            vec![1, 7, 9, 3],
+            vec![1, 2, 2, 1],
+            0,
+            0,
+            0,
+            vec![1, 3, 5, 3],
+        ),
+        (
+            "strided_slice_stride3",
+            vec![1, 8, 8, 2],
+            vec![0, 1, 2, 0],
+            vec![1, 8, 8, 2],
+            vec![1, 3, 3, 1],
+            0,
+            0,
+            0,
+            vec![1, 3, 2, 2],
+        ),
+        (
+            "strided_slice_negative_stride",
+            vec![1, 5, 6, 3],
+            vec![0, -1, 4, 0],
+            vec![1, 0, 0, 3],
+            vec![1, -1, -2, 1],
+            0,
+            0,
+            0,
+            vec![1, 4, 2, 3],
+        ),
+        (
+            "strided_slice_reverse_masks",
+            vec![1, 3, 4, 5],
+            vec![0, 0, 0, 0],
+            vec![1, 0, 0, 0],
+            vec![1, -1, -1, -2],
+            14,
+            14,
+            0,
+            vec![1, 3, 4, 3],
+        ),
+        (
+            "strided_slice_negative_indices",
+            vec![1, 6, 5, 4],
+            vec![0, -4, -3, 1],
+            vec![1, -1, 5, -1],
+            vec![1; 4],
+            0,
+            0,
+            0,
+            vec![1, 3, 3, 2],
+        ),
+        (
+            "strided_slice_clamped_ends",
+            vec![1, 4, 5, 3],
+            vec![0, 1, -9, 0],
+            vec![1, 99, 3, 3],
+            vec![1; 4],
+            0,
+            0,
+            0,
+            vec![1, 3, 3, 3],
+        ),
+        (
+            "strided_slice_shrink_row",
+            vec![1, 4, 5, 3],
+            vec![0, 2, 0, 0],
+            vec![1, 3, 5, 3],
+            vec![1; 4],
+            0,
+            0,
+            2,
+            vec![1, 5, 3],
+        ),
+        (
+            "strided_slice_shrink_two_axes",
+            vec![2, 4, 6],
+            vec![1, 0, -1],
+            vec![2, 4, 6],
+            vec![1, 1, 1],
+            2,
+            2,
+            5,
+            vec![4],
+        ),
+        ("strided_slice_2d", vec![6, 10], vec![1, 1], vec![6, 10], vec![2, 3], 0, 0, 0, vec![3, 3]),
+    ];
+    for (name, input, begin, end, strides, begin_mask, end_mask, shrink_axis_mask, output) in slices {
+        let mut m = Model::new(name);
+        let qx = q(&mut m);
+        let x = m.int8("input", &input, &qx);
+        let r = input.len() as i32;
+        let b = m.b.add_const_i32("begin", &[r], &begin);
+        let e = m.b.add_const_i32("end", &[r], &end);
+        let s = m.b.add_const_i32("strides", &[r], &strides);
+        let y = m.int8("output", &output, &qx);
+        let o = OpOptions::StridedSlice {
+            begin_mask,
+            end_mask,
+            ellipsis_mask: 0,
+            new_axis_mask: 0,
+            shrink_axis_mask,
+            offset: false,
+        };
+        m.b.add_op(BuiltinOp::STRIDED_SLICE, &[x, b, e, s], &[y], o);
+        m.finish(name, &[x], &[y], out);
+    }
 }
 
 fn quantize_cases(out: &mut Vec<Case>) {
@@ -616,6 +926,301 @@ fn multi_io_case(out: &mut Vec<Case>) {
     m.finish(name, &[b, a], &[product, sum], out);
 }
 
+/// A TRANSPOSE_CONV case: input `[N, H, W, C]`, output channels, kernel, stride, padding,
+/// output `[H, W]`, per-channel, bias, activation.
+struct TConv {
+    input: [i32; 4],
+    cout: i32,
+    k: [i32; 2],
+    stride: [i32; 2],
+    padding: Padding,
+    out_hw: [i32; 2],
+    per_channel: bool,
+    bias: bool,
+    activation: Activation,
+    spread: f32,
+}
+
+impl TConv {
+    fn new(input: [i32; 4], cout: i32, k: i32, stride: i32, padding: Padding, out_hw: [i32; 2]) -> Self {
+        TConv {
+            input,
+            cout,
+            k: [k, k],
+            stride: [stride, stride],
+            padding,
+            out_hw,
+            per_channel: true,
+            bias: true,
+            activation: Activation::None,
+            spread: SPREAD,
+        }
+    }
+
+    fn build(self, name: &str, out: &mut Vec<Case>) {
+        let mut m = Model::new(name);
+        let [n, _, _, cin] = self.input;
+        let in_scale = m.rng.range_f32(0.02, 0.06);
+        let in_q = QuantSpec::per_tensor(in_scale, m.zp(40));
+        let x = m.int8("input", &self.input, &in_q);
+        let [kh, kw] = self.k;
+        let channels = if self.per_channel { self.cout as usize } else { 1 };
+        let scales: Vec<f32> = (0..channels).map(|_| m.rng.range_f32(0.002, 0.01)).collect();
+        let fq = if self.per_channel {
+            QuantSpec::per_channel(scales.clone(), 0)
+        } else {
+            QuantSpec::per_tensor(scales[0], 0)
+        };
+        let weights = m.rng.i8_vec((self.cout * kh * kw * cin) as usize, -127, 127);
+        let f = m.b.add_const_i8("filter", &[self.cout, kh, kw, cin], &weights, fq);
+        let shape = m.b.add_const_i32("output_shape", &[4], &[n, self.out_hw[0], self.out_hw[1], self.cout]);
+        // Taps per output pixel on average: kernel area over stride area.
+        let taps = (kh * kw) as f32 / (self.stride[0] * self.stride[1]) as f32;
+        let mean_scale = scales.iter().sum::<f32>() / scales.len() as f32;
+        let std = 74.0 * in_scale * 73.0 * mean_scale * (taps * cin as f32).sqrt();
+        let mut out_q = quant_for(std, 0.0, self.spread);
+        out_q.zero_point = vec![m.zp(20)];
+        let y = m.int8("output", &[n, self.out_hw[0], self.out_hw[1], self.cout], &out_q);
+        let mut inputs = vec![shape, f, x];
+        if self.bias {
+            let bias_scales: Vec<f32> =
+                (0..self.cout as usize).map(|c| in_scale * scales[c.min(channels - 1)]).collect();
+            let values = m.rng.i32_vec(self.cout as usize, -3000, 3000);
+            let bq = if self.per_channel {
+                QuantSpec::per_channel(bias_scales, 0)
+            } else {
+                QuantSpec::per_tensor(bias_scales[0], 0)
+            };
+            let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+            inputs.push(m.b.add_const_tensor("bias", &[self.cout], TensorType::Int32, Some(bq), bytes));
+        }
+        let o = OpOptions::TransposeConv {
+            padding: self.padding,
+            stride_w: self.stride[1],
+            stride_h: self.stride[0],
+            activation: self.activation,
+        };
+        m.b.add_op(BuiltinOp::TRANSPOSE_CONV, &inputs, &[y], o);
+        m.finish(name, &[x], &[y], out);
+    }
+}
+
+fn transpose_conv_cases(out: &mut Vec<Case>) {
+    use Padding::{Same, Valid};
+    TConv::new([1, 4, 4, 6], 5, 3, 2, Same, [8, 8]).build("transpose_conv_3x3_s2_same", out);
+    TConv::new([1, 3, 5, 4], 3, 3, 2, Valid, [7, 11]).build("transpose_conv_3x3_s2_valid_odd", out);
+    TConv::new([1, 5, 4, 3], 4, 3, 1, Same, [5, 4]).build("transpose_conv_3x3_s1_same", out);
+    TConv::new([1, 3, 3, 4], 2, 2, 2, Valid, [6, 6]).build("transpose_conv_2x2_s2_valid", out);
+    TConv { stride: [1, 2], ..TConv::new([1, 4, 3, 3], 3, 3, 2, Same, [4, 6]) }.build("transpose_conv_stride_1x2", out);
+    TConv { per_channel: false, ..TConv::new([1, 4, 4, 3], 4, 3, 2, Same, [8, 8]) }
+        .build("transpose_conv_per_tensor", out);
+    TConv { bias: false, ..TConv::new([1, 4, 4, 3], 4, 3, 2, Same, [8, 8]) }.build("transpose_conv_no_bias", out);
+    TConv { activation: Activation::Relu, ..TConv::new([1, 4, 4, 3], 4, 3, 2, Same, [8, 8]) }
+        .build("transpose_conv_relu", out);
+    TConv { spread: SATURATE, ..TConv::new([2, 3, 3, 4], 3, 3, 2, Same, [6, 6]) }
+        .build("transpose_conv_saturate_batch2", out);
+}
+
+/// PRELU: (name, input shape, alpha shape, alpha constant, alpha zero point).
+fn prelu_cases(out: &mut Vec<Case>) {
+    for (name, shape, alpha_shape, constant, alpha_zp) in [
+        ("prelu_channel_alpha", vec![1, 4, 5, 3], vec![1, 1, 3], true, 0),
+        ("prelu_channel_alpha_zp", vec![1, 4, 5, 3], vec![3], true, 25),
+        ("prelu_scalar_alpha", vec![1, 4, 5, 3], vec![1], true, 0),
+        ("prelu_full_alpha_input", vec![1, 3, 4, 2], vec![1, 3, 4, 2], false, -10),
+    ] {
+        let mut m = Model::new(name);
+        let q_in = QuantSpec::per_tensor(m.rng.range_f32(0.03, 0.06), m.zp(30));
+        let q_alpha = QuantSpec::per_tensor(m.rng.range_f32(0.002, 0.01), alpha_zp);
+        let x = m.int8("input", &shape, &q_in);
+        let a = if constant {
+            let n: i32 = alpha_shape.iter().product();
+            let values = m.rng.i8_vec(n as usize, -100, 127);
+            m.b.add_const_i8("alpha", &alpha_shape, &values, q_alpha)
+        } else {
+            m.int8("alpha", &alpha_shape, &q_alpha)
+        };
+        let mut q_out = quant_for(74.0 * q_in.scale[0], 0.0, SPREAD);
+        q_out.zero_point = vec![m.zp(20)];
+        let y = m.int8("output", &shape, &q_out);
+        m.b.add_op(BuiltinOp::PRELU, &[x, a], &[y], OpOptions::None);
+        let inputs = if constant { vec![x] } else { vec![x, a] };
+        m.finish(name, &inputs, &[y], out);
+    }
+}
+
+/// RESIZE_BILINEAR: (name, input, size, align_corners, half_pixel_centers).
+fn resize_bilinear_cases(out: &mut Vec<Case>) {
+    for (name, input, size, align_corners, half_pixel_centers) in [
+        ("resize_bilinear_2x", [1, 4, 5, 3], [8, 10], false, false),
+        ("resize_bilinear_2x_align_corners", [1, 4, 5, 3], [8, 10], true, false),
+        ("resize_bilinear_2x_half_pixel", [1, 4, 5, 3], [8, 10], false, true),
+        ("resize_bilinear_5x7_to_8x11", [1, 5, 7, 2], [8, 11], false, false),
+        ("resize_bilinear_5x7_to_8x11_align_corners", [1, 5, 7, 2], [8, 11], true, false),
+        ("resize_bilinear_5x7_to_8x11_half_pixel", [1, 5, 7, 2], [8, 11], false, true),
+        ("resize_bilinear_down_9x8_to_4x3_half_pixel", [2, 9, 8, 2], [4, 3], false, true),
+    ] {
+        let mut m = Model::new(name);
+        let q = QuantSpec::per_tensor(m.rng.range_f32(0.03, 0.06), m.zp(30));
+        let x = m.int8("input", &input, &q);
+        let sz = m.b.add_const_i32("size", &[2], &size);
+        let y = m.int8("output", &[input[0], size[0], size[1], input[3]], &q);
+        let o = OpOptions::ResizeBilinear { align_corners, half_pixel_centers };
+        m.b.add_op(BuiltinOp::RESIZE_BILINEAR, &[x, sz], &[y], o);
+        m.finish(name, &[x], &[y], out);
+    }
+}
+
+/// ARG_MAX / ARG_MIN: (name, max, float input, input shape, axis).
+fn arg_cases(out: &mut Vec<Case>) {
+    for (name, max, float, input, axis) in [
+        ("arg_max_f32_channels", true, true, vec![1, 4, 5, 6], -1),
+        ("arg_max_i8_channels", true, false, vec![1, 4, 5, 6], 3),
+        ("arg_max_i8_height", true, false, vec![1, 7, 3, 2], 1),
+        ("arg_min_f32_axis0", false, true, vec![5, 6], 0),
+        ("arg_min_i8_channels_ties", false, false, vec![1, 6, 6, 40], -1),
+    ] {
+        let mut m = Model::new(name);
+        let x = if float {
+            m.float("input", &input)
+        } else {
+            let q = QuantSpec::per_tensor(m.rng.range_f32(0.03, 0.06), m.zp(30));
+            m.int8("input", &input, &q)
+        };
+        let a = m.b.add_const_i32("axis", &[], &[axis]);
+        let rank = input.len() as i32;
+        let d = if axis < 0 { (axis + rank) as usize } else { axis as usize };
+        let mut shape = input.clone();
+        shape.remove(d);
+        let y = m.b.add_tensor(TensorSpec::new("output", &shape, TensorType::Int32));
+        let (op, o) = if max {
+            (BuiltinOp::ARG_MAX, OpOptions::ArgMax { output_type: 2 })
+        } else {
+            (BuiltinOp::ARG_MIN, OpOptions::ArgMin { output_type: 2 })
+        };
+        m.b.add_op(op, &[x, a], &[y], o);
+        m.finish(name, &[x], &[y], out);
+    }
+}
+
+/// SLICE and EXPAND_DIMS.
+fn slice_cases(out: &mut Vec<Case>) {
+    // SLICE: (name, input, begin, size, int64 indices, output).
+    type Slice = (&'static str, Vec<i32>, Vec<i32>, Vec<i32>, bool, Vec<i32>);
+    let slices: Vec<Slice> = vec![
+        ("slice_box", vec![1, 5, 6, 4], vec![0, 1, 2, 1], vec![1, 3, 3, 2], false, vec![1, 3, 3, 2]),
+        ("slice_size_minus1", vec![1, 5, 6, 4], vec![0, 2, 0, 3], vec![-1, -1, 4, -1], false, vec![1, 3, 4, 1]),
+        ("slice_rank5_i64", vec![2, 3, 2, 3, 4], vec![1, 0, 1, 1, 0], vec![1, 2, 1, 2, 3], true, vec![1, 2, 1, 2, 3]),
+        ("slice_rank1", vec![10], vec![3], vec![5], false, vec![5]),
+    ];
+    for (name, input, begin, size, wide, output) in slices {
+        let mut m = Model::new(name);
+        let q = QuantSpec::per_tensor(m.rng.range_f32(0.03, 0.06), m.zp(30));
+        let x = m.int8("input", &input, &q);
+        let r = input.len() as i32;
+        let (b, s) = if wide {
+            let bytes = |v: &[i32]| v.iter().flat_map(|&x| i64::from(x).to_le_bytes()).collect::<Vec<u8>>();
+            (
+                m.b.add_const_tensor("begin", &[r], TensorType::Int64, None, bytes(&begin)),
+                m.b.add_const_tensor("size", &[r], TensorType::Int64, None, bytes(&size)),
+            )
+        } else {
+            (m.b.add_const_i32("begin", &[r], &begin), m.b.add_const_i32("size", &[r], &size))
+        };
+        let y = m.int8("output", &output, &q);
+        m.b.add_op(BuiltinOp::SLICE, &[x, b, s], &[y], OpOptions::Slice);
+        m.finish(name, &[x], &[y], out);
+    }
+
+    // EXPAND_DIMS: (name, input, axis, output); the last feeds a RELU so that the alias has a
+    // reader inside the graph.
+    for (name, input, axis, output) in [
+        ("expand_dims_axis0", vec![4, 5, 3], 0, vec![1, 4, 5, 3]),
+        ("expand_dims_axis_neg1", vec![1, 4, 5], -1, vec![1, 4, 5, 1]),
+        ("expand_dims_then_relu", vec![2, 6], 1, vec![2, 1, 6]),
+    ] {
+        let mut m = Model::new(name);
+        let q = QuantSpec::per_tensor(m.rng.range_f32(0.03, 0.06), m.zp(30));
+        let x = m.int8("input", &input, &q);
+        let a = m.b.add_const_i32("axis", &[1], &[axis]);
+        let y = m.int8("expanded", &output, &q);
+        m.b.add_op(BuiltinOp::EXPAND_DIMS, &[x, a], &[y], OpOptions::ExpandDims);
+        if name.ends_with("relu") {
+            let z = m.int8("output", &output, &q);
+            m.b.add_op(BuiltinOp::RELU, &[y], &[z], OpOptions::None);
+            m.finish(name, &[x], &[z], out);
+        } else {
+            m.finish(name, &[x], &[y], out);
+        }
+    }
+}
+
+/// SPACE_TO_BATCH_ND and BATCH_TO_SPACE_ND: (name, to batch, input, block, pads or crops,
+/// output).
+fn space_batch_cases(out: &mut Vec<Case>) {
+    type SpaceBatch = (&'static str, bool, Vec<i32>, Vec<i32>, Vec<i32>, Vec<i32>);
+    let cases: Vec<SpaceBatch> = vec![
+        ("space_to_batch_2x2", true, vec![1, 4, 6, 3], vec![2, 2], vec![0, 0, 0, 0], vec![4, 2, 3, 3]),
+        ("space_to_batch_padded", true, vec![1, 5, 4, 2], vec![2, 2], vec![2, 1, 1, 1], vec![4, 4, 3, 2]),
+        ("space_to_batch_rank3", true, vec![2, 5, 3], vec![3], vec![1, 0], vec![6, 2, 3]),
+        ("batch_to_space_2x2", false, vec![4, 2, 3, 3], vec![2, 2], vec![0, 0, 0, 0], vec![1, 4, 6, 3]),
+        ("batch_to_space_cropped", false, vec![8, 3, 2, 2], vec![2, 2], vec![1, 2, 0, 1], vec![2, 3, 3, 2]),
+        ("batch_to_space_rank3", false, vec![6, 2, 3], vec![3], vec![1, 0], vec![2, 5, 3]),
+    ];
+    for (name, to_batch, input, block, pads, output) in cases {
+        let mut m = Model::new(name);
+        let q = QuantSpec::per_tensor(m.rng.range_f32(0.03, 0.06), m.zp(30));
+        let x = m.int8("input", &input, &q);
+        let b = m.b.add_const_i32("block_shape", &[block.len() as i32], &block);
+        let p = m.b.add_const_i32(if to_batch { "paddings" } else { "crops" }, &[block.len() as i32, 2], &pads);
+        let y = m.int8("output", &output, &q);
+        let (op, o) = if to_batch {
+            (BuiltinOp::SPACE_TO_BATCH_ND, OpOptions::SpaceToBatchNd)
+        } else {
+            (BuiltinOp::BATCH_TO_SPACE_ND, OpOptions::BatchToSpaceNd)
+        };
+        m.b.add_op(op, &[x, b, p], &[y], o);
+        m.finish(name, &[x], &[y], out);
+    }
+
+    // The converter's dilated convolution: SPACE_TO_BATCH_ND (padded), a VALID 3x3 CONV_2D,
+    // BATCH_TO_SPACE_ND (cropped): a dilation-2 SAME convolution of a 6x6 image.
+    let name = "dilated_conv_as_space_to_batch";
+    let mut m = Model::new(name);
+    let in_scale = m.rng.range_f32(0.02, 0.06);
+    let in_zp = m.zp(40);
+    let q = QuantSpec::per_tensor(in_scale, in_zp);
+    let x = m.int8("input", &[1, 6, 6, 3], &q);
+    let b = m.b.add_const_i32("block_shape", &[2], &[2, 2]);
+    let pads = m.b.add_const_i32("paddings", &[2, 2], &[2, 2, 2, 2]);
+    let s2b = m.int8("s2b", &[4, 5, 5, 3], &q);
+    m.b.add_op(BuiltinOp::SPACE_TO_BATCH_ND, &[x, b, pads], &[s2b], OpOptions::SpaceToBatchNd);
+    let layer = add_random_layer(
+        &mut m.b,
+        &mut m.rng,
+        &LayerSpec {
+            name: "conv",
+            filter_shape: &[4, 3, 3, 3],
+            channel_dim: 0,
+            per_channel: true,
+            bias: true,
+            input_scale: in_scale,
+            input_q_rms: uniform_q_rms(in_zp),
+            output_std: 1.0,
+        },
+    );
+    let mut conv_q = quant_for(1.0, 0.0, SPREAD);
+    conv_q.zero_point = vec![m.zp(20)];
+    let conv = m.int8("conv", &[4, 3, 3, 4], &conv_q);
+    let o = Conv2DOptions { padding: Padding::Valid, ..Conv2DOptions::default() };
+    m.b.add_op(BuiltinOp::CONV_2D, &[s2b, layer.filter, layer.bias], &[conv], OpOptions::Conv2D(o));
+    let b2 = m.b.add_const_i32("block_shape_out", &[2], &[2, 2]);
+    let crops = m.b.add_const_i32("crops", &[2, 2], &[0, 0, 0, 0]);
+    let y = m.int8("output", &[1, 6, 6, 4], &conv_q);
+    m.b.add_op(BuiltinOp::BATCH_TO_SPACE_ND, &[conv, b2, crops], &[y], OpOptions::BatchToSpaceNd);
+    m.finish(name, &[x], &[y], out);
+}
+
 fn all_cases() -> Vec<Case> {
     let mut out = Vec::new();
     conv_cases(&mut out);
@@ -628,6 +1233,13 @@ fn all_cases() -> Vec<Case> {
     activation_cases(&mut out);
     quantize_cases(&mut out);
     multi_io_case(&mut out);
+    movement_cases(&mut out);
+    transpose_conv_cases(&mut out);
+    prelu_cases(&mut out);
+    resize_bilinear_cases(&mut out);
+    arg_cases(&mut out);
+    slice_cases(&mut out);
+    space_batch_cases(&mut out);
     out
 }
 

@@ -13,6 +13,10 @@ use patchwise::schema::numbers::{
     mul_options, pool_2d_options, reducer_options, reshape_options, resize_nearest_neighbor_options, softmax_options,
     squeeze_options,
 };
+use patchwise::schema::numbers::{
+    arg_options, block_size_options, gather_options, l2_norm_options, leaky_relu_options, pack_options,
+    resize_bilinear_options, split_options, strided_slice_options, sub_options, transpose_conv_options, unpack_options,
+};
 use patchwise::schema::numbers::{buffer, model, operator, operator_code, options_type, quantization};
 use patchwise::schema::numbers::{sub_graph, tensor, tensor_type};
 use patchwise::schema::opcodes::OpKind;
@@ -212,12 +216,55 @@ pub fn options_fields(t: u8) -> &'static [(usize, Ty)] {
             (resize_nearest_neighbor_options::ALIGN_CORNERS, Ty::U8(Bool)),
             (resize_nearest_neighbor_options::HALF_PIXEL_CENTERS, Ty::U8(Bool)),
         ],
+        options_type::LEAKY_RELU_OPTIONS => &[(leaky_relu_options::ALPHA, Ty::F32(Beta))],
+        options_type::SPLIT_OPTIONS | options_type::SPLIT_V_OPTIONS => &[(split_options::NUM_SPLITS, Ty::I32(Generic))],
+        options_type::STRIDED_SLICE_OPTIONS => &[
+            (strided_slice_options::BEGIN_MASK, Ty::I32(Generic)),
+            (strided_slice_options::END_MASK, Ty::I32(Generic)),
+            (strided_slice_options::ELLIPSIS_MASK, Ty::I32(Generic)),
+            (strided_slice_options::NEW_AXIS_MASK, Ty::I32(Generic)),
+            (strided_slice_options::SHRINK_AXIS_MASK, Ty::I32(Generic)),
+            (strided_slice_options::OFFSET, Ty::U8(Bool)),
+        ],
+        options_type::SUB_OPTIONS => &[
+            (sub_options::FUSED_ACTIVATION_FUNCTION, Ty::I8(Activation)),
+            (sub_options::POT_SCALE_INT16, Ty::U8(Bool)),
+        ],
+        options_type::SPACE_TO_DEPTH_OPTIONS | options_type::DEPTH_TO_SPACE_OPTIONS => {
+            &[(block_size_options::BLOCK_SIZE, Ty::I32(Stride))]
+        }
+        options_type::GATHER_OPTIONS => {
+            &[(gather_options::AXIS, Ty::I32(Axis)), (gather_options::BATCH_DIMS, Ty::I32(Axis))]
+        }
+        options_type::PACK_OPTIONS => {
+            &[(pack_options::VALUES_COUNT, Ty::I32(Generic)), (pack_options::AXIS, Ty::I32(Axis))]
+        }
+        options_type::UNPACK_OPTIONS => {
+            &[(unpack_options::NUM, Ty::I32(Generic)), (unpack_options::AXIS, Ty::I32(Axis))]
+        }
+        options_type::L2_NORM_OPTIONS => &[(l2_norm_options::FUSED_ACTIVATION_FUNCTION, Ty::I8(Activation))],
+        options_type::TRANSPOSE_CONV_OPTIONS => &[
+            (transpose_conv_options::PADDING, Ty::I8(Padding)),
+            (transpose_conv_options::STRIDE_W, Ty::I32(Stride)),
+            (transpose_conv_options::STRIDE_H, Ty::I32(Stride)),
+            (transpose_conv_options::FUSED_ACTIVATION_FUNCTION, Ty::I8(Activation)),
+            (transpose_conv_options::QUANTIZED_BIAS_TYPE, Ty::I8(TensorType)),
+        ],
+        options_type::RESIZE_BILINEAR_OPTIONS => &[
+            (resize_bilinear_options::NEW_HEIGHT, Ty::I32(Generic)),
+            (resize_bilinear_options::NEW_WIDTH, Ty::I32(Generic)),
+            (resize_bilinear_options::ALIGN_CORNERS, Ty::U8(Bool)),
+            (resize_bilinear_options::HALF_PIXEL_CENTERS, Ty::U8(Bool)),
+        ],
+        options_type::ARG_MAX_OPTIONS | options_type::ARG_MIN_OPTIONS => {
+            &[(arg_options::OUTPUT_TYPE, Ty::I8(TensorType))]
+        }
         _ => &[],
     }
 }
 
 /// Options union types of the operators patchwise supports (and `NONE`), in id order.
-pub const OPTION_TYPES: [u8; 19] = [
+pub const OPTION_TYPES: [u8; 40] = [
     options_type::NONE,
     options_type::CONV_2D_OPTIONS,
     options_type::DEPTHWISE_CONV_2D_OPTIONS,
@@ -226,17 +273,38 @@ pub const OPTION_TYPES: [u8; 19] = [
     options_type::SOFTMAX_OPTIONS,
     options_type::CONCATENATION_OPTIONS,
     options_type::ADD_OPTIONS,
+    options_type::L2_NORM_OPTIONS,
+    options_type::RESIZE_BILINEAR_OPTIONS,
     options_type::RESHAPE_OPTIONS,
+    options_type::SPACE_TO_DEPTH_OPTIONS,
     options_type::MUL_OPTIONS,
     options_type::PAD_OPTIONS,
+    options_type::GATHER_OPTIONS,
+    options_type::BATCH_TO_SPACE_ND_OPTIONS,
+    options_type::SPACE_TO_BATCH_ND_OPTIONS,
     options_type::TRANSPOSE_OPTIONS,
     options_type::REDUCER_OPTIONS,
+    options_type::SUB_OPTIONS,
     options_type::SQUEEZE_OPTIONS,
+    options_type::STRIDED_SLICE_OPTIONS,
+    options_type::SPLIT_OPTIONS,
     options_type::DEQUANTIZE_OPTIONS,
+    options_type::MAXIMUM_MINIMUM_OPTIONS,
+    options_type::ARG_MAX_OPTIONS,
     options_type::PAD_V2_OPTIONS,
+    options_type::SLICE_OPTIONS,
+    options_type::TRANSPOSE_CONV_OPTIONS,
+    options_type::EXPAND_DIMS_OPTIONS,
+    options_type::ARG_MIN_OPTIONS,
+    options_type::PACK_OPTIONS,
+    options_type::UNPACK_OPTIONS,
     options_type::RESIZE_NEAREST_NEIGHBOR_OPTIONS,
+    options_type::LEAKY_RELU_OPTIONS,
+    options_type::SQUARED_DIFFERENCE_OPTIONS,
+    options_type::SPLIT_V_OPTIONS,
     options_type::QUANTIZE_OPTIONS,
     options_type::HARD_SWISH_OPTIONS,
+    options_type::DEPTH_TO_SPACE_OPTIONS,
 ];
 
 /// Builtin codes patchwise supports: those of [`OpKind::ALL`], in that order.

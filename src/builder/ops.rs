@@ -10,6 +10,10 @@ use crate::schema::numbers::{
     mul_options, pool_2d_options, reducer_options, reshape_options, resize_nearest_neighbor_options, softmax_options,
     squeeze_options,
 };
+use crate::schema::numbers::{
+    arg_options, block_size_options, gather_options, l2_norm_options, leaky_relu_options, pack_options,
+    resize_bilinear_options, split_options, strided_slice_options, sub_options, transpose_conv_options, unpack_options,
+};
 
 /// A builtin operator code (`BuiltinOperator` in the schema). Any code may be written; the
 /// associated constants name the ones patchwise cares about.
@@ -65,6 +69,52 @@ impl BuiltinOp {
     pub const QUANTIZE: BuiltinOp = BuiltinOp(builtin::QUANTIZE as i32);
     /// `HARD_SWISH`.
     pub const HARD_SWISH: BuiltinOp = BuiltinOp(builtin::HARD_SWISH as i32);
+    /// `DEPTH_TO_SPACE`.
+    pub const DEPTH_TO_SPACE: BuiltinOp = BuiltinOp(builtin::DEPTH_TO_SPACE as i32);
+    /// `L2_NORMALIZATION`.
+    pub const L2_NORMALIZATION: BuiltinOp = BuiltinOp(builtin::L2_NORMALIZATION as i32);
+    /// `RESIZE_BILINEAR`.
+    pub const RESIZE_BILINEAR: BuiltinOp = BuiltinOp(builtin::RESIZE_BILINEAR as i32);
+    /// `SPACE_TO_DEPTH`.
+    pub const SPACE_TO_DEPTH: BuiltinOp = BuiltinOp(builtin::SPACE_TO_DEPTH as i32);
+    /// `TANH`.
+    pub const TANH: BuiltinOp = BuiltinOp(builtin::TANH as i32);
+    /// `BATCH_TO_SPACE_ND`.
+    pub const BATCH_TO_SPACE_ND: BuiltinOp = BuiltinOp(builtin::BATCH_TO_SPACE_ND as i32);
+    /// `SPACE_TO_BATCH_ND`.
+    pub const SPACE_TO_BATCH_ND: BuiltinOp = BuiltinOp(builtin::SPACE_TO_BATCH_ND as i32);
+    /// `GATHER`.
+    pub const GATHER: BuiltinOp = BuiltinOp(builtin::GATHER as i32);
+    /// `STRIDED_SLICE`.
+    pub const STRIDED_SLICE: BuiltinOp = BuiltinOp(builtin::STRIDED_SLICE as i32);
+    /// `SPLIT`.
+    pub const SPLIT: BuiltinOp = BuiltinOp(builtin::SPLIT as i32);
+    /// `PRELU`.
+    pub const PRELU: BuiltinOp = BuiltinOp(builtin::PRELU as i32);
+    /// `MAXIMUM`.
+    pub const MAXIMUM: BuiltinOp = BuiltinOp(builtin::MAXIMUM as i32);
+    /// `ARG_MAX`.
+    pub const ARG_MAX: BuiltinOp = BuiltinOp(builtin::ARG_MAX as i32);
+    /// `MINIMUM`.
+    pub const MINIMUM: BuiltinOp = BuiltinOp(builtin::MINIMUM as i32);
+    /// `SLICE`.
+    pub const SLICE: BuiltinOp = BuiltinOp(builtin::SLICE as i32);
+    /// `TRANSPOSE_CONV`.
+    pub const TRANSPOSE_CONV: BuiltinOp = BuiltinOp(builtin::TRANSPOSE_CONV as i32);
+    /// `EXPAND_DIMS`.
+    pub const EXPAND_DIMS: BuiltinOp = BuiltinOp(builtin::EXPAND_DIMS as i32);
+    /// `ARG_MIN`.
+    pub const ARG_MIN: BuiltinOp = BuiltinOp(builtin::ARG_MIN as i32);
+    /// `PACK`.
+    pub const PACK: BuiltinOp = BuiltinOp(builtin::PACK as i32);
+    /// `UNPACK`.
+    pub const UNPACK: BuiltinOp = BuiltinOp(builtin::UNPACK as i32);
+    /// `LEAKY_RELU`.
+    pub const LEAKY_RELU: BuiltinOp = BuiltinOp(builtin::LEAKY_RELU as i32);
+    /// `SQUARED_DIFFERENCE`.
+    pub const SQUARED_DIFFERENCE: BuiltinOp = BuiltinOp(builtin::SQUARED_DIFFERENCE as i32);
+    /// `SPLIT_V`.
+    pub const SPLIT_V: BuiltinOp = BuiltinOp(builtin::SPLIT_V as i32);
     /// `PLACEHOLDER_FOR_GREATER_OP_CODES`: the `deprecated_builtin_code` of every op whose code
     /// is this or more.
     pub const PLACEHOLDER_FOR_GREATER_OP_CODES: BuiltinOp = BuiltinOp(builtin::PLACEHOLDER_FOR_GREATER_OP_CODES as i32);
@@ -280,6 +330,117 @@ pub enum OpOptions {
     Quantize,
     /// `HardSwishOptions`, empty table.
     HardSwish,
+    /// `LeakyReluOptions`.
+    LeakyRelu {
+        /// `alpha`.
+        alpha: f32,
+    },
+    /// `SplitOptions`.
+    Split {
+        /// `num_splits`.
+        num_splits: i32,
+    },
+    /// `SplitVOptions`.
+    SplitV {
+        /// `num_splits`.
+        num_splits: i32,
+    },
+    /// `StridedSliceOptions` (masks as bit sets over the axes).
+    StridedSlice {
+        /// `begin_mask`.
+        begin_mask: i32,
+        /// `end_mask`.
+        end_mask: i32,
+        /// `ellipsis_mask`.
+        ellipsis_mask: i32,
+        /// `new_axis_mask`.
+        new_axis_mask: i32,
+        /// `shrink_axis_mask`.
+        shrink_axis_mask: i32,
+        /// `offset`.
+        offset: bool,
+    },
+    /// `SubOptions`. `pot_scale_int16` is left at its default (true).
+    Sub {
+        /// `fused_activation_function`.
+        activation: Activation,
+    },
+    /// `MaximumMinimumOptions`, empty table (MAXIMUM and MINIMUM).
+    MaximumMinimum,
+    /// `SquaredDifferenceOptions`, empty table.
+    SquaredDifference,
+    /// `SpaceToDepthOptions`.
+    SpaceToDepth {
+        /// `block_size`.
+        block_size: i32,
+    },
+    /// `DepthToSpaceOptions`.
+    DepthToSpace {
+        /// `block_size`.
+        block_size: i32,
+    },
+    /// `GatherOptions`.
+    Gather {
+        /// `axis`.
+        axis: i32,
+        /// `batch_dims`.
+        batch_dims: i32,
+    },
+    /// `PackOptions`.
+    Pack {
+        /// `values_count`.
+        values_count: i32,
+        /// `axis`.
+        axis: i32,
+    },
+    /// `UnpackOptions`.
+    Unpack {
+        /// `num`.
+        num: i32,
+        /// `axis`.
+        axis: i32,
+    },
+    /// `L2NormOptions`.
+    L2Norm {
+        /// `fused_activation_function`.
+        activation: Activation,
+    },
+    /// `TransposeConvOptions`.
+    TransposeConv {
+        /// `padding`.
+        padding: Padding,
+        /// `stride_w`.
+        stride_w: i32,
+        /// `stride_h`.
+        stride_h: i32,
+        /// `fused_activation_function`.
+        activation: Activation,
+    },
+    /// `ResizeBilinearOptions`.
+    ResizeBilinear {
+        /// `align_corners`.
+        align_corners: bool,
+        /// `half_pixel_centers`.
+        half_pixel_centers: bool,
+    },
+    /// `ArgMaxOptions`.
+    ArgMax {
+        /// `output_type` (a `TensorType` value).
+        output_type: i8,
+    },
+    /// `ArgMinOptions`.
+    ArgMin {
+        /// `output_type` (a `TensorType` value).
+        output_type: i8,
+    },
+    /// `SliceOptions`, empty table.
+    Slice,
+    /// `ExpandDimsOptions`, empty table.
+    ExpandDims,
+    /// `SpaceToBatchNDOptions`, empty table.
+    SpaceToBatchNd,
+    /// `BatchToSpaceNDOptions`, empty table.
+    BatchToSpaceNd,
 }
 
 impl OpOptions {
@@ -305,6 +466,27 @@ impl OpOptions {
             OpOptions::ResizeNearestNeighbor { .. } => options_type::RESIZE_NEAREST_NEIGHBOR_OPTIONS,
             OpOptions::Quantize => options_type::QUANTIZE_OPTIONS,
             OpOptions::HardSwish => options_type::HARD_SWISH_OPTIONS,
+            OpOptions::LeakyRelu { .. } => options_type::LEAKY_RELU_OPTIONS,
+            OpOptions::Split { .. } => options_type::SPLIT_OPTIONS,
+            OpOptions::SplitV { .. } => options_type::SPLIT_V_OPTIONS,
+            OpOptions::StridedSlice { .. } => options_type::STRIDED_SLICE_OPTIONS,
+            OpOptions::Sub { .. } => options_type::SUB_OPTIONS,
+            OpOptions::MaximumMinimum => options_type::MAXIMUM_MINIMUM_OPTIONS,
+            OpOptions::SquaredDifference => options_type::SQUARED_DIFFERENCE_OPTIONS,
+            OpOptions::SpaceToDepth { .. } => options_type::SPACE_TO_DEPTH_OPTIONS,
+            OpOptions::DepthToSpace { .. } => options_type::DEPTH_TO_SPACE_OPTIONS,
+            OpOptions::Gather { .. } => options_type::GATHER_OPTIONS,
+            OpOptions::Pack { .. } => options_type::PACK_OPTIONS,
+            OpOptions::Unpack { .. } => options_type::UNPACK_OPTIONS,
+            OpOptions::L2Norm { .. } => options_type::L2_NORM_OPTIONS,
+            OpOptions::TransposeConv { .. } => options_type::TRANSPOSE_CONV_OPTIONS,
+            OpOptions::ResizeBilinear { .. } => options_type::RESIZE_BILINEAR_OPTIONS,
+            OpOptions::ArgMax { .. } => options_type::ARG_MAX_OPTIONS,
+            OpOptions::ArgMin { .. } => options_type::ARG_MIN_OPTIONS,
+            OpOptions::Slice => options_type::SLICE_OPTIONS,
+            OpOptions::ExpandDims => options_type::EXPAND_DIMS_OPTIONS,
+            OpOptions::SpaceToBatchNd => options_type::SPACE_TO_BATCH_ND_OPTIONS,
+            OpOptions::BatchToSpaceNd => options_type::BATCH_TO_SPACE_ND_OPTIONS,
         }
     }
 
@@ -367,7 +549,66 @@ impl OpOptions {
                 w.add_bool(f::ALIGN_CORNERS, *align_corners, false);
                 w.add_bool(f::HALF_PIXEL_CENTERS, *half_pixel_centers, false);
             }
+            OpOptions::LeakyRelu { alpha } => w.add_f32(leaky_relu_options::ALPHA, *alpha, 0.0),
+            OpOptions::Split { num_splits } => w.add_i32(split_options::NUM_SPLITS, *num_splits, 0),
+            OpOptions::SplitV { num_splits } => w.add_i32(split_options::NUM_SPLITS, *num_splits, 0),
+            OpOptions::StridedSlice {
+                begin_mask,
+                end_mask,
+                ellipsis_mask,
+                new_axis_mask,
+                shrink_axis_mask,
+                offset,
+            } => {
+                use strided_slice_options as f;
+                w.add_i32(f::BEGIN_MASK, *begin_mask, 0);
+                w.add_i32(f::END_MASK, *end_mask, 0);
+                w.add_i32(f::ELLIPSIS_MASK, *ellipsis_mask, 0);
+                w.add_i32(f::NEW_AXIS_MASK, *new_axis_mask, 0);
+                w.add_i32(f::SHRINK_AXIS_MASK, *shrink_axis_mask, 0);
+                w.add_bool(f::OFFSET, *offset, false);
+            }
+            OpOptions::Sub { activation } => w.add_i8(sub_options::FUSED_ACTIVATION_FUNCTION, *activation as i8, 0),
+            OpOptions::SpaceToDepth { block_size } | OpOptions::DepthToSpace { block_size } => {
+                w.add_i32(block_size_options::BLOCK_SIZE, *block_size, 0)
+            }
+            OpOptions::Gather { axis, batch_dims } => {
+                w.add_i32(gather_options::AXIS, *axis, 0);
+                w.add_i32(gather_options::BATCH_DIMS, *batch_dims, 0);
+            }
+            OpOptions::Pack { values_count, axis } => {
+                w.add_i32(pack_options::VALUES_COUNT, *values_count, 0);
+                w.add_i32(pack_options::AXIS, *axis, 0);
+            }
+            OpOptions::Unpack { num, axis } => {
+                w.add_i32(unpack_options::NUM, *num, 0);
+                w.add_i32(unpack_options::AXIS, *axis, 0);
+            }
+            OpOptions::L2Norm { activation } => {
+                w.add_i8(l2_norm_options::FUSED_ACTIVATION_FUNCTION, *activation as i8, 0)
+            }
+            OpOptions::TransposeConv { padding, stride_w, stride_h, activation } => {
+                use transpose_conv_options as f;
+                w.add_i32(f::STRIDE_W, *stride_w, 0);
+                w.add_i32(f::STRIDE_H, *stride_h, 0);
+                w.add_i8(f::PADDING, *padding as i8, 0);
+                w.add_i8(f::FUSED_ACTIVATION_FUNCTION, *activation as i8, 0);
+            }
+            OpOptions::ResizeBilinear { align_corners, half_pixel_centers } => {
+                use resize_bilinear_options as f;
+                w.add_bool(f::ALIGN_CORNERS, *align_corners, false);
+                w.add_bool(f::HALF_PIXEL_CENTERS, *half_pixel_centers, false);
+            }
+            OpOptions::ArgMax { output_type } | OpOptions::ArgMin { output_type } => {
+                w.add_i8(arg_options::OUTPUT_TYPE, *output_type, 0)
+            }
             OpOptions::None
+            | OpOptions::MaximumMinimum
+            | OpOptions::SquaredDifference
+            | OpOptions::Slice
+            | OpOptions::ExpandDims
+            | OpOptions::SpaceToBatchNd
+            | OpOptions::BatchToSpaceNd
             | OpOptions::Reshape { .. }
             | OpOptions::Squeeze { .. }
             | OpOptions::Pad

@@ -311,7 +311,7 @@ impl AddParams {
 }
 
 /// TFLM `QuantizeMultiplierSmallerThanOneExp`: `(multiplier, shift ≤ 0)` for a real in (0, 1).
-fn smaller_than_one(real: f64) -> Result<(i32, i32)> {
+pub(crate) fn smaller_than_one(real: f64) -> Result<(i32, i32)> {
     if !(real > 0.0 && real < 1.0) {
         return Err(Error::InvalidArgument);
     }

@@ -18,6 +18,30 @@ use crate::{Error, Result};
 /// Integer bits of the rescaled input (Q4.27), as in TFLM.
 const INPUT_INTEGER_BITS: i32 = 4;
 
+/// TFLM's int8 input rescaling into Q4.27 for LOGISTIC and TANH: `(multiplier, left shift,
+/// input range radius)` from `frexp(input_scale · 2^27)` (no `QuantizeMultiplier` fix-ups).
+/// The shift must not be negative (`input_scale ≥ 2^-28`).
+pub(crate) fn input_rescale(input_scale: f32) -> Result<(i32, i32, i32)> {
+    let real = input_scale as f64 * (1i64 << (31 - INPUT_INTEGER_BITS)) as f64;
+    let (q, shift) = libm::frexp(real);
+    if shift < 0 {
+        return Err(Error::InvalidArgument);
+    }
+    // Truncating conversion as in C++ (q has at most 24 significant bits, so the rounded
+    // value never reaches 2^31).
+    let input_multiplier = libm::round(q * (1u64 << 31) as f64) as i64 as i32;
+    // TFLM CalculateInputRadius(4, shift, 31) = floor(15 · 2^27 / 2^shift), in double.
+    // It is 0 for every shift ≥ 31.
+    let input_range_radius = if shift >= 31 {
+        0
+    } else {
+        let max_input_rescaled = ((1i64 << INPUT_INTEGER_BITS) - 1) as f64 * (1i64 << (31 - INPUT_INTEGER_BITS)) as f64
+            / (1i64 << shift) as f64;
+        libm::floor(max_input_rescaled) as i32
+    };
+    Ok((input_multiplier, shift, input_range_radius))
+}
+
 /// Prepared int8 LOGISTIC (TFLM `CalculateArithmeticOpDataLogistic` for int8).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LogisticParams {
@@ -38,24 +62,7 @@ impl LogisticParams {
         if output_zero_point != -128 {
             return Err(Error::InvalidArgument);
         }
-        let real = input_scale as f64 * (1i64 << (31 - INPUT_INTEGER_BITS)) as f64;
-        let (q, shift) = libm::frexp(real);
-        if shift < 0 {
-            return Err(Error::InvalidArgument);
-        }
-        // Truncating conversion as in C++ (q has at most 24 significant bits, so the rounded
-        // value never reaches 2^31).
-        let input_multiplier = libm::round(q * (1u64 << 31) as f64) as i64 as i32;
-        // TFLM CalculateInputRadius(4, shift, 31) = floor(15 · 2^27 / 2^shift), in double.
-        // It is 0 for every shift ≥ 31.
-        let input_range_radius = if shift >= 31 {
-            0
-        } else {
-            let max_input_rescaled = ((1i64 << INPUT_INTEGER_BITS) - 1) as f64
-                * (1i64 << (31 - INPUT_INTEGER_BITS)) as f64
-                / (1i64 << shift) as f64;
-            libm::floor(max_input_rescaled) as i32
-        };
+        let (input_multiplier, shift, input_range_radius) = input_rescale(input_scale)?;
         Ok(LogisticParams { input_zero_point, input_range_radius, input_multiplier, input_left_shift: shift })
     }
 

@@ -12,23 +12,39 @@
 
 pub mod activations;
 pub mod add;
+pub mod arg_min_max;
 pub mod call;
 pub mod concatenation;
 pub mod conv;
 pub mod depthwise_conv;
 pub mod dequantize;
 pub mod fully_connected;
+pub mod gather;
 pub mod hard_swish;
 pub mod io;
+pub mod l2norm;
+pub mod leaky_relu;
 pub mod logistic;
+pub mod maximum_minimum;
 pub mod mean;
 pub mod mul;
+pub mod pack;
 pub mod pad;
 pub mod pooling;
+pub mod prelu;
 pub mod quantize;
+pub mod resize_bilinear;
 pub mod resize_nearest;
 pub mod softmax;
+pub mod space_batch;
+pub mod split;
+pub mod squared_difference;
+pub mod strided_copy;
+pub mod strided_slice;
+pub mod sub;
+pub mod tanh;
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod test_support;
 pub mod transpose;
+pub mod transpose_conv;

@@ -262,7 +262,7 @@ pub fn softmax_s8_s16(params: &SoftmaxParams, input: &[i8], output: &mut [i16]) 
 /// gemmlowp `SaturatingRoundingMultiplyByPOT` with a positive exponent: a left shift that
 /// saturates to the int32 range. `exponent` in `1..=31`.
 #[inline(always)]
-fn saturating_shl(x: i32, exponent: u32) -> i32 {
+pub(crate) fn saturating_shl(x: i32, exponent: u32) -> i32 {
     let threshold = ((1i64 << (31 - exponent)) - 1) as i32;
     if x > threshold {
         i32::MAX
@@ -275,7 +275,7 @@ fn saturating_shl(x: i32, exponent: u32) -> i32 {
 
 /// gemmlowp `RoundingHalfSum`: `(a + b) / 2`, ties away from zero.
 #[inline(always)]
-fn rounding_half_sum(a: i32, b: i32) -> i32 {
+pub(crate) fn rounding_half_sum(a: i32, b: i32) -> i32 {
     let sum = a as i64 + b as i64;
     let sign = if sum >= 0 { 1 } else { -1 };
     ((sum + sign) / 2) as i32

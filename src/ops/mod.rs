@@ -13,43 +13,74 @@
 
 mod activations;
 mod add;
+mod arg_min_max;
+mod binary;
 mod concatenation;
 mod conv;
 mod depthwise_conv;
 mod dequantize;
+mod expand_dims;
 mod fully_connected;
+mod gather;
 mod hard_swish;
+mod l2norm;
+mod leaky_relu;
 mod logistic;
 mod mean;
 mod mul;
+mod pack;
 mod pad;
 mod pooling;
+mod prelu;
 mod quantize;
 mod reshape;
+mod resize_bilinear;
 mod resize_nearest;
+mod slice;
 mod softmax;
+mod space_batch;
+mod space_depth;
+mod split;
+mod strided_slice;
+mod tanh;
 mod transpose;
+mod transpose_conv;
 
 pub use concatenation::ConcatSpec;
 pub use conv::{ConvSpec, RequantSource};
 pub use depthwise_conv::DepthwiseSpec;
 pub use fully_connected::FullyConnectedSpec;
+pub use gather::GatherSpec;
+pub use pack::PackSpec;
+pub use split::SplitSpec;
+pub use transpose_conv::TransposeConvSpec;
 
 use crate::error::{Error, Result};
 use crate::geometry::{Padding, Window};
 use crate::kernels::{
     activations::{Relu6Params, ReluParams},
     add::AddParams,
+    arg_min_max::ArgParams,
     dequantize::DequantizeParams,
     hard_swish::HardSwishParams,
+    l2norm::L2NormParams,
+    leaky_relu::LeakyReluParams,
     logistic::LogisticParams,
+    maximum_minimum::MinMaxParams,
     mean::MeanParams,
     mul::MulParams,
     pad::PadParams,
     pooling::PoolParams,
+    prelu::PreluParams,
     quantize::{QuantizeParams, RequantizeParams},
+    resize_bilinear::ResizeBilinearParams,
     resize_nearest::ResizeNearestParams,
     softmax::SoftmaxParams,
+    space_batch::SpaceBatchParams,
+    squared_difference::SquaredDifferenceParams,
+    strided_copy::StridedCopy,
+    sub::SubParams,
+    tanh::TanhParams,
     transpose::TransposeParams,
 };
 use crate::quant::Activation;
@@ -103,7 +134,7 @@ pub enum Params<'m> {
     Concat(ConcatSpec),
     ResizeNearest(ResizeNearestParams),
     Transpose(TransposeParams),
-    /// RESHAPE / SQUEEZE not aliased: the same bytes copied.
+    /// RESHAPE / SQUEEZE / EXPAND_DIMS not aliased: the same bytes copied.
     Copy,
     Add(AddParams),
     Mul(MulParams),
@@ -118,6 +149,26 @@ pub enum Params<'m> {
     Quantize(QuantizeParams, usize),
     /// DEQUANTIZE int8 → float32 over `elements` values.
     Dequantize(DequantizeParams, usize),
+    LeakyRelu(LeakyReluParams),
+    /// SPLIT, SPLIT_V, UNPACK: one input, several outputs.
+    Split(SplitSpec),
+    /// Data movement as one strided walk: STRIDED_SLICE, SLICE, SPACE_TO_DEPTH, DEPTH_TO_SPACE.
+    Walk(StridedCopy),
+    Sub(SubParams),
+    /// MAXIMUM and MINIMUM.
+    MinMax(MinMaxParams),
+    SquaredDifference(SquaredDifferenceParams),
+    Tanh(TanhParams),
+    L2Norm(L2NormParams),
+    Gather(GatherSpec<'m>),
+    Pack(PackSpec),
+    TransposeConv(TransposeConvSpec<'m>),
+    Prelu(PreluParams),
+    ResizeBilinear(ResizeBilinearParams),
+    /// ARG_MAX and ARG_MIN.
+    Arg(ArgParams),
+    /// SPACE_TO_BATCH_ND and BATCH_TO_SPACE_ND.
+    SpaceBatch(SpaceBatchParams),
 }
 
 /// A sliding-window operator's window over its images, their batches, and the channels of an
@@ -168,6 +219,21 @@ pub enum Family {
     Requantize,
     Quantize,
     Dequantize,
+    LeakyRelu,
+    Split,
+    Walk,
+    Sub,
+    MinMax,
+    SquaredDifference,
+    Tanh,
+    L2Norm,
+    Gather,
+    Pack,
+    TransposeConv,
+    Prelu,
+    ResizeBilinear,
+    Arg,
+    SpaceBatch,
 }
 
 impl Params<'_> {
@@ -195,6 +261,21 @@ impl Params<'_> {
             Params::Requantize(_) => Family::Requantize,
             Params::Quantize(..) => Family::Quantize,
             Params::Dequantize(..) => Family::Dequantize,
+            Params::LeakyRelu(_) => Family::LeakyRelu,
+            Params::Split(_) => Family::Split,
+            Params::Walk(_) => Family::Walk,
+            Params::Sub(_) => Family::Sub,
+            Params::MinMax(_) => Family::MinMax,
+            Params::SquaredDifference(_) => Family::SquaredDifference,
+            Params::Tanh(_) => Family::Tanh,
+            Params::L2Norm(_) => Family::L2Norm,
+            Params::Gather(_) => Family::Gather,
+            Params::Pack(_) => Family::Pack,
+            Params::TransposeConv(_) => Family::TransposeConv,
+            Params::Prelu(_) => Family::Prelu,
+            Params::ResizeBilinear(_) => Family::ResizeBilinear,
+            Params::Arg(_) => Family::Arg,
+            Params::SpaceBatch(_) => Family::SpaceBatch,
         }
     }
 }
@@ -227,6 +308,22 @@ pub fn prepare<'m>(model: &Model<'m>, index: usize, fused_pad: Option<usize>) ->
         OpKind::Relu | OpKind::Relu6 => activations::prepare,
         OpKind::Quantize => quantize::prepare,
         OpKind::Dequantize => dequantize::prepare,
+        OpKind::LeakyRelu => leaky_relu::prepare,
+        OpKind::Split | OpKind::SplitV | OpKind::Unpack => split::prepare,
+        OpKind::StridedSlice => strided_slice::prepare,
+        OpKind::Sub | OpKind::Maximum | OpKind::Minimum | OpKind::SquaredDifference => binary::prepare,
+        OpKind::Tanh => tanh::prepare,
+        OpKind::L2Normalization => l2norm::prepare,
+        OpKind::Gather => gather::prepare,
+        OpKind::Pack => pack::prepare,
+        OpKind::SpaceToDepth | OpKind::DepthToSpace => space_depth::prepare,
+        OpKind::TransposeConv => transpose_conv::prepare,
+        OpKind::Prelu => prelu::prepare,
+        OpKind::ResizeBilinear => resize_bilinear::prepare,
+        OpKind::ArgMax | OpKind::ArgMin => arg_min_max::prepare,
+        OpKind::Slice => slice::prepare,
+        OpKind::ExpandDims => expand_dims::prepare,
+        OpKind::SpaceToBatchNd | OpKind::BatchToSpaceNd => space_batch::prepare,
     };
     core::hint::black_box(prepare)(&c)
 }
@@ -361,6 +458,11 @@ impl<'m> Ctx<'m> {
             1 => Ok(Padding::Valid),
             _ => Err(self.bad_options()),
         }
+    }
+    /// An axis (negative counts from the end) resolved against `rank`: `0..rank`.
+    pub fn axis(&self, axis: i32, rank: usize) -> Result<usize> {
+        let r = if axis < 0 { (rank as i64).checked_add(i64::from(axis)) } else { Some(i64::from(axis)) };
+        r.and_then(|r| usize::try_from(r).ok()).filter(|&a| a < rank).ok_or(self.bad())
     }
     /// A non-negative option value as `usize` (negative values are malformed options).
     pub fn positive(&self, v: i32) -> Result<usize> {

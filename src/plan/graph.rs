@@ -110,7 +110,9 @@ pub fn analyze(
                     }
                 }
             }
-            OpKind::Reshape | OpKind::Squeeze if options.alias && !x_const && !is_external(model, options, x)? => {
+            OpKind::Reshape | OpKind::Squeeze | OpKind::ExpandDims
+                if options.alias && !x_const && !is_external(model, options, x)? =>
+            {
                 *entry(op_plan, o)? = OpRun::SKIP.to_bits();
                 let r = root(info, x);
                 if let Some(b) = info.get_mut(y) {

@@ -7,7 +7,7 @@
 //!
 //! Planning runs in three steps (see `docs/memory.md`):
 //! 1. [`graph`] rewrites the schedule: PAD folded into the next convolution (virtual padding),
-//!    RESHAPE/SQUEEZE outputs aliased to their inputs; it prepares every operator's spec,
+//!    RESHAPE/SQUEEZE/EXPAND_DIMS outputs aliased to their inputs; it prepares every operator's spec,
 //!    chooses its kernel variant ([`choose`]) and, for each operator whose variant can write
 //!    over its dying input (in-place elementwise ops, sliding windows walking in order), how
 //!    close the output may sit to that input ([`overlap`], from the spec's dataflow and the
@@ -69,7 +69,7 @@ pub const EXACT: i32 = i32::MIN;
 pub struct Options {
     /// Fold PAD/PADV2 into the following CONV_2D/DEPTHWISE_CONV_2D as virtual padding.
     pub pad_fusion: bool,
-    /// RESHAPE/SQUEEZE outputs share their input's bytes (no copy).
+    /// RESHAPE/SQUEEZE/EXPAND_DIMS outputs share their input's bytes (no copy).
     pub alias: bool,
     /// Elementwise operators (activations, ADD/MUL, QUANTIZE/DEQUANTIZE, SOFTMAX) write over a
     /// dying input of the same shape.

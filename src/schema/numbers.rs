@@ -32,24 +32,47 @@ pub mod builtin {
     pub const CONCATENATION: u32 = 2;
     pub const CONV_2D: u32 = 3;
     pub const DEPTHWISE_CONV_2D: u32 = 4;
+    pub const DEPTH_TO_SPACE: u32 = 5;
     pub const DEQUANTIZE: u32 = 6;
     pub const FULLY_CONNECTED: u32 = 9;
+    pub const L2_NORMALIZATION: u32 = 11;
     pub const LOGISTIC: u32 = 14;
     pub const MAX_POOL_2D: u32 = 17;
     pub const MUL: u32 = 18;
     pub const RELU: u32 = 19;
     pub const RELU6: u32 = 21;
     pub const RESHAPE: u32 = 22;
+    pub const RESIZE_BILINEAR: u32 = 23;
     pub const SOFTMAX: u32 = 25;
+    pub const SPACE_TO_DEPTH: u32 = 26;
+    pub const TANH: u32 = 28;
     /// A custom operator, named by `OperatorCode.custom_code`.
     pub const CUSTOM: u32 = 32;
     pub const PAD: u32 = 34;
+    pub const GATHER: u32 = 36;
+    pub const BATCH_TO_SPACE_ND: u32 = 37;
+    pub const SPACE_TO_BATCH_ND: u32 = 38;
     pub const TRANSPOSE: u32 = 39;
     pub const MEAN: u32 = 40;
     pub const SUB: u32 = 41;
     pub const SQUEEZE: u32 = 43;
+    pub const STRIDED_SLICE: u32 = 45;
+    pub const SPLIT: u32 = 49;
+    pub const PRELU: u32 = 54;
+    pub const MAXIMUM: u32 = 55;
+    pub const ARG_MAX: u32 = 56;
+    pub const MINIMUM: u32 = 57;
     pub const PADV2: u32 = 60;
+    pub const SLICE: u32 = 65;
+    pub const TRANSPOSE_CONV: u32 = 67;
+    pub const EXPAND_DIMS: u32 = 70;
+    pub const ARG_MIN: u32 = 79;
+    pub const PACK: u32 = 83;
+    pub const UNPACK: u32 = 88;
     pub const RESIZE_NEAREST_NEIGHBOR: u32 = 97;
+    pub const LEAKY_RELU: u32 = 98;
+    pub const SQUARED_DIFFERENCE: u32 = 99;
+    pub const SPLIT_V: u32 = 102;
     pub const QUANTIZE: u32 = 114;
     pub const HARD_SWISH: u32 = 117;
     /// The `deprecated_builtin_code` (an `i8`) of every operator whose code is this or more;
@@ -68,17 +91,38 @@ pub mod options_type {
     pub const SOFTMAX_OPTIONS: u8 = 9;
     pub const CONCATENATION_OPTIONS: u8 = 10;
     pub const ADD_OPTIONS: u8 = 11;
+    pub const L2_NORM_OPTIONS: u8 = 12;
+    pub const RESIZE_BILINEAR_OPTIONS: u8 = 15;
     pub const RESHAPE_OPTIONS: u8 = 17;
+    pub const SPACE_TO_DEPTH_OPTIONS: u8 = 19;
     pub const MUL_OPTIONS: u8 = 21;
     pub const PAD_OPTIONS: u8 = 22;
+    pub const GATHER_OPTIONS: u8 = 23;
+    pub const BATCH_TO_SPACE_ND_OPTIONS: u8 = 24;
+    pub const SPACE_TO_BATCH_ND_OPTIONS: u8 = 25;
     pub const TRANSPOSE_OPTIONS: u8 = 26;
     pub const REDUCER_OPTIONS: u8 = 27;
+    pub const SUB_OPTIONS: u8 = 28;
     pub const SQUEEZE_OPTIONS: u8 = 30;
+    pub const STRIDED_SLICE_OPTIONS: u8 = 32;
+    pub const SPLIT_OPTIONS: u8 = 35;
     pub const DEQUANTIZE_OPTIONS: u8 = 38;
+    pub const MAXIMUM_MINIMUM_OPTIONS: u8 = 39;
+    pub const ARG_MAX_OPTIONS: u8 = 40;
     pub const PAD_V2_OPTIONS: u8 = 43;
+    pub const SLICE_OPTIONS: u8 = 48;
+    pub const TRANSPOSE_CONV_OPTIONS: u8 = 49;
+    pub const EXPAND_DIMS_OPTIONS: u8 = 52;
+    pub const ARG_MIN_OPTIONS: u8 = 57;
+    pub const PACK_OPTIONS: u8 = 59;
+    pub const UNPACK_OPTIONS: u8 = 64;
     pub const RESIZE_NEAREST_NEIGHBOR_OPTIONS: u8 = 74;
+    pub const LEAKY_RELU_OPTIONS: u8 = 75;
+    pub const SQUARED_DIFFERENCE_OPTIONS: u8 = 76;
+    pub const SPLIT_V_OPTIONS: u8 = 79;
     pub const QUANTIZE_OPTIONS: u8 = 89;
     pub const HARD_SWISH_OPTIONS: u8 = 91;
+    pub const DEPTH_TO_SPACE_OPTIONS: u8 = 94;
 }
 
 /// `TensorType` values (`Tensor.type`).
@@ -264,6 +308,82 @@ pub mod resize_nearest_neighbor_options {
     pub const HALF_PIXEL_CENTERS: usize = 1;
 }
 
+/// Field ids of table `LeakyReluOptions`.
+pub mod leaky_relu_options {
+    pub const ALPHA: usize = 0;
+}
+
+/// Field ids of table `SplitOptions` (also `SplitVOptions`).
+pub mod split_options {
+    pub const NUM_SPLITS: usize = 0;
+}
+
+/// Field ids of table `StridedSliceOptions`.
+pub mod strided_slice_options {
+    pub const BEGIN_MASK: usize = 0;
+    pub const END_MASK: usize = 1;
+    pub const ELLIPSIS_MASK: usize = 2;
+    pub const NEW_AXIS_MASK: usize = 3;
+    pub const SHRINK_AXIS_MASK: usize = 4;
+    pub const OFFSET: usize = 5;
+}
+
+/// Field ids of table `SubOptions`.
+pub mod sub_options {
+    pub const FUSED_ACTIVATION_FUNCTION: usize = 0;
+    pub const POT_SCALE_INT16: usize = 1;
+}
+
+/// Field ids of tables `SpaceToDepthOptions` and `DepthToSpaceOptions`.
+pub mod block_size_options {
+    pub const BLOCK_SIZE: usize = 0;
+}
+
+/// Field ids of table `GatherOptions`.
+pub mod gather_options {
+    pub const AXIS: usize = 0;
+    pub const BATCH_DIMS: usize = 1;
+}
+
+/// Field ids of table `PackOptions`.
+pub mod pack_options {
+    pub const VALUES_COUNT: usize = 0;
+    pub const AXIS: usize = 1;
+}
+
+/// Field ids of table `UnpackOptions`.
+pub mod unpack_options {
+    pub const NUM: usize = 0;
+    pub const AXIS: usize = 1;
+}
+
+/// Field ids of table `L2NormOptions`.
+pub mod l2_norm_options {
+    pub const FUSED_ACTIVATION_FUNCTION: usize = 0;
+}
+
+/// Field ids of table `TransposeConvOptions`.
+pub mod transpose_conv_options {
+    pub const PADDING: usize = 0;
+    pub const STRIDE_W: usize = 1;
+    pub const STRIDE_H: usize = 2;
+    pub const FUSED_ACTIVATION_FUNCTION: usize = 3;
+    pub const QUANTIZED_BIAS_TYPE: usize = 4;
+}
+
+/// Field ids of table `ResizeBilinearOptions` (the first two are deprecated).
+pub mod resize_bilinear_options {
+    pub const NEW_HEIGHT: usize = 0;
+    pub const NEW_WIDTH: usize = 1;
+    pub const ALIGN_CORNERS: usize = 2;
+    pub const HALF_PIXEL_CENTERS: usize = 3;
+}
+
+/// Field ids of tables `ArgMaxOptions` and `ArgMinOptions`.
+pub mod arg_options {
+    pub const OUTPUT_TYPE: usize = 0;
+}
+
 // Tests assert by panicking and compute freely.
 #[cfg(test)]
 #[allow(clippy::panic, clippy::indexing_slicing, clippy::arithmetic_side_effects)]
@@ -274,7 +394,7 @@ mod tests {
     /// takes two), so a copy-paste slip in the table shows up here.
     #[test]
     fn field_ids_follow_the_declaration_order() {
-        let tables: [&[usize]; 19] = [
+        let tables: [&[usize]; 31] = [
             &[model::VERSION, model::OPERATOR_CODES, model::SUBGRAPHS, model::DESCRIPTION, model::BUFFERS],
             &[
                 operator_code::DEPRECATED_BUILTIN_CODE,
@@ -354,26 +474,55 @@ mod tests {
             &[reducer_options::KEEP_DIMS],
             &[squeeze_options::SQUEEZE_DIMS],
             &[resize_nearest_neighbor_options::ALIGN_CORNERS, resize_nearest_neighbor_options::HALF_PIXEL_CENTERS],
+            &[leaky_relu_options::ALPHA],
+            &[split_options::NUM_SPLITS],
+            &[
+                strided_slice_options::BEGIN_MASK,
+                strided_slice_options::END_MASK,
+                strided_slice_options::ELLIPSIS_MASK,
+                strided_slice_options::NEW_AXIS_MASK,
+                strided_slice_options::SHRINK_AXIS_MASK,
+                strided_slice_options::OFFSET,
+            ],
+            &[sub_options::FUSED_ACTIVATION_FUNCTION, sub_options::POT_SCALE_INT16],
+            &[block_size_options::BLOCK_SIZE],
+            &[gather_options::AXIS, gather_options::BATCH_DIMS],
+            &[pack_options::VALUES_COUNT, pack_options::AXIS],
+            &[unpack_options::NUM, unpack_options::AXIS],
+            &[l2_norm_options::FUSED_ACTIVATION_FUNCTION],
+            &[
+                transpose_conv_options::PADDING,
+                transpose_conv_options::STRIDE_W,
+                transpose_conv_options::STRIDE_H,
+                transpose_conv_options::FUSED_ACTIVATION_FUNCTION,
+                transpose_conv_options::QUANTIZED_BIAS_TYPE,
+            ],
+            &[
+                resize_bilinear_options::NEW_HEIGHT,
+                resize_bilinear_options::NEW_WIDTH,
+                resize_bilinear_options::ALIGN_CORNERS,
+                resize_bilinear_options::HALF_PIXEL_CENTERS,
+            ],
+            &[arg_options::OUTPUT_TYPE],
         ];
         for (t, ids) in tables.iter().enumerate() {
             assert!(ids.iter().copied().eq(0..ids.len()), "table {t}: {ids:?}");
         }
     }
 
-    /// The supported operators have distinct codes, none of them `CUSTOM`, `SUB` or past the
-    /// placeholder; only the two pools share an options table.
+    /// The supported operators have distinct codes, none of them `CUSTOM` or past the
+    /// placeholder; only the two pools, and MAXIMUM with MINIMUM, share an options table.
     #[test]
     fn supported_codes_and_union_ids_are_distinct() {
         use crate::schema::opcodes::OpKind;
         for (i, a) in OpKind::ALL.into_iter().enumerate() {
             let code = a.code();
-            assert!(
-                code < builtin::PLACEHOLDER_FOR_GREATER_OP_CODES && code != builtin::CUSTOM && code != builtin::SUB
-            );
+            assert!(code < builtin::PLACEHOLDER_FOR_GREATER_OP_CODES && code != builtin::CUSTOM);
             for b in OpKind::ALL.into_iter().skip(i + 1) {
                 assert_ne!(code, b.code(), "{a:?} {b:?}");
                 let shared = a.options_type() == b.options_type() && a.options_type() != options_type::NONE;
-                assert!(!shared || a.options_type() == options_type::POOL_2D_OPTIONS, "{a:?} {b:?}");
+                let may_share = [options_type::POOL_2D_OPTIONS, options_type::MAXIMUM_MINIMUM_OPTIONS];
+                assert!(!shared || may_share.contains(&a.options_type()), "{a:?} {b:?}");
             }
         }
     }

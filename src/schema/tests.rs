@@ -99,6 +99,50 @@ fn builder_op(kind: OpKind) -> (BuiltinOp, OpOptions) {
         ),
         OpKind::Quantize => (BuiltinOp::QUANTIZE, OpOptions::Quantize),
         OpKind::HardSwish => (BuiltinOp::HARD_SWISH, OpOptions::HardSwish),
+        OpKind::LeakyRelu => (BuiltinOp::LEAKY_RELU, OpOptions::LeakyRelu { alpha: 0.2 }),
+        OpKind::Split => (BuiltinOp::SPLIT, OpOptions::Split { num_splits: 2 }),
+        OpKind::SplitV => (BuiltinOp::SPLIT_V, OpOptions::SplitV { num_splits: 2 }),
+        OpKind::Unpack => (BuiltinOp::UNPACK, OpOptions::Unpack { num: 2, axis: 1 }),
+        OpKind::Sub => (BuiltinOp::SUB, OpOptions::Sub { activation: act }),
+        OpKind::Maximum => (BuiltinOp::MAXIMUM, OpOptions::MaximumMinimum),
+        OpKind::Minimum => (BuiltinOp::MINIMUM, OpOptions::MaximumMinimum),
+        OpKind::SquaredDifference => (BuiltinOp::SQUARED_DIFFERENCE, OpOptions::SquaredDifference),
+        OpKind::Tanh => (BuiltinOp::TANH, OpOptions::None),
+        OpKind::L2Normalization => (BuiltinOp::L2_NORMALIZATION, OpOptions::L2Norm { activation: act }),
+        OpKind::Gather => (BuiltinOp::GATHER, OpOptions::Gather { axis: -1, batch_dims: 0 }),
+        OpKind::Pack => (BuiltinOp::PACK, OpOptions::Pack { values_count: 2, axis: 0 }),
+        OpKind::SpaceToDepth => (BuiltinOp::SPACE_TO_DEPTH, OpOptions::SpaceToDepth { block_size: 2 }),
+        OpKind::DepthToSpace => (BuiltinOp::DEPTH_TO_SPACE, OpOptions::DepthToSpace { block_size: 2 }),
+        OpKind::TransposeConv => (
+            BuiltinOp::TRANSPOSE_CONV,
+            OpOptions::TransposeConv {
+                padding: crate::builder::Padding::Same,
+                stride_w: 2,
+                stride_h: 2,
+                activation: act,
+            },
+        ),
+        OpKind::Prelu => (BuiltinOp::PRELU, OpOptions::None),
+        OpKind::ResizeBilinear => {
+            (BuiltinOp::RESIZE_BILINEAR, OpOptions::ResizeBilinear { align_corners: false, half_pixel_centers: true })
+        }
+        OpKind::ArgMax => (BuiltinOp::ARG_MAX, OpOptions::ArgMax { output_type: 2 }),
+        OpKind::ArgMin => (BuiltinOp::ARG_MIN, OpOptions::ArgMin { output_type: 2 }),
+        OpKind::Slice => (BuiltinOp::SLICE, OpOptions::Slice),
+        OpKind::SpaceToBatchNd => (BuiltinOp::SPACE_TO_BATCH_ND, OpOptions::SpaceToBatchNd),
+        OpKind::BatchToSpaceNd => (BuiltinOp::BATCH_TO_SPACE_ND, OpOptions::BatchToSpaceNd),
+        OpKind::ExpandDims => (BuiltinOp::EXPAND_DIMS, OpOptions::ExpandDims),
+        OpKind::StridedSlice => (
+            BuiltinOp::STRIDED_SLICE,
+            OpOptions::StridedSlice {
+                begin_mask: 1,
+                end_mask: 2,
+                ellipsis_mask: 0,
+                new_axis_mask: 0,
+                shrink_axis_mask: 4,
+                offset: false,
+            },
+        ),
     }
 }
 

@@ -7,8 +7,10 @@ use crate::geometry::Window;
 use crate::kernels::call::{Block, MapCall, WindowCall};
 use crate::kernels::io::{Io, Walk};
 use crate::kernels::{
-    activations, add, concatenation, conv, depthwise_conv, dequantize, fully_connected, hard_swish, logistic, mean,
-    mul, pad, pooling, quantize, resize_nearest, softmax, transpose,
+    activations, add, arg_min_max, concatenation, conv, depthwise_conv, dequantize, fully_connected, gather,
+    hard_swish, l2norm, leaky_relu, logistic, maximum_minimum, mean, mul, pad, pooling, prelu, quantize,
+    resize_bilinear, resize_nearest, softmax, space_batch, split, squared_difference, sub, tanh, transpose,
+    transpose_conv,
 };
 use crate::memory::{as_i8, as_i8_mut, Bound};
 use crate::ops::{Family, OpSpec, Params, RequantSource};
@@ -16,7 +18,7 @@ use crate::quant::Requant;
 use crate::tensor::Dims4;
 
 /// The portable variants, in [`VariantId`] order.
-pub const TABLE: [Variant; 22] = [
+pub const TABLE: [Variant; 37] = [
     window(VariantId::Conv, "conv2d_s8", Family::Conv, requant_scratch, run_filtered, rows_filtered),
     window(
         VariantId::Depthwise,
@@ -75,6 +77,21 @@ pub const TABLE: [Variant; 22] = [
         run: run_convert,
         rows: None,
     },
+    elementwise(VariantId::LeakyRelu, "leaky_relu_s8", Family::LeakyRelu, true, run_map),
+    separate(VariantId::Split, "split_s8", Family::Split, none, run_split),
+    separate(VariantId::Walk, "strided_copy_s8", Family::Walk, none, run_global),
+    elementwise(VariantId::Sub, "sub_s8", Family::Sub, false, run_map),
+    elementwise(VariantId::MinMax, "maximum_minimum_s8", Family::MinMax, false, run_map),
+    elementwise(VariantId::SquaredDifference, "squared_difference_s8", Family::SquaredDifference, false, run_map),
+    elementwise(VariantId::Tanh, "tanh_s8", Family::Tanh, true, run_map),
+    separate(VariantId::L2Norm, "l2_normalization_s8", Family::L2Norm, none, run_global),
+    separate(VariantId::Gather, "gather_s8", Family::Gather, none, run_global),
+    separate(VariantId::Pack, "pack_s8", Family::Pack, none, run_pack),
+    separate(VariantId::TransposeConv, "transpose_conv_s8", Family::TransposeConv, none, run_transpose_conv),
+    elementwise(VariantId::Prelu, "prelu_s8", Family::Prelu, false, run_map),
+    separate(VariantId::ResizeBilinear, "resize_bilinear_s8", Family::ResizeBilinear, none, run_global),
+    separate(VariantId::Arg, "arg_min_max_s32", Family::Arg, none, run_arg),
+    separate(VariantId::SpaceBatch, "space_batch_s8", Family::SpaceBatch, none, run_global),
 ];
 
 /// DEPTHWISE_CONV_2D channel by channel: a depth multiplier of 1, and with several batches an
@@ -261,10 +278,60 @@ fn run_global(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Resu
         Params::Pad(p) => pad::pad_s8(p, input, out),
         Params::ResizeNearest(p) => resize_nearest::resize_nearest_s8(p, input, out),
         Params::Transpose(p) => transpose::transpose_s8(p, input, out),
+        Params::Walk(walk) => return walk.run(input, out),
+        Params::L2Norm(p) => return l2norm::l2norm_s8(p, input, out),
+        Params::Gather(g) => return gather::gather_s8(&g.params, input, out),
+        Params::ResizeBilinear(p) => return resize_bilinear::resize_bilinear_s8(p, input, out),
+        Params::SpaceBatch(p) => return space_batch::space_batch_s8(p, input, out),
         Params::Copy if src.len() == out.len() => out.copy_from_slice(input),
         _ => return Err(Error::Internal),
     }
     Ok(())
+}
+
+/// One input cut into several outputs: each output bound and written in turn (the plan keeps
+/// them all apart from the input).
+fn run_split(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
+    let Params::Split(sp) = &spec.params else { return Err(Error::Internal) };
+    whole(region)?;
+    let op = b.model().operator(spec.index)?;
+    let mut at = 0;
+    for i in 0..sp.params.outputs() {
+        let t = op.output(i).ok_or(Error::Internal)?;
+        let s = b.split(t)?;
+        at = split::split_piece_s8(&sp.params, at, as_i8(s.input(sp.input)?), as_i8_mut(s.out))?;
+    }
+    Ok(())
+}
+
+/// Several inputs stacked into one output along a new axis.
+fn run_pack(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
+    let Params::Pack(p) = &spec.params else { return Err(Error::Internal) };
+    whole(region)?;
+    let s = b.split(spec.output)?;
+    for (i, &t) in p.inputs.iter().enumerate().take(p.params.inputs) {
+        let x = as_i8(s.input(t)?);
+        p.params.place_s8(i, x, as_i8_mut(&mut *s.out))?;
+    }
+    Ok(())
+}
+
+/// TRANSPOSE_CONV into a separate output, channel by channel (multipliers on the fly).
+fn run_transpose_conv(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
+    let Params::TransposeConv(t) = &spec.params else { return Err(Error::Internal) };
+    whole(region)?;
+    let s = b.split(spec.output)?;
+    let r = &t.requant;
+    let rq = |ch| conv::channel_requant(r.input_scale, r.filter_scales, r.output_scale, ch);
+    transpose_conv::transpose_conv_s8(&t.params, rq, t.filter, t.bias, as_i8(s.input(t.input)?), as_i8_mut(s.out))
+}
+
+/// ARG_MAX / ARG_MIN: raw input bytes (float32 or int8) to int32 indices.
+fn run_arg(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
+    let Params::Arg(p) = &spec.params else { return Err(Error::Internal) };
+    whole(region)?;
+    let s = b.split(spec.output)?;
+    arg_min_max::arg_min_max(p, s.input(input0(spec)?)?, s.out)
 }
 
 fn run_concat(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
@@ -304,7 +371,15 @@ fn map_io<'b>(spec: &OpSpec<'_>, b: &'b mut Bound<'_, '_>, region: &Region) -> R
 /// The elementwise operators reading through an [`Io`]: unary maps over any region, the
 /// broadcasting binaries and SOFTMAX over whole tensors.
 fn run_map(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
-    if matches!(spec.params, Params::Add(_) | Params::Mul(_) | Params::Softmax(_)) {
+    if matches!(
+        spec.params,
+        Params::Add(_)
+            | Params::Mul(_)
+            | Params::Softmax(_)
+            | Params::Sub(_)
+            | Params::MinMax(_)
+            | Params::SquaredDifference(_)
+    ) {
         whole(region)?;
     }
     let (mut io, call) = map_io(spec, b, region)?;
@@ -312,6 +387,10 @@ fn run_map(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<
         Params::Add(p) => add::add_s8(p, &mut io),
         Params::Mul(p) => mul::mul_s8(p, &mut io),
         Params::Softmax(p) => softmax::softmax_s8(p, &mut io),
+        Params::Sub(p) => sub::sub_s8(p, &mut io),
+        Params::MinMax(p) => maximum_minimum::maximum_minimum_s8(p, &mut io),
+        Params::SquaredDifference(p) => squared_difference::squared_difference_s8(p, &mut io),
+        Params::Prelu(p) => prelu::prelu_s8(p, &mut io),
         params => unary(params, &call, &mut io),
     }
 }
@@ -467,6 +546,8 @@ fn unary(params: &Params<'_>, call: &MapCall, io: &mut Io<'_>) -> Result<()> {
         Params::Relu(p) => activations::relu_s8(p, call, io),
         Params::Relu6(p) => activations::relu6_s8(p, call, io),
         Params::Requantize(p) => quantize::requantize_s8(p, call, io),
+        Params::LeakyRelu(p) => leaky_relu::leaky_relu_s8(p, call, io),
+        Params::Tanh(p) => tanh::tanh_s8(p, call, io),
         _ => Err(Error::Internal),
     }
 }

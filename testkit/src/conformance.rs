@@ -134,8 +134,9 @@ struct Layout {
 }
 
 /// Runs `v` on `spec` over `region` with the operands at `layout` in a fresh arena holding
-/// `data` (one byte vector per input); returns the output bytes. The scratch follows
-/// everything else.
+/// `data` (one byte vector per input); returns the output bytes (every output's, in order:
+/// outputs after the first are placed apart, after the rest). The scratch follows everything
+/// else.
 fn run(
     model: &Model<'_>,
     spec: &OpSpec<'_>,
@@ -152,6 +153,16 @@ fn run(
         let _ = t;
         end = end.max(at + d.len());
     }
+    // Further outputs (SPLIT, UNPACK) apart from everything, after it.
+    let op = model.operator(spec.index).map_err(|e| e.to_string())?;
+    let mut extra = Vec::new();
+    for i in 1..op.num_outputs() {
+        let t = op.output(i).ok_or("output absent")?;
+        let at = end.next_multiple_of(16) + 16;
+        let bytes = model.tensor(t).map_err(|e| e.to_string())?.bytes();
+        extra.push((t, at, bytes));
+        end = at + bytes;
+    }
     let scratch_at = end.next_multiple_of(16);
     let mut arena = vec![fill; scratch_at + scratch + 16];
     let nt = model.num_tensors();
@@ -161,6 +172,9 @@ fn run(
         table[t] = at as u32;
     }
     table[spec.output] = layout.output as u32;
+    for &(t, at, _) in &extra {
+        table[t] = at as u32;
+    }
     if scratch > 0 {
         table[nt + spec.index] = scratch_at as u32;
     }
@@ -169,7 +183,11 @@ fn run(
         let mut bound = mem.bind(model, spec.index, scratch).map_err(|e| format!("{}: bind: {e}", v.name))?;
         (v.run)(spec, &mut bound, region).map_err(|e| format!("{}: {region:?}: {e}", v.name))?;
     }
-    Ok(arena[layout.output..layout.output + out_bytes].to_vec())
+    let mut got = arena[layout.output..layout.output + out_bytes].to_vec();
+    for &(_, at, bytes) in &extra {
+        got.extend_from_slice(&arena[at..at + bytes]);
+    }
+    Ok(got)
 }
 
 /// Separate buffers, 16-aligned, in tensor order.
@@ -346,10 +364,16 @@ pub fn random_model(family: Family, rng: &mut Prng) -> Option<(Vec<u8>, usize, O
         Family::Depthwise => Some(random_conv(rng, true)),
         Family::AveragePool | Family::MaxPool => Some(random_pool(rng, family == Family::AveragePool)),
         Family::FullyConnected => Some(random_fc(rng)),
-        Family::Relu | Family::Relu6 | Family::Logistic | Family::HardSwish | Family::Requantize => {
-            Some(random_unary(rng, family))
+        Family::Relu
+        | Family::Relu6
+        | Family::Logistic
+        | Family::HardSwish
+        | Family::Requantize
+        | Family::LeakyRelu
+        | Family::Tanh => Some(random_unary(rng, family)),
+        Family::Add | Family::Mul | Family::Sub | Family::MinMax | Family::SquaredDifference => {
+            Some(random_binary(rng, family))
         }
-        Family::Add | Family::Mul => Some(random_binary(rng, family == Family::Add)),
         Family::Softmax => Some(random_softmax(rng)),
         Family::Quantize => Some(random_convert(rng, true)),
         Family::Dequantize => Some(random_convert(rng, false)),
@@ -540,6 +564,8 @@ fn random_unary(rng: &mut Prng, family: Family) -> (Vec<u8>, usize, Option<usize
         Family::Relu6 => (BuiltinOp::RELU6, OpOptions::None),
         Family::Logistic => (BuiltinOp::LOGISTIC, OpOptions::None),
         Family::HardSwish => (BuiltinOp::HARD_SWISH, OpOptions::HardSwish),
+        Family::Tanh => (BuiltinOp::TANH, OpOptions::None),
+        Family::LeakyRelu => (BuiltinOp::LEAKY_RELU, OpOptions::LeakyRelu { alpha: rng.range_f32(-2.0, 2.0) }),
         _ => (BuiltinOp::QUANTIZE, OpOptions::Quantize),
     };
     let op = b.add_op(code, &[x], &[y], options);
@@ -547,7 +573,7 @@ fn random_unary(rng: &mut Prng, family: Family) -> (Vec<u8>, usize, Option<usize
     (b.finish(), op, None)
 }
 
-fn random_binary(rng: &mut Prng, add: bool) -> (Vec<u8>, usize, Option<usize>) {
+fn random_binary(rng: &mut Prng, family: Family) -> (Vec<u8>, usize, Option<usize>) {
     let mut b = ModelBuilder::new();
     let shape = random_shape(rng);
     let other = match rng.range_i32(0, 3) {
@@ -563,10 +589,13 @@ fn random_binary(rng: &mut Prng, add: bool) -> (Vec<u8>, usize, Option<usize>) {
     let x2 = int8(&mut b, "b", &sb, qb);
     let y = int8(&mut b, "output", &shape, qo);
     let activation = pick(rng, &[Activation::None, Activation::Relu, Activation::Relu6]);
-    let (code, options) = if add {
-        (BuiltinOp::ADD, OpOptions::Add { activation })
-    } else {
-        (BuiltinOp::MUL, OpOptions::Mul { activation })
+    let (code, options) = match family {
+        Family::Add => (BuiltinOp::ADD, OpOptions::Add { activation }),
+        Family::Sub => (BuiltinOp::SUB, OpOptions::Sub { activation }),
+        Family::MinMax if swap => (BuiltinOp::MAXIMUM, OpOptions::MaximumMinimum),
+        Family::MinMax => (BuiltinOp::MINIMUM, OpOptions::MaximumMinimum),
+        Family::SquaredDifference => (BuiltinOp::SQUARED_DIFFERENCE, OpOptions::SquaredDifference),
+        _ => (BuiltinOp::MUL, OpOptions::Mul { activation }),
     };
     let op = b.add_op(code, &[x1, x2], &[y], options);
     b.set_io(&[x1, x2], &[y]);

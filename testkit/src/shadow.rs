@@ -255,7 +255,7 @@ impl<'m, 'p> Checker<'m, 'p> {
                         return Err(format!("{what} but folded into {users} operators"));
                     }
                 }
-                OpKind::Reshape | OpKind::Squeeze => {
+                OpKind::Reshape | OpKind::Squeeze | OpKind::ExpandDims => {
                     let y = op.output(0).ok_or_else(|| format!("{what} and has no output"))?;
                     // (A RESHAPE of a tensor onto itself is skipped with nothing to alias.)
                     if self.plan.buffers[y].alias as usize == y && op.input(0) != Some(y) {
@@ -275,7 +275,7 @@ impl<'m, 'p> Checker<'m, 'p> {
             }
             let what = format!("tensor {y} (output of op {o} {}) aliases", kind_name(op.opcode));
             let claimed = self.plan.buffers[y].alias as usize;
-            if !how.is_skip() || !matches!(self.kind(o)?, OpKind::Reshape | OpKind::Squeeze) {
+            if !how.is_skip() || !matches!(self.kind(o)?, OpKind::Reshape | OpKind::Squeeze | OpKind::ExpandDims) {
                 return Err(format!("{what} tensor {claimed}, but op {o} is not a skipped RESHAPE/SQUEEZE"));
             }
             let (tx, ty) = (self.tensor(x)?, self.tensor(y)?);
@@ -550,7 +550,7 @@ impl<'m, 'p> Checker<'m, 'p> {
             OpKind::Concatenation => ok(V::Concat),
             OpKind::ResizeNearestNeighbor => ok(V::ResizeNearest),
             OpKind::Transpose => ok(V::Transpose),
-            OpKind::Reshape | OpKind::Squeeze => ok(V::Copy),
+            OpKind::Reshape | OpKind::Squeeze | OpKind::ExpandDims => ok(V::Copy),
             OpKind::Add => ok(V::Add),
             OpKind::Mul => ok(V::Mul),
             OpKind::Softmax => ok(V::Softmax),
@@ -561,6 +561,21 @@ impl<'m, 'p> Checker<'m, 'p> {
             OpKind::Quantize if float_input()? => ok(V::Quantize),
             OpKind::Quantize => ok(V::Requantize),
             OpKind::Dequantize => ok(V::Dequantize),
+            OpKind::LeakyRelu => ok(V::LeakyRelu),
+            OpKind::Split | OpKind::SplitV | OpKind::Unpack => ok(V::Split),
+            OpKind::StridedSlice | OpKind::Slice | OpKind::SpaceToDepth | OpKind::DepthToSpace => ok(V::Walk),
+            OpKind::Sub => ok(V::Sub),
+            OpKind::Maximum | OpKind::Minimum => ok(V::MinMax),
+            OpKind::SquaredDifference => ok(V::SquaredDifference),
+            OpKind::Tanh => ok(V::Tanh),
+            OpKind::L2Normalization => ok(V::L2Norm),
+            OpKind::Gather => ok(V::Gather),
+            OpKind::Pack => ok(V::Pack),
+            OpKind::TransposeConv => ok(V::TransposeConv),
+            OpKind::Prelu => ok(V::Prelu),
+            OpKind::ResizeBilinear => ok(V::ResizeBilinear),
+            OpKind::ArgMax | OpKind::ArgMin => ok(V::Arg),
+            OpKind::SpaceToBatchNd | OpKind::BatchToSpaceNd => ok(V::SpaceBatch),
             _ => Err(format!("{}: runs variant {v:?}, which is not a {} kernel", self.at, kind.name())),
         }
     }
@@ -652,7 +667,13 @@ impl<'m, 'p> Checker<'m, 'p> {
                     self.expect(s, 0, s.len, "reading an extra input at the end")?;
                 }
             }
-            OpKind::Add | OpKind::Mul => {
+            OpKind::Add
+            | OpKind::Mul
+            | OpKind::Sub
+            | OpKind::Maximum
+            | OpKind::Minimum
+            | OpKind::SquaredDifference
+            | OpKind::Prelu => {
                 let ins: Vec<Span> = inputs.iter().filter_map(|(_, s)| *s).collect();
                 self.forward_only(&ins, &out)?;
                 let n = out.len;
@@ -670,7 +691,13 @@ impl<'m, 'p> Checker<'m, 'p> {
                     self.expect(s, 0, s.len, "reading a broadcast operand at the end")?;
                 }
             }
-            OpKind::Relu | OpKind::Relu6 | OpKind::Logistic | OpKind::HardSwish | OpKind::Quantize
+            OpKind::Relu
+            | OpKind::Relu6
+            | OpKind::Logistic
+            | OpKind::HardSwish
+            | OpKind::LeakyRelu
+            | OpKind::Tanh
+            | OpKind::Quantize
                 if self.tensor(inputs[0].0)?.dtype == DType::I8 =>
             {
                 let xs = inputs[0].1.ok_or_else(|| format!("{}: constant input", self.at))?;
@@ -806,6 +833,8 @@ impl<'m, 'p> Checker<'m, 'p> {
                 | OpKind::Relu6
                 | OpKind::Logistic
                 | OpKind::HardSwish
+                | OpKind::LeakyRelu
+                | OpKind::Tanh
                 | OpKind::Quantize
                 | OpKind::Add => {
                     let x = op.input(0).ok_or("no input")?;
