@@ -5,8 +5,9 @@ port (feature arm-dsp), under QEMU mps2-an386 with -icount (exact instruction co
     python3 bench.py [--shared ../../../shared] [--out FILE]
 
 For person_detect and mlperf_vww it builds both firmwares (make, PORT= and PORT=arm-dsp, profile
-min-size), runs each once with the per-address counting QEMU plugin of
-../shared/tools/qemu-pcprof (a phase per call of patchwise::exec::run_op), and joins the phases
+min-size), planned operator by operator (PATCH=off) for the per-operator table, runs each once
+with the per-address counting QEMU plugin of ../shared/tools/qemu-pcprof (a phase per call of
+patchwise::exec::run_op), and joins the phases
 with the operators of `patchwise plan MODEL --json` (kinds, kernels, MACs from the filter and
 output shapes). Prints markdown: per model, instructions per invoke; per operator type, MACs
 and instructions per MAC for each build beside the CMSIS-NN reference figures of issue 10; the
@@ -65,15 +66,28 @@ def macs(p, op):
     return 0
 
 
-def profile(shared, name, port, plugin):
+def make_args(shared, name, port):
     inp, exp = MODELS[name]
     model = os.path.join(shared, "models", f"{name}.tflite")
     args = [f"MODEL={model}", f"INPUT={os.path.join(shared, 'models', 'images', inp)}",
             f"EXPECT={os.path.join(shared, 'golden', exp)}", f"SHARED={shared}"]
     if port:
         args.append(f"PORT={port}")
-    run(["make", "-C", HERE, "all"] + args)
-    build = os.path.join(HERE, "build", f"{name}-min-size" + (f"-{port}" if port else ""))
+    return args
+
+
+def fused(shared, name, port):
+    """Instructions per invoke and arena of the default plan (fused segments)."""
+    out = run(["make", "-C", HERE, "run"] + make_args(shared, name, port))
+    m = re.search(r"PASS: .*?(\d+) instructions per inference", out)
+    if not m:
+        sys.exit(f"{name} {port or 'portable'} (fused): firmware failed:\n{out}")
+    return {"invoke": int(m.group(1)), "arena": int(re.search(r"arena: (\d+) bytes required", out).group(1))}
+
+
+def profile(shared, name, port, plugin):
+    run(["make", "-C", HERE, "all", "PATCH=off"] + make_args(shared, name, port))
+    build = os.path.join(HERE, "build", f"{name}-min-size" + (f"-{port}" if port else "") + "-nopatch")
     elf = os.path.join(build, "firmware.elf")
     prof = os.path.join(build, "prof.txt")
     marks = f"mark={symbol(elf, 'pw_interpreter_invoke'):x}:invoke,mark={symbol(elf, 'patchwise::exec::run_op'):x}:op"
@@ -110,13 +124,21 @@ def main():
     for name in MODELS:
         model = os.path.join(shared, "models", f"{name}.tflite")
         res = {port: profile(shared, name, flag, plugin) for port, flag in PORTS}
+        fuse = {port: fused(shared, name, flag) for port, flag in PORTS}
         plans = {port: plan(model, flag) for port, flag in PORTS}
         total_macs = sum(macs(plans["portable"], o) for o in plans["portable"]["ops"])
         lines.append(f"### {name} ({total_macs / 1e6:.2f} M MACs)\n")
         lines.append("| | portable | arm-dsp |\n|---|---:|---:|")
-        lines.append("| instructions / invoke | " + " | ".join(f"{res[p]['invoke']:,}" for p, _ in PORTS) + " |")
-        lines.append("| per MAC | " + " | ".join(f"{res[p]['invoke'] / total_macs:.2f}" for p, _ in PORTS) + " |")
-        lines.append("| arena bytes (firmware, 32-bit) | " + " | ".join(f"{res[p]['arena']:,}" for p, _ in PORTS) + " |")
+        lines.append("| instructions / invoke, operator by operator (`PATCH=off`) | "
+                     + " | ".join(f"{res[p]['invoke']:,}" for p, _ in PORTS) + " |")
+        lines.append("| instructions / invoke, fused segments (default) | "
+                     + " | ".join(f"{fuse[p]['invoke']:,}" for p, _ in PORTS) + " |")
+        lines.append("| per MAC, operator by operator | "
+                     + " | ".join(f"{res[p]['invoke'] / total_macs:.2f}" for p, _ in PORTS) + " |")
+        lines.append("| arena bytes (firmware, 32-bit), operator by operator | "
+                     + " | ".join(f"{res[p]['arena']:,}" for p, _ in PORTS) + " |")
+        lines.append("| arena bytes (firmware, 32-bit), fused segments | "
+                     + " | ".join(f"{fuse[p]['arena']:,}" for p, _ in PORTS) + " |")
         lines.append("| instructions in `pw_interpreter_init` | " + " | ".join(f"{res[p]['init']:,}" for p, _ in PORTS) + " |")
         lines.append("")
         kinds = {}

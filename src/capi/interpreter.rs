@@ -241,10 +241,11 @@ pub unsafe extern "C" fn pw_interpreter_invoke_with_inputs(
     if inputs.is_null() {
         return PW_ERR_NULL_POINTER;
     }
-    let mut slices: [&[u8]; MAX_EXTERNAL] = [&[]; MAX_EXTERNAL];
-    if count > MAX_EXTERNAL {
+    // SAFETY: `live` checked the magic of an interpreter built by pw_interpreter_init.
+    if count != unsafe { &*h }.num_inputs() || count > MAX_EXTERNAL {
         return PW_ERR_INVALID_ARGUMENT;
     }
+    let mut slices: [&[u8]; MAX_EXTERNAL] = [&[]; MAX_EXTERNAL];
     for (i, slot) in slices.iter_mut().enumerate().take(count) {
         // SAFETY: `inputs` is valid for `count` entries (caller's contract) and i < count.
         let input = unsafe { inputs.add(i).read_unaligned() };
