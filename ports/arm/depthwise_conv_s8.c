@@ -13,6 +13,9 @@
  */
 #include "pw_arm.h"
 
+/* Output channels per requantization call (an int32 array of this many on the stack). */
+#define PW_DW_CHUNK 32
+
 /* First and one-past-last tap f of `kernel` with 0 <= start + f*dilation < size. */
 static inline void tap_range(int32_t start, int32_t kernel, int32_t dilation, int32_t size, int32_t *lo, int32_t *hi)
 {
@@ -78,20 +81,28 @@ static __attribute__((noinline)) int32_t dw3x3_pixel(const int8_t *in0, const in
                                                      const int32_t *fold, const pw_requant *rq, int32_t step,
                                                      int8_t *out, const pw_outq *q)
 {
-    const int32_t frow = 3 * ch;
-    int32_t k = 0;
-    for (; k + 4 <= ch; k += 4) {
-        int32_t a0 = fold[k], a1 = fold[k + 1], a2 = fold[k + 2], a3 = fold[k + 3];
-        const int8_t *ip = in0 + k, *fp = flt + k;
-        for (int32_t ty = 0; ty < 3; ty++, ip += rs, fp += frow) {
-            PW_DW_TAP_RAW(pw_read32(ip), pw_read32(fp));
-            PW_DW_TAP_RAW(pw_read32(ip + ch), pw_read32(fp + ch));
-            PW_DW_TAP_RAW(pw_read32(ip + 2 * ch), pw_read32(fp + 2 * ch));
+    enum { CHUNK = PW_DW_CHUNK };
+    const int32_t frow = 3 * ch, ch4 = ch & ~3;
+    int32_t acc[CHUNK];
+    for (int32_t k0 = 0; k0 < ch4; k0 += CHUNK) {
+        const int32_t n = ch4 - k0 < CHUNK ? ch4 - k0 : CHUNK;
+        for (int32_t j = 0; j < n; j += 4) {
+            const int32_t k = k0 + j;
+            int32_t a0 = fold[k], a1 = fold[k + 1], a2 = fold[k + 2], a3 = fold[k + 3];
+            const int8_t *ip = in0 + k, *fp = flt + k;
+            for (int32_t ty = 0; ty < 3; ty++, ip += rs, fp += frow) {
+                PW_DW_TAP_RAW(pw_read32(ip), pw_read32(fp));
+                PW_DW_TAP_RAW(pw_read32(ip + ch), pw_read32(fp + ch));
+                PW_DW_TAP_RAW(pw_read32(ip + 2 * ch), pw_read32(fp + 2 * ch));
+            }
+            acc[j] = a0;
+            acc[j + 1] = a1;
+            acc[j + 2] = a2;
+            acc[j + 3] = a3;
         }
-        const int32_t acc[4] = {a0, a1, a2, a3};
-        pw_requant_store(acc, 4, rq + k * step, step, out + k, q);
+        pw_requant_store(acc, n, rq + k0 * step, step, out + k0, q);
     }
-    return k;
+    return ch4;
 }
 
 int32_t pw_arm_depthwise_s8(const pw_window_call *call, const pw_conv_params *params)
@@ -154,6 +165,9 @@ int32_t pw_arm_depthwise_s8(const pw_window_call *call, const pw_conv_params *pa
         int32_t k = 0;
         if (full3 && dm == 1)
             k = dw3x3_pixel(in0, flt0, ch, rs, fold, p.requant, step, out, &oq);
+        /* Accumulators of up to PW_DW_CHUNK channels from k0 on, requantized in one call. */
+        int32_t acc[PW_DW_CHUNK];
+        int32_t k0 = k, pending = 0;
         for (; k + 4 <= ch; k += 4) {
             int32_t a0, a1, a2, a3;
             if (full3) {
@@ -200,9 +214,19 @@ int32_t pw_arm_depthwise_s8(const pw_window_call *call, const pw_conv_params *pa
                     }
                 }
             }
-            const int32_t acc[4] = {a0, a1, a2, a3};
-            pw_requant_store(acc, 4, p.requant + k * step, step, out + k, &oq);
+            acc[pending] = a0;
+            acc[pending + 1] = a1;
+            acc[pending + 2] = a2;
+            acc[pending + 3] = a3;
+            pending += 4;
+            if (pending == PW_DW_CHUNK) {
+                pw_requant_store(acc, pending, p.requant + k0 * step, step, out + k0, &oq);
+                k0 += pending;
+                pending = 0;
+            }
         }
+        if (pending > 0)
+            pw_requant_store(acc, pending, p.requant + k0 * step, step, out + k0, &oq);
         for (; k < ch; k++) { /* dm == 1 here: ch % 4 channels left */
             int32_t a = pw_bias(p.bias, k);
             const int8_t *in_row = in0 + k, *f_row = flt0 + k;
