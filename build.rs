@@ -42,6 +42,9 @@ fn arm_port() {
     }
     if target.starts_with("thumb") {
         build.flag("-ffunction-sections").flag("-fdata-sections").flag("-ffreestanding");
+        // The GEMM core (conv_s8.c) keeps 14 values in registers: r7 must not be reserved as
+        // the frame pointer (debug builds reserve it otherwise).
+        build.flag("-fomit-frame-pointer");
     }
     build.compile("patchwise_arm");
 }
