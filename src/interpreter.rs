@@ -311,8 +311,10 @@ impl<'m, 'a> Interpreter<'m, 'a> {
     /// [`invoke_with_inputs`](Self::invoke_with_inputs).
     pub fn invoke(&mut self) -> Result<()> {
         for i in 0..self.model.num_inputs() {
-            if self.offsets.get(self.model.input(i)?) == NO_OFFSET {
-                // An external input: nothing bound to it.
+            let t = self.model.input(i)?;
+            let tensor = self.model.tensor(t)?;
+            // An external input (bytes of its own but none in the arena): nothing bound to it.
+            if self.offsets.get(t) == NO_OFFSET && tensor.data.is_none() && tensor.bytes() > 0 {
                 return Err(Error::InvalidArgument);
             }
         }
@@ -332,6 +334,10 @@ impl<'m, 'a> Interpreter<'m, 'a> {
             let t = self.model.input(i)?;
             if bytes.len() != self.model.tensor(t)?.bytes() {
                 return Err(Error::InvalidArgument);
+            }
+            if self.model.tensor(t)?.data.is_some() {
+                // A constant graph input: the model's bytes are what the operators read.
+                continue;
             }
             if self.offsets.get(t) == NO_OFFSET {
                 external.bind(t, bytes)?;
