@@ -41,6 +41,29 @@ pub struct View<'m> {
     pub plan: PlanDetails,
     pub rows: Vec<OpRow>,
     pub segments: Vec<Segment>,
+    /// The operator cargo features the model needs (`OpKind::feature`), sorted, each once.
+    pub features: Vec<&'static str>,
+}
+
+/// The operator cargo features `model` needs: a library built with exactly these (plus
+/// `panic-handler`) runs it.
+pub fn features(model: &Model<'_>) -> Result<Vec<&'static str>, Error> {
+    let mut f = Vec::new();
+    for o in 0..model.num_operators() {
+        let code = model.operator(o)?.opcode;
+        let kind = OpKind::from_code(code).ok_or(Error::UnsupportedOp { op: o as u32, opcode: code })?;
+        f.extend(kind.feature());
+    }
+    f.sort_unstable();
+    f.dedup();
+    Ok(f)
+}
+
+/// The cargo arguments of a firmware library with only `features`' operators.
+pub fn cargo_args(features: &[&str]) -> String {
+    let mut all = vec!["panic-handler"];
+    all.extend_from_slice(features);
+    format!("--no-default-features --features {}", all.join(","))
 }
 
 /// The fused segments of a plan, from its run-plan's stream bits.
@@ -189,7 +212,8 @@ pub fn build<'m>(model_bytes: &'m [u8], options: &Options) -> Result<View<'m>, E
             trick,
         });
     }
-    Ok(View { model, plan, rows, segments })
+    let features = features(&model)?;
+    Ok(View { model, plan, rows, segments, features })
 }
 
 pub fn json_str(s: &[u8]) -> String {
@@ -272,7 +296,13 @@ pub fn json(v: &View<'_>) -> Result<String, Error> {
             p.buffers[b.alias.min(p.buffers.len() as u16 - 1) as usize].last
         );
     }
-    s.push_str("]}\n");
+    let names: Vec<String> = v.features.iter().map(|f| json_str(f.as_bytes())).collect();
+    let _ = writeln!(
+        s,
+        "], \"features\": [{}], \"cargo_features\": {}}}",
+        names.join(", "),
+        json_str(cargo_args(&v.features).as_bytes())
+    );
     Ok(s)
 }
 
@@ -307,6 +337,7 @@ pub fn text(v: &View<'_>) -> String {
     let _ = writeln!(s, "activation area      {}", p.activation_bytes);
     let _ = writeln!(s, "bookkeeping          {}", p.bookkeeping_bytes);
     let _ = writeln!(s, "arena bytes (total)  {}", p.arena_bytes);
+    let _ = writeln!(s, "cargo features       {}", cargo_args(&v.features));
     s
 }
 

@@ -120,3 +120,19 @@ fn plan_draws_the_memory_timeline_and_accepts_memory_flags() {
     }
     assert_eq!(exe().arg("plan").arg(&model_path).args(["--patch", "on"]).output().unwrap().status.code(), Some(2));
 }
+
+#[test]
+fn plan_names_the_operator_features_a_model_needs() {
+    // The features come from the model's opcodes (OpKind::feature): one per family, sorted.
+    let out = exe().arg("plan").arg(case_dir("add_relu").join("model.tflite")).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("cargo features       --no-default-features --features panic-handler,op-add\n"), "{text}");
+    let model = case_dir("expand_dims_then_relu").join("model.tflite");
+    let out = exe().arg("plan").arg(&model).arg("--json").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    // EXPAND_DIMS needs no feature; RELU's is op-relu.
+    assert!(text.contains("\"features\": [\"op-relu\"]"), "{text}");
+    assert!(text.contains("\"cargo_features\": \"--no-default-features --features panic-handler,op-relu\""), "{text}");
+}

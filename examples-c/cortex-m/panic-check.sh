@@ -4,7 +4,8 @@
 # Link-time proof that no panic is reachable from the C API on the Cortex-M4F target.
 #
 # For each cargo profile it builds libpatchwise.a for thumbv7em-none-eabihf with
-# `--no-default-features --features panic-link-check`: the panic handler then calls
+# `--no-default-features --features panic-link-check,all-ops` (PW_OPS: another operator set;
+# PW_EXTRA_FEATURES: more features, e.g. arm-dsp): the panic handler then calls
 # `patchwise_panic_is_reachable`, a symbol nothing defines. The firmware objects of this
 # directory (startup, semihosting, main; blobs.S with empty placeholder blobs, so ../shared is
 # not needed) are linked with it under `--gc-sections`, every exported pw_* function kept
@@ -29,7 +30,12 @@ target_dir=${CARGO_TARGET_DIR:-$repo/target}
 # A separate target directory: the feature set differs from the firmware's library.
 # PW_EXTRA_FEATURES (e.g. arm-dsp, from `make panic-check PORT=arm-dsp`) adds cargo features.
 extra=${PW_EXTRA_FEATURES:-}
-lib_dir=$target_dir/panic-check/cargo${extra:+-$extra}
+# The operators compiled in (cargo features, comma-separated): every one unless PW_OPS names a set.
+ops=${PW_OPS:-all-ops}
+features=panic-link-check,$ops${extra:+,$extra}
+tag=$extra
+[ "$ops" = all-ops ] || tag=ops${extra:+-$extra}
+lib_dir=$target_dir/panic-check/cargo${tag:+-$tag}
 rust_target=thumbv7em-none-eabihf
 cc=arm-none-eabi-gcc
 objdump=arm-none-eabi-objdump
@@ -46,13 +52,13 @@ profiles=("$@")
 
 status=0
 for profile in "${profiles[@]}"; do
-    out=$target_dir/panic-check/$profile${extra:+-$extra}
+    out=$target_dir/panic-check/$profile${tag:+-$tag}
     mkdir -p "$out"
-    echo "== panic check: profile $profile${extra:+, features $extra}"
+    echo "== panic check: profile $profile, features $features"
     debug_var=CARGO_PROFILE_$(echo "$profile" | tr 'a-z-' 'A-Z_')_DEBUG
     env "$debug_var=line-tables-only" CARGO_TARGET_DIR="$lib_dir" \
         "${CARGO:-cargo}" build -q --profile "$profile" -p patchwise --lib --target "$rust_target" \
-        --no-default-features --features "panic-link-check${extra:+,$extra}" --manifest-path "$repo/Cargo.toml" || exit 2
+        --no-default-features --features "$features" --manifest-path "$repo/Cargo.toml" || exit 2
     lib=$lib_dir/$rust_target/$profile/libpatchwise.a
 
     : >"$out/empty.bin"

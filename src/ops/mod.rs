@@ -11,39 +11,80 @@
 //! invoke and runs exactly that — so invoke cannot reach a kernel with parameters init did
 //! not accept.
 
+#[cfg(feature = "op-relu")]
 mod activations;
+// Also the broadcasting binary shape check of MUL, SUB, MAXIMUM/MINIMUM, SQUARED_DIFFERENCE, PRELU.
+#[cfg_attr(not(feature = "op-add"), allow(dead_code))]
 mod add;
+#[cfg(feature = "op-arg-min-max")]
 mod arg_min_max;
+#[cfg(any(feature = "op-sub", feature = "op-maximum-minimum", feature = "op-squared-difference"))]
 mod binary;
+// Its spec type stays (a `Params` variant); its preparation is unused with the feature off.
+#[cfg_attr(not(feature = "op-concatenation"), allow(dead_code))]
 mod concatenation;
+// Its spec type stays (a `Params` variant); its preparation is unused with the feature off.
+#[cfg_attr(not(feature = "op-conv"), allow(dead_code))]
 mod conv;
+// Its spec type stays (a `Params` variant); its preparation is unused with the feature off.
+#[cfg_attr(not(feature = "op-depthwise"), allow(dead_code))]
 mod depthwise_conv;
+#[cfg(feature = "op-dequantize")]
 mod dequantize;
 mod expand_dims;
+// Its spec type stays (a `Params` variant); its preparation is unused with the feature off.
+#[cfg_attr(not(feature = "op-fully-connected"), allow(dead_code))]
 mod fully_connected;
+// Its spec type stays (a `Params` variant); its preparation is unused with the feature off.
+#[cfg_attr(not(feature = "op-gather"), allow(dead_code))]
 mod gather;
+#[cfg(feature = "op-hard-swish")]
 mod hard_swish;
+#[cfg(feature = "op-l2norm")]
 mod l2norm;
+#[cfg(feature = "op-leaky-relu")]
 mod leaky_relu;
+#[cfg(feature = "op-logistic")]
 mod logistic;
+#[cfg(feature = "op-mean")]
 mod mean;
+#[cfg(feature = "op-mul")]
 mod mul;
+// Its spec type stays (a `Params` variant); its preparation is unused with the feature off.
+#[cfg_attr(not(feature = "op-pack"), allow(dead_code))]
 mod pack;
+#[cfg(feature = "op-pad")]
 mod pad;
+#[cfg(feature = "op-pool")]
 mod pooling;
+#[cfg(feature = "op-prelu")]
 mod prelu;
+#[cfg(feature = "op-quantize")]
 mod quantize;
 mod reshape;
+#[cfg(feature = "op-resize-bilinear")]
 mod resize_bilinear;
+#[cfg(feature = "op-resize-nearest")]
 mod resize_nearest;
+#[cfg(feature = "op-slice")]
 mod slice;
+#[cfg(feature = "op-softmax")]
 mod softmax;
+#[cfg(feature = "op-space-batch")]
 mod space_batch;
+#[cfg(feature = "op-space-to-depth")]
 mod space_depth;
+// Its spec type stays (a `Params` variant); its preparation is unused with the feature off.
+#[cfg_attr(not(feature = "op-split"), allow(dead_code))]
 mod split;
+#[cfg(feature = "op-strided-slice")]
 mod strided_slice;
+#[cfg(feature = "op-tanh")]
 mod tanh;
+#[cfg(feature = "op-transpose")]
 mod transpose;
+// Its spec type stays (a `Params` variant); its preparation is unused with the feature off.
+#[cfg_attr(not(feature = "op-transpose-conv"), allow(dead_code))]
 mod transpose_conv;
 
 pub use concatenation::ConcatSpec;
@@ -289,41 +330,81 @@ pub fn prepare<'m>(model: &Model<'m>, index: usize, fused_pad: Option<usize>) ->
     // One call through a table: each family's preparation keeps its own stack frame (a
     // `match` lets the compiler inline the small ones here, and invoke's stack then holds all
     // of their locals at once).
+    // Only the operators whose cargo feature is on are compiled in (`OpKind::feature`).
     let prepare: Prepare = match c.kind {
+        #[cfg(feature = "op-conv")]
         OpKind::Conv2d => conv::prepare,
+        #[cfg(feature = "op-depthwise")]
         OpKind::DepthwiseConv2d => depthwise_conv::prepare,
+        #[cfg(feature = "op-fully-connected")]
         OpKind::FullyConnected => fully_connected::prepare,
+        #[cfg(feature = "op-pool")]
         OpKind::AveragePool2d | OpKind::MaxPool2d => pooling::prepare,
+        #[cfg(feature = "op-mean")]
         OpKind::Mean => mean::prepare,
+        #[cfg(feature = "op-pad")]
         OpKind::Pad | OpKind::PadV2 => pad::prepare,
+        #[cfg(feature = "op-concatenation")]
         OpKind::Concatenation => concatenation::prepare,
+        #[cfg(feature = "op-resize-nearest")]
         OpKind::ResizeNearestNeighbor => resize_nearest::prepare,
+        #[cfg(feature = "op-transpose")]
         OpKind::Transpose => transpose::prepare,
         OpKind::Reshape | OpKind::Squeeze => reshape::prepare,
+        #[cfg(feature = "op-add")]
         OpKind::Add => add::prepare,
+        #[cfg(feature = "op-mul")]
         OpKind::Mul => mul::prepare,
+        #[cfg(feature = "op-softmax")]
         OpKind::Softmax => softmax::prepare,
+        #[cfg(feature = "op-logistic")]
         OpKind::Logistic => logistic::prepare,
+        #[cfg(feature = "op-hard-swish")]
         OpKind::HardSwish => hard_swish::prepare,
+        #[cfg(feature = "op-relu")]
         OpKind::Relu | OpKind::Relu6 => activations::prepare,
+        #[cfg(feature = "op-quantize")]
         OpKind::Quantize => quantize::prepare,
+        #[cfg(feature = "op-dequantize")]
         OpKind::Dequantize => dequantize::prepare,
+        #[cfg(feature = "op-leaky-relu")]
         OpKind::LeakyRelu => leaky_relu::prepare,
+        #[cfg(feature = "op-split")]
         OpKind::Split | OpKind::SplitV | OpKind::Unpack => split::prepare,
+        #[cfg(feature = "op-strided-slice")]
         OpKind::StridedSlice => strided_slice::prepare,
-        OpKind::Sub | OpKind::Maximum | OpKind::Minimum | OpKind::SquaredDifference => binary::prepare,
+        #[cfg(feature = "op-sub")]
+        OpKind::Sub => binary::prepare,
+        #[cfg(feature = "op-maximum-minimum")]
+        OpKind::Maximum | OpKind::Minimum => binary::prepare,
+        #[cfg(feature = "op-squared-difference")]
+        OpKind::SquaredDifference => binary::prepare,
+        #[cfg(feature = "op-tanh")]
         OpKind::Tanh => tanh::prepare,
+        #[cfg(feature = "op-l2norm")]
         OpKind::L2Normalization => l2norm::prepare,
+        #[cfg(feature = "op-gather")]
         OpKind::Gather => gather::prepare,
+        #[cfg(feature = "op-pack")]
         OpKind::Pack => pack::prepare,
+        #[cfg(feature = "op-space-to-depth")]
         OpKind::SpaceToDepth | OpKind::DepthToSpace => space_depth::prepare,
+        #[cfg(feature = "op-transpose-conv")]
         OpKind::TransposeConv => transpose_conv::prepare,
+        #[cfg(feature = "op-prelu")]
         OpKind::Prelu => prelu::prepare,
+        #[cfg(feature = "op-resize-bilinear")]
         OpKind::ResizeBilinear => resize_bilinear::prepare,
+        #[cfg(feature = "op-arg-min-max")]
         OpKind::ArgMax | OpKind::ArgMin => arg_min_max::prepare,
+        #[cfg(feature = "op-slice")]
         OpKind::Slice => slice::prepare,
         OpKind::ExpandDims => expand_dims::prepare,
+        #[cfg(feature = "op-space-batch")]
         OpKind::SpaceToBatchNd | OpKind::BatchToSpaceNd => space_batch::prepare,
+        // Operators whose feature is off (`Ctx::new` has refused them already).
+        #[allow(unreachable_patterns)]
+        _ => return Err(Error::UnsupportedOp { op: index as u32, opcode: c.op.opcode }),
     };
     core::hint::black_box(prepare)(&c)
 }
@@ -364,7 +445,8 @@ impl<'m> Ctx<'m> {
     fn new(model: &Model<'m>, index: usize, fused_pad: Option<usize>) -> Result<Ctx<'m>> {
         let op = model.operator(index)?;
         let unsupported = Error::UnsupportedOp { op: index as u32, opcode: op.opcode };
-        let kind = OpKind::from_code(op.opcode).ok_or(unsupported)?;
+        // An operator whose cargo feature is off is unsupported, as one patchwise lacks.
+        let kind = OpKind::from_code(op.opcode).filter(|k| k.enabled()).ok_or(unsupported)?;
         Ok(Ctx { model: *model, op, index, kind, fused_pad })
     }
 
@@ -471,17 +553,20 @@ impl<'m> Ctx<'m> {
 }
 
 /// Integer option `id` (the schema default when the table or field is absent).
+#[cfg_attr(not(feature = "all-ops"), allow(dead_code))] // used by some operators only
 pub(crate) fn opt_i32(o: Option<Table<'_>>, id: usize, default: i32) -> Result<i32> {
     o.map_or(Ok(default), |t| t.i32(id, default))
 }
 
 /// Boolean option `id` (false when absent).
+#[cfg_attr(not(feature = "all-ops"), allow(dead_code))] // used by some operators only
 pub(crate) fn opt_bool(o: Option<Table<'_>>, id: usize) -> Result<bool> {
     o.map_or(Ok(false), |t| t.bool(id, false))
 }
 
 /// The common shape of one-input, one-output operators: the input's tensor index and both
 /// descriptions, with equal element counts.
+#[cfg_attr(not(feature = "all-ops"), allow(dead_code))] // used by some operators only
 pub(crate) fn unary<'m>(c: &Ctx<'m>) -> Result<(usize, Tensor<'m>, Tensor<'m>)> {
     c.arity(1..=1, 1)?;
     let (ti, input) = c.input(0)?;
@@ -494,6 +579,7 @@ pub(crate) fn unary<'m>(c: &Ctx<'m>) -> Result<(usize, Tensor<'m>, Tensor<'m>)> 
 
 /// The dataflow of a same-shape elementwise operator on `input` with `in_bytes` and
 /// `out_bytes` wide elements.
+#[cfg_attr(not(feature = "all-ops"), allow(dead_code))] // used by some operators only
 pub(crate) fn elementwise(input: usize, in_bytes: usize, out_bytes: usize) -> Dataflow {
     Dataflow::Elementwise { inputs: [Some(input), None], in_bytes, out_bytes }
 }

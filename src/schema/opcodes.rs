@@ -3,6 +3,31 @@
 
 use super::numbers::{builtin, options_type};
 
+/// The one table of operator cargo features: defines [`OpKind::feature`] and
+/// [`OpKind::enabled`] from `Kind | Kind => "feature"` rows. RESHAPE, SQUEEZE and EXPAND_DIMS
+/// (shape only: aliased by the planner, a copy at most) need no feature.
+macro_rules! operator_features {
+    ($($($kind:ident)|+ => $feature:literal,)*) => {
+        /// The cargo feature that compiles this operator in (`None`: always compiled in).
+        /// `ops::prepare` refuses an operator whose feature is off ([`OpKind::enabled`]) and
+        /// `patchwise plan` prints the features a model needs.
+        pub const fn feature(self) -> Option<&'static str> {
+            match self {
+                $($(OpKind::$kind)|+ => Some($feature),)*
+                OpKind::Reshape | OpKind::Squeeze | OpKind::ExpandDims => None,
+            }
+        }
+
+        /// True when this operator's feature is compiled in (see [`OpKind::feature`]).
+        pub const fn enabled(self) -> bool {
+            match self {
+                $($(OpKind::$kind)|+ => cfg!(feature = $feature),)*
+                OpKind::Reshape | OpKind::Squeeze | OpKind::ExpandDims => true,
+            }
+        }
+    };
+}
+
 /// A supported builtin operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
@@ -210,6 +235,43 @@ impl OpKind {
         }
     }
 
+    operator_features! {
+        Add => "op-add",
+        AveragePool2d | MaxPool2d => "op-pool",
+        Concatenation => "op-concatenation",
+        Conv2d => "op-conv",
+        DepthwiseConv2d => "op-depthwise",
+        Dequantize => "op-dequantize",
+        FullyConnected => "op-fully-connected",
+        Logistic => "op-logistic",
+        Mul => "op-mul",
+        Relu | Relu6 => "op-relu",
+        Softmax => "op-softmax",
+        Pad | PadV2 => "op-pad",
+        Transpose => "op-transpose",
+        Mean => "op-mean",
+        ResizeNearestNeighbor => "op-resize-nearest",
+        Quantize => "op-quantize",
+        HardSwish => "op-hard-swish",
+        LeakyRelu => "op-leaky-relu",
+        Split | SplitV | Unpack => "op-split",
+        StridedSlice => "op-strided-slice",
+        Sub => "op-sub",
+        Maximum | Minimum => "op-maximum-minimum",
+        SquaredDifference => "op-squared-difference",
+        Tanh => "op-tanh",
+        L2Normalization => "op-l2norm",
+        Gather => "op-gather",
+        Pack => "op-pack",
+        SpaceToDepth | DepthToSpace => "op-space-to-depth",
+        TransposeConv => "op-transpose-conv",
+        Prelu => "op-prelu",
+        ResizeBilinear => "op-resize-bilinear",
+        ArgMax | ArgMin => "op-arg-min-max",
+        Slice => "op-slice",
+        BatchToSpaceNd | SpaceToBatchNd => "op-space-batch",
+    }
+
     /// Upper-case name as in the TFLite schema.
     pub const fn name(self) -> &'static str {
         match self {
@@ -259,6 +321,44 @@ impl OpKind {
             OpKind::ExpandDims => "EXPAND_DIMS",
             OpKind::BatchToSpaceNd => "BATCH_TO_SPACE_ND",
             OpKind::SpaceToBatchNd => "SPACE_TO_BATCH_ND",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OpKind;
+
+    /// The feature names of `[features]` list `name` in Cargo.toml.
+    fn cargo_list(name: &str) -> Vec<&'static str> {
+        let toml = include_str!("../../Cargo.toml");
+        let key = format!("\n{name} = [");
+        let body = toml.split_once(&key).map(|(_, rest)| rest).and_then(|t| t.get(..t.find(']')?)).unwrap_or_default();
+        body.split(',').map(|f| f.trim().trim_matches('"')).filter(|f| !f.is_empty()).collect()
+    }
+
+    #[test]
+    fn every_operator_feature_is_in_all_ops() {
+        let all = cargo_list("all-ops");
+        let mut table: Vec<&str> = OpKind::ALL.iter().filter_map(|k| k.feature()).collect();
+        table.sort_unstable();
+        table.dedup();
+        let mut listed = all.clone();
+        listed.sort_unstable();
+        assert_eq!(table, listed, "all-ops in Cargo.toml and OpKind::feature disagree");
+        let toml = include_str!("../../Cargo.toml");
+        for f in &all {
+            assert!(toml.contains(&format!("\n{f} = []")), "feature {f} not declared");
+            assert!(f.starts_with("op-"), "{f}");
+        }
+    }
+
+    #[test]
+    fn enabled_follows_the_features() {
+        // Both come from one macro table; with all-ops every operator is in.
+        for k in OpKind::ALL {
+            // The default build (all-ops) has every operator; `enabled` names the same feature.
+            assert_eq!(k.enabled(), cfg!(feature = "all-ops") || k.feature().is_none(), "{}", k.name());
         }
     }
 }

@@ -8,6 +8,9 @@
 //! Armv6-M) the same C kernels run on plain-C definitions of the DSP instructions: that is how
 //! the conformance tests check them against the portable kernels.
 
+// With CONV_2D or DEPTHWISE_CONV_2D compiled out, its wrapper is unused (and not linked).
+#![cfg_attr(not(feature = "all-ops"), allow(dead_code, unused_imports))]
+
 use super::portable::{row_window, window_io};
 use super::{Access, Region, RowCall, Variant, VariantId};
 use crate::error::{Error, Result};
@@ -20,8 +23,9 @@ use crate::quant::{Requant, ScaleRatio};
 use crate::tensor::LeI32s;
 use core::ffi::c_void;
 
-/// The Arm variants, most preferred first.
-pub const TABLE: [Variant; 2] = [
+/// The Arm variants, most preferred first (each compiled in with its operator's feature).
+pub const TABLE: &[Variant] = &[
+    #[cfg(feature = "op-conv")]
     Variant {
         id: VariantId::ArmConv,
         name: "arm_conv2d_s8_im2col",
@@ -33,6 +37,7 @@ pub const TABLE: [Variant; 2] = [
         run: run_conv,
         rows: Some(rows_conv),
     },
+    #[cfg(feature = "op-depthwise")]
     Variant {
         id: VariantId::ArmDepthwise,
         name: "arm_depthwise_conv2d_s8",

@@ -8,7 +8,7 @@
 //!
 //! The planner (`crate::plan`) chooses one variant per operator at init among those that
 //! support its spec and stores its [`VariantId`] in the run-plan (one byte); the executor
-//! (`crate::exec`) looks the id up at invoke ([`get`], a `match`) and runs it. Nothing about
+//! (`crate::exec`) looks the id up at invoke ([`get`], found by its id) and runs it. Nothing about
 //! variants lives in the arena but that byte.
 
 #[cfg(feature = "arm-dsp")]
@@ -21,7 +21,8 @@ use crate::ops::{Family, OpSpec};
 use core::ops::Range;
 
 /// Identifies a kernel variant in a run-plan entry (one byte; 0xff is reserved for skipped
-/// operators). Portable variants are numbered from 0 in the order of [`portable::TABLE`].
+/// operators). Portable variants are numbered from 0 in the order of [`portable::TABLE`]; the
+/// numbers never change (run-plans store them), also when operator features leave rows out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u8)]
 pub enum VariantId {
@@ -73,10 +74,7 @@ pub enum VariantId {
 impl VariantId {
     /// The variant stored as `v` in a run-plan entry, if any.
     pub fn from_u8(v: u8) -> Option<VariantId> {
-        portable::TABLE
-            .get(usize::from(v))
-            .or_else(|| port_table().iter().find(|row| row.id as u8 == v))
-            .map(|row| row.id)
+        all().find(|row| row.id as u8 == v).map(|row| row.id)
     }
 }
 
@@ -168,13 +166,18 @@ impl Variant {
 
 /// The variant stored as `id`.
 pub fn get(id: VariantId) -> Option<&'static Variant> {
-    portable::TABLE.get(id as usize).or_else(|| port_table().iter().find(|row| row.id == id))
+    all().find(|row| row.id == id)
+}
+
+/// Every variant compiled in: the portable rows, then the port's.
+fn all() -> impl Iterator<Item = &'static Variant> {
+    portable::TABLE.iter().chain(port_table())
 }
 
 /// The variants of the port compiled in (none without a port feature), most preferred first.
 pub fn port_table() -> &'static [Variant] {
     #[cfg(feature = "arm-dsp")]
-    return &arm::TABLE;
+    return arm::TABLE;
     #[cfg(not(feature = "arm-dsp"))]
     return &[];
 }
