@@ -5,7 +5,8 @@
 //! - options: the defaults half of the time, else a combination picked from the model's hash;
 //! - init with exactly the figure (arena pre-filled with garbage) succeeds and
 //!   `arena_used()` equals it;
-//! - inputs get deterministic bytes; two invokes give the same outcome and the same outputs;
+//! - inputs get deterministic bytes (passed from caller memory when the options keep inputs
+//!   outside the arena); two invokes give the same outcome and the same outputs;
 //! - for small models, the same run on a layer-by-layer plan (every memory trick off) in a
 //!   zeroed arena gives bit-identical outputs (the planner's tricks never change results);
 //! - every input/output view has `elements × size` bytes and sits inside the arena.
@@ -30,6 +31,8 @@ fn run(model: &[u8], arena: &mut [u8], opts: &Options, seed: u64, need: usize, i
     assert_eq!(interp.arena_used(), need);
     let mut outs: Vec<Outcome> = Vec::new();
     for _ in 0..invokes {
+        // With external inputs every input is passed from caller memory (the same bytes).
+        let mut external: Vec<Vec<u8>> = Vec::new();
         for i in 0..interp.num_inputs() {
             match interp.input_mut(i) {
                 Ok(t) => {
@@ -37,17 +40,34 @@ fn run(model: &[u8], arena: &mut [u8], opts: &Options, seed: u64, need: usize, i
                     let p = t.data.as_ptr() as usize;
                     assert!(t.data.is_empty() || (p >= lo && p + t.data.len() <= hi), "input {i} outside the arena");
                     fill(t.data, seed ^ i as u64);
+                    external.push(t.data.to_vec());
                 }
-                // A model input that is also a constant, or has no arena bytes, is not writable.
-                Err(e) => assert_eq!(e, Error::InvalidArgument),
+                // A model input that is also a constant, or has no arena bytes (external), is
+                // not writable.
+                Err(e) => {
+                    assert_eq!(e, Error::InvalidArgument);
+                    let model = interp.model();
+                    let bytes = model.input(i).and_then(|t| model.tensor(t)).map_or(0, |t| t.bytes());
+                    let mut v = vec![0u8; bytes];
+                    fill(&mut v, seed ^ i as u64);
+                    external.push(v);
+                }
             }
         }
-        let r = interp.invoke();
-        if let Err(e) = r {
-            assert!(matches!(e, Error::KernelFailed { .. }), "invoke error {e:?}");
-            assert_eq!(interp.last_error(), Some(e));
+        let r = if opts.external_input {
+            let refs: Vec<&[u8]> = external.iter().map(Vec::as_slice).collect();
+            interp.invoke_with_inputs(&refs)
         } else {
-            assert_eq!(interp.last_error(), None);
+            interp.invoke()
+        };
+        match r {
+            // More inputs in caller memory than one invoke binds (memory::MAX_EXTERNAL).
+            Err(Error::TooLarge) if opts.external_input => {}
+            Err(e) => {
+                assert!(matches!(e, Error::KernelFailed { .. }), "invoke error {e:?}");
+                assert_eq!(interp.last_error(), Some(e));
+            }
+            Ok(()) => assert_eq!(interp.last_error(), None),
         }
         let mut o = Vec::new();
         for i in 0..interp.num_outputs() {
