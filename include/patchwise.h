@@ -94,6 +94,12 @@ typedef uint32_t pw_status;
 /**
  * Options for planning and init. Initialize with `pw_options_default`, then change fields.
  * Passing NULL where a `const pw_options*` is expected means the defaults.
+ *
+ * Versioning: the library reads `struct_size` bytes (a whole number of fields, at least
+ * `struct_size` and `flags`, at most this library's `sizeof(pw_options)`); fields beyond an
+ * older caller's `struct_size` take their defaults. Fields that take effect: `flags`,
+ * `patching`. `memory_budget` and `reserved` must be 0 (`PW_ERR_BAD_OPTIONS` otherwise), as
+ * must every unknown flag bit.
  */
 typedef struct {
   /**
@@ -101,7 +107,8 @@ typedef struct {
    */
   uint32_t struct_size;
   /**
-   * `PW_FLAG_*` bits switching memory-planning tricks off (0 = all on).
+   * `PW_FLAG_*` bits switching memory-planning tricks off (0 = all on) and keeping inputs
+   * outside the arena.
    */
   uint32_t flags;
   /**
@@ -109,7 +116,7 @@ typedef struct {
    */
   uint32_t patching;
   /**
-   * Arena budget in bytes the planner should aim for (0 = none). Reserved: not yet used.
+   * Arena budget in bytes the planner should aim for: not supported yet, must be 0.
    */
   uint32_t memory_budget;
   /**

@@ -476,19 +476,45 @@ static void check_options(const uint8_t *model, size_t len, size_t required)
         check(b > 0, "flags=0x%" PRIx32 " gives an arena size (%zu)", flags[f], b);
     }
 
+    /* An older header's smaller struct: the fields it has take effect, the rest their
+     * defaults (a struct_size of 8 carries struct_size and flags only). */
+    {
+        size_t with_default = 0, with_patch_off = 0, b = 0;
+        pw_options_default(&o);
+        expect_status(pw_arena_required(model, len, &o, &with_default), PW_OK, "arena_required(defaults)");
+        o.patching = PW_PATCH_OFF;
+        expect_status(pw_arena_required(model, len, &o, &with_patch_off), PW_OK, "arena_required(patching off)");
+        pw_options_default(&o);
+        o.struct_size = (uint32_t)(sizeof o - 4);
+        expect_status(pw_arena_required(model, len, &o, &b), PW_OK, "arena_required(struct_size one field short)");
+        check(b == with_default, "a struct one field short plans as the defaults (%zu)", b);
+        pw_options_default(&o);
+        o.struct_size = 12;
+        o.patching = PW_PATCH_OFF;
+        expect_status(pw_arena_required(model, len, &o, &b), PW_OK, "arena_required(struct_size 12)");
+        check(b == with_patch_off, "struct_size 12 still reads patching (%zu == %zu)", b, with_patch_off);
+        pw_options_default(&o);
+        o.struct_size = 8;
+        o.patching = PW_PATCH_OFF; /* beyond struct_size: ignored */
+        expect_status(pw_arena_required(model, len, &o, &b), PW_OK, "arena_required(struct_size 8)");
+        check(b == with_default, "struct_size 8 ignores the fields after flags (%zu)", b);
+    }
+
     uint8_t *arena = xmalloc_aligned(required);
-    for (int k = 0; k < 9; k++) {
+    for (int k = 0; k < 11; k++) {
         pw_options_default(&o);
         const char *what = "";
         switch (k) {
         case 0: o.struct_size = 0; what = "struct_size=0"; break;
-        case 1: o.struct_size -= 4; what = "struct_size too small"; break;
+        case 1: o.struct_size = 4; what = "struct_size without flags"; break;
         case 2: o.struct_size += 4; what = "struct_size too large"; break;
         case 3: o.flags = 1u << 31; what = "unknown flag bit 31"; break;
         case 4: o.patching = 2; what = "patching=2"; break;
         case 5: o.reserved[0] = 1; what = "reserved[0]=1"; break;
         case 6: o.reserved[1] = 1; what = "reserved[1]=1"; break;
         case 7: o.reserved[2] = 1; what = "reserved[2]=1"; break;
+        case 8: o.struct_size = 10; what = "struct_size not a whole number of fields"; break;
+        case 9: o.memory_budget = 4096; what = "memory_budget (not supported yet)"; break;
         default: o.reserved[3] = 0x80000000u; what = "reserved[3]!=0"; break;
         }
         char desc[160];

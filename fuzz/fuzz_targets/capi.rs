@@ -197,7 +197,8 @@ fn run(script: &[u8], model: &[u8]) {
                             _ => s.u32(),
                         };
                         st.opts.patching = [0, 1, 2, u32::MAX][s.byte() as usize % 4];
-                        st.opts.memory_budget = s.u32();
+                        // Not supported yet: non-zero is refused (PW_ERR_BAD_OPTIONS).
+                        st.opts.memory_budget = if s.byte() < 200 { 0 } else { s.u32() };
                         let r = s.byte();
                         st.opts.reserved = [0; 4];
                         if r >= 0xf0 {

@@ -56,16 +56,23 @@ const PW_FLAGS_KNOWN: u32 = 0x3f;
 
 /// Options for planning and init. Initialize with `pw_options_default`, then change fields.
 /// Passing NULL where a `const pw_options*` is expected means the defaults.
+///
+/// Versioning: the library reads `struct_size` bytes (a whole number of fields, at least
+/// `struct_size` and `flags`, at most this library's `sizeof(pw_options)`); fields beyond an
+/// older caller's `struct_size` take their defaults. Fields that take effect: `flags`,
+/// `patching`. `memory_budget` and `reserved` must be 0 (`PW_ERR_BAD_OPTIONS` otherwise), as
+/// must every unknown flag bit.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct pw_options {
     /// `sizeof(pw_options)` as the caller compiled it (set by `pw_options_default`).
     pub struct_size: u32,
-    /// `PW_FLAG_*` bits switching memory-planning tricks off (0 = all on).
+    /// `PW_FLAG_*` bits switching memory-planning tricks off (0 = all on) and keeping inputs
+    /// outside the arena.
     pub flags: u32,
     /// Patching policy: `PW_PATCH_AUTO` or `PW_PATCH_OFF`.
     pub patching: u32,
-    /// Arena budget in bytes the planner should aim for (0 = none). Reserved: not yet used.
+    /// Arena budget in bytes the planner should aim for: not supported yet, must be 0.
     pub memory_budget: u32,
     /// Reserved for future options; must be 0.
     pub reserved: [u32; 4],
@@ -84,18 +91,24 @@ impl pw_options {
 /// Reads and validates options (NULL = defaults).
 ///
 /// # Safety
-/// `opts` is NULL or valid for `sizeof(pw_options)` bytes.
+/// `opts` is NULL, or valid for reading its `struct_size` field and then `struct_size` bytes.
 unsafe fn options(opts: *const pw_options) -> Result<Options, pw_status> {
     if opts.is_null() {
         return Ok(Options::default());
     }
-    // SAFETY: non-NULL and, by the caller's contract, points to a readable pw_options.
-    let o = unsafe { opts.read_unaligned() };
-    if o.struct_size as usize != core::mem::size_of::<pw_options>()
-        || o.flags & !PW_FLAGS_KNOWN != 0
-        || o.patching > PW_PATCH_OFF
-        || o.reserved != [0; 4]
-    {
+    // SAFETY: non-NULL and, by the caller's contract, its first field is readable.
+    let size = unsafe { opts.cast::<u32>().read_unaligned() } as usize;
+    // A whole number of u32 fields, `struct_size` and `flags` at least, none this library
+    // does not know.
+    if size < 8 || size % 4 != 0 || size > core::mem::size_of::<pw_options>() {
+        return Err(PW_ERR_BAD_OPTIONS);
+    }
+    let mut o = pw_options::DEFAULT;
+    // SAFETY: the caller's struct is readable for `size` bytes (its contract), `o` is a local
+    // of at least `size` bytes (checked above), and the two do not overlap; every field is a
+    // u32, so any bytes make a valid pw_options.
+    unsafe { core::ptr::copy_nonoverlapping(opts.cast::<u8>(), (&mut o as *mut pw_options).cast::<u8>(), size) };
+    if o.flags & !PW_FLAGS_KNOWN != 0 || o.patching > PW_PATCH_OFF || o.memory_budget != 0 || o.reserved != [0; 4] {
         return Err(PW_ERR_BAD_OPTIONS);
     }
     let mut options = options_from_flags(o.flags);
