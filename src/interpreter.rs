@@ -152,6 +152,8 @@ fn plan_in(model: &Model<'_>, options: &Options, l: &Layout, work_mem: &mut [u8]
 
 /// The `u32` offsets and run-plan a [`plan_in`] run left in `work_mem`.
 fn planned<'w>(l: &Layout, work_mem: &'w [u8]) -> Result<(&'w [u32], &'w [u16])> {
+    // Only the work area itself: bytes after it (an arena larger than needed) are not a table.
+    let work_mem = work_mem.get(..l.work).ok_or(Error::InvalidArgument)?;
     let rest = work_mem.get(l.work_tables..).ok_or(Error::InvalidArgument)?;
     let (offsets, op_plan) = rest.split_at_checked(l.wide_table).ok_or(Error::InvalidArgument)?;
     let offsets: &[u32] = cast(offsets)?;

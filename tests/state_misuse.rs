@@ -110,3 +110,27 @@ fn the_model_may_sit_at_any_address() {
         check(interp, &dir, 0);
     }
 }
+
+/// Any arena of at least the required bytes works, whatever its length (odd lengths too) and
+/// the outputs are the goldens; one byte less is refused with the figure.
+#[test]
+fn any_arena_length_from_the_need_up_works() {
+    for name in ["conv_3x3_s2_same_odd", "dw_3x3_s1_same", "multi_io_add_mul", "softmax_4d", "dequantize_i8_to_f32"] {
+        let (model, dir) = case(name);
+        let need = arena_required(&model).unwrap();
+        let mut arena = HostArena::new(need + 80);
+        for extra in (0..=67).chain([79, 80]) {
+            let len = need + extra;
+            let interp = Interpreter::init(&model, &mut arena.bytes_mut()[..len], &Options::default())
+                .unwrap_or_else(|e| panic!("{name}: init with {len} bytes (need {need}): {e}"));
+            assert_eq!(interp.arena_used(), need, "{name}");
+            load(interp, &dir, 0);
+            interp.invoke().unwrap();
+            check(interp, &dir, 0);
+        }
+        match Interpreter::init(&model, &mut arena.bytes_mut()[..need - 1], &Options::default()) {
+            Err(Error::ArenaTooSmall { required }) => assert_eq!(required, need, "{name}"),
+            other => panic!("{name}: {:?}", other.map(|_| ())),
+        }
+    }
+}
