@@ -115,11 +115,18 @@ fn the_model_may_sit_at_any_address() {
 /// the outputs are the goldens; one byte less is refused with the figure.
 #[test]
 fn any_arena_length_from_the_need_up_works() {
-    for name in ["conv_3x3_s2_same_odd", "dw_3x3_s1_same", "multi_io_add_mul", "softmax_4d", "dequantize_i8_to_f32"] {
+    let names: &[&str] = if cfg!(miri) {
+        &["multi_io_add_mul"]
+    } else {
+        &["conv_3x3_s2_same_odd", "dw_3x3_s1_same", "multi_io_add_mul", "softmax_4d", "dequantize_i8_to_f32"]
+    };
+    for &name in names {
         let (model, dir) = case(name);
         let need = arena_required(&model).unwrap();
         let mut arena = HostArena::new(need + 80);
-        for extra in (0..=67).chain([79, 80]) {
+        // Under Miri (slow) a few lengths: exact, odd, and past one 16-byte unit.
+        let extras: Vec<usize> = if cfg!(miri) { vec![0, 1, 3, 17] } else { (0..=67).chain([79, 80]).collect() };
+        for extra in extras {
             let len = need + extra;
             let interp = Interpreter::init(&model, &mut arena.bytes_mut()[..len], &Options::default())
                 .unwrap_or_else(|e| panic!("{name}: init with {len} bytes (need {need}): {e}"));
