@@ -19,6 +19,8 @@ struct Members {
     out_at: [usize; MAX_STAGES],
     /// For a residual ADD: true when its operand 1 (not 0) is the previous stage's output.
     chain_second: [bool; MAX_STAGES],
+    /// The segment's input tensor (a folded PAD's input for a first convolution).
+    input: usize,
     n: usize,
 }
 
@@ -49,12 +51,19 @@ fn nhwc(model: &Model<'_>, t: usize) -> Result<crate::tensor::Dims4> {
 /// The segment starting at operator `first`: its running operators up to the first without
 /// the stream bit.
 #[inline(never)]
-fn members(model: &Model<'_>, op_plan: &[u16], first: usize, mem: &Memory<'_>) -> Result<Members> {
+fn members<'m>(
+    model: &Model<'m>,
+    op_plan: &[u16],
+    first: usize,
+    mem: &Memory<'_>,
+    specs: &mut [Option<(OpSpec<'m>, &'static Variant)>; MAX_STAGES],
+) -> Result<Members> {
     let mut m = Members {
         ops: [0; MAX_STAGES],
         stages: [Stage::default(); MAX_STAGES],
         out_at: [0; MAX_STAGES],
         chain_second: [false; MAX_STAGES],
+        input: 0,
         n: 0,
     };
     let mut outputs = [0usize; MAX_STAGES];
@@ -63,7 +72,7 @@ fn members(model: &Model<'_>, op_plan: &[u16], first: usize, mem: &Memory<'_>) -
     loop {
         let run = OpRun::from_bits(*op_plan.get(o).ok_or(Error::Internal)?);
         if !run.is_skip() {
-            let (spec, _) = prepared(model, op_plan, o)?;
+            let (spec, v) = prepared(model, op_plan, o)?;
             let k = m.n;
             // The operand the previous stage wrote, and a residual ADD's other operand.
             let (x, other) = match (spec.inputs, k.checked_sub(1).and_then(|p| outputs.get(p))) {
@@ -87,6 +96,8 @@ fn members(model: &Model<'_>, op_plan: &[u16], first: usize, mem: &Memory<'_>) -
             *m.ops.get_mut(k).ok_or(Error::Internal)? = o;
             *m.stages.get_mut(k).ok_or(Error::Internal)? = stage;
             *m.out_at.get_mut(k).ok_or(Error::Internal)? = placed(mem, spec.output)?;
+            m.input = seg_input;
+            *specs.get_mut(k).ok_or(Error::Internal)? = Some((spec, v));
             m.n = k.checked_add(1).ok_or(Error::Internal)?;
             if !run.streams() {
                 return Ok(m);
@@ -269,11 +280,9 @@ enum SegmentInput<'x> {
     External(&'x [u8]),
 }
 
-/// The segment's input (a folded PAD's input for a first convolution).
+/// Where the segment's input tensor `x` is: in the arena, or bound from the caller's memory.
 #[inline(never)]
-fn segment_input<'x>(model: &Model<'_>, op_plan: &[u16], first: usize, mem: &Memory<'x>) -> Result<SegmentInput<'x>> {
-    let (spec, _) = prepared(model, op_plan, first)?;
-    let x = spec.inputs.first().copied().flatten().ok_or(Error::Internal)?;
+fn segment_input<'x>(x: usize, mem: &Memory<'x>) -> Result<SegmentInput<'x>> {
     match mem.offsets.get(x) {
         NO_OFFSET => mem.external.get(x).map(SegmentInput::External).ok_or(Error::Internal),
         o => Ok(SegmentInput::Arena(o as usize)),
@@ -282,19 +291,16 @@ fn segment_input<'x>(model: &Model<'_>, op_plan: &[u16], first: usize, mem: &Mem
 
 /// Runs the segment whose first operator is `first`; returns its last operator.
 pub fn run_segment(model: &Model<'_>, op_plan: &[u16], first: usize, mem: &mut Memory<'_>) -> Result<usize> {
-    let m = members(model, op_plan, first, mem)?;
+    // Every member's spec, prepared once for the whole segment (not once per row call).
+    let mut specs: [Option<(OpSpec<'_>, &'static Variant)>; MAX_STAGES] = [const { None }; MAX_STAGES];
+    let m = members(model, op_plan, first, mem, &mut specs)?;
     let stages = m.stages.get(..m.n).ok_or(Error::Internal)?;
     let last = m.n.checked_sub(1).ok_or(Error::Internal)?;
     if last == 0 {
         return Err(Error::Internal);
     }
     let seg_last = *m.ops.get(last).ok_or(Error::Internal)?;
-    let input = segment_input(model, op_plan, first, mem)?;
-    // Every member's spec, prepared once for the whole segment (not once per row call).
-    let mut specs: [Option<(OpSpec<'_>, &'static Variant)>; MAX_STAGES] = [const { None }; MAX_STAGES];
-    for (slot, &o) in specs.iter_mut().zip(&m.ops).take(m.n) {
-        *slot = Some(prepared(model, op_plan, o)?);
-    }
+    let input = segment_input(m.input, mem)?;
     let mut setup = [true; MAX_STAGES];
     let mut stream = Stream::new(stages)?;
     let arena = &mut *mem.arena;
