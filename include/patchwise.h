@@ -659,6 +659,19 @@ pw_status pw_interpreter_arena_used(const pw_interpreter *interp, size_t *bytes)
 pw_status pw_interpreter_last_error(const pw_interpreter *interp, pw_error_info *info);
 
 /**
+ * Called (library built with the cargo feature `profile`) before operators `first_op` to
+ * `last_op` (inclusive) run: one operator (`first_op == last_op`) or one fused segment.
+ * Defined by the application; it must not call back into patchwise for the same
+ * interpreter.
+ */
+extern void pw_profile_begin(uint32_t first_op, uint32_t last_op);
+
+/**
+ * Called (feature `profile`) after operators `first_op` to `last_op` ran (or failed).
+ */
+extern void pw_profile_end(uint32_t first_op, uint32_t last_op);
+
+/**
  * A static, NUL-terminated description of `status` (never NULL; "unknown status" for codes
  * this version does not know).
  */

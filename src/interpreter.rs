@@ -41,6 +41,28 @@ fn product(a: usize, b: usize) -> Result<usize> {
 const HEADER_BYTES: usize = (core::mem::size_of::<Interpreter<'static, 'static>>() + 15) & !15;
 const _: () = assert!(core::mem::align_of::<Interpreter<'static, 'static>>() <= ARENA_ALIGN);
 
+/// Told when each step of an invoke begins and ends ([`Interpreter::invoke_observed`]): a
+/// step is one operator (`first == last`) or one fused segment, operators `first..=last` run
+/// together row by row (skipped operators inside it, such as an aliased RESHAPE, included).
+/// Skipped operators outside segments (a PAD folded into the next convolution, an aliased
+/// RESHAPE) are not steps. `end` follows every `begin`, also when the step failed.
+pub trait Observer {
+    /// Step `first..=last` is about to run.
+    fn begin(&mut self, first: usize, last: usize);
+    /// Step `first..=last` has run (or failed).
+    fn end(&mut self, first: usize, last: usize);
+}
+
+/// The observer of a plain invoke: does nothing, and compiles to nothing.
+struct Unobserved;
+
+impl Observer for Unobserved {
+    #[inline(always)]
+    fn begin(&mut self, _: usize, _: usize) {}
+    #[inline(always)]
+    fn end(&mut self, _: usize, _: usize) {}
+}
+
 pub use crate::plan::Options;
 
 /// A read-only view of an input or output tensor.
@@ -312,15 +334,7 @@ impl<'m, 'a> Interpreter<'m, 'a> {
     /// A plan with external inputs ([`Options::external_input`]) runs only through
     /// [`invoke_with_inputs`](Self::invoke_with_inputs).
     pub fn invoke(&mut self) -> Result<()> {
-        for i in 0..self.model.num_inputs() {
-            let t = self.model.input(i)?;
-            let tensor = self.model.tensor(t)?;
-            // An external input (bytes of its own but none in the arena): nothing bound to it.
-            if self.offsets.get(t) == NO_OFFSET && tensor.data.is_none() && tensor.bytes() > 0 {
-                return Err(Error::InvalidArgument);
-            }
-        }
-        self.run(External::default())
+        self.invoke_observed(None, &mut Unobserved)
     }
 
     /// Runs the model once on `inputs` (one per model input, in model order, each exactly the
@@ -328,6 +342,25 @@ impl<'m, 'a> Interpreter<'m, 'a> {
     /// ([`Options::external_input`]) are read where they are, and never written; the others
     /// are copied into the arena first.
     pub fn invoke_with_inputs(&mut self, inputs: &[&[u8]]) -> Result<()> {
+        self.invoke_observed(Some(inputs), &mut Unobserved)
+    }
+
+    /// [`invoke`](Self::invoke) (`inputs` `None`) or [`invoke_with_inputs`](Self::invoke_with_inputs)
+    /// (`Some`), telling `observer` when each step of the run-plan begins and ends: one
+    /// operator, or one fused segment (its operators run together row by row, so they are
+    /// timed together). A per-operator profiler is an [`Observer`] reading a clock.
+    pub fn invoke_observed(&mut self, inputs: Option<&[&[u8]]>, observer: &mut impl Observer) -> Result<()> {
+        let Some(inputs) = inputs else {
+            for i in 0..self.model.num_inputs() {
+                let t = self.model.input(i)?;
+                let tensor = self.model.tensor(t)?;
+                // An external input (bytes of its own but none in the arena): nothing bound to it.
+                if self.offsets.get(t) == NO_OFFSET && tensor.data.is_none() && tensor.bytes() > 0 {
+                    return Err(Error::InvalidArgument);
+                }
+            }
+            return self.run(External::default(), observer);
+        };
         if inputs.len() != self.model.num_inputs() {
             return Err(Error::InvalidArgument);
         }
@@ -353,11 +386,11 @@ impl<'m, 'a> Interpreter<'m, 'a> {
                 }
             }
         }
-        self.run(external)
+        self.run(external, observer)
     }
 
     /// Runs every operator with `external` bound.
-    fn run(&mut self, external: External<'_>) -> Result<()> {
+    fn run(&mut self, external: External<'_>, observer: &mut impl Observer) -> Result<()> {
         let mut mem = Memory { arena: self.activations, offsets: self.offsets, external };
         let mut o = 0;
         while let Some(&bits) = self.op_plan.get(o) {
@@ -365,10 +398,23 @@ impl<'m, 'a> Interpreter<'m, 'a> {
             // The next operator to run: after this one, or after the segment it starts.
             let done = if how.is_skip() {
                 Ok(o)
-            } else if how.streams() {
-                exec::run_segment(&self.model, self.op_plan, o, &mut mem)
             } else {
-                exec::run_op(&self.model, o, how, &mut mem).map(|()| o)
+                let last = if how.streams() { exec::segment_end(self.op_plan, o) } else { o };
+                observer.begin(o, last);
+                let done = if how.streams() {
+                    // The observer was told `last`: the segment must end there.
+                    exec::run_segment(&self.model, self.op_plan, o, &mut mem).and_then(|l| {
+                        if l == last {
+                            Ok(l)
+                        } else {
+                            Err(Error::Internal)
+                        }
+                    })
+                } else {
+                    exec::run_op(&self.model, o, how, &mut mem).map(|()| o)
+                };
+                observer.end(o, last);
+                done
             };
             let e = match done {
                 Ok(last) => {

@@ -38,7 +38,9 @@ pub mod tiling;
 pub mod variants;
 
 pub use error::{Error, Result, TensorFault};
-pub use interpreter::{arena_required, arena_required_with, Interpreter, Options, TensorMut, TensorView, ARENA_ALIGN};
+pub use interpreter::{
+    arena_required, arena_required_with, Interpreter, Observer, Options, TensorMut, TensorView, ARENA_ALIGN,
+};
 #[cfg(feature = "std")]
 pub use interpreter::{plan_details, HostArena, PlanDetails};
 pub use schema::DType;

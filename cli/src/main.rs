@@ -3,13 +3,14 @@
 //! ```text
 //! patchwise run MODEL --input FILE [--input FILE…] --output FILE [--output FILE…]
 //! patchwise plan MODEL [--json] [--svg FILE]
-//! patchwise bench MODEL [--iters N] [--json]
+//! patchwise bench MODEL [--iters N] [--per-op] [--json]
 //! patchwise demo
 //! ```
 //! Tensor files are raw little-endian bytes in model order. Exit status 0 on success; otherwise
 //! a one-line error on stderr and status 1 (2 for usage errors).
 
 mod plan_view;
+mod profile;
 
 use patchwise::{arena_required, arena_required_with, HostArena, Interpreter, Options};
 use std::process::ExitCode;
@@ -18,7 +19,7 @@ use std::time::Instant;
 const USAGE: &str = "usage:
   patchwise run MODEL --input FILE [--input FILE...] --output FILE [--output FILE...]
   patchwise plan MODEL [--json] [--svg FILE]
-  patchwise bench MODEL [--iters N] [--json]
+  patchwise bench MODEL [--iters N] [--per-op] [--json]
   patchwise demo
 memory options (run, plan, bench): --patch off|auto|all, --layer-by-layer, --external-input, --no-pad-fusion,
   --no-alias, --no-in-place, --no-overlap, --no-search";
@@ -71,6 +72,7 @@ struct Args {
     outputs: Vec<String>,
     json: bool,
     iters: Option<usize>,
+    per_op: bool,
     svg: Option<String>,
     options: Options,
 }
@@ -100,6 +102,7 @@ fn parse(rest: &[String], allowed: &[&str]) -> Result<Args, Failure> {
             "--input" => a.inputs.push(value()?),
             "--output" => a.outputs.push(value()?),
             "--json" => a.json = true,
+            "--per-op" => a.per_op = true,
             "--svg" => a.svg = Some(value()?),
             "--patch" => match value()?.as_str() {
                 "off" => a.options.patch = false,
@@ -240,7 +243,7 @@ fn timed_invoke(interp: &mut Interpreter<'_, '_>, inputs: &[Vec<u8>], external: 
 }
 
 fn cmd_bench(rest: &[String]) -> Result<(), Failure> {
-    let a = parse(rest, &[&["--iters", "--json"], MEMORY_FLAGS].concat())?;
+    let a = parse(rest, &[&["--iters", "--json", "--per-op"], MEMORY_FLAGS].concat())?;
     let (path, model) = read_model(&a)?;
     let iters = a.iters.unwrap_or(20).max(1);
     let need = arena_required_with(&model, &a.options).map_err(run_err(&path))?;
@@ -254,9 +257,19 @@ fn cmd_bench(rest: &[String]) -> Result<(), Failure> {
     for _ in 0..iters {
         times.push(timed_invoke(interp, &inputs, a.options.external_input)?);
     }
-    times.sort_by(|x, y| x.total_cmp(y));
-    let median = if iters % 2 == 1 { times[iters / 2] } else { (times[iters / 2 - 1] + times[iters / 2]) / 2.0 };
+    let median = profile::median(&mut times);
     let (min, max) = (times[0], times[iters - 1]);
+    if a.per_op {
+        let view = plan_view::build(&model, &a.options).map_err(run_err(&path))?;
+        let (total, steps) =
+            profile::profile(interp, &view, &inputs, a.options.external_input, iters).map_err(Failure::Run)?;
+        if a.json {
+            println!("{}", profile::json(&path, iters, total, need, &steps));
+        } else {
+            print!("{}", profile::text(&path, iters, total, &steps));
+        }
+        return Ok(());
+    }
     if a.json {
         println!(
             "{{\"model\": {}, \"iters\": {iters}, \"median_us\": {median:.1}, \"min_us\": {min:.1}, \"max_us\": {max:.1}, \"arena_bytes\": {need}}}",

@@ -1,5 +1,6 @@
 //! `pw_interpreter_*`: the interpreter object of the C API.
 
+use super::profile::Hooks;
 use super::status::*;
 use super::{model_slice, options, pw_options, PW_ARENA_ALIGN, PW_MAX_RANK};
 use crate::interpreter::{Interpreter, TensorView, HANDLE_MAGIC};
@@ -193,7 +194,7 @@ pub unsafe extern "C" fn pw_interpreter_invoke(interp: *mut pw_interpreter) -> p
     match unsafe { live(interp) } {
         // SAFETY: `live` checked the magic of an interpreter built by pw_interpreter_init, whose
         // memory the caller still grants exclusively.
-        Ok(h) => match unsafe { &mut *h }.invoke() {
+        Ok(h) => match unsafe { &mut *h }.invoke_observed(None, &mut Hooks) {
             Ok(()) => PW_OK,
             Err(e) => status_of(&e),
         },
@@ -258,7 +259,7 @@ pub unsafe extern "C" fn pw_interpreter_invoke_with_inputs(
     }
     // SAFETY: `live` checked the magic of an interpreter built by pw_interpreter_init, whose
     // memory the caller still grants exclusively.
-    match unsafe { &mut *h }.invoke_with_inputs(slices.get(..count).unwrap_or(&[])) {
+    match unsafe { &mut *h }.invoke_observed(Some(slices.get(..count).unwrap_or(&[])), &mut Hooks) {
         Ok(()) => PW_OK,
         Err(e) => status_of(&e),
     }

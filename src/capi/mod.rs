@@ -14,6 +14,7 @@
 #![allow(non_camel_case_types)]
 
 mod interpreter;
+mod profile;
 mod status;
 
 pub use interpreter::*;
