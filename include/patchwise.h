@@ -98,8 +98,8 @@ typedef uint32_t pw_status;
  * Versioning: the library reads `struct_size` bytes (a whole number of fields, at least
  * `struct_size` and `flags`, at most this library's `sizeof(pw_options)`); fields beyond an
  * older caller's `struct_size` take their defaults. Fields that take effect: `flags`,
- * `patching`. `memory_budget` and `reserved` must be 0 (`PW_ERR_BAD_OPTIONS` otherwise), as
- * must every unknown flag bit.
+ * `patching`, `memory_budget`. `reserved` must be 0 (`PW_ERR_BAD_OPTIONS` otherwise), as must
+ * every unknown flag bit.
  */
 typedef struct {
   /**
@@ -116,7 +116,11 @@ typedef struct {
    */
   uint32_t patching;
   /**
-   * Arena budget in bytes the planner should aim for: not supported yet, must be 0.
+   * Total arena bytes the plan may take; 0 (default): no budget, the smallest plan. With a
+   * budget the plan fuses operators into patch-based segments only when it must: the
+   * operator-by-operator plan if it fits, else the fused plan (`PW_PATCH_AUTO`); when
+   * neither fits, `PW_ERR_OVER_BUDGET` with the smallest arena in
+   * `pw_error_info.arena_required` (from `pw_model_verify`).
    */
   uint32_t memory_budget;
   /**
@@ -452,6 +456,12 @@ typedef struct {
  * the size from `patchwise plan MODEL` on the host.
  */
 #define PW_ERR_PLAN_NEEDS_ARENA 302
+
+/**
+ * No plan fits `pw_options.memory_budget`; `pw_error_info.arena_required` (from
+ * `pw_model_verify`) is the smallest arena any plan needs.
+ */
+#define PW_ERR_OVER_BUDGET 303
 
 /**
  * A kernel failed at invoke time (see `pw_interpreter_last_error`).

@@ -161,7 +161,38 @@ impl Layout {
 
 /// Runs the planner inside `work_mem` (at least `Layout::work` bytes, 4-aligned); returns the
 /// summary with the `u32` offsets and the run-plan left in `work_mem`'s tail tables.
+/// Plans with `options`, honouring its budget ([`Options::budget`]): `plan` runs the planner
+/// with the options it is given and returns the summary (its tables are the last run's).
+fn within_budget(
+    options: &Options,
+    l: &Layout,
+    mut plan: impl FnMut(&Options) -> Result<PlanSummary>,
+) -> Result<PlanSummary> {
+    if options.budget == 0 {
+        return plan(options);
+    }
+    // The fewest fused operators that fit: none when the layer plan fits.
+    let layer = Options { patch: false, budget: 0, ..*options };
+    let s = plan(&layer)?;
+    let layer_total = l.total(s.activation_bytes)?;
+    if layer_total <= options.budget || !options.patch {
+        return if layer_total <= options.budget { Ok(s) } else { Err(Error::OverBudget { required: layer_total }) };
+    }
+    let fused = Options { budget: 0, ..*options };
+    let s = plan(&fused)?;
+    let total = l.total(s.activation_bytes)?;
+    if total <= options.budget {
+        Ok(s)
+    } else {
+        Err(Error::OverBudget { required: total.min(layer_total) })
+    }
+}
+
 fn plan_in(model: &Model<'_>, options: &Options, l: &Layout, work_mem: &mut [u8]) -> Result<PlanSummary> {
+    within_budget(options, l, |o| plan_once(model, o, l, work_mem))
+}
+
+fn plan_once(model: &Model<'_>, options: &Options, l: &Layout, work_mem: &mut [u8]) -> Result<PlanSummary> {
     let (tables, rest) = take_front(work_mem, l.work_tables)?;
     let (offsets, op_plan) = take_front(rest, l.wide_table)?;
     let offsets: &mut [u32] = cast_mut(offsets)?;
@@ -556,7 +587,7 @@ pub fn plan_details(model: &[u8], options: &Options) -> Result<PlanDetails> {
     let mut op_plan = std::vec![0u16; model.num_operators()];
     let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut work);
     let mut w = Work::carve(bytes, nb)?;
-    let s = plan::build(&model, options, &mut w, &mut offsets, &mut op_plan)?;
+    let s = within_budget(options, &l, |o| plan::build(&model, o, &mut w, &mut offsets, &mut op_plan))?;
     let buffers = w.info.to_vec();
     plan::check(&buffers, &offsets, s.activation_bytes)?;
     Ok(PlanDetails {

@@ -135,3 +135,37 @@ fn tricks_never_cost_memory() {
         assert!(all.lower_bound <= all.activation_bytes, "{name}: activations below the floor");
     }
 }
+
+/// `Options::budget`: the layer plan when it fits, else the fused plan, else `OverBudget` with
+/// the smallest arena; the arena a budget gives is exactly what init then needs.
+#[test]
+#[cfg_attr(not(shared_models), ignore = "skipped: ../shared/models not found")]
+fn a_budget_fuses_only_when_it_must() {
+    for name in ["person_detect", "synth_mbv2_035_96"] {
+        let model = std::fs::read(shared_dir().join("models").join(format!("{name}.tflite"))).expect("model");
+        let fused = arena_required(&model).unwrap();
+        let layer = patchwise::arena_required_with(&model, &layer_plan()).unwrap();
+        assert!(fused < layer, "{name}: fused {fused} < layer {layer}");
+        let with = |budget: usize| {
+            let mut o = Options::default();
+            o.budget = budget;
+            patchwise::arena_required_with(&model, &o)
+        };
+        assert_eq!(with(layer + 1000).unwrap(), layer, "{name}");
+        assert_eq!(with(layer).unwrap(), layer, "{name}");
+        assert_eq!(with(layer - 4).unwrap(), fused, "{name}");
+        assert_eq!(with(fused).unwrap(), fused, "{name}");
+        assert_eq!(with(fused - 1), Err(patchwise::Error::OverBudget { required: fused }), "{name}");
+        let mut o = layer_plan();
+        o.budget = layer - 4;
+        assert_eq!(
+            patchwise::arena_required_with(&model, &o),
+            Err(patchwise::Error::OverBudget { required: layer }),
+            "{name}: patching off cannot fuse"
+        );
+        let mut o = Options::default();
+        o.budget = layer;
+        let details = plan_details(&model, &o).unwrap();
+        assert!(details.op_plan.iter().all(|r| !r.streams()), "{name}: a budget the layer plan fits fuses nothing");
+    }
+}

@@ -21,7 +21,7 @@ const USAGE: &str = "usage:
   patchwise plan MODEL [--json] [--svg FILE]
   patchwise bench MODEL [--iters N] [--per-op] [--json]
   patchwise demo
-memory options (run, plan, bench): --patch off|auto|all, --layer-by-layer, --external-input, --no-pad-fusion,
+memory options (run, plan, bench): --patch off|auto|all, --layer-by-layer, --external-input, --budget BYTES, --no-pad-fusion,
   --no-alias, --no-in-place, --no-overlap, --no-search";
 
 enum Failure {
@@ -87,6 +87,7 @@ const MEMORY_FLAGS: &[&str] = &[
     "--no-overlap",
     "--no-search",
     "--external-input",
+    "--budget",
 ];
 
 fn parse(rest: &[String], allowed: &[&str]) -> Result<Args, Failure> {
@@ -111,11 +112,18 @@ fn parse(rest: &[String], allowed: &[&str]) -> Result<Args, Failure> {
                 v => return Err(Failure::Usage(format!("--patch takes off, auto or all, not '{v}'"))),
             },
             "--layer-by-layer" => {
-                let external = a.options.external_input;
+                let (external, budget) = (a.options.external_input, a.options.budget);
                 a.options = Options::layer_by_layer();
-                a.options.external_input = external;
+                (a.options.external_input, a.options.budget) = (external, budget);
             }
             "--external-input" => a.options.external_input = true,
+            "--budget" => {
+                let v = value()?;
+                a.options.budget = match v.parse() {
+                    Ok(b) if b > 0 => b,
+                    _ => return Err(Failure::Usage(format!("--budget takes a number of bytes above 0, not '{v}'"))),
+                };
+            }
             "--no-pad-fusion" => a.options.pad_fusion = false,
             "--no-alias" => a.options.alias = false,
             "--no-in-place" => a.options.in_place = false,

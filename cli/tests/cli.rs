@@ -244,3 +244,17 @@ fn plan_json_counts_the_macs_of_a_convolution() {
     let want = o.iter().product::<u64>() * f[1] * f[2] * f[3];
     assert_eq!(numbers_after(&text, "macs"), vec![want], "{text}");
 }
+
+#[test]
+fn plan_budget_names_the_smallest_arena_when_none_fits() {
+    let model_path = case_dir("conv_5x5_same").join("model.tflite");
+    let need = patchwise::arena_required(&std::fs::read(&model_path).unwrap()).unwrap();
+    let out = exe().arg("plan").arg(&model_path).args(["--json", "--budget", &need.to_string()]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(number_after(&String::from_utf8(out.stdout).unwrap(), "arena_bytes"), Some(need as f64));
+    let out = exe().arg("plan").arg(&model_path).args(["--budget", &(need - 1).to_string()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("smallest arena for this model is {need} bytes")), "{err}");
+    assert_eq!(exe().arg("plan").arg(&model_path).args(["--budget", "0"]).output().unwrap().status.code(), Some(2));
+}

@@ -55,6 +55,7 @@ static const struct {
     {PW_ERR_ARENA_TOO_SMALL, "PW_ERR_ARENA_TOO_SMALL"},
     {PW_ERR_ARENA_MISALIGNED, "PW_ERR_ARENA_MISALIGNED"},
     {PW_ERR_PLAN_NEEDS_ARENA, "PW_ERR_PLAN_NEEDS_ARENA"},
+    {PW_ERR_OVER_BUDGET, "PW_ERR_OVER_BUDGET"},
     {PW_ERR_KERNEL_FAILED, "PW_ERR_KERNEL_FAILED"},
 };
 enum { N_STATUSES = sizeof STATUSES / sizeof STATUSES[0] };
@@ -343,7 +344,7 @@ static void check_status_strings(void)
         check(s != NULL && strcmp(s, "unknown status") != 0, "pw_status_str(%s) = \"%s\"",
               STATUSES[i].name, s != NULL ? s : "(NULL)");
     }
-    const pw_status unknown[] = {1, 99, 104, 199, 214, 299, 303, 399, 401, 0xFFFFFFFFu};
+    const pw_status unknown[] = {1, 99, 104, 199, 214, 299, 309, 399, 401, 0xFFFFFFFFu};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         const char *s = pw_status_str(unknown[i]);
         check(s != NULL && strcmp(s, "unknown status") == 0, "pw_status_str(%" PRIu32 ") = \"%s\"",
@@ -501,7 +502,7 @@ static void check_options(const uint8_t *model, size_t len, size_t required)
     }
 
     uint8_t *arena = xmalloc_aligned(required);
-    for (int k = 0; k < 11; k++) {
+    for (int k = 0; k < 10; k++) {
         pw_options_default(&o);
         const char *what = "";
         switch (k) {
@@ -514,7 +515,6 @@ static void check_options(const uint8_t *model, size_t len, size_t required)
         case 6: o.reserved[1] = 1; what = "reserved[1]=1"; break;
         case 7: o.reserved[2] = 1; what = "reserved[2]=1"; break;
         case 8: o.struct_size = 10; what = "struct_size not a whole number of fields"; break;
-        case 9: o.memory_budget = 4096; what = "memory_budget (not supported yet)"; break;
         default: o.reserved[3] = 0x80000000u; what = "reserved[3]!=0"; break;
         }
         char desc[160];
@@ -529,6 +529,33 @@ static void check_options(const uint8_t *model, size_t len, size_t required)
         expect_init_fails(model, len, arena, required, &o, PW_ERR_BAD_OPTIONS, desc);
     }
     free(arena);
+
+    /* memory_budget: the operator-by-operator plan when it fits, else the fused plan, else
+     * PW_ERR_OVER_BUDGET with the smallest arena. */
+    {
+        size_t layer = 0, b = 0;
+        pw_options_default(&o);
+        o.patching = PW_PATCH_OFF;
+        expect_status(pw_arena_required(model, len, &o, &layer), PW_OK, "arena_required(patching off)");
+        pw_options_default(&o);
+        o.memory_budget = (uint32_t)layer;
+        expect_status(pw_arena_required(model, len, &o, &b), PW_OK, "arena_required(budget = layer plan)");
+        check(b == layer, "a budget the layer plan fits gives the layer plan (%zu == %zu)", b, layer);
+        o.memory_budget = (uint32_t)required;
+        expect_status(pw_arena_required(model, len, &o, &b), PW_OK, "arena_required(budget = smallest)");
+        check(b == required, "a budget of the smallest arena gives it (%zu == %zu)", b, required);
+        o.memory_budget = (uint32_t)required - 1;
+        b = SIZE_SENTINEL;
+        expect_status(pw_arena_required(model, len, &o, &b), PW_ERR_OVER_BUDGET, "arena_required(budget too small)");
+        check(b == SIZE_SENTINEL, "arena_required out-param untouched over budget");
+        pw_error_info info;
+        expect_status(pw_model_verify(model, len, &o, &info), PW_ERR_OVER_BUDGET, "model_verify(budget too small)");
+        check(info.arena_required == required, "over budget reports the smallest arena (%zu == %zu)",
+              info.arena_required, required);
+        uint8_t *big = xmalloc_aligned(layer);
+        expect_init_fails(model, len, big, layer, &o, PW_ERR_OVER_BUDGET, "init(budget too small)");
+        free(big);
+    }
 }
 
 static void check_arena_size_and_alignment(const uint8_t *model, size_t len, size_t required)
