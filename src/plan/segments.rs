@@ -253,6 +253,17 @@ impl Hull {
         Some(h)
     }
 
+    /// The largest footprint outside operators `s..=e`: a trial over them leaves it as it is.
+    fn outside_of(&self, s: usize, e: usize) -> Pos {
+        let mut m = self.outside;
+        for (k, &f) in self.fp.iter().enumerate().take(self.n) {
+            if !(s..=e).contains(&self.lo.saturating_add(k)) {
+                m = m.max(f);
+            }
+        }
+        m
+    }
+
     /// The peak footprint after a trial segment over operators `s..=e` (inside the hull), and
     /// the sum of the hull's footprints (the tie-break between trials of equal peak).
     fn peak(&self, info: &[BufferInfo], s: usize, e: usize) -> (Pos, Pos) {
@@ -367,10 +378,19 @@ pub fn fuse(model: &Model<'_>, info: &mut [BufferInfo], op_plan: &mut [u16], all
         for i in 0..=at {
             for j in at.max(i.saturating_add(1))..len.min(i.saturating_add(MAX_STAGES)) {
                 let seg = members.get(i..=j).ok_or(Error::Internal)?;
+                let (s, e) = (seg.first().map_or(0, |m| m.op), seg.last().map_or(0, |m| m.op));
+                // The footprints outside the trial do not change: when they alone reach the
+                // peak before, or the best trial's peak, this trial cannot win (skipping it
+                // saves sizing its rows, most of the planning time).
+                if let Some(h) = &hull {
+                    let floor = h.outside_of(s, e);
+                    if floor >= before || best.is_some_and(|(_, _, b)| floor > b.0) {
+                        continue;
+                    }
+                }
                 if !apply(info, nt, seg, &mut saved)? {
                     continue;
                 }
-                let (s, e) = (seg.first().map_or(0, |m| m.op), seg.last().map_or(0, |m| m.op));
                 // The peak after the trial; between equal peaks, the trial that lowers the
                 // footprints around it most (a longer segment that keeps a later tensor from
                 // existing whole, rather than a shorter one that would block it).
