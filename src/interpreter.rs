@@ -54,7 +54,7 @@ pub trait Observer {
 }
 
 /// The observer of a plain invoke: does nothing, and compiles to nothing.
-struct Unobserved;
+pub(crate) struct Unobserved;
 
 impl Observer for Unobserved {
     #[inline(always)]

@@ -6,6 +6,7 @@
 //! (DWT `CYCCNT`, a timer) in them. With the feature off (the default) the library references
 //! neither function and the calls compile to nothing.
 
+#[cfg(feature = "profile")]
 use crate::interpreter::Observer;
 
 #[cfg(feature = "profile")]
@@ -19,7 +20,13 @@ extern "C" {
     pub fn pw_profile_end(first_op: u32, last_op: u32);
 }
 
-/// The observer the C API's invoke runs with.
+/// The observer the C API's invoke runs with: without the feature, the plain invoke's (one
+/// copy of the invoke code, not two).
+#[cfg(not(feature = "profile"))]
+pub(crate) use crate::interpreter::Unobserved as Hooks;
+
+/// The observer the C API's invoke runs with: calls the application's hooks.
+#[cfg(feature = "profile")]
 pub(crate) struct Hooks;
 
 /// An operator index as the hooks pass it (indices are below `MAX_OPERATORS`, so exact).
@@ -28,22 +35,17 @@ fn index(op: usize) -> u32 {
     u32::try_from(op).unwrap_or(u32::MAX)
 }
 
+#[cfg(feature = "profile")]
 impl Observer for Hooks {
     #[inline(always)]
-    fn begin(&mut self, _first: usize, _last: usize) {
+    fn begin(&mut self, first: usize, last: usize) {
         // SAFETY: the application defines the hook (documented link-time contract of the
         // feature); it receives two integers and touches no patchwise memory.
-        #[cfg(feature = "profile")]
-        unsafe {
-            pw_profile_begin(index(_first), index(_last))
-        }
+        unsafe { pw_profile_begin(index(first), index(last)) }
     }
     #[inline(always)]
-    fn end(&mut self, _first: usize, _last: usize) {
+    fn end(&mut self, first: usize, last: usize) {
         // SAFETY: as in `begin`.
-        #[cfg(feature = "profile")]
-        unsafe {
-            pw_profile_end(index(_first), index(_last))
-        }
+        unsafe { pw_profile_end(index(first), index(last)) }
     }
 }
