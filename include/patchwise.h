@@ -79,6 +79,11 @@
 #define MAX_EXTERNAL 8
 
 /**
+ * Format version written and accepted.
+ */
+#define VERSION 1
+
+/**
  * An interpreter. Opaque: it lives inside the caller's arena, at its first byte, and is valid
  * until the arena is reused (a new `pw_interpreter_init` on it invalidates the old handle).
  */
@@ -464,6 +469,12 @@ typedef struct {
 #define PW_ERR_OVER_BUDGET 303
 
 /**
+ * The plan given to `pw_interpreter_init_planned` is not a plan file, is corrupted, or was
+ * made for other model bytes (make it again: `patchwise plan MODEL --emit FILE`).
+ */
+#define PW_ERR_BAD_PLAN 304
+
+/**
  * A kernel failed at invoke time (see `pw_interpreter_last_error`).
  */
 #define PW_ERR_KERNEL_FAILED 400
@@ -566,6 +577,50 @@ pw_status pw_interpreter_init(const uint8_t *model,
                               size_t arena_len,
                               const pw_options *opts,
                               pw_interpreter **out);
+
+/**
+ * Sets up an interpreter from a plan made ahead of time on the host (`patchwise plan MODEL
+ * --emit FILE`, kept in flash beside the model) instead of planning on the device.
+ *
+ * Init then verifies the model, checks that the plan was made for exactly these model bytes
+ * (length and checksum) and is intact, and copies its tables into the arena: it runs no
+ * planner and needs no planning memory (`pw_planned_arena_required` gives the size), and a
+ * firmware that never calls `pw_interpreter_init` links no planner code. Everything else is as
+ * with `pw_interpreter_init` (options were chosen when the plan was made).
+ *
+ * # Returns
+ * `PW_OK` and `*out` set; `PW_ERR_NULL_POINTER`, `PW_ERR_ARENA_MISALIGNED`,
+ * `PW_ERR_ARENA_TOO_SMALL`, `PW_ERR_BAD_PLAN`, or the model's `PW_ERR_MODEL_*` error.
+ *
+ * # Safety
+ * As `pw_interpreter_init`; `plan` valid for reads of `plan_len` bytes during the call (it is
+ * not kept).
+ */
+pw_status pw_interpreter_init_planned(const uint8_t *model,
+                                      size_t model_len,
+                                      const uint8_t *plan,
+                                      size_t plan_len,
+                                      void *arena,
+                                      size_t arena_len,
+                                      pw_interpreter **out);
+
+/**
+ * Exact arena bytes `pw_interpreter_init_planned` needs for this model and plan (both
+ * verified, as init does).
+ *
+ * # Returns
+ * `PW_OK` and `*bytes` set; `PW_ERR_NULL_POINTER`, `PW_ERR_BAD_PLAN`, or the model's
+ * `PW_ERR_MODEL_*` error.
+ *
+ * # Safety
+ * `model` valid for `model_len` bytes, `plan` for `plan_len` bytes; `bytes` valid for writing
+ * a `size_t`.
+ */
+pw_status pw_planned_arena_required(const uint8_t *model,
+                                    size_t model_len,
+                                    const uint8_t *plan,
+                                    size_t plan_len,
+                                    size_t *bytes);
 
 /**
  * Runs the model once on the current input data.

@@ -11,10 +11,12 @@ use crate::error::{Error, Result};
 use crate::exec;
 use crate::memory::{tensor_bytes, External, Memory};
 use crate::plan::{self, PlanSummary, Work};
+use crate::planfile::PlanFile;
 use crate::runplan::{Offsets, OpRun, BUFFER_ALIGN, NO_OFFSET};
 use crate::schema::{DType, Model};
 use crate::slices::{checked_sum, span_mut, take_front};
 use crate::tensor::Shape;
+use crate::variants::{self, VariantId};
 
 /// Required alignment of the arena's first byte.
 pub const ARENA_ALIGN: usize = 16;
@@ -155,7 +157,13 @@ impl Layout {
 
     /// Total arena bytes for an activation area of `act` bytes.
     fn total(&self, act: usize) -> Result<usize> {
-        Ok(sum(&[HEADER_BYTES, self.tables(act)?, act])?.max(self.planning))
+        Ok(self.planned_total(act)?.max(self.planning))
+    }
+
+    /// Total arena bytes for an activation area of `act` bytes when init does not plan (a plan
+    /// made ahead of time): no planning memory.
+    fn planned_total(&self, act: usize) -> Result<usize> {
+        sum(&[HEADER_BYTES, self.tables(act)?, act])
     }
 }
 
@@ -268,6 +276,14 @@ fn required_for(model: &Model<'_>, options: &Options) -> Result<usize> {
     }
 }
 
+/// Exact arena bytes [`Interpreter::init_planned`] needs for `model` with the plan file `plan`
+/// (verified against the model).
+pub fn planned_arena_required(model: &[u8], plan: &[u8]) -> Result<usize> {
+    let parsed = Model::parse(model)?;
+    let p = PlanFile::parse(plan, model, &parsed)?;
+    Layout::of(&parsed)?.planned_total(p.activation_bytes)
+}
+
 impl<'m, 'a> Interpreter<'m, 'a> {
     /// Verifies `model`, plans it and sets up an interpreter inside `arena`.
     ///
@@ -345,6 +361,84 @@ impl<'m, 'a> Interpreter<'m, 'a> {
         };
         let op_plan: &[u16] = cast(plan_bytes.get(..l.plan_bytes).ok_or(Error::InvalidArgument)?)?;
         let (activations, _) = take_front(activations, act_bytes)?;
+        Self::seat(head, model, offsets, op_plan, activations, used)
+    }
+
+    /// Sets up an interpreter from a plan made ahead of time (`patchwise plan MODEL --emit
+    /// FILE`, [`crate::planfile`]) instead of planning: init verifies the model and the plan
+    /// (made for exactly these model bytes) and copies the plan's tables into the arena. The
+    /// arena needs [`planned_arena_required`] bytes — no planning memory — and the planner is
+    /// not linked into a firmware that only calls this. Errors as [`init`](Self::init), and
+    /// [`Error::BadPlan`] for a plan that is corrupted or made for other model bytes.
+    pub fn init_planned(model: &'m [u8], plan: &[u8], arena: &'a mut [u8]) -> Result<&'a mut Interpreter<'m, 'a>> {
+        if arena.as_ptr() as usize % ARENA_ALIGN != 0 {
+            return Err(Error::ArenaMisaligned);
+        }
+        // Whatever interpreter lived in this arena is gone from here on, even if init fails.
+        if let Some(magic) = arena.get_mut(..4) {
+            magic.fill(0);
+        }
+        let model_bytes = model;
+        let model = Model::parse(model)?;
+        let l = Layout::of(&model)?;
+        let p = PlanFile::parse(plan, model_bytes, &model)?;
+        // Every running operator's kernel variant is in this build and takes the operator (a
+        // plan made for a library with other kernels or operators is refused here, not at
+        // invoke).
+        for o in 0..model.num_operators() {
+            let run = p.op_run(o);
+            if let Some(v) = run.variant() {
+                let spec = crate::ops::prepare(&model, o, run.fused_pad(o))?;
+                let variant = VariantId::from_u8(v).and_then(variants::get).ok_or(Error::BadPlan)?;
+                if !variant.supports(&spec) {
+                    return Err(Error::BadPlan);
+                }
+            }
+        }
+        let act_bytes = p.activation_bytes;
+        let used = l.planned_total(act_bytes)?;
+        if arena.len() < used {
+            return Err(Error::ArenaTooSmall { required: used });
+        }
+        let (head, rest) = take_front(arena, HEADER_BYTES)?;
+        let table = l.table(act_bytes)?;
+        let (tables, activations) = take_front(rest, l.tables(act_bytes)?)?;
+        let (table_bytes, plan_bytes) = take_front(tables, table)?;
+        let offsets = if Offsets::width(act_bytes) == 2 {
+            const UNIT: u32 = BUFFER_ALIGN as u32;
+            let t: &mut [u16] = cast_mut(table_bytes)?;
+            for (b, d) in t.iter_mut().enumerate() {
+                let o = p.offset(b);
+                *d = if o == NO_OFFSET { u16::MAX } else { (o / UNIT) as u16 };
+            }
+            Offsets::Narrow(&*t)
+        } else {
+            let t: &mut [u32] = cast_mut(table_bytes)?;
+            for (b, d) in t.iter_mut().enumerate() {
+                *d = p.offset(b);
+            }
+            Offsets::Wide(&*t)
+        };
+        let op_plan: &mut [u16] = cast_mut(plan_bytes.get_mut(..l.plan_bytes).ok_or(Error::InvalidArgument)?)?;
+        for (o, d) in op_plan.iter_mut().enumerate() {
+            *d = p.op_run(o).to_bits();
+        }
+        let (activations, _) = take_front(activations, act_bytes)?;
+        Self::seat(head, model, offsets, op_plan, activations, used)
+    }
+
+    /// Writes the interpreter over `head` (the arena's first bytes) and hands it out.
+    fn seat(
+        head: &'a mut [u8],
+        model: Model<'m>,
+        offsets: Offsets<'a>,
+        op_plan: &'a [u16],
+        activations: &'a mut [u8],
+        used: usize,
+    ) -> Result<&'a mut Interpreter<'m, 'a>> {
+        if head.len() < HEADER_BYTES {
+            return Err(Error::Internal);
+        }
         activations.fill(0);
         let used = u32::try_from(used).map_err(|_| Error::TooLarge)?;
         let interp =

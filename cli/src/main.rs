@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! patchwise run MODEL --input FILE [--input FILE…] --output FILE [--output FILE…]
-//! patchwise plan MODEL [--json] [--svg FILE]
+//! patchwise plan MODEL [--json] [--svg FILE] [--emit PLAN]
 //! patchwise bench MODEL [--iters N] [--per-op] [--json]
 //! patchwise demo
 //! ```
@@ -18,7 +18,7 @@ use std::time::Instant;
 
 const USAGE: &str = "usage:
   patchwise run MODEL --input FILE [--input FILE...] --output FILE [--output FILE...]
-  patchwise plan MODEL [--json] [--svg FILE]
+  patchwise plan MODEL [--json] [--svg FILE] [--emit PLAN]
   patchwise bench MODEL [--iters N] [--per-op] [--json]
   patchwise demo
 memory options (run, plan, bench): --patch off|auto|all, --layer-by-layer, --external-input, --budget BYTES, --no-pad-fusion,
@@ -74,6 +74,7 @@ struct Args {
     iters: Option<usize>,
     per_op: bool,
     svg: Option<String>,
+    emit: Option<String>,
     options: Options,
 }
 
@@ -105,6 +106,7 @@ fn parse(rest: &[String], allowed: &[&str]) -> Result<Args, Failure> {
             "--json" => a.json = true,
             "--per-op" => a.per_op = true,
             "--svg" => a.svg = Some(value()?),
+            "--emit" => a.emit = Some(value()?),
             "--patch" => match value()?.as_str() {
                 "off" => a.options.patch = false,
                 "auto" => a.options.patch = true,
@@ -201,7 +203,7 @@ fn plan_text(model_bytes: &[u8], options: &Options, json: bool) -> Result<String
 }
 
 fn cmd_plan(rest: &[String]) -> Result<(), Failure> {
-    let a = parse(rest, &[&["--json", "--svg"], MEMORY_FLAGS].concat())?;
+    let a = parse(rest, &[&["--json", "--svg", "--emit"], MEMORY_FLAGS].concat())?;
     let (path, model) = read_model(&a)?;
     let with_path = |f: Failure| match f {
         Failure::Run(m) => Failure::Run(format!("{path}: {m}")),
@@ -213,6 +215,10 @@ fn cmd_plan(rest: &[String]) -> Result<(), Failure> {
         let ours = plan_view::build(&model, &a.options).map_err(run_err(&path))?;
         let tflm = plan_view::build(&model, &Options::layer_by_layer()).map_err(run_err(&path))?;
         std::fs::write(svg_path, plan_view::svg(&ours, &tflm)).map_err(run_err(svg_path))?;
+    }
+    if let Some(emit) = &a.emit {
+        let bytes = patchwise::planfile::write(&model, &a.options).map_err(run_err(&path))?;
+        std::fs::write(emit, bytes).map_err(run_err(emit))?;
     }
     Ok(())
 }

@@ -39,6 +39,9 @@
 extern const uint8_t model_data[], model_data_end[];
 extern const uint8_t input_data[], input_data_end[];
 extern const uint8_t expected_data[], expected_data_end[];
+#if PRECOMPUTED_PLAN
+extern const uint8_t plan_data[], plan_data_end[];
+#endif
 
 /*
  * The arena: one static buffer in its own NOLOAD section (see mps2_an386.ld), aligned as
@@ -234,7 +237,14 @@ int main(void)
 #endif
     size_t required = 0;
     t0 = TIMER0_VALUE;
+#if PRECOMPUTED_PLAN
+    /* make PLAN=host: the plan was made on the host (`patchwise plan MODEL --emit FILE`) and
+     * sits in flash beside the model; no planner runs (or is linked) on the device. */
+    const size_t plan_len = (size_t)(plan_data_end - plan_data);
+    pw_status st = pw_planned_arena_required(model_data, model_len, plan_data, plan_len, &required);
+#else
     pw_status st = pw_arena_required(model_data, model_len, &opts, &required);
+#endif
     uint32_t n_required = measured(t0);
     if (st != PW_OK) {
         return api_error("pw_arena_required", st);
@@ -249,7 +259,13 @@ int main(void)
     /* 2. Build the interpreter inside the arena (verifies the model, plans memory). */
     pw_interpreter *interp = NULL;
     t0 = TIMER0_VALUE;
+#if PRECOMPUTED_PLAN
+    (void)opts; /* chosen when the plan was made */
+    st = pw_interpreter_init_planned(model_data, model_len, plan_data, plan_len, g_arena,
+                                     sizeof g_arena, &interp);
+#else
     st = pw_interpreter_init(model_data, model_len, g_arena, sizeof g_arena, &opts, &interp);
+#endif
     uint32_t n_init = measured(t0);
     if (st != PW_OK) {
         return api_error("pw_interpreter_init", st);

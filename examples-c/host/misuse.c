@@ -56,6 +56,7 @@ static const struct {
     {PW_ERR_ARENA_MISALIGNED, "PW_ERR_ARENA_MISALIGNED"},
     {PW_ERR_PLAN_NEEDS_ARENA, "PW_ERR_PLAN_NEEDS_ARENA"},
     {PW_ERR_OVER_BUDGET, "PW_ERR_OVER_BUDGET"},
+    {PW_ERR_BAD_PLAN, "PW_ERR_BAD_PLAN"},
     {PW_ERR_KERNEL_FAILED, "PW_ERR_KERNEL_FAILED"},
 };
 enum { N_STATUSES = sizeof STATUSES / sizeof STATUSES[0] };
@@ -387,6 +388,41 @@ static void check_null_pointers(const uint8_t *model, size_t len)
                   "init(out=NULL)");
     expect_status(pw_interpreter_init(model, len, arena, bytes, NULL, &h), PW_OK,
                   "init(opts=NULL) means defaults");
+
+    /* Plans made on the host: every pointer NULL in turn, and bytes that are not a plan. */
+    {
+        uint8_t not_a_plan[64];
+        memset(not_a_plan, 0, sizeof not_a_plan);
+        size_t b = SIZE_SENTINEL;
+        pw_interpreter *p = HANDLE_SENTINEL;
+        expect_status(pw_planned_arena_required(NULL, len, not_a_plan, sizeof not_a_plan, &b),
+                      PW_ERR_NULL_POINTER, "planned_arena_required(model=NULL)");
+        expect_status(pw_planned_arena_required(model, len, NULL, sizeof not_a_plan, &b),
+                      PW_ERR_NULL_POINTER, "planned_arena_required(plan=NULL)");
+        expect_status(pw_planned_arena_required(model, len, not_a_plan, sizeof not_a_plan, NULL),
+                      PW_ERR_NULL_POINTER, "planned_arena_required(bytes=NULL)");
+        expect_status(pw_planned_arena_required(model, len, not_a_plan, sizeof not_a_plan, &b),
+                      PW_ERR_BAD_PLAN, "planned_arena_required(64 zero bytes)");
+        check(b == SIZE_SENTINEL, "planned_arena_required leaves *bytes on failure");
+        expect_status(pw_interpreter_init_planned(NULL, len, not_a_plan, sizeof not_a_plan, arena,
+                                                  bytes, &p),
+                      PW_ERR_NULL_POINTER, "init_planned(model=NULL)");
+        expect_status(pw_interpreter_init_planned(model, len, NULL, sizeof not_a_plan, arena, bytes,
+                                                  &p),
+                      PW_ERR_NULL_POINTER, "init_planned(plan=NULL)");
+        expect_status(pw_interpreter_init_planned(model, len, not_a_plan, sizeof not_a_plan, NULL,
+                                                  bytes, &p),
+                      PW_ERR_NULL_POINTER, "init_planned(arena=NULL)");
+        expect_status(pw_interpreter_init_planned(model, len, not_a_plan, sizeof not_a_plan, arena,
+                                                  bytes, NULL),
+                      PW_ERR_NULL_POINTER, "init_planned(out=NULL)");
+        expect_status(pw_interpreter_init_planned(model, len, not_a_plan, sizeof not_a_plan, arena,
+                                                  bytes, &p),
+                      PW_ERR_BAD_PLAN, "init_planned(64 zero bytes)");
+        check(p == HANDLE_SENTINEL, "init_planned leaves *out on failure");
+        expect_status(pw_interpreter_init(model, len, arena, bytes, NULL, &h), PW_OK,
+                      "init again after the refused planned inits");
+    }
 
     /* A live handle with a NULL out-pointer, and a NULL handle with a valid out-pointer. */
     pw_tensor t;
