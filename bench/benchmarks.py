@@ -74,14 +74,14 @@ def model_io(model_bytes):
     return ins, sg.OutputsLength()
 
 
-def host_model(exe, path, trivial, rounds, budget_s):
+def host_model(exe, path, empty, rounds, budget_s):
     name = os.path.splitext(os.path.basename(path))[0]
     print(f"bench: host {name}", file=sys.stderr, flush=True)
     with open(path, "rb") as f:
         b = f.read()
     ins, n_out = model_io(b)
-    all_engines = [engines.Patchwise(exe, path), engines.Tflm(b, trivial),
-                   engines.LiteRT(b, trivial, reference=True), engines.LiteRT(b, trivial, reference=False)]
+    all_engines = [engines.Patchwise(exe, path), engines.Tflm(b, empty),
+                   engines.LiteRT(b, empty, reference=True), engines.LiteRT(b, empty, reference=False)]
     live = [e for e in all_engines if not e.refused]
     for e in all_engines:
         e.num_outputs = n_out
@@ -142,6 +142,36 @@ def num(v):
     return f"{v:,}" if isinstance(v, int) else ("–" if v is None else str(v))
 
 
+def geomean(xs):
+    return float(np.exp(np.mean(np.log(xs)))) if xs else None
+
+
+def summary(host, mem, fw):
+    """Headline figures, each computed from the tables below."""
+    out = ["## Summary\n"]
+    for n in ("TFLM", "LiteRT ref", "LiteRT XNNPACK"):
+        rs = [m["engines"]["patchwise"]["median"] / m["engines"][n]["median"] for m in host
+              if not m["engines"]["patchwise"]["refused"] and not m["engines"][n]["refused"]]
+        if rs:
+            out.append(f"- Host latency, patchwise ÷ {n}: geometric mean {geomean(rs):.2f} over {len(rs)} models "
+                       f"(from {min(rs):.2f} to {max(rs):.2f}; below 1 patchwise is faster).")
+    eq = [m["name"] for m in host if m["engines"]["patchwise"].get("equal") is True]
+    if host:
+        out.append(f"- Outputs byte-identical to TFLM's on the same input: {len(eq)} of {len(host)} models.")
+    ar = [r["modes"][1] / r["tflm"] for r in mem if isinstance(r["modes"][1], int) and r["tflm"]]
+    ext = [r["modes"][2] / r["tflm"] for r in mem if isinstance(r["modes"][2], int) and r["tflm"]]
+    if ar:
+        out.append(f"- Arena, patchwise default plan ÷ TFLM: geometric mean {geomean(ar):.2f} over {len(ar)} models "
+                   f"({geomean(ext):.2f} with the input outside the arena).")
+    for row in (fw or {}).get("runs", []):
+        r = row["models"]["person_detect"]
+        if row["core"].startswith("Cortex-M4F") and row["port"] == "arm-dsp" and r["invoke"]:
+            out.append(f"- person_detect on the Cortex-M4F with `arm-dsp`: {r['invoke'] / 1e6:.2f} M instructions "
+                       f"per invoke, arena {num(r['arena'])} B (TFLM + CMSIS-NN, issue 10: "
+                       f"{TFLM_M4['person_detect'][1]} instructions).")
+    return out + [""]
+
+
 def host_section(host, rounds, budget_s):
     names = ["patchwise", "TFLM", "LiteRT ref", "LiteRT XNNPACK"]
     out = ["## Host: one thread, interleaved\n",
@@ -157,10 +187,9 @@ def host_section(host, rounds, budget_s):
            "`ai-edge-litert` with `experimental_op_resolver_type=BUILTIN_REF`; **LiteRT XNNPACK**: its default "
            "resolver (the XNNPACK delegate applies), both `num_threads=1`. Timed with `time.perf_counter_ns` "
            "around the Python `invoke()`; from every sample the engine's **Python call overhead** is "
-           "subtracted: the median of 2,000 invokes of the trivial `sine_float.tflite` that the tflite-micro "
-           "package ships (three tiny float FULLY_CONNECTED layers, ~300 MACs), run through the same engine "
-           "and call. That includes a little real work, so it slightly over-estimates the overhead "
-           "(figures per engine below the table).",
+           "subtracted: the median of 2,000 invokes, timed the same way, of a model with one tensor and no "
+           "operator that `bench/engines.py` builds (so the engine does nothing but the call); figures per "
+           "engine below the table.",
            "- **ratio** = patchwise median ÷ the engine's median: below 1, patchwise is faster.",
            "- **= TFLM**: every output byte equal to TFLM's on the same input (the `patchwise bench` input "
            "pattern, rebuilt in Python). **arena**: patchwise's `arena_bytes` (default plan) and TFLM's "
@@ -204,7 +233,7 @@ def host_section(host, rounds, budget_s):
             if r.get("overhead_us") is not None:
                 oh.setdefault(n, []).append(r["overhead_us"])
     if oh:
-        out.append("Python call overhead subtracted (median over the models' runs of the trivial invoke): "
+        out.append("Python call overhead subtracted (median over the models' runs of the empty invoke): "
                    + "; ".join(f"{n} {np.median(v):.1f} µs" for n, v in oh.items()) + ".\n")
     counts = {m["name"]: {n: r.get("n") for n, r in m["engines"].items()} for m in host}
     out.append("Invokes timed per engine (patchwise / TFLM / LiteRT ref / XNNPACK): "
@@ -215,10 +244,12 @@ def host_section(host, rounds, budget_s):
 def memory_section(mem):
     out = ["## Memory: arena bytes per planning mode\n",
            "patchwise's `arena_bytes` from `patchwise plan MODEL --json` (host build; the 32-bit firmware "
-           "figures above differ by a few bytes of bookkeeping), TFLM's total from its recording allocator "
-           "on this host, and published figures of other engines where they exist. The published ones are "
-           "quoted from issue 14 (MCUNetV2 and msf-CNN papers, TinyEngine's generated code); they are not "
-           "measured here, and all keep the input outside the arena.\n",
+           "figures below differ by a few bytes of bookkeeping) in three modes: operator by operator, the "
+           "default plan (fused segments where they lower the arena), and the default plan with the inputs "
+           "read from the caller's memory (not counted in the arena). Beside them TFLM's total from its "
+           "recording allocator on this host, and published figures of other engines where they exist. "
+           "The published ones are quoted from issue 14 (MCUNetV2 and msf-CNN papers, TinyEngine's "
+           "generated code); they are not measured here, and all keep the input outside the arena.\n",
            "| model | MACs | TFLM | " + " | ".join(m for m, _ in MODES) + " | published |",
            "|---|---:|---:|" + "---:|" * len(MODES) + "---|"]
     for r in mem:
@@ -339,14 +370,10 @@ def main():
     if a.quick:
         shared_models = [p for p in shared_models if os.path.splitext(os.path.basename(p))[0] in QUICK_MODELS]
     models = ([] if a.only_given else shared_models) + [os.path.abspath(p) for p in a.models]
-    import tflite_micro
-    # The trivial model for the call overhead: the one the tflite-micro package ships.
-    sine = os.path.join(os.path.dirname(tflite_micro.__file__), "python", "tflite_micro", "sine_float.tflite")
-    with open(sine, "rb") as f:
-        trivial = f.read()
+    empty = engines.empty_model()  # for the Python call overhead
 
     t_host = time.time()
-    host = [host_model(exe, p, trivial, rounds, budget) for p in models]
+    host = [host_model(exe, p, empty, rounds, budget) for p in models]
     host_s = time.time() - t_host
     tflm_arena = {m["name"]: m["engines"]["TFLM"]["arena"] for m in host}
     mem = [memory_model(exe, p, tflm_arena.get(os.path.splitext(os.path.basename(p))[0])) for p in models]
@@ -371,6 +398,7 @@ def main():
             "QEMU instruction counts are exact whatever the load) |", ""]
     doc += ["Charts: " + ", ".join(f"[{title}]({os.path.relpath(os.path.join(chart_dir, f), out_dir)})"
                                    for f, title in made) + ".\n"]
+    doc += summary(host, mem, fw)
     doc += host_section(host, rounds, budget) if host else []
     doc += memory_section(mem)
     if fw:

@@ -38,8 +38,25 @@ def bench_inputs(details):
     return arrays
 
 
+def empty_model():
+    """A .tflite with one int8 tensor (input and output at once) and no operator: its invoke does
+    nothing but the call itself, so timing it gives an engine's call overhead."""
+    import flatbuffers
+    from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
+
+    tensor = schema.TensorT()
+    tensor.shape, tensor.type, tensor.buffer, tensor.name = [1], schema.TensorType.INT8, 0, b"x"
+    graph = schema.SubGraphT()
+    graph.tensors, graph.inputs, graph.outputs, graph.operators = [tensor], [0], [0], []
+    model = schema.ModelT()
+    model.version, model.buffers, model.subgraphs, model.operatorCodes = 3, [schema.BufferT()], [graph], []
+    b = flatbuffers.Builder(256)
+    b.Finish(model.Pack(b), file_identifier=b"TFL3")
+    return bytes(b.Output())
+
+
 def call_overhead_us(invoke, n=2000):
-    """Median time of `invoke` on a trivial model, timed exactly as the real invokes are."""
+    """Median time of `invoke` on the empty model, timed exactly as the real invokes are."""
     return float(np.median(clock(invoke, n)))
 
 
@@ -94,7 +111,7 @@ class Patchwise:
 class Tflm:
     name = "TFLM"
 
-    def __init__(self, model_bytes, trivial_bytes):
+    def __init__(self, model_bytes, empty_bytes):
         from tflite_micro import runtime
 
         self.refused, self.arena, self.overhead_us = None, None, None
@@ -105,7 +122,7 @@ class Tflm:
         except Exception as e:  # an engine that cannot load a model is reported, not fatal
             self.refused = reason(e)
             return
-        tiny = runtime.Interpreter.from_bytes(trivial_bytes, arena_size=1 << 16)
+        tiny = runtime.Interpreter.from_bytes(empty_bytes, arena_size=1 << 16)
         self.overhead_us = call_overhead_us(tiny.invoke)
 
     def times(self, n):
@@ -135,7 +152,7 @@ def tflm_arena(it):
 
 
 class LiteRT:
-    def __init__(self, model_bytes, trivial_bytes, reference):
+    def __init__(self, model_bytes, empty_bytes, reference):
         from ai_edge_litert.interpreter import Interpreter, OpResolverType
 
         kind = OpResolverType.BUILTIN_REF if reference else OpResolverType.AUTO
@@ -153,7 +170,7 @@ class LiteRT:
         except Exception as e:  # e.g. person_detect: "quantized_dimension must be in range [0, 1). Was 3."
             self.refused = reason(e)
             return
-        self.overhead_us = call_overhead_us(load(trivial_bytes).invoke)
+        self.overhead_us = call_overhead_us(load(empty_bytes).invoke)
 
     def times(self, n):
         return [t - self.overhead_us for t in clock(self.it.invoke, n)]
