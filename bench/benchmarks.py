@@ -320,7 +320,7 @@ def write_charts(host, mem, fw, chart_dir):
         made.append(("latency_ratio.svg", "Host latency ratio (below 1: patchwise is faster)", charts.bars(
             "Host latency: patchwise median ÷ engine median (one thread)", rows,
             ["vs TFLM", "vs LiteRT reference", "vs LiteRT XNNPACK"], "ratio (log scale; below 1: patchwise faster)",
-            log=True, reference=1.0)))
+            log=True, reference=1.0, missing="refused")))
     per_mac = (fw or {}).get("m4", {}).get("per_mac")
     if per_mac:
         rows = []
@@ -331,7 +331,7 @@ def write_charts(host, mem, fw, chart_dir):
         made.append(("instructions_per_mac.svg", "Cortex-M4F instructions per MAC per operator type", charts.bars(
             "Cortex-M4F instructions per MAC, by operator type", rows,
             ["patchwise portable", "patchwise arm-dsp", "TFLM + CMSIS-NN (issue 10, low end)"],
-            "instructions per MAC (log scale)", log=True)))
+            "instructions per MAC (log scale)", log=True, missing="no figure")))
     rows = [(r["name"], [r["tflm"]] + [v if isinstance(v, int) else None for v in r["modes"]]) for r in mem]
     made.append(("arena_bytes.svg", "Arena bytes per model and mode", charts.bars(
         "Arena bytes per model", rows, ["TFLM (64-bit host)", "patchwise layer by layer", "patchwise default",

@@ -6,8 +6,8 @@ COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
 BAR, GAP, WIDTH, RIGHT = 11, 10, 470, 110
 
 
-def bars(title, rows, series, unit, log=False, reference=None):
-    """rows: [(label, [value or None per series, ...])]; None draws "n/a". `reference` draws a
+def bars(title, rows, series, unit, log=False, reference=None, missing="n/a"):
+    """rows: [(label, [value or None per series, ...])]; None draws the text `missing`. `reference` draws a
     vertical line at that value (e.g. 1.0 for ratios). Values are labelled at the bar's end."""
     left = max(120, 7 * max((len(label) for label, _ in rows), default=0) + 16)
     values = [v for _, vs in rows for v in vs if v is not None and v > 0]
@@ -49,7 +49,7 @@ def bars(title, rows, series, unit, log=False, reference=None):
         for k, v in enumerate(vs):
             y = y0 + k * BAR
             if v is None or v <= 0:
-                out.append(f'<text x="{left + 4}" y="{y + BAR - 2}" fill="#888">n/a</text>')
+                out.append(f'<text x="{left + 4}" y="{y + BAR - 2}" fill="#888">{escape(missing)}</text>')
                 continue
             x0 = x(lo) if log else left
             out.append(f'<rect x="{x0:.1f}" y="{y}" width="{max(x(v) - x0, 1):.1f}" height="{BAR - 1}" '
