@@ -20,6 +20,10 @@ MAX_REASON = 120
 
 def reason(e):
     text = " ".join(str(e).split())
+    head = text[:40]
+    again = text.find(head, 1) if len(head) == 40 else -1
+    if again > 0:  # LiteRT repeats one message per tensor: keep one, say how many
+        text = f"{text[:again]} (×{text.count(head)})"
     return f"{type(e).__name__}: {text[:MAX_REASON]}{'…' if len(text) > MAX_REASON else ''}"
 
 
