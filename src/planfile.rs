@@ -140,9 +140,7 @@ impl<'p> PlanFile<'p> {
 
     /// Arena offset of buffer `b` ([`NO_OFFSET`] if none or out of range).
     pub fn offset(&self, b: usize) -> u32 {
-        b.checked_mul(4)
-            .and_then(|at| self.offsets.get(at..at.checked_add(4)?))
-            .map_or(NO_OFFSET, le32)
+        b.checked_mul(4).and_then(|at| self.offsets.get(at..at.checked_add(4)?)).map_or(NO_OFFSET, le32)
     }
 
     /// The run-plan entry of operator `o` (a skip if out of range).

@@ -3,7 +3,7 @@
 //! ```text
 //! patchwise run MODEL --input FILE [--input FILE…] --output FILE [--output FILE…]
 //! patchwise plan MODEL [--json] [--svg FILE] [--emit PLAN]
-//! patchwise bench MODEL [--iters N] [--per-op] [--json]
+//! patchwise bench MODEL [--iters N] [--warmup N] [--per-op] [--json]
 //! patchwise demo
 //! ```
 //! Tensor files are raw little-endian bytes in model order. Exit status 0 on success; otherwise
@@ -19,7 +19,7 @@ use std::time::Instant;
 const USAGE: &str = "usage:
   patchwise run MODEL --input FILE [--input FILE...] --output FILE [--output FILE...]
   patchwise plan MODEL [--json] [--svg FILE] [--emit PLAN]
-  patchwise bench MODEL [--iters N] [--per-op] [--json]
+  patchwise bench MODEL [--iters N] [--warmup N] [--per-op] [--json]
   patchwise demo
 memory options (run, plan, bench): --patch off|auto|all, --layer-by-layer, --external-input, --budget BYTES, --no-pad-fusion,
   --no-alias, --no-in-place, --no-overlap, --no-search";
@@ -73,6 +73,7 @@ struct Args {
     json: bool,
     iters: Option<usize>,
     per_op: bool,
+    warmup: Option<usize>,
     svg: Option<String>,
     emit: Option<String>,
     options: Options,
@@ -134,6 +135,10 @@ fn parse(rest: &[String], allowed: &[&str]) -> Result<Args, Failure> {
             "--iters" => {
                 let v = value()?;
                 a.iters = Some(v.parse().map_err(|_| Failure::Usage(format!("bad --iters '{v}'")))?);
+            }
+            "--warmup" => {
+                let v = value()?;
+                a.warmup = Some(v.parse().map_err(|_| Failure::Usage(format!("bad --warmup '{v}'")))?);
             }
             _ if a.model.is_none() && !flag.starts_with("--") => a.model = Some(arg.clone()),
             _ => return Err(Failure::Usage(format!("unexpected argument '{arg}'"))),
@@ -257,7 +262,7 @@ fn timed_invoke(interp: &mut Interpreter<'_, '_>, inputs: &[Vec<u8>], external: 
 }
 
 fn cmd_bench(rest: &[String]) -> Result<(), Failure> {
-    let a = parse(rest, &[&["--iters", "--json", "--per-op"], MEMORY_FLAGS].concat())?;
+    let a = parse(rest, &[&["--iters", "--warmup", "--json", "--per-op"], MEMORY_FLAGS].concat())?;
     let (path, model) = read_model(&a)?;
     let iters = a.iters.unwrap_or(20).max(1);
     let need = arena_required_with(&model, &a.options).map_err(run_err(&path))?;
@@ -265,12 +270,14 @@ fn cmd_bench(rest: &[String]) -> Result<(), Failure> {
     let interp = Interpreter::init(&model, arena.bytes_mut(), &a.options).map_err(run_err(&path))?;
     let inputs = bench_inputs(interp)?;
     let mut times = Vec::with_capacity(iters);
-    for _ in 0..2 {
+    for _ in 0..a.warmup.unwrap_or(2) {
         timed_invoke(interp, &inputs, a.options.external_input)?;
     }
     for _ in 0..iters {
         times.push(timed_invoke(interp, &inputs, a.options.external_input)?);
     }
+    // Per-invoke times in run order, for callers that pool several runs (bench/run.sh).
+    let runs: Vec<String> = times.iter().map(|t| format!("{t:.1}")).collect();
     let median = profile::median(&mut times);
     let (min, max) = (times[0], times[iters - 1]);
     if a.per_op {
@@ -286,8 +293,9 @@ fn cmd_bench(rest: &[String]) -> Result<(), Failure> {
     }
     if a.json {
         println!(
-            "{{\"model\": {}, \"iters\": {iters}, \"median_us\": {median:.1}, \"min_us\": {min:.1}, \"max_us\": {max:.1}, \"arena_bytes\": {need}}}",
-            plan_view::json_str(path.as_bytes())
+            "{{\"model\": {}, \"iters\": {iters}, \"median_us\": {median:.1}, \"min_us\": {min:.1}, \"max_us\": {max:.1}, \"arena_bytes\": {need}, \"times_us\": [{}]}}",
+            plan_view::json_str(path.as_bytes()),
+            runs.join(", ")
         );
     } else {
         println!("{path}: {iters} invokes, median {median:.1} us (min {min:.1}, max {max:.1}), arena {need} bytes");

@@ -82,6 +82,8 @@ fn bench_json_has_the_contract_keys() {
         number_after(&text, "max_us").unwrap(),
     );
     assert!(min <= med && med <= max, "{text}");
+    let runs = text.split("\"times_us\": [").nth(1).and_then(|t| t.split(']').next()).expect("times_us");
+    assert_eq!(runs.split(',').count(), 3, "{text}");
 }
 
 #[test]
