@@ -60,8 +60,8 @@ static void fill(int8_t *p, size_t n)
         p[i] = (int8_t)next();
 }
 
-/* One output channel's requantization: mostly the fast path (e1 in 1..30), sometimes the slow
- * one (left shifts, e1 0 or 31, a multiplier of INT32_MIN). */
+/* One output channel's requantization: mostly the fast path (e1 in 0..30, multiplier >= 0),
+ * sometimes the slow one (left shifts, e1 31, negative multipliers, INT32_MIN). */
 static pw_requant random_requant(void)
 {
     pw_requant r;
@@ -79,6 +79,9 @@ static pw_requant random_requant(void)
         break;
     case 3:
         r.e1 = range(13, 30);
+        break;
+    case 4:
+        r.mult = range(0, 1) ? 0 : -(int32_t)(next() >> 1);
         break;
     default:
         break;
