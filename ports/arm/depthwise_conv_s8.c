@@ -9,25 +9,22 @@
  * the same channels of its window (as the portable kernel, which writes in chunks of
  * channels): lead 0.
  *
- * Depth multiplier 1 (dw1_*): a pixel whose 3x3 window (no dilation) lies wholly inside the
- * input block starts from biases with the input offset folded in (bias + offset · the sum of
- * the channel's nine taps, 4 bytes per channel of scratch, built once per call, or once per
- * invoke for the rows of a fused segment) and accumulates filter · input: per tap and four
- * channels one input load, one filter load, four SXTB16 and four SMLAxy (inline assembly, three
- * taps of a window row per block). TFLM skips the taps outside the image, so the folded term
- * does not hold there: other pixels (borders, other windows) start from the model's biases and
- * add the offset to the input pairs (SADD16) over the taps inside. The channels left over
- * (out_c mod 4) go one by one. Requantization is inline: the fast path alone (and SSAT) when
- * every channel takes it and the activation spans int8, else per value pw_requantize.
+ * A pixel whose 3x3 window (no dilation) lies wholly inside the input block starts from
+ * biases with the input offset folded in (bias + offset · the sum of the channel's nine taps,
+ * 4 bytes per channel of scratch, built once per call, or once per invoke for the rows of a
+ * fused segment) and accumulates filter · input: per tap and four channels one input load,
+ * one filter load, four SXTB16 and four SMLAxy (inline assembly, the nine taps in one block).
+ * TFLM skips the taps outside the image, so the folded term does not hold there: other pixels
+ * (borders, other windows) start from the model's biases and add the offset to the input
+ * pairs (SADD16) over the taps inside. The channels left over (out_c mod 4) go one by one.
+ * Requantization is inline: the fast path alone (and SSAT) when every channel takes it and the
+ * activation spans int8, else per value pw_requantize.
  *
- * Depth multiplier 4k (dw_multi): four output channels share one input channel, its value
- * (plus the offset) in both halves of a word; 3×3 windows without dilation inside the block
- * start from folded biases kept in the scratch (4 bytes per channel).
+ * Depth multiplier 4k (dwm_*): the four output channels of a group share one input channel,
+ * its value (plus the offset on border pixels) in both halves of a word (PKHBT); the rest as
+ * above.
  */
 #include "pw_arm.h"
-
-/* Output channels per requantization call (an int32 array of this many on the stack). */
-#define PW_DW_CHUNK 32
 
 /* First and one-past-last tap f of `kernel` with 0 <= start + f*dilation < size. */
 static inline void tap_range(int32_t start, int32_t kernel, int32_t dilation, int32_t size, int32_t *lo, int32_t *hi)
@@ -54,7 +51,8 @@ static inline void tap_range(int32_t start, int32_t kernel, int32_t dilation, in
 
 /* What the pixel functions share. */
 typedef struct {
-    int32_t ch, groups;  /* channels, groups of four */
+    int32_t ch, groups;  /* output channels, groups of four */
+    int32_t in_c, dm;    /* input channels, depth multiplier (1 or 4k) */
     int32_t inline_rq;   /* every channel on the fast path and act range = int8 */
     int32_t out_offset;
     uint32_t off2; /* the input offset in both halves */
@@ -165,7 +163,7 @@ PW_INLINE void dw1_store(int32_t a0, int32_t a1, int32_t a2, int32_t a3, const p
                 : [ch] "r"(CH), [rs] "r"(RS), [ch3] "r"(CH3)                                                           \
                 : "memory");                                                                                           \
     } while (0)
-#define PW_DW1_TAP_OFF(ip, fp)                                                                                         \
+#define PW_DW1_TAP_OFF(IP, FP)                                                                                         \
     do {                                                                                                               \
         uint32_t x_, xb_, f_, fb_;                                                                                     \
         __asm__("ldr %[x], [%[ip]]\n\t"                                                                                \
@@ -182,7 +180,7 @@ PW_INLINE void dw1_store(int32_t a0, int32_t a1, int32_t a2, int32_t a3, const p
                 "smlatt %[a3], %[fb], %[xb], %[a3]\n\t"                                                                \
                 : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x] "=&r"(x_), [xb] "=&r"(xb_),      \
                   [f] "=&r"(f_), [fb] "=&r"(fb_)                                                                       \
-                : [ip] "r"(ip), [fp] "r"(fp), [o] "r"(off2)                                                            \
+                : [ip] "r"(IP), [fp] "r"(FP), [o] "r"(off2)                                                            \
                 : "memory");                                                                                           \
     } while (0)
 #else
@@ -207,6 +205,102 @@ PW_INLINE void dw1_store(int32_t a0, int32_t a1, int32_t a2, int32_t a3, const p
     } while (0)
 #define PW_DW1_TAP_OFF(ip, fp) PW_DW1_TAP_C(pw_read32(ip), pw_read32(fp), off2)
 #endif
+
+/*
+ * Depth multiplier 4k: the four output channels of a group read one input channel, its value
+ * (plus the offset on border pixels) in both halves of a word (PKHBT). PW_DWM_WIN3: the nine
+ * taps of a 3x3 window, input taps ic elements apart and rows rs apart, filter taps ch apart
+ * and rows ch3 apart; PW_DWM_TAP_OFF: one tap with the offset.
+ */
+#if PW_HAVE_DSP
+#define PW_DWM_ASM_TAP(xaddr, faddr)                                                                                   \
+    "ldrsb %[x], " xaddr "\n\t"                                                                                        \
+    "ldr %[f], " faddr "\n\t"                                                                                          \
+    "pkhbt %[x], %[x], %[x], lsl #16\n\t"                                                                              \
+    "sxtb16 %[fb], %[f], ror #8\n\t"                                                                                   \
+    "sxtb16 %[f], %[f]\n\t"                                                                                            \
+    "smlabb %[a0], %[f], %[x], %[a0]\n\t"                                                                              \
+    "smlatt %[a2], %[f], %[x], %[a2]\n\t"                                                                              \
+    "smlabb %[a1], %[fb], %[x], %[a1]\n\t"                                                                             \
+    "smlatt %[a3], %[fb], %[x], %[a3]\n\t"
+#define PW_DWM_ASM_ROW3                                                                                                \
+    PW_DWM_ASM_TAP("[%[ip]]", "[%[fp]]")                                                                               \
+    PW_DWM_ASM_TAP("[%[ip], %[ic]]", "[%[fp], %[ch]]")                                                                 \
+    PW_DWM_ASM_TAP("[%[ip], %[ic], lsl #1]", "[%[fp], %[ch], lsl #1]")
+#define PW_DWM_ROW3(I, F, IC, CH)                                                                                      \
+    do {                                                                                                               \
+        uint32_t x_, f_, fb_;                                                                                          \
+        __asm__(PW_DWM_ASM_ROW3                                                                                        \
+                : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x] "=&r"(x_), [f] "=&r"(f_),        \
+                  [fb] "=&r"(fb_)                                                                                      \
+                : [ip] "r"(I), [fp] "r"(F), [ic] "r"(IC), [ch] "r"(CH)                                                 \
+                : "memory");                                                                                           \
+    } while (0)
+#define PW_DWM_WIN3(IP, FP, IC, CH, RS, CH3)                                                                           \
+    do {                                                                                                               \
+        const int8_t *i_ = (IP), *f0_ = (FP);                                                                          \
+        PW_DWM_ROW3(i_, f0_, IC, CH);                                                                                  \
+        PW_DWM_ROW3(i_ + (RS), f0_ + (CH3), IC, CH);                                                                   \
+        PW_DWM_ROW3(i_ + 2 * (RS), f0_ + 2 * (CH3), IC, CH);                                                           \
+    } while (0)
+#else
+#define PW_DWM_WIN3(IP, FP, IC, CH, RS, CH3)                                                                           \
+    do {                                                                                                               \
+        for (int32_t r_ = 0; r_ < 3; r_++)                                                                             \
+            for (int32_t c_ = 0; c_ < 3; c_++)                                                                         \
+                PW_DWM_TAP_OFF((IP) + r_ * (RS) + c_ * (IC), (FP) + r_ * (CH3) + c_ * (CH), 0);                        \
+    } while (0)
+#endif
+#define PW_DWM_TAP_OFF(IP, FP, OFF)                                                                                    \
+    do {                                                                                                               \
+        const int32_t v_ = *(IP) + (OFF);                                                                              \
+        const uint32_t xx_ = PW_PKHBT((uint32_t)v_, (uint32_t)v_ << 16);                                               \
+        const uint32_t fw_ = pw_read32(FP);                                                                            \
+        const uint32_t fa_ = PW_SXTB16(fw_), fb_ = PW_SXTB16_ROR8(fw_);                                                \
+        a0 = PW_SMLABB(fa_, xx_, a0);                                                                                  \
+        a2 = PW_SMLATT(fa_, xx_, a2);                                                                                  \
+        a1 = PW_SMLABB(fb_, xx_, a1);                                                                                  \
+        a3 = PW_SMLATT(fb_, xx_, a3);                                                                                  \
+    } while (0)
+
+/* dw1_pixel_3x3 with a depth multiplier of 4k. */
+static __attribute__((noinline)) void dwm_pixel_3x3(const int8_t *in0, int32_t rs, const int8_t *flt, int8_t *out,
+                                                    const dw1_ctx *x)
+{
+    const int32_t ch = x->ch, ch3 = 3 * ch, ic = x->in_c, dm = x->dm;
+    const int32_t *fold = x->fold;
+    const int fast = x->inline_rq;
+    const pw_requant *r = x->rq;
+    const int32_t rstep = x->rq_group;
+    for (int32_t k = 0; k < 4 * x->groups; k += 4, r += rstep) {
+        int32_t a0 = fold[k], a1 = fold[k + 1], a2 = fold[k + 2], a3 = fold[k + 3];
+        PW_DWM_WIN3(in0 + k / dm, flt + k, ic, ch, rs, ch3);
+        dw1_store(a0, a1, a2, a3, r, out + k, x, fast);
+    }
+}
+
+/* dw1_pixel_any with a depth multiplier of 4k. */
+static __attribute__((noinline)) void dwm_pixel_any(const int8_t *in0, const int8_t *flt, int32_t ny, int32_t nx,
+                                                    int32_t tap_x, int32_t tap_y, int32_t frow, int8_t *out,
+                                                    const dw1_ctx *x)
+{
+    const int32_t ch = x->ch, dm = x->dm;
+    const int32_t off = (int16_t)(x->off2 & 0xffffu);
+    const int fast = x->inline_rq;
+    const pw_requant *r = x->rq;
+    const int32_t rstep = x->rq_group;
+    for (int32_t k = 0; k < 4 * x->groups; k += 4, r += rstep) {
+        int32_t a0 = pw_bias(x->bias, k), a1 = pw_bias(x->bias, k + 1);
+        int32_t a2 = pw_bias(x->bias, k + 2), a3 = pw_bias(x->bias, k + 3);
+        const int8_t *in_row = in0 + k / dm, *f_row = flt + k;
+        for (int32_t ty = 0; ty < ny; ty++, in_row += tap_y, f_row += frow) {
+            const int8_t *ip = in_row, *fp = f_row;
+            for (int32_t tx = 0; tx < nx; tx++, ip += tap_x, fp += ch)
+                PW_DWM_TAP_OFF(ip, fp, off);
+        }
+        dw1_store(a0, a1, a2, a3, r, out + k, x, fast);
+    }
+}
 
 /* An output pixel whose 3x3 window (no dilation) lies inside the block: in0 is its top-left
  * input element, rs the input row stride. Every group of four channels, from the folded
@@ -244,10 +338,24 @@ static __attribute__((noinline)) void dw1_pixel_any(const int8_t *in0, const int
         int32_t a0 = pw_bias(x->bias, k), a1 = pw_bias(x->bias, k + 1);
         int32_t a2 = pw_bias(x->bias, k + 2), a3 = pw_bias(x->bias, k + 3);
         const int8_t *in_row = in0 + k, *f_row = flt + k;
-        for (int32_t ty = 0; ty < ny; ty++, in_row += tap_y, f_row += frow) {
-            const int8_t *ip = in_row, *fp = f_row;
-            for (int32_t tx = 0; tx < nx; tx++, ip += tap_x, fp += ch)
-                PW_DW1_TAP_OFF(ip, fp);
+        if (nx == 3 && tap_x == ch) {
+            /* A 3x3 window's row of three taps (or any window three taps wide, no dilation). */
+            for (int32_t ty = 0; ty < ny; ty++, in_row += tap_y, f_row += frow) {
+                PW_DW1_TAP_OFF(in_row, f_row);
+                PW_DW1_TAP_OFF(in_row + ch, f_row + ch);
+                PW_DW1_TAP_OFF(in_row + 2 * ch, f_row + 2 * ch);
+            }
+        } else if (nx == 2) {
+            for (int32_t ty = 0; ty < ny; ty++, in_row += tap_y, f_row += frow) {
+                PW_DW1_TAP_OFF(in_row, f_row);
+                PW_DW1_TAP_OFF(in_row + tap_x, f_row + ch);
+            }
+        } else {
+            for (int32_t ty = 0; ty < ny; ty++, in_row += tap_y, f_row += frow) {
+                const int8_t *ip = in_row, *fp = f_row;
+                for (int32_t tx = 0; tx < nx; tx++, ip += tap_x, fp += ch)
+                    PW_DW1_TAP_OFF(ip, fp);
+            }
         }
         dw1_store(a0, a1, a2, a3, r, out + k, x, fast);
     }
@@ -273,20 +381,22 @@ static __attribute__((noinline)) void dw1_tail(const int8_t *in0, const int8_t *
     }
 }
 
-static int32_t dw1(const pw_window_call *call, const pw_conv_params *params)
+static int32_t dw_run(const pw_window_call *call, const pw_conv_params *params)
 {
     /* Local copies: the int8 output stores cannot alias them. */
     const pw_window_call c = *call;
     const pw_conv_params p = *params;
-    const int32_t ch = c.out.c;
+    const int32_t ch = c.out.c, in_c = c.in.c, dm = ch / in_c;
     const int32_t step = p.requant_step, offset = p.input_offset;
     const int32_t kh = c.kernel_h, kw = c.kernel_w, rs = c.in.row_stride, frow = kw * ch;
-    const int32_t tap_x = c.dilation_w * ch, tap_y = c.dilation_h * rs;
+    const int32_t tap_x = c.dilation_w * in_c, tap_y = c.dilation_h * rs;
     const int k3 = kh == 3 && kw == 3 && c.dilation_h == 1 && c.dilation_w == 1;
     const pw_outq oq = {p.output_offset, p.act_min, p.act_max, pw_all_fast(p.requant, step ? ch : 1, step)};
     dw1_ctx x;
     x.ch = ch;
     x.groups = ch / 4;
+    x.in_c = in_c;
+    x.dm = dm;
     x.inline_rq = oq.all_fast && p.act_min == -128 && p.act_max == 127;
     x.out_offset = p.output_offset;
     x.off2 = ((uint32_t)offset & 0xffffu) | ((uint32_t)offset << 16);
@@ -333,8 +443,10 @@ static int32_t dw1(const pw_window_call *call, const pw_conv_params *params)
                 const int32_t ix0 = xx * c.stride_w - c.pad_left;
                 int8_t *out = out_row + xx * ch;
                 if (row3 && ix0 >= 0 && ix0 + 3 <= c.in.w) {
-                    const int8_t *in0 = in_row + ix0 * ch;
-                    if (x.groups > 0)
+                    const int8_t *in0 = in_row + ix0 * in_c;
+                    if (dm != 1)
+                        dwm_pixel_3x3(in0, rs, p.filter, out, &x);
+                    else if (x.groups > 0)
                         dw1_pixel_3x3(in0, rs, p.filter, out, &x);
                     if (ch & 3)
                         dw1_tail(in0, p.filter, 3, 3, &c, &p, out, &oq);
@@ -346,139 +458,17 @@ static int32_t dw1(const pw_window_call *call, const pw_conv_params *params)
                 /* The first tap inside the block (not dereferenced when there is none). */
                 const int8_t *in0 = in_b, *flt = p.filter;
                 if (fy1 > fy0 && fx1 > fx0) {
-                    in0 += (iy0 + fy0 * c.dilation_h) * rs + (ix0 + fx0 * c.dilation_w) * ch;
+                    in0 += (iy0 + fy0 * c.dilation_h) * rs + (ix0 + fx0 * c.dilation_w) * in_c;
                     flt += fy0 * frow + fx0 * ch;
                 }
-                if (x.groups > 0)
+                if (dm != 1)
+                    dwm_pixel_any(in0, flt, fy1 - fy0, fx1 - fx0, tap_x, tap_y, frow, out, &x);
+                else if (x.groups > 0)
                     dw1_pixel_any(in0, flt, fy1 - fy0, fx1 - fx0, tap_x, tap_y, frow, out, &x);
                 if (ch & 3)
                     dw1_tail(in0, flt, fy1 - fy0, fx1 - fx0, &c, &p, out, &oq);
             }
         }
-    }
-    return 0;
-}
-
-/* ---- depth multiplier 4k ---- */
-
-/* Four channels of one input value v (an int8) and one tap, the offset folded. */
-#define PW_DW_TAP_DUP(v, fw)                                                                                           \
-    do {                                                                                                               \
-        int32_t v_ = (v);                                                                                              \
-        uint32_t xx_ = PW_PKHBT((uint32_t)v_, (uint32_t)v_ << 16);                                                     \
-        uint32_t fa_ = PW_SXTB16(fw), fb_ = PW_SXTB16_ROR8(fw);                                                        \
-        a0 = PW_SMLABB(fa_, xx_, a0);                                                                                  \
-        a2 = PW_SMLATT(fa_, xx_, a2);                                                                                  \
-        a1 = PW_SMLABB(fb_, xx_, a1);                                                                                  \
-        a3 = PW_SMLATT(fb_, xx_, a3);                                                                                  \
-    } while (0)
-
-static int32_t dw_multi(const pw_window_call *call, const pw_conv_params *params)
-{
-    const pw_window_call c = *call;
-    const pw_conv_params p = *params;
-    const int32_t ch = c.out.c, in_c = c.in.c;
-    const int32_t total = c.out.n * c.out.h * c.out.w;
-    const int32_t dm = ch / in_c;
-    const int32_t step = p.requant_step;
-    const int32_t frow = c.kernel_w * ch; /* filter elements per filter row */
-    const int32_t offset = p.input_offset;
-    const int32_t tap_x = c.dilation_w * in_c, tap_y = c.dilation_h * c.in.row_stride;
-    const pw_outq oq = {p.output_offset, p.act_min, p.act_max, pw_all_fast(p.requant, step ? ch : 1, step)};
-    const int fast3 = c.kernel_h == 3 && c.kernel_w == 3 && c.dilation_h == 1 && c.dilation_w == 1;
-    pw_walker px = pw_walk_start(&c);
-
-    /* Whole 3x3 windows: the input offset folded into the bias, fold[k] = bias[k] + offset ·
-     * (the sum of channel k's nine filter taps), in the scratch (4 bytes per channel). */
-    int32_t *fold = (int32_t *)p.scratch;
-    if (fast3) {
-        if (!fold)
-            return -1;
-        if (!p.scratch_ready) {
-            for (int32_t k = 0; k < ch; k++) {
-                int32_t sum = 0;
-                for (int32_t t = 0; t < 9; t++)
-                    sum += p.filter[t * ch + k];
-                fold[k] = pw_bias(p.bias, k) + offset * sum;
-            }
-        }
-    }
-    const int32_t rs = c.in.row_stride;
-
-    for (int32_t i = 0; i < total; i++, pw_walk_next(&px)) {
-        const int32_t b = px.b, y = px.y, x = px.x;
-        const int32_t iy0 = y * c.stride_h - c.pad_top, ix0 = x * c.stride_w - c.pad_left;
-        int8_t *out = c.output + b * c.out.batch_stride + y * c.out.row_stride + x * ch;
-        const int full3 = fast3 && iy0 >= 0 && ix0 >= 0 && iy0 + 3 <= c.in.h && ix0 + 3 <= c.in.w;
-        int32_t ny = 3, nx = 3;
-        /* The first tap inside the block (not dereferenced when there is none). */
-        const int8_t *in0 = c.input;
-        const int8_t *flt0 = p.filter;
-        if (full3) {
-            in0 += b * c.in.batch_stride + iy0 * rs + ix0 * in_c;
-        } else {
-            int32_t fy0, fy1, fx0, fx1;
-            tap_range(iy0, c.kernel_h, c.dilation_h, c.in.h, &fy0, &fy1);
-            tap_range(ix0, c.kernel_w, c.dilation_w, c.in.w, &fx0, &fx1);
-            ny = fy1 - fy0;
-            nx = fx1 - fx0;
-            if (ny > 0 && nx > 0) {
-                in0 += b * c.in.batch_stride + (iy0 + fy0 * c.dilation_h) * rs + (ix0 + fx0 * c.dilation_w) * in_c;
-                flt0 += fy0 * frow + fx0 * ch;
-            }
-        }
-
-        /* Accumulators of up to PW_DW_CHUNK channels from k0 on, requantized in one call. */
-        int32_t acc[PW_DW_CHUNK];
-        int32_t k0 = 0, pending = 0;
-        for (int32_t k = 0; k < ch; k += 4) {
-            int32_t a0, a1, a2, a3;
-            if (full3) {
-                /* One input value for the four channels, in both halves of a word (PKHBT),
-                 * the offset folded. */
-                a0 = fold[k];
-                a1 = fold[k + 1];
-                a2 = fold[k + 2];
-                a3 = fold[k + 3];
-                const int8_t *ip = in0 + k / dm, *fp = flt0 + k;
-                for (int32_t ty = 0; ty < 3; ty++, ip += rs, fp += frow) {
-                    PW_DW_TAP_DUP(ip[0], pw_read32(fp));
-                    PW_DW_TAP_DUP(ip[in_c], pw_read32(fp + ch));
-                    PW_DW_TAP_DUP(ip[2 * in_c], pw_read32(fp + 2 * ch));
-                }
-            } else {
-                a0 = pw_bias(p.bias, k);
-                a1 = pw_bias(p.bias, k + 1);
-                a2 = pw_bias(p.bias, k + 2);
-                a3 = pw_bias(p.bias, k + 3);
-                /* Four output channels of one input channel: its value in both halves. */
-                const int8_t *in_row = in0 + k / dm, *f_row = flt0 + k;
-                for (int32_t ty = 0; ty < ny; ty++, in_row += tap_y, f_row += frow) {
-                    const int8_t *ip = in_row, *fp = f_row;
-                    for (int32_t tx = 0; tx < nx; tx++, ip += tap_x, fp += ch) {
-                        uint32_t xx = ((uint32_t)(*ip + offset) & 0xffffu) * 0x00010001u;
-                        uint32_t fw = pw_read32(fp);
-                        uint32_t fa = PW_SXTB16(fw), fb = PW_SXTB16_ROR8(fw);
-                        a0 = PW_SMLABB(fa, xx, a0);
-                        a2 = PW_SMLATT(fa, xx, a2);
-                        a1 = PW_SMLABB(fb, xx, a1);
-                        a3 = PW_SMLATT(fb, xx, a3);
-                    }
-                }
-            }
-            acc[pending] = a0;
-            acc[pending + 1] = a1;
-            acc[pending + 2] = a2;
-            acc[pending + 3] = a3;
-            pending += 4;
-            if (pending == PW_DW_CHUNK) {
-                pw_requant_store(acc, pending, p.requant + k0 * step, step, out + k0, &oq);
-                k0 += pending;
-                pending = 0;
-            }
-        }
-        if (pending > 0)
-            pw_requant_store(acc, pending, p.requant + k0 * step, step, out + k0, &oq);
     }
     return 0;
 }
@@ -490,5 +480,5 @@ int32_t pw_arm_depthwise_s8(const pw_window_call *call, const pw_conv_params *pa
     const int32_t dm = in_c > 0 ? ch / in_c : 0;
     if (ch <= 0 || dm <= 0 || in_c * dm != ch || (dm != 1 && dm % 4 != 0) || call->in.n != call->out.n)
         return total == 0 ? 0 : -1;
-    return dm == 1 ? dw1(call, params) : dw_multi(call, params);
+    return dw_run(call, params);
 }
