@@ -62,6 +62,10 @@ typedef struct {
     int32_t step;         /* entries from one channel to the next */
     int32_t rq_group;     /* entries from one group to the next */
     const pw_outq *q;
+    const int8_t *flt; /* the filter */
+    int32_t rs;        /* input row stride */
+    const pw_window_call *c;
+    const pw_conv_params *p;
 } dw1_ctx;
 
 PW_INLINE int8_t dw1_sat8(int32_t v)
@@ -151,17 +155,22 @@ PW_INLINE void dw1_store(int32_t a0, int32_t a1, int32_t a2, int32_t a3, const p
     PW_DW1_ASM_TAP("[%[ip]]", "[%[fp]]")                                                                               \
     PW_DW1_ASM_TAP("[%[ip], %[ch]]", "[%[fp], %[ch]]")                                                                 \
     PW_DW1_ASM_TAP("[%[ip], %[ch], lsl #1]", "[%[fp], %[ch], lsl #1]")
+#define PW_DW1_ROW3(I, F, CH)                                                                                          \
+    do {                                                                                                               \
+        uint32_t x_, xb_, f_, fb_;                                                                                     \
+        __asm__(PW_DW1_ASM_ROW3                                                                                        \
+                : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x] "=&r"(x_), [xb] "=&r"(xb_),      \
+                  [f] "=&r"(f_), [fb] "=&r"(fb_)                                                                       \
+                : [ip] "r"(I), [fp] "r"(F), [ch] "r"(CH)                                                               \
+                : "memory");                                                                                           \
+    } while (0)
 /* The nine taps of a 3x3 window: rows rs input elements and 3·ch filter elements apart. */
 #define PW_DW1_WIN3(IP, FP, CH, RS, CH3)                                                                               \
     do {                                                                                                               \
-        uint32_t x_, xb_, f_, fb_;                                                                                     \
         const int8_t *i_ = (IP), *f0_ = (FP);                                                                          \
-        __asm__(PW_DW1_ASM_ROW3 "add %[ip], %[ip], %[rs]\n\tadd %[fp], %[fp], %[ch3]\n\t" PW_DW1_ASM_ROW3            \
-                "add %[ip], %[ip], %[rs]\n\tadd %[fp], %[fp], %[ch3]\n\t" PW_DW1_ASM_ROW3                            \
-                : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x] "=&r"(x_), [xb] "=&r"(xb_),      \
-                  [f] "=&r"(f_), [fb] "=&r"(fb_), [ip] "+r"(i_), [fp] "+r"(f0_)                                        \
-                : [ch] "r"(CH), [rs] "r"(RS), [ch3] "r"(CH3)                                                           \
-                : "memory");                                                                                           \
+        PW_DW1_ROW3(i_, f0_, CH);                                                                                      \
+        PW_DW1_ROW3(i_ + (RS), f0_ + (CH3), CH);                                                                       \
+        PW_DW1_ROW3(i_ + 2 * (RS), f0_ + 2 * (CH3), CH);                                                               \
     } while (0)
 #define PW_DW1_TAP_OFF(IP, FP)                                                                                         \
     do {                                                                                                               \
@@ -205,6 +214,26 @@ PW_INLINE void dw1_store(int32_t a0, int32_t a1, int32_t a2, int32_t a3, const p
     } while (0)
 #define PW_DW1_TAP_OFF(ip, fp) PW_DW1_TAP_C(pw_read32(ip), pw_read32(fp), off2)
 #endif
+
+/* The channels left over (out_c mod 4) of one pixel, one by one: ny x nx taps from in0 and
+ * the filter's matching tap flt, from the model's biases. */
+static __attribute__((noinline)) void dw1_tail(const int8_t *in0, const int8_t *flt, int32_t ny, int32_t nx,
+                                               const pw_window_call *c, const pw_conv_params *p, int8_t *out,
+                                               const pw_outq *q)
+{
+    const int32_t ch = c->out.c, step = p->requant_step, offset = p->input_offset;
+    const int32_t tap_x = c->dilation_w * ch, tap_y = c->dilation_h * c->in.row_stride, frow = c->kernel_w * ch;
+    for (int32_t k = ch & ~3; k < ch; k++) {
+        int32_t a = pw_bias(p->bias, k);
+        const int8_t *in_row = in0 + k, *f_row = flt + k;
+        for (int32_t ty = 0; ty < ny; ty++, in_row += tap_y, f_row += frow) {
+            const int8_t *ip = in_row, *fp = f_row;
+            for (int32_t tx = 0; tx < nx; tx++, ip += tap_x, fp += ch)
+                a += *fp * (*ip + offset);
+        }
+        pw_requant_store(&a, 1, p->requant + k * step, step, out + k, q);
+    }
+}
 
 /*
  * Depth multiplier 4k: the four output channels of a group read one input channel, its value
@@ -263,19 +292,22 @@ PW_INLINE void dw1_store(int32_t a0, int32_t a1, int32_t a2, int32_t a3, const p
         a3 = PW_SMLATT(fb_, xx_, a3);                                                                                  \
     } while (0)
 
-/* dw1_pixel_3x3 with a depth multiplier of 4k. */
-static __attribute__((noinline)) void dwm_pixel_3x3(const int8_t *in0, int32_t rs, const int8_t *flt, int8_t *out,
-                                                    const dw1_ctx *x)
+/* dw1_run_3x3 with a depth multiplier of 4k. */
+static __attribute__((noinline)) void dwm_run_3x3(const int8_t *in0, int32_t in_step, int8_t *out, int32_t out_step,
+                                                  int32_t n, const dw1_ctx *x)
 {
-    const int32_t ch = x->ch, ch3 = 3 * ch, ic = x->in_c, dm = x->dm;
+    const int32_t ch = x->ch, ch3 = 3 * ch, ic = x->in_c, dm = x->dm, rs = x->rs, groups = x->groups;
+    const int8_t *flt = x->flt;
     const int32_t *fold = x->fold;
     const int fast = x->inline_rq;
-    const pw_requant *r = x->rq;
     const int32_t rstep = x->rq_group;
-    for (int32_t k = 0; k < 4 * x->groups; k += 4, r += rstep) {
-        int32_t a0 = fold[k], a1 = fold[k + 1], a2 = fold[k + 2], a3 = fold[k + 3];
-        PW_DWM_WIN3(in0 + k / dm, flt + k, ic, ch, rs, ch3);
-        dw1_store(a0, a1, a2, a3, r, out + k, x, fast);
+    for (; n > 0; n--, in0 += in_step, out += out_step) {
+        const pw_requant *r = x->rq;
+        for (int32_t k = 0; k < 4 * groups; k += 4, r += rstep) {
+            int32_t a0 = fold[k], a1 = fold[k + 1], a2 = fold[k + 2], a3 = fold[k + 3];
+            PW_DWM_WIN3(in0 + k / dm, flt + k, ic, ch, rs, ch3);
+            dw1_store(a0, a1, a2, a3, r, out + k, x, fast);
+        }
     }
 }
 
@@ -305,18 +337,23 @@ static __attribute__((noinline)) void dwm_pixel_any(const int8_t *in0, const int
 /* An output pixel whose 3x3 window (no dilation) lies inside the block: in0 is its top-left
  * input element, rs the input row stride. Every group of four channels, from the folded
  * biases. */
-static __attribute__((noinline)) void dw1_pixel_3x3(const int8_t *in0, int32_t rs, const int8_t *flt, int8_t *out,
-                                                    const dw1_ctx *x)
+static __attribute__((noinline)) void dw1_run_3x3(const int8_t *in0, int32_t in_step, int8_t *out, int32_t out_step,
+                                                  int32_t n, const dw1_ctx *x)
 {
-    const int32_t ch = x->ch, ch3 = 3 * ch;
+    const int32_t ch = x->ch, ch3 = 3 * ch, rs = x->rs, groups = x->groups;
+    const int8_t *flt = x->flt;
     const int32_t *fold = x->fold;
     const int fast = x->inline_rq;
-    const pw_requant *r = x->rq;
     const int32_t rstep = x->rq_group;
-    for (int32_t k = 0; k < 4 * x->groups; k += 4, r += rstep) {
-        int32_t a0 = fold[k], a1 = fold[k + 1], a2 = fold[k + 2], a3 = fold[k + 3];
-        PW_DW1_WIN3(in0 + k, flt + k, ch, rs, ch3);
-        dw1_store(a0, a1, a2, a3, r, out + k, x, fast);
+    for (; n > 0; n--, in0 += in_step, out += out_step) {
+        const pw_requant *r = x->rq;
+        for (int32_t k = 0; k < 4 * groups; k += 4, r += rstep) {
+            int32_t a0 = fold[k], a1 = fold[k + 1], a2 = fold[k + 2], a3 = fold[k + 3];
+            PW_DW1_WIN3(in0 + k, flt + k, ch, rs, ch3);
+            dw1_store(a0, a1, a2, a3, r, out + k, x, fast);
+        }
+        if (ch & 3)
+            dw1_tail(in0, flt, 3, 3, x->c, x->p, out, x->q);
     }
 }
 
@@ -361,26 +398,6 @@ static __attribute__((noinline)) void dw1_pixel_any(const int8_t *in0, const int
     }
 }
 
-/* The channels left over (out_c mod 4) of one pixel, one by one: ny x nx taps from in0 and
- * the filter's matching tap flt, from the model's biases. */
-static __attribute__((noinline)) void dw1_tail(const int8_t *in0, const int8_t *flt, int32_t ny, int32_t nx,
-                                               const pw_window_call *c, const pw_conv_params *p, int8_t *out,
-                                               const pw_outq *q)
-{
-    const int32_t ch = c->out.c, step = p->requant_step, offset = p->input_offset;
-    const int32_t tap_x = c->dilation_w * ch, tap_y = c->dilation_h * c->in.row_stride, frow = c->kernel_w * ch;
-    for (int32_t k = ch & ~3; k < ch; k++) {
-        int32_t a = pw_bias(p->bias, k);
-        const int8_t *in_row = in0 + k, *f_row = flt + k;
-        for (int32_t ty = 0; ty < ny; ty++, in_row += tap_y, f_row += frow) {
-            const int8_t *ip = in_row, *fp = f_row;
-            for (int32_t tx = 0; tx < nx; tx++, ip += tap_x, fp += ch)
-                a += *fp * (*ip + offset);
-        }
-        pw_requant_store(&a, 1, p->requant + k * step, step, out + k, q);
-    }
-}
-
 static int32_t dw_run(const pw_window_call *call, const pw_conv_params *params)
 {
     /* Local copies: the int8 output stores cannot alias them. */
@@ -410,6 +427,10 @@ static int32_t dw_run(const pw_window_call *call, const pw_conv_params *params)
         x.rq = rq4;
     }
     x.q = &oq;
+    x.flt = p.filter;
+    x.rs = rs;
+    x.c = &c;
+    x.p = &p;
     /* 3x3 windows inside the block: the input offset folded into the bias, fold[k] = bias[k] +
      * offset · (the sum of channel k's nine filter taps), in the scratch (4 bytes per channel). */
     int32_t *fold = (int32_t *)p.scratch;
@@ -438,18 +459,27 @@ static int32_t dw_run(const pw_window_call *call, const pw_conv_params *params)
             const int row3 = k3 && iy0 >= 0 && iy0 + 3 <= c.in.h;
             const int8_t *in_row = row3 ? in_b + iy0 * rs : in_b;
             int8_t *out_row = c.output + b * c.out.batch_stride + y * c.out.row_stride;
+            /* The columns whose windows lie inside horizontally: x_lo..=x_hi. */
+            int32_t x_lo = c.out.w, x_hi = -1;
+            if (row3 && c.in.w >= 3) {
+                x_lo = (c.pad_left + c.stride_w - 1) / c.stride_w;
+                x_hi = (c.in.w - 3 + c.pad_left) / c.stride_w;
+                if (x_hi > c.out.w - 1)
+                    x_hi = c.out.w - 1;
+            }
             for (int32_t xi = 0; xi < c.out.w; xi++) {
                 const int32_t xx = back ? c.out.w - 1 - xi : xi;
                 const int32_t ix0 = xx * c.stride_w - c.pad_left;
                 int8_t *out = out_row + xx * ch;
-                if (row3 && ix0 >= 0 && ix0 + 3 <= c.in.w) {
-                    const int8_t *in0 = in_row + ix0 * in_c;
+                if (xx >= x_lo && xx <= x_hi) {
+                    /* The run of inside columns, in walk order, in one call. */
+                    const int32_t n = x_hi - x_lo + 1;
+                    const int32_t in_step = (back ? -c.stride_w : c.stride_w) * in_c, out_step = back ? -ch : ch;
                     if (dm != 1)
-                        dwm_pixel_3x3(in0, rs, p.filter, out, &x);
-                    else if (x.groups > 0)
-                        dw1_pixel_3x3(in0, rs, p.filter, out, &x);
-                    if (ch & 3)
-                        dw1_tail(in0, p.filter, 3, 3, &c, &p, out, &oq);
+                        dwm_run_3x3(in_row + ix0 * in_c, in_step, out, out_step, n, &x);
+                    else
+                        dw1_run_3x3(in_row + ix0 * in_c, in_step, out, out_step, n, &x);
+                    xi += n - 1;
                     continue;
                 }
                 int32_t fy0, fy1, fx0, fx1;
