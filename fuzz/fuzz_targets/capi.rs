@@ -216,8 +216,18 @@ fn run(script: &[u8], model: &[u8]) {
                 let m = st.model_arg(&mut s);
                 let null_out = s.byte().is_multiple_of(8);
                 let mut n = 0xdead_beefusize;
-                let mut info =
-                    pw_error_info { status: 12345, op_index: 1, opcode: 2, tensor_index: 3, arena_required: 4 };
+                let mut info = pw_error_info {
+                    status: 12345,
+                    op_index: 1,
+                    opcode: 2,
+                    tensor_index: 3,
+                    arena_required: 4,
+                    arena_required_exact: 5,
+                    op_name: core::ptr::null(),
+                    op_name_len: 0,
+                    tensor_name: core::ptr::null(),
+                    tensor_name_len: 0,
+                };
                 // SAFETY: true lengths; outputs valid or NULL.
                 let (a, v) = unsafe {
                     let out = if null_out { null_mut() } else { &mut n as *mut usize };
@@ -441,7 +451,18 @@ fn run(script: &[u8], model: &[u8]) {
             }
             8 => {
                 let (h, known) = st.handle_arg(&mut s);
-                let mut info = pw_error_info { status: 5, op_index: 6, opcode: 7, tensor_index: 8, arena_required: 9 };
+                let mut info = pw_error_info {
+                    status: 5,
+                    op_index: 6,
+                    opcode: 7,
+                    tensor_index: 8,
+                    arena_required: 9,
+                    arena_required_exact: 10,
+                    op_name: core::ptr::null(),
+                    op_name_len: 0,
+                    tensor_name: core::ptr::null(),
+                    tensor_name_len: 0,
+                };
                 // SAFETY: as above.
                 let r = unsafe { pw_interpreter_last_error(h, &mut info) };
                 expect_handle_status(r, h, known, &[PW_OK]);
