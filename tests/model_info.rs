@@ -453,7 +453,7 @@ fn a_float32_model_is_told_to_quantize() {
     assert_eq!(name(info.op_name, info.op_name_len), "CONV_2D");
     assert_eq!(name(info.tensor_name, info.tensor_name_len), "image");
     let text = cstr(pw_status_str(PW_ERR_MODEL_NOT_QUANTIZED));
-    assert!(text.contains("int8-quantized") && text.contains("full-integer post-training quantization"), "{text}");
+    assert!(text.contains("runs int8") && text.contains("full-integer post-training quantization"), "{text}");
     let e = arena_required(&model).unwrap_err();
     let msg = e.to_string();
     assert!(msg.starts_with("operator 0 (CONV_2D)") && msg.contains("int8-quantized"), "{msg}");
