@@ -74,6 +74,26 @@
 #define PW_FLAG_EXTERNAL_INPUT (1 << 5)
 
 /**
+ * `pw_model_tensor`: `index` is a model input (model order).
+ */
+#define PW_MODEL_INPUT 0
+
+/**
+ * `pw_model_tensor`: `index` is a model output (model order).
+ */
+#define PW_MODEL_OUTPUT 1
+
+/**
+ * `pw_model_tensor`: `index` is a tensor index of subgraph 0 (as in `pw_error_info`).
+ */
+#define PW_MODEL_TENSOR 2
+
+/**
+ * Number of operator features (`pw_feature_name(0 .. PW_FEATURE_COUNT-1)`).
+ */
+#define PW_FEATURE_COUNT 34
+
+/**
  * Graph inputs one invoke can bind from the caller's memory.
  */
 #define MAX_EXTERNAL 8
@@ -136,6 +156,11 @@ typedef struct {
 
 /**
  * Details of a failure.
+ *
+ * Names point into the model (or, for builtin operator names, into the library's constant
+ * data) and stay valid as long as the model bytes do; they are *not* NUL-terminated in
+ * general: print them with `printf("%.*s", (int)info.op_name_len, info.op_name)`. A name
+ * that is unknown or absent has length 0 (and may be NULL).
  */
 typedef struct {
   /**
@@ -158,6 +183,28 @@ typedef struct {
    * Arena bytes required (set with `PW_OK` and `PW_ERR_ARENA_TOO_SMALL`), else 0.
    */
   size_t arena_required;
+  /**
+   * 1 when `arena_required` is the exact figure; 0 when it is a lower bound (only from
+   * `pw_interpreter_init_ex` on a model above the stack-planning limit given an arena too
+   * small even to plan in: an init with that many bytes then reports the exact figure).
+   */
+  uint32_t arena_required_exact;
+  /**
+   * The failing operator's name ("CONV_2D", or a custom operator's own name), if known.
+   */
+  const char *op_name;
+  /**
+   * Its length in bytes (0: none).
+   */
+  size_t op_name_len;
+  /**
+   * The offending tensor's name (from the model), if any.
+   */
+  const char *tensor_name;
+  /**
+   * Its length in bytes (0: none).
+   */
+  size_t tensor_name_len;
 } pw_error_info;
 
 /**
@@ -215,6 +262,149 @@ typedef struct {
    */
   int32_t zero_point;
 } pw_tensor;
+
+/**
+ * A model at a glance, from `pw_model_summary` (subgraph 0, the one that runs).
+ */
+typedef struct {
+  /**
+   * Number of model inputs (`pw_model_tensor(..., PW_MODEL_INPUT, i, ...)`).
+   */
+  uint32_t inputs;
+  /**
+   * Number of model outputs.
+   */
+  uint32_t outputs;
+  /**
+   * Number of operators (`pw_model_operator(..., i, ...)`).
+   */
+  uint32_t operators;
+  /**
+   * Number of tensors.
+   */
+  uint32_t tensors;
+  /**
+   * Operators this build of the library cannot run (unknown to patchwise, custom, or
+   * compiled out: see `features_missing`).
+   */
+  uint32_t unsupported_ops;
+  /**
+   * What `pw_model_verify` returns: `PW_OK` when init accepts the model given
+   * `arena_required` bytes, else the error init would give (`PW_ERR_PLAN_NEEDS_ARENA`:
+   * every operator is accepted, but the model is too large to size without a work buffer:
+   * `pw_arena_required_in`).
+   */
+  pw_status verify_status;
+  /**
+   * Operator cargo features the model needs: bit `i` is `pw_feature_name(i)` ("op-conv").
+   * A library built with `--no-default-features --features panic-handler,` + these runs it.
+   */
+  uint64_t features_needed;
+  /**
+   * The needed features this library was built without (its operators are refused).
+   */
+  uint64_t features_missing;
+  /**
+   * Exact arena bytes for the options given (set when `verify_status` is `PW_OK`, else 0).
+   */
+  size_t arena_required;
+  /**
+   * Bytes of the work buffer `pw_arena_required_in` needs to size this model (any model).
+   */
+  size_t plan_work_bytes;
+} pw_model_info;
+
+/**
+ * One tensor of a model, from `pw_model_tensor`. Names point into the model bytes (valid as
+ * long as they are) and are not NUL-terminated in general: print with `%.*s`.
+ */
+typedef struct {
+  /**
+   * The tensor's index in subgraph 0.
+   */
+  uint32_t tensor_index;
+  /**
+   * Element type, a `PW_TYPE_*` value.
+   */
+  pw_type dtype;
+  /**
+   * Number of dimensions, 0..=`PW_MAX_RANK`.
+   */
+  uint32_t rank;
+  /**
+   * Dimensions; entries past `rank` are 0.
+   */
+  int32_t dims[PW_MAX_RANK];
+  /**
+   * Quantization scale (the first one when per-channel); 0 when not quantized.
+   */
+  float scale;
+  /**
+   * Quantization zero point (the first one when per-channel).
+   */
+  int32_t zero_point;
+  /**
+   * Number of quantization scales: 0 none, 1 per-tensor, more: per-channel.
+   */
+  uint32_t quant_scales;
+  /**
+   * 1 when the tensor is constant (its data is in the model), else 0.
+   */
+  uint32_t is_constant;
+  /**
+   * Size in bytes (product of dims × element size).
+   */
+  size_t bytes;
+  /**
+   * The tensor's name in the model (may be empty).
+   */
+  const char *name;
+  /**
+   * Its length in bytes.
+   */
+  size_t name_len;
+} pw_tensor_info;
+
+/**
+ * One operator of a model, from `pw_model_operator`.
+ */
+typedef struct {
+  /**
+   * Builtin opcode (TFLite `BuiltinOperator`; 32 = CUSTOM).
+   */
+  uint32_t opcode;
+  /**
+   * Number of input tensor slots (an absent optional input counts).
+   */
+  uint32_t inputs;
+  /**
+   * Number of outputs.
+   */
+  uint32_t outputs;
+  /**
+   * Index of its feature for `pw_feature_name`, or `UINT32_MAX` when it needs none or is
+   * not a patchwise operator.
+   */
+  uint32_t feature;
+  /**
+   * 1 when this build of the library runs this operator (known and compiled in), else 0.
+   */
+  uint32_t supported;
+  /**
+   * Index of output 0 in the model's tensors (`PW_MODEL_TENSOR`), `UINT32_MAX` if none.
+   */
+  uint32_t output_tensor;
+  /**
+   * Its name: "CONV_2D" (the library's constant, NUL-terminated), or a custom operator's
+   * own name (in the model, not NUL-terminated); length 0 for a builtin code newer than
+   * this library knows.
+   */
+  const char *name;
+  /**
+   * Its length in bytes.
+   */
+  size_t name_len;
+} pw_operator_info;
 
 
 
@@ -444,7 +634,15 @@ typedef struct {
 #define PW_ERR_MODEL_TOO_LARGE 213
 
 /**
- * The arena is smaller than needed (`pw_arena_required` / `pw_model_verify` give the size).
+ * The model computes in float32 (see `op_index`, `tensor_index`): patchwise runs int8-quantized
+ * models. Convert it with full-integer post-training quantization (int8 weights and
+ * activations; float32 is accepted only at QUANTIZE/DEQUANTIZE at the model's edges).
+ */
+#define PW_ERR_MODEL_NOT_QUANTIZED 214
+
+/**
+ * The arena is smaller than needed (`pw_interpreter_init_ex` reports the bytes needed, as do
+ * `pw_arena_required`, `pw_arena_required_in` and `pw_model_verify`).
  */
 #define PW_ERR_ARENA_TOO_SMALL 300
 
@@ -456,7 +654,8 @@ typedef struct {
 /**
  * `pw_arena_required` / `pw_model_verify` cannot size this model without an arena: planning
  * it on the stack would take more than the library allows itself (above 256 tensors +
- * operators). The model is fine: `pw_interpreter_init` plans inside the arena it is given (give
+ * operators). The model is fine: `pw_arena_required_in` sizes it in a caller-given work buffer,
+ * and `pw_interpreter_init` plans inside the arena it is given (give
  * it all the memory you can spare; `pw_interpreter_arena_used` then tells what it uses), or take
  * the size from `patchwise plan MODEL` on the host.
  */
@@ -512,7 +711,8 @@ pw_status pw_options_default(pw_options *opts);
  *
  * Verifies the whole model and plans it. Without an arena, planning uses the stack: about 35
  * bytes per tensor and operator, about 12 KiB at most (models of at most 256 tensors +
- * operators, else `PW_ERR_PLAN_NEEDS_ARENA`; `pw_interpreter_init` has no such limit).
+ * operators, else `PW_ERR_PLAN_NEEDS_ARENA`: `pw_arena_required_in` sizes those in a work
+ * buffer, and `pw_interpreter_init` has no such limit).
  * Firmware usually takes the figure from `patchwise plan` instead.
  *
  * # Returns
@@ -722,6 +922,129 @@ pw_status pw_interpreter_arena_used(const pw_interpreter *interp, size_t *bytes)
  * `interp` a handle; `info` valid for writing a `pw_error_info`.
  */
 pw_status pw_interpreter_last_error(const pw_interpreter *interp, pw_error_info *info);
+
+/**
+ * The schema name of a builtin operator code ("CONV_2D" for 3, "CUSTOM" for 32): a static,
+ * NUL-terminated string, never NULL; "UNKNOWN" for codes past RIGHT_SHIFT (161) that this
+ * library does not name. A custom operator's own name comes from `pw_model_operator`.
+ */
+const char *pw_opcode_name(uint32_t code);
+
+/**
+ * The name of operator feature `index` ("op-conv"; the bits of
+ * `pw_model_info.features_needed`): a static NUL-terminated string, or NULL for
+ * `index >= PW_FEATURE_COUNT`.
+ */
+const char *pw_feature_name(uint32_t index);
+
+/**
+ * Describes a model without an arena: input, output, operator and tensor counts, the
+ * operator features it needs, whether (and in how many arena bytes, for `opts`) this library
+ * runs it. Verifies the whole model and, to size it, plans it as `pw_arena_required` does
+ * (on the stack: models above 256 tensors + operators get `verify_status`
+ * `PW_ERR_PLAN_NEEDS_ARENA` and are sized by `pw_arena_required_in` in a work buffer of
+ * `plan_work_bytes`).
+ *
+ * # Returns
+ * `PW_OK` and `*summary` set for any model that parses, runnable or not (`verify_status`
+ * says); the model's `PW_ERR_MODEL_*` error when it does not parse; `PW_ERR_NULL_POINTER`,
+ * `PW_ERR_BAD_OPTIONS`.
+ *
+ * # Safety
+ * `model` valid for `model_len` bytes; `opts` NULL or a valid `pw_options`; `summary` valid
+ * for writing a `pw_model_info`.
+ */
+pw_status pw_model_summary(const uint8_t *model,
+                           size_t model_len,
+                           const pw_options *opts,
+                           pw_model_info *summary);
+
+/**
+ * Describes one tensor of a model without an arena: a model input (`which` =
+ * `PW_MODEL_INPUT`), output (`PW_MODEL_OUTPUT`), or any tensor by its index in subgraph 0
+ * (`PW_MODEL_TENSOR`, the index `pw_error_info.tensor_index` gives). Each call verifies the
+ * model again (as `pw_model_summary`, without planning).
+ *
+ * # Returns
+ * `PW_OK` and `*info` set; `PW_ERR_INVALID_ARGUMENT` for an unknown `which` or an index past
+ * the count; the model's `PW_ERR_MODEL_*` error; `PW_ERR_NULL_POINTER`.
+ *
+ * # Safety
+ * `model` valid for `model_len` bytes (the name in `*info` points into them); `info` valid
+ * for writing a `pw_tensor_info`.
+ */
+pw_status pw_model_tensor(const uint8_t *model,
+                          size_t model_len,
+                          uint32_t which,
+                          size_t index,
+                          pw_tensor_info *info);
+
+/**
+ * Describes operator `index` (execution order) of a model without an arena: opcode, name
+ * ("CONV_2D", or a custom operator's own name), tensor counts, the feature it needs and
+ * whether this library runs it. Each call verifies the model again.
+ *
+ * # Returns
+ * `PW_OK` and `*info` set; `PW_ERR_INVALID_ARGUMENT` for an index past the operator count;
+ * the model's `PW_ERR_MODEL_*` error; `PW_ERR_NULL_POINTER`.
+ *
+ * # Safety
+ * `model` valid for `model_len` bytes (a custom name in `*info` points into them); `info`
+ * valid for writing a `pw_operator_info`.
+ */
+pw_status pw_model_operator(const uint8_t *model,
+                            size_t model_len,
+                            size_t index,
+                            pw_operator_info *info);
+
+/**
+ * Exact arena bytes `pw_interpreter_init` needs for this model and options, planning inside
+ * the caller's `work` buffer instead of the stack: sizes every model init can run, however
+ * large (`pw_arena_required` gives `PW_ERR_PLAN_NEEDS_ARENA` above 256 tensors + operators).
+ * `work` must start on a `PW_ARENA_ALIGN` boundary and hold `plan_work_bytes` (from
+ * `pw_model_summary`); its contents are overwritten. The arena you will give to init may serve
+ * as `work` (it is a fraction of the arena).
+ *
+ * # Returns
+ * `PW_OK` and `*bytes` set; `PW_ERR_ARENA_TOO_SMALL` when `work` is smaller than
+ * `plan_work_bytes`; `PW_ERR_ARENA_MISALIGNED`; the model's error (`PW_ERR_MODEL_*`);
+ * `PW_ERR_NULL_POINTER`, `PW_ERR_BAD_OPTIONS`, `PW_ERR_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `model` valid for `model_len` bytes; `opts` NULL or a valid `pw_options`; `work` valid for
+ * reads and writes of `work_len` bytes, not overlapping the model; `bytes` valid for writing
+ * a `size_t`.
+ */
+pw_status pw_arena_required_in(const uint8_t *model,
+                               size_t model_len,
+                               const pw_options *opts,
+                               void *work,
+                               size_t work_len,
+                               size_t *bytes);
+
+/**
+ * `pw_interpreter_init`, plus `*info` describing the outcome, written on success and on
+ * failure: on `PW_OK` `arena_required` is the arena bytes used; on `PW_ERR_ARENA_TOO_SMALL`
+ * it is the bytes this model needs with these options (exact for every model, except one
+ * above 256 tensors + operators given an arena too small even to plan in: then
+ * `arena_required_exact` is 0 and the figure is a lower bound; init with that many bytes
+ * reports the exact one); on a model error the failing operator and tensor, by index and name.
+ * A failed init costs a second verification of the model (to describe the failure).
+ *
+ * # Returns
+ * As `pw_interpreter_init`; `PW_ERR_NULL_POINTER` also when `info` is NULL (nothing else is
+ * done then).
+ *
+ * # Safety
+ * As `pw_interpreter_init`; `info` valid for writing a `pw_error_info`.
+ */
+pw_status pw_interpreter_init_ex(const uint8_t *model,
+                                 size_t model_len,
+                                 void *arena,
+                                 size_t arena_len,
+                                 const pw_options *opts,
+                                 pw_interpreter **out,
+                                 pw_error_info *info);
 
 /**
  * Called (library built with the cargo feature `profile`) before operators `first_op` to

@@ -57,6 +57,10 @@ pub enum Error {
     BadOptions { op: u32, opcode: u32 },
     /// The operator's tensors disagree (shapes, types, quantization) with what the op computes.
     BadOperator { op: u32, opcode: u32 },
+    /// The operator computes in float32 (`tensor` is a float32 tensor it reads or writes):
+    /// patchwise runs int8-quantized models only (float32 is accepted at QUANTIZE, DEQUANTIZE,
+    /// ARG_MAX and ARG_MIN). Convert with full-integer post-training quantization.
+    NotQuantized { op: u32, opcode: u32, tensor: u32 },
 
     // ---- memory errors ----
     /// The arena is smaller than `required` bytes.
@@ -94,9 +98,70 @@ impl Error {
             Error::UnsupportedOp { op, opcode }
             | Error::BadOptions { op, opcode }
             | Error::BadOperator { op, opcode }
+            | Error::NotQuantized { op, opcode, .. }
             | Error::KernelFailed { op, opcode } => Some((op, opcode)),
             _ => None,
         }
+    }
+
+    /// The tensor an error is about, if any.
+    pub fn tensor(&self) -> Option<u32> {
+        match *self {
+            Error::BadTensor { tensor, .. }
+            | Error::UnsupportedType { tensor, .. }
+            | Error::NotQuantized { tensor, .. } => Some(tensor),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for TensorFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TensorFault::BadShape => "invalid shape (a dimension of 0 or less, or more than 6 dimensions)",
+            TensorFault::SizeOverflow => "too large (2 GiB or more)",
+            TensorFault::BufferSize => "constant data of the wrong size for its shape and type",
+            TensorFault::BufferIndex => "refers to a buffer that does not exist",
+            TensorFault::Quantization => "invalid quantization (scales or zero points)",
+        })
+    }
+}
+
+/// "operator 3 (CONV_2D)": an operator by index and schema name (the code when unnamed).
+struct OpRef(u32, u32);
+
+impl fmt::Display for OpRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let OpRef(op, opcode) = *self;
+        match crate::schema::opcodes::builtin_name(opcode) {
+            Some(name) => write!(f, "operator {op} ({name})"),
+            None if opcode == u32::MAX => write!(f, "operator {op}"),
+            None => write!(f, "operator {op} (builtin code {opcode})"),
+        }
+    }
+}
+
+/// The schema name of a `TensorType` value, or its number.
+struct TypeName(i8);
+
+impl fmt::Display for TypeName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::schema::numbers::tensor_type as t;
+        let name = match self.0 {
+            t::FLOAT32 => "float32",
+            1 => "float16",
+            t::INT32 => "int32",
+            t::UINT8 => "uint8",
+            t::INT64 => "int64",
+            5 => "string",
+            t::BOOL => "bool",
+            t::INT16 => "int16",
+            8 => "complex64",
+            t::INT8 => "int8",
+            10 => "float64",
+            other => return write!(f, "type {other}"),
+        };
+        f.write_str(name)
     }
 }
 
@@ -105,37 +170,52 @@ impl fmt::Display for Error {
         match *self {
             Error::InvalidArgument => write!(f, "invalid argument"),
             Error::NotInitialized => write!(f, "interpreter not initialized"),
-            Error::Truncated => write!(f, "model truncated"),
-            Error::BadOffset => write!(f, "model has an out-of-bounds or misaligned offset"),
-            Error::BadVtable => write!(f, "model has a malformed vtable"),
-            Error::UnsupportedSchema => write!(f, "not a TFLite schema v3 model"),
-            Error::MissingField => write!(f, "model lacks a required field"),
-            Error::NoSubgraph => write!(f, "model has no usable subgraph"),
-            Error::BadTensor { tensor, fault } => write!(f, "tensor {tensor}: {fault:?}"),
+            Error::Truncated => write!(f, "the model is truncated (a structure ends past the end of the file)"),
+            Error::BadOffset => write!(f, "the model is corrupt (an offset points outside the file)"),
+            Error::BadVtable => write!(f, "the model is corrupt (a malformed flatbuffer table)"),
+            Error::UnsupportedSchema => write!(f, "not a TensorFlow Lite model (schema v3, identifier TFL3)"),
+            Error::MissingField => write!(f, "the model lacks a required field"),
+            Error::NoSubgraph => write!(f, "the model has no subgraph with inputs and outputs"),
+            Error::BadTensor { tensor, fault } => write!(f, "tensor {tensor}: {fault}"),
             Error::UnsupportedType { tensor, tensor_type } => {
-                write!(f, "tensor {tensor}: unsupported type {tensor_type}")
+                write!(f, "tensor {tensor}: element type {} is not supported", TypeName(tensor_type))
             }
-            Error::BadTensorIndex { op } => write!(f, "op {op}: tensor index out of range"),
-            Error::BadOpcodeIndex { op } => write!(f, "op {op}: opcode index out of range"),
-            Error::UnsupportedOp { op, opcode } => write!(f, "op {op}: unsupported opcode {opcode}"),
-            Error::BadOptions { op, opcode } => {
-                write!(f, "op {op} (opcode {opcode}): missing or invalid options")
+            Error::BadTensorIndex { op: u32::MAX } => {
+                write!(f, "a model input or output names a tensor that does not exist")
             }
-            Error::BadOperator { op, opcode } => {
-                write!(f, "op {op} (opcode {opcode}): tensors inconsistent with the operator")
+            Error::BadTensorIndex { op } => write!(f, "operator {op} names a tensor that does not exist"),
+            Error::BadOpcodeIndex { op } => write!(f, "operator {op} has an operator code that does not exist"),
+            Error::UnsupportedOp { op, opcode } => {
+                write!(f, "{} is not supported by this build of patchwise", OpRef(op, opcode))
             }
-            Error::ArenaTooSmall { required } => {
-                write!(f, "arena too small: {required} bytes required")
-            }
+            Error::BadOptions { op, opcode } => write!(f, "{}: missing or invalid options", OpRef(op, opcode)),
+            Error::BadOperator { op, opcode } => write!(
+                f,
+                "{}: its tensors' shapes, types or quantization are not what the operator computes",
+                OpRef(op, opcode)
+            ),
+            Error::NotQuantized { op, opcode, tensor } => write!(
+                f,
+                "{} computes in float32 (tensor {tensor}): patchwise runs int8-quantized models; convert \
+                 the model with full-integer post-training quantization (int8 weights and activations, \
+                 a representative dataset)",
+                OpRef(op, opcode)
+            ),
+            Error::ArenaTooSmall { required } => write!(f, "arena too small: {required} bytes required"),
             Error::ArenaMisaligned => write!(f, "arena not 16-byte aligned"),
-            Error::TooLarge => write!(f, "model exceeds patchwise's fixed limits"),
+            Error::TooLarge => write!(f, "the model exceeds patchwise's fixed limits"),
             Error::OverBudget { required } => {
                 write!(f, "no plan fits the memory budget: the smallest arena for this model is {required} bytes")
             }
-            Error::BadPlan => write!(f, "the plan file is corrupted or was made for another model (make it again with patchwise plan MODEL --emit FILE)"),
-            Error::PlanNeedsArena => write!(f, "model too large to plan without an arena; init plans inside the arena"),
-            Error::KernelFailed { op, opcode } => write!(f, "op {op} (opcode {opcode}): kernel failed"),
-            Error::Internal => write!(f, "internal error (a patchwise bug)"),
+            Error::BadPlan => write!(
+                f,
+                "the plan file is corrupted or was made for another model (make it again with patchwise plan MODEL --emit FILE)"
+            ),
+            Error::PlanNeedsArena => {
+                write!(f, "model too large to size without an arena or a work buffer; init plans inside the arena")
+            }
+            Error::KernelFailed { op, opcode } => write!(f, "{}: kernel failed", OpRef(op, opcode)),
+            Error::Internal => write!(f, "internal error (a patchwise bug: please report it with the model)"),
         }
     }
 }

@@ -249,6 +249,38 @@ pub fn arena_required_with(model: &[u8], options: &Options) -> Result<usize> {
     required_for(&model, options)
 }
 
+/// Bytes of the work buffer [`arena_required_in`] plans in: the planner's temporary tables for
+/// `model` (a fraction of the arena; the arena itself may serve as the work buffer).
+pub fn plan_work_bytes(model: &Model<'_>) -> Result<usize> {
+    Ok(Layout::of(model)?.work)
+}
+
+/// True when [`arena_required`] can size `model` without a work buffer: always with `std`;
+/// without it, models of at most [`MAX_STACK_PLAN_BUFFERS`] tensors + operators (planned on
+/// the stack).
+pub fn sizes_on_stack(model: &Model<'_>) -> Result<bool> {
+    let l = Layout::of(model)?;
+    Ok(cfg!(feature = "std") || (l.buffers <= MAX_STACK_PLAN_BUFFERS && l.work.div_ceil(4) <= STACK_PLAN_WORDS))
+}
+
+/// Words of the stack table [`arena_required`] plans in without `std`.
+const STACK_PLAN_WORDS: usize = (plan::work_bytes(MAX_STACK_PLAN_BUFFERS) + 6 * MAX_STACK_PLAN_BUFFERS) / 4 + 16;
+
+/// Exact arena bytes [`Interpreter::init`] needs for `model` with `options`, planning inside
+/// the caller's `work` buffer instead of the stack: sizes every model init can run, without
+/// `std` too. `work` must start on an [`ARENA_ALIGN`] boundary and hold at least
+/// [`plan_work_bytes`] (else [`Error::ArenaTooSmall`] with that figure); its contents are
+/// overwritten. The arena to be given to init may serve as `work`.
+pub fn arena_required_in(model: &[u8], options: &Options, work: &mut [u8]) -> Result<usize> {
+    if work.as_ptr() as usize % ARENA_ALIGN != 0 {
+        return Err(Error::ArenaMisaligned);
+    }
+    let model = Model::parse(model)?;
+    let l = Layout::of(&model)?;
+    let work = work.get_mut(..l.work).ok_or(Error::ArenaTooSmall { required: l.work })?;
+    l.total(plan_in(&model, options, &l, work)?.activation_bytes)
+}
+
 fn required_for(model: &Model<'_>, options: &Options) -> Result<usize> {
     let l = Layout::of(model)?;
     #[cfg(feature = "std")]
@@ -259,7 +291,7 @@ fn required_for(model: &Model<'_>, options: &Options) -> Result<usize> {
     }
     #[cfg(not(feature = "std"))]
     {
-        const WORDS: usize = (plan::work_bytes(MAX_STACK_PLAN_BUFFERS) + 6 * MAX_STACK_PLAN_BUFFERS) / 4 + 16;
+        const WORDS: usize = STACK_PLAN_WORDS;
         let words = l.work.div_ceil(4);
         if l.buffers > MAX_STACK_PLAN_BUFFERS || words > WORDS {
             // Still validate every operator: the error then says whether init would accept

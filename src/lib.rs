@@ -34,14 +34,15 @@ pub mod quant;
 pub mod runplan;
 pub mod schema;
 mod slices;
+pub mod summary;
 pub mod tensor;
 pub mod tiling;
 pub mod variants;
 
 pub use error::{Error, Result, TensorFault};
 pub use interpreter::{
-    arena_required, arena_required_with, planned_arena_required, Interpreter, Observer, Options, TensorMut, TensorView,
-    ARENA_ALIGN,
+    arena_required, arena_required_in, arena_required_with, planned_arena_required, Interpreter, Observer, Options,
+    TensorMut, TensorView, ARENA_ALIGN,
 };
 #[cfg(feature = "std")]
 pub use interpreter::{plan_details, HostArena, PlanDetails};

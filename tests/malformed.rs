@@ -27,6 +27,7 @@ fn is_format_error(e: &Error) -> bool {
             | Error::UnsupportedOp { .. }
             | Error::BadOptions { .. }
             | Error::BadOperator { .. }
+            | Error::NotQuantized { .. }
             | Error::TooLarge
     )
 }

@@ -4,11 +4,14 @@
 //! patchwise run MODEL --input FILE [--input FILE…] --output FILE [--output FILE…]
 //! patchwise plan MODEL [--json] [--svg FILE] [--emit PLAN]
 //! patchwise bench MODEL [--iters N] [--warmup N] [--per-op] [--json]
+//! patchwise inspect MODEL [--json]
 //! patchwise demo
 //! ```
 //! Tensor files are raw little-endian bytes in model order. Exit status 0 on success; otherwise
-//! a one-line error on stderr and status 1 (2 for usage errors).
+//! a one-line error on stderr and status 1 (2 for usage errors, with a second line pointing to
+//! `patchwise --help`).
 
+mod inspect;
 mod plan_view;
 mod profile;
 
@@ -20,6 +23,7 @@ const USAGE: &str = "usage:
   patchwise run MODEL --input FILE [--input FILE...] --output FILE [--output FILE...]
   patchwise plan MODEL [--json] [--svg FILE] [--emit PLAN]
   patchwise bench MODEL [--iters N] [--warmup N] [--per-op] [--json]
+  patchwise inspect MODEL [--json]
   patchwise demo
 memory options (run, plan, bench): --patch off|auto|all, --layer-by-layer, --external-input, --budget BYTES, --no-pad-fusion,
   --no-alias, --no-in-place, --no-overlap, --no-search";
@@ -34,7 +38,7 @@ fn main() -> ExitCode {
     match dispatch(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Usage(m)) => {
-            eprintln!("patchwise: {m}\n{USAGE}");
+            eprintln!("patchwise: {m}\nhint: patchwise --help lists the commands and options");
             ExitCode::from(2)
         }
         Err(Failure::Run(m)) => {
@@ -55,6 +59,7 @@ fn dispatch(args: &[String]) -> Result<(), Failure> {
         "run" => cmd_run(rest),
         "plan" => cmd_plan(rest),
         "bench" => cmd_bench(rest),
+        "inspect" => cmd_inspect(rest),
         "demo" => cmd_demo(rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
@@ -134,7 +139,11 @@ fn parse(rest: &[String], allowed: &[&str]) -> Result<Args, Failure> {
             "--no-search" => a.options.search = false,
             "--iters" => {
                 let v = value()?;
-                a.iters = Some(v.parse().map_err(|_| Failure::Usage(format!("bad --iters '{v}'")))?);
+                let n: usize = v.parse().map_err(|_| Failure::Usage(format!("--iters takes a number, not '{v}'")))?;
+                if n == 0 {
+                    return Err(Failure::Usage("--iters must be at least 1".into()));
+                }
+                a.iters = Some(n);
             }
             "--warmup" => {
                 let v = value()?;
@@ -214,12 +223,31 @@ fn cmd_plan(rest: &[String]) -> Result<(), Failure> {
         Failure::Run(m) => Failure::Run(format!("{path}: {m}")),
         f => f,
     };
+    // The drawing's file is opened before planning, so that a path that cannot be written
+    // fails at once, not after a long plan.
+    let svg_file = match &a.svg {
+        Some(svg_path) => Some((svg_path, std::fs::File::create(svg_path).map_err(run_err(svg_path))?)),
+        None => None,
+    };
     let text = plan_text(&model, &a.options, a.json).map_err(with_path)?;
     print!("{text}");
-    if let Some(svg_path) = &a.svg {
+    if let Some((svg_path, mut file)) = svg_file {
+        use std::io::Write as _;
         let ours = plan_view::build(&model, &a.options).map_err(run_err(&path))?;
         let tflm = plan_view::build(&model, &Options::layer_by_layer()).map_err(run_err(&path))?;
-        std::fs::write(svg_path, plan_view::svg(&ours, &tflm)).map_err(run_err(svg_path))?;
+        file.write_all(plan_view::svg(&ours, &tflm).as_bytes()).map_err(run_err(svg_path))?;
+    }
+    Ok(())
+}
+
+fn cmd_inspect(rest: &[String]) -> Result<(), Failure> {
+    let a = parse(rest, &[&["--json"], MEMORY_FLAGS].concat())?;
+    let (path, model) = read_model(&a)?;
+    let i = inspect::inspect(&model, &a.options).map_err(run_err(&path))?;
+    if a.json {
+        print!("{}", inspect::json(&path, &i));
+    } else {
+        print!("{}", inspect::text(&path, &i));
     }
     if let Some(emit) = &a.emit {
         let bytes = patchwise::planfile::write(&model, &a.options).map_err(run_err(&path))?;
@@ -264,7 +292,7 @@ fn timed_invoke(interp: &mut Interpreter<'_, '_>, inputs: &[Vec<u8>], external: 
 fn cmd_bench(rest: &[String]) -> Result<(), Failure> {
     let a = parse(rest, &[&["--iters", "--warmup", "--json", "--per-op"], MEMORY_FLAGS].concat())?;
     let (path, model) = read_model(&a)?;
-    let iters = a.iters.unwrap_or(20).max(1);
+    let iters = a.iters.unwrap_or(20);
     let need = arena_required_with(&model, &a.options).map_err(run_err(&path))?;
     let mut arena = HostArena::new(need);
     let interp = Interpreter::init(&model, arena.bytes_mut(), &a.options).map_err(run_err(&path))?;

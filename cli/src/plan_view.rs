@@ -50,14 +50,13 @@ pub struct View<'m> {
 /// The operator cargo features `model` needs: a library built with exactly these (plus
 /// `panic-handler`) runs it.
 pub fn features(model: &Model<'_>) -> Result<Vec<&'static str>, Error> {
-    let mut f = Vec::new();
     for o in 0..model.num_operators() {
         let code = model.operator(o)?.opcode;
-        let kind = OpKind::from_code(code).ok_or(Error::UnsupportedOp { op: o as u32, opcode: code })?;
-        f.extend(kind.feature());
+        OpKind::from_code(code).ok_or(Error::UnsupportedOp { op: o as u32, opcode: code })?;
     }
+    let (needed, _, _) = patchwise::summary::features(model)?;
+    let mut f: Vec<&'static str> = patchwise::summary::feature_names(needed).collect();
     f.sort_unstable();
-    f.dedup();
     Ok(f)
 }
 
@@ -130,7 +129,7 @@ pub fn macs(model: &Model<'_>, o: usize) -> u64 {
 }
 
 pub fn op_name(code: u32) -> String {
-    OpKind::from_code(code).map(|k| k.name().to_string()).unwrap_or_else(|| format!("OP{code}"))
+    patchwise::schema::opcodes::builtin_name(code).map(str::to_string).unwrap_or_else(|| format!("builtin code {code}"))
 }
 
 fn owns(b: &[BufferInfo], i: usize) -> bool {

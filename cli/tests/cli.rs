@@ -103,6 +103,87 @@ fn usage_errors_exit_2_and_missing_files_exit_1() {
 }
 
 #[test]
+fn a_usage_error_is_one_line_and_a_hint() {
+    let model = case_dir("conv_3x3_s1_same").join("model.tflite");
+    for args in [vec!["frobnicate"], vec!["plan", "--frob"], vec!["bench", "--iters", "x"], vec!["inspect"]] {
+        let out = exe().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(lines.len(), 2, "{args:?}: {err}");
+        assert!(lines[0].starts_with("patchwise: ") && lines[1].contains("patchwise --help"), "{err}");
+        assert!(!err.contains("usage:"), "{err}");
+    }
+    // --iters 0 is refused, not run as one silent iteration.
+    let out = exe().arg("bench").arg(&model).args(["--iters", "0"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--iters must be at least 1"));
+    assert!(out.stdout.is_empty());
+    // --help still prints the whole usage, on stdout.
+    let out = exe().arg("--help").output().unwrap();
+    assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).contains("patchwise inspect MODEL"));
+}
+
+#[test]
+fn plan_checks_the_svg_path_before_planning() {
+    let model = case_dir("conv_3x3_s1_same").join("model.tflite");
+    let out = exe().arg("plan").arg(&model).args(["--svg", "/nonexistent-dir/plan.svg"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    // Nothing planned, nothing printed: the path is refused first.
+    assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("/nonexistent-dir/plan.svg"), "{err}");
+}
+
+#[test]
+fn inspect_describes_a_model() {
+    let model = case_dir("multi_io_add_mul").join("model.tflite");
+    let out = exe().arg("inspect").arg(&model).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.lines().filter(|l| l.starts_with("input ")).count(), 2, "{text}");
+    assert_eq!(text.lines().filter(|l| l.starts_with("output ")).count(), 2, "{text}");
+    assert!(text.contains("ADD x1") && text.contains("MUL x1"), "{text}");
+    assert!(text.contains("--features panic-handler,op-add,op-mul\n"), "{text}");
+    // The JSON's arena is what plan (and init) say.
+    let out = exe().arg("inspect").arg(&model).arg("--json").output().unwrap();
+    assert!(out.status.success());
+    let json = String::from_utf8(out.stdout).unwrap();
+    let plan = exe().arg("plan").arg(&model).arg("--json").output().unwrap();
+    let plan = String::from_utf8(plan.stdout).unwrap();
+    assert_eq!(number_after(&json, "arena_bytes"), number_after(&plan, "arena_bytes"));
+    assert_eq!(number_after(&json, "operator_count"), Some(2.0));
+    assert!(json.contains("\"error\": null") && json.contains("\"dtype\": \"int8\""), "{json}");
+    assert!(json.contains("\"operator_counts\": {\"ADD\": 1, \"MUL\": 1}"), "{json}");
+}
+
+#[test]
+fn inspect_tells_a_float_model_to_quantize() {
+    use patchwise::builder::*;
+    let mut b = ModelBuilder::new();
+    let x = b.add_tensor(TensorSpec::new("x", &[1, 4, 4, 2], TensorType::Float32));
+    let w = b.add_tensor(TensorSpec::new("w", &[3, 1, 1, 2], TensorType::Float32).with_data(vec![0; 24]));
+    let y = b.add_tensor(TensorSpec::new("y", &[1, 4, 4, 3], TensorType::Float32));
+    b.add_op(BuiltinOp::CONV_2D, &[x, w], &[y], OpOptions::Conv2D(Conv2DOptions::default()));
+    b.set_io(&[x], &[y]);
+    let path = std::env::temp_dir().join(format!("pw-cli-float-{}.tflite", std::process::id()));
+    std::fs::write(&path, b.finish()).unwrap();
+    let out = exe().arg("inspect").arg(&path).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("runs                 no: operator 0 (CONV_2D) computes in float32"), "{text}");
+    assert!(text.contains("full-integer post-training quantization"), "{text}");
+    // plan and run refuse it with the same words, in one line.
+    let out = exe().arg("plan").arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("int8-quantized") && !err.contains("opcode"), "{err}");
+    std::fs::remove_file(&path).ok();
+}
+
+#[test]
 fn plan_draws_the_memory_timeline_and_accepts_memory_flags() {
     let model_path = case_dir("conv_3x3_s2_valid").join("model.tflite");
     let svg = std::env::temp_dir().join(format!("pw-cli-{}.svg", std::process::id()));

@@ -52,6 +52,7 @@ static const struct {
     {PW_ERR_MODEL_BAD_OPTIONS, "PW_ERR_MODEL_BAD_OPTIONS"},
     {PW_ERR_MODEL_BAD_OPERATOR, "PW_ERR_MODEL_BAD_OPERATOR"},
     {PW_ERR_MODEL_TOO_LARGE, "PW_ERR_MODEL_TOO_LARGE"},
+    {PW_ERR_MODEL_NOT_QUANTIZED, "PW_ERR_MODEL_NOT_QUANTIZED"},
     {PW_ERR_ARENA_TOO_SMALL, "PW_ERR_ARENA_TOO_SMALL"},
     {PW_ERR_ARENA_MISALIGNED, "PW_ERR_ARENA_MISALIGNED"},
     {PW_ERR_PLAN_NEEDS_ARENA, "PW_ERR_PLAN_NEEDS_ARENA"},
@@ -274,6 +275,18 @@ static void expect_model_error(const uint8_t *model, size_t len, pw_status want,
     uint8_t *arena = xmalloc_aligned(4096);
     snprintf(desc, sizeof desc, "pw_interpreter_init(%s)", what);
     expect_init_fails(model, len, arena, 4096, NULL, want, desc);
+
+    /* init_ex reports the same failure as verify, operator and tensor included. */
+    pw_error_info ex;
+    memset(&ex, 0xA5, sizeof ex);
+    pw_interpreter *out = HANDLE_SENTINEL;
+    snprintf(desc, sizeof desc, "pw_interpreter_init_ex(%s)", what);
+    expect_status(pw_interpreter_init_ex(model, len, arena, 4096, NULL, &out, &ex), want, desc);
+    check(out == HANDLE_SENTINEL && ex.status == want && ex.op_index == info.op_index &&
+              ex.tensor_index == info.tensor_index && ex.op_name_len == info.op_name_len &&
+              ex.arena_required == 0,
+          "init_ex info agrees with pw_model_verify for %s (op %" PRIu32 ", tensor %" PRIu32 ")",
+          what, ex.op_index, ex.tensor_index);
     free(arena);
 }
 
@@ -345,7 +358,7 @@ static void check_status_strings(void)
         check(s != NULL && strcmp(s, "unknown status") != 0, "pw_status_str(%s) = \"%s\"",
               STATUSES[i].name, s != NULL ? s : "(NULL)");
     }
-    const pw_status unknown[] = {1, 99, 104, 199, 214, 299, 309, 399, 401, 0xFFFFFFFFu};
+    const pw_status unknown[] = {1, 99, 104, 199, 215, 299, 309, 399, 401, 0xFFFFFFFFu};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         const char *s = pw_status_str(unknown[i]);
         check(s != NULL && strcmp(s, "unknown status") == 0, "pw_status_str(%" PRIu32 ") = \"%s\"",
@@ -436,6 +449,37 @@ static void check_null_pointers(const uint8_t *model, size_t len)
     expect_dead_handle(NULL, PW_ERR_NULL_POINTER, "a NULL handle");
     /* The handle is still fine after all that. */
     expect_status(pw_interpreter_input(h, 0, &t), PW_OK, "input(0) on the live handle");
+
+    /* The description calls and init_ex. */
+    pw_model_info sum;
+    pw_tensor_info ti;
+    pw_operator_info oi;
+    expect_status(pw_model_summary(model, len, NULL, NULL), PW_ERR_NULL_POINTER, "pw_model_summary(summary=NULL)");
+    expect_status(pw_model_summary(NULL, len, NULL, &sum), PW_ERR_NULL_POINTER, "pw_model_summary(model=NULL)");
+    expect_status(pw_model_tensor(model, len, PW_MODEL_INPUT, 0, NULL), PW_ERR_NULL_POINTER,
+                  "pw_model_tensor(info=NULL)");
+    expect_status(pw_model_tensor(NULL, len, PW_MODEL_INPUT, 0, &ti), PW_ERR_NULL_POINTER,
+                  "pw_model_tensor(model=NULL)");
+    expect_status(pw_model_operator(model, len, 0, NULL), PW_ERR_NULL_POINTER, "pw_model_operator(info=NULL)");
+    expect_status(pw_model_operator(NULL, len, 0, &oi), PW_ERR_NULL_POINTER, "pw_model_operator(model=NULL)");
+    expect_status(pw_arena_required_in(NULL, len, NULL, arena, bytes, &bytes), PW_ERR_NULL_POINTER,
+                  "pw_arena_required_in(model=NULL)");
+    pw_interpreter *h2 = HANDLE_SENTINEL;
+    expect_status(pw_interpreter_init_ex(model, len, arena, bytes, NULL, &h2, NULL), PW_ERR_NULL_POINTER,
+                  "init_ex(info=NULL)");
+    check(h2 == HANDLE_SENTINEL, "init_ex(info=NULL) does nothing");
+    expect_status(pw_interpreter_input(h, 0, &t), PW_OK, "the handle survives init_ex(info=NULL)");
+    memset(&info, 0xA5, sizeof info);
+    expect_status(pw_interpreter_init_ex(model, len, NULL, bytes, NULL, &h2, &info), PW_ERR_NULL_POINTER,
+                  "init_ex(arena=NULL)");
+    check(info.status == PW_ERR_NULL_POINTER && info.op_index == UINT32_MAX && info.arena_required == 0,
+          "init_ex(arena=NULL) reports only the status");
+    expect_status(pw_interpreter_init_ex(model, len, arena, bytes - 16, NULL, &h2, &info),
+                  PW_ERR_ARENA_TOO_SMALL, "init_ex(16 bytes short)");
+    check(h2 == HANDLE_SENTINEL && info.arena_required == bytes && info.arena_required_exact == 1,
+          "init_ex(16 bytes short) reports %zu bytes (need %zu)", info.arena_required, bytes);
+    expect_status(pw_interpreter_init_ex(model, len, (uint8_t *)arena + 8, bytes, NULL, &h2, &info),
+                  PW_ERR_ARENA_MISALIGNED, "init_ex(misaligned arena)");
     free(arena);
 }
 
@@ -977,6 +1021,126 @@ static void check_large_model(const uint8_t *model, size_t len)
     }
     expect_status(pw_interpreter_invoke(pw), PW_ERR_NOT_INITIALIZED,
                   "invoke of a large model after a failed re-init");
+
+    /* Sized on the device without an arena: in a work buffer of plan_work_bytes. */
+    pw_model_info sum;
+    expect_status(pw_model_summary(model, len, NULL, &sum), PW_OK, "pw_model_summary of a large model");
+    check(sum.verify_status == PW_ERR_PLAN_NEEDS_ARENA && sum.arena_required == 0 &&
+              sum.plan_work_bytes > 0 && sum.plan_work_bytes < used && sum.unsupported_ops == 0,
+          "large model summary: verify %" PRIu32 ", plan_work_bytes %zu, %" PRIu32 " operators",
+          sum.verify_status, sum.plan_work_bytes, sum.operators);
+    size_t sized = SIZE_SENTINEL;
+    expect_status(pw_arena_required_in(model, len, NULL, arena, sum.plan_work_bytes, &sized), PW_OK,
+                  "pw_arena_required_in(work = plan_work_bytes)");
+    check(sized == used, "pw_arena_required_in gives %zu, init used %zu", sized, used);
+    sized = SIZE_SENTINEL;
+    expect_status(pw_arena_required_in(model, len, NULL, arena, sum.plan_work_bytes - 16, &sized),
+                  PW_ERR_ARENA_TOO_SMALL, "pw_arena_required_in(work 16 bytes short)");
+    expect_status(pw_arena_required_in(model, len, NULL, arena + 8, plenty - 8, &sized),
+                  PW_ERR_ARENA_MISALIGNED, "pw_arena_required_in(misaligned work)");
+    expect_status(pw_arena_required_in(model, len, NULL, NULL, plenty, &sized), PW_ERR_NULL_POINTER,
+                  "pw_arena_required_in(NULL work)");
+    expect_status(pw_arena_required_in(model, len, NULL, arena, plenty, NULL), PW_ERR_NULL_POINTER,
+                  "pw_arena_required_in(NULL bytes)");
+    check(sized == SIZE_SENTINEL, "pw_arena_required_in out-param untouched on failure");
+
+    /* Every too-small init reports the bytes it needs: exact once the arena holds the
+     * planner's work tables; below that a lower bound (flagged), and an init with that many
+     * bytes then reports the exact figure. */
+    const size_t lens[] = {used - 16, used / 2, sum.plan_work_bytes, sum.plan_work_bytes - 16, 4096, 0};
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+        pw_error_info info2;
+        memset(&info2, 0xA5, sizeof info2);
+        pw_interpreter *h = HANDLE_SENTINEL;
+        char desc[96];
+        snprintf(desc, sizeof desc, "init_ex of a large model with %zu bytes", lens[i]);
+        expect_status(pw_interpreter_init_ex(model, len, arena, lens[i], NULL, &h, &info2),
+                      PW_ERR_ARENA_TOO_SMALL, desc);
+        int exact_expected = lens[i] >= sum.plan_work_bytes;
+        check(h == HANDLE_SENTINEL && info2.status == PW_ERR_ARENA_TOO_SMALL &&
+                  info2.arena_required_exact == (uint32_t)exact_expected &&
+                  (exact_expected ? info2.arena_required == used
+                                  : info2.arena_required > lens[i] && info2.arena_required <= used),
+              "%s reports %zu bytes (%s), exact need %zu", desc, info2.arena_required,
+              info2.arena_required_exact ? "exact" : "lower bound", used);
+        if (!info2.arena_required_exact) {
+            size_t at_least = info2.arena_required;
+            expect_status(pw_interpreter_init_ex(model, len, arena, at_least, NULL, &h, &info2),
+                          PW_ERR_ARENA_TOO_SMALL, "init_ex with the lower bound");
+            check(info2.arena_required_exact == 1 && info2.arena_required == used,
+                  "init_ex with the lower bound %zu reports the exact %zu (need %zu)", at_least,
+                  info2.arena_required, used);
+        }
+    }
+    pw_error_info ok;
+    expect_status(pw_interpreter_init_ex(model, len, arena, used, NULL, &pw, &ok), PW_OK,
+                  "init_ex of a large model with the reported size");
+    check(ok.status == PW_OK && ok.arena_required == used && ok.arena_required_exact == 1,
+          "init_ex success info: %zu bytes used", ok.arena_required);
+    expect_status(pw_interpreter_invoke(pw), PW_OK, "invoke after init_ex with the reported size");
+    free(arena);
+}
+
+/* The model described without an arena: summary, tensors, operators by name. */
+static void check_model_description(const uint8_t *model, size_t len, size_t required)
+{
+    pw_model_info sum;
+    expect_status(pw_model_summary(model, len, NULL, &sum), PW_OK, "pw_model_summary");
+    size_t inputs = 0, outputs = 0;
+    uint8_t *arena = xmalloc_aligned(required);
+    pw_interpreter *pw = NULL;
+    expect_status(pw_interpreter_init(model, len, arena, required, NULL, &pw), PW_OK, "init");
+    pw_interpreter_input_count(pw, &inputs);
+    pw_interpreter_output_count(pw, &outputs);
+    check(sum.verify_status == PW_OK && sum.arena_required == required && sum.inputs == inputs &&
+              sum.outputs == outputs && sum.operators > 0 && sum.unsupported_ops == 0 &&
+              sum.features_missing == 0 && sum.features_needed != 0,
+          "summary: %" PRIu32 " in, %" PRIu32 " out, %" PRIu32 " operators, %zu arena bytes",
+          sum.inputs, sum.outputs, sum.operators, sum.arena_required);
+    /* Inputs and outputs as the interpreter sees them. */
+    for (size_t i = 0; i < inputs + outputs; i++) {
+        int is_in = i < inputs;
+        size_t k = is_in ? i : i - inputs;
+        pw_tensor_info ti;
+        pw_tensor t;
+        expect_status(pw_model_tensor(model, len, is_in ? PW_MODEL_INPUT : PW_MODEL_OUTPUT, k, &ti),
+                      PW_OK, "pw_model_tensor");
+        if (is_in) {
+            pw_interpreter_input(pw, k, &t);
+        } else {
+            pw_interpreter_output(pw, k, &t);
+        }
+        check(ti.bytes == t.bytes && ti.dtype == t.dtype && ti.rank == t.rank &&
+                  memcmp(ti.dims, t.dims, sizeof t.dims) == 0 && ti.scale == t.scale &&
+                  ti.zero_point == t.zero_point && ti.tensor_index < sum.tensors,
+              "%s %zu \"%.*s\": %zu bytes, rank %" PRIu32 " as the interpreter has it",
+              is_in ? "input" : "output", k, (int)ti.name_len, ti.name, ti.bytes, ti.rank);
+    }
+    pw_tensor_info ti;
+    expect_status(pw_model_tensor(model, len, PW_MODEL_INPUT, inputs, &ti), PW_ERR_INVALID_ARGUMENT,
+                  "pw_model_tensor(input past the count)");
+    expect_status(pw_model_tensor(model, len, 7, 0, &ti), PW_ERR_INVALID_ARGUMENT,
+                  "pw_model_tensor(unknown which)");
+    uint64_t features = 0;
+    for (uint32_t o = 0; o < sum.operators; o++) {
+        pw_operator_info oi;
+        expect_status(pw_model_operator(model, len, o, &oi), PW_OK, "pw_model_operator");
+        const char *builtin = pw_opcode_name(oi.opcode);
+        check(oi.supported == 1 && oi.name_len == strlen(builtin) &&
+                  memcmp(oi.name, builtin, oi.name_len) == 0 && oi.output_tensor < sum.tensors,
+              "operator %" PRIu32 ": %.*s (opcode %" PRIu32 ", feature %s)", o, (int)oi.name_len,
+              oi.name, oi.opcode, oi.feature == UINT32_MAX ? "none" : pw_feature_name(oi.feature));
+        if (oi.feature != UINT32_MAX) {
+            features |= (uint64_t)1 << oi.feature;
+        }
+    }
+    check(features == sum.features_needed, "features_needed is the union of the operators' features");
+    pw_operator_info oi;
+    expect_status(pw_model_operator(model, len, sum.operators, &oi), PW_ERR_INVALID_ARGUMENT,
+                  "pw_model_operator(past the count)");
+    check(strcmp(pw_opcode_name(3), "CONV_2D") == 0 && strcmp(pw_opcode_name(9999), "UNKNOWN") == 0 &&
+              pw_feature_name(PW_FEATURE_COUNT) == NULL && pw_feature_name(0) != NULL,
+          "pw_opcode_name / pw_feature_name");
     free(arena);
 }
 
@@ -1024,6 +1188,7 @@ int main(int argc, char **argv)
         check_handles_and_tensors(model, len, required);
         check_lifecycle(model, len, required);
         check_external_inputs(model, len, required);
+        check_model_description(model, len, required);
         free(model);
     }
     printf("%u passed, %u failed\n", g_passed, g_failed);

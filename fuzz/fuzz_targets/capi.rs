@@ -137,9 +137,9 @@ fn check_status_str(code: u32) {
     assert!(!s.to_bytes().is_empty() && s.to_bytes().len() < 80 && s.to_bytes().is_ascii());
 }
 
-const KNOWN: [u32; 24] = [
-    0, 100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 209, 210, 211, 212, 213, 300, 301, 302, 400,
-    999,
+const KNOWN: [u32; 25] = [
+    0, 100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 209, 210, 211, 212, 213, 214, 300, 301, 302,
+    400, 999,
 ];
 
 fn run(script: &[u8], model: &[u8]) {
@@ -216,8 +216,18 @@ fn run(script: &[u8], model: &[u8]) {
                 let m = st.model_arg(&mut s);
                 let null_out = s.byte().is_multiple_of(8);
                 let mut n = 0xdead_beefusize;
-                let mut info =
-                    pw_error_info { status: 12345, op_index: 1, opcode: 2, tensor_index: 3, arena_required: 4 };
+                let mut info = pw_error_info {
+                    status: 12345,
+                    op_index: 1,
+                    opcode: 2,
+                    tensor_index: 3,
+                    arena_required: 4,
+                    arena_required_exact: 5,
+                    op_name: core::ptr::null(),
+                    op_name_len: 0,
+                    tensor_name: core::ptr::null(),
+                    tensor_name_len: 0,
+                };
                 // SAFETY: true lengths; outputs valid or NULL.
                 let (a, v) = unsafe {
                     let out = if null_out { null_mut() } else { &mut n as *mut usize };
@@ -243,6 +253,8 @@ fn run(script: &[u8], model: &[u8]) {
                 if m.0.is_null() {
                     assert_eq!(v, PW_ERR_NULL_POINTER);
                 }
+                // SAFETY: true lengths; the model slice is alive through the checks.
+                unsafe { check_description(m, st.opts_ptr(), v, info.arena_required) };
             }
             2 => {
                 // pw_interpreter_init at an offset of the arena with some length.
@@ -441,7 +453,18 @@ fn run(script: &[u8], model: &[u8]) {
             }
             8 => {
                 let (h, known) = st.handle_arg(&mut s);
-                let mut info = pw_error_info { status: 5, op_index: 6, opcode: 7, tensor_index: 8, arena_required: 9 };
+                let mut info = pw_error_info {
+                    status: 5,
+                    op_index: 6,
+                    opcode: 7,
+                    tensor_index: 8,
+                    arena_required: 9,
+                    arena_required_exact: 10,
+                    op_name: core::ptr::null(),
+                    op_name_len: 0,
+                    tensor_name: core::ptr::null(),
+                    tensor_name_len: 0,
+                };
                 // SAFETY: as above.
                 let r = unsafe { pw_interpreter_last_error(h, &mut info) };
                 expect_handle_status(r, h, known, &[PW_OK]);
@@ -506,6 +529,96 @@ fn run(script: &[u8], model: &[u8]) {
             // SAFETY: tracked live handle.
             assert_eq!(unsafe { pw_interpreter_arena_used(l.handle, &mut n) }, PW_OK, "handle at {addr:#x}");
             assert_eq!(n, l.used);
+        }
+    }
+}
+
+/// A name from the description calls: empty, inside the model, or (operators) the library's
+/// static name of `opcode`.
+fn check_name(model: (*const u8, usize), p: *const core::ffi::c_char, len: usize, opcode: Option<u32>) {
+    if len == 0 {
+        return;
+    }
+    let (lo, hi) = (model.0 as usize, model.0 as usize + model.1);
+    let (a, b) = (p as usize, p as usize + len);
+    if a >= lo && b <= hi {
+        return;
+    }
+    let code = opcode.expect("a tensor name outside the model");
+    // SAFETY: pw_opcode_name returns a static NUL-terminated string.
+    let builtin = unsafe { CStr::from_ptr(pw_opcode_name(code)) }.to_bytes();
+    assert_eq!(p as usize, builtin.as_ptr() as usize, "operator name neither in the model nor static");
+    assert_eq!(len, builtin.len());
+}
+
+/// `pw_model_summary`, `pw_model_tensor`, `pw_model_operator` and `pw_arena_required_in` agree
+/// with `pw_model_verify` (status `v`, `required` bytes on success) and never point outside the
+/// model.
+///
+/// # Safety
+/// `m` is NULL or valid for `m.1` bytes; `opts` NULL or a valid pw_options.
+unsafe fn check_description(m: (*const u8, usize), opts: *const pw_options, v: pw_status, required: usize) {
+    let mut sum = core::mem::MaybeUninit::<pw_model_info>::zeroed();
+    // SAFETY: caller's contract; output valid.
+    let r = unsafe { pw_model_summary(m.0, m.1, opts, sum.as_mut_ptr()) };
+    check_status_str(r);
+    if r != PW_OK {
+        assert_eq!(r, v, "pw_model_summary and pw_model_verify disagree");
+        return;
+    }
+    // SAFETY: written on PW_OK.
+    let sum = unsafe { sum.assume_init() };
+    assert_eq!(sum.verify_status, v);
+    assert_eq!(sum.arena_required, if v == PW_OK { required } else { 0 });
+    assert!(sum.unsupported_ops <= sum.operators && sum.features_missing & !sum.features_needed == 0);
+    for (which, count) in [(PW_MODEL_INPUT, sum.inputs), (PW_MODEL_OUTPUT, sum.outputs), (PW_MODEL_TENSOR, sum.tensors)]
+    {
+        for i in 0..=count.min(64) as usize {
+            let mut t = core::mem::MaybeUninit::<pw_tensor_info>::zeroed();
+            // SAFETY: caller's contract; output valid.
+            let r = unsafe { pw_model_tensor(m.0, m.1, which, i, t.as_mut_ptr()) };
+            if i == count as usize {
+                assert_eq!(r, PW_ERR_INVALID_ARGUMENT);
+                continue;
+            }
+            assert_eq!(r, PW_OK);
+            // SAFETY: written on PW_OK.
+            let t = unsafe { t.assume_init() };
+            assert!(t.tensor_index < sum.tensors && t.rank as usize <= PW_MAX_RANK);
+            check_name(m, t.name, t.name_len, None);
+        }
+    }
+    let mut needed = 0u64;
+    for o in 0..=sum.operators.min(64) as usize {
+        let mut op = core::mem::MaybeUninit::<pw_operator_info>::zeroed();
+        // SAFETY: caller's contract; output valid.
+        let r = unsafe { pw_model_operator(m.0, m.1, o, op.as_mut_ptr()) };
+        if o == sum.operators as usize {
+            assert_eq!(r, PW_ERR_INVALID_ARGUMENT);
+            continue;
+        }
+        assert_eq!(r, PW_OK);
+        // SAFETY: written on PW_OK.
+        let op = unsafe { op.assume_init() };
+        check_name(m, op.name, op.name_len, Some(op.opcode));
+        if op.feature != u32::MAX {
+            assert!(op.feature < PW_FEATURE_COUNT && !pw_feature_name(op.feature).is_null());
+            needed |= 1 << op.feature;
+        }
+    }
+    if sum.operators <= 64 {
+        assert_eq!(needed, sum.features_needed);
+    }
+    // Sizing in a work buffer of plan_work_bytes gives what verify gives.
+    if sum.plan_work_bytes <= 4 << 20 {
+        let mut work = vec![0u128; sum.plan_work_bytes.div_ceil(16)];
+        let mut n = 0usize;
+        // SAFETY: caller's contract; the work buffer is ours and at least plan_work_bytes.
+        let r = unsafe { pw_arena_required_in(m.0, m.1, opts, work.as_mut_ptr().cast(), sum.plan_work_bytes, &mut n) };
+        if v == PW_OK {
+            assert_eq!((r, n), (PW_OK, required), "pw_arena_required_in and pw_model_verify disagree");
+        } else if v != PW_ERR_PLAN_NEEDS_ARENA {
+            assert_eq!(r, v, "pw_arena_required_in and pw_model_verify disagree");
         }
     }
 }

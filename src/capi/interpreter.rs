@@ -483,8 +483,9 @@ pub unsafe extern "C" fn pw_interpreter_last_error(
         Err(e) => return e,
     };
     // SAFETY: live handle.
-    let details = match unsafe { &*h }.last_error() {
-        Some(e) => error_info(&e),
+    let h = unsafe { &*h };
+    let details = match h.last_error() {
+        Some(e) => error_info(&e).with_names(h.model().bytes()),
         None => pw_error_info::status_only(PW_OK),
     };
     // SAFETY: non-NULL and writable.

@@ -14,10 +14,12 @@
 #![allow(non_camel_case_types)]
 
 mod interpreter;
+mod model;
 mod profile;
 mod status;
 
 pub use interpreter::*;
+pub use model::*;
 pub use status::*;
 
 use crate::interpreter::Options;
@@ -184,7 +186,8 @@ unsafe fn model_slice<'m>(model: *const u8, len: usize) -> Result<&'m [u8], pw_s
 ///
 /// Verifies the whole model and plans it. Without an arena, planning uses the stack: about 35
 /// bytes per tensor and operator, about 12 KiB at most (models of at most 256 tensors +
-/// operators, else `PW_ERR_PLAN_NEEDS_ARENA`; `pw_interpreter_init` has no such limit).
+/// operators, else `PW_ERR_PLAN_NEEDS_ARENA`: `pw_arena_required_in` sizes those in a work
+/// buffer, and `pw_interpreter_init` has no such limit).
 /// Firmware usually takes the figure from `patchwise plan` instead.
 ///
 /// # Returns
@@ -242,11 +245,11 @@ pub unsafe extern "C" fn pw_model_verify(
     }
     // SAFETY: forwarded caller contracts.
     let result = match unsafe { (model_slice(model, model_len), options(opts)) } {
-        (Ok(m), Ok(o)) => crate::interpreter::arena_required_with(m, &o).map_err(|e| error_info(&e)),
+        (Ok(m), Ok(o)) => crate::interpreter::arena_required_with(m, &o).map_err(|e| error_info(&e).with_names(m)),
         (Err(e), _) | (_, Err(e)) => Err(pw_error_info::status_only(e)),
     };
     let out = match result {
-        Ok(n) => pw_error_info { arena_required: n, ..pw_error_info::status_only(PW_OK) },
+        Ok(n) => pw_error_info { arena_required: n, arena_required_exact: 1, ..pw_error_info::status_only(PW_OK) },
         Err(i) => i,
     };
     // SAFETY: non-NULL and writable by the caller's contract.

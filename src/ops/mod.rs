@@ -406,7 +406,7 @@ pub fn prepare<'m>(model: &Model<'m>, index: usize, fused_pad: Option<usize>) ->
         #[allow(unreachable_patterns)]
         _ => return Err(Error::UnsupportedOp { op: index as u32, opcode: c.op.opcode }),
     };
-    core::hint::black_box(prepare)(&c)
+    core::hint::black_box(prepare)(&c).map_err(|e| c.explain(e))
 }
 
 /// One operator family's preparation.
@@ -458,6 +458,24 @@ impl<'m> Ctx<'m> {
     /// The error for an operator whose tensors or options are inconsistent.
     pub fn bad(&self) -> Error {
         Error::BadOperator { op: self.index as u32, opcode: self.op.opcode }
+    }
+    /// A refusal in plainer words: an operator refused for its tensors that reads or writes
+    /// float32 (outside QUANTIZE, DEQUANTIZE, ARG_MAX, ARG_MIN, which take float32) belongs
+    /// to a float model, which patchwise does not run ([`Error::NotQuantized`]).
+    fn explain(&self, e: Error) -> Error {
+        let float_ok = matches!(self.kind, OpKind::Quantize | OpKind::Dequantize | OpKind::ArgMax | OpKind::ArgMin);
+        if !matches!(e, Error::BadOperator { .. }) || float_ok {
+            return e;
+        }
+        let tensors = (0..self.op.num_inputs())
+            .map(|i| self.op.input(i))
+            .chain((0..self.op.num_outputs()).map(|i| self.op.output(i)));
+        for t in tensors.flatten() {
+            if self.model.tensor(t).is_ok_and(|x| x.dtype == crate::schema::DType::F32) {
+                return Error::NotQuantized { op: self.index as u32, opcode: self.op.opcode, tensor: t as u32 };
+            }
+        }
+        e
     }
     /// The error for missing or malformed options.
     pub fn bad_options(&self) -> Error {

@@ -418,6 +418,29 @@ impl<'a> Model<'a> {
         Ok(Tensor { shape, dtype, data, quant, is_variable, name })
     }
 
+    /// The `custom_code` of operator `i`'s operator code (a custom operator's name), if any.
+    pub fn custom_name(&self, i: usize) -> Result<Option<&'a [u8]>> {
+        let t = self.vec(self.operators).table(i)?;
+        let oi = t.u32(operator::OPCODE_INDEX, 0)? as usize;
+        let opcodes = self.vec(self.opcodes);
+        if oi >= opcodes.len() {
+            return Err(Error::BadOpcodeIndex { op: i as u32 });
+        }
+        opcodes.table(oi)?.string(operator_code::CUSTOM_CODE)
+    }
+
+    /// The name of operator `i`: a custom operator's own name (its `custom_code`), else the
+    /// schema's builtin name ("CONV_2D"); empty for a builtin code newer than patchwise knows.
+    pub fn operator_name(&self, i: usize) -> Result<&'a [u8]> {
+        let op = self.operator(i)?;
+        if op.opcode == numbers::builtin::CUSTOM {
+            if let Some(name) = self.custom_name(i)?.filter(|n| !n.is_empty()) {
+                return Ok(name);
+            }
+        }
+        Ok(opcodes::builtin_name(op.opcode).map_or(&[], str::as_bytes))
+    }
+
     /// Operator `i` of subgraph 0.
     pub fn operator(&self, i: usize) -> Result<Operator<'a>> {
         let ops = self.vec(self.operators);
@@ -446,6 +469,20 @@ impl<'a> Model<'a> {
             options,
         })
     }
+}
+
+/// The name of tensor `t` of subgraph 0 in `bytes`, read without verifying the rest of the
+/// model (for describing a model [`Model::parse`] refused); `None` when it cannot be read.
+pub fn tensor_name(bytes: &[u8], t: usize) -> Option<&[u8]> {
+    if bytes.get(4..8) != Some(FILE_IDENTIFIER.as_slice()) {
+        return None;
+    }
+    let sg = Table::root(bytes).ok()?.vector(model::SUBGRAPHS, 4).ok()??.table(0).ok()?;
+    let tensors = sg.vector(sub_graph::TENSORS, 4).ok()??;
+    if t >= tensors.len() {
+        return None;
+    }
+    tensors.table(t).ok()?.string(tensor::NAME).ok()?
 }
 
 fn buffer_data<'a>(bytes: &'a [u8], b: Table<'a>) -> Result<Option<&'a [u8]>> {

@@ -25,6 +25,10 @@ macro_rules! operator_features {
                 OpKind::Reshape | OpKind::Squeeze | OpKind::ExpandDims => true,
             }
         }
+
+        /// Every operator feature, in table order (append-only: the C API numbers features by
+        /// their place here, `pw_feature_name`).
+        pub const FEATURES: &'static [&'static str] = &[$($feature),*];
     };
 }
 
@@ -272,6 +276,12 @@ impl OpKind {
         BatchToSpaceNd | SpaceToBatchNd => "op-space-batch",
     }
 
+    /// The place of [`OpKind::feature`] in [`OpKind::FEATURES`] (`None`: needs no feature).
+    pub fn feature_index(self) -> Option<usize> {
+        let f = self.feature()?;
+        OpKind::FEATURES.iter().position(|&g| g == f)
+    }
+
     /// Upper-case name as in the TFLite schema.
     pub const fn name(self) -> &'static str {
         match self {
@@ -325,9 +335,206 @@ impl OpKind {
     }
 }
 
+/// The schema's `BuiltinOperator` names, indexed by code, up to RIGHT_SHIFT (161); the later
+/// codes (StableHLO and newer) are not named, to keep firmware small.
+const BUILTIN_NAMES: [&core::ffi::CStr; 162] = [
+    c"ADD",
+    c"AVERAGE_POOL_2D",
+    c"CONCATENATION",
+    c"CONV_2D",
+    c"DEPTHWISE_CONV_2D",
+    c"DEPTH_TO_SPACE",
+    c"DEQUANTIZE",
+    c"EMBEDDING_LOOKUP",
+    c"FLOOR",
+    c"FULLY_CONNECTED",
+    c"HASHTABLE_LOOKUP",
+    c"L2_NORMALIZATION",
+    c"L2_POOL_2D",
+    c"LOCAL_RESPONSE_NORMALIZATION",
+    c"LOGISTIC",
+    c"LSH_PROJECTION",
+    c"LSTM",
+    c"MAX_POOL_2D",
+    c"MUL",
+    c"RELU",
+    c"RELU_N1_TO_1",
+    c"RELU6",
+    c"RESHAPE",
+    c"RESIZE_BILINEAR",
+    c"RNN",
+    c"SOFTMAX",
+    c"SPACE_TO_DEPTH",
+    c"SVDF",
+    c"TANH",
+    c"CONCAT_EMBEDDINGS",
+    c"SKIP_GRAM",
+    c"CALL",
+    c"CUSTOM",
+    c"EMBEDDING_LOOKUP_SPARSE",
+    c"PAD",
+    c"UNIDIRECTIONAL_SEQUENCE_RNN",
+    c"GATHER",
+    c"BATCH_TO_SPACE_ND",
+    c"SPACE_TO_BATCH_ND",
+    c"TRANSPOSE",
+    c"MEAN",
+    c"SUB",
+    c"DIV",
+    c"SQUEEZE",
+    c"UNIDIRECTIONAL_SEQUENCE_LSTM",
+    c"STRIDED_SLICE",
+    c"BIDIRECTIONAL_SEQUENCE_RNN",
+    c"EXP",
+    c"TOPK_V2",
+    c"SPLIT",
+    c"LOG_SOFTMAX",
+    c"DELEGATE",
+    c"BIDIRECTIONAL_SEQUENCE_LSTM",
+    c"CAST",
+    c"PRELU",
+    c"MAXIMUM",
+    c"ARG_MAX",
+    c"MINIMUM",
+    c"LESS",
+    c"NEG",
+    c"PADV2",
+    c"GREATER",
+    c"GREATER_EQUAL",
+    c"LESS_EQUAL",
+    c"SELECT",
+    c"SLICE",
+    c"SIN",
+    c"TRANSPOSE_CONV",
+    c"SPARSE_TO_DENSE",
+    c"TILE",
+    c"EXPAND_DIMS",
+    c"EQUAL",
+    c"NOT_EQUAL",
+    c"LOG",
+    c"SUM",
+    c"SQRT",
+    c"RSQRT",
+    c"SHAPE",
+    c"POW",
+    c"ARG_MIN",
+    c"FAKE_QUANT",
+    c"REDUCE_PROD",
+    c"REDUCE_MAX",
+    c"PACK",
+    c"LOGICAL_OR",
+    c"ONE_HOT",
+    c"LOGICAL_AND",
+    c"LOGICAL_NOT",
+    c"UNPACK",
+    c"REDUCE_MIN",
+    c"FLOOR_DIV",
+    c"REDUCE_ANY",
+    c"SQUARE",
+    c"ZEROS_LIKE",
+    c"FILL",
+    c"FLOOR_MOD",
+    c"RANGE",
+    c"RESIZE_NEAREST_NEIGHBOR",
+    c"LEAKY_RELU",
+    c"SQUARED_DIFFERENCE",
+    c"MIRROR_PAD",
+    c"ABS",
+    c"SPLIT_V",
+    c"UNIQUE",
+    c"CEIL",
+    c"REVERSE_V2",
+    c"ADD_N",
+    c"GATHER_ND",
+    c"COS",
+    c"WHERE",
+    c"RANK",
+    c"ELU",
+    c"REVERSE_SEQUENCE",
+    c"MATRIX_DIAG",
+    c"QUANTIZE",
+    c"MATRIX_SET_DIAG",
+    c"ROUND",
+    c"HARD_SWISH",
+    c"IF",
+    c"WHILE",
+    c"NON_MAX_SUPPRESSION_V4",
+    c"NON_MAX_SUPPRESSION_V5",
+    c"SCATTER_ND",
+    c"SELECT_V2",
+    c"DENSIFY",
+    c"SEGMENT_SUM",
+    c"BATCH_MATMUL",
+    c"PLACEHOLDER_FOR_GREATER_OP_CODES",
+    c"CUMSUM",
+    c"CALL_ONCE",
+    c"BROADCAST_TO",
+    c"RFFT2D",
+    c"CONV_3D",
+    c"IMAG",
+    c"REAL",
+    c"COMPLEX_ABS",
+    c"HASHTABLE",
+    c"HASHTABLE_FIND",
+    c"HASHTABLE_IMPORT",
+    c"HASHTABLE_SIZE",
+    c"REDUCE_ALL",
+    c"CONV_3D_TRANSPOSE",
+    c"VAR_HANDLE",
+    c"READ_VARIABLE",
+    c"ASSIGN_VARIABLE",
+    c"BROADCAST_ARGS",
+    c"RANDOM_STANDARD_NORMAL",
+    c"BUCKETIZE",
+    c"RANDOM_UNIFORM",
+    c"MULTINOMIAL",
+    c"GELU",
+    c"DYNAMIC_UPDATE_SLICE",
+    c"RELU_0_TO_1",
+    c"UNSORTED_SEGMENT_PROD",
+    c"UNSORTED_SEGMENT_MAX",
+    c"UNSORTED_SEGMENT_SUM",
+    c"ATAN2",
+    c"UNSORTED_SEGMENT_MIN",
+    c"SIGN",
+    c"BITCAST",
+    c"BITWISE_XOR",
+    c"RIGHT_SHIFT",
+];
+
+/// The schema name of builtin operator `code` ("CONV_2D"), NUL-terminated; `None` for codes
+/// past [`BUILTIN_NAMES`]. Custom operators are `CUSTOM` here; their own name is the operator
+/// code's `custom_code` ([`super::Model::custom_name`]).
+pub fn builtin_cname(code: u32) -> Option<&'static core::ffi::CStr> {
+    BUILTIN_NAMES.get(code as usize).copied()
+}
+
+/// [`builtin_cname`] as a `str`.
+pub fn builtin_name(code: u32) -> Option<&'static str> {
+    builtin_cname(code).and_then(|c| c.to_str().ok())
+}
+
 #[cfg(test)]
 mod tests {
     use super::OpKind;
+
+    #[test]
+    fn builtin_names_agree_with_the_supported_operators() {
+        for k in OpKind::ALL {
+            assert_eq!(super::builtin_name(k.code()), Some(k.name()));
+        }
+        assert_eq!(super::builtin_name(super::super::numbers::builtin::CUSTOM), Some("CUSTOM"));
+        assert_eq!(super::builtin_name(162), None);
+        assert_eq!(super::builtin_name(u32::MAX), None);
+    }
+
+    #[test]
+    fn every_feature_has_its_index() {
+        assert!(OpKind::FEATURES.len() <= 64, "the C API's feature masks are 64 bits wide");
+        for k in OpKind::ALL {
+            assert_eq!(k.feature_index().map(|i| OpKind::FEATURES[i]), k.feature(), "{}", k.name());
+        }
+    }
 
     /// The feature names of `[features]` list `name` in Cargo.toml.
     fn cargo_list(name: &str) -> Vec<&'static str> {
