@@ -1431,6 +1431,73 @@ fn cases_16x8(out: &mut Vec<Case>) {
     }
 }
 
+fn elementwise_16_cases(out: &mut Vec<Case>) {
+    let shape: &[i32] = &[1, 4, 5, 3];
+    let conversions: [(&str, TensorType, f32, i64, TensorType, f32, i64); 6] = [
+        ("quantize_f32_to_i16", TensorType::Float32, 0.0, 0, TensorType::Int16, 1.5e-4, 0),
+        ("quantize_i16_to_i8", TensorType::Int16, 2e-4, 0, TensorType::Int8, 0.02, 7),
+        ("quantize_i16_to_i16_saturate", TensorType::Int16, 3e-4, 0, TensorType::Int16, 1e-4, 0),
+        ("quantize_i8_to_i16", TensorType::Int8, 0.05, -3, TensorType::Int16, 1.7e-4, 0),
+        ("quantize_i16_to_i32", TensorType::Int16, 2e-4, 0, TensorType::Int32, 3e-5, 0),
+        ("dequantize_i16_to_f32", TensorType::Int16, 1.3e-4, 0, TensorType::Float32, 0.0, 0),
+    ];
+    for (name, ti, si, zi, to, so, zo) in conversions {
+        let mut m = Model::new(name);
+        let tensor = |m: &mut Model, n: &str, t: TensorType, s: f32, z: i64| {
+            let spec = TensorSpec::new(n, shape, t);
+            m.b.add_tensor(if t == TensorType::Float32 { spec } else { spec.with_quant(QuantSpec::per_tensor(s, z)) })
+        };
+        let x = tensor(&mut m, "input", ti, si, zi);
+        let y = tensor(&mut m, "output", to, so, zo);
+        let (op, o) = if to == TensorType::Float32 {
+            (BuiltinOp::DEQUANTIZE, OpOptions::Dequantize)
+        } else {
+            (BuiltinOp::QUANTIZE, OpOptions::Quantize)
+        };
+        m.b.add_op(op, &[x], &[y], o);
+        m.finish(name, &[x], &[y], out);
+    }
+
+    // ADD and MUL: the inputs' scales differ; `spread` as for int8 (below 1 saturates).
+    for (name, op, b_shape, b_const, activation, spread) in [
+        ("add16_same_shape", BuiltinOp::ADD, &[1, 4, 5, 3][..], false, Activation::None, SPREAD),
+        ("add16_broadcast_channel", BuiltinOp::ADD, &[1, 1, 1, 3][..], false, Activation::None, SPREAD),
+        ("add16_broadcast_scalar_const", BuiltinOp::ADD, &[1][..], true, Activation::None, SPREAD),
+        ("add16_relu6", BuiltinOp::ADD, &[1, 4, 5, 3][..], false, Activation::Relu6, SPREAD),
+        ("add16_saturate", BuiltinOp::ADD, &[1, 4, 5, 3][..], false, Activation::None, SATURATE),
+        ("mul16_same_shape", BuiltinOp::MUL, &[1, 4, 5, 3][..], false, Activation::None, SPREAD),
+        ("mul16_broadcast_channel", BuiltinOp::MUL, &[1, 1, 1, 3][..], false, Activation::None, SPREAD),
+        ("mul16_const_operand", BuiltinOp::MUL, &[1, 4, 5, 3][..], true, Activation::None, SPREAD),
+        ("mul16_relu", BuiltinOp::MUL, &[1, 4, 5, 3][..], false, Activation::Relu, SPREAD),
+        ("mul16_saturate", BuiltinOp::MUL, &[1, 4, 5, 3][..], false, Activation::None, SATURATE),
+    ] {
+        let mut m = Model::new(name);
+        let (sa, sb) = (m.rng.range_f32(1e-4, 2e-4), m.rng.range_f32(2e-4, 4e-4));
+        let a = m.int16("a", shape, &QuantSpec::per_tensor(sa, 0));
+        let b = if b_const {
+            let n: i32 = b_shape.iter().product();
+            let values: Vec<u8> = (0..n).flat_map(|_| (m.rng.range_i32(-32768, 32767) as i16).to_le_bytes()).collect();
+            let spec = TensorSpec::new("b", b_shape, TensorType::Int16).with_quant(QuantSpec::per_tensor(sb, 0));
+            m.b.add_tensor(spec.with_data(values))
+        } else {
+            m.int16("b", b_shape, &QuantSpec::per_tensor(sb, 0))
+        };
+        // Real values: uniform int16 inputs have a standard deviation of about 18919 steps.
+        let (std_a, std_b) = (18919.0 * sa, 18919.0 * sb);
+        let std = if op == BuiltinOp::MUL { std_a * std_b } else { (std_a * std_a + std_b * std_b).sqrt() };
+        let out_q = if activation == Activation::Relu6 {
+            QuantSpec::per_tensor(8.0 / 32767.0, 0)
+        } else {
+            q16_for(std, spread)
+        };
+        let y = m.int16("output", shape, &out_q);
+        let options = if op == BuiltinOp::MUL { OpOptions::Mul { activation } } else { OpOptions::Add { activation } };
+        m.b.add_op(op, &[a, b], &[y], options);
+        let inputs: Vec<i32> = if b_const { vec![a] } else { vec![a, b] };
+        m.finish(name, &inputs, &[y], out);
+    }
+}
+
 fn all_cases() -> Vec<Case> {
     let mut out = Vec::new();
     conv_cases(&mut out);
@@ -1451,6 +1518,7 @@ fn all_cases() -> Vec<Case> {
     slice_cases(&mut out);
     space_batch_cases(&mut out);
     cases_16x8(&mut out);
+    elementwise_16_cases(&mut out);
     out
 }
 

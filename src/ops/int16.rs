@@ -13,6 +13,7 @@ use crate::error::Result;
 use crate::kernels::conv::{ConvParams, IoQuant};
 use crate::kernels::conv16::{Bias16, LeI64s};
 use crate::kernels::depthwise_conv::DepthwiseParams;
+use crate::kernels::elementwise16::{Binary16Params, Convert16Params, Int, Requantize16Params};
 use crate::kernels::fully_connected::{fully_connected_requant, FullyConnectedParams};
 use crate::kernels::mean::MeanParams;
 use crate::kernels::softmax16::Softmax16Params;
@@ -30,6 +31,14 @@ pub enum Int16Spec<'m> {
     FullyConnected(Fc16<'m>),
     Mean(MeanParams),
     Softmax(Softmax16Params),
+    /// QUANTIZE between integer types, one of them int16.
+    Requantize(Requantize16Params),
+    /// QUANTIZE float32 → int16.
+    Quantize(Convert16Params),
+    /// DEQUANTIZE int16 → float32.
+    Dequantize(Convert16Params),
+    /// ADD and MUL (`Binary16Params` knows which).
+    Binary(Binary16Params),
 }
 
 /// A filtered int16 operator's geometry, constants and requantization source.
@@ -73,6 +82,11 @@ impl Int16Spec<'_> {
 /// True when the operator's input 0 is an int16 tensor.
 pub(super) fn is_int16(c: &Ctx<'_>) -> Result<bool> {
     Ok(c.input(0)?.1.dtype == DType::I16)
+}
+
+/// True when a QUANTIZE has an int16 input or output.
+pub(super) fn is_int16_quantize(c: &Ctx<'_>) -> Result<bool> {
+    Ok(is_int16(c)? || c.output(0)?.1.dtype == DType::I16)
 }
 
 /// Per-tensor int16 quantization with zero point 0 (TFLM requires it for these kernels).
@@ -268,4 +282,61 @@ pub(super) fn softmax<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
     let outer = input.elements().checked_div(depth).ok_or(c.bad())?;
     let p = c.k(Softmax16Params::new(is, 0, os, 0, beta, outer, depth))?;
     spec(c, ti, Int16Spec::Softmax(p))
+}
+
+/// The integer element type of a QUANTIZE operand.
+fn int_type(c: &Ctx<'_>, t: &Tensor<'_>) -> Result<Int> {
+    match t.dtype {
+        DType::I8 => Ok(Int::I8),
+        DType::I16 => Ok(Int::I16),
+        DType::I32 => Ok(Int::I32),
+        _ => Err(c.bad()),
+    }
+}
+
+/// QUANTIZE with an int16 input or output: float32 → int16, int16 → int8/int16/int32,
+/// int8 → int16.
+pub(super) fn quantize<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
+    let (ti, input, output) = super::unary(c)?;
+    let q = |t: &Tensor<'_>| (t.quant.scale(), t.quant.zero_point());
+    let (os, oz) = q(&output);
+    let n = output.elements();
+    let s = match (input.dtype, output.dtype) {
+        (DType::F32, DType::I16) => Int16Spec::Quantize(c.k(Convert16Params::new(os, oz, n))?),
+        (DType::I16, _) | (DType::I8, DType::I16) => {
+            let (from, to) = (int_type(c, &input)?, int_type(c, &output)?);
+            let (is, iz) = q(&input);
+            Int16Spec::Requantize(c.k(Requantize16Params::new(from, to, [is, os], [iz, oz], n))?)
+        }
+        _ => return Err(c.bad()),
+    };
+    spec(c, ti, s)
+}
+
+/// DEQUANTIZE int16 → float32.
+pub(super) fn dequantize<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
+    let (ti, input, output) = super::unary(c)?;
+    c.want(&output, DType::F32)?;
+    c.want(&input, DType::I16)?;
+    let p = c.k(Convert16Params::new(input.quant.scale(), input.quant.zero_point(), input.elements()))?;
+    spec(c, ti, Int16Spec::Dequantize(p))
+}
+
+/// ADD (`mul` false) or MUL on int16 tensors.
+pub(super) fn binary<'m>(c: &Ctx<'m>, mul: bool) -> Result<OpSpec<'m>> {
+    use crate::schema::numbers::add_options;
+    c.arity(2..=2, 1)?;
+    let o = c.options()?;
+    // ADD and MUL keep their fused activation in field 0 (checked in `super::add`).
+    let act = c.activation(o, add_options::FUSED_ACTIVATION_FUNCTION)?;
+    let (t1, a) = c.input(0)?;
+    let (t2, b) = c.input(1)?;
+    let (_, y) = c.output(0)?;
+    for t in [&a, &b, &y] {
+        c.want(t, DType::I16)?;
+    }
+    let scales = [a.quant.scale(), b.quant.scale(), y.quant.scale()];
+    let zps = [a.quant.zero_point(), b.quant.zero_point(), y.quant.zero_point()];
+    let p = c.k(Binary16Params::new(mul, scales, zps, act, [a.shape, b.shape, y.shape]))?;
+    c.spec([Some(t1), Some(t2)], Dataflow::Global, Params::Int16(Int16Spec::Binary(p)))
 }

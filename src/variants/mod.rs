@@ -69,6 +69,11 @@ pub enum VariantId {
     FullyConnected16,
     Mean16,
     Softmax16,
+    Requantize16,
+    Quantize16,
+    Dequantize16,
+    Add16,
+    Mul16,
     /// Arm DSP port (`arm-dsp`): CONV_2D through two-pixel im2col.
     #[cfg(feature = "arm-dsp")]
     ArmConv = 64,

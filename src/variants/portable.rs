@@ -11,9 +11,9 @@ use crate::kernels::call::{Block, MapCall, WindowCall};
 use crate::kernels::io::{Io, Walk};
 use crate::kernels::{
     activations, add, arg_min_max, concatenation, conv, conv16, depthwise_conv, depthwise_conv16, dequantize,
-    fully_connected, fully_connected16, gather, hard_swish, l2norm, leaky_relu, logistic, maximum_minimum, mean, mul,
-    pad, pooling, prelu, quantize, resize_bilinear, resize_nearest, softmax, softmax16, space_batch, split,
-    squared_difference, sub, tanh, transpose, transpose_conv,
+    elementwise16, fully_connected, fully_connected16, gather, hard_swish, l2norm, leaky_relu, logistic,
+    maximum_minimum, mean, mul, pad, pooling, prelu, quantize, resize_bilinear, resize_nearest, softmax, softmax16,
+    space_batch, split, squared_difference, sub, tanh, transpose, transpose_conv,
 };
 use crate::memory::{as_i8, as_i8_mut, Bound};
 use crate::ops::{Family, Int16Spec, OpSpec, Params, RequantSource};
@@ -142,6 +142,16 @@ pub const TABLE: &[Variant] = &[
     int16(VariantId::Mean16, "mean_s16", is_mean16),
     #[cfg(feature = "op-softmax")]
     int16(VariantId::Softmax16, "softmax_s16", is_softmax16),
+    #[cfg(feature = "op-quantize")]
+    int16(VariantId::Requantize16, "requantize_s16", is_requantize16),
+    #[cfg(feature = "op-quantize")]
+    int16(VariantId::Quantize16, "quantize_f32_s16", is_quantize16),
+    #[cfg(feature = "op-dequantize")]
+    int16(VariantId::Dequantize16, "dequantize_s16_f32", is_dequantize16),
+    #[cfg(feature = "op-add")]
+    int16(VariantId::Add16, "add_s16", is_add16),
+    #[cfg(feature = "op-mul")]
+    int16(VariantId::Mul16, "mul_s16", is_mul16),
 ];
 
 /// A 16x8 variant: whole tensors, output apart from the input, a requantization table as
@@ -174,6 +184,21 @@ fn is_mean16(s: &OpSpec<'_>) -> bool {
 }
 fn is_softmax16(s: &OpSpec<'_>) -> bool {
     matches!(s.params, Params::Int16(Int16Spec::Softmax(_)))
+}
+fn is_requantize16(s: &OpSpec<'_>) -> bool {
+    matches!(s.params, Params::Int16(Int16Spec::Requantize(_)))
+}
+fn is_quantize16(s: &OpSpec<'_>) -> bool {
+    matches!(s.params, Params::Int16(Int16Spec::Quantize(_)))
+}
+fn is_dequantize16(s: &OpSpec<'_>) -> bool {
+    matches!(s.params, Params::Int16(Int16Spec::Dequantize(_)))
+}
+fn is_add16(s: &OpSpec<'_>) -> bool {
+    matches!(s.params, Params::Int16(Int16Spec::Binary(p)) if !p.is_mul())
+}
+fn is_mul16(s: &OpSpec<'_>) -> bool {
+    matches!(s.params, Params::Int16(Int16Spec::Binary(p)) if p.is_mul())
 }
 
 /// DEPTHWISE_CONV_2D channel by channel: a depth multiplier of 1, and with several batches an
@@ -370,6 +395,10 @@ fn run_int16(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Resul
     whole(region)?;
     let scratch = core::mem::take(&mut b.scratch);
     let s = b.split(spec.output)?;
+    let x2 = match spec.inputs[1] {
+        Some(t) => s.input(t)?,
+        None => &[],
+    };
     let (x, y) = (s.input(input0(spec)?)?, s.out);
     match k {
         #[cfg(feature = "op-conv")]
@@ -402,6 +431,14 @@ fn run_int16(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Resul
         }
         #[cfg(feature = "op-softmax")]
         Int16Spec::Softmax(p) => softmax16::softmax_s16(p, x, y),
+        #[cfg(feature = "op-quantize")]
+        Int16Spec::Requantize(p) => elementwise16::requantize16(p, x, y),
+        #[cfg(feature = "op-quantize")]
+        Int16Spec::Quantize(p) => elementwise16::quantize_f32_s16(p, x, y),
+        #[cfg(feature = "op-dequantize")]
+        Int16Spec::Dequantize(p) => elementwise16::dequantize_s16_f32(p, x, y),
+        #[cfg(any(feature = "op-add", feature = "op-mul"))]
+        Int16Spec::Binary(p) => elementwise16::binary_s16(p, x, x2, y),
         #[allow(unreachable_patterns)]
         _ => Err(Error::Internal),
     }
@@ -763,12 +800,12 @@ mod tests {
         }
         assert_eq!(VariantId::Conv as u8, 0);
         assert_eq!(VariantId::SpaceBatch as u8, 36);
-        assert_eq!(VariantId::Softmax16 as u8, 41);
+        assert_eq!(VariantId::Mul16 as u8, 46);
         // With every operator compiled in, the ids are 0.. without gaps.
         #[cfg(feature = "all-ops")]
         for (i, v) in TABLE.iter().enumerate() {
             assert_eq!(v.id as usize, i, "{}", v.name);
         }
-        assert_eq!(VariantId::from_u8(VariantId::Softmax16 as u8 + 1), None);
+        assert_eq!(VariantId::from_u8(VariantId::Mul16 as u8 + 1), None);
     }
 }
