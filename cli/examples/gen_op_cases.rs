@@ -1498,6 +1498,27 @@ fn elementwise_16_cases(out: &mut Vec<Case>) {
     }
 }
 
+fn sigmoid_16_cases(out: &mut Vec<Case>) {
+    // Output scale 2^-15, zero points 0 (TFLM's requirements). Power-of-two input scales
+    // take TFLM's fixed multiplier, the others its integer multiplier and shift.
+    for (name, op, scale) in [
+        ("logistic16_pot", BuiltinOp::LOGISTIC, 1.0 / 4096.0),
+        ("logistic16_scale", BuiltinOp::LOGISTIC, 3e-4f32),
+        ("logistic16_wide_range", BuiltinOp::LOGISTIC, 1.3e-3),
+        ("tanh16_pot", BuiltinOp::TANH, 1.0 / 4096.0),
+        ("tanh16_pot_2048", BuiltinOp::TANH, 1.0 / 2048.0),
+        ("tanh16_scale", BuiltinOp::TANH, 1.7e-4),
+        ("tanh16_wide_range", BuiltinOp::TANH, 9e-4),
+    ] {
+        let mut m = Model::new(name);
+        let shape: &[i32] = &[1, 5, 7, 3];
+        let x = m.int16("input", shape, &QuantSpec::per_tensor(scale, 0));
+        let y = m.int16("output", shape, &QuantSpec::per_tensor(1.0 / 32768.0, 0));
+        m.b.add_op(op, &[x], &[y], OpOptions::None);
+        m.finish(name, &[x], &[y], out);
+    }
+}
+
 fn all_cases() -> Vec<Case> {
     let mut out = Vec::new();
     conv_cases(&mut out);
@@ -1519,6 +1540,7 @@ fn all_cases() -> Vec<Case> {
     space_batch_cases(&mut out);
     cases_16x8(&mut out);
     elementwise_16_cases(&mut out);
+    sigmoid_16_cases(&mut out);
     out
 }
 

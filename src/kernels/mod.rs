@@ -39,6 +39,7 @@ pub mod prelu;
 pub mod quantize;
 pub mod resize_bilinear;
 pub mod resize_nearest;
+pub mod sigmoid16;
 pub mod softmax;
 pub mod softmax16;
 pub mod space_batch;

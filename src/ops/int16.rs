@@ -1,6 +1,7 @@
-//! The int16-activation ("16x8") forms of CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, MEAN
-//! and SOFTMAX: each operator's preparation hands over here when its input is int16, under
-//! the operator's own cargo feature.
+//! The int16-activation ("16x8") forms of CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, MEAN,
+//! SOFTMAX, ADD, MUL, LOGISTIC, TANH, QUANTIZE and DEQUANTIZE: each operator's preparation
+//! hands over here when its input (QUANTIZE: input or output) is int16, under the operator's
+//! own cargo feature.
 //!
 //! Memory behaviour: every int16 form reads whole tensors into a separate output
 //! ([`Dataflow::Global`], access `Separate`): no overlap, no in-place, no fused segments, no
@@ -16,6 +17,7 @@ use crate::kernels::depthwise_conv::DepthwiseParams;
 use crate::kernels::elementwise16::{Binary16Params, Convert16Params, Int, Requantize16Params};
 use crate::kernels::fully_connected::{fully_connected_requant, FullyConnectedParams};
 use crate::kernels::mean::MeanParams;
+use crate::kernels::sigmoid16::Sigmoid16Params;
 use crate::kernels::softmax16::Softmax16Params;
 use crate::quant::{activation_range_i16, Activation, Requant};
 use crate::schema::flatbuf::Table;
@@ -39,6 +41,8 @@ pub enum Int16Spec<'m> {
     Dequantize(Convert16Params),
     /// ADD and MUL (`Binary16Params` knows which).
     Binary(Binary16Params),
+    /// LOGISTIC and TANH (`Sigmoid16Params` knows which).
+    Sigmoid(Sigmoid16Params),
 }
 
 /// A filtered int16 operator's geometry, constants and requantization source.
@@ -339,4 +343,15 @@ pub(super) fn binary<'m>(c: &Ctx<'m>, mul: bool) -> Result<OpSpec<'m>> {
     let zps = [a.quant.zero_point(), b.quant.zero_point(), y.quant.zero_point()];
     let p = c.k(Binary16Params::new(mul, scales, zps, act, [a.shape, b.shape, y.shape]))?;
     c.spec([Some(t1), Some(t2)], Dataflow::Global, Params::Int16(Int16Spec::Binary(p)))
+}
+
+/// LOGISTIC (`tanh` false) or TANH on int16 tensors.
+pub(super) fn sigmoid<'m>(c: &Ctx<'m>, tanh: bool) -> Result<OpSpec<'m>> {
+    let (ti, input, output) = super::unary(c)?;
+    c.want(&input, DType::I16)?;
+    c.want(&output, DType::I16)?;
+    let (is, iz) = (input.quant.scale(), input.quant.zero_point());
+    let (os, oz) = (output.quant.scale(), output.quant.zero_point());
+    let p = c.k(Sigmoid16Params::new(tanh, is, iz, os, oz, input.elements()))?;
+    spec(c, ti, Int16Spec::Sigmoid(p))
 }

@@ -74,6 +74,8 @@ pub enum VariantId {
     Dequantize16,
     Add16,
     Mul16,
+    Logistic16,
+    Tanh16,
     /// Arm DSP port (`arm-dsp`): CONV_2D through two-pixel im2col.
     #[cfg(feature = "arm-dsp")]
     ArmConv = 64,

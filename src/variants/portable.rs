@@ -12,8 +12,8 @@ use crate::kernels::io::{Io, Walk};
 use crate::kernels::{
     activations, add, arg_min_max, concatenation, conv, conv16, depthwise_conv, depthwise_conv16, dequantize,
     elementwise16, fully_connected, fully_connected16, gather, hard_swish, l2norm, leaky_relu, logistic,
-    maximum_minimum, mean, mul, pad, pooling, prelu, quantize, resize_bilinear, resize_nearest, softmax, softmax16,
-    space_batch, split, squared_difference, sub, tanh, transpose, transpose_conv,
+    maximum_minimum, mean, mul, pad, pooling, prelu, quantize, resize_bilinear, resize_nearest, sigmoid16, softmax,
+    softmax16, space_batch, split, squared_difference, sub, tanh, transpose, transpose_conv,
 };
 use crate::memory::{as_i8, as_i8_mut, Bound};
 use crate::ops::{Family, Int16Spec, OpSpec, Params, RequantSource};
@@ -152,6 +152,10 @@ pub const TABLE: &[Variant] = &[
     int16(VariantId::Add16, "add_s16", is_add16),
     #[cfg(feature = "op-mul")]
     int16(VariantId::Mul16, "mul_s16", is_mul16),
+    #[cfg(feature = "op-logistic")]
+    int16(VariantId::Logistic16, "logistic_s16", is_logistic16),
+    #[cfg(feature = "op-tanh")]
+    int16(VariantId::Tanh16, "tanh_s16", is_tanh16),
 ];
 
 /// A 16x8 variant: whole tensors, output apart from the input, a requantization table as
@@ -199,6 +203,12 @@ fn is_add16(s: &OpSpec<'_>) -> bool {
 }
 fn is_mul16(s: &OpSpec<'_>) -> bool {
     matches!(s.params, Params::Int16(Int16Spec::Binary(p)) if p.is_mul())
+}
+fn is_logistic16(s: &OpSpec<'_>) -> bool {
+    matches!(s.params, Params::Int16(Int16Spec::Sigmoid(p)) if !p.is_tanh())
+}
+fn is_tanh16(s: &OpSpec<'_>) -> bool {
+    matches!(s.params, Params::Int16(Int16Spec::Sigmoid(p)) if p.is_tanh())
 }
 
 /// DEPTHWISE_CONV_2D channel by channel: a depth multiplier of 1, and with several batches an
@@ -437,6 +447,8 @@ fn run_int16(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Resul
         Int16Spec::Quantize(p) => elementwise16::quantize_f32_s16(p, x, y),
         #[cfg(feature = "op-dequantize")]
         Int16Spec::Dequantize(p) => elementwise16::dequantize_s16_f32(p, x, y),
+        #[cfg(any(feature = "op-logistic", feature = "op-tanh"))]
+        Int16Spec::Sigmoid(p) => sigmoid16::sigmoid_s16(p, x, y),
         #[cfg(any(feature = "op-add", feature = "op-mul"))]
         Int16Spec::Binary(p) => elementwise16::binary_s16(p, x, x2, y),
         #[allow(unreachable_patterns)]
@@ -800,12 +812,12 @@ mod tests {
         }
         assert_eq!(VariantId::Conv as u8, 0);
         assert_eq!(VariantId::SpaceBatch as u8, 36);
-        assert_eq!(VariantId::Mul16 as u8, 46);
+        assert_eq!(VariantId::Tanh16 as u8, 48);
         // With every operator compiled in, the ids are 0.. without gaps.
         #[cfg(feature = "all-ops")]
         for (i, v) in TABLE.iter().enumerate() {
             assert_eq!(v.id as usize, i, "{}", v.name);
         }
-        assert_eq!(VariantId::from_u8(VariantId::Mul16 as u8 + 1), None);
+        assert_eq!(VariantId::from_u8(VariantId::Tanh16 as u8 + 1), None);
     }
 }
