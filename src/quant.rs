@@ -258,6 +258,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn multiply_64_bit_accumulators() {
+        // 0.5 as Q31 (2^30) reduces to 2^14 at 16 bits: x · 2^14 / 2^15, rounded half up.
+        assert_eq!(multiply_by_quantized_multiplier_i64(1000, 1 << 30, 0), 500);
+        assert_eq!(multiply_by_quantized_multiplier_i64(3, 1 << 30, 0), 2);
+        assert_eq!(multiply_by_quantized_multiplier_i64(-3, 1 << 30, 0), -1);
+        // A shift of -10 divides by a further 1024; accumulators beyond 32 bits stay exact.
+        assert_eq!(multiply_by_quantized_multiplier_i64(1 << 40, 1 << 30, -10), 1 << 29);
+        // Multipliers at the top round to 0x7FFF, not 0x8000.
+        assert_eq!(multiply_by_quantized_multiplier_i64(1 << 15, i32::MAX, 0), 0x7FFF);
+        // The int16 activation range with RELU6 at scale 2^-12: [0, 6 · 4096].
+        assert_eq!(activation_range_i16(Activation::Relu6, 1.0 / 4096.0, 0), (0, 24576));
+        assert_eq!(activation_range_i16(Activation::None, 0.1, 0), (-32768, 32767));
+    }
+
+    #[test]
     fn multiplier_of_half() {
         assert_eq!(quantize_multiplier(0.5), Requant { multiplier: 1 << 30, shift: 0 });
         assert_eq!(quantize_multiplier(0.0), Requant { multiplier: 0, shift: 0 });

@@ -159,8 +159,10 @@ pub fn conv2d_s16(
                             }
                             let at_in = i.offset(b, y as usize, x as usize, in_base);
                             let at_f = f.offset(oc, ky, kx, 0);
-                            for c in 0..f.c {
-                                let prod = filter[at_f + c] as i32 * get16(input, at_in + c);
+                            // In range after `check`; `get` keeps panics out of the code.
+                            let taps = filter.get(at_f..at_f + f.c).unwrap_or(&[]);
+                            for (c, &w) in taps.iter().enumerate() {
+                                let prod = w as i32 * get16(input, at_in + c);
                                 acc64 += prod as i64;
                                 acc32 = acc32.wrapping_add(prod);
                             }
@@ -174,4 +176,49 @@ pub fn conv2d_s16(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geometry::{Padding, Window};
+    use crate::kernels::conv::IoQuant;
+    use crate::tensor::Dims4;
+
+    fn bytes(v: &[i16]) -> std::vec::Vec<u8> {
+        v.iter().flat_map(|x| x.to_le_bytes()).collect()
+    }
+
+    /// A 1x1 convolution of one pixel, two input channels, two output channels: the
+    /// accumulator and both requantizations by hand.
+    #[test]
+    fn one_pixel_both_accumulators() {
+        let d = |c| Dims4 { n: 1, h: 1, w: 1, c };
+        let w = Window::tflm(Padding::Valid, [1, 1], [1, 1], [1, 1], [1, 1], [1, 1]).unwrap();
+        let io = IoQuant { input_zp: 0, output_zp: 0, act_min: -32768, act_max: 32767 };
+        let p = ConvParams::new(w, d(2), Dims4 { n: 2, h: 1, w: 1, c: 2 }, d(2), io).unwrap();
+        let input = bytes(&[30000, -20000]);
+        // Channel 0: 100·30000 + 50·(−20000) = 2,000,000; channel 1: −127·30000 + 1·(−20000).
+        let filter = [100i8, 50, -127, 1];
+        let half = Requant { multiplier: 1 << 30, shift: -6 }; // 0.5 / 64 = 1/128
+        let bias64 = 8i64.to_le_bytes().iter().chain(&(-8i64).to_le_bytes()).copied().collect::<std::vec::Vec<u8>>();
+        let mut out = [0u8; 4];
+        conv2d_s16(&p, &[half], &filter, Bias16::I64(LeI64s::new(&bias64)), &input, &mut out).unwrap();
+        // (2,000,008 / 128) = 15625.06 → 15625; (−3,830,008 / 128) = −29921.9 → −29922.
+        assert_eq!([get16(&out, 0), get16(&out, 1)], [15625, -29922]);
+        let bias32 = 8i32.to_le_bytes().iter().chain(&(-8i32).to_le_bytes()).copied().collect::<std::vec::Vec<u8>>();
+        conv2d_s16(&p, &[half], &filter, Bias16::I32(LeI32s::new(&bias32)), &input, &mut out).unwrap();
+        assert_eq!([get16(&out, 0), get16(&out, 1)], [15625, -29922]);
+        // A bias length below the channel count is refused before anything is written.
+        let short = 8i64.to_le_bytes();
+        let r = conv2d_s16(&p, &[half], &filter, Bias16::I64(LeI64s::new(&short)), &input, &mut out);
+        assert!(r.is_err());
+    }
+
+    #[test]
+    fn int64_values_read_little_endian() {
+        let b = (-5i64).to_le_bytes().iter().chain(&(1i64 << 40).to_le_bytes()).copied().collect::<std::vec::Vec<u8>>();
+        let v = LeI64s::new(&b);
+        assert_eq!((v.len(), v.get(0), v.get(1), v.get(2)), (2, -5, 1 << 40, 0));
+    }
 }

@@ -52,7 +52,8 @@ pub fn depthwise_conv2d_s16(
                                     continue;
                                 }
                                 let v = get16(input, i.offset(b, y as usize, x as usize, ic));
-                                acc += (filter[f.offset(0, ky, kx, oc)] as i32 * v) as i64;
+                                let w = filter.get(f.offset(0, ky, kx, oc)).copied().unwrap_or(0);
+                                acc += (w as i32 * v) as i64;
                             }
                         }
                         let v = bias.finish(acc, oc, channel(requant, oc), io.act_min, io.act_max);

@@ -264,3 +264,45 @@ pub fn binary_s16(p: &Binary16Params, input1: &[u8], input2: &[u8], output: &mut
     });
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conversions_by_hand() {
+        // int16 → int8: scale 2^-10 → 2^-5 divides by 32 (rounding), zero point 7, clamped.
+        let p = Requantize16Params::new(Int::I16, Int::I8, [1.0 / 1024.0, 1.0 / 32.0], [0, 7], 3).unwrap();
+        let input: std::vec::Vec<u8> = [100i16, -48, 30000].iter().flat_map(|v| v.to_le_bytes()).collect();
+        let mut out = [0u8; 3];
+        requantize16(&p, &input, &mut out).unwrap();
+        assert_eq!(out.map(|b| b as i8), [10, 5, 127]);
+        // float → int16 with zero point 0 and DEQUANTIZE back.
+        let q = Convert16Params::new(0.5, 0, 2).unwrap();
+        let f: std::vec::Vec<u8> = [1.25f32, -40000.0].iter().flat_map(|v| v.to_le_bytes()).collect();
+        let mut y = [0u8; 4];
+        quantize_f32_s16(&q, &f, &mut y).unwrap();
+        assert_eq!([i16::from_le_bytes([y[0], y[1]]), i16::from_le_bytes([y[2], y[3]])], [3, -32768]);
+        let mut back = [0u8; 8];
+        dequantize_s16_f32(&q, &y, &mut back).unwrap();
+        assert_eq!(f32::from_le_bytes([back[0], back[1], back[2], back[3]]), 1.5);
+        // Zero points outside the type are refused.
+        assert!(Requantize16Params::new(Int::I16, Int::I8, [1.0, 1.0], [0, 200], 1).is_err());
+    }
+
+    #[test]
+    fn mul_broadcasts_and_requires_zero_points_0() {
+        let s = |d: &[usize]| Shape::new(d).unwrap();
+        let shapes = [s(&[2, 2]), s(&[2]), s(&[2, 2])];
+        // 2^-8 · 2^-8 / 2^-10 = 1/64.
+        let scales = [1.0 / 256.0, 1.0 / 256.0, 1.0 / 1024.0];
+        let p = Binary16Params::new(true, scales, [0; 3], Activation::None, shapes).unwrap();
+        let a: std::vec::Vec<u8> = [64i16, -64, 640, 32767].iter().flat_map(|v| v.to_le_bytes()).collect();
+        let b: std::vec::Vec<u8> = [2i16, 100].iter().flat_map(|v| v.to_le_bytes()).collect();
+        let mut y = [0u8; 8];
+        binary_s16(&p, &a, &b, &mut y).unwrap();
+        let v: std::vec::Vec<i16> = y.chunks(2).map(|c| i16::from_le_bytes([c[0], c[1]])).collect();
+        assert_eq!(v, [2, -100, 20, 32767]);
+        assert!(Binary16Params::new(true, scales, [0, 1, 0], Activation::None, shapes).is_err());
+    }
+}

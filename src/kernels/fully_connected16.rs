@@ -35,10 +35,12 @@ pub fn fully_connected_s16(
     let input_offset = io.input_zp.wrapping_neg();
     for b in 0..p.batches() {
         for oc in 0..od {
-            let rq = requant[if p.per_channel() { oc } else { 0 }];
+            // In range after `check`; `get` keeps panics out of the code.
+            let rq = requant.get(if p.per_channel() { oc } else { 0 }).copied().unwrap_or_default();
+            let row = filter.get(oc * depth..(oc + 1) * depth).unwrap_or(&[]);
             let (mut acc64, mut acc32) = (0i64, 0i32);
-            for d in 0..depth {
-                let f = (filter[oc * depth + d] as i32).wrapping_add(filter_offset);
+            for (d, &w) in row.iter().enumerate() {
+                let f = (w as i32).wrapping_add(filter_offset);
                 let prod = f.wrapping_mul(get16(input, b * depth + d).wrapping_add(input_offset));
                 acc64 = acc64.wrapping_add(prod as i64);
                 acc32 = acc32.wrapping_add(prod);

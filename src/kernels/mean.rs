@@ -145,7 +145,11 @@ pub fn mean_s8(p: &MeanParams, input: &[i8], output: &mut [i8]) {
         return;
     }
     let get = |i: usize| input.get(i).map_or(0, |&x| x as i32);
-    mean_with(p, get, |k, v| output[k] = v.clamp(i8::MIN as i32, i8::MAX as i32) as i8);
+    mean_with(p, get, |k, v| {
+        if let Some(o) = output.get_mut(k) {
+            *o = v.clamp(i8::MIN as i32, i8::MAX as i32) as i8;
+        }
+    });
 }
 
 /// MEAN, int16 (TFLM runs it through the same integer path as int8, clamping to int16), over

@@ -143,7 +143,8 @@ pub fn softmax_s16(p: &Softmax16Params, input: &[u8], output: &mut [u8]) -> Resu
         let shifted = ((((sum as i64) << (headroom - 1)) + (1 << 13)) >> 14) as i32;
         let sym = shifted.wrapping_sub((1 << 15) + (1 << 16)).clamp(-32768, 32767) as i16;
         let reciprocal = lookup(sym, &ONE_OVER_ONE_PLUS_X) as i64;
-        let right = 31 - headroom;
+        // The row maximum alone contributes about 32767: headroom stays at or below 17.
+        let right = 31u32.saturating_sub(headroom).max(1);
         let round = 1i64 << (right - 1);
         for c in 0..p.depth {
             let e = get16(output, at + c) as i64;
