@@ -64,7 +64,7 @@ impl Softmax16Params {
 }
 
 /// Entries of an int16 table: 512 and one more for the last slope.
-pub const LUT_LEN: usize = 513;
+pub(crate) const LUT_LEN: usize = 513;
 
 /// TFLM's `LUTPopulate<int16_t>` for `f` with the given input and output quantization.
 pub fn populate(
