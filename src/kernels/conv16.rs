@@ -106,6 +106,25 @@ pub fn set16(y: &mut [u8], i: usize, v: i16) {
     }
 }
 
+/// Element `i` of input `k` of `io`, read as little-endian int16 (byte offsets `2i`, `2i + 1`;
+/// 0 when out of range).
+#[inline(always)]
+pub fn io_get16(io: &super::io::Io<'_>, k: usize, i: usize) -> i32 {
+    match io.input(k, 2 * i, 2) {
+        &[a, b] => i16::from_le_bytes([a as u8, b as u8]) as i32,
+        _ => 0,
+    }
+}
+
+/// Writes output element `i` of `io` as little-endian int16 (both bytes after the caller
+/// read what it needs of input element `i`).
+#[inline(always)]
+pub fn io_set16(io: &mut super::io::Io<'_>, i: usize, v: i16) {
+    let [a, b] = v.to_le_bytes();
+    io.set(2 * i, a as i8);
+    io.set(2 * i + 1, b as i8);
+}
+
 /// The requantization of channel `ch` (one entry broadcasts).
 #[inline(always)]
 pub(crate) fn channel(requant: &[Requant], ch: usize) -> Requant {

@@ -15,6 +15,8 @@
 //! Operands are little-endian bytes at any alignment; outputs are separate from inputs.
 
 use super::add::{smaller_than_one, Broadcast};
+use super::conv16::{io_get16, io_set16};
+use super::io::Io;
 use crate::quant::{
     activation_range_i16, multiply_by_quantized_multiplier, multiply_by_quantized_multiplier_smaller_than_one_exp,
     quantize_multiplier, Activation,
@@ -252,15 +254,20 @@ impl Binary16Params {
     }
 }
 
-/// Int16 ADD or MUL over the broadcast plan, little-endian bytes (output separate).
-pub fn binary_s16(p: &Binary16Params, input1: &[u8], input2: &[u8], output: &mut [u8]) -> Result<()> {
+/// Int16 ADD or MUL over the broadcast plan: inputs 0 and 1 of `io`, little-endian bytes.
+/// Walks the output forward and reads each output element's operands before writing it, so
+/// an operand of the output's shape may share the output's bytes from its start or after.
+pub fn binary_s16(p: &Binary16Params, io: &mut Io<'_>) -> Result<()> {
     let b = &p.broadcast;
-    if input1.len() < 2 * b.input1_len() || input2.len() < 2 * b.input2_len() || output.len() < 2 * b.output_len() {
+    if io.input_len(0) < 2 * b.input1_len()
+        || io.input_len(1) < 2 * b.input2_len()
+        || io.output_len() < 2 * b.output_len()
+    {
         return Err(Error::InvalidArgument);
     }
     b.for_each(|o, i, j| {
-        let v = p.one(Int::I16.get(input1, i), Int::I16.get(input2, j));
-        Int::I16.set(output, o, v as i64);
+        let v = p.one(io_get16(io, 0, i), io_get16(io, 1, j));
+        io_set16(io, o, v as i16);
     });
     Ok(())
 }
@@ -297,11 +304,12 @@ mod tests {
         // 2^-8 · 2^-8 / 2^-10 = 1/64.
         let scales = [1.0 / 256.0, 1.0 / 256.0, 1.0 / 1024.0];
         let p = Binary16Params::new(true, scales, [0; 3], Activation::None, shapes).unwrap();
-        let a: std::vec::Vec<u8> = [64i16, -64, 640, 32767].iter().flat_map(|v| v.to_le_bytes()).collect();
-        let b: std::vec::Vec<u8> = [2i16, 100].iter().flat_map(|v| v.to_le_bytes()).collect();
-        let mut y = [0u8; 8];
-        binary_s16(&p, &a, &b, &mut y).unwrap();
-        let v: std::vec::Vec<i16> = y.chunks(2).map(|c| i16::from_le_bytes([c[0], c[1]])).collect();
+        let a: std::vec::Vec<i8> =
+            [64i16, -64, 640, 32767].iter().flat_map(|v| v.to_le_bytes()).map(|b| b as i8).collect();
+        let b: std::vec::Vec<i8> = [2i16, 100].iter().flat_map(|v| v.to_le_bytes()).map(|b| b as i8).collect();
+        let mut y = [0i8; 8];
+        binary_s16(&p, &mut Io::split2(&a, &b, &mut y)).unwrap();
+        let v: std::vec::Vec<i16> = y.chunks(2).map(|c| i16::from_le_bytes([c[0] as u8, c[1] as u8])).collect();
         assert_eq!(v, [2, -100, 20, 32767]);
         assert!(Binary16Params::new(true, scales, [0, 1, 0], Activation::None, shapes).is_err());
     }

@@ -13,6 +13,8 @@
 //! half of it either way), the last entry 65535. [`sigmoid_entry`] computes it; a test checks
 //! the constants.
 
+use super::conv16::{io_get16, io_set16};
+use super::io::Io;
 use crate::{Error, Result};
 
 /// Prepared int16 LOGISTIC or TANH.
@@ -96,17 +98,28 @@ pub fn sigmoid_entry(i: usize) -> u16 {
     libm::round(a + e / 2.0) as u16
 }
 
-/// LOGISTIC or TANH over `len` int16 values, little-endian bytes (output separate).
-pub fn sigmoid_s16(p: &Sigmoid16Params, input: &[u8], output: &mut [u8]) -> Result<()> {
-    if input.len() < 2 * p.len || output.len() < 2 * p.len {
+/// LOGISTIC or TANH over `len` int16 values (little-endian bytes) from input 0 of `io`, walking
+/// forward: element `i` is read before it is written, so the output may share the input's
+/// bytes from its start or before.
+pub fn sigmoid_s16(p: &Sigmoid16Params, io: &mut Io<'_>) -> Result<()> {
+    if io.input_len(0) < 2 * p.len || io.output_len() < 2 * p.len {
         return Err(Error::InvalidArgument);
     }
-    let round = if p.left_shift > 0 { 1i32 << (p.left_shift - 1) } else { 0 };
     for i in 0..p.len {
-        let x = super::conv16::get16(input, i);
-        let v = x.wrapping_mul(p.multiplier).wrapping_add(round) >> p.left_shift;
+        let y = p.one(io_get16(io, 0, i));
+        io_set16(io, i, y);
+    }
+    Ok(())
+}
+
+impl Sigmoid16Params {
+    /// One value.
+    #[inline(always)]
+    fn one(&self, x: i32) -> i16 {
+        let round = if self.left_shift > 0 { 1i32 << (self.left_shift - 1) } else { 0 };
+        let v = x.wrapping_mul(self.multiplier).wrapping_add(round) >> self.left_shift;
         let a = v.unsigned_abs();
-        let y = if p.tanh {
+        if self.tanh {
             let r = match SIGMOID.get((a >> 8) as usize..(a >> 8) as usize + 2) {
                 Some(&[ua, ub]) if a >> 8 < 255 => {
                     let (ua, ub) = (ua as u32, ub as u32);
@@ -127,10 +140,8 @@ pub fn sigmoid_s16(p: &Sigmoid16Params, input: &[u8], output: &mut [u8]) -> Resu
             let r =
                 if v >= 0 { r.wrapping_add(1 << 9) } else { (1u32 << 25).wrapping_sub(r).wrapping_add((1 << 9) - 1) };
             (r >> 10) as i16
-        };
-        super::conv16::set16(output, i, y);
+        }
     }
-    Ok(())
 }
 
 /// `σ(i/24)` in Q0.16, interpolation-corrected ([`sigmoid_entry`]).
@@ -167,14 +178,21 @@ mod tests {
 
     #[test]
     fn zero_maps_to_half_and_zero() {
-        let input = [0u8; 2];
-        let mut out = [0u8; 2];
-        let p = Sigmoid16Params::new(false, 1.0 / 4096.0, 0, 1.0 / 32768.0, 0, 1).unwrap();
-        sigmoid_s16(&p, &input, &mut out).unwrap();
-        assert_eq!(i16::from_le_bytes(out), 16384);
+        // 0 and, in place, 4096 (1.0 at scale 2^-12): σ(1) = 0.73106 → 23955.5 of 32768, the table entry 24 rounded up.
+        let mut buf = [0i8, 0, 0, 16];
+        let p = Sigmoid16Params::new(false, 1.0 / 4096.0, 0, 1.0 / 32768.0, 0, 2).unwrap();
+        let shared = [super::super::io::Src::Shared { offset: 0, len: 4 }, super::super::io::Src::Slice(&[])];
+        let mut io = Io::shared(&mut buf, 0, 4, shared).unwrap();
+        sigmoid_s16(&p, &mut io).unwrap();
+        assert_eq!(
+            [i16::from_le_bytes([buf[0] as u8, buf[1] as u8]), i16::from_le_bytes([buf[2] as u8, buf[3] as u8])],
+            [16384, 23956]
+        );
+        let input = [0i8; 2];
+        let mut out = [0i8; 2];
         let p = Sigmoid16Params::new(true, 1.0 / 4096.0, 0, 1.0 / 32768.0, 0, 1).unwrap();
-        sigmoid_s16(&p, &input, &mut out).unwrap();
-        assert_eq!(i16::from_le_bytes(out), 0);
+        sigmoid_s16(&p, &mut Io::split(&input, &mut out)).unwrap();
+        assert_eq!(i16::from_le_bytes([out[0] as u8, out[1] as u8]), 0);
         // Output scale other than 2^-15, or a zero point: refused as TFLM refuses them.
         assert!(Sigmoid16Params::new(true, 1.0 / 4096.0, 0, 1.0 / 16384.0, 0, 1).is_err());
         assert!(Sigmoid16Params::new(true, 1.0 / 4096.0, 3, 1.0 / 32768.0, 0, 1).is_err());

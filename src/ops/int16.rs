@@ -3,10 +3,11 @@
 //! hands over here when its input (QUANTIZE: input or output) is int16, under the operator's
 //! own cargo feature.
 //!
-//! Memory behaviour: every int16 form reads whole tensors into a separate output
-//! ([`Dataflow::Global`], access `Separate`): no overlap, no in-place, no fused segments, no
-//! folded PAD. Tensor bytes come from the element type, so the planner sizes int16 tensors at
-//! two bytes per element like any other type.
+//! Memory behaviour: LOGISTIC, TANH, ADD and MUL are elementwise over 2-byte elements and
+//! run in place (forward); every other int16 form reads whole tensors into a separate output
+//! ([`Dataflow::Global`], access `Separate`). None joins fused segments or takes a folded PAD.
+//! Tensor bytes come from the element type, so the planner sizes int16 tensors at two bytes
+//! per element like any other type.
 
 use super::conv::{window_options, RequantSource};
 use super::{opt_i32, Ctx, Dataflow, OpSpec, Params};
@@ -342,7 +343,16 @@ pub(super) fn binary<'m>(c: &Ctx<'m>, mul: bool) -> Result<OpSpec<'m>> {
     let scales = [a.quant.scale(), b.quant.scale(), y.quant.scale()];
     let zps = [a.quant.zero_point(), b.quant.zero_point(), y.quant.zero_point()];
     let p = c.k(Binary16Params::new(mul, scales, zps, act, [a.shape, b.shape, y.shape]))?;
-    c.spec([Some(t1), Some(t2)], Dataflow::Global, Params::Int16(Int16Spec::Binary(p)))
+    // In place over an operand of the output's shape (the first preferred); a broadcast one
+    // stays intact.
+    let inputs = match (a.shape == y.shape, b.shape == y.shape) {
+        (true, true) => [Some(t1), Some(t2)],
+        (true, false) => [Some(t1), None],
+        (false, true) => [Some(t2), None],
+        (false, false) => [None, None],
+    };
+    let dataflow = Dataflow::Elementwise { inputs, in_bytes: 2, out_bytes: 2 };
+    c.spec([Some(t1), Some(t2)], dataflow, Params::Int16(Int16Spec::Binary(p)))
 }
 
 /// LOGISTIC (`tanh` false) or TANH on int16 tensors.
@@ -353,5 +363,5 @@ pub(super) fn sigmoid<'m>(c: &Ctx<'m>, tanh: bool) -> Result<OpSpec<'m>> {
     let (is, iz) = (input.quant.scale(), input.quant.zero_point());
     let (os, oz) = (output.quant.scale(), output.quant.zero_point());
     let p = c.k(Sigmoid16Params::new(tanh, is, iz, os, oz, input.elements()))?;
-    spec(c, ti, Int16Spec::Sigmoid(p))
+    c.spec([Some(ti), None], super::elementwise(ti, 2, 2), Params::Int16(Int16Spec::Sigmoid(p)))
 }

@@ -149,13 +149,13 @@ pub const TABLE: &[Variant] = &[
     #[cfg(feature = "op-dequantize")]
     int16(VariantId::Dequantize16, "dequantize_s16_f32", is_dequantize16),
     #[cfg(feature = "op-add")]
-    int16(VariantId::Add16, "add_s16", is_add16),
+    int16_map(VariantId::Add16, "add_s16", is_add16),
     #[cfg(feature = "op-mul")]
-    int16(VariantId::Mul16, "mul_s16", is_mul16),
+    int16_map(VariantId::Mul16, "mul_s16", is_mul16),
     #[cfg(feature = "op-logistic")]
-    int16(VariantId::Logistic16, "logistic_s16", is_logistic16),
+    int16_map(VariantId::Logistic16, "logistic_s16", is_logistic16),
     #[cfg(feature = "op-tanh")]
-    int16(VariantId::Tanh16, "tanh_s16", is_tanh16),
+    int16_map(VariantId::Tanh16, "tanh_s16", is_tanh16),
 ];
 
 /// A 16x8 variant: whole tensors, output apart from the input, a requantization table as
@@ -172,6 +172,12 @@ const fn int16(id: VariantId, name: &'static str, requires: fn(&OpSpec<'_>) -> b
         run: run_int16,
         rows: None,
     }
+}
+
+/// A 16x8 elementwise map (LOGISTIC, TANH, ADD, MUL): whole tensors, walking forward, so the
+/// output may take an operand's bytes from its start or before (the planner's in-place rule).
+const fn int16_map(id: VariantId, name: &'static str, requires: fn(&OpSpec<'_>) -> bool) -> Variant {
+    Variant { access: Access::Forward, run: run_int16_map, ..int16(id, name, requires) }
 }
 
 fn is_conv16(s: &OpSpec<'_>) -> bool {
@@ -405,10 +411,6 @@ fn run_int16(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Resul
     whole(region)?;
     let scratch = core::mem::take(&mut b.scratch);
     let s = b.split(spec.output)?;
-    let x2 = match spec.inputs[1] {
-        Some(t) => s.input(t)?,
-        None => &[],
-    };
     let (x, y) = (s.input(input0(spec)?)?, s.out);
     match k {
         #[cfg(feature = "op-conv")]
@@ -447,11 +449,29 @@ fn run_int16(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Resul
         Int16Spec::Quantize(p) => elementwise16::quantize_f32_s16(p, x, y),
         #[cfg(feature = "op-dequantize")]
         Int16Spec::Dequantize(p) => elementwise16::dequantize_s16_f32(p, x, y),
-        #[cfg(any(feature = "op-logistic", feature = "op-tanh"))]
-        Int16Spec::Sigmoid(p) => sigmoid16::sigmoid_s16(p, x, y),
-        #[cfg(any(feature = "op-add", feature = "op-mul"))]
-        Int16Spec::Binary(p) => elementwise16::binary_s16(p, x, x2, y),
+
         #[allow(unreachable_patterns)]
+        _ => Err(Error::Internal),
+    }
+}
+
+/// The 16x8 elementwise maps through an [`Io`] (bytes), forward only.
+#[cfg_attr(
+    not(any(feature = "op-add", feature = "op-mul", feature = "op-logistic", feature = "op-tanh")),
+    allow(unused_mut)
+)]
+fn run_int16_map(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
+    let Params::Int16(k) = &spec.params else { return Err(Error::Internal) };
+    whole(region)?;
+    let (mut io, walk) = b.io(spec.output, spec.inputs)?;
+    if walk != Walk::Forward {
+        return Err(Error::InvalidArgument);
+    }
+    match k {
+        #[cfg(any(feature = "op-logistic", feature = "op-tanh"))]
+        Int16Spec::Sigmoid(p) => sigmoid16::sigmoid_s16(p, &mut io),
+        #[cfg(any(feature = "op-add", feature = "op-mul"))]
+        Int16Spec::Binary(p) => elementwise16::binary_s16(p, &mut io),
         _ => Err(Error::Internal),
     }
 }

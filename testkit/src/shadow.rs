@@ -687,7 +687,31 @@ impl<'m, 'p> Checker<'m, 'p> {
                     | V::Tanh16
             )
         });
+        // Of those, the elementwise maps walk forward over 2-byte elements (in place allowed).
+        let int16_map = int16
+            && self.plan.op_plan[o].variant().and_then(VariantId::from_u8).is_some_and(|v| {
+                matches!(v, VariantId::Add16 | VariantId::Mul16 | VariantId::Logistic16 | VariantId::Tanh16)
+            });
         match kind {
+            _ if int16_map => {
+                let ins: Vec<Span> = inputs.iter().filter_map(|(_, s)| *s).collect();
+                self.forward_only(&ins, &out)?;
+                let n = out.len;
+                let (same, bcast): (Vec<Span>, Vec<Span>) = ins.into_iter().partition(|s| s.len == n);
+                for s in &bcast {
+                    self.expect(s, 0, s.len, "reading a broadcast operand")?;
+                }
+                for i in (0..n).step_by(2) {
+                    let end = (i + 2).min(n);
+                    for s in &same {
+                        self.expect(s, i, end, "reading an int16 element before writing it")?;
+                    }
+                    self.mark(&out, i, end, o32);
+                }
+                for s in &bcast {
+                    self.expect(s, 0, s.len, "reading a broadcast operand at the end")?;
+                }
+            }
             _ if int16 => {
                 if let Some((t, _)) = inputs.iter().find(|(_, s)| s.is_some_and(|s| s.overlaps(&out))) {
                     return Err(format!(
