@@ -79,6 +79,11 @@
 #define MAX_EXTERNAL 8
 
 /**
+ * Format version written and accepted.
+ */
+#define VERSION 1
+
+/**
  * An interpreter. Opaque: it lives inside the caller's arena, at its first byte, and is valid
  * until the arena is reused (a new `pw_interpreter_init` on it invalidates the old handle).
  */
@@ -98,8 +103,8 @@ typedef uint32_t pw_status;
  * Versioning: the library reads `struct_size` bytes (a whole number of fields, at least
  * `struct_size` and `flags`, at most this library's `sizeof(pw_options)`); fields beyond an
  * older caller's `struct_size` take their defaults. Fields that take effect: `flags`,
- * `patching`. `memory_budget` and `reserved` must be 0 (`PW_ERR_BAD_OPTIONS` otherwise), as
- * must every unknown flag bit.
+ * `patching`, `memory_budget`. `reserved` must be 0 (`PW_ERR_BAD_OPTIONS` otherwise), as must
+ * every unknown flag bit.
  */
 typedef struct {
   /**
@@ -116,7 +121,11 @@ typedef struct {
    */
   uint32_t patching;
   /**
-   * Arena budget in bytes the planner should aim for: not supported yet, must be 0.
+   * Total arena bytes the plan may take; 0 (default): no budget, the smallest plan. With a
+   * budget the plan fuses operators into patch-based segments only when it must: the
+   * operator-by-operator plan if it fits, else the fused plan (`PW_PATCH_AUTO`); when
+   * neither fits, `PW_ERR_OVER_BUDGET` with the smallest arena in
+   * `pw_error_info.arena_required` (from `pw_model_verify`).
    */
   uint32_t memory_budget;
   /**
@@ -454,6 +463,18 @@ typedef struct {
 #define PW_ERR_PLAN_NEEDS_ARENA 302
 
 /**
+ * No plan fits `pw_options.memory_budget`; `pw_error_info.arena_required` (from
+ * `pw_model_verify`) is the smallest arena any plan needs.
+ */
+#define PW_ERR_OVER_BUDGET 303
+
+/**
+ * The plan given to `pw_interpreter_init_planned` is not a plan file, is corrupted, or was
+ * made for other model bytes (make it again: `patchwise plan MODEL --emit FILE`).
+ */
+#define PW_ERR_BAD_PLAN 304
+
+/**
  * A kernel failed at invoke time (see `pw_interpreter_last_error`).
  */
 #define PW_ERR_KERNEL_FAILED 400
@@ -558,6 +579,50 @@ pw_status pw_interpreter_init(const uint8_t *model,
                               pw_interpreter **out);
 
 /**
+ * Sets up an interpreter from a plan made ahead of time on the host (`patchwise plan MODEL
+ * --emit FILE`, kept in flash beside the model) instead of planning on the device.
+ *
+ * Init then verifies the model, checks that the plan was made for exactly these model bytes
+ * (length and checksum) and is intact, and copies its tables into the arena: it runs no
+ * planner and needs no planning memory (`pw_planned_arena_required` gives the size), and a
+ * firmware that never calls `pw_interpreter_init` links no planner code. Everything else is as
+ * with `pw_interpreter_init` (options were chosen when the plan was made).
+ *
+ * # Returns
+ * `PW_OK` and `*out` set; `PW_ERR_NULL_POINTER`, `PW_ERR_ARENA_MISALIGNED`,
+ * `PW_ERR_ARENA_TOO_SMALL`, `PW_ERR_BAD_PLAN`, or the model's `PW_ERR_MODEL_*` error.
+ *
+ * # Safety
+ * As `pw_interpreter_init`; `plan` valid for reads of `plan_len` bytes during the call (it is
+ * not kept).
+ */
+pw_status pw_interpreter_init_planned(const uint8_t *model,
+                                      size_t model_len,
+                                      const uint8_t *plan,
+                                      size_t plan_len,
+                                      void *arena,
+                                      size_t arena_len,
+                                      pw_interpreter **out);
+
+/**
+ * Exact arena bytes `pw_interpreter_init_planned` needs for this model and plan (both
+ * verified, as init does).
+ *
+ * # Returns
+ * `PW_OK` and `*bytes` set; `PW_ERR_NULL_POINTER`, `PW_ERR_BAD_PLAN`, or the model's
+ * `PW_ERR_MODEL_*` error.
+ *
+ * # Safety
+ * `model` valid for `model_len` bytes, `plan` for `plan_len` bytes; `bytes` valid for writing
+ * a `size_t`.
+ */
+pw_status pw_planned_arena_required(const uint8_t *model,
+                                    size_t model_len,
+                                    const uint8_t *plan,
+                                    size_t plan_len,
+                                    size_t *bytes);
+
+/**
  * Runs the model once on the current input data.
  *
  * Input data may be overwritten during the run (as in TFLM): write all inputs before every
@@ -657,6 +722,19 @@ pw_status pw_interpreter_arena_used(const pw_interpreter *interp, size_t *bytes)
  * `interp` a handle; `info` valid for writing a `pw_error_info`.
  */
 pw_status pw_interpreter_last_error(const pw_interpreter *interp, pw_error_info *info);
+
+/**
+ * Called (library built with the cargo feature `profile`) before operators `first_op` to
+ * `last_op` (inclusive) run: one operator (`first_op == last_op`) or one fused segment.
+ * Defined by the application; it must not call back into patchwise for the same
+ * interpreter.
+ */
+extern void pw_profile_begin(uint32_t first_op, uint32_t last_op);
+
+/**
+ * Called (feature `profile`) after operators `first_op` to `last_op` ran (or failed).
+ */
+extern void pw_profile_end(uint32_t first_op, uint32_t last_op);
 
 /**
  * A static, NUL-terminated description of `status` (never NULL; "unknown status" for codes

@@ -61,6 +61,12 @@ pub enum Error {
     // ---- memory errors ----
     /// The arena is smaller than `required` bytes.
     ArenaTooSmall { required: usize },
+    /// No plan fits the memory budget (`Options::budget`); `required` is the smallest arena any
+    /// plan needs.
+    OverBudget { required: usize },
+    /// A plan made ahead of time ([`crate::planfile`]) that is not one, is corrupted, or was
+    /// made for other model bytes.
+    BadPlan,
     /// The arena does not start at a 16-byte boundary.
     ArenaMisaligned,
     /// The model needs more bookkeeping than patchwise's fixed limits (e.g. too many tensors).
@@ -123,6 +129,10 @@ impl fmt::Display for Error {
             }
             Error::ArenaMisaligned => write!(f, "arena not 16-byte aligned"),
             Error::TooLarge => write!(f, "model exceeds patchwise's fixed limits"),
+            Error::OverBudget { required } => {
+                write!(f, "no plan fits the memory budget: the smallest arena for this model is {required} bytes")
+            }
+            Error::BadPlan => write!(f, "the plan file is corrupted or was made for another model (make it again with patchwise plan MODEL --emit FILE)"),
             Error::PlanNeedsArena => write!(f, "model too large to plan without an arena; init plans inside the arena"),
             Error::KernelFailed { op, opcode } => write!(f, "op {op} (opcode {opcode}): kernel failed"),
             Error::Internal => write!(f, "internal error (a patchwise bug)"),

@@ -11,10 +11,12 @@ use crate::error::{Error, Result};
 use crate::exec;
 use crate::memory::{tensor_bytes, External, Memory};
 use crate::plan::{self, PlanSummary, Work};
+use crate::planfile::PlanFile;
 use crate::runplan::{Offsets, OpRun, BUFFER_ALIGN, NO_OFFSET};
 use crate::schema::{DType, Model};
 use crate::slices::{checked_sum, span_mut, take_front};
 use crate::tensor::Shape;
+use crate::variants::{self, VariantId};
 
 /// Required alignment of the arena's first byte.
 pub const ARENA_ALIGN: usize = 16;
@@ -40,6 +42,28 @@ fn product(a: usize, b: usize) -> Result<usize> {
 
 const HEADER_BYTES: usize = (core::mem::size_of::<Interpreter<'static, 'static>>() + 15) & !15;
 const _: () = assert!(core::mem::align_of::<Interpreter<'static, 'static>>() <= ARENA_ALIGN);
+
+/// Told when each step of an invoke begins and ends ([`Interpreter::invoke_observed`]): a
+/// step is one operator (`first == last`) or one fused segment, operators `first..=last` run
+/// together row by row (skipped operators inside it, such as an aliased RESHAPE, included).
+/// Skipped operators outside segments (a PAD folded into the next convolution, an aliased
+/// RESHAPE) are not steps. `end` follows every `begin`, also when the step failed.
+pub trait Observer {
+    /// Step `first..=last` is about to run.
+    fn begin(&mut self, first: usize, last: usize);
+    /// Step `first..=last` has run (or failed).
+    fn end(&mut self, first: usize, last: usize);
+}
+
+/// The observer of a plain invoke: does nothing, and compiles to nothing.
+pub(crate) struct Unobserved;
+
+impl Observer for Unobserved {
+    #[inline(always)]
+    fn begin(&mut self, _: usize, _: usize) {}
+    #[inline(always)]
+    fn end(&mut self, _: usize, _: usize) {}
+}
 
 pub use crate::plan::Options;
 
@@ -133,13 +157,50 @@ impl Layout {
 
     /// Total arena bytes for an activation area of `act` bytes.
     fn total(&self, act: usize) -> Result<usize> {
-        Ok(sum(&[HEADER_BYTES, self.tables(act)?, act])?.max(self.planning))
+        Ok(self.planned_total(act)?.max(self.planning))
+    }
+
+    /// Total arena bytes for an activation area of `act` bytes when init does not plan (a plan
+    /// made ahead of time): no planning memory.
+    fn planned_total(&self, act: usize) -> Result<usize> {
+        sum(&[HEADER_BYTES, self.tables(act)?, act])
     }
 }
 
 /// Runs the planner inside `work_mem` (at least `Layout::work` bytes, 4-aligned); returns the
 /// summary with the `u32` offsets and the run-plan left in `work_mem`'s tail tables.
+/// Plans with `options`, honouring its budget ([`Options::budget`]): `plan` runs the planner
+/// with the options it is given and returns the summary (its tables are the last run's).
+fn within_budget(
+    options: &Options,
+    l: &Layout,
+    mut plan: impl FnMut(&Options) -> Result<PlanSummary>,
+) -> Result<PlanSummary> {
+    if options.budget == 0 {
+        return plan(options);
+    }
+    // The fewest fused operators that fit: none when the layer plan fits.
+    let layer = Options { patch: false, budget: 0, ..*options };
+    let s = plan(&layer)?;
+    let layer_total = l.total(s.activation_bytes)?;
+    if layer_total <= options.budget || !options.patch {
+        return if layer_total <= options.budget { Ok(s) } else { Err(Error::OverBudget { required: layer_total }) };
+    }
+    let fused = Options { budget: 0, ..*options };
+    let s = plan(&fused)?;
+    let total = l.total(s.activation_bytes)?;
+    if total <= options.budget {
+        Ok(s)
+    } else {
+        Err(Error::OverBudget { required: total.min(layer_total) })
+    }
+}
+
 fn plan_in(model: &Model<'_>, options: &Options, l: &Layout, work_mem: &mut [u8]) -> Result<PlanSummary> {
+    within_budget(options, l, |o| plan_once(model, o, l, work_mem))
+}
+
+fn plan_once(model: &Model<'_>, options: &Options, l: &Layout, work_mem: &mut [u8]) -> Result<PlanSummary> {
     let (tables, rest) = take_front(work_mem, l.work_tables)?;
     let (offsets, op_plan) = take_front(rest, l.wide_table)?;
     let offsets: &mut [u32] = cast_mut(offsets)?;
@@ -213,6 +274,14 @@ fn required_for(model: &Model<'_>, options: &Options) -> Result<usize> {
         let s = plan_in(model, options, &l, bytemuck::cast_slice_mut(work))?;
         l.total(s.activation_bytes)
     }
+}
+
+/// Exact arena bytes [`Interpreter::init_planned`] needs for `model` with the plan file `plan`
+/// (verified against the model).
+pub fn planned_arena_required(model: &[u8], plan: &[u8]) -> Result<usize> {
+    let parsed = Model::parse(model)?;
+    let p = PlanFile::parse(plan, model, &parsed)?;
+    Layout::of(&parsed)?.planned_total(p.activation_bytes)
 }
 
 impl<'m, 'a> Interpreter<'m, 'a> {
@@ -292,6 +361,84 @@ impl<'m, 'a> Interpreter<'m, 'a> {
         };
         let op_plan: &[u16] = cast(plan_bytes.get(..l.plan_bytes).ok_or(Error::InvalidArgument)?)?;
         let (activations, _) = take_front(activations, act_bytes)?;
+        Self::seat(head, model, offsets, op_plan, activations, used)
+    }
+
+    /// Sets up an interpreter from a plan made ahead of time (`patchwise plan MODEL --emit
+    /// FILE`, [`crate::planfile`]) instead of planning: init verifies the model and the plan
+    /// (made for exactly these model bytes) and copies the plan's tables into the arena. The
+    /// arena needs [`planned_arena_required`] bytes — no planning memory — and the planner is
+    /// not linked into a firmware that only calls this. Errors as [`init`](Self::init), and
+    /// [`Error::BadPlan`] for a plan that is corrupted or made for other model bytes.
+    pub fn init_planned(model: &'m [u8], plan: &[u8], arena: &'a mut [u8]) -> Result<&'a mut Interpreter<'m, 'a>> {
+        if arena.as_ptr() as usize % ARENA_ALIGN != 0 {
+            return Err(Error::ArenaMisaligned);
+        }
+        // Whatever interpreter lived in this arena is gone from here on, even if init fails.
+        if let Some(magic) = arena.get_mut(..4) {
+            magic.fill(0);
+        }
+        let model_bytes = model;
+        let model = Model::parse(model)?;
+        let l = Layout::of(&model)?;
+        let p = PlanFile::parse(plan, model_bytes, &model)?;
+        // Every running operator's kernel variant is in this build and takes the operator (a
+        // plan made for a library with other kernels or operators is refused here, not at
+        // invoke).
+        for o in 0..model.num_operators() {
+            let run = p.op_run(o);
+            if let Some(v) = run.variant() {
+                let spec = crate::ops::prepare(&model, o, run.fused_pad(o))?;
+                let variant = VariantId::from_u8(v).and_then(variants::get).ok_or(Error::BadPlan)?;
+                if !variant.supports(&spec) {
+                    return Err(Error::BadPlan);
+                }
+            }
+        }
+        let act_bytes = p.activation_bytes;
+        let used = l.planned_total(act_bytes)?;
+        if arena.len() < used {
+            return Err(Error::ArenaTooSmall { required: used });
+        }
+        let (head, rest) = take_front(arena, HEADER_BYTES)?;
+        let table = l.table(act_bytes)?;
+        let (tables, activations) = take_front(rest, l.tables(act_bytes)?)?;
+        let (table_bytes, plan_bytes) = take_front(tables, table)?;
+        let offsets = if Offsets::width(act_bytes) == 2 {
+            const UNIT: u32 = BUFFER_ALIGN as u32;
+            let t: &mut [u16] = cast_mut(table_bytes)?;
+            for (b, d) in t.iter_mut().enumerate() {
+                let o = p.offset(b);
+                *d = if o == NO_OFFSET { u16::MAX } else { (o / UNIT) as u16 };
+            }
+            Offsets::Narrow(&*t)
+        } else {
+            let t: &mut [u32] = cast_mut(table_bytes)?;
+            for (b, d) in t.iter_mut().enumerate() {
+                *d = p.offset(b);
+            }
+            Offsets::Wide(&*t)
+        };
+        let op_plan: &mut [u16] = cast_mut(plan_bytes.get_mut(..l.plan_bytes).ok_or(Error::InvalidArgument)?)?;
+        for (o, d) in op_plan.iter_mut().enumerate() {
+            *d = p.op_run(o).to_bits();
+        }
+        let (activations, _) = take_front(activations, act_bytes)?;
+        Self::seat(head, model, offsets, op_plan, activations, used)
+    }
+
+    /// Writes the interpreter over `head` (the arena's first bytes) and hands it out.
+    fn seat(
+        head: &'a mut [u8],
+        model: Model<'m>,
+        offsets: Offsets<'a>,
+        op_plan: &'a [u16],
+        activations: &'a mut [u8],
+        used: usize,
+    ) -> Result<&'a mut Interpreter<'m, 'a>> {
+        if head.len() < HEADER_BYTES {
+            return Err(Error::Internal);
+        }
         activations.fill(0);
         let used = u32::try_from(used).map_err(|_| Error::TooLarge)?;
         let interp =
@@ -312,15 +459,7 @@ impl<'m, 'a> Interpreter<'m, 'a> {
     /// A plan with external inputs ([`Options::external_input`]) runs only through
     /// [`invoke_with_inputs`](Self::invoke_with_inputs).
     pub fn invoke(&mut self) -> Result<()> {
-        for i in 0..self.model.num_inputs() {
-            let t = self.model.input(i)?;
-            let tensor = self.model.tensor(t)?;
-            // An external input (bytes of its own but none in the arena): nothing bound to it.
-            if self.offsets.get(t) == NO_OFFSET && tensor.data.is_none() && tensor.bytes() > 0 {
-                return Err(Error::InvalidArgument);
-            }
-        }
-        self.run(External::default())
+        self.invoke_observed(None, &mut Unobserved)
     }
 
     /// Runs the model once on `inputs` (one per model input, in model order, each exactly the
@@ -328,6 +467,25 @@ impl<'m, 'a> Interpreter<'m, 'a> {
     /// ([`Options::external_input`]) are read where they are, and never written; the others
     /// are copied into the arena first.
     pub fn invoke_with_inputs(&mut self, inputs: &[&[u8]]) -> Result<()> {
+        self.invoke_observed(Some(inputs), &mut Unobserved)
+    }
+
+    /// [`invoke`](Self::invoke) (`inputs` `None`) or [`invoke_with_inputs`](Self::invoke_with_inputs)
+    /// (`Some`), telling `observer` when each step of the run-plan begins and ends: one
+    /// operator, or one fused segment (its operators run together row by row, so they are
+    /// timed together). A per-operator profiler is an [`Observer`] reading a clock.
+    pub fn invoke_observed(&mut self, inputs: Option<&[&[u8]]>, observer: &mut impl Observer) -> Result<()> {
+        let Some(inputs) = inputs else {
+            for i in 0..self.model.num_inputs() {
+                let t = self.model.input(i)?;
+                let tensor = self.model.tensor(t)?;
+                // An external input (bytes of its own but none in the arena): nothing bound to it.
+                if self.offsets.get(t) == NO_OFFSET && tensor.data.is_none() && tensor.bytes() > 0 {
+                    return Err(Error::InvalidArgument);
+                }
+            }
+            return self.run(External::default(), observer);
+        };
         if inputs.len() != self.model.num_inputs() {
             return Err(Error::InvalidArgument);
         }
@@ -353,11 +511,11 @@ impl<'m, 'a> Interpreter<'m, 'a> {
                 }
             }
         }
-        self.run(external)
+        self.run(external, observer)
     }
 
     /// Runs every operator with `external` bound.
-    fn run(&mut self, external: External<'_>) -> Result<()> {
+    fn run(&mut self, external: External<'_>, observer: &mut impl Observer) -> Result<()> {
         let mut mem = Memory { arena: self.activations, offsets: self.offsets, external };
         let mut o = 0;
         while let Some(&bits) = self.op_plan.get(o) {
@@ -365,10 +523,23 @@ impl<'m, 'a> Interpreter<'m, 'a> {
             // The next operator to run: after this one, or after the segment it starts.
             let done = if how.is_skip() {
                 Ok(o)
-            } else if how.streams() {
-                exec::run_segment(&self.model, self.op_plan, o, &mut mem)
             } else {
-                exec::run_op(&self.model, o, how, &mut mem).map(|()| o)
+                let last = if how.streams() { exec::segment_end(self.op_plan, o) } else { o };
+                observer.begin(o, last);
+                let done = if how.streams() {
+                    // The observer was told `last`: the segment must end there.
+                    exec::run_segment(&self.model, self.op_plan, o, &mut mem).and_then(|l| {
+                        if l == last {
+                            Ok(l)
+                        } else {
+                            Err(Error::Internal)
+                        }
+                    })
+                } else {
+                    exec::run_op(&self.model, o, how, &mut mem).map(|()| o)
+                };
+                observer.end(o, last);
+                done
             };
             let e = match done {
                 Ok(last) => {
@@ -510,7 +681,7 @@ pub fn plan_details(model: &[u8], options: &Options) -> Result<PlanDetails> {
     let mut op_plan = std::vec![0u16; model.num_operators()];
     let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut work);
     let mut w = Work::carve(bytes, nb)?;
-    let s = plan::build(&model, options, &mut w, &mut offsets, &mut op_plan)?;
+    let s = within_budget(options, &l, |o| plan::build(&model, o, &mut w, &mut offsets, &mut op_plan))?;
     let buffers = w.info.to_vec();
     plan::check(&buffers, &offsets, s.activation_bytes)?;
     Ok(PlanDetails {

@@ -29,6 +29,7 @@ pub mod kernels;
 pub mod memory;
 pub mod ops;
 pub mod plan;
+pub mod planfile;
 pub mod quant;
 pub mod runplan;
 pub mod schema;
@@ -38,7 +39,10 @@ pub mod tiling;
 pub mod variants;
 
 pub use error::{Error, Result, TensorFault};
-pub use interpreter::{arena_required, arena_required_with, Interpreter, Options, TensorMut, TensorView, ARENA_ALIGN};
+pub use interpreter::{
+    arena_required, arena_required_with, planned_arena_required, Interpreter, Observer, Options, TensorMut, TensorView,
+    ARENA_ALIGN,
+};
 #[cfg(feature = "std")]
 pub use interpreter::{plan_details, HostArena, PlanDetails};
 pub use schema::DType;

@@ -57,8 +57,9 @@ fn f32_parts(x: f32) -> Option<(u64, i32)> {
 /// bits to nearest-even as the double division rounds it, and frexp / round-half-away to 31
 /// bits are exact operations on that significand. Long divisions in 8-bit steps (32-bit
 /// divides) replace the soft-float double operations, which cost ~800 instructions per
-/// channel on a core without a double-precision FPU. Anything but positive finite scales takes
-/// the double-precision path. For many channels of one operator, [`ScaleRatio`].
+/// channel on a core without a double-precision FPU. A scale that is not positive and finite
+/// gives `Requant::default()` (TFLM's result for the zero, infinite and NaN scales a model can
+/// carry). For many channels of one operator, [`ScaleRatio`].
 pub fn quantize_multiplier_of_scales(a: f32, b: f32, c: f32) -> Requant {
     ScaleRatio::new(a, c).multiplier(b)
 }
@@ -73,8 +74,6 @@ pub fn quantize_multiplier_of_scales(a: f32, b: f32, c: f32) -> Requant {
 /// division: a 48-bit by 24-bit division (four 32-bit divides) per channel.
 #[derive(Clone, Copy, Debug)]
 pub struct ScaleRatio {
-    input: f32,
-    output: f32,
     /// `(Q0, R0, mc, ea − ec)`, for positive finite scales.
     split: Option<(u64, u32, core::num::NonZeroU32, i32)>,
 }
@@ -103,13 +102,17 @@ impl ScaleRatio {
             }),
             _ => None,
         };
-        ScaleRatio { input, output, split }
+        ScaleRatio { split }
     }
 
     /// `quantize_multiplier(input as f64 * filter as f64 / output as f64)`.
     pub fn multiplier(&self, filter: f32) -> Requant {
+        // A scale that is not positive and finite: with non-negative scales (all a verified
+        // model has) the double quotient is then 0, infinite or NaN, which TFLM's
+        // QuantizeMultiplier turns into 0 as [`quantize_multiplier`] does. Negative scales
+        // (refused when the model is read) give 0 too, so no double arithmetic is linked.
         let (Some((q0, r0, d, e0)), Some((mb, eb))) = (self.split, f32_parts(filter)) else {
-            return quantize_multiplier(self.input as f64 * filter as f64 / self.output as f64);
+            return Requant::default();
         };
         // q = floor(ma·mb·2^32 / mc) in [2^54, 2^57) (both significands in [2^23, 2^24)).
         let t = mb * u64::from(r0); // < 2^48
@@ -142,6 +145,34 @@ impl ScaleRatio {
         }
         Requant { multiplier: q_fixed as i32, shift }
     }
+}
+
+/// TFLM `QuantizeMultiplier((double)a * (double)b * 2^pow2)` for positive finite `a`, `b`, in
+/// integer arithmetic (the product of two `f32` significands is exact in double precision,
+/// and frexp and the rounding to 31 bits are exact on it); `None` for other `a`, `b`. Also
+/// returns whether the product exceeds `limit` (compared exactly), for the callers that cap it.
+pub fn multiplier_of_product(a: f32, b: f32, pow2: i32, limit: u32) -> Option<(Requant, bool)> {
+    let ((ma, ea), (mb, eb)) = (f32_parts(a)?, f32_parts(b)?);
+    // x = m·2^e with m in [2^46, 2^48).
+    let (m, e) = (ma * mb, ea.checked_add(eb)?.checked_add(pow2)?);
+    let bits = 64 - m.leading_zeros() as i32;
+    // x > limit: compare m·2^e with limit exactly (m has `bits` bits, limit < 2^32).
+    let above = match e {
+        e if e >= 0 => bits + e > 32 || (m << e) > u64::from(limit),
+        e if -e < 64 => (m >> -e) > u64::from(limit) || ((m >> -e) == u64::from(limit) && m & ((1u64 << -e) - 1) != 0),
+        _ => false,
+    };
+    // frexp: x = (m / 2^bits)·2^(e + bits); round half away (x > 0: half up) to 31 bits.
+    let mut shift = e.checked_add(bits)?;
+    let mut q_fixed = (m + (1u64 << (bits - 32))) >> (bits - 31);
+    if q_fixed == 1 << 31 {
+        q_fixed /= 2;
+        shift += 1;
+    }
+    if shift < -31 {
+        return Some((Requant::default(), above));
+    }
+    Some((Requant { multiplier: q_fixed as i32, shift }, above))
 }
 
 /// gemmlowp `SaturatingRoundingDoublingHighMul`.
@@ -310,6 +341,36 @@ mod tests {
         assert_eq!(checked, cases);
         assert_eq!(quantize_multiplier_of_scales(0.5, 1.0, 1.0), Requant { multiplier: 1 << 30, shift: 0 });
         assert_eq!(quantize_multiplier_of_scales(0.0, 1.0, 1.0), Requant::default());
+    }
+
+    /// The integer product multiplier against the double-precision one.
+    #[test]
+    fn multiplier_of_product_is_the_double_one() {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u32
+        };
+        let cases: u32 = if cfg!(miri) { 2_000 } else { 1_000_000 };
+        for i in 0..cases {
+            let mut f = |k: u32| match (i + k) % 4 {
+                0 => f32::from_bits(next() & 0x7f7f_ffff), // positive finite, every magnitude
+                1 => f32::from_bits(next() & 0x007f_ffff | 1), // subnormal
+                2 => f32::from_bits(0x3c00_0000 | (next() & 0x00ff_ffff)), // model scales
+                _ => f32::from_bits(0x3f80_0000 | (next() & 0x007f_ffff)), // betas in [1, 2)
+            };
+            let (a, b) = (f(0), f(1));
+            let pow2 = (next() % 64) as i32 - 32;
+            let x = a as f64 * b as f64 * libm::pow(2.0, pow2 as f64);
+            let limit = next();
+            let (got, above) = multiplier_of_product(a, b, pow2, limit).unwrap();
+            assert_eq!(got, quantize_multiplier(x), "{a:e} {b:e} 2^{pow2}");
+            assert_eq!(above, x > limit as f64, "{a:e} {b:e} 2^{pow2} > {limit}");
+        }
+        assert_eq!(multiplier_of_product(0.0, 1.0, 0, 0), None);
+        assert_eq!(multiplier_of_product(-1.0, 1.0, 0, 0), None);
     }
 
     #[test]

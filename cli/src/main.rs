@@ -2,14 +2,15 @@
 //!
 //! ```text
 //! patchwise run MODEL --input FILE [--input FILE…] --output FILE [--output FILE…]
-//! patchwise plan MODEL [--json] [--svg FILE]
-//! patchwise bench MODEL [--iters N] [--json]
+//! patchwise plan MODEL [--json] [--svg FILE] [--emit PLAN]
+//! patchwise bench MODEL [--iters N] [--warmup N] [--per-op] [--json]
 //! patchwise demo
 //! ```
 //! Tensor files are raw little-endian bytes in model order. Exit status 0 on success; otherwise
 //! a one-line error on stderr and status 1 (2 for usage errors).
 
 mod plan_view;
+mod profile;
 
 use patchwise::{arena_required, arena_required_with, HostArena, Interpreter, Options};
 use std::process::ExitCode;
@@ -17,10 +18,10 @@ use std::time::Instant;
 
 const USAGE: &str = "usage:
   patchwise run MODEL --input FILE [--input FILE...] --output FILE [--output FILE...]
-  patchwise plan MODEL [--json] [--svg FILE]
-  patchwise bench MODEL [--iters N] [--json]
+  patchwise plan MODEL [--json] [--svg FILE] [--emit PLAN]
+  patchwise bench MODEL [--iters N] [--warmup N] [--per-op] [--json]
   patchwise demo
-memory options (run, plan, bench): --patch off|auto|all, --layer-by-layer, --external-input, --no-pad-fusion,
+memory options (run, plan, bench): --patch off|auto|all, --layer-by-layer, --external-input, --budget BYTES, --no-pad-fusion,
   --no-alias, --no-in-place, --no-overlap, --no-search";
 
 enum Failure {
@@ -71,7 +72,10 @@ struct Args {
     outputs: Vec<String>,
     json: bool,
     iters: Option<usize>,
+    per_op: bool,
+    warmup: Option<usize>,
     svg: Option<String>,
+    emit: Option<String>,
     options: Options,
 }
 
@@ -85,6 +89,7 @@ const MEMORY_FLAGS: &[&str] = &[
     "--no-overlap",
     "--no-search",
     "--external-input",
+    "--budget",
 ];
 
 fn parse(rest: &[String], allowed: &[&str]) -> Result<Args, Failure> {
@@ -100,7 +105,9 @@ fn parse(rest: &[String], allowed: &[&str]) -> Result<Args, Failure> {
             "--input" => a.inputs.push(value()?),
             "--output" => a.outputs.push(value()?),
             "--json" => a.json = true,
+            "--per-op" => a.per_op = true,
             "--svg" => a.svg = Some(value()?),
+            "--emit" => a.emit = Some(value()?),
             "--patch" => match value()?.as_str() {
                 "off" => a.options.patch = false,
                 "auto" => a.options.patch = true,
@@ -108,11 +115,18 @@ fn parse(rest: &[String], allowed: &[&str]) -> Result<Args, Failure> {
                 v => return Err(Failure::Usage(format!("--patch takes off, auto or all, not '{v}'"))),
             },
             "--layer-by-layer" => {
-                let external = a.options.external_input;
+                let (external, budget) = (a.options.external_input, a.options.budget);
                 a.options = Options::layer_by_layer();
-                a.options.external_input = external;
+                (a.options.external_input, a.options.budget) = (external, budget);
             }
             "--external-input" => a.options.external_input = true,
+            "--budget" => {
+                let v = value()?;
+                a.options.budget = match v.parse() {
+                    Ok(b) if b > 0 => b,
+                    _ => return Err(Failure::Usage(format!("--budget takes a number of bytes above 0, not '{v}'"))),
+                };
+            }
             "--no-pad-fusion" => a.options.pad_fusion = false,
             "--no-alias" => a.options.alias = false,
             "--no-in-place" => a.options.in_place = false,
@@ -121,6 +135,10 @@ fn parse(rest: &[String], allowed: &[&str]) -> Result<Args, Failure> {
             "--iters" => {
                 let v = value()?;
                 a.iters = Some(v.parse().map_err(|_| Failure::Usage(format!("bad --iters '{v}'")))?);
+            }
+            "--warmup" => {
+                let v = value()?;
+                a.warmup = Some(v.parse().map_err(|_| Failure::Usage(format!("bad --warmup '{v}'")))?);
             }
             _ if a.model.is_none() && !flag.starts_with("--") => a.model = Some(arg.clone()),
             _ => return Err(Failure::Usage(format!("unexpected argument '{arg}'"))),
@@ -190,7 +208,7 @@ fn plan_text(model_bytes: &[u8], options: &Options, json: bool) -> Result<String
 }
 
 fn cmd_plan(rest: &[String]) -> Result<(), Failure> {
-    let a = parse(rest, &[&["--json", "--svg"], MEMORY_FLAGS].concat())?;
+    let a = parse(rest, &[&["--json", "--svg", "--emit"], MEMORY_FLAGS].concat())?;
     let (path, model) = read_model(&a)?;
     let with_path = |f: Failure| match f {
         Failure::Run(m) => Failure::Run(format!("{path}: {m}")),
@@ -202,6 +220,10 @@ fn cmd_plan(rest: &[String]) -> Result<(), Failure> {
         let ours = plan_view::build(&model, &a.options).map_err(run_err(&path))?;
         let tflm = plan_view::build(&model, &Options::layer_by_layer()).map_err(run_err(&path))?;
         std::fs::write(svg_path, plan_view::svg(&ours, &tflm)).map_err(run_err(svg_path))?;
+    }
+    if let Some(emit) = &a.emit {
+        let bytes = patchwise::planfile::write(&model, &a.options).map_err(run_err(&path))?;
+        std::fs::write(emit, bytes).map_err(run_err(emit))?;
     }
     Ok(())
 }
@@ -240,7 +262,7 @@ fn timed_invoke(interp: &mut Interpreter<'_, '_>, inputs: &[Vec<u8>], external: 
 }
 
 fn cmd_bench(rest: &[String]) -> Result<(), Failure> {
-    let a = parse(rest, &[&["--iters", "--json"], MEMORY_FLAGS].concat())?;
+    let a = parse(rest, &[&["--iters", "--warmup", "--json", "--per-op"], MEMORY_FLAGS].concat())?;
     let (path, model) = read_model(&a)?;
     let iters = a.iters.unwrap_or(20).max(1);
     let need = arena_required_with(&model, &a.options).map_err(run_err(&path))?;
@@ -248,19 +270,32 @@ fn cmd_bench(rest: &[String]) -> Result<(), Failure> {
     let interp = Interpreter::init(&model, arena.bytes_mut(), &a.options).map_err(run_err(&path))?;
     let inputs = bench_inputs(interp)?;
     let mut times = Vec::with_capacity(iters);
-    for _ in 0..2 {
+    for _ in 0..a.warmup.unwrap_or(2) {
         timed_invoke(interp, &inputs, a.options.external_input)?;
     }
     for _ in 0..iters {
         times.push(timed_invoke(interp, &inputs, a.options.external_input)?);
     }
-    times.sort_by(|x, y| x.total_cmp(y));
-    let median = if iters % 2 == 1 { times[iters / 2] } else { (times[iters / 2 - 1] + times[iters / 2]) / 2.0 };
+    // Per-invoke times in run order, for callers that pool several runs (bench/run.sh).
+    let runs: Vec<String> = times.iter().map(|t| format!("{t:.1}")).collect();
+    let median = profile::median(&mut times);
     let (min, max) = (times[0], times[iters - 1]);
+    if a.per_op {
+        let view = plan_view::build(&model, &a.options).map_err(run_err(&path))?;
+        let (total, steps) =
+            profile::profile(interp, &view, &inputs, a.options.external_input, iters).map_err(Failure::Run)?;
+        if a.json {
+            println!("{}", profile::json(&path, iters, total, need, &steps));
+        } else {
+            print!("{}", profile::text(&path, iters, total, &steps));
+        }
+        return Ok(());
+    }
     if a.json {
         println!(
-            "{{\"model\": {}, \"iters\": {iters}, \"median_us\": {median:.1}, \"min_us\": {min:.1}, \"max_us\": {max:.1}, \"arena_bytes\": {need}}}",
-            plan_view::json_str(path.as_bytes())
+            "{{\"model\": {}, \"iters\": {iters}, \"median_us\": {median:.1}, \"min_us\": {min:.1}, \"max_us\": {max:.1}, \"arena_bytes\": {need}, \"times_us\": [{}]}}",
+            plan_view::json_str(path.as_bytes()),
+            runs.join(", ")
         );
     } else {
         println!("{path}: {iters} invokes, median {median:.1} us (min {min:.1}, max {max:.1}), arena {need} bytes");

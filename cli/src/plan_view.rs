@@ -15,6 +15,8 @@ pub struct OpRow {
     pub inputs: Vec<i64>,
     pub outputs: Vec<i64>,
     pub output_shape: Vec<usize>,
+    /// Multiply-accumulates ([`macs`]).
+    pub macs: u64,
     pub scratch: u32,
     /// The kernel variant the plan chose (empty for a skipped operator).
     pub kernel: &'static str,
@@ -101,6 +103,30 @@ fn segments(model: &Model<'_>, plan: &PlanDetails) -> Result<Vec<Segment>, Error
         current.clear();
     }
     Ok(out)
+}
+
+/// Multiply-accumulates of operator `o` (convolutions, depthwise, fully connected, transposed
+/// convolution, from the filter and output shapes; 0 for every other operator).
+pub fn macs(model: &Model<'_>, o: usize) -> u64 {
+    let Ok(op) = model.operator(o) else { return 0 };
+    let dims = |t: Option<usize>| -> Vec<u64> {
+        t.and_then(|t| model.tensor(t).ok())
+            .map(|t| t.shape.dims().iter().map(|&d| d as u64).collect())
+            .unwrap_or_default()
+    };
+    let prod = |d: &[u64]| d.iter().product::<u64>();
+    let (out, filter) = (dims(op.output(0)), dims(op.input(1)));
+    let (Some(&out_c), Some(pixels)) = (out.last(), out.len().checked_sub(1).map(|n| prod(&out[..n]))) else {
+        return 0;
+    };
+    match (OpKind::from_code(op.opcode), filter.as_slice()) {
+        (Some(OpKind::Conv2d), [_, h, w, i]) => pixels * out_c * h * w * i,
+        (Some(OpKind::DepthwiseConv2d), [_, h, w, _]) => pixels * out_c * h * w,
+        (Some(OpKind::FullyConnected), [.., i]) => pixels * out_c * i,
+        // The input (tensor 2) spread over the filter: every input value meets every tap.
+        (Some(OpKind::TransposeConv), [o, h, w, _]) => prod(&dims(op.input(2))) * o * h * w,
+        _ => 0,
+    }
 }
 
 pub fn op_name(code: u32) -> String {
@@ -206,6 +232,7 @@ pub fn build<'m>(model_bytes: &'m [u8], options: &Options) -> Result<View<'m>, E
                 .and_then(|t| model.tensor(t).ok())
                 .map(|t| t.shape.dims().to_vec())
                 .unwrap_or_default(),
+            macs: macs(&model, o),
             scratch: b[nt + o].size,
             kernel: variant.and_then(variants::get).map_or("", |v| v.name),
             live,
@@ -244,13 +271,14 @@ pub fn json(v: &View<'_>) -> Result<String, Error> {
     for (k, r) in v.rows.iter().enumerate() {
         let _ = write!(
             s,
-            "{}{{\"index\": {}, \"op\": \"{}\", \"inputs\": {:?}, \"outputs\": {:?}, \"kernel\": \"{}\", \"scratch_bytes\": {}, \"live_bytes\": {}, \"trick\": {}}}",
+            "{}{{\"index\": {}, \"op\": \"{}\", \"inputs\": {:?}, \"outputs\": {:?}, \"kernel\": \"{}\", \"macs\": {}, \"scratch_bytes\": {}, \"live_bytes\": {}, \"trick\": {}}}",
             if k > 0 { ", " } else { "" },
             r.index,
             r.name,
             r.inputs,
             r.outputs,
             r.kernel,
+            r.macs,
             r.scratch,
             r.live,
             json_str(r.trick.as_bytes())

@@ -82,6 +82,8 @@ fn bench_json_has_the_contract_keys() {
         number_after(&text, "max_us").unwrap(),
     );
     assert!(min <= med && med <= max, "{text}");
+    let runs = text.split("\"times_us\": [").nth(1).and_then(|t| t.split(']').next()).expect("times_us");
+    assert_eq!(runs.split(',').count(), 3, "{text}");
 }
 
 #[test]
@@ -135,4 +137,126 @@ fn plan_names_the_operator_features_a_model_needs() {
     // EXPAND_DIMS needs no feature; RELU's is op-relu.
     assert!(text.contains("\"features\": [\"op-relu\"]"), "{text}");
     assert!(text.contains("\"cargo_features\": \"--no-default-features --features panic-handler,op-relu\""), "{text}");
+}
+
+/// Every number after `"key": ` in `text`, in order.
+fn numbers_after(text: &str, key: &str) -> Vec<u64> {
+    let pat = format!("\"{key}\": ");
+    text.match_indices(&pat)
+        .filter_map(|(at, _)| {
+            let rest = &text[at + pat.len()..];
+            let end = rest.find([',', '}']).unwrap_or(rest.len());
+            rest[..end].trim().parse().ok()
+        })
+        .collect()
+}
+
+/// `bench --per-op --json` against `plan --json` of the same model: the steps cover every
+/// running operator once, in order, a fused segment as one step with its first and last
+/// operator, and their MACs add up to the plan's.
+fn check_per_op_profile(model: &Path) {
+    let plan = exe().arg("plan").arg(model).arg("--json").output().unwrap();
+    assert!(plan.status.success(), "{}", String::from_utf8_lossy(&plan.stderr));
+    let plan = String::from_utf8(plan.stdout).unwrap();
+    let bench = exe().arg("bench").arg(model).args(["--iters", "3", "--per-op", "--json"]).output().unwrap();
+    assert!(bench.status.success(), "{}", String::from_utf8_lossy(&bench.stderr));
+    let bench = String::from_utf8(bench.stdout).unwrap();
+    let (ops_part, rest) = plan.split_once("\"segments\": ").unwrap();
+    let segments_part = rest.split_once("\"tensors\": ").unwrap().0;
+    // Running operators: a non-empty kernel in the plan.
+    let running: Vec<u64> = ops_part
+        .split("{\"index\": ")
+        .skip(1)
+        .filter(|row| !row.contains("\"kernel\": \"\""))
+        .map(|row| row[..row.find(',').unwrap()].parse().unwrap())
+        .collect();
+    let (firsts, lasts) = (numbers_after(&bench, "first_op"), numbers_after(&bench, "last_op"));
+    assert_eq!(firsts.len(), lasts.len(), "{bench}");
+    let mut covered = Vec::new();
+    for (&f, &l) in firsts.iter().zip(&lasts) {
+        covered.extend(running.iter().copied().filter(|&o| f <= o && o <= l));
+        if f != l {
+            // A multi-operator step is one of the plan's segments: "ops": [f, ..., l].
+            assert!(
+                segments_part.contains(&format!("\"ops\": [{f}, ")),
+                "step {f}..{l} not a segment: {segments_part}"
+            );
+            assert!(
+                segments_part.contains(&format!(", {l}], \"input\"")),
+                "step {f}..{l} not a segment: {segments_part}"
+            );
+        }
+    }
+    assert_eq!(covered, running, "steps {firsts:?}..{lasts:?}");
+    let plan_macs: u64 = numbers_after(ops_part, "macs").iter().sum();
+    let step_macs: u64 = numbers_after(&bench, "macs").iter().sum();
+    assert_eq!(plan_macs, step_macs, "{bench}");
+    assert!(plan_macs > 0);
+}
+
+#[test]
+fn bench_per_op_steps_match_the_plan() {
+    let tmp = std::env::temp_dir().join(format!("pw-cli-demo-{}.tflite", std::process::id()));
+    std::fs::write(&tmp, patchwise::builder::demo_model()).unwrap();
+    check_per_op_profile(&tmp);
+    std::fs::remove_file(&tmp).ok();
+    let person = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/models/person_detect.tflite");
+    if person.exists() {
+        check_per_op_profile(&person);
+    } else {
+        eprintln!("skipped: person_detect part: {} not found", person.display());
+    }
+}
+
+#[test]
+fn plan_json_counts_the_macs_of_a_convolution() {
+    // conv_5x5_same: the filter [out, 5, 5, in] over every output pixel.
+    let model_path = case_dir("conv_5x5_same").join("model.tflite");
+    let out = exe().arg("plan").arg(&model_path).arg("--json").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let tensors = text.split_once("\"tensors\": ").unwrap().1;
+    let shape_of = |t: u64| -> Vec<u64> {
+        let row = tensors.split(&format!("{{\"index\": {t}, ")).nth(1).unwrap();
+        let s = row.split_once("\"shape\": [").unwrap().1;
+        s[..s.find(']').unwrap()].split(", ").map(|d| d.parse().unwrap()).collect()
+    };
+    let op = text.split_once("\"ops\": [").unwrap().1;
+    let ins: Vec<u64> = op
+        .split_once("\"inputs\": [")
+        .unwrap()
+        .1
+        .split(']')
+        .next()
+        .unwrap()
+        .split(", ")
+        .map(|d| d.parse().unwrap())
+        .collect();
+    let outs: Vec<u64> = op
+        .split_once("\"outputs\": [")
+        .unwrap()
+        .1
+        .split(']')
+        .next()
+        .unwrap()
+        .split(", ")
+        .map(|d| d.parse().unwrap())
+        .collect();
+    let (f, o) = (shape_of(ins[1]), shape_of(outs[0]));
+    assert_eq!(f[1..3], [5, 5]);
+    let want = o.iter().product::<u64>() * f[1] * f[2] * f[3];
+    assert_eq!(numbers_after(&text, "macs"), vec![want], "{text}");
+}
+
+#[test]
+fn plan_budget_names_the_smallest_arena_when_none_fits() {
+    let model_path = case_dir("conv_5x5_same").join("model.tflite");
+    let need = patchwise::arena_required(&std::fs::read(&model_path).unwrap()).unwrap();
+    let out = exe().arg("plan").arg(&model_path).args(["--json", "--budget", &need.to_string()]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(number_after(&String::from_utf8(out.stdout).unwrap(), "arena_bytes"), Some(need as f64));
+    let out = exe().arg("plan").arg(&model_path).args(["--budget", &(need - 1).to_string()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("smallest arena for this model is {need} bytes")), "{err}");
+    assert_eq!(exe().arg("plan").arg(&model_path).args(["--budget", "0"]).output().unwrap().status.code(), Some(2));
 }

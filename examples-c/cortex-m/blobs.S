@@ -3,6 +3,7 @@
  *
  * The Makefile passes the file paths and the model placement as preprocessor macros:
  *   MODEL_PATH, INPUT_PATH, EXPECT_PATH  quoted file names for .incbin
+ *   PLAN_PATH       (optional) quoted file name of a plan made on the host (make PLAN=host)
  *   MODEL_ALIGN     alignment of the model in flash (bytes, a power of two; default 16)
  *   MODEL_MISALIGN  1 to start the model one byte past that boundary, proving that
  *                   patchwise reads models at any address (flash images are often packed)
@@ -44,3 +45,13 @@ expected_data:
     .incbin EXPECT_PATH
 expected_data_end:
 
+
+#ifdef PLAN_PATH
+    /* The plan made on the host for this model (patchwise plan MODEL --emit FILE). */
+    .section .rodata.plan, "a", %progbits
+    .balign 4
+    .global plan_data, plan_data_end
+plan_data:
+    .incbin PLAN_PATH
+plan_data_end:
+#endif

@@ -7,7 +7,7 @@
  * Thousands of random calls: odd sizes and channel counts (not multiples of 4), kernels 1..5,
  * strides 1 and 2, dilation, asymmetric padding, blocks inside larger rows (row strides), two
  * batches, both walk orders, per-tensor and per-channel requantization (fast and slow paths),
- * biases absent or misaligned, every activation range, depth multipliers 1 and 4. Each call's
+ * biases absent or misaligned, every activation range, depth multipliers 1, 4 and 8. Each call's
  * whole output buffer (with the bytes around the block) must match byte for byte.
  *
  * Exit code (semihosting): 0 all equal, 1 a mismatch, 2 a kernel refused a valid call.
@@ -60,8 +60,8 @@ static void fill(int8_t *p, size_t n)
         p[i] = (int8_t)next();
 }
 
-/* One output channel's requantization: mostly the fast path (e1 in 1..30), sometimes the slow
- * one (left shifts, e1 0 or 31, a multiplier of INT32_MIN). */
+/* One output channel's requantization: mostly the fast path (e1 in 0..30, multiplier >= 0),
+ * sometimes the slow one (left shifts, e1 31, negative multipliers, INT32_MIN). */
 static pw_requant random_requant(void)
 {
     pw_requant r;
@@ -79,6 +79,9 @@ static pw_requant random_requant(void)
         break;
     case 3:
         r.e1 = range(13, 30);
+        break;
+    case 4:
+        r.mult = range(0, 1) ? 0 : -(int32_t)(next() >> 1);
         break;
     default:
         break;
@@ -99,7 +102,8 @@ static int random_call(pw_window_call *c, int depthwise, int32_t *dm_out)
 {
     memset(c, 0, sizeof *c);
     const int32_t n = range(0, 7) == 0 ? 2 : 1;
-    const int32_t h = range(1, MAX_HW), w = range(1, MAX_HW), ic = range(1, MAX_C);
+    const int32_t h = range(1, MAX_HW), w = range(1, MAX_HW);
+    int32_t ic = range(1, MAX_C);
     c->kernel_h = range(1, MAX_K);
     c->kernel_w = range(1, MAX_K);
     c->stride_h = range(1, 2);
@@ -119,7 +123,9 @@ static int random_call(pw_window_call *c, int depthwise, int32_t *dm_out)
     const int32_t ow = out_size(w, c->kernel_w, c->stride_w, c->dilation_w, c->pad_left, c->pad_right);
     if (oh < 1 || ow < 1 || oh > MAX_OHW || ow > MAX_OHW)
         return 0;
-    const int32_t dm = depthwise ? (range(0, 2) == 0 ? 4 : 1) : 1;
+    const int32_t dm = depthwise ? (range(0, 2) == 0 ? (range(0, 1) ? 4 : 8) : 1) : 1;
+    if (ic * dm > MAX_OC)
+        ic = MAX_OC / dm;
     const int32_t oc = depthwise ? ic * dm : range(1, 20);
     *dm_out = dm;
     c->in = (pw_block){n, h, w, ic, w * ic + range(0, 1) * range(0, PAD_ROW), 0};

@@ -39,6 +39,9 @@
 extern const uint8_t model_data[], model_data_end[];
 extern const uint8_t input_data[], input_data_end[];
 extern const uint8_t expected_data[], expected_data_end[];
+#if PRECOMPUTED_PLAN
+extern const uint8_t plan_data[], plan_data_end[];
+#endif
 
 /*
  * The arena: one static buffer in its own NOLOAD section (see mps2_an386.ld), aligned as
@@ -96,6 +99,72 @@ static uint32_t measured(uint32_t start_value)
     uint32_t n = ticks_to_instructions(start_value - now);
     return n > g_timer_overhead ? n - g_timer_overhead : 0;
 }
+
+/* ---- per-operator profile (library feature `profile`, make FEATURES=profile) -------------- */
+
+#if PW_PROFILE_HOOKS
+/*
+ * The library calls these two around every step of an invoke: one operator, or one fused
+ * segment (operators first_op..last_op run together row by row). A real board would read DWT
+ * CYCCNT here; under QEMU -icount the timer counts instructions exactly.
+ */
+#define PROFILE_MAX_STEPS 128u
+static struct {
+    uint16_t first_op, last_op;
+    uint32_t instructions;
+} g_steps[PROFILE_MAX_STEPS];
+static uint32_t g_step_count, g_step_start;
+
+void pw_profile_begin(uint32_t first_op, uint32_t last_op)
+{
+    (void)first_op;
+    (void)last_op;
+    g_step_start = TIMER0_VALUE;
+}
+
+void pw_profile_end(uint32_t first_op, uint32_t last_op)
+{
+    uint32_t n = measured(g_step_start);
+    if (g_step_count < PROFILE_MAX_STEPS) {
+        g_steps[g_step_count].first_op = (uint16_t)first_op;
+        g_steps[g_step_count].last_op = (uint16_t)last_op;
+        g_steps[g_step_count].instructions = n;
+    }
+    g_step_count++;
+}
+
+/*
+ * The table of the last invoke: one line per step, then the steps' sum against the total.
+ * Returns 0, or 1 when the hooks were never called or the steps add up to more than the invoke.
+ */
+static int profile_print(uint32_t invoke_total)
+{
+    uint64_t sum = 0;
+    uint32_t shown = g_step_count < PROFILE_MAX_STEPS ? g_step_count : PROFILE_MAX_STEPS;
+    sh_printf("profile: %lu steps (operator, or fused segment first..last)\n", (unsigned long)g_step_count);
+    for (uint32_t i = 0; i < shown; i++) {
+        uint32_t n = g_steps[i].instructions;
+        sum += n;
+        unsigned long permille = invoke_total ? (unsigned long)((uint64_t)n * 1000u / invoke_total) : 0;
+        if (g_steps[i].first_op == g_steps[i].last_op) {
+            sh_printf("profile: op %u: %lu instructions (%lu.%lu%%)\n", (unsigned)g_steps[i].first_op,
+                      (unsigned long)n, permille / 10, permille % 10);
+        } else {
+            sh_printf("profile: ops %u..%u (fused): %lu instructions (%lu.%lu%%)\n",
+                      (unsigned)g_steps[i].first_op, (unsigned)g_steps[i].last_op, (unsigned long)n,
+                      permille / 10, permille % 10);
+        }
+    }
+    sh_printf("profile: steps %lu of %lu instructions (the rest: the interpreter between steps and "
+              "the hooks)\n",
+              (unsigned long)sum, (unsigned long)invoke_total);
+    if (g_step_count == 0 || g_step_count > PROFILE_MAX_STEPS || sum > invoke_total) {
+        sh_puts("FAIL: profile hooks: no steps, too many, or more instructions than the invoke\n");
+        return 1;
+    }
+    return 0;
+}
+#endif
 
 /* ---- stack high-water mark -------------------------------------------------------------- */
 
@@ -168,7 +237,14 @@ int main(void)
 #endif
     size_t required = 0;
     t0 = TIMER0_VALUE;
+#if PRECOMPUTED_PLAN
+    /* make PLAN=host: the plan was made on the host (`patchwise plan MODEL --emit FILE`) and
+     * sits in flash beside the model; no planner runs (or is linked) on the device. */
+    const size_t plan_len = (size_t)(plan_data_end - plan_data);
+    pw_status st = pw_planned_arena_required(model_data, model_len, plan_data, plan_len, &required);
+#else
     pw_status st = pw_arena_required(model_data, model_len, &opts, &required);
+#endif
     uint32_t n_required = measured(t0);
     if (st != PW_OK) {
         return api_error("pw_arena_required", st);
@@ -183,7 +259,13 @@ int main(void)
     /* 2. Build the interpreter inside the arena (verifies the model, plans memory). */
     pw_interpreter *interp = NULL;
     t0 = TIMER0_VALUE;
+#if PRECOMPUTED_PLAN
+    (void)opts; /* chosen when the plan was made */
+    st = pw_interpreter_init_planned(model_data, model_len, plan_data, plan_len, g_arena,
+                                     sizeof g_arena, &interp);
+#else
     st = pw_interpreter_init(model_data, model_len, g_arena, sizeof g_arena, &opts, &interp);
+#endif
     uint32_t n_init = measured(t0);
     if (st != PW_OK) {
         return api_error("pw_interpreter_init", st);
@@ -249,6 +331,11 @@ int main(void)
     print_bytes("output  ", out.data, out.bytes);
     print_bytes("expected", (const int8_t *)expected_data, expected_len);
 
+#if PW_PROFILE_HOOKS
+    if (profile_print(n_invoke) != 0) {
+        return EXIT_API_ERROR;
+    }
+#endif
     sh_printf("instructions: arena_required %lu, init %lu, invoke %lu (icount shift %d)\n",
               (unsigned long)n_required, (unsigned long)n_init, (unsigned long)n_invoke,
               ICOUNT_SHIFT);

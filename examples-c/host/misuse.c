@@ -55,6 +55,8 @@ static const struct {
     {PW_ERR_ARENA_TOO_SMALL, "PW_ERR_ARENA_TOO_SMALL"},
     {PW_ERR_ARENA_MISALIGNED, "PW_ERR_ARENA_MISALIGNED"},
     {PW_ERR_PLAN_NEEDS_ARENA, "PW_ERR_PLAN_NEEDS_ARENA"},
+    {PW_ERR_OVER_BUDGET, "PW_ERR_OVER_BUDGET"},
+    {PW_ERR_BAD_PLAN, "PW_ERR_BAD_PLAN"},
     {PW_ERR_KERNEL_FAILED, "PW_ERR_KERNEL_FAILED"},
 };
 enum { N_STATUSES = sizeof STATUSES / sizeof STATUSES[0] };
@@ -343,7 +345,7 @@ static void check_status_strings(void)
         check(s != NULL && strcmp(s, "unknown status") != 0, "pw_status_str(%s) = \"%s\"",
               STATUSES[i].name, s != NULL ? s : "(NULL)");
     }
-    const pw_status unknown[] = {1, 99, 104, 199, 214, 299, 303, 399, 401, 0xFFFFFFFFu};
+    const pw_status unknown[] = {1, 99, 104, 199, 214, 299, 309, 399, 401, 0xFFFFFFFFu};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         const char *s = pw_status_str(unknown[i]);
         check(s != NULL && strcmp(s, "unknown status") == 0, "pw_status_str(%" PRIu32 ") = \"%s\"",
@@ -386,6 +388,41 @@ static void check_null_pointers(const uint8_t *model, size_t len)
                   "init(out=NULL)");
     expect_status(pw_interpreter_init(model, len, arena, bytes, NULL, &h), PW_OK,
                   "init(opts=NULL) means defaults");
+
+    /* Plans made on the host: every pointer NULL in turn, and bytes that are not a plan. */
+    {
+        uint8_t not_a_plan[64];
+        memset(not_a_plan, 0, sizeof not_a_plan);
+        size_t b = SIZE_SENTINEL;
+        pw_interpreter *p = HANDLE_SENTINEL;
+        expect_status(pw_planned_arena_required(NULL, len, not_a_plan, sizeof not_a_plan, &b),
+                      PW_ERR_NULL_POINTER, "planned_arena_required(model=NULL)");
+        expect_status(pw_planned_arena_required(model, len, NULL, sizeof not_a_plan, &b),
+                      PW_ERR_NULL_POINTER, "planned_arena_required(plan=NULL)");
+        expect_status(pw_planned_arena_required(model, len, not_a_plan, sizeof not_a_plan, NULL),
+                      PW_ERR_NULL_POINTER, "planned_arena_required(bytes=NULL)");
+        expect_status(pw_planned_arena_required(model, len, not_a_plan, sizeof not_a_plan, &b),
+                      PW_ERR_BAD_PLAN, "planned_arena_required(64 zero bytes)");
+        check(b == SIZE_SENTINEL, "planned_arena_required leaves *bytes on failure");
+        expect_status(pw_interpreter_init_planned(NULL, len, not_a_plan, sizeof not_a_plan, arena,
+                                                  bytes, &p),
+                      PW_ERR_NULL_POINTER, "init_planned(model=NULL)");
+        expect_status(pw_interpreter_init_planned(model, len, NULL, sizeof not_a_plan, arena, bytes,
+                                                  &p),
+                      PW_ERR_NULL_POINTER, "init_planned(plan=NULL)");
+        expect_status(pw_interpreter_init_planned(model, len, not_a_plan, sizeof not_a_plan, NULL,
+                                                  bytes, &p),
+                      PW_ERR_NULL_POINTER, "init_planned(arena=NULL)");
+        expect_status(pw_interpreter_init_planned(model, len, not_a_plan, sizeof not_a_plan, arena,
+                                                  bytes, NULL),
+                      PW_ERR_NULL_POINTER, "init_planned(out=NULL)");
+        expect_status(pw_interpreter_init_planned(model, len, not_a_plan, sizeof not_a_plan, arena,
+                                                  bytes, &p),
+                      PW_ERR_BAD_PLAN, "init_planned(64 zero bytes)");
+        check(p == HANDLE_SENTINEL, "init_planned leaves *out on failure");
+        expect_status(pw_interpreter_init(model, len, arena, bytes, NULL, &h), PW_OK,
+                      "init again after the refused planned inits");
+    }
 
     /* A live handle with a NULL out-pointer, and a NULL handle with a valid out-pointer. */
     pw_tensor t;
@@ -501,7 +538,7 @@ static void check_options(const uint8_t *model, size_t len, size_t required)
     }
 
     uint8_t *arena = xmalloc_aligned(required);
-    for (int k = 0; k < 11; k++) {
+    for (int k = 0; k < 10; k++) {
         pw_options_default(&o);
         const char *what = "";
         switch (k) {
@@ -514,7 +551,6 @@ static void check_options(const uint8_t *model, size_t len, size_t required)
         case 6: o.reserved[1] = 1; what = "reserved[1]=1"; break;
         case 7: o.reserved[2] = 1; what = "reserved[2]=1"; break;
         case 8: o.struct_size = 10; what = "struct_size not a whole number of fields"; break;
-        case 9: o.memory_budget = 4096; what = "memory_budget (not supported yet)"; break;
         default: o.reserved[3] = 0x80000000u; what = "reserved[3]!=0"; break;
         }
         char desc[160];
@@ -529,6 +565,33 @@ static void check_options(const uint8_t *model, size_t len, size_t required)
         expect_init_fails(model, len, arena, required, &o, PW_ERR_BAD_OPTIONS, desc);
     }
     free(arena);
+
+    /* memory_budget: the operator-by-operator plan when it fits, else the fused plan, else
+     * PW_ERR_OVER_BUDGET with the smallest arena. */
+    {
+        size_t layer = 0, b = 0;
+        pw_options_default(&o);
+        o.patching = PW_PATCH_OFF;
+        expect_status(pw_arena_required(model, len, &o, &layer), PW_OK, "arena_required(patching off)");
+        pw_options_default(&o);
+        o.memory_budget = (uint32_t)layer;
+        expect_status(pw_arena_required(model, len, &o, &b), PW_OK, "arena_required(budget = layer plan)");
+        check(b == layer, "a budget the layer plan fits gives the layer plan (%zu == %zu)", b, layer);
+        o.memory_budget = (uint32_t)required;
+        expect_status(pw_arena_required(model, len, &o, &b), PW_OK, "arena_required(budget = smallest)");
+        check(b == required, "a budget of the smallest arena gives it (%zu == %zu)", b, required);
+        o.memory_budget = (uint32_t)required - 1;
+        b = SIZE_SENTINEL;
+        expect_status(pw_arena_required(model, len, &o, &b), PW_ERR_OVER_BUDGET, "arena_required(budget too small)");
+        check(b == SIZE_SENTINEL, "arena_required out-param untouched over budget");
+        pw_error_info info;
+        expect_status(pw_model_verify(model, len, &o, &info), PW_ERR_OVER_BUDGET, "model_verify(budget too small)");
+        check(info.arena_required == required, "over budget reports the smallest arena (%zu == %zu)",
+              info.arena_required, required);
+        uint8_t *big = xmalloc_aligned(layer);
+        expect_init_fails(model, len, big, layer, &o, PW_ERR_OVER_BUDGET, "init(budget too small)");
+        free(big);
+    }
 }
 
 static void check_arena_size_and_alignment(const uint8_t *model, size_t len, size_t required)

@@ -197,7 +197,7 @@ fn run(script: &[u8], model: &[u8]) {
                             _ => s.u32(),
                         };
                         st.opts.patching = [0, 1, 2, u32::MAX][s.byte() as usize % 4];
-                        // Not supported yet: non-zero is refused (PW_ERR_BAD_OPTIONS).
+                        // Mostly none; a budget plans (or refuses with PW_ERR_OVER_BUDGET).
                         st.opts.memory_budget = if s.byte() < 200 { 0 } else { s.u32() };
                         let r = s.byte();
                         st.opts.reserved = [0; 4];

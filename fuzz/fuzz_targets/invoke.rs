@@ -112,6 +112,24 @@ fuzz_target!(|data: &[u8]| {
     arena.bytes_mut().fill(seed as u8 | 1);
     let [first, second] = run(data, &mut arena.bytes_mut()[..need], &opts, seed, need, 2).unwrap();
     assert_eq!(first.0, second.0, "invoke outcome differs between runs");
+    // The same plan made ahead of time: init_planned in exactly its figure, the same outcome;
+    // a plan with one byte changed is refused (the file checksum) or, never, crashes.
+    let plan = patchwise::planfile::write(data, &opts).expect("planfile for an accepted model");
+    let planned = patchwise::planned_arena_required(data, &plan).expect("planned_arena_required");
+    assert!(planned <= need, "planned {planned} > planning {need}");
+    {
+        let mut arena3 = HostArena::new(planned);
+        let interp = Interpreter::init_planned(data, &plan, &mut arena3.bytes_mut()[..planned]).expect("init_planned");
+        assert_eq!(interp.arena_used(), planned);
+        let mut bad = plan.clone();
+        let at = (seed as usize >> 12) % bad.len();
+        bad[at] ^= 1 << ((seed >> 8) & 7);
+        assert_eq!(
+            patchwise::planned_arena_required(data, &bad).err(),
+            Some(Error::BadPlan),
+            "a plan with byte {at} changed is accepted"
+        );
+    }
     // Outputs only depend on the inputs when every activation is written before it is read
     // (an operator reading its own output, or a tensor nobody writes, sees earlier bytes).
     let well_formed = patchwise_fuzz::single_assignment(data, false);

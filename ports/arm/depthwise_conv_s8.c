@@ -2,19 +2,29 @@
  * DEPTHWISE_CONV_2D int8, depth multiplier 1 or a multiple of 4, for Cortex-M DSP: SIMD across
  * channels.
  *
- * Output pixels in walk order; per pixel, the taps inside the input block are found once
- * (padding taps contribute nothing, as TFLM skips them), then channels four at a time: each
- * tap loads four input and four filter bytes, expands them to int16 pairs (SXTB16, SXTB16 ROR
- * #8), adds the input offset to the input pairs (SADD16) and multiply-accumulates each channel
- * (SMLABB / SMLATT) into its own 32-bit accumulator. With a depth multiplier of 4k, the four
- * output channels share one input channel: its value (plus the offset) fills both halves. A pixel's channels are written after the
- * reads of the same channels of its window (as the portable kernel, which writes in chunks of
+ * Output pixels in walk order; per pixel, channels four at a time: each tap loads four input
+ * bytes (one word), expands them to two int16 pairs (SXTB16: channels 0 and 2, SXTB16 ROR #8:
+ * 1 and 3) and multiply-accumulates each channel into its own 32-bit accumulator (SMLABB /
+ * SMLATT) with the filter's matching pairs. A pixel's channels are written after the reads of
+ * the same channels of its window (as the portable kernel, which writes in chunks of
  * channels): lead 0.
+ *
+ * A pixel whose 3x3 window (no dilation) lies wholly inside the input block starts from
+ * biases with the input offset folded in (bias + offset · the sum of the channel's nine taps,
+ * 4 bytes per channel of scratch, built once per call, or once per invoke for the rows of a
+ * fused segment) and accumulates filter · input: per tap and four channels one input load,
+ * one filter load, four SXTB16 and four SMLAxy (inline assembly, the nine taps in one block).
+ * TFLM skips the taps outside the image, so the folded term does not hold there: other pixels
+ * (borders, other windows) start from the model's biases and add the offset to the input
+ * pairs (SADD16) over the taps inside. The channels left over (out_c mod 4) go one by one.
+ * Requantization is inline: the fast path alone (and SSAT) when every channel takes it and the
+ * activation spans int8, else per value pw_requantize.
+ *
+ * Depth multiplier 4k (dwm_*): the four output channels of a group share one input channel,
+ * its value (plus the offset on border pixels) in both halves of a word (PKHBT); the rest as
+ * above.
  */
 #include "pw_arm.h"
-
-/* Output channels per requantization call (an int32 array of this many on the stack). */
-#define PW_DW_CHUNK 32
 
 /* First and one-past-last tap f of `kernel` with 0 <= start + f*dilation < size. */
 static inline void tap_range(int32_t start, int32_t kernel, int32_t dilation, int32_t size, int32_t *lo, int32_t *hi)
@@ -37,206 +47,469 @@ static inline void tap_range(int32_t start, int32_t kernel, int32_t dilation, in
     *hi = b;
 }
 
-/* Four channels' products of one tap, input channel per output channel (depth multiplier 1). */
-#define PW_DW_TAP(xw, fw)                                                                                              \
+/* ---- depth multiplier 1 ---- */
+
+/* What the pixel functions share. */
+typedef struct {
+    int32_t ch, groups;  /* output channels, groups of four */
+    int32_t in_c, dm;    /* input channels, depth multiplier (1 or 4k) */
+    int32_t inline_rq;   /* every channel on the fast path and act range = int8 */
+    int32_t out_offset;
+    uint32_t off2; /* the input offset in both halves */
+    const uint8_t *bias;
+    const int32_t *fold; /* biases with the input offset folded in (3x3 only) */
+    const pw_requant *rq; /* the first channel's entry (with inline_rq and one entry: four copies) */
+    int32_t step;         /* entries from one channel to the next */
+    int32_t rq_group;     /* entries from one group to the next */
+    const pw_outq *q;
+    const int8_t *flt; /* the filter */
+    int32_t rs;        /* input row stride */
+    const pw_window_call *c;
+    const pw_conv_params *p;
+} dw1_ctx;
+
+PW_INLINE int8_t dw1_sat8(int32_t v)
+{
+#if PW_HAVE_DSP
+    return (int8_t)__ssat(v, 8);
+#else
+    return (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v);
+#endif
+}
+
+/* Four values requantized, offset and clamped (any channel, any activation range; entries
+ * step apart). Out of line: the fast path is the common one. */
+static __attribute__((noinline, cold)) void dw1_store_any(int32_t a0, int32_t a1, int32_t a2, int32_t a3,
+                                                    const pw_requant *r, int8_t *out, const dw1_ctx *x)
+{
+    const int32_t step = x->step, off = x->out_offset, lo = x->q->act_min, hi = x->q->act_max;
+    out[0] = pw_requantize(a0, r[0], 0, off, lo, hi);
+    out[1] = pw_requantize(a1, r[step], 0, off, lo, hi);
+    out[2] = pw_requantize(a2, r[2 * step], 0, off, lo, hi);
+    out[3] = pw_requantize(a3, r[3 * step], 0, off, lo, hi);
+}
+
+/*
+ * Requantizes and stores one group's four accumulators. fast (x->inline_rq): the entries at
+ * r[0..4) (a per-tensor entry is replicated by the caller), pw_requant_fast_value, the output
+ * offset and SSAT, in assembly on DSP cores (12 instructions a value); else dw1_store_any.
+ */
+PW_INLINE void dw1_store(int32_t a0, int32_t a1, int32_t a2, int32_t a3, const pw_requant *r, int8_t *out,
+                         const dw1_ctx *x, int fast)
+{
+    if (fast) {
+#if PW_HAVE_DSP
+        uint32_t m_, e_, t_, lo_;
+        const int32_t off = x->out_offset;
+        const uint32_t c40 = 0x40000000u;
+#define PW_DW1_ASM_RQ(a, i)                                                                                            \
+    "ldrd %[m], %[e], [%[r], #" #i "*8]\n\t"                                                                           \
+    "mov %[t], #1\n\t"                                                                                                 \
+    "lsl %[t], %[t], %[e]\n\t"                                                                                         \
+    "add %[t], %[t], %[" #a "], asr #31\n\t"                                                                           \
+    "orr %[lo], %[c40], %[t], lsl #31\n\t"                                                                             \
+    "lsr %[t], %[t], #1\n\t"                                                                                           \
+    "smlal %[lo], %[t], %[" #a "], %[m]\n\t"                                                                           \
+    "asr %[t], %[t], %[e]\n\t"                                                                                         \
+    "add %[t], %[t], %[off]\n\t"                                                                                       \
+    "ssat %[t], #8, %[t]\n\t"                                                                                          \
+    "strb %[t], [%[out], #" #i "]\n\t"
+        /* volatile: its stores are its only effect (GCC deletes a plain asm whose outputs go unused) */
+        __asm__ volatile(PW_DW1_ASM_RQ(a0, 0) PW_DW1_ASM_RQ(a1, 1) PW_DW1_ASM_RQ(a2, 2) PW_DW1_ASM_RQ(a3, 3)
+                : [m] "=&r"(m_), [e] "=&r"(e_), [t] "=&r"(t_), [lo] "=&r"(lo_)
+                : [a0] "r"(a0), [a1] "r"(a1), [a2] "r"(a2), [a3] "r"(a3), [r] "r"(r), [out] "r"(out), [off] "r"(off),
+                  [c40] "r"(c40)
+                : "memory");
+#undef PW_DW1_ASM_RQ
+#else
+        const int32_t off = x->out_offset;
+        out[0] = dw1_sat8(pw_requant_fast_value(a0, r[0]) + off);
+        out[1] = dw1_sat8(pw_requant_fast_value(a1, r[1]) + off);
+        out[2] = dw1_sat8(pw_requant_fast_value(a2, r[2]) + off);
+        out[3] = dw1_sat8(pw_requant_fast_value(a3, r[3]) + off);
+#endif
+    } else {
+        dw1_store_any(a0, a1, a2, a3, r, out, x);
+    }
+}
+
+/*
+ * Taps of four channels: input words at ip, filter words at fp (int8, expanded here with
+ * SXTB16 / SXTB16 ROR #8 as the input); PW_DW1_WIN3 does the nine taps of a 3x3 window
+ * (per row the addresses [p], [p, ch], [p, ch, LSL #1]), PW_DW1_TAP_OFF one tap with the
+ * input offset added to the input pairs. Inline assembly on DSP cores (GCC's register
+ * allocation spilled the accumulators), the same operations in C elsewhere.
+ */
+#if PW_HAVE_DSP
+#define PW_DW1_ASM_TAP(xaddr, faddr)                                                                                   \
+    "ldr %[x], " xaddr "\n\t"                                                                                          \
+    "ldr %[f], " faddr "\n\t"                                                                                          \
+    "sxtb16 %[xb], %[x], ror #8\n\t"                                                                                   \
+    "sxtb16 %[x], %[x]\n\t"                                                                                            \
+    "sxtb16 %[fb], %[f], ror #8\n\t"                                                                                   \
+    "sxtb16 %[f], %[f]\n\t"                                                                                            \
+    "smlabb %[a0], %[f], %[x], %[a0]\n\t"                                                                              \
+    "smlatt %[a2], %[f], %[x], %[a2]\n\t"                                                                              \
+    "smlabb %[a1], %[fb], %[xb], %[a1]\n\t"                                                                            \
+    "smlatt %[a3], %[fb], %[xb], %[a3]\n\t"
+#define PW_DW1_ASM_ROW3                                                                                                \
+    PW_DW1_ASM_TAP("[%[ip]]", "[%[fp]]")                                                                               \
+    PW_DW1_ASM_TAP("[%[ip], %[ch]]", "[%[fp], %[ch]]")                                                                 \
+    PW_DW1_ASM_TAP("[%[ip], %[ch], lsl #1]", "[%[fp], %[ch], lsl #1]")
+#define PW_DW1_ROW3(I, F, CH)                                                                                          \
     do {                                                                                                               \
-        uint32_t xa_ = PW_SADD16(PW_SXTB16(xw), off2), xb_ = PW_SADD16(PW_SXTB16_ROR8(xw), off2);                      \
-        uint32_t fa_ = PW_SXTB16(fw), fb_ = PW_SXTB16_ROR8(fw);                                                        \
+        uint32_t x_, xb_, f_, fb_;                                                                                     \
+        __asm__(PW_DW1_ASM_ROW3                                                                                        \
+                : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x] "=&r"(x_), [xb] "=&r"(xb_),      \
+                  [f] "=&r"(f_), [fb] "=&r"(fb_)                                                                       \
+                : [ip] "r"(I), [fp] "r"(F), [ch] "r"(CH)                                                               \
+                : "memory");                                                                                           \
+    } while (0)
+/* The nine taps of a 3x3 window: rows rs input elements and 3·ch filter elements apart. */
+#define PW_DW1_WIN3(IP, FP, CH, RS, CH3)                                                                               \
+    do {                                                                                                               \
+        const int8_t *i_ = (IP), *f0_ = (FP);                                                                          \
+        PW_DW1_ROW3(i_, f0_, CH);                                                                                      \
+        PW_DW1_ROW3(i_ + (RS), f0_ + (CH3), CH);                                                                       \
+        PW_DW1_ROW3(i_ + 2 * (RS), f0_ + 2 * (CH3), CH);                                                               \
+    } while (0)
+#define PW_DW1_TAP_OFF(IP, FP)                                                                                         \
+    do {                                                                                                               \
+        uint32_t x_, xb_, f_, fb_;                                                                                     \
+        __asm__("ldr %[x], [%[ip]]\n\t"                                                                                \
+                "ldr %[f], [%[fp]]\n\t"                                                                                \
+                "sxtb16 %[xb], %[x], ror #8\n\t"                                                                       \
+                "sxtb16 %[x], %[x]\n\t"                                                                                \
+                "sadd16 %[xb], %[xb], %[o]\n\t"                                                                        \
+                "sadd16 %[x], %[x], %[o]\n\t"                                                                          \
+                "sxtb16 %[fb], %[f], ror #8\n\t"                                                                       \
+                "sxtb16 %[f], %[f]\n\t"                                                                                \
+                "smlabb %[a0], %[f], %[x], %[a0]\n\t"                                                                  \
+                "smlatt %[a2], %[f], %[x], %[a2]\n\t"                                                                  \
+                "smlabb %[a1], %[fb], %[xb], %[a1]\n\t"                                                                \
+                "smlatt %[a3], %[fb], %[xb], %[a3]\n\t"                                                                \
+                : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x] "=&r"(x_), [xb] "=&r"(xb_),      \
+                  [f] "=&r"(f_), [fb] "=&r"(fb_)                                                                       \
+                : [ip] "r"(IP), [fp] "r"(FP), [o] "r"(off2)                                                            \
+                : "memory");                                                                                           \
+    } while (0)
+#else
+#define PW_DW1_TAP_C(xw, fw, o)                                                                                        \
+    do {                                                                                                               \
+        const uint32_t x_ = (xw), f_ = (fw);                                                                           \
+        const uint32_t xa_ = PW_SADD16(PW_SXTB16(x_), o), xb_ = PW_SADD16(PW_SXTB16_ROR8(x_), o);                    \
+        const uint32_t fa_ = PW_SXTB16(f_), fb_ = PW_SXTB16_ROR8(f_);                                                  \
         a0 = PW_SMLABB(fa_, xa_, a0);                                                                                  \
         a2 = PW_SMLATT(fa_, xa_, a2);                                                                                  \
         a1 = PW_SMLABB(fb_, xb_, a1);                                                                                  \
         a3 = PW_SMLATT(fb_, xb_, a3);                                                                                  \
     } while (0)
-
-/* The same with the input offset folded into the accumulators' start. */
-#define PW_DW_TAP_RAW(xw, fw)                                                                                          \
+#define PW_DW1_WIN3(IP, FP, CH, RS, CH3)                                                                               \
     do {                                                                                                               \
-        uint32_t xa_ = PW_SXTB16(xw), xb_ = PW_SXTB16_ROR8(xw);                                                        \
-        uint32_t fa_ = PW_SXTB16(fw), fb_ = PW_SXTB16_ROR8(fw);                                                        \
-        a0 = PW_SMLABB(fa_, xa_, a0);                                                                                  \
-        a2 = PW_SMLATT(fa_, xa_, a2);                                                                                  \
-        a1 = PW_SMLABB(fb_, xb_, a1);                                                                                  \
-        a3 = PW_SMLATT(fb_, xb_, a3);                                                                                  \
+        for (int32_t r_ = 0; r_ < 3; r_++) {                                                                           \
+            const int8_t *wi_ = (IP) + r_ * (RS), *wf_ = (FP) + r_ * (CH3);                                            \
+            PW_DW1_TAP_C(pw_read32(wi_), pw_read32(wf_), 0u);                                                          \
+            PW_DW1_TAP_C(pw_read32(wi_ + (CH)), pw_read32(wf_ + (CH)), 0u);                                            \
+            PW_DW1_TAP_C(pw_read32(wi_ + 2 * (CH)), pw_read32(wf_ + 2 * (CH)), 0u);                                    \
+        }                                                                                                              \
     } while (0)
+#define PW_DW1_TAP_OFF(ip, fp) PW_DW1_TAP_C(pw_read32(ip), pw_read32(fp), off2)
+#endif
 
-/* Four channels of one input value v (an int8) and one tap, the offset folded. */
-#define PW_DW_TAP_DUP(v, fw)                                                                                           \
+/* The channels left over (out_c mod 4) of one pixel, one by one: ny x nx taps from in0 and
+ * the filter's matching tap flt, from the model's biases. */
+static __attribute__((noinline)) void dw1_tail(const int8_t *in0, const int8_t *flt, int32_t ny, int32_t nx,
+                                               const pw_window_call *c, const pw_conv_params *p, int8_t *out,
+                                               const pw_outq *q)
+{
+    const int32_t ch = c->out.c, step = p->requant_step, offset = p->input_offset;
+    const int32_t tap_x = c->dilation_w * ch, tap_y = c->dilation_h * c->in.row_stride, frow = c->kernel_w * ch;
+    for (int32_t k = ch & ~3; k < ch; k++) {
+        int32_t a = pw_bias(p->bias, k);
+        const int8_t *in_row = in0 + k, *f_row = flt + k;
+        for (int32_t ty = 0; ty < ny; ty++, in_row += tap_y, f_row += frow) {
+            const int8_t *ip = in_row, *fp = f_row;
+            for (int32_t tx = 0; tx < nx; tx++, ip += tap_x, fp += ch)
+                a += *fp * (*ip + offset);
+        }
+        pw_requant_store(&a, 1, p->requant + k * step, step, out + k, q);
+    }
+}
+
+/*
+ * Depth multiplier 4k: the four output channels of a group read one input channel, its value
+ * (plus the offset on border pixels) in both halves of a word (PKHBT). PW_DWM_WIN3: the nine
+ * taps of a 3x3 window, input taps ic elements apart and rows rs apart, filter taps ch apart
+ * and rows ch3 apart; PW_DWM_TAP_OFF: one tap with the offset.
+ */
+#if PW_HAVE_DSP
+#define PW_DWM_ASM_TAP(xaddr, faddr)                                                                                   \
+    "ldrsb %[x], " xaddr "\n\t"                                                                                        \
+    "ldr %[f], " faddr "\n\t"                                                                                          \
+    "pkhbt %[x], %[x], %[x], lsl #16\n\t"                                                                              \
+    "sxtb16 %[fb], %[f], ror #8\n\t"                                                                                   \
+    "sxtb16 %[f], %[f]\n\t"                                                                                            \
+    "smlabb %[a0], %[f], %[x], %[a0]\n\t"                                                                              \
+    "smlatt %[a2], %[f], %[x], %[a2]\n\t"                                                                              \
+    "smlabb %[a1], %[fb], %[x], %[a1]\n\t"                                                                             \
+    "smlatt %[a3], %[fb], %[x], %[a3]\n\t"
+#define PW_DWM_ASM_ROW3                                                                                                \
+    PW_DWM_ASM_TAP("[%[ip]]", "[%[fp]]")                                                                               \
+    PW_DWM_ASM_TAP("[%[ip], %[ic]]", "[%[fp], %[ch]]")                                                                 \
+    PW_DWM_ASM_TAP("[%[ip], %[ic], lsl #1]", "[%[fp], %[ch], lsl #1]")
+#define PW_DWM_ROW3(I, F, IC, CH)                                                                                      \
     do {                                                                                                               \
-        int32_t v_ = (v);                                                                                              \
-        uint32_t xx_ = PW_PKHBT((uint32_t)v_, (uint32_t)v_ << 16);                                                     \
-        uint32_t fa_ = PW_SXTB16(fw), fb_ = PW_SXTB16_ROR8(fw);                                                        \
+        uint32_t x_, f_, fb_;                                                                                          \
+        __asm__(PW_DWM_ASM_ROW3                                                                                        \
+                : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x] "=&r"(x_), [f] "=&r"(f_),        \
+                  [fb] "=&r"(fb_)                                                                                      \
+                : [ip] "r"(I), [fp] "r"(F), [ic] "r"(IC), [ch] "r"(CH)                                                 \
+                : "memory");                                                                                           \
+    } while (0)
+#define PW_DWM_WIN3(IP, FP, IC, CH, RS, CH3)                                                                           \
+    do {                                                                                                               \
+        const int8_t *i_ = (IP), *f0_ = (FP);                                                                          \
+        PW_DWM_ROW3(i_, f0_, IC, CH);                                                                                  \
+        PW_DWM_ROW3(i_ + (RS), f0_ + (CH3), IC, CH);                                                                   \
+        PW_DWM_ROW3(i_ + 2 * (RS), f0_ + 2 * (CH3), IC, CH);                                                           \
+    } while (0)
+#else
+#define PW_DWM_WIN3(IP, FP, IC, CH, RS, CH3)                                                                           \
+    do {                                                                                                               \
+        for (int32_t r_ = 0; r_ < 3; r_++)                                                                             \
+            for (int32_t c_ = 0; c_ < 3; c_++)                                                                         \
+                PW_DWM_TAP_OFF((IP) + r_ * (RS) + c_ * (IC), (FP) + r_ * (CH3) + c_ * (CH), 0);                        \
+    } while (0)
+#endif
+#define PW_DWM_TAP_OFF(IP, FP, OFF)                                                                                    \
+    do {                                                                                                               \
+        const int32_t v_ = *(IP) + (OFF);                                                                              \
+        const uint32_t xx_ = PW_PKHBT((uint32_t)v_, (uint32_t)v_ << 16);                                               \
+        const uint32_t fw_ = pw_read32(FP);                                                                            \
+        const uint32_t fa_ = PW_SXTB16(fw_), fb_ = PW_SXTB16_ROR8(fw_);                                                \
         a0 = PW_SMLABB(fa_, xx_, a0);                                                                                  \
         a2 = PW_SMLATT(fa_, xx_, a2);                                                                                  \
         a1 = PW_SMLABB(fb_, xx_, a1);                                                                                  \
         a3 = PW_SMLATT(fb_, xx_, a3);                                                                                  \
     } while (0)
 
-/*
- * One output pixel whose 3x3 window lies wholly inside the block, depth multiplier 1: channels
- * four at a time from the folded biases (the input offset already in them), nine taps
- * unrolled by rows. Returns the channels done (a multiple of 4). Out of line, so that the
- * taps keep their registers.
- */
-static __attribute__((noinline)) int32_t dw3x3_pixel(const int8_t *in0, const int8_t *flt, int32_t ch, int32_t rs,
-                                                     const int32_t *fold, const pw_requant *rq, int32_t step,
-                                                     int8_t *out, const pw_outq *q)
+/* dw1_run_3x3 with a depth multiplier of 4k. */
+static __attribute__((noinline)) void dwm_run_3x3(const int8_t *in0, int32_t in_step, int8_t *out, int32_t out_step,
+                                                  int32_t n, const dw1_ctx *x)
 {
-    enum { CHUNK = PW_DW_CHUNK };
-    const int32_t frow = 3 * ch, ch4 = ch & ~3;
-    int32_t acc[CHUNK];
-    for (int32_t k0 = 0; k0 < ch4; k0 += CHUNK) {
-        const int32_t n = ch4 - k0 < CHUNK ? ch4 - k0 : CHUNK;
-        for (int32_t j = 0; j < n; j += 4) {
-            const int32_t k = k0 + j;
+    const int32_t ch = x->ch, ch3 = 3 * ch, ic = x->in_c, dm = x->dm, rs = x->rs, groups = x->groups;
+    const int8_t *flt = x->flt;
+    const int32_t *fold = x->fold;
+    const int fast = x->inline_rq;
+    const int32_t rstep = x->rq_group;
+    for (; n > 0; n--, in0 += in_step, out += out_step) {
+        const pw_requant *r = x->rq;
+        for (int32_t k = 0; k < 4 * groups; k += 4, r += rstep) {
             int32_t a0 = fold[k], a1 = fold[k + 1], a2 = fold[k + 2], a3 = fold[k + 3];
-            const int8_t *ip = in0 + k, *fp = flt + k;
-            for (int32_t ty = 0; ty < 3; ty++, ip += rs, fp += frow) {
-                PW_DW_TAP_RAW(pw_read32(ip), pw_read32(fp));
-                PW_DW_TAP_RAW(pw_read32(ip + ch), pw_read32(fp + ch));
-                PW_DW_TAP_RAW(pw_read32(ip + 2 * ch), pw_read32(fp + 2 * ch));
-            }
-            acc[j] = a0;
-            acc[j + 1] = a1;
-            acc[j + 2] = a2;
-            acc[j + 3] = a3;
+            PW_DWM_WIN3(in0 + k / dm, flt + k, ic, ch, rs, ch3);
+            dw1_store(a0, a1, a2, a3, r, out + k, x, fast);
         }
-        pw_requant_store(acc, n, rq + k0 * step, step, out + k0, q);
     }
-    return ch4;
 }
 
-int32_t pw_arm_depthwise_s8(const pw_window_call *call, const pw_conv_params *params)
+/* dw1_pixel_any with a depth multiplier of 4k. */
+static __attribute__((noinline)) void dwm_pixel_any(const int8_t *in0, const int8_t *flt, int32_t ny, int32_t nx,
+                                                    int32_t tap_x, int32_t tap_y, int32_t frow, int8_t *out,
+                                                    const dw1_ctx *x)
+{
+    const int32_t ch = x->ch, dm = x->dm;
+    const int32_t off = (int16_t)(x->off2 & 0xffffu);
+    const int fast = x->inline_rq;
+    const pw_requant *r = x->rq;
+    const int32_t rstep = x->rq_group;
+    for (int32_t k = 0; k < 4 * x->groups; k += 4, r += rstep) {
+        int32_t a0 = pw_bias(x->bias, k), a1 = pw_bias(x->bias, k + 1);
+        int32_t a2 = pw_bias(x->bias, k + 2), a3 = pw_bias(x->bias, k + 3);
+        const int8_t *in_row = in0 + k / dm, *f_row = flt + k;
+        for (int32_t ty = 0; ty < ny; ty++, in_row += tap_y, f_row += frow) {
+            const int8_t *ip = in_row, *fp = f_row;
+            for (int32_t tx = 0; tx < nx; tx++, ip += tap_x, fp += ch)
+                PW_DWM_TAP_OFF(ip, fp, off);
+        }
+        dw1_store(a0, a1, a2, a3, r, out + k, x, fast);
+    }
+}
+
+/* An output pixel whose 3x3 window (no dilation) lies inside the block: in0 is its top-left
+ * input element, rs the input row stride. Every group of four channels, from the folded
+ * biases. */
+static __attribute__((noinline)) void dw1_run_3x3(const int8_t *in0, int32_t in_step, int8_t *out, int32_t out_step,
+                                                  int32_t n, const dw1_ctx *x)
+{
+    const int32_t ch = x->ch, ch3 = 3 * ch, rs = x->rs, groups = x->groups;
+    const int8_t *flt = x->flt;
+    const int32_t *fold = x->fold;
+    const int fast = x->inline_rq;
+    const int32_t rstep = x->rq_group;
+    for (; n > 0; n--, in0 += in_step, out += out_step) {
+        const pw_requant *r = x->rq;
+        for (int32_t k = 0; k < 4 * groups; k += 4, r += rstep) {
+            int32_t a0 = fold[k], a1 = fold[k + 1], a2 = fold[k + 2], a3 = fold[k + 3];
+            PW_DW1_WIN3(in0 + k, flt + k, ch, rs, ch3);
+            dw1_store(a0, a1, a2, a3, r, out + k, x, fast);
+        }
+        if (ch & 3)
+            dw1_tail(in0, flt, 3, 3, x->c, x->p, out, x->q);
+    }
+}
+
+/*
+ * Any other pixel: ny x nx taps from the first tap inside the block (in0; flt the filter's
+ * matching tap), tap_x / tap_y input elements apart, frow filter elements per filter row; from
+ * the model's biases, the input offset added per tap (TFLM skips the taps outside the image).
+ */
+static __attribute__((noinline)) void dw1_pixel_any(const int8_t *in0, const int8_t *flt, int32_t ny, int32_t nx,
+                                                    int32_t tap_x, int32_t tap_y, int32_t frow, int8_t *out,
+                                                    const dw1_ctx *x)
+{
+    const uint32_t off2 = x->off2;
+    const int32_t ch = x->ch;
+    const int fast = x->inline_rq;
+    const pw_requant *r = x->rq;
+    const int32_t rstep = x->rq_group;
+    for (int32_t k = 0; k < 4 * x->groups; k += 4, r += rstep) {
+        int32_t a0 = pw_bias(x->bias, k), a1 = pw_bias(x->bias, k + 1);
+        int32_t a2 = pw_bias(x->bias, k + 2), a3 = pw_bias(x->bias, k + 3);
+        const int8_t *in_row = in0 + k, *f_row = flt + k;
+        if (nx == 3 && tap_x == ch) {
+            /* A 3x3 window's row of three taps (or any window three taps wide, no dilation). */
+            for (int32_t ty = 0; ty < ny; ty++, in_row += tap_y, f_row += frow) {
+                PW_DW1_TAP_OFF(in_row, f_row);
+                PW_DW1_TAP_OFF(in_row + ch, f_row + ch);
+                PW_DW1_TAP_OFF(in_row + 2 * ch, f_row + 2 * ch);
+            }
+        } else if (nx == 2) {
+            for (int32_t ty = 0; ty < ny; ty++, in_row += tap_y, f_row += frow) {
+                PW_DW1_TAP_OFF(in_row, f_row);
+                PW_DW1_TAP_OFF(in_row + tap_x, f_row + ch);
+            }
+        } else {
+            for (int32_t ty = 0; ty < ny; ty++, in_row += tap_y, f_row += frow) {
+                const int8_t *ip = in_row, *fp = f_row;
+                for (int32_t tx = 0; tx < nx; tx++, ip += tap_x, fp += ch)
+                    PW_DW1_TAP_OFF(ip, fp);
+            }
+        }
+        dw1_store(a0, a1, a2, a3, r, out + k, x, fast);
+    }
+}
+
+static int32_t dw_run(const pw_window_call *call, const pw_conv_params *params)
 {
     /* Local copies: the int8 output stores cannot alias them. */
     const pw_window_call c = *call;
     const pw_conv_params p = *params;
-    const int32_t ch = c.out.c, in_c = c.in.c;
-    const int32_t total = c.out.n * c.out.h * c.out.w;
-    const int32_t dm = in_c > 0 ? ch / in_c : 0;
-    if (ch <= 0 || dm <= 0 || in_c * dm != ch || (dm != 1 && dm % 4 != 0) || c.in.n != c.out.n)
-        return total == 0 ? 0 : -1;
-    const int32_t step = p.requant_step;
-    const int32_t frow = c.kernel_w * ch; /* filter elements per filter row */
-    const int32_t offset = p.input_offset;
-    const uint32_t off2 = ((uint32_t)offset & 0xffffu) | ((uint32_t)offset << 16);
-    const int32_t tap_x = c.dilation_w * in_c, tap_y = c.dilation_h * c.in.row_stride;
+    const int32_t ch = c.out.c, in_c = c.in.c, dm = ch / in_c;
+    const int32_t step = p.requant_step, offset = p.input_offset;
+    const int32_t kh = c.kernel_h, kw = c.kernel_w, rs = c.in.row_stride, frow = kw * ch;
+    const int32_t tap_x = c.dilation_w * in_c, tap_y = c.dilation_h * rs;
+    const int k3 = kh == 3 && kw == 3 && c.dilation_h == 1 && c.dilation_w == 1;
     const pw_outq oq = {p.output_offset, p.act_min, p.act_max, pw_all_fast(p.requant, step ? ch : 1, step)};
-    const int fast3 = c.kernel_h == 3 && c.kernel_w == 3 && c.dilation_h == 1 && c.dilation_w == 1;
-    pw_walker px = pw_walk_start(&c);
-
-    /* Whole 3x3 windows: the input offset folded into the bias, fold[k] = bias[k] + offset ·
-     * (the sum of channel k's nine filter taps), in the scratch (4 bytes per channel). */
+    dw1_ctx x;
+    x.ch = ch;
+    x.groups = ch / 4;
+    x.in_c = in_c;
+    x.dm = dm;
+    x.inline_rq = oq.all_fast && p.act_min == -128 && p.act_max == 127;
+    x.out_offset = p.output_offset;
+    x.off2 = ((uint32_t)offset & 0xffffu) | ((uint32_t)offset << 16);
+    x.bias = p.bias;
+    x.rq = p.requant;
+    x.step = step;
+    x.rq_group = 4 * step;
+    pw_requant rq4[4]; /* one entry for all channels, replicated for the inline path */
+    if (x.inline_rq && step == 0) {
+        rq4[0] = rq4[1] = rq4[2] = rq4[3] = p.requant[0];
+        x.rq = rq4;
+    }
+    x.q = &oq;
+    x.flt = p.filter;
+    x.rs = rs;
+    x.c = &c;
+    x.p = &p;
+    /* 3x3 windows inside the block: the input offset folded into the bias, fold[k] = bias[k] +
+     * offset · (the sum of channel k's nine filter taps), in the scratch (4 bytes per channel). */
     int32_t *fold = (int32_t *)p.scratch;
-    if (fast3) {
+    x.fold = fold;
+    if (k3) {
         if (!fold)
             return -1;
-        for (int32_t k = 0; k < ch; k++) {
-            int32_t sum = 0;
-            for (int32_t t = 0; t < 9; t++)
-                sum += p.filter[t * ch + k];
-            fold[k] = pw_bias(p.bias, k) + offset * sum;
+        if (!p.scratch_ready) {
+            for (int32_t k = 0; k < ch; k++) {
+                int32_t sum = 0;
+                for (int32_t t = 0; t < 9; t++)
+                    sum += p.filter[t * ch + k];
+                fold[k] = pw_bias(p.bias, k) + offset * sum;
+            }
         }
     }
-    const int32_t rs = c.in.row_stride;
-
-    for (int32_t i = 0; i < total; i++, pw_walk_next(&px)) {
-        const int32_t b = px.b, y = px.y, x = px.x;
-        const int32_t iy0 = y * c.stride_h - c.pad_top, ix0 = x * c.stride_w - c.pad_left;
-        int8_t *out = c.output + b * c.out.batch_stride + y * c.out.row_stride + x * ch;
-        const int full3 = fast3 && iy0 >= 0 && ix0 >= 0 && iy0 + 3 <= c.in.h && ix0 + 3 <= c.in.w;
-        int32_t ny = 3, nx = 3;
-        /* The first tap inside the block (not dereferenced when there is none). */
-        const int8_t *in0 = c.input;
-        const int8_t *flt0 = p.filter;
-        if (full3) {
-            in0 += b * c.in.batch_stride + iy0 * rs + ix0 * in_c;
-        } else {
-            int32_t fy0, fy1, fx0, fx1;
-            tap_range(iy0, c.kernel_h, c.dilation_h, c.in.h, &fy0, &fy1);
-            tap_range(ix0, c.kernel_w, c.dilation_w, c.in.w, &fx0, &fx1);
-            ny = fy1 - fy0;
-            nx = fx1 - fx0;
-            if (ny > 0 && nx > 0) {
-                in0 += b * c.in.batch_stride + (iy0 + fy0 * c.dilation_h) * rs + (ix0 + fx0 * c.dilation_w) * in_c;
-                flt0 += fy0 * frow + fx0 * ch;
+    /* Output pixels in walk order, row by row: the rows whose 3x3 windows lie inside the block
+     * vertically take the unrolled path for the columns inside horizontally. */
+    const int back = c.walk != 0;
+    for (int32_t bi = 0; bi < c.out.n; bi++) {
+        const int32_t b = back ? c.out.n - 1 - bi : bi;
+        const int8_t *in_b = c.input + b * c.in.batch_stride;
+        for (int32_t yi = 0; yi < c.out.h; yi++) {
+            const int32_t y = back ? c.out.h - 1 - yi : yi;
+            const int32_t iy0 = y * c.stride_h - c.pad_top;
+            const int row3 = k3 && iy0 >= 0 && iy0 + 3 <= c.in.h;
+            const int8_t *in_row = row3 ? in_b + iy0 * rs : in_b;
+            int8_t *out_row = c.output + b * c.out.batch_stride + y * c.out.row_stride;
+            /* The columns whose windows lie inside horizontally: x_lo..=x_hi. */
+            int32_t x_lo = c.out.w, x_hi = -1;
+            if (row3 && c.in.w >= 3) {
+                x_lo = (c.pad_left + c.stride_w - 1) / c.stride_w;
+                x_hi = (c.in.w - 3 + c.pad_left) / c.stride_w;
+                if (x_hi > c.out.w - 1)
+                    x_hi = c.out.w - 1;
             }
-        }
-
-        int32_t k = 0;
-        if (full3 && dm == 1)
-            k = dw3x3_pixel(in0, flt0, ch, rs, fold, p.requant, step, out, &oq);
-        /* Accumulators of up to PW_DW_CHUNK channels from k0 on, requantized in one call. */
-        int32_t acc[PW_DW_CHUNK];
-        int32_t k0 = k, pending = 0;
-        for (; k + 4 <= ch; k += 4) {
-            int32_t a0, a1, a2, a3;
-            if (full3) {
-                /* The same with a depth multiplier of 4k: one input value for the four channels,
-                 * in both halves of a word (PKHBT), the offset folded. */
-                a0 = fold[k];
-                a1 = fold[k + 1];
-                a2 = fold[k + 2];
-                a3 = fold[k + 3];
-                const int8_t *ip = in0 + k / dm, *fp = flt0 + k;
-                for (int32_t ty = 0; ty < 3; ty++, ip += rs, fp += frow) {
-                    PW_DW_TAP_DUP(ip[0], pw_read32(fp));
-                    PW_DW_TAP_DUP(ip[in_c], pw_read32(fp + ch));
-                    PW_DW_TAP_DUP(ip[2 * in_c], pw_read32(fp + 2 * ch));
+            for (int32_t xi = 0; xi < c.out.w; xi++) {
+                const int32_t xx = back ? c.out.w - 1 - xi : xi;
+                const int32_t ix0 = xx * c.stride_w - c.pad_left;
+                int8_t *out = out_row + xx * ch;
+                if (xx >= x_lo && xx <= x_hi) {
+                    /* The run of inside columns, in walk order, in one call. */
+                    const int32_t n = x_hi - x_lo + 1;
+                    const int32_t in_step = (back ? -c.stride_w : c.stride_w) * in_c, out_step = back ? -ch : ch;
+                    if (dm != 1)
+                        dwm_run_3x3(in_row + ix0 * in_c, in_step, out, out_step, n, &x);
+                    else
+                        dw1_run_3x3(in_row + ix0 * in_c, in_step, out, out_step, n, &x);
+                    xi += n - 1;
+                    continue;
                 }
-            } else if (dm == 1) {
-                a0 = pw_bias(p.bias, k);
-                a1 = pw_bias(p.bias, k + 1);
-                a2 = pw_bias(p.bias, k + 2);
-                a3 = pw_bias(p.bias, k + 3);
-                const int8_t *in_row = in0 + k, *f_row = flt0 + k;
-                for (int32_t ty = 0; ty < ny; ty++, in_row += tap_y, f_row += frow) {
-                    const int8_t *ip = in_row, *fp = f_row;
-                    for (int32_t tx = 0; tx < nx; tx++, ip += tap_x, fp += ch)
-                        PW_DW_TAP(pw_read32(ip), pw_read32(fp));
+                int32_t fy0, fy1, fx0, fx1;
+                tap_range(iy0, kh, c.dilation_h, c.in.h, &fy0, &fy1);
+                tap_range(ix0, kw, c.dilation_w, c.in.w, &fx0, &fx1);
+                /* The first tap inside the block (not dereferenced when there is none). */
+                const int8_t *in0 = in_b, *flt = p.filter;
+                if (fy1 > fy0 && fx1 > fx0) {
+                    in0 += (iy0 + fy0 * c.dilation_h) * rs + (ix0 + fx0 * c.dilation_w) * in_c;
+                    flt += fy0 * frow + fx0 * ch;
                 }
-            } else {
-                a0 = pw_bias(p.bias, k);
-                a1 = pw_bias(p.bias, k + 1);
-                a2 = pw_bias(p.bias, k + 2);
-                a3 = pw_bias(p.bias, k + 3);
-                /* Four output channels of one input channel: its value in both halves. */
-                const int8_t *in_row = in0 + k / dm, *f_row = flt0 + k;
-                for (int32_t ty = 0; ty < ny; ty++, in_row += tap_y, f_row += frow) {
-                    const int8_t *ip = in_row, *fp = f_row;
-                    for (int32_t tx = 0; tx < nx; tx++, ip += tap_x, fp += ch) {
-                        uint32_t xx = ((uint32_t)(*ip + offset) & 0xffffu) * 0x00010001u;
-                        uint32_t fw = pw_read32(fp);
-                        uint32_t fa = PW_SXTB16(fw), fb = PW_SXTB16_ROR8(fw);
-                        a0 = PW_SMLABB(fa, xx, a0);
-                        a2 = PW_SMLATT(fa, xx, a2);
-                        a1 = PW_SMLABB(fb, xx, a1);
-                        a3 = PW_SMLATT(fb, xx, a3);
-                    }
-                }
+                if (dm != 1)
+                    dwm_pixel_any(in0, flt, fy1 - fy0, fx1 - fx0, tap_x, tap_y, frow, out, &x);
+                else if (x.groups > 0)
+                    dw1_pixel_any(in0, flt, fy1 - fy0, fx1 - fx0, tap_x, tap_y, frow, out, &x);
+                if (ch & 3)
+                    dw1_tail(in0, flt, fy1 - fy0, fx1 - fx0, &c, &p, out, &oq);
             }
-            acc[pending] = a0;
-            acc[pending + 1] = a1;
-            acc[pending + 2] = a2;
-            acc[pending + 3] = a3;
-            pending += 4;
-            if (pending == PW_DW_CHUNK) {
-                pw_requant_store(acc, pending, p.requant + k0 * step, step, out + k0, &oq);
-                k0 += pending;
-                pending = 0;
-            }
-        }
-        if (pending > 0)
-            pw_requant_store(acc, pending, p.requant + k0 * step, step, out + k0, &oq);
-        for (; k < ch; k++) { /* dm == 1 here: ch % 4 channels left */
-            int32_t a = pw_bias(p.bias, k);
-            const int8_t *in_row = in0 + k, *f_row = flt0 + k;
-            for (int32_t ty = 0; ty < ny; ty++, in_row += tap_y, f_row += frow) {
-                const int8_t *ip = in_row, *fp = f_row;
-                for (int32_t tx = 0; tx < nx; tx++, ip += tap_x, fp += ch)
-                    a += *fp * (*ip + offset);
-            }
-            pw_requant_store(&a, 1, p.requant + k * step, step, out + k, &oq);
         }
     }
     return 0;
+}
+
+int32_t pw_arm_depthwise_s8(const pw_window_call *call, const pw_conv_params *params)
+{
+    const int32_t ch = call->out.c, in_c = call->in.c;
+    const int32_t total = call->out.n * call->out.h * call->out.w;
+    const int32_t dm = in_c > 0 ? ch / in_c : 0;
+    if (ch <= 0 || dm <= 0 || in_c * dm != ch || (dm != 1 && dm % 4 != 0) || call->in.n != call->out.n)
+        return total == 0 ? 0 : -1;
+    return dw_run(call, params);
 }

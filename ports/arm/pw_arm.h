@@ -43,8 +43,10 @@ typedef struct {
     int32_t requant_step;               /* entries from one channel to the next: 1, or 0 */
     int32_t input_offset;   /* -input zero point, in [-127, 128] */
     int32_t output_offset, act_min, act_max;
-    void *scratch; /* 4-byte aligned; conv: two columns of kh*kw*in_c int16s; depthwise 3x3, multiplier 1,
-                      no dilation: out_c int32s (biases with the input offset folded in) */
+    void *scratch; /* 4-byte aligned; conv: two columns of kh*kw*in_c int16s; depthwise 3x3, no
+                      dilation: out_c int32s (biases with the input offset folded in) */
+    int32_t scratch_ready; /* depthwise: nonzero when an earlier call with the same operator and
+                              scratch (a row of the same fused segment) left the folded biases */
 } pw_conv_params;
 
 /* CONV_2D with one group: output block from input block. Returns 0, or -1 on a bad call. */
@@ -139,24 +141,24 @@ PW_INLINE int32_t pw_bias(const uint8_t *bias, int32_t ch) { return bias ? (int3
  *
  *     result = floor((x*m + 2^30 + 2^(e+30) - neg·2^31) / 2^(31+e)),
  *
- * one 64-bit multiply-accumulate of x*m onto the channel's constant K = 2^(e+30) + 2^30, a
- * correction of 2^31 when the sum is below 2^(e+30) (X < 0), and for e >= 2 the high word
- * shifted right by e - 1. That fast path needs e >= 2, no left shift and a multiplier other
- * than INT32_MIN (quantize_multiplier gives multipliers in [2^30, 2^31) for the positive
- * scales of a model, and shifts <= -2 for real multipliers below 1/4, as in practice); other
+ * one 64-bit multiply-accumulate of x*m onto the channel's constant 2^(e+30) + 2^30 - neg·2^31
+ * (pw_requant_fast_value), and the high word shifted right by e - 1. That fast path needs
+ * e >= 1, no left shift and a multiplier m >= 0 (quantize_multiplier gives multipliers in
+ * [2^30, 2^31) for the positive scales of a model, and shifts <= -1 for real multipliers
+ * below 1/2, as in practice); other
  * channels take TFLM's operations one by one (requantize.c). Both are compared with
  * src/quant.rs on millions of values by the tests.
  */
 typedef struct pw_requant_s {
     int32_t mult;
-    int32_t e1; /* e - 1 = -shift - 1; the fast path when in 1..30 and mult != INT32_MIN */
+    int32_t e1; /* e - 1 = -shift - 1; the fast path when in 0..30 and mult >= 0 */
 } pw_requant; /* = ArmRequant in src/variants/arm.rs (8 bytes, as the portable table's entries) */
 
 int32_t pw_requantize_slow(int32_t acc, int32_t mult, int32_t e1) __attribute__((noinline, cold));
 int32_t pw_arm_requantize_s8(int32_t acc, const pw_requant *r);
 
 /* True when channel r takes the fast path. */
-PW_INLINE int pw_requant_fast(pw_requant r) { return (uint32_t)r.e1 - 1u < 30u && r.mult != INT32_MIN; }
+PW_INLINE int pw_requant_fast(pw_requant r) { return (uint32_t)r.e1 < 31u && r.mult >= 0; }
 
 /* True when all n channels (entries `step` apart) take the fast path: the kernels then skip
  * the per-value check. */
@@ -168,16 +170,20 @@ PW_INLINE int pw_all_fast(const pw_requant *t, int32_t n, int32_t step)
     return 1;
 }
 
-/* The fast path's result (before the output offset): one multiply-accumulate onto the
- * channel's constant, and the high word (or that of the sum minus 2^31, for X < 0) shifted. */
+/*
+ * The fast path's result (before the output offset) for a multiplier m >= 0 and e - 1 = e1 in
+ * 0..30: one multiply-accumulate of acc*m onto the 64-bit constant C = 2^(e+30) + 2^30 -
+ * neg·2^31, and the high word shifted right by e - 1. With m >= 0, neg (X = acc*m + 2^30 < 0)
+ * may be taken as acc < 0: the two differ only for acc*m in [-2^30, 0), where the sum lies in
+ * [0, 2^(31+e)) either way (result 0, e >= 1). With s = acc >> 31 (0 or -1) and u = 2^e1 + s
+ * (>= 0), C = u·2^31 + 2^30: high word u >> 1, low word 2^30 | (u & 1)·2^31. No branch.
+ */
 PW_INLINE int32_t pw_requant_fast_value(int32_t acc, pw_requant r)
 {
-    int32_t k_hi = (int32_t)(1u << (r.e1 - 1)); /* 2^(e-2) */
-    int64_t s = (int64_t)acc * r.mult + (((int64_t)k_hi << 32) | (1LL << 30));
-    int32_t hi = (int32_t)((uint64_t)s >> 32);
-    if (hi < k_hi)
-        hi = (int32_t)((uint64_t)(s - (1LL << 31)) >> 32);
-    return hi >> r.e1;
+    const uint32_t u = (1u << r.e1) + (uint32_t)(acc >> 31);
+    const uint32_t hi = u >> 1, lo = 0x40000000u | (u << 31);
+    const int64_t s = (int64_t)(((uint64_t)hi << 32) | lo) + (int64_t)acc * r.mult;
+    return (int32_t)((uint64_t)s >> 32) >> r.e1;
 }
 
 PW_INLINE int8_t pw_requantize(int32_t acc, pw_requant r, int all_fast, int32_t out_offset, int32_t act_min,

@@ -1,7 +1,8 @@
 /*
- * The exact TFLM requantization for the one case the fast path in pw_arm.h leaves out: a
- * multiplier of INT32_MIN, where SaturatingRoundingDoublingHighMul saturates for an operand of
- * INT32_MIN. Operation for operation as in TFLM (src/quant.rs).
+ * The exact TFLM requantization for the cases the fast path in pw_arm.h leaves out (left
+ * shifts, e - 1 outside 0..30, negative multipliers, among them INT32_MIN, where
+ * SaturatingRoundingDoublingHighMul saturates for an operand of INT32_MIN). Operation for
+ * operation as in TFLM (src/quant.rs).
  */
 #include "pw_arm.h"
 

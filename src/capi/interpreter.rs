@@ -1,5 +1,6 @@
 //! `pw_interpreter_*`: the interpreter object of the C API.
 
+use super::profile::Hooks;
 use super::status::*;
 use super::{model_slice, options, pw_options, PW_ARENA_ALIGN, PW_MAX_RANK};
 use crate::interpreter::{Interpreter, TensorView, HANDLE_MAGIC};
@@ -174,6 +175,99 @@ pub unsafe extern "C" fn pw_interpreter_init(
     }
 }
 
+/// Sets up an interpreter from a plan made ahead of time on the host (`patchwise plan MODEL
+/// --emit FILE`, kept in flash beside the model) instead of planning on the device.
+///
+/// Init then verifies the model, checks that the plan was made for exactly these model bytes
+/// (length and checksum) and is intact, and copies its tables into the arena: it runs no
+/// planner and needs no planning memory (`pw_planned_arena_required` gives the size), and a
+/// firmware that never calls `pw_interpreter_init` links no planner code. Everything else is as
+/// with `pw_interpreter_init` (options were chosen when the plan was made).
+///
+/// # Returns
+/// `PW_OK` and `*out` set; `PW_ERR_NULL_POINTER`, `PW_ERR_ARENA_MISALIGNED`,
+/// `PW_ERR_ARENA_TOO_SMALL`, `PW_ERR_BAD_PLAN`, or the model's `PW_ERR_MODEL_*` error.
+///
+/// # Safety
+/// As `pw_interpreter_init`; `plan` valid for reads of `plan_len` bytes during the call (it is
+/// not kept).
+#[no_mangle]
+pub unsafe extern "C" fn pw_interpreter_init_planned(
+    model: *const u8,
+    model_len: usize,
+    plan: *const u8,
+    plan_len: usize,
+    arena: *mut core::ffi::c_void,
+    arena_len: usize,
+    out: *mut *mut pw_interpreter,
+) -> pw_status {
+    if out.is_null() || arena.is_null() {
+        return PW_ERR_NULL_POINTER;
+    }
+    if arena as usize % PW_ARENA_ALIGN != 0 {
+        return PW_ERR_ARENA_MISALIGNED;
+    }
+    if arena_len > isize::MAX as usize {
+        return PW_ERR_INVALID_ARGUMENT;
+    }
+    // SAFETY: as in pw_interpreter_init: non-NULL, aligned, readable and writable for
+    // arena_len bytes and exclusively the interpreter's while the handle is used.
+    let arena: &'static mut [u8] = unsafe { core::slice::from_raw_parts_mut(arena as *mut u8, arena_len) };
+    if let Some(magic) = arena.get_mut(..4) {
+        magic.fill(0);
+    }
+    // SAFETY: forwarded caller contracts (the model for as long as the handle lives, the plan
+    // for this call).
+    let (model, plan) = match unsafe { (model_slice::<'static>(model, model_len), model_slice(plan, plan_len)) } {
+        (Ok(m), Ok(p)) => (m, p),
+        (Err(e), _) | (_, Err(e)) => return e,
+    };
+    match Interpreter::init_planned(model, plan, arena) {
+        Ok(interp) => {
+            // SAFETY: `out` is non-NULL and writable (caller's contract).
+            unsafe { out.write_unaligned(interp as *mut Handle as *mut pw_interpreter) };
+            PW_OK
+        }
+        Err(e) => status_of(&e),
+    }
+}
+
+/// Exact arena bytes `pw_interpreter_init_planned` needs for this model and plan (both
+/// verified, as init does).
+///
+/// # Returns
+/// `PW_OK` and `*bytes` set; `PW_ERR_NULL_POINTER`, `PW_ERR_BAD_PLAN`, or the model's
+/// `PW_ERR_MODEL_*` error.
+///
+/// # Safety
+/// `model` valid for `model_len` bytes, `plan` for `plan_len` bytes; `bytes` valid for writing
+/// a `size_t`.
+#[no_mangle]
+pub unsafe extern "C" fn pw_planned_arena_required(
+    model: *const u8,
+    model_len: usize,
+    plan: *const u8,
+    plan_len: usize,
+    bytes: *mut usize,
+) -> pw_status {
+    if bytes.is_null() {
+        return PW_ERR_NULL_POINTER;
+    }
+    // SAFETY: forwarded caller contracts.
+    let (model, plan) = match unsafe { (model_slice(model, model_len), model_slice(plan, plan_len)) } {
+        (Ok(m), Ok(p)) => (m, p),
+        (Err(e), _) | (_, Err(e)) => return e,
+    };
+    match crate::interpreter::planned_arena_required(model, plan) {
+        Ok(n) => {
+            // SAFETY: non-NULL and writable by the caller's contract.
+            unsafe { bytes.write_unaligned(n) };
+            PW_OK
+        }
+        Err(e) => status_of(&e),
+    }
+}
+
 /// Runs the model once on the current input data.
 ///
 /// Input data may be overwritten during the run (as in TFLM): write all inputs before every
@@ -193,7 +287,7 @@ pub unsafe extern "C" fn pw_interpreter_invoke(interp: *mut pw_interpreter) -> p
     match unsafe { live(interp) } {
         // SAFETY: `live` checked the magic of an interpreter built by pw_interpreter_init, whose
         // memory the caller still grants exclusively.
-        Ok(h) => match unsafe { &mut *h }.invoke() {
+        Ok(h) => match unsafe { &mut *h }.invoke_observed(None, &mut Hooks) {
             Ok(()) => PW_OK,
             Err(e) => status_of(&e),
         },
@@ -258,7 +352,7 @@ pub unsafe extern "C" fn pw_interpreter_invoke_with_inputs(
     }
     // SAFETY: `live` checked the magic of an interpreter built by pw_interpreter_init, whose
     // memory the caller still grants exclusively.
-    match unsafe { &mut *h }.invoke_with_inputs(slices.get(..count).unwrap_or(&[])) {
+    match unsafe { &mut *h }.invoke_observed(Some(slices.get(..count).unwrap_or(&[])), &mut Hooks) {
         Ok(()) => PW_OK,
         Err(e) => status_of(&e),
     }

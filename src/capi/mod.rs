@@ -14,6 +14,7 @@
 #![allow(non_camel_case_types)]
 
 mod interpreter;
+mod profile;
 mod status;
 
 pub use interpreter::*;
@@ -60,8 +61,8 @@ const PW_FLAGS_KNOWN: u32 = 0x3f;
 /// Versioning: the library reads `struct_size` bytes (a whole number of fields, at least
 /// `struct_size` and `flags`, at most this library's `sizeof(pw_options)`); fields beyond an
 /// older caller's `struct_size` take their defaults. Fields that take effect: `flags`,
-/// `patching`. `memory_budget` and `reserved` must be 0 (`PW_ERR_BAD_OPTIONS` otherwise), as
-/// must every unknown flag bit.
+/// `patching`, `memory_budget`. `reserved` must be 0 (`PW_ERR_BAD_OPTIONS` otherwise), as must
+/// every unknown flag bit.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct pw_options {
@@ -72,7 +73,11 @@ pub struct pw_options {
     pub flags: u32,
     /// Patching policy: `PW_PATCH_AUTO` or `PW_PATCH_OFF`.
     pub patching: u32,
-    /// Arena budget in bytes the planner should aim for: not supported yet, must be 0.
+    /// Total arena bytes the plan may take; 0 (default): no budget, the smallest plan. With a
+    /// budget the plan fuses operators into patch-based segments only when it must: the
+    /// operator-by-operator plan if it fits, else the fused plan (`PW_PATCH_AUTO`); when
+    /// neither fits, `PW_ERR_OVER_BUDGET` with the smallest arena in
+    /// `pw_error_info.arena_required` (from `pw_model_verify`).
     pub memory_budget: u32,
     /// Reserved for future options; must be 0.
     pub reserved: [u32; 4],
@@ -108,11 +113,12 @@ unsafe fn options(opts: *const pw_options) -> Result<Options, pw_status> {
     // of at least `size` bytes (checked above), and the two do not overlap; every field is a
     // u32, so any bytes make a valid pw_options.
     unsafe { core::ptr::copy_nonoverlapping(opts.cast::<u8>(), (&mut o as *mut pw_options).cast::<u8>(), size) };
-    if o.flags & !PW_FLAGS_KNOWN != 0 || o.patching > PW_PATCH_OFF || o.memory_budget != 0 || o.reserved != [0; 4] {
+    if o.flags & !PW_FLAGS_KNOWN != 0 || o.patching > PW_PATCH_OFF || o.reserved != [0; 4] {
         return Err(PW_ERR_BAD_OPTIONS);
     }
     let mut options = options_from_flags(o.flags);
     options.patch = o.patching == PW_PATCH_AUTO;
+    options.budget = o.memory_budget as usize;
     Ok(options)
 }
 
@@ -131,6 +137,7 @@ pub fn options_from_flags(flags: u32) -> Options {
         patch: true,
         patch_all: false,
         external_input: flags & PW_FLAG_EXTERNAL_INPUT != 0,
+        budget: 0,
     }
 }
 

@@ -59,6 +59,12 @@ pub const PW_ERR_ARENA_MISALIGNED: pw_status = 301;
 /// it all the memory you can spare; `pw_interpreter_arena_used` then tells what it uses), or take
 /// the size from `patchwise plan MODEL` on the host.
 pub const PW_ERR_PLAN_NEEDS_ARENA: pw_status = 302;
+/// No plan fits `pw_options.memory_budget`; `pw_error_info.arena_required` (from
+/// `pw_model_verify`) is the smallest arena any plan needs.
+pub const PW_ERR_OVER_BUDGET: pw_status = 303;
+/// The plan given to `pw_interpreter_init_planned` is not a plan file, is corrupted, or was
+/// made for other model bytes (make it again: `patchwise plan MODEL --emit FILE`).
+pub const PW_ERR_BAD_PLAN: pw_status = 304;
 
 /// A kernel failed at invoke time (see `pw_interpreter_last_error`).
 pub const PW_ERR_KERNEL_FAILED: pw_status = 400;
@@ -111,6 +117,8 @@ pub(crate) fn status_of(e: &Error) -> pw_status {
         Error::ArenaTooSmall { .. } => PW_ERR_ARENA_TOO_SMALL,
         Error::ArenaMisaligned => PW_ERR_ARENA_MISALIGNED,
         Error::PlanNeedsArena => PW_ERR_PLAN_NEEDS_ARENA,
+        Error::OverBudget { .. } => PW_ERR_OVER_BUDGET,
+        Error::BadPlan => PW_ERR_BAD_PLAN,
         Error::KernelFailed { .. } => PW_ERR_KERNEL_FAILED,
         Error::Internal => PW_ERR_INTERNAL,
     }
@@ -125,7 +133,7 @@ pub(crate) fn error_info(e: &Error) -> pw_error_info {
     }
     match *e {
         Error::BadTensor { tensor, .. } | Error::UnsupportedType { tensor, .. } => info.tensor_index = tensor,
-        Error::ArenaTooSmall { required } => info.arena_required = required,
+        Error::ArenaTooSmall { required } | Error::OverBudget { required } => info.arena_required = required,
         _ => {}
     }
     info
@@ -158,6 +166,8 @@ pub extern "C" fn pw_status_str(status: pw_status) -> *const core::ffi::c_char {
         PW_ERR_ARENA_TOO_SMALL => c"arena too small",
         PW_ERR_ARENA_MISALIGNED => c"arena not aligned to PW_ARENA_ALIGN",
         PW_ERR_PLAN_NEEDS_ARENA => c"model too large to size without an arena (init plans inside it)",
+        PW_ERR_OVER_BUDGET => c"no plan fits the memory budget (arena_required: the smallest arena)",
+        PW_ERR_BAD_PLAN => c"plan file corrupted or made for another model",
         PW_ERR_KERNEL_FAILED => c"kernel failed",
         PW_ERR_INTERNAL => c"internal error (a patchwise bug: please report it)",
         _ => c"unknown status",

@@ -7,7 +7,7 @@
 
 mod segment;
 
-pub use segment::run_segment;
+pub use segment::{run_segment, segment_end};
 
 use crate::error::{Error, Result};
 use crate::memory::Memory;

@@ -289,6 +289,20 @@ fn segment_input<'x>(x: usize, mem: &Memory<'x>) -> Result<SegmentInput<'x>> {
     }
 }
 
+/// The last operator of the segment starting at `first`: the first running entry of the
+/// run-plan after `first` without the "streams" bit (`first` itself if the plan ends first).
+pub fn segment_end(op_plan: &[u16], first: usize) -> usize {
+    let mut last = first;
+    for (i, &bits) in op_plan.iter().enumerate().skip(first) {
+        last = i;
+        let how = OpRun::from_bits(bits);
+        if !how.is_skip() && !how.streams() {
+            break;
+        }
+    }
+    last
+}
+
 /// Runs the segment whose first operator is `first`; returns its last operator.
 pub fn run_segment(model: &Model<'_>, op_plan: &[u16], first: usize, mem: &mut Memory<'_>) -> Result<usize> {
     // Every member's spec, prepared once for the whole segment (not once per row call).

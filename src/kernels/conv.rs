@@ -22,7 +22,7 @@
 use super::call::WindowCall;
 use super::io::{Io, Walk};
 use crate::geometry::Window;
-use crate::quant::{multiply_by_quantized_multiplier, quantize_multiplier, Requant};
+use crate::quant::{multiply_by_quantized_multiplier, quantize_multiplier_of_scales, Requant, ScaleRatio};
 use crate::tensor::{Dims4, LeF32s, LeI32s};
 use crate::{Error, Result};
 
@@ -64,16 +64,12 @@ pub fn per_channel_requant(
     if out.is_empty() || !(n == 1 || n == out.len()) {
         return Err(Error::InvalidArgument);
     }
-    let input_scale = input_scale as f64;
-    let output_scale = output_scale as f64;
+    // In integer arithmetic, bit for bit the double-precision derivation (`ScaleRatio`).
+    let ratio = ScaleRatio::new(input_scale, output_scale);
     let per_channel = n > 1;
-    let broadcast = quantize_multiplier(input_scale * filter_scales.get(0) as f64 / output_scale);
+    let broadcast = ratio.multiplier(filter_scales.get(0));
     for (i, slot) in out.iter_mut().enumerate() {
-        *slot = if per_channel {
-            quantize_multiplier(input_scale * filter_scales.get(i) as f64 / output_scale)
-        } else {
-            broadcast
-        };
+        *slot = if per_channel { ratio.multiplier(filter_scales.get(i)) } else { broadcast };
     }
     Ok(())
 }
@@ -82,7 +78,7 @@ pub fn per_channel_requant(
 /// [`per_channel_requant`]; a single filter scale applies to every channel).
 pub fn channel_requant(input_scale: f32, filter_scales: LeF32s<'_>, output_scale: f32, channel: usize) -> Requant {
     let f = if filter_scales.len() > 1 { filter_scales.get(channel) } else { filter_scales.get(0) };
-    quantize_multiplier(input_scale as f64 * f as f64 / output_scale as f64)
+    quantize_multiplier_of_scales(input_scale, f, output_scale)
 }
 
 /// Requantizes one accumulator to int8 exactly as TFLM's int8 conv/depthwise/FC epilogue:

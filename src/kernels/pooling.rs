@@ -113,9 +113,11 @@ pub fn check_pool_quantization(
     output_scale: f32,
     output_zero_point: i32,
 ) -> Result<()> {
-    let diff = (input_scale - output_scale).abs() as f64;
+    let diff = (input_scale - output_scale).abs();
+    // TFLM compares the f32 difference, widened, with the double 1e-6: the largest f32 not
+    // above that double is 1e-6f32 (9.99999997e-7), so the f32 comparison is the same test.
     // Written so that a NaN difference fails, as TFLM's `diff <= 1e-6` does.
-    if diff <= 1.0e-6 && input_zero_point == output_zero_point {
+    if diff <= 1.0e-6f32 && input_zero_point == output_zero_point {
         Ok(())
     } else {
         Err(Error::InvalidArgument)

@@ -11,8 +11,8 @@
 use super::add::CHUNK;
 use super::io::Io;
 use crate::quant::{
-    multiply_by_quantized_multiplier_greater_than_one, quantize_multiplier, rounding_divide_by_pot,
-    saturating_rounding_doubling_high_mul as srdhm,
+    multiplier_of_product, multiply_by_quantized_multiplier_greater_than_one, rounding_divide_by_pot,
+    saturating_rounding_doubling_high_mul as srdhm, Requant,
 };
 use crate::tensor::Shape;
 use crate::{Error, Result};
@@ -80,22 +80,23 @@ impl SoftmaxParams {
         if !(input_scale.is_finite() && input_scale > 0.0 && beta.is_finite()) {
             return Err(Error::InvalidArgument);
         }
-        // TFLM PreprocessSoftmaxScaling, in double, capped at 2^31 - 1.
-        let real = (beta as f64 * input_scale as f64 * (1i64 << (31 - SCALED_DIFF_INTEGER_BITS)) as f64)
-            .min((1i64 << 31) as f64 - 1.0);
-        // QuantizeMultiplierGreaterThanOne refuses (aborts) on multipliers ≤ 1.
-        if real <= 1.0 {
+        // TFLM PreprocessSoftmaxScaling: beta · input_scale · 2^26 in double, capped at
+        // 2^31 - 1; QuantizeMultiplierGreaterThanOne refuses (aborts on) multipliers ≤ 1.
+        // Exact in integers (`multiplier_of_product`), so no double arithmetic is linked.
+        let cap = (1u32 << 31) - 1;
+        let pow2 = 31 - SCALED_DIFF_INTEGER_BITS;
+        let (Some((q, above_cap)), Some((_, above_one))) =
+            (multiplier_of_product(beta, input_scale, pow2, cap), multiplier_of_product(beta, input_scale, pow2, 1))
+        else {
+            return Err(Error::InvalidArgument); // beta ≤ 0: the multiplier is not above 1
+        };
+        if !above_one {
             return Err(Error::InvalidArgument);
         }
-        let q = quantize_multiplier(real);
-        if q.shift < 0 {
-            return Err(Error::InvalidArgument);
-        }
-        // TFLM CalculateInputRadius(5, shift, 31), floored in double.
-        let max_input_rescaled = ((1i64 << SCALED_DIFF_INTEGER_BITS) - 1) as f64
-            * (1i64 << (31 - SCALED_DIFF_INTEGER_BITS)) as f64
-            / (1i64 << q.shift.min(62)) as f64;
-        let radius = libm::floor(max_input_rescaled) as i32;
+        let q = if above_cap { Requant { multiplier: cap as i32, shift: 31 } } else { q };
+        // TFLM CalculateInputRadius(5, shift, 31): floor(31 · 2^26 / 2^shift), exact in double.
+        let radius = (((1i64 << SCALED_DIFF_INTEGER_BITS) - 1) << (31 - SCALED_DIFF_INTEGER_BITS)) >> q.shift.min(62);
+        let radius = radius as i32;
         let depth = input_shape.dim(input_shape.rank() - 1);
         let total = input_shape.num_elements();
         let outer = total.checked_div(depth).unwrap_or(0);
@@ -374,6 +375,7 @@ fn reciprocal(x: i32, integer_bits: i32) -> (i32, i32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::quant::quantize_multiplier;
 
     fn shape(d: &[usize]) -> Shape {
         Shape::new(d).unwrap()
@@ -408,6 +410,50 @@ mod tests {
         let p = params(1.0, 100.0, &[3]);
         assert_eq!((p.input_multiplier, p.input_left_shift, p.diff_min), (i32::MAX, 31, 0));
         assert_eq!(run(&p, &[0, -1, 0]), [0, -128, 0]);
+    }
+
+    /// The integer preparation against TFLM's double-precision one, on random betas and scales
+    /// (below 1, at the cap, around it).
+    #[test]
+    fn prepare_is_the_double_derivation() {
+        let mut state = 0x853c_49e6_748f_ea9b_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u32
+        };
+        let shape = Shape::new(&[1, 4]).unwrap();
+        let (mut refused, mut capped, mut plain) = (0, 0, 0);
+        for i in 0..200_000u32 {
+            let beta = match i % 3 {
+                0 => 1.0,
+                1 => f32::from_bits(0x3000_0000 + next() % 0x1800_0000), // ~4.7e-10 .. ~2e4
+                _ => -f32::from_bits(0x3f80_0000 | (next() & 0x7f_ffff)),
+            };
+            let scale = f32::from_bits(0x2f00_0000 + next() % 0x1c00_0000); // ~1e-10 .. ~3e6
+            let real = (beta as f64 * scale as f64 * (1i64 << 26) as f64).min((1i64 << 31) as f64 - 1.0);
+            let got = SoftmaxParams::prepare(scale, beta, shape, shape);
+            if real <= 1.0 {
+                assert!(got.is_err(), "beta {beta:e} scale {scale:e}");
+                refused += 1;
+                continue;
+            }
+            if real == (1i64 << 31) as f64 - 1.0 {
+                capped += 1;
+            } else {
+                plain += 1;
+            }
+            let q = quantize_multiplier(real);
+            let radius = libm::floor(31.0 * (1i64 << 26) as f64 / (1i64 << q.shift.min(62)) as f64) as i32;
+            let p = got.unwrap();
+            assert_eq!(
+                (p.input_multiplier, p.input_left_shift, p.diff_min),
+                (q.multiplier, q.shift, -radius),
+                "beta {beta:e} scale {scale:e}"
+            );
+        }
+        assert!(refused > 10_000 && capped > 10_000 && plain > 10_000, "{refused} {capped} {plain}");
     }
 
     #[test]

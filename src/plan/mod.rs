@@ -89,6 +89,12 @@ pub struct Options {
     /// arena bytes, and every invoke binds them (`Interpreter::invoke_with_inputs`). An input
     /// that is also a graph output or variable state stays in the arena.
     pub external_input: bool,
+    /// Total arena bytes the plan may take (0: no budget, the smallest plan). With a budget
+    /// the plan fuses only when it must: the operator-by-operator plan when it fits (every
+    /// plan here repeats no MAC, so the one with the fewest fused operators wins), else the
+    /// fused plan; [`Error::OverBudget`](crate::Error::OverBudget) with the smallest arena
+    /// when neither fits.
+    pub budget: usize,
 }
 
 impl Default for Options {
@@ -102,6 +108,7 @@ impl Default for Options {
             patch: true,
             patch_all: false,
             external_input: false,
+            budget: 0,
         }
     }
 }
@@ -118,6 +125,7 @@ impl Options {
             patch: false,
             patch_all: false,
             external_input: false,
+            budget: 0,
         }
     }
 }

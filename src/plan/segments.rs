@@ -217,6 +217,11 @@ fn peak(info: &[BufferInfo], nops: usize) -> (usize, Pos) {
     best
 }
 
+/// The sum of the footprints of operators `s..=e`.
+fn footprints(info: &[BufferInfo], s: usize, e: usize) -> Pos {
+    (s..=e).map(|o| footprint(info, o as u16)).fold(Pos::default(), |a, f| a + f)
+}
+
 /// Operators (running or not) a chain's hull may span for [`Hull`]; longer hulls take the
 /// full recomputation.
 const HULL: usize = 4 * MAX_STAGES;
@@ -248,14 +253,27 @@ impl Hull {
         Some(h)
     }
 
-    /// The peak footprint after a trial segment over operators `s..=e` (inside the hull).
-    fn peak(&self, info: &[BufferInfo], s: usize, e: usize) -> Pos {
+    /// The largest footprint outside operators `s..=e`: a trial over them leaves it as it is.
+    fn outside_of(&self, s: usize, e: usize) -> Pos {
         let mut m = self.outside;
         for (k, &f) in self.fp.iter().enumerate().take(self.n) {
-            let o = self.lo.saturating_add(k);
-            m = m.max(if (s..=e).contains(&o) { footprint(info, o as u16) } else { f });
+            if !(s..=e).contains(&self.lo.saturating_add(k)) {
+                m = m.max(f);
+            }
         }
         m
+    }
+
+    /// The peak footprint after a trial segment over operators `s..=e` (inside the hull), and
+    /// the sum of the hull's footprints (the tie-break between trials of equal peak).
+    fn peak(&self, info: &[BufferInfo], s: usize, e: usize) -> (Pos, Pos) {
+        let (mut m, mut sum) = (self.outside, Pos::default());
+        for (k, &f) in self.fp.iter().enumerate().take(self.n) {
+            let o = self.lo.saturating_add(k);
+            let f = if (s..=e).contains(&o) { footprint(info, o as u16) } else { f };
+            (m, sum) = (m.max(f), sum + f);
+        }
+        (m, sum)
     }
 }
 
@@ -356,24 +374,36 @@ pub fn fuse(model: &Model<'_>, info: &mut [BufferInfo], op_plan: &mut [u16], all
             _ => None,
         };
         // Every sub-chain of 2..=MAX_STAGES stages through `p`.
-        let mut best: Option<(usize, usize, Pos)> = None;
+        let mut best: Option<(usize, usize, (Pos, Pos))> = None;
         for i in 0..=at {
             for j in at.max(i.saturating_add(1))..len.min(i.saturating_add(MAX_STAGES)) {
                 let seg = members.get(i..=j).ok_or(Error::Internal)?;
+                let (s, e) = (seg.first().map_or(0, |m| m.op), seg.last().map_or(0, |m| m.op));
+                // The footprints outside the trial do not change: when they alone reach the
+                // peak before, or the best trial's peak, this trial cannot win (skipping it
+                // saves sizing its rows, most of the planning time).
+                if let Some(h) = &hull {
+                    let floor = h.outside_of(s, e);
+                    if floor >= before || best.is_some_and(|(_, _, b)| floor > b.0) {
+                        continue;
+                    }
+                }
                 if !apply(info, nt, seg, &mut saved)? {
                     continue;
                 }
-                let (s, e) = (seg.first().map_or(0, |m| m.op), seg.last().map_or(0, |m| m.op));
+                // The peak after the trial; between equal peaks, the trial that lowers the
+                // footprints around it most (a longer segment that keeps a later tensor from
+                // existing whole, rather than a shorter one that would block it).
                 let after = match &hull {
                     Some(h) => h.peak(info, s, e),
-                    None => peak(info, nops).1,
+                    None => (peak(info, nops).1, footprints(info, s, e)),
                 };
                 // Debug builds (the tests) check the shortcut against the full recomputation.
-                if cfg!(debug_assertions) && after != peak(info, nops).1 {
+                if cfg!(debug_assertions) && after.0 != peak(info, nops).1 {
                     return Err(Error::Internal);
                 }
                 saved.restore(info)?;
-                if after < before && best.is_none_or(|(_, _, b)| after < b) {
+                if after.0 < before && best.is_none_or(|(_, _, b)| after < b) {
                     best = Some((i, j, after));
                 }
             }

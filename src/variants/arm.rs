@@ -63,6 +63,9 @@ struct ConvArgs {
     act_min: i32,
     act_max: i32,
     scratch: *mut c_void,
+    /// Depthwise: the scratch already holds this operator's tables (a later row of a fused
+    /// segment).
+    scratch_ready: i32,
 }
 
 extern "C" {
@@ -112,7 +115,7 @@ fn depthwise_scratch(s: &OpSpec<'_>) -> Result<usize> {
     arm_table_bytes(d.requant.count)?.checked_add(folded_bytes(s)?).ok_or(Error::TooLarge)
 }
 
-/// Bytes of the folded biases (`fast3` in ports/arm/depthwise_conv_s8.c), 0 when not used.
+/// Bytes of the folded biases (`k3` in ports/arm/depthwise_conv_s8.c), 0 when not used.
 fn folded_bytes(s: &OpSpec<'_>) -> Result<usize> {
     let Params::Depthwise(d) = &s.params else { return Err(Error::Internal) };
     let (f, w) = (d.params.filter(), d.params.window());
@@ -126,8 +129,9 @@ fn folded_bytes(s: &OpSpec<'_>) -> Result<usize> {
 
 /// One output channel's requantization as the C kernels apply it (`pw_requant`,
 /// ports/arm/pw_arm.h): the multiplier, and `e - 1` with `e = -shift` (the fast path when it
-/// is in `1..=30`, i.e. shifts in `-31..=-2`, real multipliers below 1/4 as in practice; the
-/// slow path recovers the shift from it). 8 bytes, as the portable table's entries.
+/// is in `0..=30` and the multiplier is not negative, i.e. shifts in `-31..=-1`, real
+/// multipliers below 1/2 as in practice; the slow path recovers the shift from it). 8 bytes,
+/// as the portable table's entries.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct ArmRequant {
@@ -197,6 +201,7 @@ fn args(
     requant: &[ArmRequant],
     out_c: usize,
     scratch: *mut c_void,
+    scratch_ready: bool,
 ) -> Result<ConvArgs> {
     let step = match requant.len() {
         1 => 0,
@@ -216,6 +221,7 @@ fn args(
         act_min: q.act_min,
         act_max: q.act_max,
         scratch,
+        scratch_ready: i32::from(scratch_ready),
     })
 }
 
@@ -255,7 +261,7 @@ fn conv(spec: &OpSpec<'_>, call: &WindowCall, io: &mut Io<'_>, scratch: &mut [u8
     if cols.len() < columns_bytes(k)? || cols.as_ptr().align_offset(4) != 0 || i32::try_from(k).is_err() {
         return Err(Error::InvalidArgument);
     }
-    let a = args(p.io_quant(), s.filter, s.bias, table, p.output().c, cols.as_mut_ptr().cast())?;
+    let a = args(p.io_quant(), s.filter, s.bias, table, p.output().c, cols.as_mut_ptr().cast(), false)?;
     let raw = raw_call(call, p.window(), io)?;
     // SAFETY: `call` was checked against the window and the I/O's input and output lengths
     // (every window inside the input block plus its padding, the blocks inside their buffers,
@@ -302,13 +308,15 @@ fn depthwise(spec: &OpSpec<'_>, call: &WindowCall, io: &mut Io<'_>, scratch: &mu
         return Err(Error::InvalidArgument);
     }
     let fold = if folded > 0 { rest.as_mut_ptr().cast() } else { core::ptr::null_mut() };
-    let a = args(p.io_quant(), s.filter, s.bias, table, p.output().c, fold)?;
+    // Later rows of a fused segment find the folded biases the first row built (`fill` false).
+    let a = args(p.io_quant(), s.filter, s.bias, table, p.output().c, fold, !fill)?;
     let raw = raw_call(call, p.window(), io)?;
     // SAFETY: as for the convolution: the call was checked against the window and the I/O
     // lengths (output channels = input channels × the depth multiplier, 1 or a multiple of
     // 4), the filter holds `kh · kw · out_c` values (plane 0), bias and requantization `out_c`
     // entries (or one, step 0); for 3×3 windows without dilation the scratch holds `out_c`
-    // 4-byte aligned int32s (otherwise the kernel does not touch it).
+    // 4-byte aligned int32s (otherwise the kernel does not touch it), with `scratch_ready`
+    // as this operator's first row call of the invoke left them.
     let rc = unsafe { pw_arm_depthwise_s8(&raw, &a) };
     if rc == 0 {
         Ok(())

@@ -20,12 +20,42 @@ pub fn run_case_with(
     if interp.arena_used() != need {
         return Err(format!("arena_used {} != arena_required {}", interp.arena_used(), need));
     }
+    run_on(interp, dir, case, options.external_input)
+}
+
+/// [`run_case`] through a plan made ahead of time ([`patchwise::planfile`]) for `options`:
+/// `init_planned` in exactly `planned_arena_required` bytes.
+pub fn run_case_planned(
+    model: &[u8],
+    dir: &std::path::Path,
+    case: usize,
+    options: &patchwise::Options,
+) -> Result<(), String> {
+    use patchwise::{planned_arena_required, HostArena, Interpreter};
+    let plan = patchwise::planfile::write(model, options).map_err(|e| format!("plan file: {e}"))?;
+    let need = planned_arena_required(model, &plan).map_err(|e| format!("planned_arena_required: {e}"))?;
+    let mut arena = HostArena::new(need);
+    let interp =
+        Interpreter::init_planned(model, &plan, arena.bytes_mut()).map_err(|e| format!("init_planned: {e}"))?;
+    if interp.arena_used() != need {
+        return Err(format!("arena_used {} != planned_arena_required {}", interp.arena_used(), need));
+    }
+    run_on(interp, dir, case, options.external_input)
+}
+
+/// Runs golden `case` of `dir` on an initialized interpreter and compares every output.
+fn run_on(
+    interp: &mut patchwise::Interpreter<'_, '_>,
+    dir: &std::path::Path,
+    case: usize,
+    external: bool,
+) -> Result<(), String> {
     let mut inputs = Vec::new();
     for i in 0..interp.num_inputs() {
         let path = dir.join(format!("case{case}.in{i}.bin"));
         inputs.push(std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?);
     }
-    if options.external_input {
+    if external {
         // Inputs stay in caller memory: invoke reads them where they are.
         let refs: Vec<&[u8]> = inputs.iter().map(Vec::as_slice).collect();
         interp.invoke_with_inputs(&refs).map_err(|e| format!("invoke_with_inputs: {e}"))?;

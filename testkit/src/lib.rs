@@ -16,6 +16,6 @@ pub mod options;
 pub mod shadow;
 pub mod shared;
 
-pub use golden::{run_case, run_case_with};
+pub use golden::{run_case, run_case_planned, run_case_with};
 pub use options::option_variants;
 pub use shared::{json_number, op_case_dirs, shared_dir};
