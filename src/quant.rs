@@ -260,9 +260,48 @@ pub fn activation_range_i8(act: Activation, scale: f32, zero_point: i32) -> (i32
     }
 }
 
+/// TFLM `CalculateActivationRangeQuantized` for an int16 output: `(act_min, act_max)`.
+pub fn activation_range_i16(act: Activation, scale: f32, zero_point: i32) -> (i32, i32) {
+    let (qmin, qmax) = (i16::MIN as i32, i16::MAX as i32);
+    let quantize = |f: f32| zero_point.saturating_add(libm::roundf(f / scale) as i32);
+    match act {
+        Activation::None => (qmin, qmax),
+        Activation::Relu => (qmin.max(quantize(0.0)), qmax),
+        Activation::Relu6 => (qmin.max(quantize(0.0)), qmax.min(quantize(6.0))),
+        Activation::ReluN1To1 => (qmin.max(quantize(-1.0)), qmax.min(quantize(1.0))),
+    }
+}
+
+/// TFLM `MultiplyByQuantizedMultiplier(int64, int32, int)`, the requantization of 64-bit
+/// accumulators (16x8 kernels): the multiplier rounded to 16 bits, then one rounding shift by
+/// `15 - shift`. In TFLM's contract (`shift` in `-31..8`, `|x| < 2^47`) this is exact; outside
+/// it the arithmetic wraps and the shift is clamped instead of being undefined.
+#[inline(always)]
+pub fn multiply_by_quantized_multiplier_i64(x: i64, multiplier: i32, shift: i32) -> i32 {
+    let reduced = if multiplier < 0x7FFF_0000 { (multiplier.wrapping_add(1 << 15)) >> 16 } else { 0x7FFF };
+    let total_shift = (15i32.wrapping_sub(shift)).clamp(1, 62) as u32;
+    let round = 1i64 << (total_shift - 1);
+    (x.wrapping_mul(reduced as i64).wrapping_add(round) >> total_shift) as i32
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn multiply_64_bit_accumulators() {
+        // 0.5 as Q31 (2^30) reduces to 2^14 at 16 bits: x · 2^14 / 2^15, rounded half up.
+        assert_eq!(multiply_by_quantized_multiplier_i64(1000, 1 << 30, 0), 500);
+        assert_eq!(multiply_by_quantized_multiplier_i64(3, 1 << 30, 0), 2);
+        assert_eq!(multiply_by_quantized_multiplier_i64(-3, 1 << 30, 0), -1);
+        // A shift of -10 divides by a further 1024; accumulators beyond 32 bits stay exact.
+        assert_eq!(multiply_by_quantized_multiplier_i64(1 << 40, 1 << 30, -10), 1 << 29);
+        // Multipliers at the top round to 0x7FFF, not 0x8000.
+        assert_eq!(multiply_by_quantized_multiplier_i64(1 << 15, i32::MAX, 0), 0x7FFF);
+        // The int16 activation range with RELU6 at scale 2^-12: [0, 6 · 4096].
+        assert_eq!(activation_range_i16(Activation::Relu6, 1.0 / 4096.0, 0), (0, 24576));
+        assert_eq!(activation_range_i16(Activation::None, 0.1, 0), (-32768, 32767));
+    }
 
     #[test]
     fn multiplier_of_half() {

@@ -275,6 +275,77 @@ mod crafted {
         );
     }
 
+    /// An int16 tensor with per-tensor quantization.
+    fn int16(b: &mut ModelBuilder, name: &str, shape: &[i32], scale: f32, zp: i64) -> i32 {
+        b.add_tensor(TensorSpec::new(name, shape, TensorType::Int16).with_quant(QuantSpec::per_tensor(scale, zp)))
+    }
+
+    /// A 16x8 convolution (`depthwise` or not) with input zero point `zp` and a bias of
+    /// `bias_type`; the valid form plans.
+    fn conv16_model(depthwise: bool, zp: i64, bias_type: TensorType) -> Vec<u8> {
+        let mut b = ModelBuilder::new();
+        let x = int16(&mut b, "x", &[1, 5, 5, 3], 1e-3, zp);
+        let shape: &[i32] = if depthwise { &[1, 3, 3, 3] } else { &[3, 3, 3, 3] };
+        let n: i32 = shape.iter().product();
+        let w = b.add_tensor(
+            TensorSpec::new("w", shape, TensorType::Int8)
+                .with_quant(QuantSpec::per_tensor(0.01, 0))
+                .with_data(vec![1u8; n as usize]),
+        );
+        let bias_bytes = if bias_type == TensorType::Int64 { 8 } else { 4 };
+        let bias = b.add_tensor(
+            TensorSpec::new("b", &[3], bias_type)
+                .with_quant(QuantSpec::per_tensor(1e-5, 0))
+                .with_data(vec![0u8; 3 * bias_bytes]),
+        );
+        let y = int16(&mut b, "y", &[1, 5, 5, 3], 2e-3, 0);
+        if depthwise {
+            let o = DepthwiseConv2DOptions { depth_multiplier: 1, ..DepthwiseConv2DOptions::default() };
+            b.add_op(BuiltinOp::DEPTHWISE_CONV_2D, &[x, w, bias], &[y], OpOptions::DepthwiseConv2D(o));
+        } else {
+            b.add_op(BuiltinOp::CONV_2D, &[x, w, bias], &[y], ok_conv_options());
+        }
+        b.set_io(&[x], &[y]);
+        b.finish()
+    }
+
+    /// A one-op int16 model `op(x) → y` (a second input `x2` for binary ops).
+    fn int16_unary(op: BuiltinOp, options: OpOptions, zp: i64, out_scale: f32, binary: bool) -> Vec<u8> {
+        let mut b = ModelBuilder::new();
+        let x = int16(&mut b, "x", &[1, 8], 1e-3, zp);
+        let y = int16(&mut b, "y", &[1, 8], out_scale, 0);
+        let inputs = if binary { vec![x, x] } else { vec![x] };
+        b.add_op(op, &inputs, &[y], options);
+        b.set_io(&[x], &[y]);
+        b.finish()
+    }
+
+    #[test]
+    fn int16_forms_refuse_what_tflm_refuses() {
+        let bad = |opcode| Some(Error::BadOperator { op: 0, opcode });
+        assert!(arena_required(&conv16_model(false, 0, TensorType::Int64)).is_ok());
+        assert!(arena_required(&conv16_model(false, 0, TensorType::Int32)).is_ok());
+        assert!(arena_required(&conv16_model(true, 0, TensorType::Int64)).is_ok());
+        // Zero points other than 0.
+        assert_eq!(arena_required(&conv16_model(false, 5, TensorType::Int64)).err(), bad(3));
+        // TFLM reads an int16 depthwise bias as int64: an int32 one is refused.
+        assert_eq!(arena_required(&conv16_model(true, 0, TensorType::Int32)).err(), bad(4));
+        // SOFTMAX int16 wants output scale 2^-15; LOGISTIC and TANH too, MUL zero points 0.
+        let softmax = OpOptions::Softmax { beta: 1.0 };
+        assert!(arena_required(&int16_unary(BuiltinOp::SOFTMAX, softmax.clone(), 0, 1.0 / 32768.0, false)).is_ok());
+        assert_eq!(arena_required(&int16_unary(BuiltinOp::SOFTMAX, softmax, 0, 1.0 / 256.0, false)).err(), bad(25));
+        assert!(arena_required(&int16_unary(BuiltinOp::LOGISTIC, OpOptions::None, 0, 1.0 / 32768.0, false)).is_ok());
+        assert_eq!(
+            arena_required(&int16_unary(BuiltinOp::LOGISTIC, OpOptions::None, 0, 1.0 / 16384.0, false)).err(),
+            bad(14)
+        );
+        let mul = OpOptions::Mul { activation: Activation::None };
+        assert!(arena_required(&int16_unary(BuiltinOp::MUL, mul.clone(), 0, 1e-3, true)).is_ok());
+        assert_eq!(arena_required(&int16_unary(BuiltinOp::MUL, mul, 3, 1e-3, true)).err(), bad(18));
+        // An operator without an int16 form (RELU) refuses int16 tensors.
+        assert_eq!(arena_required(&int16_unary(BuiltinOp::RELU, OpOptions::None, 0, 1e-3, false)).err(), bad(19));
+    }
+
     #[test]
     fn shapes_that_disagree_with_the_operator() {
         // Filter for 5 output channels where the output has 4.

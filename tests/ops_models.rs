@@ -16,7 +16,6 @@
 
 use patchwise::schema::opcodes::OpKind;
 use patchwise::schema::Model;
-use patchwise::DType;
 use patchwise_testkit::{json_number, option_variants, run_case_with, shared_dir};
 
 /// The models with goldens, sorted by name.
@@ -31,8 +30,7 @@ fn op_models() -> Vec<String> {
     names
 }
 
-/// Why patchwise cannot run `model` yet, if it cannot: an operator code it does not know, or
-/// int16 activations (no 16x8 kernels).
+/// Why patchwise cannot run `model` yet, if it cannot: an operator code it does not know.
 fn unsupported(model: &[u8]) -> Option<String> {
     let m = Model::parse(model).expect("the model parses");
     let mut missing: Vec<String> = Vec::new();
@@ -47,12 +45,6 @@ fn unsupported(model: &[u8]) -> Option<String> {
     }
     if !missing.is_empty() {
         return Some(format!("unsupported operators: {}", missing.join(", ")));
-    }
-    for t in 0..m.num_tensors() {
-        let t = m.tensor(t).unwrap();
-        if t.data.is_none() && t.dtype == DType::I16 {
-            return Some("int16 activations (16x8 kernels) are not supported".into());
-        }
     }
     None
 }

@@ -14,9 +14,9 @@
 use std::path::Path;
 
 use patchwise::builder::{
-    add_random_layer, quant_for, uniform_q_rms, Activation, BuiltinOp, Conv2DOptions, DepthwiseConv2DOptions,
-    FullyConnectedOptions, LayerSpec, ModelBuilder, OpOptions, Padding, Pool2DOptions, Prng, QuantSpec, TensorSpec,
-    TensorType,
+    add_random_layer, add_random_layer_with_bias, quant_for, uniform_q_rms, Activation, BuiltinOp, Conv2DOptions,
+    DepthwiseConv2DOptions, FullyConnectedOptions, LayerSpec, ModelBuilder, OpOptions, Padding, Pool2DOptions, Prng,
+    QuantSpec, TensorSpec, TensorType,
 };
 
 /// Normal output spread (about ±3 standard deviations fit).
@@ -1221,6 +1221,304 @@ fn space_batch_cases(out: &mut Vec<Case>) {
     m.finish(name, &[x], &[y], out);
 }
 
+// ---- 16x8: int16 activations, int8 weights ----
+
+/// RMS of int16 values uniform over the whole range (zero point 0): `65536 / sqrt(12)`.
+const INT16_Q_RMS: f32 = 18918.6;
+
+/// Per-tensor int16 quantization (zero point 0) for values of standard deviation `std`:
+/// `spread` standard deviations fit in each half of the range.
+fn q16_for(std: f32, spread: f32) -> QuantSpec {
+    QuantSpec::per_tensor(std * spread / 32767.5, 0)
+}
+
+impl Model {
+    fn int16(&mut self, name: &str, shape: &[i32], q: &QuantSpec) -> i32 {
+        self.b.add_tensor(TensorSpec::new(name, shape, TensorType::Int16).with_quant(q.clone()))
+    }
+}
+
+/// The bias of a 16x8 case: int64 (the converter's), int32 (TFLM then accumulates in 32
+/// bits) or none.
+#[derive(Clone, Copy, PartialEq)]
+enum Bias16 {
+    I64,
+    I32,
+    Absent,
+}
+
+impl Bias16 {
+    fn tensor_type(self) -> TensorType {
+        if self == Bias16::I32 {
+            TensorType::Int32
+        } else {
+            TensorType::Int64
+        }
+    }
+}
+
+/// A 16x8 CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED case: int16 input and output (zero
+/// points 0), int8 filter.
+#[derive(Clone, Copy)]
+struct Filtered16 {
+    conv: Conv,
+    bias: Bias16,
+    fc: Option<(&'static [i32], i32)>,
+}
+
+impl Filtered16 {
+    fn conv(input: [i32; 4], cout: i32, k: i32, stride: i32, padding: Padding) -> Self {
+        Filtered16 { conv: Conv::new(input, cout, k, stride, padding), bias: Bias16::I64, fc: None }
+    }
+    fn dw(input: [i32; 4], mult: i32, k: i32, stride: i32, padding: Padding) -> Self {
+        Filtered16 { conv: Conv::dw(input, mult, k, stride, padding), bias: Bias16::I64, fc: None }
+    }
+    fn fc(input: &'static [i32], units: i32) -> Self {
+        let mut f = Filtered16::conv([1, 1, 1, 1], units, 1, 1, Padding::Valid);
+        f.conv.per_channel = false;
+        f.fc = Some((input, units));
+        f
+    }
+
+    fn build(self, name: &str, out: &mut Vec<Case>) {
+        let c = self.conv;
+        let mut m = Model::new(name);
+        let in_q = QuantSpec::per_tensor(m.rng.range_f32(1e-4, 4e-4), 0);
+        let (in_shape, filter_shape, channel_dim, out_shape): (Vec<i32>, Vec<i32>, usize, Vec<i32>) = match self.fc {
+            Some((input, units)) => {
+                let depth = *input.last().unwrap_or(&1);
+                let total: i32 = input.iter().product();
+                let k = if input.len() == 2 { depth } else { total };
+                (input.to_vec(), vec![units, k], 0, vec![total / k, units])
+            }
+            None => {
+                let [n, h, w, cin] = c.input;
+                let cout = if c.depthwise { cin * c.cout_or_mult } else { c.cout_or_mult };
+                let [kh, kw] = c.k;
+                let oh = out_size(h, kh, c.stride[0], c.dilation[0], c.padding);
+                let ow = out_size(w, kw, c.stride[1], c.dilation[1], c.padding);
+                let filter = if c.depthwise { vec![1, kh, kw, cout] } else { vec![cout, kh, kw, cin] };
+                (c.input.to_vec(), filter, if c.depthwise { 3 } else { 0 }, vec![n, oh, ow, cout])
+            }
+        };
+        let x = m.int16("input", &in_shape, &in_q);
+        let relu6 = c.activation == Activation::Relu6;
+        let spec = LayerSpec {
+            name: "layer",
+            filter_shape: &filter_shape,
+            channel_dim,
+            per_channel: c.per_channel,
+            bias: self.bias != Bias16::Absent,
+            input_scale: in_q.scale[0],
+            input_q_rms: INT16_Q_RMS,
+            output_std: if relu6 { 4.0 } else { 1.0 },
+        };
+        let layer = add_random_layer_with_bias(&mut m.b, &mut m.rng, &spec, self.bias.tensor_type());
+        // 6.0 inside the int16 range, so the RELU6 clamp is visible.
+        let out_q = if relu6 { QuantSpec::per_tensor(8.0 / 32767.0, 0) } else { q16_for(1.0, c.spread) };
+        let y = m.int16("output", &out_shape, &out_q);
+        let inputs: Vec<i32> =
+            if self.bias == Bias16::Absent { vec![x, layer.filter] } else { vec![x, layer.filter, layer.bias] };
+        if self.fc.is_some() {
+            let o = FullyConnectedOptions { activation: c.activation, keep_num_dims: false };
+            m.b.add_op(BuiltinOp::FULLY_CONNECTED, &inputs, &[y], OpOptions::FullyConnected(o));
+        } else if c.depthwise {
+            let o = DepthwiseConv2DOptions {
+                padding: c.padding,
+                stride_h: c.stride[0],
+                stride_w: c.stride[1],
+                depth_multiplier: c.cout_or_mult,
+                activation: c.activation,
+                dilation_h: c.dilation[0],
+                dilation_w: c.dilation[1],
+            };
+            m.b.add_op(BuiltinOp::DEPTHWISE_CONV_2D, &inputs, &[y], OpOptions::DepthwiseConv2D(o));
+        } else {
+            let o = Conv2DOptions {
+                padding: c.padding,
+                stride_h: c.stride[0],
+                stride_w: c.stride[1],
+                activation: c.activation,
+                dilation_h: c.dilation[0],
+                dilation_w: c.dilation[1],
+            };
+            m.b.add_op(BuiltinOp::CONV_2D, &inputs, &[y], OpOptions::Conv2D(o));
+        }
+        m.finish(name, &[x], &[y], out);
+    }
+}
+
+fn cases_16x8(out: &mut Vec<Case>) {
+    use Padding::{Same, Valid};
+    let c = Filtered16::conv;
+    let with = |f: Filtered16, g: fn(&mut Conv)| {
+        let mut f = f;
+        g(&mut f.conv);
+        f
+    };
+    c([1, 8, 8, 3], 4, 3, 1, Same).build("conv16_3x3_s1_same", out);
+    c([1, 9, 11, 4], 6, 3, 2, Same).build("conv16_3x3_s2_same_odd", out);
+    c([1, 9, 9, 3], 5, 3, 2, Valid).build("conv16_3x3_s2_valid", out);
+    with(c([1, 9, 9, 3], 4, 3, 1, Same), |c| c.dilation = [2, 2]).build("conv16_dilation2", out);
+    with(c([1, 7, 10, 3], 4, 3, 1, Same), |c| c.stride = [1, 2]).build("conv16_stride_1x2", out);
+    with(c([1, 8, 8, 3], 4, 3, 1, Same), |c| c.per_channel = false).build("conv16_per_tensor", out);
+    with(c([1, 7, 7, 4], 4, 3, 1, Same), |c| c.activation = Activation::Relu6).build("conv16_relu6", out);
+    with(c([1, 7, 7, 4], 5, 3, 1, Same), |c| c.spread = SATURATE).build("conv16_saturate", out);
+    Filtered16 { bias: Bias16::I32, ..c([1, 7, 7, 3], 5, 3, 1, Same) }.build("conv16_bias32", out);
+    Filtered16 { bias: Bias16::Absent, ..c([1, 6, 6, 3], 4, 3, 1, Same) }.build("conv16_no_bias", out);
+    c([2, 5, 5, 3], 4, 1, 1, Same).build("conv16_1x1_batch2", out);
+
+    let d = Filtered16::dw;
+    d([1, 8, 8, 4], 1, 3, 1, Same).build("dw16_3x3_s1_same", out);
+    d([1, 9, 11, 6], 1, 3, 2, Same).build("dw16_3x3_s2_same_odd", out);
+    d([1, 11, 11, 3], 1, 5, 2, Valid).build("dw16_5x5_s2_valid", out);
+    d([1, 6, 6, 3], 2, 3, 1, Same).build("dw16_mult2", out);
+    with(d([1, 9, 9, 4], 1, 3, 1, Same), |c| c.dilation = [2, 2]).build("dw16_dilation2", out);
+    with(d([1, 8, 8, 4], 1, 3, 1, Same), |c| c.per_channel = false).build("dw16_per_tensor", out);
+    with(d([1, 8, 8, 5], 1, 3, 1, Same), |c| c.activation = Activation::Relu6).build("dw16_relu6", out);
+    with(d([1, 8, 8, 4], 1, 3, 2, Same), |c| c.spread = SATURATE).build("dw16_saturate", out);
+    Filtered16 { bias: Bias16::Absent, ..d([1, 7, 7, 3], 1, 3, 1, Same) }.build("dw16_no_bias", out);
+
+    let f = Filtered16::fc;
+    f(&[2, 16], 8).build("fc16_2d_bias64", out);
+    Filtered16 { bias: Bias16::I32, ..f(&[2, 16], 8) }.build("fc16_2d_bias32", out);
+    Filtered16 { bias: Bias16::Absent, ..f(&[1, 20], 6) }.build("fc16_no_bias", out);
+    with(f(&[2, 12], 5), |c| c.per_channel = true).build("fc16_per_channel", out);
+    Filtered16 { bias: Bias16::I32, ..with(f(&[2, 12], 5), |c| c.per_channel = true) }
+        .build("fc16_per_channel_bias32", out);
+    f(&[1, 3, 3, 4], 10).build("fc16_4d_flatten", out);
+    with(f(&[3, 20], 6), |c| c.spread = SATURATE).build("fc16_saturate", out);
+    with(f(&[1, 24], 7), |c| c.activation = Activation::Relu).build("fc16_relu", out);
+
+    for (name, shape, axes, keep, zoom) in [
+        ("mean16_hw_keepdims", &[1, 6, 5, 8][..], &[1, 2][..], true, 1.0f32),
+        ("mean16_hw_nokeepdims_diff_quant", &[1, 6, 5, 8][..], &[1, 2][..], false, 8.0),
+        ("mean16_channels_neg1", &[1, 4, 5, 6][..], &[-1][..], false, 2.0),
+    ] {
+        let mut m = Model::new(name);
+        let q = QuantSpec::per_tensor(m.rng.range_f32(1e-4, 4e-4), 0);
+        let x = m.int16("input", shape, &q);
+        let out_shape: Vec<i32> = shape
+            .iter()
+            .enumerate()
+            .filter_map(|(d, &n)| {
+                let reduced = axes.iter().any(|&a| (a + shape.len() as i32) % shape.len() as i32 == d as i32);
+                if reduced {
+                    keep.then_some(1)
+                } else {
+                    Some(n)
+                }
+            })
+            .collect();
+        let y = m.int16("output", &out_shape, &QuantSpec::per_tensor(q.scale[0] / zoom, 0));
+        let a = m.b.add_const_i32("axes", &[axes.len() as i32], axes);
+        m.b.add_op(BuiltinOp::MEAN, &[x, a], &[y], OpOptions::Reducer { keep_dims: keep });
+        m.finish(name, &[x], &[y], out);
+    }
+
+    for (name, shape, scale, beta) in [
+        ("softmax16_1x10", &[1, 10][..], 2e-4f32, 1.0f32),
+        ("softmax16_1x10_beta0p5", &[1, 10][..], 2e-4, 0.5),
+        ("softmax16_4d", &[1, 3, 4, 5][..], 1e-4, 1.0),
+        ("softmax16_fine_input", &[2, 7][..], 1e-5, 2.0),
+        ("softmax16_wide_range", &[1, 12][..], 3e-3, 1.0),
+    ] {
+        let mut m = Model::new(name);
+        let x = m.int16("input", shape, &QuantSpec::per_tensor(scale, 0));
+        let y = m.int16("output", shape, &QuantSpec::per_tensor(1.0 / 32768.0, 0));
+        m.b.add_op(BuiltinOp::SOFTMAX, &[x], &[y], OpOptions::Softmax { beta });
+        m.finish(name, &[x], &[y], out);
+    }
+}
+
+fn elementwise_16_cases(out: &mut Vec<Case>) {
+    let shape: &[i32] = &[1, 4, 5, 3];
+    let conversions: [(&str, TensorType, f32, i64, TensorType, f32, i64); 6] = [
+        ("quantize_f32_to_i16", TensorType::Float32, 0.0, 0, TensorType::Int16, 1.5e-4, 0),
+        ("quantize_i16_to_i8", TensorType::Int16, 2e-4, 0, TensorType::Int8, 0.02, 7),
+        ("quantize_i16_to_i16_saturate", TensorType::Int16, 3e-4, 0, TensorType::Int16, 1e-4, 0),
+        ("quantize_i8_to_i16", TensorType::Int8, 0.05, -3, TensorType::Int16, 1.7e-4, 0),
+        ("quantize_i16_to_i32", TensorType::Int16, 2e-4, 0, TensorType::Int32, 3e-5, 0),
+        ("dequantize_i16_to_f32", TensorType::Int16, 1.3e-4, 0, TensorType::Float32, 0.0, 0),
+    ];
+    for (name, ti, si, zi, to, so, zo) in conversions {
+        let mut m = Model::new(name);
+        let tensor = |m: &mut Model, n: &str, t: TensorType, s: f32, z: i64| {
+            let spec = TensorSpec::new(n, shape, t);
+            m.b.add_tensor(if t == TensorType::Float32 { spec } else { spec.with_quant(QuantSpec::per_tensor(s, z)) })
+        };
+        let x = tensor(&mut m, "input", ti, si, zi);
+        let y = tensor(&mut m, "output", to, so, zo);
+        let (op, o) = if to == TensorType::Float32 {
+            (BuiltinOp::DEQUANTIZE, OpOptions::Dequantize)
+        } else {
+            (BuiltinOp::QUANTIZE, OpOptions::Quantize)
+        };
+        m.b.add_op(op, &[x], &[y], o);
+        m.finish(name, &[x], &[y], out);
+    }
+
+    // ADD and MUL: the inputs' scales differ; `spread` as for int8 (below 1 saturates).
+    for (name, op, b_shape, b_const, activation, spread) in [
+        ("add16_same_shape", BuiltinOp::ADD, &[1, 4, 5, 3][..], false, Activation::None, SPREAD),
+        ("add16_broadcast_channel", BuiltinOp::ADD, &[1, 1, 1, 3][..], false, Activation::None, SPREAD),
+        ("add16_broadcast_scalar_const", BuiltinOp::ADD, &[1][..], true, Activation::None, SPREAD),
+        ("add16_relu6", BuiltinOp::ADD, &[1, 4, 5, 3][..], false, Activation::Relu6, SPREAD),
+        ("add16_saturate", BuiltinOp::ADD, &[1, 4, 5, 3][..], false, Activation::None, SATURATE),
+        ("mul16_same_shape", BuiltinOp::MUL, &[1, 4, 5, 3][..], false, Activation::None, SPREAD),
+        ("mul16_broadcast_channel", BuiltinOp::MUL, &[1, 1, 1, 3][..], false, Activation::None, SPREAD),
+        ("mul16_const_operand", BuiltinOp::MUL, &[1, 4, 5, 3][..], true, Activation::None, SPREAD),
+        ("mul16_relu", BuiltinOp::MUL, &[1, 4, 5, 3][..], false, Activation::Relu, SPREAD),
+        ("mul16_saturate", BuiltinOp::MUL, &[1, 4, 5, 3][..], false, Activation::None, SATURATE),
+    ] {
+        let mut m = Model::new(name);
+        let (sa, sb) = (m.rng.range_f32(1e-4, 2e-4), m.rng.range_f32(2e-4, 4e-4));
+        let a = m.int16("a", shape, &QuantSpec::per_tensor(sa, 0));
+        let b = if b_const {
+            let n: i32 = b_shape.iter().product();
+            let values: Vec<u8> = (0..n).flat_map(|_| (m.rng.range_i32(-32768, 32767) as i16).to_le_bytes()).collect();
+            let spec = TensorSpec::new("b", b_shape, TensorType::Int16).with_quant(QuantSpec::per_tensor(sb, 0));
+            m.b.add_tensor(spec.with_data(values))
+        } else {
+            m.int16("b", b_shape, &QuantSpec::per_tensor(sb, 0))
+        };
+        // Real values: uniform int16 inputs have a standard deviation of about 18919 steps.
+        let (std_a, std_b) = (18919.0 * sa, 18919.0 * sb);
+        let std = if op == BuiltinOp::MUL { std_a * std_b } else { (std_a * std_a + std_b * std_b).sqrt() };
+        let out_q = if activation == Activation::Relu6 {
+            QuantSpec::per_tensor(8.0 / 32767.0, 0)
+        } else {
+            q16_for(std, spread)
+        };
+        let y = m.int16("output", shape, &out_q);
+        let options = if op == BuiltinOp::MUL { OpOptions::Mul { activation } } else { OpOptions::Add { activation } };
+        m.b.add_op(op, &[a, b], &[y], options);
+        let inputs: Vec<i32> = if b_const { vec![a] } else { vec![a, b] };
+        m.finish(name, &inputs, &[y], out);
+    }
+}
+
+fn sigmoid_16_cases(out: &mut Vec<Case>) {
+    // Output scale 2^-15, zero points 0 (TFLM's requirements). Power-of-two input scales
+    // take TFLM's fixed multiplier, the others its integer multiplier and shift.
+    for (name, op, scale) in [
+        ("logistic16_pot", BuiltinOp::LOGISTIC, 1.0 / 4096.0),
+        ("logistic16_scale", BuiltinOp::LOGISTIC, 3e-4f32),
+        ("logistic16_wide_range", BuiltinOp::LOGISTIC, 1.3e-3),
+        ("tanh16_pot", BuiltinOp::TANH, 1.0 / 4096.0),
+        ("tanh16_pot_2048", BuiltinOp::TANH, 1.0 / 2048.0),
+        ("tanh16_scale", BuiltinOp::TANH, 1.7e-4),
+        ("tanh16_wide_range", BuiltinOp::TANH, 9e-4),
+    ] {
+        let mut m = Model::new(name);
+        let shape: &[i32] = &[1, 5, 7, 3];
+        let x = m.int16("input", shape, &QuantSpec::per_tensor(scale, 0));
+        let y = m.int16("output", shape, &QuantSpec::per_tensor(1.0 / 32768.0, 0));
+        m.b.add_op(op, &[x], &[y], OpOptions::None);
+        m.finish(name, &[x], &[y], out);
+    }
+}
+
 fn all_cases() -> Vec<Case> {
     let mut out = Vec::new();
     conv_cases(&mut out);
@@ -1240,6 +1538,9 @@ fn all_cases() -> Vec<Case> {
     arg_cases(&mut out);
     slice_cases(&mut out);
     space_batch_cases(&mut out);
+    cases_16x8(&mut out);
+    elementwise_16_cases(&mut out);
+    sigmoid_16_cases(&mut out);
     out
 }
 

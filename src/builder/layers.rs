@@ -59,6 +59,17 @@ pub struct LayerSpec<'a> {
 /// Adds a random int8 filter (values uniform over `-127..=127`) and int32 bias whose scales give
 /// the layer an output of about `spec.output_std`. Per-channel scales vary by up to ±50 %.
 pub fn add_random_layer(b: &mut ModelBuilder, rng: &mut Prng, spec: &LayerSpec) -> RandomLayer {
+    add_random_layer_with_bias(b, rng, spec, TensorType::Int32)
+}
+
+/// [`add_random_layer`] with the bias stored as `bias_type`: `Int32`, or `Int64` (the bias of
+/// 16x8 layers; same values, eight bytes each).
+pub fn add_random_layer_with_bias(
+    b: &mut ModelBuilder,
+    rng: &mut Prng,
+    spec: &LayerSpec,
+    bias_type: TensorType,
+) -> RandomLayer {
     let shape = spec.filter_shape;
     let channels = shape.get(spec.channel_dim).copied().unwrap_or(1).max(1) as usize;
     let count: usize = shape.iter().map(|&d| d.max(0) as usize).product();
@@ -95,12 +106,10 @@ pub fn add_random_layer(b: &mut ModelBuilder, rng: &mut Prng, spec: &LayerSpec) 
         .collect();
     let b_quant =
         if spec.per_channel { QuantSpec::per_channel(b_scales, 0) } else { QuantSpec::per_tensor(b_scales[0], 0) };
-    let bias = b.add_const_tensor(
-        &format!("{}/bias", spec.name),
-        &[channels as i32],
-        TensorType::Int32,
-        Some(b_quant),
-        i32_bytes(&bias_values),
-    );
+    let bytes = match bias_type {
+        TensorType::Int64 => bias_values.iter().flat_map(|&v| i64::from(v).to_le_bytes()).collect(),
+        _ => i32_bytes(&bias_values),
+    };
+    let bias = b.add_const_tensor(&format!("{}/bias", spec.name), &[channels as i32], bias_type, Some(b_quant), bytes);
     RandomLayer { filter, bias }
 }

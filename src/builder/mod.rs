@@ -39,7 +39,7 @@ mod prng;
 mod tests;
 
 pub use demo::demo_model;
-pub use layers::{add_random_layer, quant_for, uniform_q_rms, LayerSpec, RandomLayer};
+pub use layers::{add_random_layer, add_random_layer_with_bias, quant_for, uniform_q_rms, LayerSpec, RandomLayer};
 pub use ops::{
     Activation, BuiltinOp, Conv2DOptions, DepthwiseConv2DOptions, FullyConnectedOptions, OpOptions, Padding,
     Pool2DOptions,

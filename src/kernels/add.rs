@@ -207,6 +207,46 @@ impl Broadcast {
     }
 }
 
+impl Broadcast {
+    /// Calls `f(output, input1, input2)` with the element indices of every output element, in
+    /// ascending output order (for kernels over other element widths).
+    pub(crate) fn for_each(&self, mut f: impl FnMut(usize, usize, usize)) {
+        if self.len_out == 0 {
+            return;
+        }
+        let rank = (self.rank as usize).min(MAX_RANK);
+        if rank == 0 {
+            f(0, 0, 0);
+            return;
+        }
+        let (n, s1, s2) = (self.extent[0], self.stride1[0], self.stride2[0]);
+        let mut idx = [0usize; MAX_RANK];
+        let (mut off1, mut off2, mut out) = (0usize, 0usize, 0usize);
+        loop {
+            for j in 0..n {
+                f(out + j, off1 + j * s1, off2 + j * s2);
+            }
+            out += n;
+            let mut d = 1;
+            loop {
+                if d >= rank {
+                    return;
+                }
+                idx[d] += 1;
+                off1 += self.stride1[d];
+                off2 += self.stride2[d];
+                if idx[d] < self.extent[d] {
+                    break;
+                }
+                off1 -= self.stride1[d] * self.extent[d];
+                off2 -= self.stride2[d] * self.extent[d];
+                idx[d] = 0;
+                d += 1;
+            }
+        }
+    }
+}
+
 /// Dimension `back` places from the end of `shape`; 1 past its rank (NumPy alignment).
 fn aligned_dim(shape: &Shape, back: usize) -> usize {
     let r = shape.rank();

@@ -141,14 +141,33 @@ impl MeanParams {
 /// Preconditions: `input.len() ≥ params.input().num_elements()` and
 /// `output.len() ≥ params.num_outputs()`; otherwise nothing is written.
 pub fn mean_s8(p: &MeanParams, input: &[i8], output: &mut [i8]) {
-    if output.len() < p.num_outputs {
+    if output.len() < p.num_outputs || (!p.empty_input && input.len() < p.input.num_elements()) {
         return;
     }
+    let get = |i: usize| input.get(i).map_or(0, |&x| x as i32);
+    mean_with(p, get, |k, v| {
+        if let Some(o) = output.get_mut(k) {
+            *o = v.clamp(i8::MIN as i32, i8::MAX as i32) as i8;
+        }
+    });
+}
+
+/// MEAN, int16 (TFLM runs it through the same integer path as int8, clamping to int16), over
+/// little-endian bytes. Preconditions as [`mean_s8`]'s, in elements; otherwise nothing is
+/// written.
+pub fn mean_s16(p: &MeanParams, input: &[u8], output: &mut [u8]) {
+    if output.len() / 2 < p.num_outputs || (!p.empty_input && input.len() / 2 < p.input.num_elements()) {
+        return;
+    }
+    let get = |i: usize| super::conv16::get16(input, i);
+    mean_with(p, get, |k, v| super::conv16::set16(output, k, v.clamp(i16::MIN as i32, i16::MAX as i32) as i16));
+}
+
+/// The integer mean over input elements `get(i)`, each output (before the clamp) to `put`.
+#[inline(always)]
+fn mean_with(p: &MeanParams, get: impl Fn(usize) -> i32, mut put: impl FnMut(usize, i32)) {
     if p.empty_input {
-        output[..p.num_outputs].fill(0);
-        return;
-    }
-    if input.len() < p.input.num_elements() {
+        (0..p.num_outputs).for_each(|k| put(k, 0));
         return;
     }
     let rank = p.input.rank();
@@ -179,21 +198,21 @@ pub fn mean_s8(p: &MeanParams, input: &[i8], output: &mut [i8]) {
 
     let mut kept_idx = [0usize; MAX_RANK];
     let mut base = 0usize;
-    for out in output[..p.num_outputs].iter_mut() {
+    for k in 0..p.num_outputs {
         // Sum over the reduced dimensions, wrapping like TFLM's int32 accumulator.
         let mut sum: i32 = 0;
         let mut red_idx = [0usize; MAX_RANK];
         let mut off = base;
         loop {
             // off < input.len(): the odometer stays inside the input shape (checked above).
-            sum = sum.wrapping_add(input.get(off).map_or(0, |&x| x as i32));
+            sum = sum.wrapping_add(get(off));
             if !advance(&mut red_idx, &red_size, &red_stride, nr, &mut off) {
                 break;
             }
         }
         let shifted = (sum as i64 - zp_total) as i32;
         let v = multiply_by_quantized_multiplier(shifted, p.multiplier, p.shift).wrapping_add(p.output_zero_point);
-        *out = v.clamp(i8::MIN as i32, i8::MAX as i32) as i8;
+        put(k, v);
         advance(&mut kept_idx, &kept_size, &kept_stride, nk, &mut base);
     }
 }

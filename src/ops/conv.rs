@@ -241,6 +241,9 @@ fn fused_padding(
 }
 
 pub(super) fn prepare<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
+    if super::int16::is_int16(c)? {
+        return super::int16::conv(c);
+    }
     let o = c.options()?;
     use conv_2d_options as f;
     let act = c.activation(o, f::FUSED_ACTIVATION_FUNCTION)?;

@@ -18,6 +18,9 @@ pub struct DepthwiseSpec<'m> {
 }
 
 pub(super) fn prepare<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
+    if super::int16::is_int16(c)? {
+        return super::int16::depthwise(c);
+    }
     let o = c.options()?;
     use depthwise_conv_2d_options as f;
     let act = c.activation(o, f::FUSED_ACTIVATION_FUNCTION)?;

@@ -6,6 +6,9 @@ use crate::kernels::dequantize::DequantizeParams;
 use crate::schema::DType;
 
 pub(super) fn prepare<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
+    if super::int16::is_int16(c)? {
+        return super::int16::dequantize(c);
+    }
     let (ti, input, output) = unary(c)?;
     c.want(&output, DType::F32)?;
     let (is, iz) = c.q8(&input)?;

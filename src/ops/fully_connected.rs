@@ -25,6 +25,9 @@ pub struct FullyConnectedSpec<'m> {
 }
 
 pub(super) fn prepare<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
+    if super::int16::is_int16(c)? {
+        return super::int16::fully_connected(c);
+    }
     if c.fused_pad.is_some() {
         return Err(c.bad());
     }

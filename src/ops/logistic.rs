@@ -5,6 +5,9 @@ use crate::error::Result;
 use crate::kernels::logistic::LogisticParams;
 
 pub(super) fn prepare<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
+    if super::int16::is_int16(c)? {
+        return super::int16::sigmoid(c, false);
+    }
     let (ti, input, output) = unary(c)?;
     let (is, iz) = c.q8(&input)?;
     let (_, oz) = c.q8(&output)?;

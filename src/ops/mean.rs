@@ -7,6 +7,9 @@ use crate::schema::DType;
 use crate::tensor::LeI32s;
 
 pub(super) fn prepare<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
+    if super::int16::is_int16(c)? {
+        return super::int16::mean(c);
+    }
     c.arity(2..=2, 1)?;
     c.options()?;
     let (ti, input) = c.input(0)?;

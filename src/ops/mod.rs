@@ -40,6 +40,9 @@ mod fully_connected;
 mod gather;
 #[cfg(feature = "op-hard-swish")]
 mod hard_swish;
+// The int16 forms of several operators; its spec type stays (a `Params` variant).
+#[cfg_attr(not(feature = "all-ops"), allow(dead_code))]
+mod int16;
 #[cfg(feature = "op-l2norm")]
 mod l2norm;
 #[cfg(feature = "op-leaky-relu")]
@@ -92,6 +95,7 @@ pub use conv::{ConvSpec, RequantSource};
 pub use depthwise_conv::DepthwiseSpec;
 pub use fully_connected::FullyConnectedSpec;
 pub use gather::GatherSpec;
+pub use int16::{Fc16, Filtered16, Int16Spec};
 pub use pack::PackSpec;
 pub use split::SplitSpec;
 pub use transpose_conv::TransposeConvSpec;
@@ -210,6 +214,8 @@ pub enum Params<'m> {
     Arg(ArgParams),
     /// SPACE_TO_BATCH_ND and BATCH_TO_SPACE_ND.
     SpaceBatch(SpaceBatchParams),
+    /// The int16-activation forms (16x8 kernels).
+    Int16(Int16Spec<'m>),
 }
 
 /// A sliding-window operator's window over its images, their batches, and the channels of an
@@ -275,6 +281,7 @@ pub enum Family {
     ResizeBilinear,
     Arg,
     SpaceBatch,
+    Int16,
 }
 
 impl Params<'_> {
@@ -317,6 +324,7 @@ impl Params<'_> {
             Params::ResizeBilinear(_) => Family::ResizeBilinear,
             Params::Arg(_) => Family::Arg,
             Params::SpaceBatch(_) => Family::SpaceBatch,
+            Params::Int16(_) => Family::Int16,
         }
     }
 }

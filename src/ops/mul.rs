@@ -6,6 +6,9 @@ use crate::error::Result;
 use crate::kernels::mul::MulParams;
 
 pub(super) fn prepare<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
+    if super::int16::is_int16(c)? {
+        return super::int16::binary(c, true);
+    }
     let b = binary(c)?;
     let [(t1, in1), (t2, in2)] = &b.inputs;
     let [(s1, z1), (s2, z2), (so, zo)] = b.q;

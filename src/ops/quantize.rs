@@ -6,6 +6,9 @@ use crate::kernels::quantize::{QuantizeParams, RequantizeParams};
 use crate::schema::DType;
 
 pub(super) fn prepare<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
+    if super::int16::is_int16_quantize(c)? {
+        return super::int16::quantize(c);
+    }
     let (ti, input, output) = unary(c)?;
     let (os, oz) = c.q8(&output)?;
     match input.dtype {

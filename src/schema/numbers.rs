@@ -234,6 +234,7 @@ pub mod conv_2d_options {
     pub const FUSED_ACTIVATION_FUNCTION: usize = 3;
     pub const DILATION_W_FACTOR: usize = 4;
     pub const DILATION_H_FACTOR: usize = 5;
+    pub const QUANTIZED_BIAS_TYPE: usize = 6;
 }
 
 /// Field ids of table `DepthwiseConv2DOptions`.
@@ -263,6 +264,7 @@ pub mod fully_connected_options {
     pub const WEIGHTS_FORMAT: usize = 1;
     pub const KEEP_NUM_DIMS: usize = 2;
     pub const ASYMMETRIC_QUANTIZE_INPUTS: usize = 3;
+    pub const QUANTIZED_BIAS_TYPE: usize = 4;
 }
 
 /// Field ids of table `SoftmaxOptions`.

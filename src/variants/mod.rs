@@ -63,6 +63,19 @@ pub enum VariantId {
     ResizeBilinear,
     Arg,
     SpaceBatch,
+    /// The 16x8 kernels (int16 activations, int8 filters).
+    Conv16,
+    Depthwise16,
+    FullyConnected16,
+    Mean16,
+    Softmax16,
+    Requantize16,
+    Quantize16,
+    Dequantize16,
+    Add16,
+    Mul16,
+    Logistic16,
+    Tanh16,
     /// Arm DSP port (`arm-dsp`): CONV_2D through two-pixel im2col.
     #[cfg(feature = "arm-dsp")]
     ArmConv = 64,

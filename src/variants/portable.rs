@@ -10,13 +10,13 @@ use crate::geometry::Window;
 use crate::kernels::call::{Block, MapCall, WindowCall};
 use crate::kernels::io::{Io, Walk};
 use crate::kernels::{
-    activations, add, arg_min_max, concatenation, conv, depthwise_conv, dequantize, fully_connected, gather,
-    hard_swish, l2norm, leaky_relu, logistic, maximum_minimum, mean, mul, pad, pooling, prelu, quantize,
-    resize_bilinear, resize_nearest, softmax, space_batch, split, squared_difference, sub, tanh, transpose,
-    transpose_conv,
+    activations, add, arg_min_max, concatenation, conv, conv16, depthwise_conv, depthwise_conv16, dequantize,
+    elementwise16, fully_connected, fully_connected16, gather, hard_swish, l2norm, leaky_relu, logistic,
+    maximum_minimum, mean, mul, pad, pooling, prelu, quantize, resize_bilinear, resize_nearest, sigmoid16, softmax,
+    softmax16, space_batch, split, squared_difference, sub, tanh, transpose, transpose_conv,
 };
 use crate::memory::{as_i8, as_i8_mut, Bound};
-use crate::ops::{Family, OpSpec, Params, RequantSource};
+use crate::ops::{Family, Int16Spec, OpSpec, Params, RequantSource};
 use crate::quant::Requant;
 use crate::tensor::Dims4;
 
@@ -132,7 +132,90 @@ pub const TABLE: &[Variant] = &[
     separate(VariantId::Arg, "arg_min_max_s32", Family::Arg, none, run_arg),
     #[cfg(feature = "op-space-batch")]
     separate(VariantId::SpaceBatch, "space_batch_s8", Family::SpaceBatch, none, run_global),
+    #[cfg(feature = "op-conv")]
+    int16(VariantId::Conv16, "conv2d_s16", is_conv16),
+    #[cfg(feature = "op-depthwise")]
+    int16(VariantId::Depthwise16, "depthwise_conv2d_s16", is_depthwise16),
+    #[cfg(feature = "op-fully-connected")]
+    int16(VariantId::FullyConnected16, "fully_connected_s16", is_fully_connected16),
+    #[cfg(feature = "op-mean")]
+    int16(VariantId::Mean16, "mean_s16", is_mean16),
+    #[cfg(feature = "op-softmax")]
+    int16(VariantId::Softmax16, "softmax_s16", is_softmax16),
+    #[cfg(feature = "op-quantize")]
+    int16(VariantId::Requantize16, "requantize_s16", is_requantize16),
+    #[cfg(feature = "op-quantize")]
+    int16(VariantId::Quantize16, "quantize_f32_s16", is_quantize16),
+    #[cfg(feature = "op-dequantize")]
+    int16(VariantId::Dequantize16, "dequantize_s16_f32", is_dequantize16),
+    #[cfg(feature = "op-add")]
+    int16_map(VariantId::Add16, "add_s16", is_add16),
+    #[cfg(feature = "op-mul")]
+    int16_map(VariantId::Mul16, "mul_s16", is_mul16),
+    #[cfg(feature = "op-logistic")]
+    int16_map(VariantId::Logistic16, "logistic_s16", is_logistic16),
+    #[cfg(feature = "op-tanh")]
+    int16_map(VariantId::Tanh16, "tanh_s16", is_tanh16),
 ];
+
+/// A 16x8 variant: whole tensors, output apart from the input, a requantization table as
+/// scratch when per-channel; `requires` picks the int16 operators it computes.
+const fn int16(id: VariantId, name: &'static str, requires: fn(&OpSpec<'_>) -> bool) -> Variant {
+    Variant {
+        id,
+        name,
+        family: Family::Int16,
+        requires: Some(requires),
+        scratch: int16_scratch,
+        access: Access::Separate,
+        parts: false,
+        run: run_int16,
+        rows: None,
+    }
+}
+
+/// A 16x8 elementwise map (LOGISTIC, TANH, ADD, MUL): whole tensors, walking forward, so the
+/// output may take an operand's bytes from its start or before (the planner's in-place rule).
+const fn int16_map(id: VariantId, name: &'static str, requires: fn(&OpSpec<'_>) -> bool) -> Variant {
+    Variant { access: Access::Forward, run: run_int16_map, ..int16(id, name, requires) }
+}
+
+fn is_conv16(s: &OpSpec<'_>) -> bool {
+    matches!(s.params, Params::Int16(Int16Spec::Conv(_)))
+}
+fn is_depthwise16(s: &OpSpec<'_>) -> bool {
+    matches!(s.params, Params::Int16(Int16Spec::Depthwise(_)))
+}
+fn is_fully_connected16(s: &OpSpec<'_>) -> bool {
+    matches!(s.params, Params::Int16(Int16Spec::FullyConnected(_)))
+}
+fn is_mean16(s: &OpSpec<'_>) -> bool {
+    matches!(s.params, Params::Int16(Int16Spec::Mean(_)))
+}
+fn is_softmax16(s: &OpSpec<'_>) -> bool {
+    matches!(s.params, Params::Int16(Int16Spec::Softmax(_)))
+}
+fn is_requantize16(s: &OpSpec<'_>) -> bool {
+    matches!(s.params, Params::Int16(Int16Spec::Requantize(_)))
+}
+fn is_quantize16(s: &OpSpec<'_>) -> bool {
+    matches!(s.params, Params::Int16(Int16Spec::Quantize(_)))
+}
+fn is_dequantize16(s: &OpSpec<'_>) -> bool {
+    matches!(s.params, Params::Int16(Int16Spec::Dequantize(_)))
+}
+fn is_add16(s: &OpSpec<'_>) -> bool {
+    matches!(s.params, Params::Int16(Int16Spec::Binary(p)) if !p.is_mul())
+}
+fn is_mul16(s: &OpSpec<'_>) -> bool {
+    matches!(s.params, Params::Int16(Int16Spec::Binary(p)) if p.is_mul())
+}
+fn is_logistic16(s: &OpSpec<'_>) -> bool {
+    matches!(s.params, Params::Int16(Int16Spec::Sigmoid(p)) if !p.is_tanh())
+}
+fn is_tanh16(s: &OpSpec<'_>) -> bool {
+    matches!(s.params, Params::Int16(Int16Spec::Sigmoid(p)) if p.is_tanh())
+}
 
 /// DEPTHWISE_CONV_2D channel by channel: a depth multiplier of 1, and with several batches an
 /// output plane no larger than the input plane (in place, a larger output of batch `b` would
@@ -200,6 +283,13 @@ fn requant_scratch(s: &OpSpec<'_>) -> Result<usize> {
         Params::Conv(c) => table_bytes(c.requant.count),
         Params::Depthwise(d) => table_bytes(d.requant.count),
         Params::FullyConnected(f) => table_bytes(f.count),
+        _ => Err(Error::Internal),
+    }
+}
+
+fn int16_scratch(s: &OpSpec<'_>) -> Result<usize> {
+    match &s.params {
+        Params::Int16(k) => table_bytes(k.requant_count()),
         _ => Err(Error::Internal),
     }
 }
@@ -313,6 +403,77 @@ fn run_fully_connected(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region
         |r| fully_connected::fully_connected_requant(f.input_scale, f.filter_scales, f.output_scale, f.bias_scale, r),
         |r| fully_connected::fully_connected_s8(&f.params, r, input, f.filter, f.bias, as_i8_mut(s.out)),
     )
+}
+
+/// The 16x8 kernels: whole int16 tensors (little-endian bytes) into a separate output.
+fn run_int16(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
+    let Params::Int16(k) = &spec.params else { return Err(Error::Internal) };
+    whole(region)?;
+    let scratch = core::mem::take(&mut b.scratch);
+    let s = b.split(spec.output)?;
+    let (x, y) = (s.input(input0(spec)?)?, s.out);
+    match k {
+        #[cfg(feature = "op-conv")]
+        Int16Spec::Conv(c) => with_requant(c.requant.count, scratch, conv_requant(&c.requant), |r| {
+            conv16::conv2d_s16(&c.params, r, c.filter, c.bias, x, y)
+        }),
+        #[cfg(feature = "op-depthwise")]
+        Int16Spec::Depthwise(d) => with_requant(d.requant.count, scratch, conv_requant(&d.requant), |r| {
+            depthwise_conv16::depthwise_conv2d_s16(&d.params, r, d.filter, d.bias, x, y)
+        }),
+        #[cfg(feature = "op-fully-connected")]
+        Int16Spec::FullyConnected(f) => with_requant(
+            f.count,
+            scratch,
+            |r| {
+                fully_connected::fully_connected_requant(
+                    f.input_scale,
+                    f.filter_scales,
+                    f.output_scale,
+                    f.bias_scale,
+                    r,
+                )
+            },
+            |r| fully_connected16::fully_connected_s16(&f.params, r, f.io, f.filter_offset, f.filter, f.bias, x, y),
+        ),
+        #[cfg(feature = "op-mean")]
+        Int16Spec::Mean(p) => {
+            mean::mean_s16(p, x, y);
+            Ok(())
+        }
+        #[cfg(feature = "op-softmax")]
+        Int16Spec::Softmax(p) => softmax16::softmax_s16(p, x, y),
+        #[cfg(feature = "op-quantize")]
+        Int16Spec::Requantize(p) => elementwise16::requantize16(p, x, y),
+        #[cfg(feature = "op-quantize")]
+        Int16Spec::Quantize(p) => elementwise16::quantize_f32_s16(p, x, y),
+        #[cfg(feature = "op-dequantize")]
+        Int16Spec::Dequantize(p) => elementwise16::dequantize_s16_f32(p, x, y),
+
+        #[allow(unreachable_patterns)]
+        _ => Err(Error::Internal),
+    }
+}
+
+/// The 16x8 elementwise maps through an [`Io`] (bytes), forward only.
+#[cfg_attr(
+    not(any(feature = "op-add", feature = "op-mul", feature = "op-logistic", feature = "op-tanh")),
+    allow(unused_mut)
+)]
+fn run_int16_map(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
+    let Params::Int16(k) = &spec.params else { return Err(Error::Internal) };
+    whole(region)?;
+    let (mut io, walk) = b.io(spec.output, spec.inputs)?;
+    if walk != Walk::Forward {
+        return Err(Error::InvalidArgument);
+    }
+    match k {
+        #[cfg(any(feature = "op-logistic", feature = "op-tanh"))]
+        Int16Spec::Sigmoid(p) => sigmoid16::sigmoid_s16(p, &mut io),
+        #[cfg(any(feature = "op-add", feature = "op-mul"))]
+        Int16Spec::Binary(p) => elementwise16::binary_s16(p, &mut io),
+        _ => Err(Error::Internal),
+    }
 }
 
 /// Operators reading one input whole into a separate output.
@@ -671,11 +832,12 @@ mod tests {
         }
         assert_eq!(VariantId::Conv as u8, 0);
         assert_eq!(VariantId::SpaceBatch as u8, 36);
+        assert_eq!(VariantId::Tanh16 as u8, 48);
         // With every operator compiled in, the ids are 0.. without gaps.
         #[cfg(feature = "all-ops")]
         for (i, v) in TABLE.iter().enumerate() {
             assert_eq!(v.id as usize, i, "{}", v.name);
         }
-        assert_eq!(VariantId::from_u8(VariantId::SpaceBatch as u8 + 1), None);
+        assert_eq!(VariantId::from_u8(VariantId::Tanh16 as u8 + 1), None);
     }
 }

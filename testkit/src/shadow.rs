@@ -525,6 +525,28 @@ impl<'m, 'p> Checker<'m, 'p> {
                 Ok((table(filter_scales()?) + if fast3 { 4 * fd[3] } else { 0 }, false))
             }
             OpKind::Conv2d if v == V::Conv => Ok((table(filter_scales()?), false)),
+            // The 16x8 kernels: the same requantization tables as their int8 twins.
+            OpKind::Conv2d | OpKind::DepthwiseConv2d if matches!(v, V::Conv16 | V::Depthwise16) => {
+                let expected = if kind == OpKind::Conv2d { V::Conv16 } else { V::Depthwise16 };
+                if v != expected {
+                    return ok(expected);
+                }
+                Ok((table(filter_scales()?), false))
+            }
+            OpKind::FullyConnected if v == V::FullyConnected16 => {
+                let out = self.tensor(op.output(0).ok_or("no output")?)?;
+                let depth = out.shape.dims().last().copied().unwrap_or(1);
+                Ok((if filter_scales()? > 1 { depth * REQUANT_BYTES } else { 0 }, false))
+            }
+            OpKind::Mean if v == V::Mean16 => ok(V::Mean16),
+            OpKind::Softmax if v == V::Softmax16 => ok(V::Softmax16),
+            OpKind::Add if v == V::Add16 => ok(V::Add16),
+            OpKind::Mul if v == V::Mul16 => ok(V::Mul16),
+            OpKind::Logistic if v == V::Logistic16 => ok(V::Logistic16),
+            OpKind::Tanh if v == V::Tanh16 => ok(V::Tanh16),
+            OpKind::Quantize if v == V::Requantize16 => ok(V::Requantize16),
+            OpKind::Quantize if v == V::Quantize16 => ok(V::Quantize16),
+            OpKind::Dequantize if v == V::Dequantize16 => ok(V::Dequantize16),
             OpKind::FullyConnected if v == V::FullyConnected => {
                 let out = self.tensor(op.output(0).ok_or("no output")?)?;
                 let depth = out.shape.dims().last().copied().unwrap_or(1);
@@ -646,7 +668,59 @@ impl<'m, 'p> Checker<'m, 'p> {
         // their other operand (their own path skips operands outside the arena).
         let constant_x0 =
             inputs.first().is_some_and(|(_, s)| s.is_none()) && !matches!(kind, OpKind::Add | OpKind::Mul);
+        // The 16x8 kernels read whole inputs and write a separate output.
+        let int16 = self.plan.op_plan[o].variant().and_then(VariantId::from_u8).is_some_and(|v| {
+            use VariantId as V;
+            matches!(
+                v,
+                V::Conv16
+                    | V::Depthwise16
+                    | V::FullyConnected16
+                    | V::Mean16
+                    | V::Softmax16
+                    | V::Requantize16
+                    | V::Quantize16
+                    | V::Dequantize16
+                    | V::Add16
+                    | V::Mul16
+                    | V::Logistic16
+                    | V::Tanh16
+            )
+        });
+        // Of those, the elementwise maps walk forward over 2-byte elements (in place allowed).
+        let int16_map = int16
+            && self.plan.op_plan[o].variant().and_then(VariantId::from_u8).is_some_and(|v| {
+                matches!(v, VariantId::Add16 | VariantId::Mul16 | VariantId::Logistic16 | VariantId::Tanh16)
+            });
         match kind {
+            _ if int16_map => {
+                let ins: Vec<Span> = inputs.iter().filter_map(|(_, s)| *s).collect();
+                self.forward_only(&ins, &out)?;
+                let n = out.len;
+                let (same, bcast): (Vec<Span>, Vec<Span>) = ins.into_iter().partition(|s| s.len == n);
+                for s in &bcast {
+                    self.expect(s, 0, s.len, "reading a broadcast operand")?;
+                }
+                for i in (0..n).step_by(2) {
+                    let end = (i + 2).min(n);
+                    for s in &same {
+                        self.expect(s, i, end, "reading an int16 element before writing it")?;
+                    }
+                    self.mark(&out, i, end, o32);
+                }
+                for s in &bcast {
+                    self.expect(s, 0, s.len, "reading a broadcast operand at the end")?;
+                }
+            }
+            _ if int16 => {
+                if let Some((t, _)) = inputs.iter().find(|(_, s)| s.is_some_and(|s| s.overlaps(&out))) {
+                    return Err(format!(
+                        "{}: output overlaps input tensor {t}, but the int16 kernel needs it apart",
+                        self.at
+                    ));
+                }
+                self.any_order(&inputs, &outputs, o32)?
+            }
             _ if constant_x0 => self.any_order(&inputs, &outputs, o32)?,
             OpKind::Conv2d | OpKind::DepthwiseConv2d | OpKind::AveragePool2d | OpKind::MaxPool2d => {
                 let (xt, xs) = inputs[0];
