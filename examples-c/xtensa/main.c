@@ -99,6 +99,75 @@ static uint32_t stack_used(uintptr_t top)
     return (uint32_t)(top - (uintptr_t)p);
 }
 
+/* ---- per-operator profile (library feature `profile`, make FEATURES=profile) -------------- */
+
+#if PW_PROFILE_HOOKS
+/*
+ * The library calls these two around every step of an invoke: one operator, or one fused
+ * segment (operators first_op..last_op run together row by row). Counts in CCOUNT units,
+ * converted to instructions when printed.
+ */
+#define PROFILE_MAX_STEPS 128u
+static struct {
+    uint16_t first_op, last_op;
+    uint32_t counts;
+} g_steps[PROFILE_MAX_STEPS];
+static uint32_t g_step_count, g_step_start;
+
+void pw_profile_begin(uint32_t first_op, uint32_t last_op)
+{
+    (void)first_op;
+    (void)last_op;
+    g_step_start = ccount();
+}
+
+void pw_profile_end(uint32_t first_op, uint32_t last_op)
+{
+    const uint32_t n = ccount() - g_step_start;
+    if (g_step_count < PROFILE_MAX_STEPS) {
+        g_steps[g_step_count].first_op = (uint16_t)first_op;
+        g_steps[g_step_count].last_op = (uint16_t)last_op;
+        g_steps[g_step_count].counts = n;
+    }
+    g_step_count++;
+}
+
+/* One line per step, then the steps' sum against the invoke. Returns 0, or 1 when the hooks
+ * were never called or the steps add up to more than the invoke. */
+static int profile_print(uint64_t invoke_total)
+{
+    uint64_t sum = 0;
+    const uint32_t shown = g_step_count < PROFILE_MAX_STEPS ? g_step_count : PROFILE_MAX_STEPS;
+    out_puts("profile: ");
+    out_putu(g_step_count);
+    out_puts(" steps (operator, or fused segment first..last)\n");
+    for (uint32_t i = 0; i < shown; i++) {
+        const uint64_t n = to_instructions(g_steps[i].counts);
+        sum += n;
+        out_puts("profile: op ");
+        out_putu(g_steps[i].first_op);
+        if (g_steps[i].last_op != g_steps[i].first_op) {
+            out_puts("..");
+            out_putu(g_steps[i].last_op);
+            out_puts(" (fused)");
+        }
+        out_puts(": ");
+        out_putu(n);
+        out_puts(" instructions\n");
+    }
+    out_puts("profile: steps ");
+    out_putu(sum);
+    out_puts(" of ");
+    out_putu(invoke_total);
+    out_puts(" instructions\n");
+    if (g_step_count == 0 || g_step_count > PROFILE_MAX_STEPS || sum > invoke_total) {
+        out_puts("FAIL: profile hooks: no steps, too many, or more instructions than the invoke\n");
+        return 1;
+    }
+    return 0;
+}
+#endif
+
 /* Prints "<what> failed: <status> (<text>)" and returns EXIT_API. */
 static int api_error(const char *what, pw_status st)
 {
@@ -229,7 +298,13 @@ static int run(void)
         }
     }
     out_puts(out.bytes > 8u ? " ...\n" : "\n");
-    print_kv("invoke: ", to_instructions(t1 - t0) - overhead, " instructions");
+    const uint64_t n_invoke = to_instructions(t1 - t0) - overhead;
+#if PW_PROFILE_HOOKS
+    if (profile_print(n_invoke) != 0) {
+        return EXIT_API;
+    }
+#endif
+    print_kv("invoke: ", n_invoke, " instructions");
     print_kv(" (counter overhead ", overhead, " subtracted; ");
     print_kv("calibration loop of 2000000: ", calib, ")\n");
     if (calib < 2000000u || calib > 2000016u) {
