@@ -22,9 +22,10 @@ fn main() {
     xtensa_port();
 }
 
-/// The Xtensa port's kernels (`ports/xtensa`): for Xtensa targets built with
-/// `xtensa-lx106-elf-gcc` (call0 ABI, the LX106 target of examples-c/xtensa; override with
-/// `CC_<target>`), elsewhere with the host's or target's usual C compiler.
+/// The Xtensa port's kernels (`ports/xtensa`): for the LX106 target of examples-c/xtensa built
+/// with `xtensa-lx106-elf-gcc` (call0 ABI), for `xtensa-esp32*` targets with Espressif's
+/// `xtensa-esp32*-elf-gcc` (override either with `CC_<target>`), elsewhere with the host's or
+/// target's usual C compiler.
 #[cfg(feature = "xtensa")]
 fn xtensa_port() {
     let dir = PathBuf::from("ports/xtensa");
@@ -42,7 +43,11 @@ fn xtensa_port() {
         let var = format!("CC_{}", target.replace('-', "_"));
         println!("cargo::rerun-if-env-changed={var}");
         if std::env::var_os(&var).is_none() {
-            build.compiler("xtensa-lx106-elf-gcc").archiver("xtensa-lx106-elf-ar");
+            // Espressif's GCC for ESP32 targets (windowed ABI; not tested here), else the
+            // LX106's (call0 ABI).
+            let chip = ["esp32s3", "esp32s2", "esp32"].into_iter().find(|c| target.starts_with(&format!("xtensa-{c}")));
+            let prefix = chip.map_or("xtensa-lx106-elf".to_string(), |c| format!("xtensa-{c}-elf"));
+            build.compiler(format!("{prefix}-gcc")).archiver(format!("{prefix}-ar"));
         }
         build.flag("-ffunction-sections").flag("-fdata-sections").flag("-ffreestanding");
     }

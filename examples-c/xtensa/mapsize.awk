@@ -3,8 +3,8 @@
 # Sums the sizes of the input sections the linker kept (after --gc-sections), grouped by the
 # file they came from:
 #   example     this directory's objects (start.o, main.o, uart.o, blobs.o)
-#   patchwise   libpatchwise.a's Rust code: patchwise with the parts of core, libm and bytemuck
-#               it uses (LTO merges them into one object)
+#   patchwise   libpatchwise.a's Rust code (patchwise, and the parts of core, libm and bytemuck
+#               it uses) and the C kernels of a port (PORT=xtensa)
 #   builtins    libpatchwise.a's compiler_builtins members (memcpy/memset, soft-float, 64-bit
 #               division) and the compiler-rt C objects bundled with them ("<hash>-name.o")
 #   libgcc      libgcc.a members (none expected: see README)
@@ -12,6 +12,8 @@
 # Usage: awk -f mapsize.awk firmware.map
 
 function owner(file) {
+    # The C kernels of a port (ports/*/ built by cc: "<hash>-conv1x1_s8.o") are patchwise's.
+    if (file ~ /libpatchwise\.a\([0-9a-f]+-(conv|depthwise|requantize)[a-z0-9_]*\.o\)/) return "patchwise"
     if (file ~ /libpatchwise\.a\((compiler_builtins|[0-9a-f]+-)/) return "builtins"
     if (file ~ /libpatchwise\.a\(/) return "patchwise"
     if (file ~ /libgcc\.a\(/) return "libgcc"
