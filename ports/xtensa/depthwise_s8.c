@@ -60,7 +60,7 @@ int32_t pw_xt_depthwise_s8(const pw_xt_window_call *call, const pw_xt_conv_param
         }
         fold[c] = (p->bias ? pw_xt_load_le32(p->bias + 4 * c) : 0) + (off - 128) * s;
     }
-    int32_t xoff[PW_XT_MAX_TAPS], woff[PW_XT_MAX_TAPS];
+    int32_t tap[2 * PW_XT_MAX_TAPS]; /* per valid tap: input offset, filter offset */
     const int32_t total = out->n * out->h * out->w;
     int32_t b = 0, y = 0, x = 0;
     if (call->walk != 0) {
@@ -83,8 +83,8 @@ int32_t pw_xt_depthwise_s8(const pw_xt_window_call *call, const pw_xt_conv_param
                 if (ix < 0 || ix >= in->w) {
                     continue;
                 }
-                xoff[n] = iy * in->row_stride + ix * ch;
-                woff[n] = (ky * kw + kx) * ch;
+                tap[2 * n] = iy * in->row_stride + ix * ch;
+                tap[2 * n + 1] = (ky * kw + kx) * ch;
                 n++;
             }
         }
@@ -96,9 +96,11 @@ int32_t pw_xt_depthwise_s8(const pw_xt_window_call *call, const pw_xt_conv_param
         if (n == taps) {
             for (; c + 4 <= ch; c += 4) {
                 int32_t a0 = fold[c], a1 = fold[c + 1], a2 = fold[c + 2], a3 = fold[c + 3];
-                for (int32_t t = 0; t < n; t++) {
-                    const uint8_t *xp = (const uint8_t *)src + xoff[t] + c;
-                    const int8_t *wp = filter + woff[t] + c;
+                const uint8_t *const xb = (const uint8_t *)src + c;
+                const int8_t *const wb = filter + c;
+                for (const int32_t *tp = tap, *const te = tap + 2 * n; tp != te; tp += 2) {
+                    const uint8_t *xp = xb + tp[0];
+                    const int8_t *wp = wb + tp[1];
                     int32_t x0 = xp[0], x1 = xp[1], x2 = xp[2], x3 = xp[3];
                     PW_XT_OPAQUE(x0);
                     PW_XT_OPAQUE(x1);
@@ -123,7 +125,7 @@ int32_t pw_xt_depthwise_s8(const pw_xt_window_call *call, const pw_xt_conv_param
         for (; c < ch; c++) {
             int32_t a = p->bias ? pw_xt_load_le32(p->bias + 4 * c) : 0;
             for (int32_t t = 0; t < n; t++) {
-                a += ((int32_t)src[xoff[t] + c] + off) * filter[woff[t] + c];
+                a += ((int32_t)src[tap[2 * t] + c] + off) * filter[tap[2 * t + 1] + c];
             }
             dst[c] = pw_xt_requantize(a, r, p->output_offset, p->act_min, p->act_max);
             r += rs;

@@ -53,13 +53,30 @@ static inline int32_t pw_xt_load_le32(const uint8_t *p)
     return (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
 }
 
+/*
+ * a * b in 64 bits from four 32-bit multiplies of 16-bit halves (a = ah * 2^16 + al with al
+ * unsigned, b likewise): the LX106 has no 32x32->64 multiply, and GCC would call __muldi3 for
+ * (int64_t)a * b. Each partial product fits 32 bits (al * bl as unsigned, the others signed:
+ * |ah * bl| <= 2^15 * (2^16 - 1) < 2^31); the sum is exact in 64 bits.
+ */
+static inline int64_t pw_xt_mul64(int32_t a, int32_t b)
+{
+    const int32_t ah = a >> 16, bh = b >> 16;
+    const uint32_t al = (uint32_t)a & 0xFFFFu, bl = (uint32_t)b & 0xFFFFu;
+    const uint32_t lo = al * bl;
+    const int32_t mid = ah * (int32_t)bl;
+    const int32_t mid2 = (int32_t)al * bh;
+    const int32_t hi = ah * bh;
+    return (int64_t)((uint64_t)(int64_t)hi << 32) + (int64_t)mid * 65536 + (int64_t)mid2 * 65536 + (int64_t)lo;
+}
+
 /* gemmlowp SaturatingRoundingDoublingHighMul, as src/quant.rs. */
 static inline int32_t pw_xt_srdhm(int32_t a, int32_t b)
 {
     if (a == INT32_MIN && b == INT32_MIN) {
         return INT32_MAX;
     }
-    const int64_t ab = (int64_t)a * (int64_t)b;
+    const int64_t ab = pw_xt_mul64(a, b);
     const int64_t nudge = ab >= 0 ? (int64_t)1 << 30 : 1 - ((int64_t)1 << 30);
     return (int32_t)((ab + nudge) / ((int64_t)1 << 31)); /* truncates toward zero, as Rust */
 }
