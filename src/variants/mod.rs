@@ -74,7 +74,7 @@ pub enum VariantId {
     /// Xtensa port (`xtensa`): CONV_2D with a 1×1 filter, a GEMM over four pixels.
     #[cfg(feature = "xtensa")]
     XtensaConv1x1 = 80,
-    /// Xtensa port (`xtensa`): DEPTHWISE_CONV_2D, depth multiplier 1, four channels at a time.
+    /// Xtensa port (`xtensa`): DEPTHWISE_CONV_2D, depth multiplier 1 or 4k, four channels at a time.
     #[cfg(feature = "xtensa")]
     XtensaDepthwise,
 }

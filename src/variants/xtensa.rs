@@ -94,11 +94,12 @@ fn conv1x1_fits(s: &OpSpec<'_>) -> bool {
     c.params.groups() == 1 && f.h == 1 && f.w == 1 && (-128..=127).contains(&c.params.io_quant().input_zp)
 }
 
-/// Depth multiplier 1, at most 5×5 taps, an input zero point in int8.
+/// Depth multiplier 1 or a multiple of 4, at most 5×5 taps, an input zero point in int8.
 fn depthwise_fits(s: &OpSpec<'_>) -> bool {
     let Params::Depthwise(d) = &s.params else { return false };
     let f = d.params.filter();
-    d.params.depth_multiplier() == 1
+    let m = d.params.depth_multiplier();
+    (m == 1 || m % 4 == 0)
         && f.h.checked_mul(f.w).is_some_and(|t| t <= MAX_TAPS)
         && (-128..=127).contains(&d.params.io_quant().input_zp)
 }
@@ -235,7 +236,7 @@ fn depthwise(spec: &OpSpec<'_>, call: &WindowCall, io: &mut Io<'_>, scratch: &mu
     p.check(table.len(), s.filter.len(), s.bias.map(|x| x.len()))?;
     call.check(p.window(), p.input().c, p.output().c, io.input_len(0), io.output_len())?;
     let out_c = p.output().c;
-    if p.input().c != out_c
+    if p.input().c.checked_mul(p.depth_multiplier()) != Some(out_c)
         || rest.len() < out_c.checked_mul(4).ok_or(Error::TooLarge)?
         || rest.as_ptr().align_offset(4) != 0
     {
@@ -245,7 +246,8 @@ fn depthwise(spec: &OpSpec<'_>, call: &WindowCall, io: &mut Io<'_>, scratch: &mu
     let (x, y) = io.raw(0).ok_or(Error::Internal)?;
     let raw = RawWindowCall::of(call, p.window(), x, y).ok_or(Error::TooLarge)?;
     // SAFETY: as for the 1×1 convolution: the call was checked against the window and the I/O
-    // lengths (input channels = output channels, depth multiplier 1, at most MAX_TAPS taps),
+    // lengths (output channels = input channels × the depth multiplier, 1 or 4k, at most
+    // MAX_TAPS taps),
     // the filter holds `kh · kw · out_c` values (plane 0), bias and requantization `out_c`
     // entries (or one, step 0), the scratch `out_c` 4-byte aligned int32s; the kernel writes a
     // pixel's channels after reading the same channels of its window, in walk order.
