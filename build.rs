@@ -1,7 +1,7 @@
 //! Build script: tells the tests whether the shared models (../shared) are present, so that the
 //! model tests are reported as ignored ("skipped: ../shared/models not found") rather than passing
 //! vacuously when they are absent; with the `arm-dsp` feature, compiles the Arm port's C kernels
-//! (`ports/arm`, see ports/README.md).
+//! (`ports/arm`), with `xtensa` the Xtensa port's (`ports/xtensa`), see ports/README.md.
 
 use std::path::PathBuf;
 
@@ -18,6 +18,40 @@ fn main() {
     }
     #[cfg(feature = "arm-dsp")]
     arm_port();
+    #[cfg(feature = "xtensa")]
+    xtensa_port();
+}
+
+/// The Xtensa port's kernels (`ports/xtensa`): for the LX106 target of examples-c/xtensa built
+/// with `xtensa-lx106-elf-gcc` (call0 ABI), for `xtensa-esp32*` targets with Espressif's
+/// `xtensa-esp32*-elf-gcc` (override either with `CC_<target>`), elsewhere with the host's or
+/// target's usual C compiler.
+#[cfg(feature = "xtensa")]
+fn xtensa_port() {
+    let dir = PathBuf::from("ports/xtensa");
+    println!("cargo::rerun-if-changed={}", dir.display());
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(&dir).map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
+    files.retain(|p| p.extension().is_some_and(|e| e == "c"));
+    files.sort();
+    let target = std::env::var("TARGET").unwrap_or_default();
+    let mut build = cc::Build::new();
+    build.files(&files).include(&dir).flag("-std=c11").flag("-fwrapv").warnings(true).extra_warnings(true);
+    build.flag_if_supported("-Werror");
+    build.opt_level(2);
+    if target.starts_with("xtensa") {
+        let var = format!("CC_{}", target.replace('-', "_"));
+        println!("cargo::rerun-if-env-changed={var}");
+        if std::env::var_os(&var).is_none() {
+            // Espressif's GCC for ESP32 targets (windowed ABI; not tested here), else the
+            // LX106's (call0 ABI).
+            let chip = ["esp32s3", "esp32s2", "esp32"].into_iter().find(|c| target.starts_with(&format!("xtensa-{c}")));
+            let prefix = chip.map_or("xtensa-lx106-elf".to_string(), |c| format!("xtensa-{c}-elf"));
+            build.compiler(format!("{prefix}-gcc")).archiver(format!("{prefix}-ar"));
+        }
+        build.flag("-ffunction-sections").flag("-fdata-sections").flag("-ffreestanding");
+    }
+    build.compile("patchwise_xtensa");
 }
 
 /// The Arm port's kernels as a static library linked into patchwise (and into its staticlib).

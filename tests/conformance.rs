@@ -45,6 +45,27 @@ fn every_portable_variant_conforms() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Every variant of the Xtensa port (feature `xtensa`; on the host its C kernels build with the
+/// host's compiler) against the portable kernels, with more random cases.
+#[cfg(all(feature = "xtensa", not(feature = "arm-dsp")))]
+#[test]
+fn every_xtensa_variant_conforms() {
+    let mut failures = Vec::new();
+    for (i, v) in patchwise::variants::port_table().iter().enumerate() {
+        match check(v.id, 4 * RANDOM, 0x7E57_0000 + i as u64) {
+            Ok(r) => {
+                println!("{:<32} {r:?}", v.name);
+                assert!(r.cases > 4 * RANDOM, "{}: only {} cases ran", v.name, r.cases);
+                assert!(r.parts > 0 && r.overlapped > 0, "{}: {r:?}", v.name);
+                assert!(r.tight > 10, "{}: declared distances not shown tight ({r:?})", v.name);
+            }
+            Err(e) => failures.push(e),
+        }
+    }
+    assert!(!patchwise::variants::port_table().is_empty());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 /// Every variant of the Arm port (feature `arm-dsp`; on the host its C kernels run on plain-C
 /// definitions of the DSP instructions) against the portable kernels, with more random cases.
 #[cfg(feature = "arm-dsp")]

@@ -14,6 +14,8 @@
 #[cfg(feature = "arm-dsp")]
 pub mod arm;
 pub mod portable;
+#[cfg(feature = "xtensa")]
+pub mod xtensa;
 
 use crate::error::Result;
 use crate::memory::Bound;
@@ -82,6 +84,12 @@ pub enum VariantId {
     /// Arm DSP port (`arm-dsp`): DEPTHWISE_CONV_2D, SIMD across channels.
     #[cfg(feature = "arm-dsp")]
     ArmDepthwise,
+    /// Xtensa port (`xtensa`): CONV_2D with a 1×1 filter, a GEMM over four pixels.
+    #[cfg(feature = "xtensa")]
+    XtensaConv1x1 = 80,
+    /// Xtensa port (`xtensa`): DEPTHWISE_CONV_2D, depth multiplier 1 or 4k, four channels at a time.
+    #[cfg(feature = "xtensa")]
+    XtensaDepthwise,
 }
 
 impl VariantId {
@@ -188,10 +196,13 @@ fn all() -> impl Iterator<Item = &'static Variant> {
 }
 
 /// The variants of the port compiled in (none without a port feature), most preferred first.
+/// One port per build: with both `arm-dsp` and `xtensa` on, the Arm table is used.
 pub fn port_table() -> &'static [Variant] {
     #[cfg(feature = "arm-dsp")]
     return arm::TABLE;
-    #[cfg(not(feature = "arm-dsp"))]
+    #[cfg(all(feature = "xtensa", not(feature = "arm-dsp")))]
+    return xtensa::TABLE;
+    #[cfg(not(any(feature = "arm-dsp", feature = "xtensa")))]
     return &[];
 }
 

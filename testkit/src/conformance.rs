@@ -426,8 +426,15 @@ fn random_conv(rng: &mut Prng, depthwise: bool) -> (Vec<u8>, usize, Option<usize
         pick(rng, &(1..=cin).filter(|g| cin % g == 0).collect::<Vec<_>>())
     };
     let cout = if depthwise { cin * mult } else { groups * rng.range_i32(1, (9 / groups).max(1)) };
-    // Depthwise: 3×3 half the time (the common kernel, with fast paths of its own).
-    let k = if depthwise && rng.range_i32(0, 1) == 0 { [3, 3] } else { [rng.range_i32(1, 5), rng.range_i32(1, 5)] };
+    // Depthwise: 3×3 half the time (the common kernel, with fast paths of its own); CONV_2D:
+    // 1×1 a third of the time (pointwise layers, with variants of their own).
+    let k = if depthwise && rng.range_i32(0, 1) == 0 {
+        [3, 3]
+    } else if !depthwise && rng.range_i32(0, 2) == 0 {
+        [1, 1]
+    } else {
+        [rng.range_i32(1, 5), rng.range_i32(1, 5)]
+    };
     let stride = [rng.range_i32(1, 3), rng.range_i32(1, 3)];
     let dilation = if rng.range_i32(0, 3) == 0 { [rng.range_i32(1, 3), rng.range_i32(1, 3)] } else { [1, 1] };
     let padding = pick(rng, &[Padding::Same, Padding::Valid]);

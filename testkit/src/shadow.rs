@@ -53,6 +53,9 @@ const REQUANT_BYTES: usize = 8;
 /// Run-plan ids of the Arm port's CONV_2D and DEPTHWISE_CONV_2D variants.
 const ARM_CONV_ID: u8 = 64;
 const ARM_DEPTHWISE_ID: u8 = 65;
+/// The Xtensa port's variant ids (`xtensa`, src/variants/mod.rs).
+const XTENSA_CONV1X1_ID: u8 = 80;
+const XTENSA_DEPTHWISE_ID: u8 = 81;
 /// Offsets are multiples of this (f32 and requantization tables are read in place).
 const ALIGN: usize = 4;
 
@@ -523,6 +526,22 @@ impl<'m, 'p> Checker<'m, 'p> {
                 let dil = |id: usize| op.options.map_or(Ok(1), |t| t.i32(id, 1)).map_err(err("depthwise options"));
                 let fast3 = fd[1] == 3 && fd[2] == 3 && dil(5)? == 1 && dil(6)? == 1;
                 Ok((table(filter_scales()?) + if fast3 { 4 * fd[3] } else { 0 }, false))
+            }
+            // The Xtensa port's variants (`xtensa`, ports/xtensa/*.c): the same pixel walk.
+            OpKind::Conv2d if v as u8 == XTENSA_CONV1X1_ID => {
+                // Requantization table, then int16 columns of four pixels.
+                let f = self.tensor(op.input(1).ok_or("no filter")?)?;
+                let fd = dims4(&f).ok_or_else(|| format!("{}: filter not 4D", self.at))?;
+                if fd[1] != 1 || fd[2] != 1 {
+                    return Err(format!("{}: the 1x1 kernel on a {}x{} filter", self.at, fd[1], fd[2]));
+                }
+                Ok((table(filter_scales()?) + 8 * fd[3], false))
+            }
+            OpKind::DepthwiseConv2d if v as u8 == XTENSA_DEPTHWISE_ID => {
+                // Requantization table, then one folded bias per output channel.
+                let f = self.tensor(op.input(1).ok_or("no filter")?)?;
+                let fd = dims4(&f).ok_or_else(|| format!("{}: filter not 4D", self.at))?;
+                Ok((table(filter_scales()?) + 4 * fd[3], false))
             }
             OpKind::Conv2d if v == V::Conv => Ok((table(filter_scales()?), false)),
             // The 16x8 kernels: the same requantization tables as their int8 twins.
