@@ -237,6 +237,10 @@ fn cmd_plan(rest: &[String]) -> Result<(), Failure> {
         let tflm = plan_view::build(&model, &Options::layer_by_layer()).map_err(run_err(&path))?;
         file.write_all(plan_view::svg(&ours, &tflm).as_bytes()).map_err(run_err(svg_path))?;
     }
+    if let Some(emit) = &a.emit {
+        let bytes = patchwise::planfile::write(&model, &a.options).map_err(run_err(&path))?;
+        std::fs::write(emit, bytes).map_err(run_err(emit))?;
+    }
     Ok(())
 }
 
@@ -248,10 +252,6 @@ fn cmd_inspect(rest: &[String]) -> Result<(), Failure> {
         print!("{}", inspect::json(&path, &i));
     } else {
         print!("{}", inspect::text(&path, &i));
-    }
-    if let Some(emit) = &a.emit {
-        let bytes = patchwise::planfile::write(&model, &a.options).map_err(run_err(&path))?;
-        std::fs::write(emit, bytes).map_err(run_err(emit))?;
     }
     Ok(())
 }

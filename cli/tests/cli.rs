@@ -341,3 +341,21 @@ fn plan_budget_names_the_smallest_arena_when_none_fits() {
     assert!(err.contains(&format!("smallest arena for this model is {need} bytes")), "{err}");
     assert_eq!(exe().arg("plan").arg(&model_path).args(["--budget", "0"]).output().unwrap().status.code(), Some(2));
 }
+
+#[test]
+fn plan_emit_writes_a_plan_the_library_accepts() {
+    let model_path = case_dir("conv_5x5_same").join("model.tflite");
+    let model = std::fs::read(&model_path).unwrap();
+    let tmp = std::env::temp_dir().join(format!("pw-cli-emit-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let plan_path = tmp.join("model.plan");
+    let out = exe().arg("plan").arg(&model_path).args(["--emit".as_ref(), plan_path.as_os_str()]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let plan = std::fs::read(&plan_path).expect("plan --emit wrote no file");
+    assert_eq!(plan, patchwise::planfile::write(&model, &patchwise::Options::default()).unwrap());
+    let need = patchwise::planned_arena_required(&model, &plan).unwrap();
+    let mut arena = vec![0u8; need + 16];
+    let offset = arena.as_ptr().align_offset(16);
+    assert!(patchwise::Interpreter::init_planned(&model, &plan, &mut arena[offset..offset + need]).is_ok());
+    std::fs::remove_dir_all(&tmp).ok();
+}
