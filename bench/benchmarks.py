@@ -169,6 +169,11 @@ def summary(host, mem, fw):
             out.append(f"- person_detect on the Cortex-M4F with `arm-dsp`: {r['invoke'] / 1e6:.2f} M instructions "
                        f"per invoke, arena {num(r['arena'])} B (TFLM + CMSIS-NN, issue 10: "
                        f"{TFLM_M4['person_detect'][1]} instructions).")
+    runs = [(f"{row['core'].split(' (')[0]} {row['port']}", row["models"]["person_detect"]["invoke"])
+            for row in (fw or {}).get("runs", [])]
+    if runs:
+        out.append("- person_detect, instructions per invoke under QEMU (exact): "
+                   + "; ".join(f"{name} {n / 1e6:.1f} M" if n else f"{name} failed" for name, n in runs) + ".")
     return out + [""]
 
 
@@ -274,9 +279,10 @@ def firmware_section(fw):
                 m4["markdown"].replace("### ", "### Cortex-M4F: "), ""]
     out += ["## Firmware: every core\n",
             "`make -C examples-c/cortex-m run|run-vww` (with `CORE=`, `PORT=`, `QEMU_MACHINE=`) and "
-            "`make -C examples-c/riscv run|run-vww` (with `RUST_TARGET=`): default plan, library profile "
+            "`make -C examples-c/riscv run|run-vww` (with `RUST_TARGET=`) and `make -C examples-c/xtensa "
+            "run|run-vww` (with `PORT=`): default plan, library profile "
             "`min-size`, instructions per invoke as the firmware counts them (icount on Arm, `instret` on "
-            "RISC-V), arena from `pw_arena_required` on the target. PASS = output bit-exact with TFLM's golden. "
+            "RISC-V, `CCOUNT` scaled on Xtensa), arena from `pw_arena_required` on the target. PASS = output bit-exact with TFLM's golden. "
             "The Cortex-M7 runs the M4F binary (QEMU counts the same instructions; it checks the core runs it).\n",
             "| core | kernels | person_detect: instructions / invoke | init | arena | bit-exact "
             "| mlperf_vww: instructions / invoke | init | arena | bit-exact |",
@@ -342,6 +348,24 @@ def write_charts(host, mem, fw, chart_dir):
     return [(fname, title) for fname, title, _ in made]
 
 
+README_BEGIN = "<!-- bench/run.sh writes the lines below: headline figures of BENCHMARKS.md -->"
+README_END = "<!-- end of bench/run.sh's lines -->"
+
+
+def update_readme(path, lines, cmd, started):
+    """Replaces the lines between README_BEGIN and README_END with the summary of this run."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    begin, end = text.find(README_BEGIN), text.find(README_END)
+    if begin < 0 or end < begin:
+        print(f"bench: {path} has no headline markers; left as it is", file=sys.stderr)
+        return
+    block = [README_BEGIN, f"Headline figures of [BENCHMARKS.md](BENCHMARKS.md) (`{cmd}`, "
+             f"{started:%Y-%m-%d}):", ""] + [ln for ln in lines if ln] + [""]
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text[:begin] + "\n".join(block) + "\n" + text[end:])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("models", nargs="*", help="more .tflite files to time and plan")
@@ -354,6 +378,9 @@ def main():
     ap.add_argument("--shared", default=os.path.join(REPO, "..", "shared"))
     ap.add_argument("--out", default=os.path.join(REPO, "BENCHMARKS.md"))
     ap.add_argument("--charts", help="chart directory (default: charts/ beside --out's file under bench/)")
+    ap.add_argument("--readme", help="file whose headline block (between the README_BEGIN and README_END "
+                    "markers) gets the summary (default: README.md when --out is BENCHMARKS.md in the repo; "
+                    "'none' leaves it)")
     a = ap.parse_args()
     shared = os.path.abspath(a.shared)
     rounds = a.rounds or (3 if a.quick else 10)
@@ -409,6 +436,10 @@ def main():
             doc += [f.read().strip(), ""]
     with open(a.out, "w") as f:
         f.write("\n".join(doc).rstrip() + "\n")
+    readme = a.readme or (os.path.join(REPO, "README.md")
+                          if os.path.abspath(a.out) == os.path.join(REPO, "BENCHMARKS.md") else "none")
+    if readme != "none":
+        update_readme(readme, summary(host, mem, fw)[1:], cmd, started)
     print(f"bench: wrote {a.out} and {len(made)} charts in {chart_dir} ({elapsed / 60:.1f} min)", file=sys.stderr)
 
 

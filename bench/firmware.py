@@ -22,6 +22,8 @@ CORES = [
     ("Cortex-M0+ class, thumbv6m (mps2-an385)", "portable", "cortex-m", {"CORE": "m0"}),
     ("RV32IMAC (QEMU virt)", "portable", "riscv", {}),
     ("RV64GC (QEMU virt)", "portable", "riscv", {"RUST_TARGET": "riscv64gc-unknown-none-elf"}),
+    ("Xtensa LX106 (QEMU sim)", "portable", "xtensa", {}),
+    ("Xtensa LX106 (QEMU sim)", "xtensa", "xtensa", {"PORT": "xtensa"}),
 ]
 QUICK = {("Cortex-M4F (mps2-an386)", "portable"), ("Cortex-M4F (mps2-an386)", "arm-dsp"),
          ("Cortex-M0+ class, thumbv6m (mps2-an385)", "portable"), ("RV32IMAC (QEMU virt)", "portable")}
@@ -34,6 +36,8 @@ SIZES = [
     ("thumbv6m (M0/M0+)", "portable", "cortex-m", {"CORE": "m0"}),
     ("riscv32imac", "portable", "riscv", {}),
     ("riscv64gc", "portable", "riscv", {"RUST_TARGET": "riscv64gc-unknown-none-elf"}),
+    ("xtensa lx106", "portable", "xtensa", {}),
+    ("xtensa lx106", "xtensa", "xtensa", {"PORT": "xtensa"}),
 ]
 QUICK_SIZES = {("thumbv7em (M4F/M7)", "portable"), ("thumbv7em (M4F/M7)", "arm-dsp")}
 
@@ -70,7 +74,7 @@ def run_one(repo, shared, directory, target, variables):
 def library_size(repo, shared, directory, variables):
     rc, out = make(repo, shared, directory, "size", variables)
     code = number(r"library \(all 'lib:' rows\): code (\d+) bytes", out)  # Arm: libsize.awk
-    if code is None:  # RISC-V: mapsize.awk
+    if code is None:  # RISC-V, Xtensa: mapsize.awk
         code = number(r"library code \(.text of libpatchwise.a\): (\d+)", out)
     rodata = number(r"read-only data (\d+) bytes", out)
     if rodata is None:

@@ -4,8 +4,9 @@
 #
 #   bench/run.sh [--quick] [--no-firmware] [--shared DIR] [--out FILE] [MODEL.tflite ...]
 #
-# Installs what it needs when missing: the cross compilers and QEMU (apt), the Rust targets
-# (rustup), and a Python venv under target/bench-venv (numpy, tflite-micro, ai-edge-litert).
+# Installs what it needs when missing: the cross compilers and QEMU (apt), the Rust targets and a
+# nightly toolchain with rust-src for the Xtensa firmware (rustup), and a Python venv under
+# target/bench-venv (numpy, tflite-micro, ai-edge-litert).
 # Everything else is in bench/benchmarks.py; `--help` there lists every option.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,8 @@ command -v arm-none-eabi-gcc >/dev/null || need+=(gcc-arm-none-eabi)
 command -v riscv64-unknown-elf-gcc >/dev/null || need+=(gcc-riscv64-unknown-elf)
 command -v qemu-system-arm >/dev/null || need+=(qemu-system-arm)
 command -v qemu-system-riscv32 >/dev/null || need+=(qemu-system-misc)
+command -v qemu-system-xtensa >/dev/null || need+=(qemu-system-misc)
+command -v xtensa-lx106-elf-gcc >/dev/null || need+=(gcc-xtensa-lx106)
 command -v python3 >/dev/null || need+=(python3)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
@@ -26,6 +29,10 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 rustup target add thumbv6m-none-eabi thumbv7em-none-eabihf thumbv8m.main-none-eabihf \
     riscv32imac-unknown-none-elf riscv64gc-unknown-none-elf >/dev/null 2>&1
+# The Xtensa firmware builds core with nightly (-Zbuild-std=core), as .ci/run does.
+rustup run nightly rustc --version >/dev/null 2>&1 ||
+    rustup toolchain install nightly --profile minimal --component rust-src >/dev/null
+rustup component add rust-src --toolchain nightly >/dev/null 2>&1 || true
 
 venv=target/bench-venv
 if ! "$venv/bin/python" -c 'import numpy, tflite_micro, ai_edge_litert' 2>/dev/null; then
