@@ -30,9 +30,10 @@ fi
 rustup target add thumbv6m-none-eabi thumbv7em-none-eabihf thumbv8m.main-none-eabihf \
     riscv32imac-unknown-none-elf riscv64gc-unknown-none-elf >/dev/null 2>&1
 # The Xtensa firmware builds core with nightly (-Zbuild-std=core), as .ci/run does.
-rustup run nightly rustc --version >/dev/null 2>&1 ||
-    rustup toolchain install nightly --profile minimal --component rust-src >/dev/null
-rustup component add rust-src --toolchain nightly >/dev/null 2>&1 || true
+# Pinned (examples-c/xtensa/Makefile's NIGHTLY): other nightlies' Xtensa backend may abort or mislink.
+rustup run nightly-2026-10-29 rustc --version >/dev/null 2>&1 ||
+    rustup toolchain install nightly-2026-10-29 --profile minimal --component rust-src >/dev/null
+rustup component add rust-src --toolchain nightly-2026-10-29 >/dev/null 2>&1 || true
 
 venv=target/bench-venv
 if ! "$venv/bin/python" -c 'import numpy, tflite_micro, ai_edge_litert' 2>/dev/null; then
