@@ -4,8 +4,8 @@
 
 use crate::error::Result;
 use crate::interpreter::{arena_required_with, plan_work_bytes, Options};
-use crate::schema::opcodes::OpKind;
-use crate::schema::Model;
+use crate::schema::opcodes::{OpKind, INT16_FEATURE};
+use crate::schema::{DType, Model};
 
 /// A model at a glance (subgraph 0, the one that runs).
 #[derive(Clone, Copy, Debug)]
@@ -42,6 +42,19 @@ pub fn features(model: &Model<'_>) -> Result<(u64, u64, usize)> {
         }
         if !kind.is_some_and(OpKind::enabled) {
             unsupported = unsupported.saturating_add(1);
+        }
+    }
+    // The 16x8 forms: any int16 tensor (activations; int16 weights alone run nowhere).
+    let mut int16 = false;
+    for t in 0..model.num_tensors() {
+        // A tensor that does not read is refused by init; it needs no feature here.
+        int16 |= model.tensor(t).is_ok_and(|t| t.dtype == DType::I16);
+    }
+    let int16_bit = OpKind::FEATURES.iter().position(|&f| f == INT16_FEATURE).and_then(|i| 1u64.checked_shl(i as u32));
+    if let (true, Some(bit)) = (int16, int16_bit) {
+        needed |= bit;
+        if !cfg!(feature = "int16") {
+            missing |= bit;
         }
     }
     Ok((needed, missing, unsupported))

@@ -218,6 +218,11 @@ fn plan_names_the_operator_features_a_model_needs() {
     // EXPAND_DIMS needs no feature; RELU's is op-relu.
     assert!(text.contains("\"features\": [\"op-relu\"]"), "{text}");
     assert!(text.contains("\"cargo_features\": \"--no-default-features --features panic-handler,op-relu\""), "{text}");
+    // int16 activations need the `int16` feature beside the operator's.
+    let out = exe().arg("plan").arg(case_dir("add16_relu6").join("model.tflite")).arg("--json").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("\"features\": [\"int16\", \"op-add\"]"), "{text}");
 }
 
 /// Every number after `"key": ` in `text`, in order.

@@ -17,8 +17,9 @@ pub const PW_MODEL_OUTPUT: u32 = 1;
 /// `pw_model_tensor`: `index` is a tensor index of subgraph 0 (as in `pw_error_info`).
 pub const PW_MODEL_TENSOR: u32 = 2;
 
-/// Number of operator features (`pw_feature_name(0 .. PW_FEATURE_COUNT-1)`).
-pub const PW_FEATURE_COUNT: u32 = 34;
+/// Number of cargo features a model may need (`pw_feature_name(0 .. PW_FEATURE_COUNT-1)`):
+/// the operator features, then "int16" (int16-activation operator forms).
+pub const PW_FEATURE_COUNT: u32 = 35;
 const _: () = assert!(PW_FEATURE_COUNT as usize == OpKind::FEATURES.len());
 
 /// A model at a glance, from `pw_model_summary` (subgraph 0, the one that runs).
@@ -161,6 +162,7 @@ const FEATURE_CNAMES: [&core::ffi::CStr; PW_FEATURE_COUNT as usize] = [
     c"op-arg-min-max",
     c"op-slice",
     c"op-space-batch",
+    c"int16",
 ];
 
 /// Writes `value` to `out` (non-NULL, checked by the caller).

@@ -84,14 +84,33 @@ impl Int16Spec<'_> {
     }
 }
 
-/// True when the operator's input 0 is an int16 tensor.
+/// True when the operator's input 0 is an int16 tensor (an error without the `int16` feature:
+/// the int16 forms are then not linked).
 pub(super) fn is_int16(c: &Ctx<'_>) -> Result<bool> {
-    Ok(c.input(0)?.1.dtype == DType::I16)
+    int16_enabled(c, c.input(0)?.1.dtype == DType::I16)
 }
 
 /// True when a QUANTIZE has an int16 input or output.
 pub(super) fn is_int16_quantize(c: &Ctx<'_>) -> Result<bool> {
-    Ok(is_int16(c)? || c.output(0)?.1.dtype == DType::I16)
+    int16_enabled(c, c.input(0)?.1.dtype == DType::I16 || c.output(0)?.1.dtype == DType::I16)
+}
+
+fn int16_enabled(c: &Ctx<'_>, int16: bool) -> Result<bool> {
+    if int16 {
+        off(c)?;
+    }
+    Ok(int16)
+}
+
+/// Without the `int16` feature, every int16 form is unsupported: each preparation starts here,
+/// so that the rest of it (and the kernels it names) is not compiled in.
+#[inline(always)]
+fn off(c: &Ctx<'_>) -> Result<()> {
+    if cfg!(feature = "int16") {
+        Ok(())
+    } else {
+        Err(crate::error::Error::UnsupportedOp { op: c.index as u32, opcode: c.op.opcode })
+    }
 }
 
 /// Per-tensor int16 quantization with zero point 0 (TFLM requires it for these kernels).
@@ -191,6 +210,7 @@ fn spec<'m>(c: &Ctx<'m>, input: usize, s: Int16Spec<'m>) -> Result<OpSpec<'m>> {
 }
 
 pub(super) fn conv<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
+    off(c)?;
     use crate::schema::numbers::conv_2d_options as f;
     let o = c.options()?;
     let act = c.activation(o, f::FUSED_ACTIVATION_FUNCTION)?;
@@ -207,6 +227,7 @@ pub(super) fn conv<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
 }
 
 pub(super) fn depthwise<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
+    off(c)?;
     use crate::schema::numbers::depthwise_conv_2d_options as f;
     let o = c.options()?;
     let act = c.activation(o, f::FUSED_ACTIVATION_FUNCTION)?;
@@ -228,6 +249,7 @@ pub(super) fn depthwise<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
 }
 
 pub(super) fn fully_connected<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
+    off(c)?;
     use crate::schema::numbers::fully_connected_options as f;
     let o = c.options()?;
     let act = c.activation(o, f::FUSED_ACTIVATION_FUNCTION)?;
@@ -262,6 +284,7 @@ pub(super) fn fully_connected<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
 }
 
 pub(super) fn mean<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
+    off(c)?;
     c.arity(2..=2, 1)?;
     c.options()?;
     let (ti, input) = c.input(0)?;
@@ -275,6 +298,7 @@ pub(super) fn mean<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
 }
 
 pub(super) fn softmax<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
+    off(c)?;
     use crate::schema::numbers::softmax_options;
     let o = c.options()?;
     let beta = o.map_or(Ok(0.0), |t| t.f32(softmax_options::BETA, 0.0))?;
@@ -302,6 +326,7 @@ fn int_type(c: &Ctx<'_>, t: &Tensor<'_>) -> Result<Int> {
 /// QUANTIZE with an int16 input or output: float32 → int16, int16 → int8/int16/int32,
 /// int8 → int16.
 pub(super) fn quantize<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
+    off(c)?;
     let (ti, input, output) = super::unary(c)?;
     let q = |t: &Tensor<'_>| (t.quant.scale(), t.quant.zero_point());
     let (os, oz) = q(&output);
@@ -320,6 +345,7 @@ pub(super) fn quantize<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
 
 /// DEQUANTIZE int16 → float32.
 pub(super) fn dequantize<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
+    off(c)?;
     let (ti, input, output) = super::unary(c)?;
     c.want(&output, DType::F32)?;
     c.want(&input, DType::I16)?;
@@ -329,6 +355,7 @@ pub(super) fn dequantize<'m>(c: &Ctx<'m>) -> Result<OpSpec<'m>> {
 
 /// ADD (`mul` false) or MUL on int16 tensors.
 pub(super) fn binary<'m>(c: &Ctx<'m>, mul: bool) -> Result<OpSpec<'m>> {
+    off(c)?;
     use crate::schema::numbers::add_options;
     c.arity(2..=2, 1)?;
     let o = c.options()?;
@@ -357,6 +384,7 @@ pub(super) fn binary<'m>(c: &Ctx<'m>, mul: bool) -> Result<OpSpec<'m>> {
 
 /// LOGISTIC (`tanh` false) or TANH on int16 tensors.
 pub(super) fn sigmoid<'m>(c: &Ctx<'m>, tanh: bool) -> Result<OpSpec<'m>> {
+    off(c)?;
     let (ti, input, output) = super::unary(c)?;
     c.want(&input, DType::I16)?;
     c.want(&output, DType::I16)?;
@@ -364,4 +392,22 @@ pub(super) fn sigmoid<'m>(c: &Ctx<'m>, tanh: bool) -> Result<OpSpec<'m>> {
     let (os, oz) = (output.quant.scale(), output.quant.zero_point());
     let p = c.k(Sigmoid16Params::new(tanh, is, iz, os, oz, input.elements()))?;
     c.spec([Some(ti), None], super::elementwise(ti, 2, 2), Params::Int16(Int16Spec::Sigmoid(p)))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::error::Error;
+
+    /// An int16 ADD (from the op goldens): planned with the `int16` feature, refused as an
+    /// unsupported operator without it (CI runs the lib tests both ways).
+    #[test]
+    fn int16_forms_follow_the_feature() {
+        let model = include_bytes!("../../tests/data/ops/add16_relu6/model.tflite");
+        let need = crate::arena_required(model);
+        if cfg!(feature = "int16") {
+            assert!(need.is_ok(), "{need:?}");
+        } else {
+            assert!(matches!(need, Err(Error::UnsupportedOp { op: 0, .. })), "{need:?}");
+        }
+    }
 }

@@ -26,11 +26,16 @@ macro_rules! operator_features {
             }
         }
 
-        /// Every operator feature, in table order (append-only: the C API numbers features by
-        /// their place here, `pw_feature_name`).
-        pub const FEATURES: &'static [&'static str] = &[$($feature),*];
+        /// Every operator feature, in table order, then `int16` (the 16x8 forms of the
+        /// operators that have one). The C API numbers features by their place here
+        /// (`pw_feature_name`, the masks of `pw_model_summary`).
+        pub const FEATURES: &'static [&'static str] = &[$($feature),*, INT16_FEATURE];
     };
 }
+
+/// The cargo feature of the int16-activation ("16x8") operator forms: needed by a model with
+/// int16 tensors, last in [`OpKind::FEATURES`].
+pub const INT16_FEATURE: &str = "int16";
 
 /// A supported builtin operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 //! DEPTHWISE_CONV_2D channel by channel in place.
 
 // With some operators compiled out, helpers only their rows used are unused (and not linked).
-#![cfg_attr(not(feature = "all-ops"), allow(dead_code, unused_imports, unused_variables))]
+#![cfg_attr(not(all(feature = "all-ops", feature = "int16")), allow(dead_code, unused_imports, unused_variables))]
 
 use super::{Access, Region, RowCall, Variant, VariantId};
 use crate::error::{Error, Result};
@@ -132,29 +132,29 @@ pub const TABLE: &[Variant] = &[
     separate(VariantId::Arg, "arg_min_max_s32", Family::Arg, none, run_arg),
     #[cfg(feature = "op-space-batch")]
     separate(VariantId::SpaceBatch, "space_batch_s8", Family::SpaceBatch, none, run_global),
-    #[cfg(feature = "op-conv")]
+    #[cfg(all(feature = "op-conv", feature = "int16"))]
     int16(VariantId::Conv16, "conv2d_s16", is_conv16),
-    #[cfg(feature = "op-depthwise")]
+    #[cfg(all(feature = "op-depthwise", feature = "int16"))]
     int16(VariantId::Depthwise16, "depthwise_conv2d_s16", is_depthwise16),
-    #[cfg(feature = "op-fully-connected")]
+    #[cfg(all(feature = "op-fully-connected", feature = "int16"))]
     int16(VariantId::FullyConnected16, "fully_connected_s16", is_fully_connected16),
-    #[cfg(feature = "op-mean")]
+    #[cfg(all(feature = "op-mean", feature = "int16"))]
     int16(VariantId::Mean16, "mean_s16", is_mean16),
-    #[cfg(feature = "op-softmax")]
+    #[cfg(all(feature = "op-softmax", feature = "int16"))]
     int16(VariantId::Softmax16, "softmax_s16", is_softmax16),
-    #[cfg(feature = "op-quantize")]
+    #[cfg(all(feature = "op-quantize", feature = "int16"))]
     int16(VariantId::Requantize16, "requantize_s16", is_requantize16),
-    #[cfg(feature = "op-quantize")]
+    #[cfg(all(feature = "op-quantize", feature = "int16"))]
     int16(VariantId::Quantize16, "quantize_f32_s16", is_quantize16),
-    #[cfg(feature = "op-dequantize")]
+    #[cfg(all(feature = "op-dequantize", feature = "int16"))]
     int16(VariantId::Dequantize16, "dequantize_s16_f32", is_dequantize16),
-    #[cfg(feature = "op-add")]
+    #[cfg(all(feature = "op-add", feature = "int16"))]
     int16_map(VariantId::Add16, "add_s16", is_add16),
-    #[cfg(feature = "op-mul")]
+    #[cfg(all(feature = "op-mul", feature = "int16"))]
     int16_map(VariantId::Mul16, "mul_s16", is_mul16),
-    #[cfg(feature = "op-logistic")]
+    #[cfg(all(feature = "op-logistic", feature = "int16"))]
     int16_map(VariantId::Logistic16, "logistic_s16", is_logistic16),
-    #[cfg(feature = "op-tanh")]
+    #[cfg(all(feature = "op-tanh", feature = "int16"))]
     int16_map(VariantId::Tanh16, "tanh_s16", is_tanh16),
 ];
 
