@@ -7,6 +7,7 @@
 //! panic even if a caller breaks the contract and changes the bytes afterwards.
 
 pub mod flatbuf;
+pub mod flexbuf;
 // The annotation below keeps these constants out of the generated C header.
 /// The schema's numbers, written once for the reader, the builder and the fuzz walker.
 ///
@@ -427,6 +428,13 @@ impl<'a> Model<'a> {
             return Err(Error::BadOpcodeIndex { op: i as u32 });
         }
         opcodes.table(oi)?.string(operator_code::CUSTOM_CODE)
+    }
+
+    /// The `custom_options` bytes of operator `i` (empty when absent): a FlexBuffer for the
+    /// custom operators patchwise runs ([`flexbuf::Map::root`]).
+    pub fn custom_options(&self, i: usize) -> Result<&'a [u8]> {
+        let t = self.vec(self.operators).table(i)?;
+        Ok(t.vector(operator::CUSTOM_OPTIONS, 1)?.map_or(&[][..], |v| v.bytes()))
     }
 
     /// The name of operator `i`: a custom operator's own name (its `custom_code`), else the
