@@ -91,7 +91,7 @@
 /**
  * Number of operator features (`pw_feature_name(0 .. PW_FEATURE_COUNT-1)`).
  */
-#define PW_FEATURE_COUNT 34
+#define PW_FEATURE_COUNT 35
 
 /**
  * Graph inputs one invoke can bind from the caller's memory.
