@@ -92,7 +92,7 @@
  * Number of cargo features a model may need (`pw_feature_name(0 .. PW_FEATURE_COUNT-1)`):
  * the operator features, then "int16" (int16-activation operator forms).
  */
-#define PW_FEATURE_COUNT 35
+#define PW_FEATURE_COUNT 36
 
 /**
  * Graph inputs one invoke can bind from the caller's memory.

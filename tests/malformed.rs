@@ -636,3 +636,73 @@ mod new_operators {
         assert_eq!(arena_required(&model(TensorType::Int8)).err(), bad(op));
     }
 }
+
+/// A TFLite_Detection_PostProcess model (float inputs, constant anchors) with `options`.
+fn detection_model(options: Vec<u8>, dtype: patchwise::builder::TensorType, outputs: usize) -> Vec<u8> {
+    use patchwise::builder::{f32_bytes, ModelBuilder, TensorSpec, TensorType};
+    let mut b = ModelBuilder::new();
+    let t = |b: &mut ModelBuilder, n: &str, s: &[i32], d| b.add_tensor(TensorSpec::new(n, s, d));
+    let enc = t(&mut b, "enc", &[1, 4, 4], dtype);
+    let sc = t(&mut b, "scores", &[1, 4, 3], dtype);
+    let anchors: Vec<f32> = (0..4).flat_map(|i| [i as f32 * 0.3, 0.5, 0.4, 0.4]).collect();
+    let an = b.add_const_tensor("anchors", &[4, 4], TensorType::Float32, None, f32_bytes(&anchors));
+    let mut outs = vec![
+        t(&mut b, "boxes", &[1, 3, 4], TensorType::Float32),
+        t(&mut b, "classes", &[1, 3], TensorType::Float32),
+        t(&mut b, "out_scores", &[1, 3], TensorType::Float32),
+        t(&mut b, "num", &[1], TensorType::Float32),
+    ];
+    outs.truncate(outputs);
+    b.add_custom_op_with_options("TFLite_Detection_PostProcess", &[enc, sc, an], &outs, options);
+    b.set_io(&[enc, sc], &outs);
+    b.finish()
+}
+
+fn detection_options(iou: f32, regular: bool) -> patchwise::builder::FlexMap {
+    let mut o = patchwise::builder::FlexMap::new();
+    o.int("max_detections", 3)
+        .int("max_classes_per_detection", 1)
+        .bool("use_regular_nms", regular)
+        .float("nms_score_threshold", 0.2)
+        .float("nms_iou_threshold", iou)
+        .int("num_classes", 2)
+        .float("y_scale", 10.0)
+        .float("x_scale", 10.0)
+        .float("h_scale", 5.0)
+        .float("w_scale", 5.0);
+    o
+}
+
+#[test]
+fn detection_postprocess_refuses_bad_options_and_tensors() {
+    use patchwise::builder::TensorType;
+    let good = detection_options(0.5, true).finish();
+    exercise(&detection_model(good.clone(), TensorType::Float32, 4)).unwrap();
+    let bad_options = |e: Error| matches!(e, Error::BadOptions { op: 0, .. });
+    // No options, truncated options, an IoU threshold outside (0, 1], a negative max_detections.
+    assert!(bad_options(exercise(&detection_model(Vec::new(), TensorType::Float32, 4)).unwrap_err()));
+    assert!(bad_options(
+        exercise(&detection_model(good[..good.len() - 1].to_vec(), TensorType::Float32, 4)).unwrap_err()
+    ));
+    for iou in [0.0, 1.5, f32::NAN] {
+        let e = exercise(&detection_model(detection_options(iou, false).finish(), TensorType::Float32, 4)).unwrap_err();
+        assert!(matches!(e, Error::BadOperator { op: 0, .. }), "{iou}: {e:?}");
+    }
+    let mut neg = detection_options(0.5, true);
+    neg.int("max_detections", -1);
+    assert!(bad_options(exercise(&detection_model(neg.finish(), TensorType::Float32, 4)).unwrap_err()));
+    // int8 inputs (TFLM runs float only) and a missing output.
+    let e = exercise(&detection_model(good.clone(), TensorType::Int8, 4)).unwrap_err();
+    assert!(matches!(e, Error::BadOperator { op: 0, .. }), "{e:?}");
+    let e = exercise(&detection_model(good.clone(), TensorType::Float32, 3)).unwrap_err();
+    assert!(matches!(e, Error::BadOperator { op: 0, .. }), "{e:?}");
+    // Every byte of the model flipped in turn: an error or a run, never a panic.
+    let m = detection_model(good, TensorType::Float32, 4);
+    for at in 0..m.len() {
+        let mut x = m.clone();
+        x[at] ^= 0x5a;
+        if let Err(e) = exercise(&x) {
+            assert!(is_format_error(&e) || matches!(e, Error::KernelFailed { .. }), "byte {at}: {e:?}");
+        }
+    }
+}

@@ -470,7 +470,7 @@ fn custom_and_unsupported_operators_are_named() {
     let x = b.add_tensor(TensorSpec::int8("in", &[4], 1.0, 0));
     let y = b.add_tensor(TensorSpec::int8("mid", &[4], 1.0, 0));
     let z = b.add_tensor(TensorSpec::int8("out", &[4], 1.0, 0));
-    b.add_custom_op("TFLite_Detection_PostProcess", &[x], &[y]);
+    b.add_custom_op("TFLite_Unknown_Custom", &[x], &[y]);
     b.add_op(BuiltinOp(8), &[y], &[z], OpOptions::None);
     b.set_io(&[x], &[z]);
     let model = b.finish();
@@ -479,12 +479,12 @@ fn custom_and_unsupported_operators_are_named() {
     assert_eq!(s.features_needed, 0);
     let custom = operator(&model, 0).unwrap();
     assert_eq!((custom.opcode, custom.supported, custom.feature), (32, 0, u32::MAX));
-    assert_eq!(name(custom.name, custom.name_len), "TFLite_Detection_PostProcess");
+    assert_eq!(name(custom.name, custom.name_len), "TFLite_Unknown_Custom");
     let floor = operator(&model, 1).unwrap();
     assert_eq!(name(floor.name, floor.name_len), "FLOOR");
     let info = verify(&model);
     assert_eq!((info.status, info.op_index), (PW_ERR_MODEL_UNSUPPORTED_OP, 0));
-    assert_eq!(name(info.op_name, info.op_name_len), "TFLite_Detection_PostProcess");
+    assert_eq!(name(info.op_name, info.op_name_len), "TFLite_Unknown_Custom");
     assert_eq!(info.tensor_name_len, 0);
 }
 

@@ -15,8 +15,8 @@ use std::path::Path;
 
 use patchwise::builder::{
     add_random_layer, add_random_layer_with_bias, quant_for, uniform_q_rms, Activation, BuiltinOp, Conv2DOptions,
-    DepthwiseConv2DOptions, FullyConnectedOptions, LayerSpec, ModelBuilder, OpOptions, Padding, Pool2DOptions, Prng,
-    QuantSpec, TensorSpec, TensorType,
+    DepthwiseConv2DOptions, FlexMap, FullyConnectedOptions, LayerSpec, ModelBuilder, OpOptions, Padding, Pool2DOptions,
+    Prng, QuantSpec, TensorSpec, TensorType,
 };
 
 /// Normal output spread (about ±3 standard deviations fit).
@@ -1541,7 +1541,84 @@ fn all_cases() -> Vec<Case> {
     cases_16x8(&mut out);
     elementwise_16_cases(&mut out);
     sigmoid_16_cases(&mut out);
+    detection_cases(&mut out);
     out
+}
+
+/// TFLite_Detection_PostProcess: (name, boxes, classes, background class, max detections,
+/// regular NMS, detections per class, score threshold, IoU threshold, int8 inputs through
+/// DEQUANTIZE, 8-byte option values). Float inputs are uniform in [-1, 1]; int8 ones cover
+/// their range and the dequantized scores land on 256 levels, so equal scores are common.
+/// Anchors are constant boxes with heights and widths 0.15..0.45 around random centres, so
+/// neighbours overlap and NMS suppresses. Fast-NMS cases keep `max_detections` below the
+/// survivors: TFLM leaves the entries past `num_detections` untouched in that mode (stale
+/// from the previous invoke), and patchwise writes zeros there.
+fn detection_cases(out: &mut Vec<Case>) {
+    type Det = (&'static str, i32, i32, bool, i32, bool, i32, f32, f32, bool, bool);
+    let cases: [Det; 6] = [
+        ("detection_postprocess_fast_f32", 24, 3, true, 3, false, 100, 0.3, 0.5, false, false),
+        ("detection_postprocess_regular_f32", 24, 3, true, 20, true, 4, 0.6, 0.5, false, false),
+        ("detection_postprocess_regular_f32_wide_options", 20, 2, false, 16, true, 3, 0.5, 0.3, false, true),
+        ("detection_postprocess_fast_i8_ties", 30, 4, false, 5, false, 100, 0.25, 0.45, true, false),
+        ("detection_postprocess_regular_i8_ties", 30, 3, true, 25, true, 3, 0.55, 0.4, true, false),
+        ("detection_postprocess_regular_i8_few", 16, 2, true, 12, true, 100, 0.9, 0.6, true, false),
+    ];
+    for (name, n, classes, background, max_det, regular, per_class, score_t, iou_t, int8, wide) in cases {
+        let mut m = Model::new(name);
+        let cwb = classes + i32::from(background);
+        let mut anchors = Vec::new();
+        for _ in 0..n {
+            let (y, x) = (m.rng.range_f32(0.0, 1.0), m.rng.range_f32(0.0, 1.0));
+            let (h, w) = (m.rng.range_f32(0.15, 0.45), m.rng.range_f32(0.15, 0.45));
+            anchors.extend_from_slice(&[y, x, h, w]);
+        }
+        let anchors = m.b.add_const_tensor(
+            "anchors",
+            &[n, 4],
+            TensorType::Float32,
+            None,
+            patchwise::builder::f32_bytes(&anchors),
+        );
+        let (inputs, enc, scores) = if int8 {
+            let qe = QuantSpec::per_tensor(0.05, 0);
+            let qs = QuantSpec::per_tensor(1.0 / 256.0, -128);
+            let e8 = m.int8("box_encodings_q", &[1, n, 4], &qe);
+            let s8 = m.int8("class_predictions_q", &[1, n, cwb], &qs);
+            let e = m.float("box_encodings", &[1, n, 4]);
+            let s = m.float("class_predictions", &[1, n, cwb]);
+            m.b.add_op(BuiltinOp::DEQUANTIZE, &[e8], &[e], OpOptions::Dequantize);
+            m.b.add_op(BuiltinOp::DEQUANTIZE, &[s8], &[s], OpOptions::Dequantize);
+            (vec![e8, s8], e, s)
+        } else {
+            let e = m.float("box_encodings", &[1, n, 4]);
+            let s = m.float("class_predictions", &[1, n, cwb]);
+            (vec![e, s], e, s)
+        };
+        let boxes = m.float("detection_boxes", &[1, max_det, 4]);
+        let cls = m.float("detection_classes", &[1, max_det]);
+        let sc = m.float("detection_scores", &[1, max_det]);
+        let num = m.float("num_detections", &[1]);
+        let mut o = FlexMap::new();
+        o.int("max_detections", i64::from(max_det))
+            .int("max_classes_per_detection", 1)
+            .int("detections_per_class", i64::from(per_class))
+            .bool("use_regular_nms", regular)
+            .float("nms_score_threshold", score_t)
+            .float("nms_iou_threshold", iou_t)
+            .int("num_classes", i64::from(classes))
+            .float("y_scale", 10.0)
+            .float("x_scale", 10.0)
+            .float("h_scale", 5.0)
+            .float("w_scale", 5.0);
+        let bytes = if wide { o.finish_wide() } else { o.finish() };
+        m.b.add_custom_op_with_options(
+            "TFLite_Detection_PostProcess",
+            &[enc, scores, anchors],
+            &[boxes, cls, sc, num],
+            bytes,
+        );
+        m.finish(name, &inputs, &[boxes, cls, sc, num], out);
+    }
 }
 
 fn main() -> std::io::Result<()> {

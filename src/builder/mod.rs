@@ -32,6 +32,7 @@
 
 mod demo;
 mod fb;
+mod flexbuf;
 mod layers;
 mod ops;
 mod prng;
@@ -39,6 +40,7 @@ mod prng;
 mod tests;
 
 pub use demo::demo_model;
+pub use flexbuf::{FlexMap, FlexValue};
 pub use layers::{add_random_layer, add_random_layer_with_bias, quant_for, uniform_q_rms, LayerSpec, RandomLayer};
 pub use ops::{
     Activation, BuiltinOp, Conv2DOptions, DepthwiseConv2DOptions, FullyConnectedOptions, OpOptions, Padding,
@@ -170,6 +172,8 @@ struct OperatorRec {
     inputs: Vec<i32>,
     outputs: Vec<i32>,
     options: OpOptions,
+    /// `custom_options` bytes (FlexBuffers), empty for none.
+    custom_options: Vec<u8>,
 }
 
 /// Builds one TFLite model with a single subgraph. Tensor indices are returned as `i32` (the
@@ -283,6 +287,20 @@ impl ModelBuilder {
         self.push_op(opcode_index, inputs, outputs, OpOptions::None)
     }
 
+    /// Adds a `CUSTOM` operator named `custom_code` whose `custom_options` are `options` (a
+    /// FlexBuffer, e.g. from [`FlexMap::finish`]).
+    pub fn add_custom_op_with_options(
+        &mut self,
+        custom_code: &str,
+        inputs: &[i32],
+        outputs: &[i32],
+        options: Vec<u8>,
+    ) -> usize {
+        let i = self.add_custom_op(custom_code, inputs, outputs);
+        self.operators[i].custom_options = options;
+        i
+    }
+
     fn opcode(&mut self, rec: OpcodeRec) -> u32 {
         let index = match self.opcodes.iter().position(|o| *o == rec) {
             Some(i) => i,
@@ -295,7 +313,13 @@ impl ModelBuilder {
     }
 
     fn push_op(&mut self, opcode_index: u32, inputs: &[i32], outputs: &[i32], options: OpOptions) -> usize {
-        self.operators.push(OperatorRec { opcode_index, inputs: inputs.to_vec(), outputs: outputs.to_vec(), options });
+        self.operators.push(OperatorRec {
+            opcode_index,
+            inputs: inputs.to_vec(),
+            outputs: outputs.to_vec(),
+            options,
+            custom_options: Vec::new(),
+        });
         self.operators.len() - 1
     }
 
@@ -360,6 +384,7 @@ impl ModelBuilder {
         let mut op_offs = Vec::with_capacity(self.operators.len());
         for op in self.operators.iter().rev() {
             let options = op.options.write(w);
+            let custom = (!op.custom_options.is_empty()).then(|| w.raw_vector(&op.custom_options, 1, 1));
             let outputs = w.vec_i32(&op.outputs);
             let inputs = w.vec_i32(&op.inputs);
             w.start_table();
@@ -370,6 +395,9 @@ impl ModelBuilder {
                 w.add_offset(operator::BUILTIN_OPTIONS, o);
             }
             w.add_u8(operator::BUILTIN_OPTIONS_TYPE, op.options.union_type(), 0);
+            if let Some(c) = custom {
+                w.add_offset(operator::CUSTOM_OPTIONS, c);
+            }
             op_offs.push(w.end_table());
         }
         op_offs.reverse();

@@ -19,7 +19,7 @@ pub const PW_MODEL_TENSOR: u32 = 2;
 
 /// Number of cargo features a model may need (`pw_feature_name(0 .. PW_FEATURE_COUNT-1)`):
 /// the operator features, then "int16" (int16-activation operator forms).
-pub const PW_FEATURE_COUNT: u32 = 35;
+pub const PW_FEATURE_COUNT: u32 = 36;
 const _: () = assert!(PW_FEATURE_COUNT as usize == OpKind::FEATURES.len());
 
 /// A model at a glance, from `pw_model_summary` (subgraph 0, the one that runs).
@@ -162,6 +162,7 @@ const FEATURE_CNAMES: [&core::ffi::CStr; PW_FEATURE_COUNT as usize] = [
     c"op-arg-min-max",
     c"op-slice",
     c"op-space-batch",
+    c"op-detection-postprocess",
     c"int16",
 ];
 
@@ -335,8 +336,14 @@ pub unsafe extern "C" fn pw_model_operator(
         (Err(e), _) | (_, Err(e)) => return status_of(&e),
     };
     let kind = OpKind::from_code(op.opcode);
+    // The custom operators patchwise runs carry its own codes inside; C sees CUSTOM (32).
+    let schema_code = if op.opcode >= crate::schema::opcodes::CUSTOM_CODES {
+        crate::schema::numbers::builtin::CUSTOM
+    } else {
+        op.opcode
+    };
     let out = pw_operator_info {
-        opcode: op.opcode,
+        opcode: schema_code,
         inputs: u32_of(op.num_inputs()),
         outputs: u32_of(op.num_outputs()),
         feature: kind.and_then(OpKind::feature_index).map_or(u32::MAX, u32_of),

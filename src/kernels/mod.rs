@@ -20,6 +20,7 @@ pub mod conv16;
 pub mod depthwise_conv;
 pub mod depthwise_conv16;
 pub mod dequantize;
+pub mod detection_postprocess;
 pub mod elementwise16;
 pub mod fully_connected;
 pub mod fully_connected16;

@@ -31,6 +31,9 @@ mod conv;
 mod depthwise_conv;
 #[cfg(feature = "op-dequantize")]
 mod dequantize;
+// Its spec type stays (a `Params` variant); its preparation is unused with the feature off.
+#[cfg_attr(not(feature = "op-detection-postprocess"), allow(dead_code))]
+mod detection_postprocess;
 mod expand_dims;
 // Its spec type stays (a `Params` variant); its preparation is unused with the feature off.
 #[cfg_attr(not(feature = "op-fully-connected"), allow(dead_code))]
@@ -93,6 +96,7 @@ mod transpose_conv;
 pub use concatenation::ConcatSpec;
 pub use conv::{ConvSpec, RequantSource};
 pub use depthwise_conv::DepthwiseSpec;
+pub use detection_postprocess::DetectionSpec;
 pub use fully_connected::FullyConnectedSpec;
 pub use gather::GatherSpec;
 pub use int16::{Fc16, Filtered16, Int16Spec};
@@ -216,6 +220,8 @@ pub enum Params<'m> {
     SpaceBatch(SpaceBatchParams),
     /// The int16-activation forms (16x8 kernels).
     Int16(Int16Spec<'m>),
+    /// TFLite_Detection_PostProcess (float32, four outputs).
+    Detection(DetectionSpec),
 }
 
 /// A sliding-window operator's window over its images, their batches, and the channels of an
@@ -282,6 +288,7 @@ pub enum Family {
     Arg,
     SpaceBatch,
     Int16,
+    Detection,
 }
 
 impl Params<'_> {
@@ -325,6 +332,7 @@ impl Params<'_> {
             Params::Arg(_) => Family::Arg,
             Params::SpaceBatch(_) => Family::SpaceBatch,
             Params::Int16(_) => Family::Int16,
+            Params::Detection(_) => Family::Detection,
         }
     }
 }
@@ -410,6 +418,8 @@ pub fn prepare<'m>(model: &Model<'m>, index: usize, fused_pad: Option<usize>) ->
         OpKind::ExpandDims => expand_dims::prepare,
         #[cfg(feature = "op-space-batch")]
         OpKind::SpaceToBatchNd | OpKind::BatchToSpaceNd => space_batch::prepare,
+        #[cfg(feature = "op-detection-postprocess")]
+        OpKind::DetectionPostprocess => detection_postprocess::prepare,
         // Operators whose feature is off (`Ctx::new` has refused them already).
         #[allow(unreachable_patterns)]
         _ => return Err(Error::UnsupportedOp { op: index as u32, opcode: c.op.opcode }),
@@ -468,10 +478,14 @@ impl<'m> Ctx<'m> {
         Error::BadOperator { op: self.index as u32, opcode: self.op.opcode }
     }
     /// A refusal in plainer words: an operator refused for its tensors that reads or writes
-    /// float32 (outside QUANTIZE, DEQUANTIZE, ARG_MAX, ARG_MIN, which take float32) belongs
+    /// float32 (outside QUANTIZE, DEQUANTIZE, ARG_MAX, ARG_MIN and the float-only
+    /// TFLite_Detection_PostProcess) belongs
     /// to a float model, which patchwise does not run ([`Error::NotQuantized`]).
     fn explain(&self, e: Error) -> Error {
-        let float_ok = matches!(self.kind, OpKind::Quantize | OpKind::Dequantize | OpKind::ArgMax | OpKind::ArgMin);
+        let float_ok = matches!(
+            self.kind,
+            OpKind::Quantize | OpKind::Dequantize | OpKind::ArgMax | OpKind::ArgMin | OpKind::DetectionPostprocess
+        );
         if !matches!(e, Error::BadOperator { .. }) || float_ok {
             return e;
         }

@@ -7,6 +7,11 @@
 //! panic even if a caller breaks the contract and changes the bytes afterwards.
 
 pub mod flatbuf;
+// The annotation below keeps the FlexBuffer type numbers out of the generated C header.
+/// FlexBuffer maps (custom operators' options).
+///
+/// cbindgen:ignore
+pub mod flexbuf;
 // The annotation below keeps these constants out of the generated C header.
 /// The schema's numbers, written once for the reader, the builder and the fuzz walker.
 ///
@@ -152,7 +157,8 @@ impl Tensor<'_> {
 #[derive(Clone, Copy, Debug)]
 pub struct Operator<'a> {
     /// Builtin operator code (`max(deprecated_builtin_code, builtin_code)`), a
-    /// [`numbers::builtin`] code ([`numbers::builtin::CUSTOM`] for custom operators).
+    /// [`numbers::builtin`] code ([`numbers::builtin::CUSTOM`] for custom operators, except
+    /// the custom operators patchwise runs: [`opcodes::CUSTOM_OPERATORS`]).
     pub opcode: u32,
     inputs: Option<Vector<'a>>,
     outputs: Option<Vector<'a>>,
@@ -429,11 +435,18 @@ impl<'a> Model<'a> {
         opcodes.table(oi)?.string(operator_code::CUSTOM_CODE)
     }
 
+    /// The `custom_options` bytes of operator `i` (empty when absent): a FlexBuffer for the
+    /// custom operators patchwise runs ([`flexbuf::Map::root`]).
+    pub fn custom_options(&self, i: usize) -> Result<&'a [u8]> {
+        let t = self.vec(self.operators).table(i)?;
+        Ok(t.vector(operator::CUSTOM_OPTIONS, 1)?.map_or(&[][..], |v| v.bytes()))
+    }
+
     /// The name of operator `i`: a custom operator's own name (its `custom_code`), else the
     /// schema's builtin name ("CONV_2D"); empty for a builtin code newer than patchwise knows.
     pub fn operator_name(&self, i: usize) -> Result<&'a [u8]> {
         let op = self.operator(i)?;
-        if op.opcode == numbers::builtin::CUSTOM {
+        if op.opcode == numbers::builtin::CUSTOM || op.opcode >= opcodes::CUSTOM_CODES {
             if let Some(name) = self.custom_name(i)?.filter(|n| !n.is_empty()) {
                 return Ok(name);
             }
@@ -457,7 +470,13 @@ impl<'a> Model<'a> {
         let deprecated = oc.i8(operator_code::DEPRECATED_BUILTIN_CODE, 0)? as i32;
         let builtin = oc.i32(operator_code::BUILTIN_CODE, 0)?;
         let code = deprecated.max(builtin);
-        let opcode = if code < 0 { u32::MAX } else { code as u32 };
+        let mut opcode = if code < 0 { u32::MAX } else { code as u32 };
+        if opcode == numbers::builtin::CUSTOM {
+            let name = oc.string(operator_code::CUSTOM_CODE)?.unwrap_or(&[]);
+            if let Some(&(_, c)) = opcodes::CUSTOM_OPERATORS.iter().find(|(n, _)| *n == name) {
+                opcode = c;
+            }
+        }
         let options_type = t.u8(operator::BUILTIN_OPTIONS_TYPE, 0)?;
         let options =
             if options_type != numbers::options_type::NONE { t.table(operator::BUILTIN_OPTIONS)? } else { None };

@@ -87,11 +87,25 @@ pub enum OpKind {
     ExpandDims,
     BatchToSpaceNd,
     SpaceToBatchNd,
+    /// The custom operator `TFLite_Detection_PostProcess` (SSD heads).
+    DetectionPostprocess,
 }
+
+/// The code [`super::Operator::opcode`] holds for a `CUSTOM` operator named
+/// `TFLite_Detection_PostProcess`. Custom operators patchwise runs get codes from
+/// [`CUSTOM_CODES`] up, which no model can state (the schema's codes are `i32`, and negative
+/// ones read as unknown), so a builtin code never selects a custom kernel.
+pub const DETECTION_POSTPROCESS: u32 = CUSTOM_CODES;
+
+/// The first code of the custom operators patchwise runs (see [`DETECTION_POSTPROCESS`]).
+pub const CUSTOM_CODES: u32 = 0x8000_0000;
+
+/// The custom operators patchwise runs: `(custom_code, code)`.
+pub const CUSTOM_OPERATORS: [(&[u8], u32); 1] = [(b"TFLite_Detection_PostProcess", DETECTION_POSTPROCESS)];
 
 impl OpKind {
     /// Every supported operator.
-    pub const ALL: [OpKind; 46] = [
+    pub const ALL: [OpKind; 47] = [
         OpKind::Add,
         OpKind::AveragePool2d,
         OpKind::Concatenation,
@@ -138,6 +152,7 @@ impl OpKind {
         OpKind::ExpandDims,
         OpKind::BatchToSpaceNd,
         OpKind::SpaceToBatchNd,
+        OpKind::DetectionPostprocess,
     ];
 
     /// The schema's `BuiltinOperator` code.
@@ -189,6 +204,7 @@ impl OpKind {
             OpKind::ExpandDims => builtin::EXPAND_DIMS,
             OpKind::BatchToSpaceNd => builtin::BATCH_TO_SPACE_ND,
             OpKind::SpaceToBatchNd => builtin::SPACE_TO_BATCH_ND,
+            OpKind::DetectionPostprocess => DETECTION_POSTPROCESS,
         }
     }
 
@@ -241,6 +257,8 @@ impl OpKind {
             OpKind::BatchToSpaceNd => options_type::BATCH_TO_SPACE_ND_OPTIONS,
             OpKind::SpaceToBatchNd => options_type::SPACE_TO_BATCH_ND_OPTIONS,
             OpKind::Logistic | OpKind::Relu | OpKind::Relu6 | OpKind::Tanh | OpKind::Prelu => options_type::NONE,
+            // Custom operators keep their options in `custom_options` (a FlexBuffer).
+            OpKind::DetectionPostprocess => options_type::NONE,
         }
     }
 
@@ -279,6 +297,7 @@ impl OpKind {
         ArgMax | ArgMin => "op-arg-min-max",
         Slice => "op-slice",
         BatchToSpaceNd | SpaceToBatchNd => "op-space-batch",
+        DetectionPostprocess => "op-detection-postprocess",
     }
 
     /// The place of [`OpKind::feature`] in [`OpKind::FEATURES`] (`None`: needs no feature).
@@ -287,7 +306,7 @@ impl OpKind {
         OpKind::FEATURES.iter().position(|&g| g == f)
     }
 
-    /// Upper-case name as in the TFLite schema.
+    /// Upper-case name as in the TFLite schema; a custom operator's `custom_code`.
     pub const fn name(self) -> &'static str {
         match self {
             OpKind::Add => "ADD",
@@ -336,6 +355,7 @@ impl OpKind {
             OpKind::ExpandDims => "EXPAND_DIMS",
             OpKind::BatchToSpaceNd => "BATCH_TO_SPACE_ND",
             OpKind::SpaceToBatchNd => "SPACE_TO_BATCH_ND",
+            OpKind::DetectionPostprocess => "TFLite_Detection_PostProcess",
         }
     }
 }
@@ -509,8 +529,12 @@ const BUILTIN_NAMES: [&core::ffi::CStr; 162] = [
 
 /// The schema name of builtin operator `code` ("CONV_2D"), NUL-terminated; `None` for codes
 /// past [`BUILTIN_NAMES`]. Custom operators are `CUSTOM` here; their own name is the operator
-/// code's `custom_code` ([`super::Model::custom_name`]).
+/// code's `custom_code` ([`super::Model::custom_name`]). The codes of the custom operators
+/// patchwise runs ([`CUSTOM_OPERATORS`]) give their custom names.
 pub fn builtin_cname(code: u32) -> Option<&'static core::ffi::CStr> {
+    if code == DETECTION_POSTPROCESS {
+        return Some(c"TFLite_Detection_PostProcess");
+    }
     BUILTIN_NAMES.get(code as usize).copied()
 }
 
@@ -530,6 +554,7 @@ mod tests {
         }
         assert_eq!(super::builtin_name(super::super::numbers::builtin::CUSTOM), Some("CUSTOM"));
         assert_eq!(super::builtin_name(162), None);
+        assert_eq!(super::builtin_name(super::DETECTION_POSTPROCESS), Some("TFLite_Detection_PostProcess"));
         assert_eq!(super::builtin_name(u32::MAX), None);
     }
 

@@ -130,6 +130,8 @@ fn builder_op(kind: OpKind) -> (BuiltinOp, OpOptions) {
         OpKind::ArgMin => (BuiltinOp::ARG_MIN, OpOptions::ArgMin { output_type: 2 }),
         OpKind::Slice => (BuiltinOp::SLICE, OpOptions::Slice),
         OpKind::SpaceToBatchNd => (BuiltinOp::SPACE_TO_BATCH_ND, OpOptions::SpaceToBatchNd),
+        // A custom operator: its code is patchwise's own (see `every_kind_reads_back_...`).
+        OpKind::DetectionPostprocess => (BuiltinOp::CUSTOM, OpOptions::None),
         OpKind::BatchToSpaceNd => (BuiltinOp::BATCH_TO_SPACE_ND, OpOptions::BatchToSpaceNd),
         OpKind::ExpandDims => (BuiltinOp::EXPAND_DIMS, OpOptions::ExpandDims),
         OpKind::StridedSlice => (
@@ -149,6 +151,21 @@ fn builder_op(kind: OpKind) -> (BuiltinOp, OpOptions) {
 #[test]
 fn every_kind_reads_back_as_the_builder_wrote_it() {
     for kind in OpKind::ALL {
+        if kind == OpKind::DetectionPostprocess {
+            // Named by its custom code (the builder's `add_custom_op`).
+            let mut b = ModelBuilder::new();
+            let x = b.add_tensor(TensorSpec::int8("x", &[4], 0.5, -3));
+            let y = b.add_tensor(TensorSpec::int8("y", &[4], 0.5, -3));
+            b.add_custom_op("TFLite_Detection_PostProcess", &[x], &[y]);
+            b.add_custom_op("TFLite_Detection_PostProcessX", &[y], &[x]);
+            b.set_io(&[x], &[y]);
+            let bytes = b.finish();
+            let m = Model::parse(&bytes).unwrap();
+            assert_eq!(OpKind::from_code(m.operator(0).unwrap().opcode), Some(kind));
+            assert_eq!(m.operator(1).unwrap().opcode, numbers::builtin::CUSTOM);
+            assert_eq!(m.operator_name(0).unwrap(), b"TFLite_Detection_PostProcess");
+            continue;
+        }
         let (op, options) = builder_op(kind);
         assert_eq!(options.union_type(), kind.options_type(), "{kind:?}");
         let mut b = ModelBuilder::new();

@@ -78,6 +78,8 @@ pub enum VariantId {
     Mul16,
     Logistic16,
     Tanh16,
+    /// TFLite_Detection_PostProcess (float32 decoding and NMS).
+    DetectionPostprocess,
     /// Arm DSP port (`arm-dsp`): CONV_2D through two-pixel im2col.
     #[cfg(feature = "arm-dsp")]
     ArmConv = 64,

@@ -11,9 +11,9 @@ use crate::kernels::call::{Block, MapCall, WindowCall};
 use crate::kernels::io::{Io, Walk};
 use crate::kernels::{
     activations, add, arg_min_max, concatenation, conv, conv16, depthwise_conv, depthwise_conv16, dequantize,
-    elementwise16, fully_connected, fully_connected16, gather, hard_swish, l2norm, leaky_relu, logistic,
-    maximum_minimum, mean, mul, pad, pooling, prelu, quantize, resize_bilinear, resize_nearest, sigmoid16, softmax,
-    softmax16, space_batch, split, squared_difference, sub, tanh, transpose, transpose_conv,
+    detection_postprocess, elementwise16, fully_connected, fully_connected16, gather, hard_swish, l2norm, leaky_relu,
+    logistic, maximum_minimum, mean, mul, pad, pooling, prelu, quantize, resize_bilinear, resize_nearest, sigmoid16,
+    softmax, softmax16, space_batch, split, squared_difference, sub, tanh, transpose, transpose_conv,
 };
 use crate::memory::{as_i8, as_i8_mut, Bound};
 use crate::ops::{Family, Int16Spec, OpSpec, Params, RequantSource};
@@ -156,6 +156,14 @@ pub const TABLE: &[Variant] = &[
     int16_map(VariantId::Logistic16, "logistic_s16", is_logistic16),
     #[cfg(all(feature = "op-tanh", feature = "int16"))]
     int16_map(VariantId::Tanh16, "tanh_s16", is_tanh16),
+    #[cfg(feature = "op-detection-postprocess")]
+    separate(
+        VariantId::DetectionPostprocess,
+        "detection_postprocess_f32",
+        Family::Detection,
+        detection_scratch,
+        run_detection,
+    ),
 ];
 
 /// A 16x8 variant: whole tensors, output apart from the input, a requantization table as
@@ -290,6 +298,14 @@ fn requant_scratch(s: &OpSpec<'_>) -> Result<usize> {
 fn int16_scratch(s: &OpSpec<'_>) -> Result<usize> {
     match &s.params {
         Params::Int16(k) => table_bytes(k.requant_count()),
+        _ => Err(Error::Internal),
+    }
+}
+
+/// TFLite_Detection_PostProcess: decoded boxes, scores, NMS and merge arrays, 4-byte words.
+fn detection_scratch(s: &OpSpec<'_>) -> Result<usize> {
+    match &s.params {
+        Params::Detection(d) => d.params.scratch_words()?.checked_mul(4).ok_or(Error::TooLarge),
         _ => Err(Error::Internal),
     }
 }
@@ -554,6 +570,27 @@ fn run_arg(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<
     whole(region)?;
     let s = b.split(spec.output)?;
     arg_min_max::arg_min_max(p, s.input(input0(spec)?)?, s.out)
+}
+
+#[cfg(feature = "op-detection-postprocess")]
+/// TFLite_Detection_PostProcess: decode and NMS into the scratch, then each of the four
+/// outputs in turn.
+fn run_detection(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
+    use detection_postprocess::Output;
+    let Params::Detection(d) = &spec.params else { return Err(Error::Internal) };
+    whole(region)?;
+    let scratch: &mut [u32] =
+        bytemuck::try_cast_slice_mut(core::mem::take(&mut b.scratch)).map_err(|_| Error::Internal)?;
+    let [te, ts, ta] = d.inputs;
+    let found = {
+        let s = b.split(spec.output)?;
+        detection_postprocess::detect(&d.params, s.input(te)?, s.input(ts)?, s.input(ta)?, scratch)?
+    };
+    for (t, which) in d.outputs.into_iter().zip([Output::Boxes, Output::Classes, Output::Scores, Output::Count]) {
+        let s = b.split(t)?;
+        detection_postprocess::write_outputs(&d.params, found, scratch, which, s.out)?;
+    }
+    Ok(())
 }
 
 #[cfg(feature = "op-concatenation")]
@@ -833,11 +870,12 @@ mod tests {
         assert_eq!(VariantId::Conv as u8, 0);
         assert_eq!(VariantId::SpaceBatch as u8, 36);
         assert_eq!(VariantId::Tanh16 as u8, 48);
+        assert_eq!(VariantId::DetectionPostprocess as u8, 49);
         // With every operator compiled in, the ids are 0.. without gaps.
         #[cfg(feature = "all-ops")]
         for (i, v) in TABLE.iter().enumerate() {
             assert_eq!(v.id as usize, i, "{}", v.name);
         }
-        assert_eq!(VariantId::from_u8(VariantId::Tanh16 as u8 + 1), None);
+        assert_eq!(VariantId::from_u8(VariantId::DetectionPostprocess as u8 + 1), None);
     }
 }

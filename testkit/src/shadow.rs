@@ -584,6 +584,18 @@ impl<'m, 'p> Checker<'m, 'p> {
                     _ => Ok((walk, false)),
                 }
             }
+            // Decoded boxes (4 words a box) and seven per-box arrays; in regular mode five merge
+            // arrays of max_detections + boxes words.
+            OpKind::DetectionPostprocess => {
+                ok(V::DetectionPostprocess)?;
+                let boxes = self.tensor(op.input(0).ok_or("no input")?)?.shape.dims().get(1).copied().unwrap_or(0);
+                let max_det = self.tensor(op.output(1).ok_or("no output 1")?)?.elements();
+                let opts = self.model.custom_options(o).map_err(err("custom options"))?;
+                let map = patchwise::schema::flexbuf::Map::root(opts).map_err(err("custom options"))?;
+                let regular = map.get(b"use_regular_nms").map_err(err("custom options"))?.as_bool();
+                let words = 11 * boxes + if regular { 5 * (max_det + boxes) } else { 0 };
+                Ok((4 * words, false))
+            }
             OpKind::AveragePool2d => ok(V::AveragePool),
             OpKind::MaxPool2d => ok(V::MaxPool),
             OpKind::Mean => ok(V::Mean),
