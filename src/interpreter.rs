@@ -487,7 +487,10 @@ impl<'m, 'a> Interpreter<'m, 'a> {
     }
 
     /// Runs the model once on the current input bytes. Inputs may be overwritten by the run
-    /// (their bytes are reused once no operator needs them): write them before every invoke.
+    /// (their bytes are reused once no operator needs them): write them before every invoke,
+    /// or plan with [`Options::keep_inputs`]. Outputs may share an input's bytes
+    /// ([`output_aliases_input`](Self::output_aliases_input)): read them before writing the
+    /// next input, or plan with [`Options::outputs_apart`].
     /// A plan with external inputs ([`Options::external_input`]) runs only through
     /// [`invoke_with_inputs`](Self::invoke_with_inputs).
     pub fn invoke(&mut self) -> Result<()> {
@@ -644,6 +647,37 @@ impl<'m, 'a> Interpreter<'m, 'a> {
     /// Output `i` (model order). Valid after a successful invoke.
     pub fn output(&self, i: usize) -> Result<TensorView<'_>> {
         self.view(self.model.output(i)?)
+    }
+    /// True when output `i` shares arena bytes with some input: writing that input (for the
+    /// next invoke) overwrites the output, and the invoke itself may have overwritten the
+    /// input while computing it. Plans with [`Options::outputs_apart`] never share them (but
+    /// for a tensor that is both an input and an output), plans with [`Options::keep_inputs`]
+    /// never write over an input. Inputs kept in the caller's memory
+    /// ([`Options::external_input`]) share nothing.
+    pub fn output_aliases_input(&self, i: usize) -> Result<bool> {
+        let span = |t: usize| -> Result<Option<(usize, usize)>> {
+            let tensor = self.model.tensor(t)?;
+            let off = self.offsets.get(t);
+            if tensor.data.is_some() || off == NO_OFFSET || tensor.bytes() == 0 {
+                return Ok(None);
+            }
+            let start = off as usize;
+            Ok(Some((start, start.checked_add(tensor.bytes()).ok_or(Error::TooLarge)?)))
+        };
+        let out_t = self.model.output(i)?;
+        let Some((o0, o1)) = span(out_t)? else { return Ok(false) };
+        for k in 0..self.model.num_inputs() {
+            let in_t = self.model.input(k)?;
+            if in_t == out_t {
+                return Ok(true);
+            }
+            if let Some((i0, i1)) = span(in_t)? {
+                if i0 < o1 && o0 < i1 {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
     }
     /// Input `i` for writing.
     pub fn input_mut(&mut self, i: usize) -> Result<TensorMut<'_>> {
