@@ -121,6 +121,9 @@
 /**
  * An interpreter. Opaque: it lives inside the caller's arena, at its first byte, and is valid
  * until the arena is reused (a new `pw_interpreter_init` on it invalidates the old handle).
+ * Every call taking a handle first checks it: a checksum of its fields (set at init) and its
+ * tables inside the arena; a handle overwritten since init (a stray write, a flipped bit)
+ * gives `PW_ERR_ARENA_CORRUPTED`, never a wild pointer.
  */
 typedef struct pw_interpreter pw_interpreter;
 
@@ -689,6 +692,14 @@ typedef struct {
 #define PW_ERR_BAD_PLAN 304
 
 /**
+ * The interpreter handle at the arena's start was overwritten since init (a stray write, a
+ * flipped bit in RAM): its checksum, or a pointer in it, no longer matches what init set up.
+ * Checked by every call that takes a `pw_interpreter*`, before anything is read through it.
+ * Init again (the model and the arena are otherwise usable).
+ */
+#define PW_ERR_ARENA_CORRUPTED 305
+
+/**
  * A kernel failed at invoke time (see `pw_interpreter_last_error`).
  */
 #define PW_ERR_KERNEL_FAILED 400
@@ -846,7 +857,8 @@ pw_status pw_planned_arena_required(const uint8_t *model,
  * `pw_interpreter_invoke_with_inputs` (here: `PW_ERR_INVALID_ARGUMENT`).
  *
  * # Returns
- * `PW_OK`; `PW_ERR_NULL_POINTER`, `PW_ERR_NOT_INITIALIZED`, `PW_ERR_INVALID_ARGUMENT`, or
+ * `PW_OK`; `PW_ERR_NULL_POINTER`, `PW_ERR_NOT_INITIALIZED`, `PW_ERR_ARENA_CORRUPTED` (the
+ * handle was overwritten since init: init again), `PW_ERR_INVALID_ARGUMENT`, or
  * `PW_ERR_KERNEL_FAILED`.
  *
  * # Safety

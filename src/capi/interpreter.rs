@@ -9,6 +9,9 @@ use core::ffi::c_void;
 
 /// An interpreter. Opaque: it lives inside the caller's arena, at its first byte, and is valid
 /// until the arena is reused (a new `pw_interpreter_init` on it invalidates the old handle).
+/// Every call taking a handle first checks it: a checksum of its fields (set at init) and its
+/// tables inside the arena; a handle overwritten since init (a stray write, a flipped bit)
+/// gives `PW_ERR_ARENA_CORRUPTED`, never a wild pointer.
 pub struct pw_interpreter {
     _opaque: [u8; 0],
 }
@@ -55,7 +58,8 @@ pub struct pw_tensor {
 
 type Handle = Interpreter<'static, 'static>;
 
-/// Checks a handle pointer: NULL, alignment, then the live-handle magic.
+/// Checks a handle pointer: NULL, alignment, the live-handle magic, then the handle's integrity
+/// (checksum and pointers within the arena: `PW_ERR_ARENA_CORRUPTED`).
 ///
 /// # Safety
 /// `h` is NULL or valid for reads of 4 bytes.
@@ -72,7 +76,12 @@ unsafe fn live(h: *const pw_interpreter) -> Result<*mut Handle, pw_status> {
     if magic != HANDLE_MAGIC {
         return Err(PW_ERR_NOT_INITIALIZED);
     }
-    Ok(h as *mut Handle)
+    // SAFETY: a live handle (magic checked) built by pw_interpreter_init; only its own bytes
+    // are read, and the checksum and bounds are verified before any pointer in it is followed.
+    match unsafe { &*(h as *const Handle) }.check_integrity() {
+        Ok(()) => Ok(h as *mut Handle),
+        Err(e) => Err(status_of(&e)),
+    }
 }
 
 /// Writes `get(handle)` to `out` (the shape of every `pw_interpreter_*` getter of one value).
@@ -276,7 +285,8 @@ pub unsafe extern "C" fn pw_planned_arena_required(
 /// `pw_interpreter_invoke_with_inputs` (here: `PW_ERR_INVALID_ARGUMENT`).
 ///
 /// # Returns
-/// `PW_OK`; `PW_ERR_NULL_POINTER`, `PW_ERR_NOT_INITIALIZED`, `PW_ERR_INVALID_ARGUMENT`, or
+/// `PW_OK`; `PW_ERR_NULL_POINTER`, `PW_ERR_NOT_INITIALIZED`, `PW_ERR_ARENA_CORRUPTED` (the
+/// handle was overwritten since init: init again), `PW_ERR_INVALID_ARGUMENT`, or
 /// `PW_ERR_KERNEL_FAILED`.
 ///
 /// # Safety
