@@ -214,10 +214,11 @@ fn cmd_run(rest: &[String]) -> Result<(), Failure> {
 }
 
 /// Extra arena bytes of `--keep-inputs` and of `--outputs-apart` over `options` without
-/// either (each alone), for `plan` and `inspect`.
+/// either (each alone), for `plan` and `inspect`; without a budget (the smallest plans), which
+/// the flags' plans may not fit.
 fn io_costs(model: &[u8], options: &Options) -> Result<[usize; 2], patchwise::Error> {
     let mut base = *options;
-    (base.keep_inputs, base.outputs_apart) = (false, false);
+    (base.keep_inputs, base.outputs_apart, base.budget) = (false, false, 0);
     let without = arena_required_with(model, &base)?;
     let mut keep = base;
     keep.keep_inputs = true;
