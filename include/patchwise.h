@@ -74,6 +74,21 @@
 #define PW_FLAG_EXTERNAL_INPUT (1 << 5)
 
 /**
+ * `pw_options.flags`: inputs stay intact across `pw_interpreter_invoke` (no other tensor
+ * reuses their bytes, no operator writes over them), so an invoke can be repeated without
+ * writing the inputs again. Costs arena bytes (`patchwise plan MODEL --keep-inputs` tells how
+ * many).
+ */
+#define PW_FLAG_KEEP_INPUTS (1 << 6)
+
+/**
+ * `pw_options.flags`: outputs never share bytes with inputs
+ * (`pw_interpreter_output_aliases_input` is then 0), so writing the next input leaves the
+ * previous outputs readable. Costs arena bytes (`patchwise plan MODEL --outputs-apart`).
+ */
+#define PW_FLAG_OUTPUTS_APART (1 << 7)
+
+/**
  * `pw_model_tensor`: `index` is a model input (model order).
  */
 #define PW_MODEL_INPUT 0
@@ -107,6 +122,9 @@
 /**
  * An interpreter. Opaque: it lives inside the caller's arena, at its first byte, and is valid
  * until the arena is reused (a new `pw_interpreter_init` on it invalidates the old handle).
+ * Every call taking a handle first checks it: a checksum of its fields (set at init) and its
+ * tables inside the arena; a handle overwritten since init (a stray write, a flipped bit)
+ * gives `PW_ERR_ARENA_CORRUPTED`, never a wild pointer.
  */
 typedef struct pw_interpreter pw_interpreter;
 
@@ -133,8 +151,8 @@ typedef struct {
    */
   uint32_t struct_size;
   /**
-   * `PW_FLAG_*` bits switching memory-planning tricks off (0 = all on) and keeping inputs
-   * outside the arena.
+   * `PW_FLAG_*` bits switching memory-planning tricks off (0 = all on), keeping inputs
+   * outside the arena, keeping inputs intact across invoke and outputs apart from inputs.
    */
   uint32_t flags;
   /**
@@ -675,6 +693,14 @@ typedef struct {
 #define PW_ERR_BAD_PLAN 304
 
 /**
+ * The interpreter handle at the arena's start was overwritten since init (a stray write, a
+ * flipped bit in RAM): its checksum, or a pointer in it, no longer matches what init set up.
+ * Checked by every call that takes a `pw_interpreter*`, before anything is read through it.
+ * Init again (the model and the arena are otherwise usable).
+ */
+#define PW_ERR_ARENA_CORRUPTED 305
+
+/**
  * A kernel failed at invoke time (see `pw_interpreter_last_error`).
  */
 #define PW_ERR_KERNEL_FAILED 400
@@ -827,12 +853,13 @@ pw_status pw_planned_arena_required(const uint8_t *model,
  * Runs the model once on the current input data.
  *
  * Input data may be overwritten during the run (as in TFLM): write all inputs before every
- * invoke. On failure, `pw_interpreter_last_error` names the operator. An interpreter
+ * invoke, or init with `PW_FLAG_KEEP_INPUTS`. On failure, `pw_interpreter_last_error` names the operator. An interpreter
  * initialized with `PW_FLAG_EXTERNAL_INPUT` runs only through
  * `pw_interpreter_invoke_with_inputs` (here: `PW_ERR_INVALID_ARGUMENT`).
  *
  * # Returns
- * `PW_OK`; `PW_ERR_NULL_POINTER`, `PW_ERR_NOT_INITIALIZED`, `PW_ERR_INVALID_ARGUMENT`, or
+ * `PW_OK`; `PW_ERR_NULL_POINTER`, `PW_ERR_NOT_INITIALIZED`, `PW_ERR_ARENA_CORRUPTED` (the
+ * handle was overwritten since init: init again), `PW_ERR_INVALID_ARGUMENT`, or
  * `PW_ERR_KERNEL_FAILED`.
  *
  * # Safety
@@ -881,6 +908,13 @@ pw_status pw_interpreter_output_count(const pw_interpreter *interp, size_t *coun
 /**
  * Describes input `index` (model order); write the input through `tensor->data`.
  *
+ * Shared bytes: to keep the arena small, the plan reuses an input's bytes once no operator
+ * needs the input any more. By default, therefore, `pw_interpreter_invoke` may overwrite the
+ * input (write every input before every invoke; `PW_FLAG_KEEP_INPUTS` keeps them intact), and
+ * an output may occupy some of the input's bytes, so that writing the next input destroys the
+ * previous output (`pw_interpreter_output_aliases_input` tells; `PW_FLAG_OUTPUTS_APART`
+ * prevents it).
+ *
  * An interpreter initialized with `PW_FLAG_EXTERNAL_INPUT` keeps its inputs in the caller's
  * memory: they have no bytes in the arena, this returns `PW_ERR_INVALID_ARGUMENT`, and they
  * are passed to `pw_interpreter_invoke_with_inputs` instead.
@@ -898,6 +932,11 @@ pw_status pw_interpreter_input(pw_interpreter *interp, size_t index, pw_tensor *
  * Describes output `index` (model order); read it through `tensor->data` after a successful
  * `pw_interpreter_invoke`.
  *
+ * Shared bytes: by default an output may occupy bytes of an input (the plan reuses the
+ * input's bytes once no operator needs it): read the outputs before writing the next input.
+ * `pw_interpreter_output_aliases_input` tells whether this output does; planning with
+ * `PW_FLAG_OUTPUTS_APART` keeps every output apart from the inputs.
+ *
  * # Returns
  * `PW_OK`; `PW_ERR_NULL_POINTER`, `PW_ERR_NOT_INITIALIZED`, `PW_ERR_INVALID_ARGUMENT` for an
  * index ≥ the output count.
@@ -906,6 +945,23 @@ pw_status pw_interpreter_input(pw_interpreter *interp, size_t index, pw_tensor *
  * `interp` a handle; `tensor` valid for writing a `pw_tensor`.
  */
 pw_status pw_interpreter_output(const pw_interpreter *interp, size_t index, pw_tensor *tensor);
+
+/**
+ * Sets `*aliases` to 1 when output `index` shares arena bytes with some input (writing that
+ * input overwrites the output), else 0. Always 0 with `PW_FLAG_OUTPUTS_APART` (except for a
+ * tensor that is both an input and an output) and for inputs kept in the caller's memory
+ * (`PW_FLAG_EXTERNAL_INPUT`).
+ *
+ * # Returns
+ * `PW_OK`; `PW_ERR_NULL_POINTER`, `PW_ERR_NOT_INITIALIZED`, `PW_ERR_INVALID_ARGUMENT` for an
+ * index ≥ the output count.
+ *
+ * # Safety
+ * `interp` a handle; `aliases` valid for writing an `int`.
+ */
+pw_status pw_interpreter_output_aliases_input(const pw_interpreter *interp,
+                                              size_t index,
+                                              int *aliases);
 
 /**
  * Arena bytes the interpreter uses (equals `pw_arena_required`).

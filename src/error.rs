@@ -73,6 +73,10 @@ pub enum Error {
     BadPlan,
     /// The arena does not start at a 16-byte boundary.
     ArenaMisaligned,
+    /// The interpreter handle at the arena's start was changed since init (a stray write, a
+    /// flipped bit in RAM): its checksum or a pointer in it no longer matches what init set
+    /// up. Nothing of the arena was used; init again.
+    ArenaCorrupted,
     /// The model needs more bookkeeping than patchwise's fixed limits (e.g. too many tensors).
     TooLarge,
     /// Sizing the arena without one needs more stack than patchwise allows itself (no_std
@@ -203,6 +207,10 @@ impl fmt::Display for Error {
             ),
             Error::ArenaTooSmall { required } => write!(f, "arena too small: {required} bytes required"),
             Error::ArenaMisaligned => write!(f, "arena not 16-byte aligned"),
+            Error::ArenaCorrupted => write!(
+                f,
+                "the interpreter's memory was overwritten since init (a stray write or a flipped bit in the arena): init again"
+            ),
             Error::TooLarge => write!(f, "the model exceeds patchwise's fixed limits"),
             Error::OverBudget { required } => {
                 write!(f, "no plan fits the memory budget: the smallest arena for this model is {required} bytes")

@@ -107,6 +107,9 @@ pub struct Interpreter<'m, 'a> {
     offsets: Offsets<'a>,
     op_plan: &'a [u16],
     activations: &'a mut [u8],
+    /// Checksum of every field above ([`Interpreter::checksum`]), set at the end of init and
+    /// after every change of `failed_op`; [`Interpreter::check_integrity`] compares it.
+    check: u32,
 }
 
 /// Byte sizes of the tables kept in the arena for a model (every sum checked at `of`).
@@ -473,8 +476,19 @@ impl<'m, 'a> Interpreter<'m, 'a> {
         }
         activations.fill(0);
         let used = u32::try_from(used).map_err(|_| Error::TooLarge)?;
-        let interp =
-            Interpreter { magic: HANDLE_MAGIC, used, failed_op: [u32::MAX; 2], model, offsets, op_plan, activations };
+        let mut interp = Interpreter {
+            magic: HANDLE_MAGIC,
+            used,
+            failed_op: [u32::MAX; 2],
+            model,
+            offsets,
+            op_plan,
+            activations,
+            check: 0,
+        };
+        // The checksum covers values only (no address of the handle itself): moving the
+        // struct into the arena keeps it valid.
+        interp.check = interp.checksum();
         let slot = head.as_mut_ptr() as *mut Interpreter<'m, 'a>;
         // SAFETY: `head` is HEADER_BYTES ≥ size_of::<Interpreter>() bytes, starts at the arena's
         // 16-byte-aligned first byte (align_of::<Interpreter>() ≤ 16, asserted above), and is
@@ -487,7 +501,10 @@ impl<'m, 'a> Interpreter<'m, 'a> {
     }
 
     /// Runs the model once on the current input bytes. Inputs may be overwritten by the run
-    /// (their bytes are reused once no operator needs them): write them before every invoke.
+    /// (their bytes are reused once no operator needs them): write them before every invoke,
+    /// or plan with [`Options::keep_inputs`]. Outputs may share an input's bytes
+    /// ([`output_aliases_input`](Self::output_aliases_input)): read them before writing the
+    /// next input, or plan with [`Options::outputs_apart`].
     /// A plan with external inputs ([`Options::external_input`]) runs only through
     /// [`invoke_with_inputs`](Self::invoke_with_inputs).
     pub fn invoke(&mut self) -> Result<()> {
@@ -507,6 +524,7 @@ impl<'m, 'a> Interpreter<'m, 'a> {
     /// operator, or one fused segment (its operators run together row by row, so they are
     /// timed together). A per-operator profiler is an [`Observer`] reading a clock.
     pub fn invoke_observed(&mut self, inputs: Option<&[&[u8]]>, observer: &mut impl Observer) -> Result<()> {
+        self.check_integrity()?;
         let Some(inputs) = inputs else {
             for i in 0..self.model.num_inputs() {
                 let t = self.model.input(i)?;
@@ -584,12 +602,75 @@ impl<'m, 'a> Interpreter<'m, 'a> {
             // a segment's is reported at its first operator.
             let opcode = self.model.operator(o).map_or(u32::MAX, |op| op.opcode);
             self.failed_op = [o as u32, opcode];
+            self.check = self.checksum();
             return Err(match e {
                 Error::KernelFailed { .. } => e,
                 _ => Error::KernelFailed { op: o as u32, opcode },
             });
         }
-        self.failed_op = [u32::MAX; 2];
+        if self.failed_op != [u32::MAX; 2] {
+            self.failed_op = [u32::MAX; 2];
+            self.check = self.checksum();
+        }
+        Ok(())
+    }
+
+    /// Checksum of the handle's fields: every number and address it keeps, mixed word by word
+    /// by a step that is a bijection of the running state for each word (xor, multiply by an
+    /// odd constant, rotate), so any change of a single word (a flipped bit, among others)
+    /// changes the result.
+    fn checksum(&self) -> u32 {
+        let mut h: u32 = 0x5057_4931;
+        let mut mix = |w: usize| {
+            let w = w as u64;
+            h = (h ^ w as u32).wrapping_mul(0x9E37_79B1).rotate_left(15);
+            // The upper half exists on 64-bit targets only.
+            if usize::BITS > 32 {
+                h = (h ^ (w >> 32) as u32).wrapping_mul(0x9E37_79B1).rotate_left(15);
+            }
+        };
+        mix(self.magic as usize);
+        mix(self.used as usize);
+        mix(self.failed_op[0] as usize);
+        mix(self.failed_op[1] as usize);
+        self.model.fingerprint(&mut mix);
+        let (width, table, entries) = self.offsets.raw();
+        for w in [width, table, entries, self.op_plan.as_ptr() as usize, self.op_plan.len()] {
+            mix(w);
+        }
+        mix(self.activations.as_ptr() as usize);
+        mix(self.activations.len());
+        h
+    }
+
+    /// [`Error::ArenaCorrupted`] unless the handle is as init left it: the live-handle magic,
+    /// the checksum of its fields, and its tables and activation area inside the arena bytes
+    /// it uses (after the handle, sized for the model). Every invoke and every C entry point
+    /// taking a handle call it before reading anything through the handle's pointers; it
+    /// reads only the handle's own bytes.
+    pub fn check_integrity(&self) -> Result<()> {
+        if self.magic != HANDLE_MAGIC || self.check != self.checksum() {
+            return Err(Error::ArenaCorrupted);
+        }
+        let base = self as *const Self as usize;
+        let start = base.checked_add(HEADER_BYTES).ok_or(Error::ArenaCorrupted)?;
+        let end = base.checked_add(self.used as usize).ok_or(Error::ArenaCorrupted)?;
+        // `[addr, addr + bytes)` lies in the arena after the handle.
+        let inside = |addr: usize, bytes: Option<usize>| {
+            bytes.and_then(|b| addr.checked_add(b)).is_some_and(|e| addr >= start && e <= end)
+        };
+        let (width, table, entries) = self.offsets.raw();
+        let buffers = self.model.num_tensors().checked_add(self.model.num_operators());
+        let plan = self.op_plan.as_ptr() as usize;
+        let act = self.activations.as_ptr() as usize;
+        if Some(entries) != buffers
+            || !inside(table, entries.checked_mul(width))
+            || self.op_plan.len() != self.model.num_operators()
+            || !inside(plan, self.op_plan.len().checked_mul(2))
+            || !inside(act, Some(self.activations.len()))
+        {
+            return Err(Error::ArenaCorrupted);
+        }
         Ok(())
     }
 
@@ -644,6 +725,37 @@ impl<'m, 'a> Interpreter<'m, 'a> {
     /// Output `i` (model order). Valid after a successful invoke.
     pub fn output(&self, i: usize) -> Result<TensorView<'_>> {
         self.view(self.model.output(i)?)
+    }
+    /// True when output `i` shares arena bytes with some input: writing that input (for the
+    /// next invoke) overwrites the output, and the invoke itself may have overwritten the
+    /// input while computing it. Plans with [`Options::outputs_apart`] never share them (but
+    /// for a tensor that is both an input and an output), plans with [`Options::keep_inputs`]
+    /// never write over an input. Inputs kept in the caller's memory
+    /// ([`Options::external_input`]) share nothing.
+    pub fn output_aliases_input(&self, i: usize) -> Result<bool> {
+        let span = |t: usize| -> Result<Option<(usize, usize)>> {
+            let tensor = self.model.tensor(t)?;
+            let off = self.offsets.get(t);
+            if tensor.data.is_some() || off == NO_OFFSET || tensor.bytes() == 0 {
+                return Ok(None);
+            }
+            let start = off as usize;
+            Ok(Some((start, start.checked_add(tensor.bytes()).ok_or(Error::TooLarge)?)))
+        };
+        let out_t = self.model.output(i)?;
+        let Some((o0, o1)) = span(out_t)? else { return Ok(false) };
+        for k in 0..self.model.num_inputs() {
+            let in_t = self.model.input(k)?;
+            if in_t == out_t {
+                return Ok(true);
+            }
+            if let Some((i0, i1)) = span(in_t)? {
+                if i0 < o1 && o0 < i1 {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
     }
     /// Input `i` for writing.
     pub fn input_mut(&mut self, i: usize) -> Result<TensorMut<'_>> {

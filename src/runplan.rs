@@ -105,6 +105,14 @@ impl Offsets<'_> {
         }
     }
 
+    /// Entry width in bytes (2 or 4), address of the first entry and number of entries.
+    pub fn raw(&self) -> (usize, usize, usize) {
+        match self {
+            Offsets::Narrow(t) => (2, t.as_ptr() as usize, t.len()),
+            Offsets::Wide(t) => (4, t.as_ptr() as usize, t.len()),
+        }
+    }
+
     /// Offset of buffer `b` ([`NO_OFFSET`] if none or out of range).
     #[inline]
     pub fn get(&self, b: usize) -> u32 {

@@ -25,8 +25,9 @@ const USAGE: &str = "usage:
   patchwise bench MODEL [--iters N] [--warmup N] [--per-op] [--json]
   patchwise inspect MODEL [--json]
   patchwise demo
-memory options (run, plan, bench): --patch off|auto|all, --layer-by-layer, --external-input, --budget BYTES, --no-pad-fusion,
-  --no-alias, --no-in-place, --no-overlap, --no-search";
+memory options (run, plan, bench, inspect): --patch off|auto|all, --layer-by-layer, --external-input, --budget BYTES,
+  --no-pad-fusion, --no-alias, --no-in-place, --no-overlap, --no-search, --keep-inputs (inputs intact across invoke),
+  --outputs-apart (outputs never share bytes with inputs)";
 
 enum Failure {
     Usage(String),
@@ -94,6 +95,8 @@ const MEMORY_FLAGS: &[&str] = &[
     "--no-overlap",
     "--no-search",
     "--external-input",
+    "--keep-inputs",
+    "--outputs-apart",
     "--budget",
 ];
 
@@ -120,11 +123,14 @@ fn parse(rest: &[String], allowed: &[&str]) -> Result<Args, Failure> {
                 v => return Err(Failure::Usage(format!("--patch takes off, auto or all, not '{v}'"))),
             },
             "--layer-by-layer" => {
-                let (external, budget) = (a.options.external_input, a.options.budget);
+                let o = a.options;
                 a.options = Options::layer_by_layer();
-                (a.options.external_input, a.options.budget) = (external, budget);
+                (a.options.external_input, a.options.budget) = (o.external_input, o.budget);
+                (a.options.keep_inputs, a.options.outputs_apart) = (o.keep_inputs, o.outputs_apart);
             }
             "--external-input" => a.options.external_input = true,
+            "--keep-inputs" => a.options.keep_inputs = true,
+            "--outputs-apart" => a.options.outputs_apart = true,
             "--budget" => {
                 let v = value()?;
                 a.options.budget = match v.parse() {
@@ -207,12 +213,42 @@ fn cmd_run(rest: &[String]) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Extra arena bytes of `--keep-inputs` and of `--outputs-apart` over `options` without
+/// either (each alone), for `plan` and `inspect`; without a budget (the smallest plans), which
+/// the flags' plans may not fit.
+fn io_costs(model: &[u8], options: &Options) -> Result<[usize; 2], patchwise::Error> {
+    let mut base = *options;
+    (base.keep_inputs, base.outputs_apart, base.budget) = (false, false, 0);
+    let without = arena_required_with(model, &base)?;
+    let mut keep = base;
+    keep.keep_inputs = true;
+    let mut apart = base;
+    apart.outputs_apart = true;
+    let extra = |o: &Options| arena_required_with(model, o).map(|n| n.saturating_sub(without));
+    Ok([extra(&keep)?, extra(&apart)?])
+}
+
+/// The text lines of [`io_costs`].
+fn io_costs_text([keep, apart]: [usize; 2]) -> String {
+    format!(
+        "keep inputs          +{keep} bytes (--keep-inputs: inputs intact across invoke)\n\
+         outputs apart        +{apart} bytes (--outputs-apart: outputs never share bytes with inputs)\n"
+    )
+}
+
+/// `json` (one object ending in `}` and a newline) with the fields of [`io_costs`] added.
+fn with_io_costs_json(json: &str, [keep, apart]: [usize; 2]) -> String {
+    let body = json.trim_end().strip_suffix('}').unwrap_or(json);
+    format!("{body}, \"keep_inputs_extra_bytes\": {keep}, \"outputs_apart_extra_bytes\": {apart}}}\n")
+}
+
 fn plan_text(model_bytes: &[u8], options: &Options, json: bool) -> Result<String, Failure> {
     let v = plan_view::build(model_bytes, options).map_err(run_err("plan"))?;
+    let costs = io_costs(model_bytes, options).map_err(run_err("plan"))?;
     if json {
-        plan_view::json(&v).map_err(run_err("plan"))
+        Ok(with_io_costs_json(&plan_view::json(&v).map_err(run_err("plan"))?, costs))
     } else {
-        Ok(plan_view::text(&v))
+        Ok(plan_view::text(&v) + &io_costs_text(costs))
     }
 }
 
@@ -248,10 +284,13 @@ fn cmd_inspect(rest: &[String]) -> Result<(), Failure> {
     let a = parse(rest, &[&["--json"], MEMORY_FLAGS].concat())?;
     let (path, model) = read_model(&a)?;
     let i = inspect::inspect(&model, &a.options).map_err(run_err(&path))?;
-    if a.json {
-        print!("{}", inspect::json(&path, &i));
-    } else {
-        print!("{}", inspect::text(&path, &i));
+    // The costs of the sharing options, when the model runs at all.
+    let costs = io_costs(&model, &a.options).ok();
+    match (a.json, costs) {
+        (true, Some(c)) => print!("{}", with_io_costs_json(&inspect::json(&path, &i), c)),
+        (true, None) => print!("{}", inspect::json(&path, &i)),
+        (false, Some(c)) => print!("{}{}", inspect::text(&path, &i), io_costs_text(c)),
+        (false, None) => print!("{}", inspect::text(&path, &i)),
     }
     Ok(())
 }

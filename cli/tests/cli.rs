@@ -364,3 +364,28 @@ fn plan_emit_writes_a_plan_the_library_accepts() {
     assert!(patchwise::Interpreter::init_planned(&model, &plan, &mut arena[offset..offset + need]).is_ok());
     std::fs::remove_dir_all(&tmp).ok();
 }
+
+#[test]
+fn plan_and_inspect_report_what_keeping_inputs_and_outputs_apart_costs() {
+    let model_path = case_dir("conv_3x3_s1_same").join("model.tflite");
+    let model = std::fs::read(&model_path).unwrap();
+    let json = |args: &[&str]| {
+        let out = exe().arg(args[0]).arg(&model_path).args(&args[1..]).arg("--json").output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let base = patchwise::arena_required(&model).unwrap() as f64;
+    for cmd in ["plan", "inspect"] {
+        let text = json(&[cmd]);
+        let keep = number_after(&text, "keep_inputs_extra_bytes").expect("keep_inputs_extra_bytes");
+        let apart = number_after(&text, "outputs_apart_extra_bytes").expect("outputs_apart_extra_bytes");
+        // Each figure is the arena with the flag minus the arena without it.
+        let with_keep = number_after(&json(&[cmd, "--keep-inputs"]), "arena_bytes").unwrap();
+        let with_apart = number_after(&json(&[cmd, "--outputs-apart"]), "arena_bytes").unwrap();
+        assert_eq!(with_keep, base + keep, "{cmd} --keep-inputs");
+        assert_eq!(with_apart, base + apart, "{cmd} --outputs-apart");
+        let out = exe().arg(cmd).arg(&model_path).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("keep inputs") && text.contains("outputs apart"), "{text}");
+    }
+}

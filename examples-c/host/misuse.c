@@ -58,6 +58,7 @@ static const struct {
     {PW_ERR_PLAN_NEEDS_ARENA, "PW_ERR_PLAN_NEEDS_ARENA"},
     {PW_ERR_OVER_BUDGET, "PW_ERR_OVER_BUDGET"},
     {PW_ERR_BAD_PLAN, "PW_ERR_BAD_PLAN"},
+    {PW_ERR_ARENA_CORRUPTED, "PW_ERR_ARENA_CORRUPTED"},
     {PW_ERR_KERNEL_FAILED, "PW_ERR_KERNEL_FAILED"},
 };
 enum { N_STATUSES = sizeof STATUSES / sizeof STATUSES[0] };
@@ -966,6 +967,126 @@ out:
 
 /* A short label for a model path: "conv_1x1" for ".../conv_1x1/model.tflite", else the file
  * name. Written into `buf`. */
+/* ---- inputs and outputs sharing bytes (PW_FLAG_KEEP_INPUTS, PW_FLAG_OUTPUTS_APART) --------- */
+
+/* Copies all inputs, one after another, into `buf` (at most `cap` bytes); 0 if they do not
+ * fit or cannot be read. */
+static size_t snapshot_inputs(pw_interpreter *h, uint8_t *buf, size_t cap)
+{
+    size_t n = 0;
+    size_t len = 0;
+    if (pw_interpreter_input_count(h, &n) != PW_OK) {
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        pw_tensor t;
+        if (pw_interpreter_input(h, i, &t) != PW_OK || t.bytes > cap - len) {
+            return 0;
+        }
+        memcpy(buf + len, t.data, t.bytes);
+        len += t.bytes;
+    }
+    return len;
+}
+
+/* The flags' guarantees: with PW_FLAG_KEEP_INPUTS invoke leaves the inputs as they were and a
+ * repeated invoke gives the same outputs; with PW_FLAG_OUTPUTS_APART no output aliases an
+ * input and the outputs survive writing the next inputs. Each flag costs no fewer bytes than
+ * none; misuse of pw_interpreter_output_aliases_input is refused. */
+static void check_io_sharing(const uint8_t *model, size_t len, size_t required)
+{
+    uint8_t *ref = malloc(SNAP_CAP);
+    uint8_t *got = malloc(SNAP_CAP);
+    uint8_t *in_ref = malloc(SNAP_CAP);
+    uint8_t *in_got = malloc(SNAP_CAP);
+    if (ref == NULL || got == NULL || in_ref == NULL || in_got == NULL) {
+        exit(2);
+    }
+    /* Reference outputs from the default plan. */
+    uint8_t *arena = xmalloc_aligned(required);
+    pw_interpreter *h = NULL;
+    expect_status(pw_interpreter_init(model, len, arena, required, NULL, &h), PW_OK, "init (default flags)");
+    size_t n_ref = 0;
+    if (h != NULL) {
+        size_t outputs = 0;
+        pw_interpreter_output_count(h, &outputs);
+        int a = 7;
+        expect_status(pw_interpreter_output_aliases_input(h, 0, NULL), PW_ERR_NULL_POINTER,
+                      "output_aliases_input(NULL out)");
+        expect_status(pw_interpreter_output_aliases_input(NULL, 0, &a), PW_ERR_NULL_POINTER,
+                      "output_aliases_input(NULL handle)");
+        expect_status(pw_interpreter_output_aliases_input(h, outputs, &a), PW_ERR_INVALID_ARGUMENT,
+                      "output_aliases_input(index past the outputs)");
+        check(a == 7, "output_aliases_input leaves *aliases untouched on failure");
+        for (size_t j = 0; j < outputs; j++) {
+            a = 7;
+            expect_status(pw_interpreter_output_aliases_input(h, j, &a), PW_OK, "output_aliases_input");
+            check(a == 0 || a == 1, "output %zu aliases an input: %d (default plan)", j, a);
+        }
+        fill_inputs(h, 77);
+        expect_status(pw_interpreter_invoke(h), PW_OK, "invoke (default flags)");
+        n_ref = snapshot_outputs(h, ref, SNAP_CAP);
+    }
+    free(arena);
+
+    const uint32_t flag_sets[] = {PW_FLAG_KEEP_INPUTS, PW_FLAG_OUTPUTS_APART,
+                                  PW_FLAG_KEEP_INPUTS | PW_FLAG_OUTPUTS_APART};
+    for (size_t f = 0; f < sizeof flag_sets / sizeof flag_sets[0]; f++) {
+        const uint32_t flags = flag_sets[f];
+        pw_options o;
+        pw_options_default(&o);
+        o.flags = flags;
+        size_t need = 0;
+        char desc[128];
+        snprintf(desc, sizeof desc, "arena_required(flags=0x%" PRIx32 ")", flags);
+        expect_status(pw_arena_required(model, len, &o, &need), PW_OK, desc);
+        check(need >= required, "flags=0x%" PRIx32 " cost %zu extra bytes", flags, need - required);
+        arena = xmalloc_aligned(need);
+        h = NULL;
+        snprintf(desc, sizeof desc, "init(flags=0x%" PRIx32 ")", flags);
+        expect_status(pw_interpreter_init(model, len, arena, need, &o, &h), PW_OK, desc);
+        if (h == NULL) {
+            free(arena);
+            continue;
+        }
+        fill_inputs(h, 77);
+        size_t n_in = snapshot_inputs(h, in_ref, SNAP_CAP);
+        expect_status(pw_interpreter_invoke(h), PW_OK, "invoke");
+        check(n_ref > 0 && snapshot_outputs(h, got, SNAP_CAP) == n_ref && memcmp(got, ref, n_ref) == 0,
+              "flags=0x%" PRIx32 ": the default plan's outputs", flags);
+        if (flags & PW_FLAG_KEEP_INPUTS) {
+            check(n_in > 0 && snapshot_inputs(h, in_got, SNAP_CAP) == n_in && memcmp(in_got, in_ref, n_in) == 0,
+                  "flags=0x%" PRIx32 ": invoke leaves the inputs intact", flags);
+            expect_status(pw_interpreter_invoke(h), PW_OK, "invoke again without writing the inputs");
+            check(snapshot_outputs(h, got, SNAP_CAP) == n_ref && memcmp(got, ref, n_ref) == 0,
+                  "flags=0x%" PRIx32 ": a repeated invoke gives the same outputs", flags);
+        }
+        if (flags & PW_FLAG_OUTPUTS_APART) {
+            size_t outputs = 0;
+            pw_interpreter_output_count(h, &outputs);
+            for (size_t j = 0; j < outputs; j++) {
+                int a = 7;
+                expect_status(pw_interpreter_output_aliases_input(h, j, &a), PW_OK, "output_aliases_input");
+                check(a == 0, "flags=0x%" PRIx32 ": output %zu shares no byte with an input", flags, j);
+            }
+            fill_inputs(h, 78); /* the next inputs */
+            check(snapshot_outputs(h, got, SNAP_CAP) == n_ref && memcmp(got, ref, n_ref) == 0,
+                  "flags=0x%" PRIx32 ": outputs intact after writing the next inputs", flags);
+        }
+        free(arena);
+    }
+    /* The bit after the last flag is refused. */
+    pw_options o;
+    pw_options_default(&o);
+    o.flags = PW_FLAG_OUTPUTS_APART << 1;
+    size_t b = SIZE_SENTINEL;
+    expect_status(pw_arena_required(model, len, &o, &b), PW_ERR_BAD_OPTIONS, "arena_required(flag bit 8)");
+    free(in_got);
+    free(in_ref);
+    free(got);
+    free(ref);
+}
+
 static const char *model_label(const char *path, char *buf, size_t cap)
 {
     const char *base = strrchr(path, '/');
@@ -1188,6 +1309,7 @@ int main(int argc, char **argv)
         check_handles_and_tensors(model, len, required);
         check_lifecycle(model, len, required);
         check_external_inputs(model, len, required);
+        check_io_sharing(model, len, required);
         check_model_description(model, len, required);
         free(model);
     }

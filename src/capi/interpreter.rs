@@ -9,6 +9,9 @@ use core::ffi::c_void;
 
 /// An interpreter. Opaque: it lives inside the caller's arena, at its first byte, and is valid
 /// until the arena is reused (a new `pw_interpreter_init` on it invalidates the old handle).
+/// Every call taking a handle first checks it: a checksum of its fields (set at init) and its
+/// tables inside the arena; a handle overwritten since init (a stray write, a flipped bit)
+/// gives `PW_ERR_ARENA_CORRUPTED`, never a wild pointer.
 pub struct pw_interpreter {
     _opaque: [u8; 0],
 }
@@ -55,7 +58,8 @@ pub struct pw_tensor {
 
 type Handle = Interpreter<'static, 'static>;
 
-/// Checks a handle pointer: NULL, alignment, then the live-handle magic.
+/// Checks a handle pointer: NULL, alignment, the live-handle magic, then the handle's integrity
+/// (checksum and pointers within the arena: `PW_ERR_ARENA_CORRUPTED`).
 ///
 /// # Safety
 /// `h` is NULL or valid for reads of 4 bytes.
@@ -72,7 +76,12 @@ unsafe fn live(h: *const pw_interpreter) -> Result<*mut Handle, pw_status> {
     if magic != HANDLE_MAGIC {
         return Err(PW_ERR_NOT_INITIALIZED);
     }
-    Ok(h as *mut Handle)
+    // SAFETY: a live handle (magic checked) built by pw_interpreter_init; only its own bytes
+    // are read, and the checksum and bounds are verified before any pointer in it is followed.
+    match unsafe { &*(h as *const Handle) }.check_integrity() {
+        Ok(()) => Ok(h as *mut Handle),
+        Err(e) => Err(status_of(&e)),
+    }
 }
 
 /// Writes `get(handle)` to `out` (the shape of every `pw_interpreter_*` getter of one value).
@@ -271,12 +280,13 @@ pub unsafe extern "C" fn pw_planned_arena_required(
 /// Runs the model once on the current input data.
 ///
 /// Input data may be overwritten during the run (as in TFLM): write all inputs before every
-/// invoke. On failure, `pw_interpreter_last_error` names the operator. An interpreter
+/// invoke, or init with `PW_FLAG_KEEP_INPUTS`. On failure, `pw_interpreter_last_error` names the operator. An interpreter
 /// initialized with `PW_FLAG_EXTERNAL_INPUT` runs only through
 /// `pw_interpreter_invoke_with_inputs` (here: `PW_ERR_INVALID_ARGUMENT`).
 ///
 /// # Returns
-/// `PW_OK`; `PW_ERR_NULL_POINTER`, `PW_ERR_NOT_INITIALIZED`, `PW_ERR_INVALID_ARGUMENT`, or
+/// `PW_OK`; `PW_ERR_NULL_POINTER`, `PW_ERR_NOT_INITIALIZED`, `PW_ERR_ARENA_CORRUPTED` (the
+/// handle was overwritten since init: init again), `PW_ERR_INVALID_ARGUMENT`, or
 /// `PW_ERR_KERNEL_FAILED`.
 ///
 /// # Safety
@@ -380,6 +390,13 @@ pub unsafe extern "C" fn pw_interpreter_output_count(interp: *const pw_interpret
 
 /// Describes input `index` (model order); write the input through `tensor->data`.
 ///
+/// Shared bytes: to keep the arena small, the plan reuses an input's bytes once no operator
+/// needs the input any more. By default, therefore, `pw_interpreter_invoke` may overwrite the
+/// input (write every input before every invoke; `PW_FLAG_KEEP_INPUTS` keeps them intact), and
+/// an output may occupy some of the input's bytes, so that writing the next input destroys the
+/// previous output (`pw_interpreter_output_aliases_input` tells; `PW_FLAG_OUTPUTS_APART`
+/// prevents it).
+///
 /// An interpreter initialized with `PW_FLAG_EXTERNAL_INPUT` keeps its inputs in the caller's
 /// memory: they have no bytes in the arena, this returns `PW_ERR_INVALID_ARGUMENT`, and they
 /// are passed to `pw_interpreter_invoke_with_inputs` instead.
@@ -423,6 +440,11 @@ pub unsafe extern "C" fn pw_interpreter_input(
 /// Describes output `index` (model order); read it through `tensor->data` after a successful
 /// `pw_interpreter_invoke`.
 ///
+/// Shared bytes: by default an output may occupy bytes of an input (the plan reuses the
+/// input's bytes once no operator needs it): read the outputs before writing the next input.
+/// `pw_interpreter_output_aliases_input` tells whether this output does; planning with
+/// `PW_FLAG_OUTPUTS_APART` keeps every output apart from the inputs.
+///
 /// # Returns
 /// `PW_OK`; `PW_ERR_NULL_POINTER`, `PW_ERR_NOT_INITIALIZED`, `PW_ERR_INVALID_ARGUMENT` for an
 /// index ≥ the output count.
@@ -452,6 +474,42 @@ pub unsafe extern "C" fn pw_interpreter_output(
     // SAFETY: non-NULL and writable (caller's contract).
     unsafe { tensor.write_unaligned(t) };
     PW_OK
+}
+
+/// Sets `*aliases` to 1 when output `index` shares arena bytes with some input (writing that
+/// input overwrites the output), else 0. Always 0 with `PW_FLAG_OUTPUTS_APART` (except for a
+/// tensor that is both an input and an output) and for inputs kept in the caller's memory
+/// (`PW_FLAG_EXTERNAL_INPUT`).
+///
+/// # Returns
+/// `PW_OK`; `PW_ERR_NULL_POINTER`, `PW_ERR_NOT_INITIALIZED`, `PW_ERR_INVALID_ARGUMENT` for an
+/// index ≥ the output count.
+///
+/// # Safety
+/// `interp` a handle; `aliases` valid for writing an `int`.
+#[no_mangle]
+pub unsafe extern "C" fn pw_interpreter_output_aliases_input(
+    interp: *const pw_interpreter,
+    index: usize,
+    aliases: *mut core::ffi::c_int,
+) -> pw_status {
+    if aliases.is_null() {
+        return PW_ERR_NULL_POINTER;
+    }
+    // SAFETY: caller's contract on `interp`.
+    let h = match unsafe { live(interp) } {
+        Ok(h) => h,
+        Err(e) => return e,
+    };
+    // SAFETY: live handle.
+    match unsafe { &*h }.output_aliases_input(index) {
+        Ok(a) => {
+            // SAFETY: non-NULL and writable (caller's contract).
+            unsafe { aliases.write_unaligned(core::ffi::c_int::from(a)) };
+            PW_OK
+        }
+        Err(e) => status_of(&e),
+    }
 }
 
 /// Arena bytes the interpreter uses (equals `pw_arena_required`).

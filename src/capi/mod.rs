@@ -55,7 +55,16 @@ pub const PW_FLAG_NO_SEARCH: u32 = 1 << 4;
 /// and take no arena bytes; every invoke must then be `pw_interpreter_invoke_with_inputs`. An
 /// input that is also an output stays in the arena.
 pub const PW_FLAG_EXTERNAL_INPUT: u32 = 1 << 5;
-const PW_FLAGS_KNOWN: u32 = 0x3f;
+/// `pw_options.flags`: inputs stay intact across `pw_interpreter_invoke` (no other tensor
+/// reuses their bytes, no operator writes over them), so an invoke can be repeated without
+/// writing the inputs again. Costs arena bytes (`patchwise plan MODEL --keep-inputs` tells how
+/// many).
+pub const PW_FLAG_KEEP_INPUTS: u32 = 1 << 6;
+/// `pw_options.flags`: outputs never share bytes with inputs
+/// (`pw_interpreter_output_aliases_input` is then 0), so writing the next input leaves the
+/// previous outputs readable. Costs arena bytes (`patchwise plan MODEL --outputs-apart`).
+pub const PW_FLAG_OUTPUTS_APART: u32 = 1 << 7;
+const PW_FLAGS_KNOWN: u32 = 0xff;
 
 /// Options for planning and init. Initialize with `pw_options_default`, then change fields.
 /// Passing NULL where a `const pw_options*` is expected means the defaults.
@@ -70,8 +79,8 @@ const PW_FLAGS_KNOWN: u32 = 0x3f;
 pub struct pw_options {
     /// `sizeof(pw_options)` as the caller compiled it (set by `pw_options_default`).
     pub struct_size: u32,
-    /// `PW_FLAG_*` bits switching memory-planning tricks off (0 = all on) and keeping inputs
-    /// outside the arena.
+    /// `PW_FLAG_*` bits switching memory-planning tricks off (0 = all on), keeping inputs
+    /// outside the arena, keeping inputs intact across invoke and outputs apart from inputs.
     pub flags: u32,
     /// Patching policy: `PW_PATCH_AUTO` or `PW_PATCH_OFF`.
     pub patching: u32,
@@ -139,6 +148,8 @@ pub fn options_from_flags(flags: u32) -> Options {
         patch: true,
         patch_all: false,
         external_input: flags & PW_FLAG_EXTERNAL_INPUT != 0,
+        keep_inputs: flags & PW_FLAG_KEEP_INPUTS != 0,
+        outputs_apart: flags & PW_FLAG_OUTPUTS_APART != 0,
         budget: 0,
     }
 }

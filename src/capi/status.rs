@@ -71,6 +71,11 @@ pub const PW_ERR_OVER_BUDGET: pw_status = 303;
 /// The plan given to `pw_interpreter_init_planned` is not a plan file, is corrupted, or was
 /// made for other model bytes (make it again: `patchwise plan MODEL --emit FILE`).
 pub const PW_ERR_BAD_PLAN: pw_status = 304;
+/// The interpreter handle at the arena's start was overwritten since init (a stray write, a
+/// flipped bit in RAM): its checksum, or a pointer in it, no longer matches what init set up.
+/// Checked by every call that takes a `pw_interpreter*`, before anything is read through it.
+/// Init again (the model and the arena are otherwise usable).
+pub const PW_ERR_ARENA_CORRUPTED: pw_status = 305;
 
 /// A kernel failed at invoke time (see `pw_interpreter_last_error`).
 pub const PW_ERR_KERNEL_FAILED: pw_status = 400;
@@ -175,6 +180,7 @@ pub(crate) fn status_of(e: &Error) -> pw_status {
         Error::PlanNeedsArena => PW_ERR_PLAN_NEEDS_ARENA,
         Error::OverBudget { .. } => PW_ERR_OVER_BUDGET,
         Error::BadPlan => PW_ERR_BAD_PLAN,
+        Error::ArenaCorrupted => PW_ERR_ARENA_CORRUPTED,
         Error::KernelFailed { .. } => PW_ERR_KERNEL_FAILED,
         Error::Internal => PW_ERR_INTERNAL,
     }
@@ -227,6 +233,9 @@ pub extern "C" fn pw_status_str(status: pw_status) -> *const core::ffi::c_char {
         PW_ERR_PLAN_NEEDS_ARENA => c"model too large to size on the stack: size it with pw_arena_required_in",
         PW_ERR_OVER_BUDGET => c"no plan fits the memory budget (arena_required: the smallest arena)",
         PW_ERR_BAD_PLAN => c"plan file corrupted or made for another model",
+        PW_ERR_ARENA_CORRUPTED => {
+            c"the interpreter's memory was overwritten since init (stray write or flipped bit): init again"
+        }
         PW_ERR_KERNEL_FAILED => c"an operator failed while running (pw_interpreter_last_error names it)",
         PW_ERR_INTERNAL => c"internal error (a patchwise bug: please report it with the model)",
         _ => c"unknown status",

@@ -99,6 +99,10 @@ pub fn analyze(
         let Some(kind) = OpKind::from_code(op.opcode) else { continue };
         let (Some(x), Some(y)) = (op.input(0), op.output(0)) else { continue };
         let x_const = model.tensor(x)?.data.is_some();
+        // Outputs apart: a graph output `y` gets bytes of its own (a copy), not an input's.
+        let output_over_input = |x: usize, y: usize| -> Result<bool> {
+            Ok(options.outputs_apart && is_graph_output(model, y) && is_input_root(model, info, root(info, x))?)
+        };
         match kind {
             OpKind::Pad | OpKind::PadV2 if options.pad_fusion && !x_const && !is_graph_output(model, y) => {
                 // A consumer up to 127 operators later (the run-plan entry's reach).
@@ -111,7 +115,7 @@ pub fn analyze(
                 }
             }
             OpKind::Reshape | OpKind::Squeeze | OpKind::ExpandDims
-                if options.alias && !x_const && !is_external(model, options, x)? =>
+                if options.alias && !x_const && !is_external(model, options, x)? && !output_over_input(x, y)? =>
             {
                 *entry(op_plan, o)? = OpRun::SKIP.to_bits();
                 let r = root(info, x);
@@ -175,6 +179,16 @@ pub fn analyze(
             let r = root(info, t);
             if let Some(b) = info.get_mut(r).filter(|b| b.first != UNSEEN) {
                 b.first = 0;
+                b.last = after;
+            }
+        }
+    }
+    // Inputs kept intact: their bytes live past the last operator, as the outputs' do, so
+    // nothing is placed over them and no operator writes over them in place.
+    if options.keep_inputs {
+        for i in 0..model.num_inputs() {
+            let r = root(info, model.input(i)?);
+            if let Some(b) = info.get_mut(r).filter(|b| b.first != UNSEEN) {
                 b.last = after;
             }
         }
@@ -248,8 +262,43 @@ pub fn analyze(
         out.forward = clamp(ov.forward);
         out.backward = clamp(ov.backward);
     }
-    if options.patch {
-        return segments::fuse(model, info, op_plan, options.patch_all);
+    let layer_bound = if options.patch { segments::fuse(model, info, op_plan, options.patch_all)? } else { None };
+    if options.outputs_apart {
+        keep_outputs_apart(model, info)?;
     }
-    Ok(None)
+    Ok(layer_bound)
+}
+
+/// True when buffer `r` is the alias root of a graph input.
+fn is_input_root(model: &Model<'_>, info: &[BufferInfo], r: usize) -> Result<bool> {
+    for i in 0..model.num_inputs() {
+        if root(info, model.input(i)?) == r {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// [`Options::outputs_apart`] on finished lifetimes (after fused segments): no graph output
+/// overlaps a graph input's bytes, in place or by a fused segment's lead (its overlap
+/// permission is dropped), and every graph output is live at least from where each input dies
+/// on, so that the placers, which share bytes only between buffers not live at once (or an
+/// output and its permitted partner), never give it an input's bytes.
+fn keep_outputs_apart(model: &Model<'_>, info: &mut [BufferInfo]) -> Result<()> {
+    for j in 0..model.num_outputs() {
+        let b = root(info, model.output(j)?);
+        for i in 0..model.num_inputs() {
+            let a = root(info, model.input(i)?);
+            let Some(&ai) = info.get(a).filter(|ai| ai.size > 0 && a != b) else { continue };
+            let out = entry(info, b)?;
+            if out.size == 0 {
+                break;
+            }
+            if out.partner as usize == a {
+                (out.partner, out.forward, out.backward) = (NO_BUFFER, NEVER, NEVER);
+            }
+            out.first = out.first.min(ai.last);
+        }
+    }
+    Ok(())
 }

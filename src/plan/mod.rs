@@ -89,6 +89,17 @@ pub struct Options {
     /// arena bytes, and every invoke binds them (`Interpreter::invoke_with_inputs`). An input
     /// that is also a graph output or variable state stays in the arena.
     pub external_input: bool,
+    /// Graph inputs stay intact across invoke: their bytes live until the last operator, so
+    /// no other tensor reuses them and no operator writes over them (an invoke may then be
+    /// repeated without writing the inputs again). Costs the arena bytes the inputs' reuse
+    /// saved.
+    pub keep_inputs: bool,
+    /// Graph outputs never share bytes with graph inputs: writing the next input leaves the
+    /// previous outputs intact. No in-place or overlapping operator writes an output over an
+    /// input, no RESHAPE output that is a graph output aliases an input, and each output lives
+    /// from the death of the first input on (so no placement reuses an input's bytes for it).
+    /// A tensor that is both a graph input and a graph output cannot be kept apart.
+    pub outputs_apart: bool,
     /// Total arena bytes the plan may take (0: no budget, the smallest plan). With a budget
     /// the plan fuses only when it must: the operator-by-operator plan when it fits (every
     /// plan here repeats no MAC, so the one with the fewest fused operators wins), else the
@@ -108,6 +119,8 @@ impl Default for Options {
             patch: true,
             patch_all: false,
             external_input: false,
+            keep_inputs: false,
+            outputs_apart: false,
             budget: 0,
         }
     }
@@ -125,6 +138,8 @@ impl Options {
             patch: false,
             patch_all: false,
             external_input: false,
+            keep_inputs: false,
+            outputs_apart: false,
             budget: 0,
         }
     }

@@ -188,7 +188,16 @@ impl<'a> Vector<'a> {
     pub fn to_ref(&self) -> VecRef {
         VecRef { start: self.start as u32, len: self.len as u32 }
     }
+}
 
+impl VecRef {
+    /// Its two numbers (for the interpreter handle's checksum).
+    pub fn words(&self) -> [u32; 2] {
+        [self.start, self.len]
+    }
+}
+
+impl<'a> Vector<'a> {
     /// The vector at a compact position in `buf`, re-checked against `buf`'s length.
     pub fn at_ref(buf: &'a [u8], r: VecRef, elem_size: usize) -> Vector<'a> {
         let (start, len) = (r.start as usize, r.len as usize);

@@ -332,6 +332,17 @@ impl<'a> Model<'a> {
     pub fn bytes(&self) -> &'a [u8] {
         self.bytes
     }
+    /// Every number this view keeps (the model's address and length, then its vector
+    /// positions), each passed to `f`: what the interpreter handle's checksum covers.
+    pub fn fingerprint(&self, mut f: impl FnMut(usize)) {
+        f(self.bytes.as_ptr() as usize);
+        f(self.bytes.len());
+        for r in [&self.opcodes, &self.buffers, &self.tensors, &self.operators, &self.inputs, &self.outputs] {
+            for w in r.words() {
+                f(w as usize);
+            }
+        }
+    }
     /// Number of tensors in subgraph 0.
     pub fn num_tensors(&self) -> usize {
         self.vec(self.tensors).len()

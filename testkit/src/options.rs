@@ -3,7 +3,7 @@
 use patchwise::Options;
 
 /// Every planner configuration the tests exercise: all tricks, each switched off alone, every
-/// chain fused, none; and inputs kept in caller memory with all tricks, every chain fused and
+/// chain fused, none; inputs kept intact with outputs apart from them; and inputs kept in caller memory with all tricks, every chain fused and
 /// layer by layer.
 pub fn option_variants() -> Vec<(&'static str, Options)> {
     let all = Options::default();
@@ -22,6 +22,7 @@ pub fn option_variants() -> Vec<(&'static str, Options)> {
         ("no patch", without(|o| o.patch = false)),
         ("every chain fused", without(|o| o.patch_all = true)),
         ("layer by layer", Options::layer_by_layer()),
+        ("keep inputs, outputs apart", without(|o| (o.keep_inputs, o.outputs_apart) = (true, true))),
         ("external input", without(|o| o.external_input = true)),
         ("external input, every chain fused", without(|o| (o.external_input, o.patch_all) = (true, true))),
         ("external input, layer by layer", {
