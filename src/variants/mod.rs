@@ -13,6 +13,7 @@
 
 #[cfg(feature = "arm-dsp")]
 pub mod arm;
+pub mod fast;
 pub mod portable;
 #[cfg(feature = "xtensa")]
 pub mod xtensa;
@@ -90,6 +91,12 @@ pub enum VariantId {
     /// Xtensa port (`xtensa`): DEPTHWISE_CONV_2D, depth multiplier 1 or 4k, four channels at a time.
     #[cfg(feature = "xtensa")]
     XtensaDepthwise,
+    /// Fast portable kernels: CONV_2D with a 1×1 filter, stride 1, no padding, as a GEMM.
+    FastConv1x1 = 96,
+    /// Fast portable kernels: DEPTHWISE_CONV_2D 3×3, depth multiplier 1, no dilation.
+    FastDepthwise3x3,
+    /// Fast portable kernels: the same, channel by channel in place.
+    FastDepthwise3x3Channelwise,
 }
 
 impl VariantId {
@@ -190,9 +197,9 @@ pub fn get(id: VariantId) -> Option<&'static Variant> {
     all().find(|row| row.id == id)
 }
 
-/// Every variant compiled in: the portable rows, then the port's.
+/// Every variant compiled in: the portable rows, then the fast ones, then the port's.
 fn all() -> impl Iterator<Item = &'static Variant> {
-    portable::TABLE.iter().chain(port_table())
+    portable::TABLE.iter().chain(fast::TABLE).chain(port_table())
 }
 
 /// The variants of the port compiled in (none without a port feature), most preferred first.
@@ -211,7 +218,8 @@ pub fn is_port(v: &Variant) -> bool {
     port_table().iter().any(|row| row.id == v.id)
 }
 
-/// Every variant that supports `spec`, most preferred first (port tables, then portable).
+/// Every variant that supports `spec`, most preferred first (the port's table, then the fast
+/// portable kernels, then the portable ones).
 pub fn candidates<'a>(spec: &'a OpSpec<'_>) -> impl Iterator<Item = &'static Variant> + 'a {
-    port_table().iter().chain(portable::TABLE.iter()).filter(move |v| v.supports(spec))
+    port_table().iter().chain(fast::TABLE).chain(portable::TABLE.iter()).filter(move |v| v.supports(spec))
 }
