@@ -265,6 +265,14 @@ pub fn depthwise3x3_s8(
     if ob.n == 0 || ob.h == 0 || ob.w == 0 || ch == 0 || ib.c != ch {
         return Ok(());
     }
+    // Output apart from the input: channel by channel (any order) through padded planes.
+    if io.overlap_delta(0).is_none() {
+        let step = usize::from(requant.len() != 1);
+        let rq = |c: usize| requant.get(c * step).copied().unwrap_or_default();
+        if dw3x3_padded(p, rq, filter, bias, call, io)? {
+            return Ok(());
+        }
+    }
     let q = p.io_quant();
     let (ioff, ooff) = (q.input_zp.wrapping_neg(), q.output_zp);
     let filter = filter.get(..9 * ch).ok_or(Error::InvalidArgument)?;
@@ -368,13 +376,10 @@ pub fn depthwise3x3_s8(
 }
 
 /// DEPTHWISE_CONV_2D with a 3×3 filter, depth multiplier 1 and no dilation, one channel at a
-/// time through `plane`, bit-exact with
-/// [`super::depthwise_conv::depthwise_conv2d_s8_channelwise`] (same arguments, same checks,
-/// same in-place contract: channel `c`'s input plane is copied before any of its outputs is
-/// written). Pixels whose window lies inside the plane read their nine taps without checks, the
-/// input zero point folded into a per-channel correction (`input_offset · Σ taps`); border
-/// pixels take the per-tap path.
-#[allow(clippy::too_many_arguments)]
+/// time, bit-exact with [`super::depthwise_conv::depthwise_conv2d_s8_channelwise`] (same
+/// arguments, same checks, same in-place contract: channel `c`'s input plane is copied before
+/// any of its outputs is written): through a zero-point-padded plane on the stack
+/// ([`dw3x3_padded`]), or the reference kernel with `plane` when that does not fit.
 pub fn depthwise3x3_s8_channelwise(
     p: &DepthwiseParams,
     requant: impl Fn(usize) -> Requant,
@@ -386,94 +391,98 @@ pub fn depthwise3x3_s8_channelwise(
 ) -> Result<()> {
     p.check(1, filter.len(), bias.map(|b| b.len()))?;
     call.check(p.window(), p.input().c, p.output().c, io.input_len(0), io.output_len())?;
-    let (ib, ob) = (call.input, call.output);
-    let area = ib.h * ib.w;
-    if !depthwise3x3_fits(p) || ib.c != ob.c {
+    if !depthwise3x3_fits(p) || plane.len() < call.input.h * call.input.w {
         return Err(Error::InvalidArgument);
     }
-    let Some(plane) = plane.get_mut(..area) else { return Err(Error::InvalidArgument) };
-    let ch = ob.c;
-    let filter = filter.get(..9 * ch).ok_or(Error::InvalidArgument)?;
+    if dw3x3_padded(p, &requant, filter, bias, call, io)? {
+        return Ok(());
+    }
+    super::depthwise_conv::depthwise_conv2d_s8_channelwise(p, requant, filter, bias, call, io, plane)
+}
+
+/// Bytes of the zero-point-padded plane [`dw3x3_padded`] keeps on the stack.
+const PADDED: usize = 1024;
+
+/// DEPTHWISE_CONV_2D 3×3 (depth multiplier 1, no dilation) channel by channel through a plane
+/// on the stack that holds the channel's input block surrounded by the call's padding, filled
+/// with the input zero point (a padded tap then adds `f · 0`, as the reference skips it): every
+/// output pixel reads its nine taps without checks, the zero point folded into a per-channel
+/// correction. Channel `c`'s outputs are written after its plane is copied, so the output may
+/// take exactly the input's bytes (or lie apart from it). `Ok(false)`, computing nothing, when
+/// the padded plane does not fit or the zero point is not an int8 value. The caller checked
+/// the parameters and the call.
+fn dw3x3_padded(
+    p: &DepthwiseParams,
+    requant: impl Fn(usize) -> Requant,
+    filter: &[i8],
+    bias: Option<LeI32s<'_>>,
+    call: &WindowCall,
+    io: &mut Io<'_>,
+) -> Result<bool> {
+    let (ib, ob) = (call.input, call.output);
+    let [pt, pb, pl, pr] = call.pad;
     let q = p.io_quant();
-    let (ioff, ooff) = (q.input_zp.wrapping_neg(), q.output_zp);
-    let (sy, sx) = (p.window().rows.stride, p.window().cols.stride);
-    let [pad_top, _, pad_left, _] = call.pad;
-    let in_len = io.input_len(0);
-    let (in_h, in_w) = (ib.h as isize, ib.w as isize);
-    // Output pixels whose window lies inside the block: `lo..hi` along each axis.
-    let inner = |pad: usize, stride: usize, size: usize, out: usize| {
-        let lo = (pad + stride - 1).checked_div(stride).unwrap_or(out).min(out);
-        let hi = if size + pad >= 3 { (size + pad - 3).checked_div(stride).map_or(0, |v| (v + 1).min(out)) } else { 0 };
-        (lo, hi.max(lo))
+    let (Some(ph), Some(pw)) =
+        (pt.checked_add(ib.h).and_then(|v| v.checked_add(pb)), pl.checked_add(ib.w).and_then(|v| v.checked_add(pr)))
+    else {
+        return Ok(false);
     };
-    let (y_lo, y_hi) = inner(pad_top, sy, ib.h, ob.h);
-    let (x_lo, x_hi) = inner(pad_left, sx, ib.w, ob.w);
+    let Ok(zp) = i8::try_from(q.input_zp) else { return Ok(false) };
+    let mut buf = [zp; PADDED];
+    let Some(plane) = ph.checked_mul(pw).and_then(|n| buf.get_mut(..n)) else { return Ok(false) };
+    let ch = ob.c;
+    if ib.c != ch || pw == 0 {
+        return Ok(false);
+    }
+    let filter = filter.get(..9 * ch).ok_or(Error::InvalidArgument)?;
+    let (ioff, ooff) = (q.input_zp.wrapping_neg(), q.output_zp);
+    let (sy, sx) = (p.window().rows.stride.max(1), p.window().cols.stride.max(1));
+    let in_len = io.input_len(0);
     for b in 0..ob.n {
         for c in 0..ch {
             {
+                // The block's values; the padding around it keeps the zero point.
                 let input = io.input(0, 0, in_len);
-                for (y, row) in plane.chunks_exact_mut(ib.w.max(1)).enumerate().take(ib.h) {
-                    for (x, slot) in row.iter_mut().enumerate() {
-                        *slot = input.get(ib.offset(b, y, x, c)).copied().unwrap_or(0);
+                for (y, row) in plane.chunks_exact_mut(pw).skip(pt).take(ib.h).enumerate() {
+                    for (x, slot) in row.iter_mut().skip(pl).take(ib.w).enumerate() {
+                        *slot = input.get(ib.offset(b, y, x, c)).copied().unwrap_or(zp);
                     }
                 }
             }
             let rq = requant(c);
-            let bias_c = bias.map_or(0, |bias| bias.get(c));
             let mut f = [0i32; 9];
             for (t, slot) in f.iter_mut().enumerate() {
                 *slot = i32::from(filter.get(t * ch + c).copied().unwrap_or(0));
             }
-            let corr = bias_c.wrapping_add(ioff.wrapping_mul(f.iter().fold(0i32, |s, &v| s.wrapping_add(v))));
+            let sum = f.iter().fold(0i32, |s, &v| s.wrapping_add(v));
+            let corr = bias.map_or(0, |bias| bias.get(c)).wrapping_add(ioff.wrapping_mul(sum));
             let [f0, f1, f2, f3, f4, f5, f6, f7, f8] = f;
             let plane = &*plane;
             for oy in 0..ob.h {
-                let iy0 = (oy * sy) as isize - pad_top as isize;
-                let inside_y = (y_lo..y_hi).contains(&oy);
-                for ox in 0..ob.w {
-                    let ix0 = (ox * sx) as isize - pad_left as isize;
-                    let acc = if inside_y && (x_lo..x_hi).contains(&ox) {
-                        let (iy, ix) = (iy0 as usize, ix0 as usize);
-                        let at = |dy: usize| plane.get((iy + dy) * ib.w + ix..(iy + dy) * ib.w + ix + 3);
-                        let (Some(&[a0, a1, a2]), Some(&[a3, a4, a5]), Some(&[a6, a7, a8])) = (at(0), at(1), at(2))
-                        else {
-                            return Err(Error::Internal);
-                        };
-                        let m = |f: i32, x: i8| f * i32::from(x);
-                        corr.wrapping_add(
-                            m(f0, a0)
-                                + m(f1, a1)
-                                + m(f2, a2)
-                                + m(f3, a3)
-                                + m(f4, a4)
-                                + m(f5, a5)
-                                + m(f6, a6)
-                                + m(f7, a7)
-                                + m(f8, a8),
-                        )
-                    } else {
-                        let mut acc = bias_c;
-                        for dy in 0..3 {
-                            let iy = iy0 + dy as isize;
-                            if iy < 0 || iy >= in_h {
-                                continue;
-                            }
-                            for dx in 0..3 {
-                                let ix = ix0 + dx as isize;
-                                if ix < 0 || ix >= in_w {
-                                    continue;
-                                }
-                                let x = plane.get(iy as usize * ib.w + ix as usize).copied().unwrap_or(0);
-                                let tap = f.get(dy * 3 + dx).copied().unwrap_or(0);
-                                acc = acc.wrapping_add(tap.wrapping_mul(i32::from(x).wrapping_add(ioff)));
-                            }
-                        }
-                        acc
-                    };
-                    io.set(ob.offset(b, oy, ox, c), requantize(acc, rq, ooff, q.act_min, q.act_max));
+                let row = |dy: usize| plane.get((oy * sy + dy) * pw..(oy * sy + dy + 1) * pw).unwrap_or(&[]);
+                let (r0, r1, r2) = (row(0), row(1), row(2));
+                let windows = r0.windows(3).zip(r1.windows(3)).zip(r2.windows(3)).step_by(sx).take(ob.w);
+                let mut written = 0;
+                for (ox, ((w0, w1), w2)) in windows.enumerate() {
+                    let (&[a0, a1, a2], &[a3, a4, a5], &[a6, a7, a8]) = (w0, w1, w2) else { break };
+                    let m = |f: i32, x: i8| f * i32::from(x);
+                    let acc = m(f0, a0)
+                        + m(f1, a1)
+                        + m(f2, a2)
+                        + m(f3, a3)
+                        + m(f4, a4)
+                        + m(f5, a5)
+                        + m(f6, a6)
+                        + m(f7, a7)
+                        + m(f8, a8);
+                    io.set(ob.offset(b, oy, ox, c), requantize(acc.wrapping_add(corr), rq, ooff, q.act_min, q.act_max));
+                    written += 1;
+                }
+                if written != ob.w {
+                    return Err(Error::Internal); // windows outside the padded block: excluded by the call check
                 }
             }
         }
     }
-    Ok(())
+    Ok(true)
 }
