@@ -63,7 +63,7 @@ fn every_fast_variant_conforms() {
             Err(e) => failures.push(e),
         }
     }
-    assert_eq!(patchwise::variants::fast::TABLE.len(), 3);
+    assert_eq!(patchwise::variants::fast::TABLE.len(), 4);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

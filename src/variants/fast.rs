@@ -33,6 +33,18 @@ pub const TABLE: &[Variant] = &[
         run: run_conv1x1,
         rows: Some(rows_conv1x1),
     },
+    #[cfg(feature = "op-conv")]
+    Variant {
+        id: VariantId::FastConv,
+        name: "conv2d_s8_im2col_gemm",
+        family: Family::Conv,
+        requires: Some(conv_fits),
+        scratch: requant_scratch,
+        access: Access::Window { lead: 0 },
+        parts: true,
+        run: run_conv,
+        rows: Some(rows_conv),
+    },
     #[cfg(feature = "op-depthwise")]
     Variant {
         id: VariantId::FastDepthwise3x3,
@@ -80,6 +92,18 @@ fn run_depthwise3x3_channelwise(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region
     let broadcast = ratio.multiplier(r.filter_scales.get(0));
     let rq = |ch| if one { broadcast } else { ratio.multiplier(r.filter_scales.get(ch)) };
     conv_fast::depthwise3x3_s8_channelwise(&s.params, rq, s.filter, s.bias, &call, &mut io, as_i8_mut(scratch))
+}
+
+fn conv_fits(s: &OpSpec<'_>) -> bool {
+    matches!(&s.params, Params::Conv(c) if conv_fast::conv_fits(&c.params))
+}
+
+fn run_conv(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
+    run_filtered_with(spec, b, region, conv_fast::conv_s8, depthwise_conv::depthwise_conv2d_s8)
+}
+
+fn rows_conv(spec: &OpSpec<'_>, c: RowCall<'_>) -> Result<()> {
+    rows_filtered_with(spec, c, conv_fast::conv_s8, depthwise_conv::depthwise_conv2d_s8)
 }
 
 fn conv1x1_fits(s: &OpSpec<'_>) -> bool {

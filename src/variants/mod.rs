@@ -97,6 +97,9 @@ pub enum VariantId {
     FastDepthwise3x3,
     /// Fast portable kernels: the same, channel by channel in place.
     FastDepthwise3x3Channelwise,
+    /// Fast portable kernels: CONV_2D of one group with at most 512 taps per output (im2col
+    /// columns on the stack, then the GEMM).
+    FastConv,
 }
 
 impl VariantId {

@@ -554,6 +554,7 @@ impl<'m, 'p> Checker<'m, 'p> {
                 }
                 Ok((table(filter_scales()?), false))
             }
+            OpKind::Conv2d if v == V::FastConv => Ok((table(filter_scales()?), false)),
             OpKind::DepthwiseConv2d if v == V::FastDepthwise3x3Channelwise => {
                 let f = self.tensor(op.input(1).ok_or("no filter")?)?;
                 let fd = dims4(&f).ok_or_else(|| format!("{}: filter not 4D", self.at))?;
