@@ -4,7 +4,9 @@
 //! variant supports, the scratch bytes it needs (the CMSIS-NN `*_get_buffer_size` twin), how
 //! it walks memory ([`Access`]: what the planner may overlap), whether it can compute part of
 //! an output, and how to run it. The portable kernels ([`portable`]) cover every operator and
-//! are the fallback; a port's table (feature-gated) comes first.
+//! are the fallback; a port's table (feature-gated) comes first, then the fast portable
+//! kernels ([`fast`]: common CONV_2D and DEPTHWISE_CONV_2D shapes, always compiled in with
+//! their operators), then the portable table.
 //!
 //! The planner (`crate::plan`) chooses one variant per operator at init among those that
 //! support its spec and stores its [`VariantId`] in the run-plan (one byte); the executor
@@ -26,6 +28,8 @@ use core::ops::Range;
 /// Identifies a kernel variant in a run-plan entry (one byte; 0xff is reserved for skipped
 /// operators). Portable variants are numbered from 0 in the order of [`portable::TABLE`]; the
 /// numbers never change (run-plans store them), also when operator features leave rows out.
+/// Port tables take blocks of their own (`arm-dsp` from 64, `xtensa` from 80), the fast
+/// portable kernels ([`fast::TABLE`]) from 96.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u8)]
 pub enum VariantId {
