@@ -7,9 +7,9 @@
 // With CONV_2D or DEPTHWISE_CONV_2D compiled out, its helpers are unused (and not linked).
 #![cfg_attr(not(feature = "all-ops"), allow(dead_code, unused_imports))]
 
-use super::portable::{
-    channelwise_fits, plane_scratch, requant_scratch, rows_filtered_with, run_filtered_with, window_io,
-};
+use super::portable::{channelwise_fits, plane_scratch, requant_scratch, window_io};
+#[cfg(any(feature = "op-conv", feature = "op-depthwise"))]
+use super::portable::{rows_filtered_with, run_filtered_with};
 use super::{Access, Region, RowCall, Variant, VariantId};
 use crate::error::{Error, Result};
 use crate::kernels::io::Walk;
@@ -98,10 +98,12 @@ fn conv_fits(s: &OpSpec<'_>) -> bool {
     matches!(&s.params, Params::Conv(c) if conv_fast::conv_fits(&c.params))
 }
 
+#[cfg(any(feature = "op-conv", feature = "op-depthwise"))]
 fn run_conv(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
     run_filtered_with(spec, b, region, conv_fast::conv_s8, depthwise_conv::depthwise_conv2d_s8)
 }
 
+#[cfg(any(feature = "op-conv", feature = "op-depthwise"))]
 fn rows_conv(spec: &OpSpec<'_>, c: RowCall<'_>) -> Result<()> {
     rows_filtered_with(spec, c, conv_fast::conv_s8, depthwise_conv::depthwise_conv2d_s8)
 }
@@ -114,18 +116,22 @@ fn depthwise3x3_fits(s: &OpSpec<'_>) -> bool {
     matches!(&s.params, Params::Depthwise(d) if conv_fast::depthwise3x3_fits(&d.params))
 }
 
+#[cfg(any(feature = "op-conv", feature = "op-depthwise"))]
 fn run_conv1x1(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
     run_filtered_with(spec, b, region, conv_fast::conv1x1_s8, depthwise_conv::depthwise_conv2d_s8)
 }
 
+#[cfg(any(feature = "op-conv", feature = "op-depthwise"))]
 fn rows_conv1x1(spec: &OpSpec<'_>, c: RowCall<'_>) -> Result<()> {
     rows_filtered_with(spec, c, conv_fast::conv1x1_s8, depthwise_conv::depthwise_conv2d_s8)
 }
 
+#[cfg(any(feature = "op-conv", feature = "op-depthwise"))]
 fn run_depthwise3x3(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
     run_filtered_with(spec, b, region, conv::conv2d_s8, conv_fast::depthwise3x3_s8)
 }
 
+#[cfg(any(feature = "op-conv", feature = "op-depthwise"))]
 fn rows_depthwise3x3(spec: &OpSpec<'_>, c: RowCall<'_>) -> Result<()> {
     rows_filtered_with(spec, c, conv::conv2d_s8, conv_fast::depthwise3x3_s8)
 }
