@@ -45,6 +45,28 @@ fn every_portable_variant_conforms() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Every fast portable variant (src/kernels/conv_fast.rs) against the portable kernels, with
+/// more random cases.
+#[test]
+fn every_fast_variant_conforms() {
+    let mut failures = Vec::new();
+    for (i, v) in patchwise::variants::fast::TABLE.iter().enumerate() {
+        match check(v.id, 4 * RANDOM, 0xFA57_0000 + i as u64) {
+            Ok(r) => {
+                println!("{:<32} {r:?}", v.name);
+                assert!(r.cases > 4 * RANDOM, "{}: only {} cases ran", v.name, r.cases);
+                assert!(r.parts > 0 && r.overlapped > 0, "{}: {r:?}", v.name);
+                if matches!(v.access, Access::Window { .. }) {
+                    assert!(r.tight > 10, "{}: declared distances not shown tight ({r:?})", v.name);
+                }
+            }
+            Err(e) => failures.push(e),
+        }
+    }
+    assert_eq!(patchwise::variants::fast::TABLE.len(), 4);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 /// Every variant of the Xtensa port (feature `xtensa`; on the host its C kernels build with the
 /// host's compiler) against the portable kernels, with more random cases.
 #[cfg(all(feature = "xtensa", not(feature = "arm-dsp")))]

@@ -148,6 +148,23 @@ impl<'a> Io<'a> {
         self.input(k, at, 1).first().copied().unwrap_or(0)
     }
 
+    /// Input `k` and the output as two slices, when input `k` is a separate slice (not in the
+    /// output's buffer): a kernel may then read and write in any order.
+    pub fn separate(&mut self, k: usize) -> Option<(&[i8], &mut [i8])> {
+        let Some(Src::Slice(x)) = self.inputs.get(k).copied() else { return None };
+        let end = self.out.checked_add(self.out_len)?;
+        Some((x, self.buf.get_mut(self.out..end)?))
+    }
+
+    /// `len` output elements from element `at` (empty if out of range).
+    #[inline(always)]
+    pub fn output_mut(&mut self, at: usize, len: usize) -> &mut [i8] {
+        match at.checked_add(len) {
+            Some(end) if end <= self.out_len => self.buf.get_mut(self.out + at..self.out + end).unwrap_or(&mut []),
+            _ => &mut [],
+        }
+    }
+
     /// Writes output element `at` (ignored if out of range).
     #[inline(always)]
     pub fn set(&mut self, at: usize, v: i8) {

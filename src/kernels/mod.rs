@@ -17,6 +17,7 @@ pub mod call;
 pub mod concatenation;
 pub mod conv;
 pub mod conv16;
+pub mod conv_fast;
 pub mod depthwise_conv;
 pub mod depthwise_conv16;
 pub mod dequantize;

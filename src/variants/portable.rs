@@ -228,7 +228,7 @@ fn is_tanh16(s: &OpSpec<'_>) -> bool {
 /// DEPTHWISE_CONV_2D channel by channel: a depth multiplier of 1, and with several batches an
 /// output plane no larger than the input plane (in place, a larger output of batch `b` would
 /// reach into batch `b + 1`'s input before that is copied).
-fn channelwise_fits(s: &OpSpec<'_>) -> bool {
+pub(super) fn channelwise_fits(s: &OpSpec<'_>) -> bool {
     let Params::Depthwise(d) = &s.params else { return false };
     let (i, o) = (d.params.input(), d.params.output());
     d.params.depth_multiplier() == 1 && (i.n <= 1 || o.h.saturating_mul(o.w) <= i.h.saturating_mul(i.w))
@@ -286,7 +286,7 @@ fn table_bytes(n: usize) -> Result<usize> {
     }
 }
 
-fn requant_scratch(s: &OpSpec<'_>) -> Result<usize> {
+pub(super) fn requant_scratch(s: &OpSpec<'_>) -> Result<usize> {
     match &s.params {
         Params::Conv(c) => table_bytes(c.requant.count),
         Params::Depthwise(d) => table_bytes(d.requant.count),
@@ -310,7 +310,7 @@ fn detection_scratch(s: &OpSpec<'_>) -> Result<usize> {
     }
 }
 
-fn plane_scratch(s: &OpSpec<'_>) -> Result<usize> {
+pub(super) fn plane_scratch(s: &OpSpec<'_>) -> Result<usize> {
     match &s.params {
         Params::Depthwise(d) => Ok(depthwise_conv::DepthwiseParams::plane_bytes(&d.params.full_call(Walk::Forward))),
         _ => Err(Error::Internal),
@@ -361,9 +361,35 @@ pub(super) fn window_io<'b>(
     }
 }
 
+/// A CONV_2D kernel (the reference [`conv::conv2d_s8`] or a fast one of the same signature).
+pub(super) type ConvKernel =
+    fn(&conv::ConvParams, &[Requant], &[i8], Option<crate::tensor::LeI32s<'_>>, &WindowCall, &mut Io<'_>) -> Result<()>;
+
+/// A DEPTHWISE_CONV_2D kernel (the reference or a fast one of the same signature).
+pub(super) type DepthwiseKernel = fn(
+    &depthwise_conv::DepthwiseParams,
+    &[Requant],
+    &[i8],
+    Option<crate::tensor::LeI32s<'_>>,
+    &WindowCall,
+    &mut Io<'_>,
+) -> Result<()>;
+
 #[cfg(any(feature = "op-conv", feature = "op-depthwise"))]
 /// CONV_2D and DEPTHWISE_CONV_2D walking pixels: a window with a requantization table.
 fn run_filtered(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
+    run_filtered_with(spec, b, region, conv::conv2d_s8, depthwise_conv::depthwise_conv2d_s8)
+}
+
+#[cfg(any(feature = "op-conv", feature = "op-depthwise"))]
+/// [`run_filtered`] with the given kernels (the fast variants share it).
+pub(super) fn run_filtered_with(
+    spec: &OpSpec<'_>,
+    b: &mut Bound<'_, '_>,
+    region: &Region,
+    conv_kernel: ConvKernel,
+    depthwise_kernel: DepthwiseKernel,
+) -> Result<()> {
     let scratch = core::mem::take(&mut b.scratch);
     let (full, window, requant) = match &spec.params {
         #[cfg(feature = "op-conv")]
@@ -375,9 +401,9 @@ fn run_filtered(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Re
     let (mut io, call) = window_io(spec, b, full, window, region)?;
     with_requant(requant.count, scratch, conv_requant(requant), |r| match &spec.params {
         #[cfg(feature = "op-conv")]
-        Params::Conv(s) => conv::conv2d_s8(&s.params, r, s.filter, s.bias, &call, &mut io),
+        Params::Conv(s) => conv_kernel(&s.params, r, s.filter, s.bias, &call, &mut io),
         #[cfg(feature = "op-depthwise")]
-        Params::Depthwise(s) => depthwise_conv::depthwise_conv2d_s8(&s.params, r, s.filter, s.bias, &call, &mut io),
+        Params::Depthwise(s) => depthwise_kernel(&s.params, r, s.filter, s.bias, &call, &mut io),
         _ => Err(Error::Internal),
     })
 }
@@ -724,6 +750,17 @@ pub(super) fn row_window<'a>(
 #[cfg(any(feature = "op-conv", feature = "op-depthwise"))]
 /// CONV_2D and DEPTHWISE_CONV_2D rows; the requantization table is filled on the first call.
 fn rows_filtered(spec: &OpSpec<'_>, c: RowCall<'_>) -> Result<()> {
+    rows_filtered_with(spec, c, conv::conv2d_s8, depthwise_conv::depthwise_conv2d_s8)
+}
+
+#[cfg(any(feature = "op-conv", feature = "op-depthwise"))]
+/// [`rows_filtered`] with the given kernels (the fast variants share it).
+pub(super) fn rows_filtered_with(
+    spec: &OpSpec<'_>,
+    c: RowCall<'_>,
+    conv_kernel: ConvKernel,
+    depthwise_kernel: DepthwiseKernel,
+) -> Result<()> {
     let (window, input, output, requant) = match &spec.params {
         #[cfg(feature = "op-conv")]
         Params::Conv(s) => (s.params.window(), s.params.input(), s.params.output(), &s.requant),
@@ -740,9 +777,9 @@ fn rows_filtered(spec: &OpSpec<'_>, c: RowCall<'_>) -> Result<()> {
     }
     match &spec.params {
         #[cfg(feature = "op-conv")]
-        Params::Conv(s) => conv::conv2d_s8(&s.params, table, s.filter, s.bias, &call, &mut io),
+        Params::Conv(s) => conv_kernel(&s.params, table, s.filter, s.bias, &call, &mut io),
         #[cfg(feature = "op-depthwise")]
-        Params::Depthwise(s) => depthwise_conv::depthwise_conv2d_s8(&s.params, table, s.filter, s.bias, &call, &mut io),
+        Params::Depthwise(s) => depthwise_kernel(&s.params, table, s.filter, s.bias, &call, &mut io),
         _ => Err(Error::Internal),
     }
 }

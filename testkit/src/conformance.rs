@@ -436,6 +436,9 @@ fn random_conv(rng: &mut Prng, depthwise: bool) -> (Vec<u8>, usize, Option<usize
         [rng.range_i32(1, 5), rng.range_i32(1, 5)]
     };
     let stride = [rng.range_i32(1, 3), rng.range_i32(1, 3)];
+    // Pointwise layers mostly have stride 1 (their fast variants need it): a 1×1 filter takes
+    // stride 1 for the draws 1 and 2 (no extra draw, the random stream stays as it was).
+    let stride = if k == [1, 1] { stride.map(|s| if s <= 2 { 1 } else { s }) } else { stride };
     let dilation = if rng.range_i32(0, 3) == 0 { [rng.range_i32(1, 3), rng.range_i32(1, 3)] } else { [1, 1] };
     let padding = pick(rng, &[Padding::Same, Padding::Valid]);
     let in_zp = i64::from(rng.range_i32(-60, 60));
@@ -507,6 +510,9 @@ fn random_pool(rng: &mut Prng, average: bool) -> (Vec<u8>, usize, Option<usize>)
     let (h, w, c) = (rng.range_i32(1, 12), rng.range_i32(1, 12), rng.range_i32(1, 9));
     let k = [rng.range_i32(1, 4), rng.range_i32(1, 4)];
     let stride = [rng.range_i32(1, 3), rng.range_i32(1, 3)];
+    // Pointwise layers mostly have stride 1 (their fast variants need it): a 1×1 filter takes
+    // stride 1 for the draws 1 and 2 (no extra draw, the random stream stays as it was).
+    let stride = if k == [1, 1] { stride.map(|s| if s <= 2 { 1 } else { s }) } else { stride };
     let padding = pick(rng, &[Padding::Same, Padding::Valid]);
     let q = QuantSpec::per_tensor(rng.range_f32(0.02, 0.08), i64::from(rng.range_i32(-60, 60)));
     let x = int8(&mut b, "input", &[n, h, w, c], q.clone());

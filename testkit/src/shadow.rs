@@ -544,6 +544,38 @@ impl<'m, 'p> Checker<'m, 'p> {
                 Ok((table(filter_scales()?) + 4 * fd[3], false))
             }
             OpKind::Conv2d if v == V::Conv => Ok((table(filter_scales()?), false)),
+            // The fast portable kernels (src/kernels/conv_fast.rs): the reference kernels'
+            // pixel walk and requantization table, nothing more.
+            OpKind::Conv2d if v == V::FastConv1x1 => {
+                let f = self.tensor(op.input(1).ok_or("no filter")?)?;
+                let fd = dims4(&f).ok_or_else(|| format!("{}: filter not 4D", self.at))?;
+                if fd[1] != 1 || fd[2] != 1 {
+                    return Err(format!("{}: the 1x1 kernel on a {}x{} filter", self.at, fd[1], fd[2]));
+                }
+                Ok((table(filter_scales()?), false))
+            }
+            OpKind::Conv2d if v == V::FastConv => Ok((table(filter_scales()?), false)),
+            OpKind::DepthwiseConv2d if v == V::FastDepthwise3x3Channelwise => {
+                let f = self.tensor(op.input(1).ok_or("no filter")?)?;
+                let fd = dims4(&f).ok_or_else(|| format!("{}: filter not 4D", self.at))?;
+                let dm = op.options.map_or(Ok(0), |t| t.i32(3, 0)).map_err(err("depthwise options"))?;
+                if fd[1] != 3 || fd[2] != 3 || dm != 1 {
+                    return Err(format!(
+                        "{}: the 3x3 channel-by-channel kernel on {}x{}, multiplier {dm}",
+                        self.at, fd[1], fd[2]
+                    ));
+                }
+                let x = self.tensor(self.conv_input(o)?)?;
+                Ok((dims4(&x).map_or(0, |d| d[1] * d[2]), true))
+            }
+            OpKind::DepthwiseConv2d if v == V::FastDepthwise3x3 => {
+                let f = self.tensor(op.input(1).ok_or("no filter")?)?;
+                let fd = dims4(&f).ok_or_else(|| format!("{}: filter not 4D", self.at))?;
+                if fd[1] != 3 || fd[2] != 3 {
+                    return Err(format!("{}: the 3x3 kernel on a {}x{} filter", self.at, fd[1], fd[2]));
+                }
+                Ok((table(filter_scales()?), false))
+            }
             // The 16x8 kernels: the same requantization tables as their int8 twins.
             OpKind::Conv2d | OpKind::DepthwiseConv2d if matches!(v, V::Conv16 | V::Depthwise16) => {
                 let expected = if kind == OpKind::Conv2d { V::Conv16 } else { V::Depthwise16 };

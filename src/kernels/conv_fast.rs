@@ -1,0 +1,761 @@
+//! Fast portable CONV_2D and DEPTHWISE_CONV_2D kernels for the common shapes, bit-exact with
+//! the reference kernels in [`super::conv`] and [`super::depthwise_conv`] (same arithmetic,
+//! same wrapping, same requantization), with the same call shape and access contract.
+//!
+//! - [`conv1x1_s8`]: CONV_2D with a 1×1 filter, stride 1, no padding, one group (the
+//!   pointwise layers of MobileNets) as a register-blocked GEMM: two output channels × two
+//!   pixels per inner loop, 32-bit accumulators. The input zero point is folded into a
+//!   per-output-channel correction (`bias + input_offset · Σ filter`, exact in wrapping
+//!   arithmetic) computed on the fly, once per output channel and run of pixels, so the inner
+//!   loop is loads and multiply-accumulates only. Slices are cut to their exact lengths once
+//!   per run so the compiler drops the bounds checks of the inner loops.
+//! - [`depthwise3x3_s8`]: DEPTHWISE_CONV_2D with a 3×3 filter, depth multiplier 1, no
+//!   dilation (any stride): pixels whose window lies inside the input block take a path without
+//!   per-tap checks, channels innermost, the nine taps unrolled; border pixels take a general
+//!   per-tap path.
+//!
+//! Access: as the reference kernels (a sliding window walking output pixels in the call's
+//! [`Walk`] order, lead 0). The GEMM reads and writes in any order when the input is a separate
+//! buffer; when it shares the output's buffer it copies a tile of input pixels to the stack
+//! before writing their outputs, tiles in walk order: a pixel's output is written only after
+//! its own input has been read, and never before the input of a later pixel is read.
+
+use super::call::WindowCall;
+use super::conv::{ordered, requantize, ConvParams};
+use super::depthwise_conv::DepthwiseParams;
+use super::io::Io;
+use crate::quant::Requant;
+use crate::tensor::LeI32s;
+use crate::{Error, Result};
+
+/// Input values the 1×1 GEMM copies to the stack at a time (int16, 1 KB) when its input shares
+/// the output's buffer (inputs of more than this many channels take the reference kernel then).
+const TILE: usize = 512;
+
+/// Output channels the depthwise kernel computes before writing them (a stack buffer).
+const DW_CHUNK: usize = 64;
+
+/// True when [`conv1x1_s8`] computes a convolution of these parameters: a 1×1 filter,
+/// stride 1, no padding, one group.
+pub fn conv1x1_fits(p: &ConvParams) -> bool {
+    let w = p.window();
+    w.kernel() == [1, 1] && w.rows.stride == 1 && w.cols.stride == 1 && w.padding() == [0; 4] && p.groups() == 1
+}
+
+/// True when [`depthwise3x3_s8`] computes a depthwise convolution of these parameters: a 3×3
+/// filter, depth multiplier 1, no dilation.
+pub fn depthwise3x3_fits(p: &DepthwiseParams) -> bool {
+    let w = p.window();
+    w.kernel() == [3, 3] && w.rows.dilation == 1 && w.cols.dilation == 1 && p.depth_multiplier() == 1
+}
+
+/// The GEMM's constants for one call.
+struct Gemm<'a> {
+    ic: usize,
+    oc: usize,
+    /// `oc · ic` filter values, output channel by output channel.
+    filter: &'a [i8],
+    bias: Option<LeI32s<'a>>,
+    requant: &'a [Requant],
+    rq_step: usize,
+    input_offset: i32,
+    output_offset: i32,
+    act_min: i32,
+    act_max: i32,
+}
+
+impl Gemm<'_> {
+    /// Output channel `o`'s filter row and its correction: the bias, plus
+    /// `input_offset · Σ filter` when the pixels are raw int8 values (`raw`), the correction
+    /// that folds the input zero point out of the inner loop (exact in wrapping arithmetic).
+    #[inline(always)]
+    fn channel(&self, o: usize, raw: bool) -> (&[i8], i32, Requant) {
+        let w = self.filter.get(o * self.ic..(o + 1) * self.ic).unwrap_or(&[]);
+        let bias = self.bias.map_or(0, |b| b.get(o));
+        let rq = self.requant.get(o * self.rq_step).copied().unwrap_or_default();
+        if !raw {
+            return (w, bias, rq);
+        }
+        let sum = w.iter().fold(0i32, |s, &v| s.wrapping_add(i32::from(v)));
+        (w, bias.wrapping_add(sum.wrapping_mul(self.input_offset)), rq)
+    }
+
+    #[inline(always)]
+    fn out(&self, acc: i32, corr: i32, rq: Requant) -> i8 {
+        requantize(acc.wrapping_add(corr), rq, self.output_offset, self.act_min, self.act_max)
+    }
+
+    /// Output pixels of `x` (whole pixels of `ic` values) into `y` (as many pixels of `oc`):
+    /// two output channels × two pixels per inner loop. `x` holds raw int8 values (`i8`, the
+    /// zero point folded into the correction) or values with the input offset already added
+    /// (`i16`).
+    fn run<T: Copy + Into<i32>>(&self, x: &[T], y: &mut [i8]) -> Result<()> {
+        let raw = core::mem::size_of::<T>() == 1;
+        let (ic, oc) = (self.ic, self.oc);
+        let (Some(ic2), Some(oc2)) = (ic.checked_mul(2), oc.checked_mul(2)) else { return Err(Error::InvalidArgument) };
+        if ic == 0 || ic2 == 0 || oc2 == 0 {
+            return Err(Error::InvalidArgument);
+        }
+        let px = x.len() / ic;
+        if x.len() != px * ic || y.len() != px * oc || self.filter.len() != oc * ic {
+            return Err(Error::InvalidArgument);
+        }
+        let mut o = 0;
+        while o + 2 <= oc {
+            let (w0, c0, r0) = self.channel(o, raw);
+            let (w1, c1, r1) = self.channel(o + 1, raw);
+            let (mut xr, mut yr) = (x, &mut *y);
+            // (The lengths were checked: `y` holds a pair of pixels whenever `x` does.)
+            while let Some((x2, xn)) = xr.split_at_checked(ic2) {
+                let Some((y2, yn)) = core::mem::take(&mut yr).split_at_mut_checked(oc2) else { break };
+                let Some((xa, xb)) = x2.split_at_checked(ic) else { break };
+                let (mut a0, mut a1, mut a2, mut a3) = (0i32, 0i32, 0i32, 0i32);
+                for (((&f0, &f1), &va), &vb) in w0.iter().zip(w1).zip(xa).zip(xb) {
+                    let (f0, f1, va, vb) = (i32::from(f0), i32::from(f1), va.into(), vb.into());
+                    a0 = a0.wrapping_add(f0 * va);
+                    a1 = a1.wrapping_add(f1 * va);
+                    a2 = a2.wrapping_add(f0 * vb);
+                    a3 = a3.wrapping_add(f1 * vb);
+                }
+                if let Some([s0, s1]) = y2.get_mut(o..o + 2) {
+                    *s0 = self.out(a0, c0, r0);
+                    *s1 = self.out(a1, c1, r1);
+                }
+                if let Some([s0, s1]) = y2.get_mut(oc + o..oc + o + 2) {
+                    *s0 = self.out(a2, c0, r0);
+                    *s1 = self.out(a3, c1, r1);
+                }
+                (xr, yr) = (xn, yn);
+            }
+            // An odd last pixel.
+            if let (Some((x1, _)), Some((y1, _))) = (xr.split_at_checked(ic), yr.split_at_mut_checked(oc)) {
+                let (mut a0, mut a1) = (0i32, 0i32);
+                for ((&f0, &f1), &v) in w0.iter().zip(w1).zip(x1) {
+                    let v: i32 = v.into();
+                    a0 = a0.wrapping_add(i32::from(f0) * v);
+                    a1 = a1.wrapping_add(i32::from(f1) * v);
+                }
+                if let Some([s0, s1]) = y1.get_mut(o..o + 2) {
+                    *s0 = self.out(a0, c0, r0);
+                    *s1 = self.out(a1, c1, r1);
+                }
+            }
+            o += 2;
+        }
+        if o < oc {
+            // An odd last output channel: one at a time.
+            let (w0, c0, r0) = self.channel(o, raw);
+            let (mut xr, mut yr) = (x, &mut *y);
+            while let Some((x1, xn)) = xr.split_at_checked(ic) {
+                let Some((y1, yn)) = core::mem::take(&mut yr).split_at_mut_checked(oc) else { break };
+                let acc = w0.iter().zip(x1).fold(0i32, |s, (&f, &v)| s.wrapping_add(i32::from(f) * v.into()));
+                if let Some(slot) = y1.get_mut(o) {
+                    *slot = self.out(acc, c0, r0);
+                }
+                (xr, yr) = (xn, yn);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// CONV_2D with a 1×1 filter, stride 1, no padding and one group ([`conv1x1_fits`]), bit-exact
+/// with [`super::conv::conv2d_s8`] (same arguments, same checks, same errors).
+pub fn conv1x1_s8(
+    p: &ConvParams,
+    requant: &[Requant],
+    filter: &[i8],
+    bias: Option<LeI32s<'_>>,
+    call: &WindowCall,
+    io: &mut Io<'_>,
+) -> Result<()> {
+    p.check(requant.len(), filter.len(), bias.map(|b| b.len()))?;
+    call.check(p.window(), p.input().c, p.output().c, io.input_len(0), io.output_len())?;
+    let (ib, ob) = (call.input, call.output);
+    if !conv1x1_fits(p) || call.pad != [0; 4] || (ib.n, ib.h, ib.w) != (ob.n, ob.h, ob.w) {
+        return Err(Error::InvalidArgument);
+    }
+    let (ic, oc) = (ib.c, ob.c);
+    if ob.n == 0 || ob.h == 0 || ob.w == 0 || oc == 0 || ic == 0 {
+        return Ok(());
+    }
+    let q = p.io_quant();
+    let g = Gemm {
+        ic,
+        oc,
+        filter: filter.get(..oc * ic).ok_or(Error::InvalidArgument)?,
+        bias,
+        requant,
+        rq_step: usize::from(requant.len() != 1),
+        input_offset: q.input_zp.wrapping_neg(),
+        output_offset: q.output_zp,
+        act_min: q.act_min,
+        act_max: q.act_max,
+    };
+    // Runs of pixels contiguous in both blocks: the whole block when both are dense, else rows.
+    let one_run =
+        |b: &super::call::Block| b.row_stride == b.w * b.c && (b.n <= 1 || b.batch_stride == b.h * b.row_stride);
+    let (runs, px) = if one_run(&ib) && one_run(&ob) { (1, ob.n * ob.h * ob.w) } else { (ob.n * ob.h, ob.w) };
+    let at = |r: usize| {
+        let (b, y) =
+            if runs == 1 { (0, 0) } else { (r.checked_div(ob.h).unwrap_or(0), r.checked_rem(ob.h).unwrap_or(0)) };
+        (ib.offset(b, y, 0, 0), ob.offset(b, y, 0, 0))
+    };
+    if let Some((x, y)) = io.separate(0) {
+        for r in 0..runs {
+            let (xa, ya) = at(r);
+            let x = x.get(xa..xa + px * ic).ok_or(Error::InvalidArgument)?;
+            let y = y.get_mut(ya..ya + px * oc).ok_or(Error::InvalidArgument)?;
+            g.run(x, y)?;
+        }
+        return Ok(());
+    }
+    // Input and output in one buffer: tiles of pixels copied out first (with the input offset
+    // added: no correction to compute per tile), in walk order.
+    let tile = TILE / ic;
+    if tile == 0 || !(-32_000..=32_000).contains(&g.input_offset) {
+        return super::conv::conv2d_s8(p, requant, filter, bias, call, io);
+    }
+    let mut buf = [0i16; TILE];
+    let tiles = px.div_ceil(tile);
+    for r in 0..runs {
+        let (xa, ya) = at(ordered(call.walk, r, runs));
+        for t in 0..tiles {
+            let p0 = ordered(call.walk, t, tiles) * tile;
+            let n = tile.min(px - p0);
+            let xb = buf.get_mut(..n * ic).ok_or(Error::Internal)?;
+            let src = io.input(0, xa + p0 * ic, n * ic);
+            if src.len() != xb.len() {
+                return Err(Error::InvalidArgument);
+            }
+            for (d, &v) in xb.iter_mut().zip(src) {
+                *d = (i32::from(v) + g.input_offset) as i16;
+            }
+            let y = io.output_mut(ya + p0 * oc, n * oc);
+            g.run(&*xb, y)?;
+        }
+    }
+    Ok(())
+}
+
+/// One tap of every channel: input and filter values side by side.
+#[inline(always)]
+fn pair<'a>(x: &'a [i8], f: &'a [i8]) -> impl Iterator<Item = (i8, i8)> + 'a {
+    x.iter().copied().zip(f.iter().copied())
+}
+
+/// DEPTHWISE_CONV_2D with a 3×3 filter, depth multiplier 1 and no dilation
+/// ([`depthwise3x3_fits`]), bit-exact with [`super::depthwise_conv::depthwise_conv2d_s8`]
+/// (same arguments, same checks, same errors).
+pub fn depthwise3x3_s8(
+    p: &DepthwiseParams,
+    requant: &[Requant],
+    filter: &[i8],
+    bias: Option<LeI32s<'_>>,
+    call: &WindowCall,
+    io: &mut Io<'_>,
+) -> Result<()> {
+    p.check(requant.len(), filter.len(), bias.map(|b| b.len()))?;
+    call.check(p.window(), p.input().c, p.output().c, io.input_len(0), io.output_len())?;
+    if !depthwise3x3_fits(p) {
+        return Err(Error::InvalidArgument);
+    }
+    let (ib, ob) = (call.input, call.output);
+    let ch = ob.c;
+    if ob.n == 0 || ob.h == 0 || ob.w == 0 || ch == 0 || ib.c != ch {
+        return Ok(());
+    }
+    // Output apart from the input: channel by channel (any order) through padded planes.
+    if io.overlap_delta(0).is_none() {
+        let step = usize::from(requant.len() != 1);
+        let rq = |c: usize| requant.get(c * step).copied().unwrap_or_default();
+        if dw3x3_padded(p, rq, filter, bias, call, io)? {
+            return Ok(());
+        }
+    }
+    let q = p.io_quant();
+    let (ioff, ooff) = (q.input_zp.wrapping_neg(), q.output_zp);
+    let filter = filter.get(..9 * ch).ok_or(Error::InvalidArgument)?;
+    let rq_step = usize::from(requant.len() != 1);
+    let (sy, sx) = (p.window().rows.stride, p.window().cols.stride);
+    let [pad_top, _, pad_left, _] = call.pad;
+    let in_len = io.input_len(0);
+    let (in_h, in_w) = (ib.h as isize, ib.w as isize);
+    let out_rows = ob.n * ob.h;
+    let mut res = [0i8; DW_CHUNK];
+    let requant_of = |c: usize| requant.get(c * rq_step).copied().unwrap_or_default();
+    let bias_of = |c: usize| bias.map_or(0, |b| b.get(c));
+    for r in 0..out_rows {
+        let row = ordered(call.walk, r, out_rows);
+        let (b, oy) = (row / ob.h, row % ob.h);
+        let iy0 = (oy * sy) as isize - pad_top as isize;
+        let rows_inside = iy0 >= 0 && iy0 + 3 <= in_h;
+        for s in 0..ob.w {
+            let ox = ordered(call.walk, s, ob.w);
+            let ix0 = (ox * sx) as isize - pad_left as isize;
+            let inside = rows_inside && ix0 >= 0 && ix0 + 3 <= in_w;
+            let out_base = ob.offset(b, oy, ox, 0);
+            let mut c0 = 0;
+            while c0 < ch {
+                let n = DW_CHUNK.min(ch - c0);
+                let out = &mut res[..n];
+                let input = io.input(0, 0, in_len);
+                if inside {
+                    let (iy, ix) = (iy0 as usize, ix0 as usize);
+                    let tap = |dy: usize, dx: usize| -> Result<&[i8]> {
+                        let at = ib.offset(b, iy + dy, ix + dx, c0);
+                        input.get(at..at + n).ok_or(Error::InvalidArgument)
+                    };
+                    let ftap = |t: usize| -> Result<&[i8]> {
+                        filter.get(t * ch + c0..t * ch + c0 + n).ok_or(Error::InvalidArgument)
+                    };
+                    let (x0, x1, x2) = (tap(0, 0)?, tap(0, 1)?, tap(0, 2)?);
+                    let (x3, x4, x5) = (tap(1, 0)?, tap(1, 1)?, tap(1, 2)?);
+                    let (x6, x7, x8) = (tap(2, 0)?, tap(2, 1)?, tap(2, 2)?);
+                    let (f0, f1, f2) = (ftap(0)?, ftap(1)?, ftap(2)?);
+                    let (f3, f4, f5) = (ftap(3)?, ftap(4)?, ftap(5)?);
+                    let (f6, f7, f8) = (ftap(6)?, ftap(7)?, ftap(8)?);
+                    let taps = out
+                        .iter_mut()
+                        .zip(pair(x0, f0))
+                        .zip(pair(x1, f1))
+                        .zip(pair(x2, f2))
+                        .zip(pair(x3, f3))
+                        .zip(pair(x4, f4))
+                        .zip(pair(x5, f5))
+                        .zip(pair(x6, f6))
+                        .zip(pair(x7, f7))
+                        .zip(pair(x8, f8));
+                    for (c, (((((((((o, t0), t1), t2), t3), t4), t5), t6), t7), t8)) in taps.enumerate() {
+                        let m = |(x, f): (i8, i8)| i32::from(f).wrapping_mul(i32::from(x).wrapping_add(ioff));
+                        let acc = m(t0)
+                            .wrapping_add(m(t1))
+                            .wrapping_add(m(t2))
+                            .wrapping_add(m(t3))
+                            .wrapping_add(m(t4))
+                            .wrapping_add(m(t5))
+                            .wrapping_add(m(t6))
+                            .wrapping_add(m(t7))
+                            .wrapping_add(m(t8));
+                        let acc = acc.wrapping_add(bias_of(c0 + c));
+                        *o = requantize(acc, requant_of(c0 + c), ooff, q.act_min, q.act_max);
+                    }
+                } else {
+                    for (c, o) in out.iter_mut().enumerate() {
+                        let mut acc = 0i32;
+                        for dy in 0..3 {
+                            let iy = iy0 + dy as isize;
+                            if iy < 0 || iy >= in_h {
+                                continue;
+                            }
+                            for dx in 0..3 {
+                                let ix = ix0 + dx as isize;
+                                if ix < 0 || ix >= in_w {
+                                    continue;
+                                }
+                                let at = ib.offset(b, iy as usize, ix as usize, c0 + c);
+                                let x = *input.get(at).ok_or(Error::InvalidArgument)?;
+                                let f = *filter.get((dy * 3 + dx) * ch + c0 + c).ok_or(Error::InvalidArgument)?;
+                                acc = acc.wrapping_add(i32::from(f).wrapping_mul(i32::from(x).wrapping_add(ioff)));
+                            }
+                        }
+                        let acc = acc.wrapping_add(bias_of(c0 + c));
+                        *o = requantize(acc, requant_of(c0 + c), ooff, q.act_min, q.act_max);
+                    }
+                }
+                let dst = io.output_mut(out_base + c0, n);
+                if dst.len() != n {
+                    return Err(Error::InvalidArgument);
+                }
+                dst.copy_from_slice(out);
+                c0 += n;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// DEPTHWISE_CONV_2D with a 3×3 filter, depth multiplier 1 and no dilation, one channel at a
+/// time, bit-exact with [`super::depthwise_conv::depthwise_conv2d_s8_channelwise`] (same
+/// arguments, same checks, same in-place contract: channel `c`'s input plane is copied before
+/// any of its outputs is written): through a zero-point-padded plane on the stack
+/// ([`dw3x3_padded`]); when that does not fit, through `plane` (the block's values only):
+/// pixels whose window lies inside it read their nine taps without checks, the input zero
+/// point folded into a per-channel correction, border pixels take the per-tap path.
+pub fn depthwise3x3_s8_channelwise(
+    p: &DepthwiseParams,
+    requant: impl Fn(usize) -> Requant,
+    filter: &[i8],
+    bias: Option<LeI32s<'_>>,
+    call: &WindowCall,
+    io: &mut Io<'_>,
+    plane: &mut [i8],
+) -> Result<()> {
+    p.check(1, filter.len(), bias.map(|b| b.len()))?;
+    call.check(p.window(), p.input().c, p.output().c, io.input_len(0), io.output_len())?;
+    let (ib, ob) = (call.input, call.output);
+    let area = ib.h * ib.w;
+    if !depthwise3x3_fits(p) || ib.c != ob.c || plane.len() < area {
+        return Err(Error::InvalidArgument);
+    }
+    if dw3x3_padded(p, &requant, filter, bias, call, io)? {
+        return Ok(());
+    }
+    channelwise_unpadded(p, requant, filter, bias, call, io, plane)
+}
+
+/// [`depthwise3x3_s8_channelwise`] through the unpadded `plane` (checked by the caller).
+fn channelwise_unpadded(
+    p: &DepthwiseParams,
+    requant: impl Fn(usize) -> Requant,
+    filter: &[i8],
+    bias: Option<LeI32s<'_>>,
+    call: &WindowCall,
+    io: &mut Io<'_>,
+    plane: &mut [i8],
+) -> Result<()> {
+    let (ib, ob) = (call.input, call.output);
+    let area = ib.h * ib.w;
+    let Some(plane) = plane.get_mut(..area) else { return Err(Error::InvalidArgument) };
+    let ch = ob.c;
+    let filter = filter.get(..9 * ch).ok_or(Error::InvalidArgument)?;
+    let q = p.io_quant();
+    let (ioff, ooff) = (q.input_zp.wrapping_neg(), q.output_zp);
+    let (sy, sx) = (p.window().rows.stride, p.window().cols.stride);
+    let [pad_top, _, pad_left, _] = call.pad;
+    let in_len = io.input_len(0);
+    let (in_h, in_w) = (ib.h as isize, ib.w as isize);
+    // Output pixels whose window lies inside the block: `lo..hi` along each axis.
+    let inner = |pad: usize, stride: usize, size: usize, out: usize| {
+        let lo = (pad + stride - 1).checked_div(stride).unwrap_or(out).min(out);
+        let hi = if size + pad >= 3 { (size + pad - 3).checked_div(stride).map_or(0, |v| (v + 1).min(out)) } else { 0 };
+        (lo, hi.max(lo))
+    };
+    let (y_lo, y_hi) = inner(pad_top, sy, ib.h, ob.h);
+    let (x_lo, x_hi) = inner(pad_left, sx, ib.w, ob.w);
+    for b in 0..ob.n {
+        for c in 0..ch {
+            {
+                let input = io.input(0, 0, in_len);
+                for (y, row) in plane.chunks_exact_mut(ib.w.max(1)).enumerate().take(ib.h) {
+                    for (x, slot) in row.iter_mut().enumerate() {
+                        *slot = input.get(ib.offset(b, y, x, c)).copied().unwrap_or(0);
+                    }
+                }
+            }
+            let rq = requant(c);
+            let bias_c = bias.map_or(0, |bias| bias.get(c));
+            let mut f = [0i32; 9];
+            for (t, slot) in f.iter_mut().enumerate() {
+                *slot = i32::from(filter.get(t * ch + c).copied().unwrap_or(0));
+            }
+            let corr = bias_c.wrapping_add(ioff.wrapping_mul(f.iter().fold(0i32, |s, &v| s.wrapping_add(v))));
+            let [f0, f1, f2, f3, f4, f5, f6, f7, f8] = f;
+            let plane = &*plane;
+            for oy in 0..ob.h {
+                let iy0 = (oy * sy) as isize - pad_top as isize;
+                let inside_y = (y_lo..y_hi).contains(&oy);
+                for ox in 0..ob.w {
+                    let ix0 = (ox * sx) as isize - pad_left as isize;
+                    let acc = if inside_y && (x_lo..x_hi).contains(&ox) {
+                        let (iy, ix) = (iy0 as usize, ix0 as usize);
+                        let at = |dy: usize| plane.get((iy + dy) * ib.w + ix..(iy + dy) * ib.w + ix + 3);
+                        let (Some(&[a0, a1, a2]), Some(&[a3, a4, a5]), Some(&[a6, a7, a8])) = (at(0), at(1), at(2))
+                        else {
+                            return Err(Error::Internal);
+                        };
+                        let m = |f: i32, x: i8| f * i32::from(x);
+                        corr.wrapping_add(
+                            m(f0, a0)
+                                + m(f1, a1)
+                                + m(f2, a2)
+                                + m(f3, a3)
+                                + m(f4, a4)
+                                + m(f5, a5)
+                                + m(f6, a6)
+                                + m(f7, a7)
+                                + m(f8, a8),
+                        )
+                    } else {
+                        let mut acc = bias_c;
+                        for dy in 0..3 {
+                            let iy = iy0 + dy as isize;
+                            if iy < 0 || iy >= in_h {
+                                continue;
+                            }
+                            for dx in 0..3 {
+                                let ix = ix0 + dx as isize;
+                                if ix < 0 || ix >= in_w {
+                                    continue;
+                                }
+                                let x = plane.get(iy as usize * ib.w + ix as usize).copied().unwrap_or(0);
+                                let tap = f.get(dy * 3 + dx).copied().unwrap_or(0);
+                                acc = acc.wrapping_add(tap.wrapping_mul(i32::from(x).wrapping_add(ioff)));
+                            }
+                        }
+                        acc
+                    };
+                    io.set(ob.offset(b, oy, ox, c), requantize(acc, rq, ooff, q.act_min, q.act_max));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Bytes of the zero-point-padded plane [`dw3x3_padded`] keeps on the stack.
+const PADDED: usize = 1024;
+
+/// DEPTHWISE_CONV_2D 3×3 (depth multiplier 1, no dilation) channel by channel through a plane
+/// on the stack that holds the channel's input block surrounded by the call's padding, filled
+/// with the input zero point (a padded tap then adds `f · 0`, as the reference skips it): every
+/// output pixel reads its nine taps without checks, the zero point folded into a per-channel
+/// correction. Channel `c`'s outputs are written after its plane is copied, so the output may
+/// take exactly the input's bytes (or lie apart from it). `Ok(false)`, computing nothing, when
+/// the padded plane does not fit or the zero point is not an int8 value. The caller checked
+/// the parameters and the call.
+fn dw3x3_padded(
+    p: &DepthwiseParams,
+    requant: impl Fn(usize) -> Requant,
+    filter: &[i8],
+    bias: Option<LeI32s<'_>>,
+    call: &WindowCall,
+    io: &mut Io<'_>,
+) -> Result<bool> {
+    let (ib, ob) = (call.input, call.output);
+    let [pt, pb, pl, pr] = call.pad;
+    let q = p.io_quant();
+    let (Some(ph), Some(pw)) =
+        (pt.checked_add(ib.h).and_then(|v| v.checked_add(pb)), pl.checked_add(ib.w).and_then(|v| v.checked_add(pr)))
+    else {
+        return Ok(false);
+    };
+    let Ok(zp) = i8::try_from(q.input_zp) else { return Ok(false) };
+    let mut buf = [zp; PADDED];
+    let Some(plane) = ph.checked_mul(pw).and_then(|n| buf.get_mut(..n)) else { return Ok(false) };
+    let ch = ob.c;
+    if ib.c != ch || pw == 0 {
+        return Ok(false);
+    }
+    let filter = filter.get(..9 * ch).ok_or(Error::InvalidArgument)?;
+    let (ioff, ooff) = (q.input_zp.wrapping_neg(), q.output_zp);
+    let (sy, sx) = (p.window().rows.stride.max(1), p.window().cols.stride.max(1));
+    let in_len = io.input_len(0);
+    for b in 0..ob.n {
+        for c in 0..ch {
+            {
+                // The block's values; the padding around it keeps the zero point.
+                let input = io.input(0, 0, in_len);
+                for (y, row) in plane.chunks_exact_mut(pw).skip(pt).take(ib.h).enumerate() {
+                    for (x, slot) in row.iter_mut().skip(pl).take(ib.w).enumerate() {
+                        *slot = input.get(ib.offset(b, y, x, c)).copied().unwrap_or(zp);
+                    }
+                }
+            }
+            let rq = requant(c);
+            let mut f = [0i32; 9];
+            for (t, slot) in f.iter_mut().enumerate() {
+                *slot = i32::from(filter.get(t * ch + c).copied().unwrap_or(0));
+            }
+            let sum = f.iter().fold(0i32, |s, &v| s.wrapping_add(v));
+            let corr = bias.map_or(0, |bias| bias.get(c)).wrapping_add(ioff.wrapping_mul(sum));
+            let [f0, f1, f2, f3, f4, f5, f6, f7, f8] = f;
+            let plane = &*plane;
+            for oy in 0..ob.h {
+                let row = |dy: usize| plane.get((oy * sy + dy) * pw..(oy * sy + dy + 1) * pw).unwrap_or(&[]);
+                let (r0, r1, r2) = (row(0), row(1), row(2));
+                let windows = r0.windows(3).zip(r1.windows(3)).zip(r2.windows(3)).step_by(sx).take(ob.w);
+                let mut written = 0;
+                for (ox, ((w0, w1), w2)) in windows.enumerate() {
+                    let (&[a0, a1, a2], &[a3, a4, a5], &[a6, a7, a8]) = (w0, w1, w2) else { break };
+                    let m = |f: i32, x: i8| f * i32::from(x);
+                    let acc = m(f0, a0)
+                        + m(f1, a1)
+                        + m(f2, a2)
+                        + m(f3, a3)
+                        + m(f4, a4)
+                        + m(f5, a5)
+                        + m(f6, a6)
+                        + m(f7, a7)
+                        + m(f8, a8);
+                    io.set(ob.offset(b, oy, ox, c), requantize(acc.wrapping_add(corr), rq, ooff, q.act_min, q.act_max));
+                    written += 1;
+                }
+                if written != ob.w {
+                    return Err(Error::Internal); // windows outside the padded block: excluded by the call check
+                }
+            }
+        }
+    }
+    Ok(true)
+}
+
+/// Values of one im2col column the general CONV_2D kernel builds on the stack (int16, 1 KB):
+/// filters of more taps (`kh · kw · in_c`) take the reference kernel.
+pub const COLUMN: usize = 512;
+
+/// True when [`conv_s8`] computes a convolution of these parameters: one group and at most
+/// [`COLUMN`] taps per output value.
+pub fn conv_fits(p: &ConvParams) -> bool {
+    let f = p.filter();
+    p.groups() == 1 && f.h.checked_mul(f.w).and_then(|v| v.checked_mul(f.c)).is_some_and(|k| k > 0 && k <= COLUMN)
+}
+
+/// CONV_2D of one group, any filter size, stride, dilation and padding ([`conv_fits`]),
+/// bit-exact with [`super::conv::conv2d_s8`] (same arguments, same checks, same errors):
+/// the windows of a run of output pixels of one row are copied to the stack as int16 columns
+/// with the input offset added (zeros for padding taps), then multiplied by the filter as a
+/// GEMM ([`Gemm`], two output channels × two pixels). Runs follow the call's walk and every
+/// window of a run is copied before any of its outputs is written (the reference kernel's
+/// access contract).
+pub fn conv_s8(
+    p: &ConvParams,
+    requant: &[Requant],
+    filter: &[i8],
+    bias: Option<LeI32s<'_>>,
+    call: &WindowCall,
+    io: &mut Io<'_>,
+) -> Result<()> {
+    p.check(requant.len(), filter.len(), bias.map(|b| b.len()))?;
+    call.check(p.window(), p.input().c, p.output().c, io.input_len(0), io.output_len())?;
+    if !conv_fits(p) {
+        return Err(Error::InvalidArgument);
+    }
+    let (ib, ob, fd) = (call.input, call.output, p.filter());
+    let (ic, oc) = (ib.c, ob.c);
+    let k = fd.h * fd.w * ic;
+    let q = p.io_quant();
+    let ioff = q.input_zp.wrapping_neg();
+    if ob.n == 0 || ob.h == 0 || ob.w == 0 || oc == 0 || k == 0 {
+        return Ok(());
+    }
+    if !(-32_000..=32_000).contains(&ioff) {
+        return super::conv::conv2d_s8(p, requant, filter, bias, call, io);
+    }
+    let g = Gemm {
+        ic: k,
+        oc,
+        filter: filter.get(..oc * k).ok_or(Error::InvalidArgument)?,
+        bias,
+        requant,
+        rq_step: usize::from(requant.len() != 1),
+        input_offset: ioff,
+        output_offset: q.output_zp,
+        act_min: q.act_min,
+        act_max: q.act_max,
+    };
+    let (rows, cols) = (&p.window().rows, &p.window().cols);
+    let [pad_top, _, pad_left, _] = call.pad;
+    let (in_h, in_w) = (ib.h as isize, ib.w as isize);
+    let in_len = io.input_len(0);
+    let tile = (COLUMN / k).max(1);
+    let tiles = ob.w.div_ceil(tile);
+    let mut buf = [0i16; COLUMN];
+    let out_rows = ob.n * ob.h;
+    for r in 0..out_rows {
+        let row = ordered(call.walk, r, out_rows);
+        let (b, oy) = (row.checked_div(ob.h).unwrap_or(0), row.checked_rem(ob.h).unwrap_or(0));
+        let iy0 = (oy * rows.stride) as isize - pad_top as isize;
+        for t in 0..tiles {
+            let x0 = ordered(call.walk, t, tiles) * tile;
+            let n = tile.min(ob.w - x0);
+            let cols_buf = buf.get_mut(..n * k).ok_or(Error::Internal)?;
+            {
+                let input = io.input(0, 0, in_len);
+                let mut dst = cols_buf.iter_mut();
+                for ox in x0..x0 + n {
+                    let ix0 = (ox * cols.stride) as isize - pad_left as isize;
+                    for fy in 0..fd.h {
+                        let iy = iy0 + (fy * rows.dilation) as isize;
+                        for fx in 0..fd.w {
+                            let ix = ix0 + (fx * cols.dilation) as isize;
+                            let src = if iy < 0 || iy >= in_h || ix < 0 || ix >= in_w {
+                                None
+                            } else {
+                                let at = ib.offset(b, iy as usize, ix as usize, 0);
+                                Some(input.get(at..at + ic).ok_or(Error::InvalidArgument)?)
+                            };
+                            match src {
+                                Some(xs) => {
+                                    // `xs` first: its end must stop the zip before `dst` advances.
+                                    for (&v, d) in xs.iter().zip(&mut dst) {
+                                        *d = (i32::from(v) + ioff) as i16;
+                                    }
+                                }
+                                None => {
+                                    for d in (&mut dst).take(ic) {
+                                        *d = 0;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            let y = io.output_mut(ob.offset(b, oy, x0, 0), n * oc);
+            g.run(&*cols_buf, y)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::depthwise_conv::depthwise_conv2d_s8_channelwise;
+    use super::super::io::Walk;
+    use super::super::test_support::{d, dw, i32s, io, rq, win};
+    use super::*;
+    use crate::geometry::Padding;
+
+    /// Planes too large for the padded stack plane take the unpadded path (interior without
+    /// checks, borders per tap): against the reference on images the conformance harness's
+    /// random shapes do not reach.
+    #[test]
+    fn large_planes_match_the_reference() {
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u32
+        };
+        for (h, w, stride, padding) in [
+            (40, 37, 1, Padding::Same),
+            (41, 40, 2, Padding::Same),
+            (36, 45, 1, Padding::Valid),
+            (39, 38, 2, Padding::Valid),
+        ] {
+            let c = 3;
+            let out_size = |n: usize| match padding {
+                Padding::Same => n.div_ceil(stride),
+                Padding::Valid => (n - 3) / stride + 1,
+            };
+            let (oh, ow) = (out_size(h), out_size(w));
+            let p = dw(win(padding, stride, stride, 1, 1), 1, d(1, h, w, c), d(1, 3, 3, c), d(1, oh, ow, c), io(-7, 3))
+                .unwrap();
+            assert!((h + 2) * (w + 2) > PADDED);
+            let input: std::vec::Vec<i8> = (0..h * w * c).map(|_| next() as i8).collect();
+            let filter: std::vec::Vec<i8> = (0..9 * c).map(|_| next() as i8).collect();
+            let bias = i32s(&[1000, -2000, 37]);
+            let table = rq(0.05, &[0.01, 0.02, 0.015], 0.2, c);
+            let requant = |ch: usize| table[ch];
+            let call = p.full_call(Walk::Forward);
+            let (mut want, mut got) = (vec![0i8; oh * ow * c], vec![0i8; oh * ow * c]);
+            let mut plane = vec![0i8; h * w];
+            let b = Some(LeI32s::new(&bias));
+            depthwise_conv2d_s8_channelwise(
+                &p,
+                requant,
+                &filter,
+                b,
+                &call,
+                &mut Io::split(&input, &mut want),
+                &mut plane,
+            )
+            .unwrap();
+            depthwise3x3_s8_channelwise(&p, requant, &filter, b, &call, &mut Io::split(&input, &mut got), &mut plane)
+                .unwrap();
+            assert_eq!(got, want, "{h}x{w} stride {stride} {padding:?}");
+        }
+    }
+}
