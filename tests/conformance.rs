@@ -51,7 +51,7 @@ fn every_portable_variant_conforms() {
 fn every_fast_variant_conforms() {
     let mut failures = Vec::new();
     for (i, v) in patchwise::variants::fast::TABLE.iter().enumerate() {
-        match check(v.id, 4 * RANDOM, 0xFA57_0000 + i as u64) {
+        match check_variant(v, 4 * RANDOM, 0xFA57_0000 + i as u64) {
             Ok(r) => {
                 println!("{:<32} {r:?}", v.name);
                 assert!(r.cases > 4 * RANDOM, "{}: only {} cases ran", v.name, r.cases);
