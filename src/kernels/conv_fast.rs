@@ -9,10 +9,11 @@
 //!   arithmetic) computed on the fly, once per output channel and run of pixels, so the inner
 //!   loop is loads and multiply-accumulates only. Slices are cut to their exact lengths once
 //!   per run so the compiler drops the bounds checks of the inner loops.
-//! - [`depthwise3x3_s8`]: DEPTHWISE_CONV_2D with a 3×3 filter, depth multiplier 1, no
-//!   dilation (any stride): pixels whose window lies inside the input block take a path without
+//! - [`depthwise3x3_s8`]: DEPTHWISE_CONV_2D with a 3×3 filter, no dilation (any stride).
+//!   Depth multiplier 1: pixels whose window lies inside the input block take a path without
 //!   per-tap checks, channels innermost, the nine taps unrolled; border pixels take a general
-//!   per-tap path.
+//!   per-tap path. Depth multiplier above 1: each input channel's nine taps are read once and
+//!   feed its output channels.
 //!
 //! Access: as the reference kernels (a sliding window walking output pixels in the call's
 //! [`Walk`] order, lead 0). The GEMM reads and writes in any order when the input is a separate
@@ -43,10 +44,10 @@ pub fn conv1x1_fits(p: &ConvParams) -> bool {
 }
 
 /// True when [`depthwise3x3_s8`] computes a depthwise convolution of these parameters: a 3×3
-/// filter, depth multiplier 1, no dilation.
+/// filter, no dilation, depth multiplier 1 or up to [`DW_CHUNK`].
 pub fn depthwise3x3_fits(p: &DepthwiseParams) -> bool {
     let w = p.window();
-    w.kernel() == [3, 3] && w.rows.dilation == 1 && w.cols.dilation == 1 && p.depth_multiplier() == 1
+    w.kernel() == [3, 3] && w.rows.dilation == 1 && w.cols.dilation == 1 && p.depth_multiplier() <= DW_CHUNK
 }
 
 /// The GEMM's constants for one call.
@@ -262,7 +263,13 @@ pub fn depthwise3x3_s8(
     }
     let (ib, ob) = (call.input, call.output);
     let ch = ob.c;
-    if ob.n == 0 || ob.h == 0 || ob.w == 0 || ch == 0 || ib.c != ch {
+    if ob.n == 0 || ob.h == 0 || ob.w == 0 || ch == 0 {
+        return Ok(());
+    }
+    if p.depth_multiplier() != 1 {
+        return dw3x3_multiplier(p, requant, filter, bias, call, io);
+    }
+    if ib.c != ch {
         return Ok(());
     }
     // Output apart from the input: channel by channel (any order) through padded planes.
@@ -369,6 +376,118 @@ pub fn depthwise3x3_s8(
                 }
                 dst.copy_from_slice(out);
                 c0 += n;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// [`depthwise3x3_s8`] with a depth multiplier `m` above 1 (at most [`DW_CHUNK`]): output
+/// pixels in walk order, input channel by input channel: the channel's nine taps are read once
+/// (with the input offset added; a tap outside the image counts 0, as the reference skips it)
+/// and feed its `m` output channels, which are written together after their taps are read.
+fn dw3x3_multiplier(
+    p: &DepthwiseParams,
+    requant: &[Requant],
+    filter: &[i8],
+    bias: Option<LeI32s<'_>>,
+    call: &WindowCall,
+    io: &mut Io<'_>,
+) -> Result<()> {
+    let (ib, ob) = (call.input, call.output);
+    let (ch, m, ic) = (ob.c, p.depth_multiplier(), ib.c);
+    if m == 0 || m > DW_CHUNK || ic.checked_mul(m) != Some(ch) {
+        return Err(Error::InvalidArgument);
+    }
+    let q = p.io_quant();
+    let (ioff, ooff) = (q.input_zp.wrapping_neg(), q.output_zp);
+    let filter = filter.get(..9 * ch).ok_or(Error::InvalidArgument)?;
+    // Tap `t`'s filter values of every output channel.
+    let [f0, f1, f2, f3, f4, f5, f6, f7, f8] =
+        [0, 1, 2, 3, 4, 5, 6, 7, 8].map(|t| filter.get(t * ch..t * ch + ch).unwrap_or(&[]));
+    let rq_step = usize::from(requant.len() != 1);
+    let (sy, sx) = (p.window().rows.stride, p.window().cols.stride);
+    let [pad_top, _, pad_left, _] = call.pad;
+    let in_len = io.input_len(0);
+    let (in_h, in_w) = (ib.h as isize, ib.w as isize);
+    let out_rows = ob.n * ob.h;
+    let mut res = [0i8; DW_CHUNK];
+    let res = &mut res[..m];
+    for r in 0..out_rows {
+        let row = ordered(call.walk, r, out_rows);
+        let (b, oy) = (row / ob.h, row % ob.h);
+        let iy0 = (oy * sy) as isize - pad_top as isize;
+        for s in 0..ob.w {
+            let ox = ordered(call.walk, s, ob.w);
+            let ix0 = (ox * sx) as isize - pad_left as isize;
+            let out_base = ob.offset(b, oy, ox, 0);
+            for i in 0..ic {
+                let o0 = i * m;
+                {
+                    let input = io.input(0, 0, in_len);
+                    // The nine taps plus the input offset; a tap outside the image counts 0.
+                    let mut v = [0i32; 9];
+                    for (dy, vr) in v.chunks_exact_mut(3).enumerate() {
+                        let iy = iy0 + dy as isize;
+                        if iy < 0 || iy >= in_h {
+                            continue;
+                        }
+                        for (dx, slot) in vr.iter_mut().enumerate() {
+                            let ix = ix0 + dx as isize;
+                            if ix < 0 || ix >= in_w {
+                                continue;
+                            }
+                            let at = ib.offset(b, iy as usize, ix as usize, i);
+                            *slot = i32::from(*input.get(at).ok_or(Error::InvalidArgument)?).wrapping_add(ioff);
+                        }
+                    }
+                    let [v0, v1, v2, v3, v4, v5, v6, v7, v8] = v;
+                    for (k, o) in res.iter_mut().enumerate() {
+                        let c = o0 + k;
+                        let (
+                            Some(&w0),
+                            Some(&w1),
+                            Some(&w2),
+                            Some(&w3),
+                            Some(&w4),
+                            Some(&w5),
+                            Some(&w6),
+                            Some(&w7),
+                            Some(&w8),
+                        ) = (
+                            f0.get(c),
+                            f1.get(c),
+                            f2.get(c),
+                            f3.get(c),
+                            f4.get(c),
+                            f5.get(c),
+                            f6.get(c),
+                            f7.get(c),
+                            f8.get(c),
+                        )
+                        else {
+                            return Err(Error::InvalidArgument);
+                        };
+                        let mf = |f: i8, v: i32| i32::from(f).wrapping_mul(v);
+                        let acc = mf(w0, v0)
+                            .wrapping_add(mf(w1, v1))
+                            .wrapping_add(mf(w2, v2))
+                            .wrapping_add(mf(w3, v3))
+                            .wrapping_add(mf(w4, v4))
+                            .wrapping_add(mf(w5, v5))
+                            .wrapping_add(mf(w6, v6))
+                            .wrapping_add(mf(w7, v7))
+                            .wrapping_add(mf(w8, v8));
+                        let acc = acc.wrapping_add(bias.map_or(0, |b| b.get(c)));
+                        let rq = requant.get(c * rq_step).copied().unwrap_or_default();
+                        *o = requantize(acc, rq, ooff, q.act_min, q.act_max);
+                    }
+                }
+                let dst = io.output_mut(out_base + o0, m);
+                if dst.len() != m {
+                    return Err(Error::InvalidArgument);
+                }
+                dst.copy_from_slice(res);
             }
         }
     }
