@@ -415,7 +415,8 @@ fn dw3x3_multiplier(
     let res = &mut res[..m];
     for r in 0..out_rows {
         let row = ordered(call.walk, r, out_rows);
-        let (b, oy) = (row / ob.h, row % ob.h);
+        // `ob.h` > 0 here (`out_rows` counts its rows); checked, so no division-by-zero path.
+        let (b, oy) = (row.checked_div(ob.h).unwrap_or(0), row.checked_rem(ob.h).unwrap_or(0));
         let iy0 = (oy * sy) as isize - pad_top as isize;
         for s in 0..ob.w {
             let ox = ordered(call.walk, s, ob.w);
