@@ -727,7 +727,7 @@ fn dw3x3_padded(
 
 /// Values of one im2col column the general CONV_2D kernel builds on the stack (int16, 1 KB):
 /// filters of more taps (`kh · kw · in_c`) take the reference kernel.
-pub const COLUMN: usize = 512;
+pub(crate) const COLUMN: usize = 512;
 
 /// True when [`conv_s8`] computes a convolution of these parameters: one group and at most
 /// [`COLUMN`] taps per output value.
