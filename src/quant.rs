@@ -175,23 +175,25 @@ pub fn multiplier_of_product(a: f32, b: f32, pow2: i32, limit: u32) -> Option<(R
     Some((Requant { multiplier: q_fixed as i32, shift }, above))
 }
 
-/// gemmlowp `SaturatingRoundingDoublingHighMul`.
+/// gemmlowp `SaturatingRoundingDoublingHighMul`: `(a · b + nudge) / 2^31` truncated toward
+/// zero, with the nudge `2^30` for a non-negative product and `1 − 2^30` for a negative one.
+/// Both cases are the one floor `(a · b + 2^30) >> 31`: for a negative product, truncating
+/// `p + 1 − 2^30` toward zero is flooring `p + 1 − 2^30 + 2^31 − 1 = p + 2^30`. So a 64-bit
+/// multiply, an add and a shift (no sign fix-up of a division) on 32-bit cores.
 #[inline(always)]
 pub fn saturating_rounding_doubling_high_mul(a: i32, b: i32) -> i32 {
     if a == i32::MIN && b == i32::MIN {
         return i32::MAX;
     }
-    let ab = a as i64 * b as i64;
-    let nudge: i64 = if ab >= 0 { 1 << 30 } else { 1 - (1 << 30) };
-    // Division truncates toward zero, as in C.
-    ((ab + nudge) / (1i64 << 31)) as i32
+    ((i64::from(a) * i64::from(b) + (1 << 30)) >> 31) as i32
 }
 
 /// gemmlowp `RoundingDivideByPOT` (round half away from zero); `exponent` in `0..=31`.
 #[inline(always)]
 pub fn rounding_divide_by_pot(x: i32, exponent: i32) -> i32 {
     let exponent = (exponent & 31) as u32;
-    let mask = ((1i64 << exponent) - 1) as i32;
+    // 32-bit mask arithmetic (2^31 − 1 at exponent 31), no 64-bit shift on 32-bit cores.
+    let mask = 1u32.wrapping_shl(exponent).wrapping_sub(1) as i32;
     let remainder = x & mask;
     let threshold = (mask >> 1) + (x < 0) as i32;
     (x >> exponent) + (remainder > threshold) as i32
@@ -385,6 +387,53 @@ mod tests {
         assert_eq!(rounding_divide_by_pot(4, 1), 2);
         assert_eq!(rounding_divide_by_pot(-4, 1), -2);
         assert_eq!(rounding_divide_by_pot(i32::MIN, 31), -1);
+    }
+
+    /// gemmlowp's definitions as written (nudge, division truncating toward zero, 64-bit mask):
+    /// the shortcuts above must give the same value for every argument.
+    fn srdhm_as_defined(a: i32, b: i32) -> i32 {
+        if a == i32::MIN && b == i32::MIN {
+            return i32::MAX;
+        }
+        let ab = a as i64 * b as i64;
+        let nudge: i64 = if ab >= 0 { 1 << 30 } else { 1 - (1 << 30) };
+        ((ab + nudge) / (1i64 << 31)) as i32
+    }
+
+    fn rdbp_as_defined(x: i32, exponent: i32) -> i32 {
+        let mask = ((1i64 << exponent) - 1) as i32;
+        let remainder = x & mask;
+        let threshold = (mask >> 1) + (x < 0) as i32;
+        (x >> exponent) + (remainder > threshold) as i32
+    }
+
+    #[test]
+    fn shortcuts_match_the_definitions() {
+        let edges = [i32::MIN, i32::MIN + 1, -(1 << 30) - 1, -(1 << 30), -(1 << 30) + 1, -3, -2, -1, 0, 1, 2, 3];
+        let edges: Vec<i32> = edges.iter().flat_map(|&v| [v, v.wrapping_neg().wrapping_sub(1)]).collect();
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            // Mostly small magnitudes (accumulators), sometimes full range.
+            let v = (state >> 32) as i32;
+            if state & 3 == 0 {
+                v
+            } else {
+                v >> (state >> 3 & 31)
+            }
+        };
+        let mut values = edges.clone();
+        values.extend((0..4000).map(|_| next()));
+        for &a in &values {
+            for &b in values.iter().step_by(7).chain(&edges) {
+                assert_eq!(saturating_rounding_doubling_high_mul(a, b), srdhm_as_defined(a, b), "{a} {b}");
+            }
+            for e in 0..32 {
+                assert_eq!(rounding_divide_by_pot(a, e), rdbp_as_defined(a, e), "{a} >> {e}");
+            }
+        }
     }
 
     #[test]
