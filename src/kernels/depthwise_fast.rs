@@ -468,14 +468,21 @@ fn dw3x3_padded(
     let (ioff, ooff) = (q.input_zp.wrapping_neg(), q.output_zp);
     let (sy, sx) = (p.window().rows.stride.max(1), p.window().cols.stride.max(1));
     let in_len = io.input_len(0);
+    // Each output row reads `need` values of three plane rows and writes `ob.w` values `ch`
+    // apart: slices cut to these lengths once per row, so the pixel loop has no offsets.
+    let need = ob.w.saturating_sub(1).saturating_mul(sx).saturating_add(3);
+    let out_span = ob.w.saturating_sub(1).saturating_mul(ch).saturating_add(1);
+    let step = ch.max(1);
     for b in 0..ob.n {
         for c in 0..ch {
             {
                 // The block's values; the padding around it keeps the zero point.
                 let input = io.input(0, 0, in_len);
                 for (y, row) in plane.chunks_exact_mut(pw).skip(pt).take(ib.h).enumerate() {
-                    for (x, slot) in row.iter_mut().skip(pl).take(ib.w).enumerate() {
-                        *slot = input.get(ib.offset(b, y, x, c)).copied().unwrap_or(zp);
+                    let src = input.get(ib.offset(b, y, 0, c)..).unwrap_or(&[]);
+                    let dst = row.get_mut(pl..pl + ib.w).unwrap_or(&mut []);
+                    for (d, &v) in dst.iter_mut().zip(src.iter().step_by(step)) {
+                        *d = v;
                     }
                 }
             }
@@ -489,27 +496,36 @@ fn dw3x3_padded(
             let [f0, f1, f2, f3, f4, f5, f6, f7, f8] = f;
             let plane = &*plane;
             for oy in 0..ob.h {
-                let row = |dy: usize| plane.get((oy * sy + dy) * pw..(oy * sy + dy + 1) * pw).unwrap_or(&[]);
-                let (r0, r1, r2) = (row(0), row(1), row(2));
-                let windows = r0.windows(3).zip(r1.windows(3)).zip(r2.windows(3)).step_by(sx).take(ob.w);
-                let mut written = 0;
-                for (ox, ((w0, w1), w2)) in windows.enumerate() {
-                    let (&[a0, a1, a2], &[a3, a4, a5], &[a6, a7, a8]) = (w0, w1, w2) else { break };
-                    let m = |f: i32, x: i8| f * i32::from(x);
-                    let acc = m(f0, a0)
-                        + m(f1, a1)
-                        + m(f2, a2)
-                        + m(f3, a3)
-                        + m(f4, a4)
-                        + m(f5, a5)
-                        + m(f6, a6)
-                        + m(f7, a7)
-                        + m(f8, a8);
-                    io.set(ob.offset(b, oy, ox, c), requantize(acc.wrapping_add(corr), rq, ooff, q.act_min, q.act_max));
-                    written += 1;
-                }
-                if written != ob.w {
+                let row = |dy: usize| plane.get((oy * sy + dy) * pw..).and_then(|r| r.get(..need));
+                let (Some(mut x0), Some(mut x1), Some(mut x2)) = (row(0), row(1), row(2)) else {
                     return Err(Error::Internal); // windows outside the padded block: excluded by the call check
+                };
+                let out = io.output_mut(ob.offset(b, oy, 0, c), out_span);
+                if out.len() != out_span {
+                    return Err(Error::InvalidArgument);
+                }
+                let mut at = 0;
+                for _ in 0..ob.w {
+                    let (&[a0, a1, a2, ..], &[a3, a4, a5, ..], &[a6, a7, a8, ..]) = (x0, x1, x2) else {
+                        return Err(Error::Internal);
+                    };
+                    let m = |f: i32, x: i8| f.wrapping_mul(i32::from(x));
+                    let acc = m(f0, a0)
+                        .wrapping_add(m(f1, a1))
+                        .wrapping_add(m(f2, a2))
+                        .wrapping_add(m(f3, a3))
+                        .wrapping_add(m(f4, a4))
+                        .wrapping_add(m(f5, a5))
+                        .wrapping_add(m(f6, a6))
+                        .wrapping_add(m(f7, a7))
+                        .wrapping_add(m(f8, a8));
+                    if let Some(slot) = out.get_mut(at) {
+                        *slot = requantize(acc.wrapping_add(corr), rq, ooff, q.act_min, q.act_max);
+                    }
+                    at += ch;
+                    x0 = x0.get(sx..).unwrap_or(&[]);
+                    x1 = x1.get(sx..).unwrap_or(&[]);
+                    x2 = x2.get(sx..).unwrap_or(&[]);
                 }
             }
         }
