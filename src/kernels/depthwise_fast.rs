@@ -205,6 +205,22 @@ fn dw3x3_multiplier(
     let out_rows = ob.n * ob.h;
     let mut res = [0i8; DW_CHUNK];
     let res = &mut res[..m];
+    // Every output channel's constants once per call when they fit the stack tables: its nine
+    // taps side by side, its bias and its requantization (no per-tap lookups per pixel).
+    let small = ch <= DW_CHUNK;
+    let mut taps = [[0i8; 9]; DW_CHUNK];
+    let mut biases = [0i32; DW_CHUNK];
+    let mut rqs = [Requant::default(); DW_CHUNK];
+    if small {
+        let consts = taps.iter_mut().zip(biases.iter_mut()).zip(rqs.iter_mut()).take(ch).enumerate();
+        for (c, ((w, bc), rq)) in consts {
+            for (t, slot) in w.iter_mut().enumerate() {
+                *slot = filter.get(t * ch + c).copied().unwrap_or(0);
+            }
+            *bc = bias.map_or(0, |b| b.get(c));
+            *rq = requant.get(c * rq_step).copied().unwrap_or_default();
+        }
+    }
     for r in 0..out_rows {
         let row = ordered(call.walk, r, out_rows);
         // `ob.h` > 0 here (`out_rows` counts its rows); checked, so no division-by-zero path.
@@ -250,7 +266,24 @@ fn dw3x3_multiplier(
                         }
                     }
                     let [v0, v1, v2, v3, v4, v5, v6, v7, v8] = v;
-                    for (k, o) in res.iter_mut().enumerate() {
+                    let mf = |f: i8, v: i32| i32::from(f).wrapping_mul(v);
+                    let group = (taps.get(o0..o0 + m), biases.get(o0..o0 + m), rqs.get(o0..o0 + m));
+                    if let (true, Some(ws), Some(bs), Some(rs)) = (small, group.0, group.1, group.2) {
+                        for (((o, w), &bc), &rq) in res.iter_mut().zip(ws).zip(bs).zip(rs) {
+                            let [w0, w1, w2, w3, w4, w5, w6, w7, w8] = *w;
+                            let acc = mf(w0, v0)
+                                .wrapping_add(mf(w1, v1))
+                                .wrapping_add(mf(w2, v2))
+                                .wrapping_add(mf(w3, v3))
+                                .wrapping_add(mf(w4, v4))
+                                .wrapping_add(mf(w5, v5))
+                                .wrapping_add(mf(w6, v6))
+                                .wrapping_add(mf(w7, v7))
+                                .wrapping_add(mf(w8, v8));
+                            *o = requantize(acc.wrapping_add(bc), rq, ooff, q.act_min, q.act_max);
+                        }
+                    }
+                    for (k, o) in res.iter_mut().enumerate().filter(|_| !small) {
                         let c = o0 + k;
                         let (
                             Some(&w0),
@@ -276,7 +309,6 @@ fn dw3x3_multiplier(
                         else {
                             return Err(Error::InvalidArgument);
                         };
-                        let mf = |f: i8, v: i32| i32::from(f).wrapping_mul(v);
                         let acc = mf(w0, v0)
                             .wrapping_add(mf(w1, v1))
                             .wrapping_add(mf(w2, v2))
