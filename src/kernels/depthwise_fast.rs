@@ -84,6 +84,26 @@ pub fn depthwise3x3_s8(
     let mut res = [0i8; DW_CHUNK];
     let requant_of = |c: usize| requant.get(c * rq_step).copied().unwrap_or_default();
     let bias_of = |c: usize| bias.map_or(0, |b| b.get(c));
+    // Up to DW_CHUNK channels: every channel's constants once per call (its nine taps side by
+    // side, `bias + input_offset · Σ taps` folding the input zero point out of the interior
+    // pixels, its requantization), and interior pixels read their three rows as nine runs of
+    // `ch` values.
+    let small = ch <= DW_CHUNK;
+    let mut taps = [[0i8; 9]; DW_CHUNK];
+    let mut corrs = [0i32; DW_CHUNK];
+    let mut rqs = [Requant::default(); DW_CHUNK];
+    if small {
+        let consts = taps.iter_mut().zip(corrs.iter_mut()).zip(rqs.iter_mut()).take(ch).enumerate();
+        for (c, ((w, corr), rq)) in consts {
+            let mut sum = 0i32;
+            for (t, slot) in w.iter_mut().enumerate() {
+                *slot = filter.get(t * ch + c).copied().unwrap_or(0);
+                sum = sum.wrapping_add(i32::from(*slot));
+            }
+            *corr = bias_of(c).wrapping_add(ioff.wrapping_mul(sum));
+            *rq = requant_of(c);
+        }
+    }
     for r in 0..out_rows {
         let row = ordered(call.walk, r, out_rows);
         let (b, oy) = (row / ob.h, row % ob.h);
@@ -99,7 +119,37 @@ pub fn depthwise3x3_s8(
                 let n = DW_CHUNK.min(ch - c0);
                 let out = &mut res[..n];
                 let input = io.input(0, 0, in_len);
-                if inside {
+                if inside && small {
+                    let at = ib.offset(b, iy0 as usize, ix0 as usize, 0);
+                    let row = |dy: usize| {
+                        let r = input.get(at + dy * ib.row_stride..)?.get(..3 * ch)?;
+                        let (a, rest) = r.split_at_checked(ch)?;
+                        let (m, z) = rest.split_at_checked(ch)?;
+                        Some((a, m, z))
+                    };
+                    let (Some((x0, x1, x2)), Some((x3, x4, x5)), Some((x6, x7, x8))) = (row(0), row(1), row(2)) else {
+                        return Err(Error::InvalidArgument);
+                    };
+                    let consts = taps.iter().zip(&corrs).zip(&rqs);
+                    let xs = x0.iter().zip(x1).zip(x2).zip(x3).zip(x4).zip(x5).zip(x6).zip(x7).zip(x8);
+                    for ((o, ((w, &corr), &rq)), ((((((((&a0, &a1), &a2), &a3), &a4), &a5), &a6), &a7), &a8)) in
+                        out.iter_mut().zip(consts).zip(xs)
+                    {
+                        let [w0, w1, w2, w3, w4, w5, w6, w7, w8] = *w;
+                        let m = |f: i8, x: i8| i32::from(f).wrapping_mul(i32::from(x));
+                        let acc = corr
+                            .wrapping_add(m(w0, a0))
+                            .wrapping_add(m(w1, a1))
+                            .wrapping_add(m(w2, a2))
+                            .wrapping_add(m(w3, a3))
+                            .wrapping_add(m(w4, a4))
+                            .wrapping_add(m(w5, a5))
+                            .wrapping_add(m(w6, a6))
+                            .wrapping_add(m(w7, a7))
+                            .wrapping_add(m(w8, a8));
+                        *o = requantize(acc, rq, ooff, q.act_min, q.act_max);
+                    }
+                } else if inside {
                     let (iy, ix) = (iy0 as usize, ix0 as usize);
                     let tap = |dy: usize, dx: usize| -> Result<&[i8]> {
                         let at = ib.offset(b, iy + dy, ix + dx, c0);
