@@ -104,13 +104,50 @@ pub fn depthwise3x3_s8(
             *rq = requant_of(c);
         }
     }
+    // Interior pixels per batch: as many as `res` holds.
+    let batch = if small { DW_CHUNK.checked_div(ch).unwrap_or(0) } else { 0 };
+    let inside_x = |ox: usize| {
+        let ix0 = (ox * sx) as isize - pad_left as isize;
+        ix0 >= 0 && ix0 + 3 <= in_w
+    };
     for r in 0..out_rows {
         let row = ordered(call.walk, r, out_rows);
         let (b, oy) = (row / ob.h, row % ob.h);
         let iy0 = (oy * sy) as isize - pad_top as isize;
         let rows_inside = iy0 >= 0 && iy0 + 3 <= in_h;
-        for s in 0..ob.w {
+        let mut s = 0;
+        while s < ob.w {
             let ox = ordered(call.walk, s, ob.w);
+            if rows_inside && batch > 0 && inside_x(ox) {
+                // A batch of consecutive interior pixels (in walk order): every window read
+                // into `res`, then their outputs written together (one run of bytes).
+                let mut k = 1;
+                while k < batch && s + k < ob.w && inside_x(ordered(call.walk, s + k, ob.w)) {
+                    k += 1;
+                }
+                let x0 = ox.min(ordered(call.walk, s + k - 1, ob.w));
+                let mut out = res.get_mut(..k * ch).ok_or(Error::Internal)?;
+                let input = io.input(0, 0, in_len);
+                for x in x0..x0 + k {
+                    let Some((px, rest)) = core::mem::take(&mut out).split_at_mut_checked(ch) else {
+                        return Err(Error::Internal);
+                    };
+                    let at = ib.offset(b, iy0 as usize, (x * sx).wrapping_sub(pad_left), 0);
+                    let consts = (&taps[..], &corrs[..], &rqs[..]);
+                    interior_pixel(input, at, ib.row_stride, ch, consts, px, (ooff, q.act_min, q.act_max))
+                        .ok_or(Error::InvalidArgument)?;
+                    out = rest;
+                }
+                let src = res.get(..k * ch).ok_or(Error::Internal)?;
+                let dst = io.output_mut(ob.offset(b, oy, x0, 0), k * ch);
+                if dst.len() != src.len() {
+                    return Err(Error::InvalidArgument);
+                }
+                dst.copy_from_slice(src);
+                s += k;
+                continue;
+            }
+            s += 1;
             let ix0 = (ox * sx) as isize - pad_left as isize;
             let inside = rows_inside && ix0 >= 0 && ix0 + 3 <= in_w;
             let out_base = ob.offset(b, oy, ox, 0);
@@ -121,34 +158,9 @@ pub fn depthwise3x3_s8(
                 let input = io.input(0, 0, in_len);
                 if inside && small {
                     let at = ib.offset(b, iy0 as usize, ix0 as usize, 0);
-                    let row = |dy: usize| {
-                        let r = input.get(at + dy * ib.row_stride..)?.get(..3 * ch)?;
-                        let (a, rest) = r.split_at_checked(ch)?;
-                        let (m, z) = rest.split_at_checked(ch)?;
-                        Some((a, m, z))
-                    };
-                    let (Some((x0, x1, x2)), Some((x3, x4, x5)), Some((x6, x7, x8))) = (row(0), row(1), row(2)) else {
-                        return Err(Error::InvalidArgument);
-                    };
-                    let consts = taps.iter().zip(&corrs).zip(&rqs);
-                    let xs = x0.iter().zip(x1).zip(x2).zip(x3).zip(x4).zip(x5).zip(x6).zip(x7).zip(x8);
-                    for ((o, ((w, &corr), &rq)), ((((((((&a0, &a1), &a2), &a3), &a4), &a5), &a6), &a7), &a8)) in
-                        out.iter_mut().zip(consts).zip(xs)
-                    {
-                        let [w0, w1, w2, w3, w4, w5, w6, w7, w8] = *w;
-                        let m = |f: i8, x: i8| i32::from(f).wrapping_mul(i32::from(x));
-                        let acc = corr
-                            .wrapping_add(m(w0, a0))
-                            .wrapping_add(m(w1, a1))
-                            .wrapping_add(m(w2, a2))
-                            .wrapping_add(m(w3, a3))
-                            .wrapping_add(m(w4, a4))
-                            .wrapping_add(m(w5, a5))
-                            .wrapping_add(m(w6, a6))
-                            .wrapping_add(m(w7, a7))
-                            .wrapping_add(m(w8, a8));
-                        *o = requantize(acc, rq, ooff, q.act_min, q.act_max);
-                    }
+                    let consts = (&taps[..], &corrs[..], &rqs[..]);
+                    interior_pixel(input, at, ib.row_stride, ch, consts, out, (ooff, q.act_min, q.act_max))
+                        .ok_or(Error::InvalidArgument)?;
                 } else if inside {
                     let (iy, ix) = (iy0 as usize, ix0 as usize);
                     let tap = |dy: usize, dx: usize| -> Result<&[i8]> {
@@ -222,6 +234,50 @@ pub fn depthwise3x3_s8(
         }
     }
     Ok(())
+}
+
+/// One interior pixel of [`depthwise3x3_s8`] (depth multiplier 1, at most [`DW_CHUNK`]
+/// channels): its window starts at `at` of `input`, rows `row_stride` apart; `consts` are the
+/// per-channel taps, corrections (bias and input zero point) and requantizations; `out` gets
+/// the pixel's `ch` values. `None` when a slice is short (excluded by the call checks).
+#[inline(always)]
+fn interior_pixel(
+    input: &[i8],
+    at: usize,
+    row_stride: usize,
+    ch: usize,
+    consts: (&[[i8; 9]], &[i32], &[Requant]),
+    out: &mut [i8],
+    (ooff, act_min, act_max): (i32, i32, i32),
+) -> Option<()> {
+    let row = |dy: usize| {
+        let r = input.get(at + dy * row_stride..)?.get(..3 * ch)?;
+        let (a, rest) = r.split_at_checked(ch)?;
+        let (m, z) = rest.split_at_checked(ch)?;
+        Some((a, m, z))
+    };
+    let ((x0, x1, x2), (x3, x4, x5), (x6, x7, x8)) = (row(0)?, row(1)?, row(2)?);
+    let (taps, corrs, rqs) = consts;
+    let consts = taps.iter().zip(corrs).zip(rqs);
+    let xs = x0.iter().zip(x1).zip(x2).zip(x3).zip(x4).zip(x5).zip(x6).zip(x7).zip(x8);
+    for ((o, ((w, &corr), &rq)), ((((((((&a0, &a1), &a2), &a3), &a4), &a5), &a6), &a7), &a8)) in
+        out.iter_mut().zip(consts).zip(xs)
+    {
+        let [w0, w1, w2, w3, w4, w5, w6, w7, w8] = *w;
+        let m = |f: i8, x: i8| i32::from(f).wrapping_mul(i32::from(x));
+        let acc = corr
+            .wrapping_add(m(w0, a0))
+            .wrapping_add(m(w1, a1))
+            .wrapping_add(m(w2, a2))
+            .wrapping_add(m(w3, a3))
+            .wrapping_add(m(w4, a4))
+            .wrapping_add(m(w5, a5))
+            .wrapping_add(m(w6, a6))
+            .wrapping_add(m(w7, a7))
+            .wrapping_add(m(w8, a8));
+        *o = requantize(acc, rq, ooff, act_min, act_max);
+    }
+    Some(())
 }
 
 /// [`depthwise3x3_s8`] with a depth multiplier `m` above 1 (at most [`DW_CHUNK`]): output
