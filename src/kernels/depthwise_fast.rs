@@ -635,7 +635,7 @@ fn dw3x3_padded(
             let plane = &*plane;
             for oy in 0..ob.h {
                 let row = |dy: usize| plane.get((oy * sy + dy) * pw..).and_then(|r| r.get(..need));
-                let (Some(mut x0), Some(mut x1), Some(mut x2)) = (row(0), row(1), row(2)) else {
+                let (Some(x0), Some(x1), Some(x2)) = (row(0), row(1), row(2)) else {
                     return Err(Error::Internal); // windows outside the padded block: excluded by the call check
                 };
                 let out = io.output_mut(ob.offset(b, oy, 0, c), out_span);
@@ -643,8 +643,12 @@ fn dw3x3_padded(
                     return Err(Error::InvalidArgument);
                 }
                 let mut at = 0;
+                let mut ix = 0;
                 for _ in 0..ob.w {
-                    let (&[a0, a1, a2, ..], &[a3, a4, a5, ..], &[a6, a7, a8, ..]) = (x0, x1, x2) else {
+                    let w = ix..ix + 3;
+                    let (Some(&[a0, a1, a2]), Some(&[a3, a4, a5]), Some(&[a6, a7, a8])) =
+                        (x0.get(w.clone()), x1.get(w.clone()), x2.get(w))
+                    else {
                         return Err(Error::Internal);
                     };
                     let m = |f: i32, x: i8| f.wrapping_mul(i32::from(x));
@@ -661,9 +665,7 @@ fn dw3x3_padded(
                         *slot = requantize(acc.wrapping_add(corr), rq, ooff, q.act_min, q.act_max);
                     }
                     at += ch;
-                    x0 = x0.get(sx..).unwrap_or(&[]);
-                    x1 = x1.get(sx..).unwrap_or(&[]);
-                    x2 = x2.get(sx..).unwrap_or(&[]);
+                    ix += sx;
                 }
             }
         }
