@@ -619,8 +619,12 @@ fn dw3x3_padded(
                 for (y, row) in plane.chunks_exact_mut(pw).skip(pt).take(ib.h).enumerate() {
                     let src = input.get(ib.offset(b, y, 0, c)..).unwrap_or(&[]);
                     let dst = row.get_mut(pl..pl + ib.w).unwrap_or(&mut []);
-                    for (d, &v) in dst.iter_mut().zip(src.iter().step_by(step)) {
-                        *d = v;
+                    let mut k = 0;
+                    for d in dst.iter_mut() {
+                        if let Some(&v) = src.get(k) {
+                            *d = v;
+                        }
+                        k += step;
                     }
                 }
             }
