@@ -341,22 +341,22 @@ fn dw3x3_multiplier(
                 {
                     let input = io.input(0, 0, in_len);
                     // The nine taps plus the input offset; a tap outside the image counts 0.
-                    let mut v = [0i32; 9];
                     let inside = iy0 >= 0 && iy0 + 3 <= in_h && ix0 >= 0 && ix0 + 3 <= in_w;
-                    if inside {
+                    let tap = |x: i8| i32::from(x).wrapping_add(ioff);
+                    let mut v = if inside {
                         let at = ib.offset(b, iy0 as usize, ix0 as usize, i);
-                        for (dy, vr) in v.chunks_exact_mut(3).enumerate() {
-                            let r = input.get(at + dy * ib.row_stride..).unwrap_or(&[]);
-                            let (Some(&a), Some(&bb), Some(&c)) = (r.first(), r.get(ic), r.get(2 * ic)) else {
-                                return Err(Error::InvalidArgument);
-                            };
-                            if let [x0, x1, x2] = vr {
-                                *x0 = i32::from(a).wrapping_add(ioff);
-                                *x1 = i32::from(bb).wrapping_add(ioff);
-                                *x2 = i32::from(c).wrapping_add(ioff);
-                            }
-                        }
-                    }
+                        let row = |dy: usize| {
+                            let r = input.get(at + dy * ib.row_stride..)?;
+                            Some([tap(*r.first()?), tap(*r.get(ic)?), tap(*r.get(2 * ic)?)])
+                        };
+                        let (Some([a0, a1, a2]), Some([a3, a4, a5]), Some([a6, a7, a8])) = (row(0), row(1), row(2))
+                        else {
+                            return Err(Error::InvalidArgument);
+                        };
+                        [a0, a1, a2, a3, a4, a5, a6, a7, a8]
+                    } else {
+                        [0i32; 9]
+                    };
                     for (dy, vr) in v.chunks_exact_mut(3).enumerate().filter(|_| !inside) {
                         let iy = iy0 + dy as isize;
                         if iy < 0 || iy >= in_h {
