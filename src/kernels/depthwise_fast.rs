@@ -3,15 +3,28 @@
 //! with the same call shape and access contract.
 //!
 //! - [`depthwise3x3_s8`]: DEPTHWISE_CONV_2D with a 3×3 filter, no dilation (any stride).
-//!   Depth multiplier 1: pixels whose window lies inside the input block take a path without
-//!   per-tap checks, channels innermost, the nine taps unrolled; border pixels take a general
-//!   per-tap path. Depth multiplier above 1: each input channel's nine taps are read once and
-//!   feed its output channels.
+//!   Depth multiplier 1, output apart from the input: channel by channel through a
+//!   zero-point-padded plane on the stack ([`dw3x3_padded`]) when it fits. Otherwise (the
+//!   output overlaps the input, or the plane is too large) output pixels in walk order; with at
+//!   most [`DW_CHUNK`] channels, every channel's constants are gathered once per call (its
+//!   nine taps side by side, `bias + input_offset · Σ taps`, which folds the input zero point
+//!   out of the interior pixels, and its requantization), and runs of interior pixels are
+//!   computed channels innermost from nine runs of `ch` input values each, then written
+//!   together. Border pixels (and more channels) take a general per-tap path. Depth
+//!   multiplier above 1: each input channel's nine taps are read once and feed its output
+//!   channels, whose taps, biases and requantizations are gathered once per call.
 //! - [`depthwise3x3_s8_channelwise`]: the same with depth multiplier 1, channel by channel
 //!   (the output may take exactly the input's bytes).
 //!
 //! Access: as the reference kernels (a sliding window walking output pixels in the call's
-//! [`Walk`](super::io::Walk) order, lead 0).
+//! [`Walk`](super::io::Walk) order, lead 0): the output may overlap the input as the planner
+//! declared, so a pixel's output is written only after its own window has been read, and never
+//! before the windows of earlier pixels (in walk order) have been read; a run of pixels is
+//! read completely before any of its outputs is written. The channel-by-channel paths copy
+//! channel `c`'s input plane before writing any of its outputs (the output takes exactly the
+//! input's bytes, or lies apart from them). The kernels are also called on sub-rectangles and
+//! row ranges of an image (fused segments, parts): every offset comes from the call's blocks
+//! and padding.
 
 use super::call::WindowCall;
 use super::conv::{ordered, requantize};
@@ -21,7 +34,8 @@ use crate::quant::Requant;
 use crate::tensor::LeI32s;
 use crate::{Error, Result};
 
-/// Output channels the depthwise kernel computes before writing them (a stack buffer).
+/// Output values the depthwise kernel computes before writing them (a stack buffer), and the
+/// most channels whose constants it gathers into stack tables once per call.
 const DW_CHUNK: usize = 64;
 
 /// True when [`depthwise3x3_s8`] computes a depthwise convolution of these parameters: a 3×3
