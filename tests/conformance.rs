@@ -45,8 +45,8 @@ fn every_portable_variant_conforms() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// Every fast portable variant (src/kernels/conv_fast.rs) against the portable kernels, with
-/// more random cases.
+/// Every fast portable variant (src/kernels/conv_fast.rs, src/kernels/depthwise_fast.rs)
+/// against the portable kernels, with more random cases.
 #[test]
 fn every_fast_variant_conforms() {
     let mut failures = Vec::new();

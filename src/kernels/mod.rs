@@ -20,6 +20,7 @@ pub mod conv16;
 pub mod conv_fast;
 pub mod depthwise_conv;
 pub mod depthwise_conv16;
+pub mod depthwise_fast;
 pub mod dequantize;
 pub mod detection_postprocess;
 pub mod elementwise16;

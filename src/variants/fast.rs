@@ -1,8 +1,9 @@
-//! The fast portable kernels as variants (`crate::kernels::conv_fast`): plain Rust for every
-//! target, listed after a port's table and before the portable table. Each covers the common
-//! shape of its operator and computes exactly what the reference kernel computes, with the same
-//! scratch (the requantization table), the same access and parts: the plan and the arena are
-//! the ones the portable kernels get.
+//! The fast portable kernels as variants (`crate::kernels::conv_fast`,
+//! `crate::kernels::depthwise_fast`): plain Rust for every target, listed after a port's table
+//! and before the portable table. Each covers the common shape of its operator and computes
+//! exactly what the reference kernel computes, with the same scratch (the requantization
+//! table), the same access and parts: the plan and the arena are the ones the portable kernels
+//! get.
 
 // With CONV_2D or DEPTHWISE_CONV_2D compiled out, its helpers are unused (and not linked).
 #![cfg_attr(not(feature = "all-ops"), allow(dead_code, unused_imports))]
@@ -13,7 +14,7 @@ use super::portable::{rows_filtered_with, run_filtered_with};
 use super::{Access, Region, RowCall, Variant, VariantId};
 use crate::error::{Error, Result};
 use crate::kernels::io::Walk;
-use crate::kernels::{conv, conv_fast, depthwise_conv};
+use crate::kernels::{conv, conv_fast, depthwise_conv, depthwise_fast};
 use crate::memory::as_i8_mut;
 use crate::memory::Bound;
 use crate::ops::{Family, OpSpec, Params};
@@ -91,7 +92,7 @@ fn run_depthwise3x3_channelwise(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region
     let one = r.filter_scales.len() <= 1;
     let broadcast = ratio.multiplier(r.filter_scales.get(0));
     let rq = |ch| if one { broadcast } else { ratio.multiplier(r.filter_scales.get(ch)) };
-    conv_fast::depthwise3x3_s8_channelwise(&s.params, rq, s.filter, s.bias, &call, &mut io, as_i8_mut(scratch))
+    depthwise_fast::depthwise3x3_s8_channelwise(&s.params, rq, s.filter, s.bias, &call, &mut io, as_i8_mut(scratch))
 }
 
 fn conv_fits(s: &OpSpec<'_>) -> bool {
@@ -113,7 +114,7 @@ fn conv1x1_fits(s: &OpSpec<'_>) -> bool {
 }
 
 fn depthwise3x3_fits(s: &OpSpec<'_>) -> bool {
-    matches!(&s.params, Params::Depthwise(d) if conv_fast::depthwise3x3_fits(&d.params))
+    matches!(&s.params, Params::Depthwise(d) if depthwise_fast::depthwise3x3_fits(&d.params))
 }
 
 #[cfg(any(feature = "op-conv", feature = "op-depthwise"))]
@@ -128,10 +129,10 @@ fn rows_conv1x1(spec: &OpSpec<'_>, c: RowCall<'_>) -> Result<()> {
 
 #[cfg(any(feature = "op-conv", feature = "op-depthwise"))]
 fn run_depthwise3x3(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
-    run_filtered_with(spec, b, region, conv::conv2d_s8, conv_fast::depthwise3x3_s8)
+    run_filtered_with(spec, b, region, conv::conv2d_s8, depthwise_fast::depthwise3x3_s8)
 }
 
 #[cfg(any(feature = "op-conv", feature = "op-depthwise"))]
 fn rows_depthwise3x3(spec: &OpSpec<'_>, c: RowCall<'_>) -> Result<()> {
-    rows_filtered_with(spec, c, conv::conv2d_s8, conv_fast::depthwise3x3_s8)
+    rows_filtered_with(spec, c, conv::conv2d_s8, depthwise_fast::depthwise3x3_s8)
 }

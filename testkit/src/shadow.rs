@@ -544,8 +544,9 @@ impl<'m, 'p> Checker<'m, 'p> {
                 Ok((table(filter_scales()?) + 4 * fd[3], false))
             }
             OpKind::Conv2d if v == V::Conv => Ok((table(filter_scales()?), false)),
-            // The fast portable kernels (src/kernels/conv_fast.rs): the reference kernels'
-            // pixel walk and requantization table, nothing more.
+            // The fast portable kernels (src/kernels/conv_fast.rs,
+            // src/kernels/depthwise_fast.rs): the reference kernels' pixel walk and
+            // requantization table, nothing more.
             OpKind::Conv2d if v == V::FastConv1x1 => {
                 let f = self.tensor(op.input(1).ok_or("no filter")?)?;
                 let fd = dims4(&f).ok_or_else(|| format!("{}: filter not 4D", self.at))?;
