@@ -7,8 +7,10 @@
 //!   gathered to the stack as int16 with the input offset added (no zero-point correction
 //!   left), pixels paired and each pair's two columns interleaved, then two output channels ×
 //!   two pixels per inner loop (a leaf function, so that its accumulators and pointers stay in
-//!   registers; 32-bit accumulators), output channel pairs outermost so that each channel's
-//!   constants are read once per tile. Inputs wider than a tile take the raw int8 pixels (the
+//!   registers; 32-bit accumulators; on Arm a tap's pixel pair is one 32-bit load feeding the
+//!   halfword multiply-accumulates), output channel pairs outermost so that each channel's
+//!   constants are read once per tile; with few input channels one call sums a batch of pixel
+//!   pairs, whose sums are then requantized and stored. Inputs wider than a tile take the raw int8 pixels (the
 //!   input zero point folded into a per-channel correction `bias + input_offset · Σ filter`,
 //!   exact in wrapping arithmetic).
 //! - [`depthwise3x3_s8`]: DEPTHWISE_CONV_2D with a 3×3 filter, no dilation (any stride).
@@ -70,7 +72,8 @@ struct Gemm<'a> {
     act_max: i32,
 }
 
-/// Pixels per group of gathered columns of `k` values: 2 when two columns fit [`TILE`], else 1.
+/// Pixels per group of gathered columns of `k` values: 2 when two columns fit [`TILE`], else 1
+/// (the general convolution's smaller buffer then holds single pixels: [`group_len`]).
 /// (Four pixels × two channels needs more registers than a Cortex-M has: the accumulators
 /// spill.)
 fn lanes(k: usize) -> usize {
@@ -129,7 +132,7 @@ fn mac(acc: i32, f: i32, x: i16) -> i32 {
 /// keeps its four accumulators, three pointers and temporaries in registers (ten instructions
 /// per tap on a Cortex-M4; opt-level "s" does not unroll it, and unrolled by hand the
 /// accumulators rotate through extra moves).
-#[inline(never)]
+#[inline(always)]
 #[cfg(not(all(any(target_arch = "arm", test), target_endian = "little")))]
 fn dot2x2(cols: &[[i16; 2]], w0: &[i8], w1: &[i8]) -> ([i32; 2], [i32; 2]) {
     let (mut a0, mut a1, mut b0, mut b1) = (0, 0, 0, 0);
@@ -145,7 +148,7 @@ fn dot2x2(cols: &[[i16; 2]], w0: &[i8], w1: &[i8]) -> ([i32; 2], [i32; 2]) {
 /// is one 32-bit load, its halves taken by shifts that the compiler folds into the halfword
 /// multiply-accumulates of the Armv7E-M DSP extension (`smlabb`, `smlatb`), two taps per
 /// iteration. (Elsewhere, e.g. RV32, the shifts would cost instructions of their own.)
-#[inline(never)]
+#[inline(always)]
 #[cfg(all(any(target_arch = "arm", test), target_endian = "little"))]
 fn dot2x2(cols: &[[i16; 2]], w0: &[i8], w1: &[i8]) -> ([i32; 2], [i32; 2]) {
     let words: &[i32] = bytemuck::try_cast_slice(cols).unwrap_or(&[]);
@@ -178,6 +181,32 @@ fn dot2x2(cols: &[[i16; 2]], w0: &[i8], w1: &[i8]) -> ([i32; 2], [i32; 2]) {
         b1 = b1.wrapping_add(g0 * (u >> 16));
     }
     ([a0, a1], [b0, b1])
+}
+
+/// Pixel pairs [`Gemm::run`] sums per call of [`dot2x2_batch`].
+const BATCH: usize = 16;
+
+/// Taps from which [`Gemm::run`] calls [`dot2x2_leaf`] once per pair of pixels rather than
+/// [`dot2x2_batch`] (whose loop over the taps, in a loop over the pairs, spills a register).
+const LONG: usize = 64;
+
+/// [`dot2x2`] for one pair of pixels. Not inlined: on its own the loop over the taps keeps
+/// its four accumulators, pointers and temporaries in registers (but one).
+#[inline(never)]
+fn dot2x2_leaf(cols: &[[i16; 2]], w0: &[i8], w1: &[i8]) -> ([i32; 2], [i32; 2]) {
+    dot2x2(cols, w0, w1)
+}
+
+/// [`dot2x2`] over consecutive pairs of pixels (`k` taps each), their sums
+/// `[a0, a1, b0, b1]` into `out`. Not inlined: on its own the loop over the taps keeps its
+/// four accumulators, pointers and temporaries in registers, and one call covers a batch of
+/// pairs (few taps: the call and loop setup per pair would cost as much as the taps).
+#[inline(never)]
+fn dot2x2_batch(cols: &[[i16; 2]], k: usize, w0: &[i8], w1: &[i8], out: &mut [[i32; 4]]) {
+    for (group, slot) in cols.chunks_exact(k.max(1)).zip(out) {
+        let ([a0, a1], [b0, b1]) = dot2x2(group, w0, w1);
+        *slot = [a0, a1, b0, b1];
+    }
 }
 
 /// [`dot2x2`] for one pixel.
@@ -235,6 +264,7 @@ impl Gemm<'_> {
             return Err(Error::InvalidArgument);
         }
         let px = y.len() / oc;
+        let mut sums = [[0i32; 4]; BATCH];
         let mut o = 0;
         while o < oc {
             // An odd last channel goes through the pair kernel with itself (one of it stored).
@@ -243,32 +273,48 @@ impl Gemm<'_> {
             let (w1, c1, r1) = if pair { self.channel(o + 1) } else { (w0, c0, r0) };
             let (mut xr, mut yr, mut left) = (x, &mut *y, px);
             while left > 0 {
-                let n = group_len(left, lanes);
+                // Few taps: a batch of pixel pairs per call; else one group (a pair or one pixel).
+                let pairs = if lanes == 2 && k < LONG { (left / 2).min(BATCH) } else { 0 };
+                let n = if pairs > 0 { 2 * pairs } else { group_len(left, lanes) };
                 let (Some((xg, xn)), Some((yg, yn))) =
                     (xr.split_at_checked(n * k), core::mem::take(&mut yr).split_at_mut_checked(n * oc))
                 else {
                     return Err(Error::InvalidArgument);
                 };
-                let ([a0, a1], [b0, b1]) = if n == 2 {
-                    let cols: &[[i16; 2]] = bytemuck::try_cast_slice(xg).map_err(|_| Error::Internal)?;
-                    dot2x2(cols, w0, w1)
-                } else {
-                    let (a0, b0) = dot2x1(xg, w0, w1);
-                    ([a0, 0], [b0, 0])
-                };
-                let mut put = |at: usize, acc: i32, corr: i32, rq: Requant| {
-                    if let Some(slot) = yg.get_mut(at) {
+                let put = |y: &mut [i8], at: usize, acc: i32, corr: i32, rq: Requant| {
+                    if let Some(slot) = y.get_mut(at) {
                         *slot = self.out(acc, corr, rq);
                     }
                 };
-                put(o, a0, c0, r0);
-                if pair {
-                    put(o + 1, b0, c1, r1);
-                }
-                if n == 2 {
-                    put(oc + o, a1, c0, r0);
+                if pairs > 0 {
+                    let cols: &[[i16; 2]] = bytemuck::try_cast_slice(xg).map_err(|_| Error::Internal)?;
+                    let sums = sums.get_mut(..pairs).ok_or(Error::Internal)?;
+                    dot2x2_batch(cols, k, w0, w1, sums);
+                    for (yp, &[a0, a1, b0, b1]) in yg.chunks_exact_mut((2 * oc).max(1)).zip(&*sums) {
+                        put(yp, o, a0, c0, r0);
+                        put(yp, oc + o, a1, c0, r0);
+                        if pair {
+                            put(yp, o + 1, b0, c1, r1);
+                            put(yp, oc + o + 1, b1, c1, r1);
+                        }
+                    }
+                } else {
+                    let ([a0, a1], [b0, b1]) = if n == 2 {
+                        let cols: &[[i16; 2]] = bytemuck::try_cast_slice(xg).map_err(|_| Error::Internal)?;
+                        dot2x2_leaf(cols, w0, w1)
+                    } else {
+                        let (a0, b0) = dot2x1(xg, w0, w1);
+                        ([a0, 0], [b0, 0])
+                    };
+                    put(yg, o, a0, c0, r0);
                     if pair {
-                        put(oc + o + 1, b1, c1, r1);
+                        put(yg, o + 1, b0, c1, r1);
+                    }
+                    if n == 2 {
+                        put(yg, oc + o, a1, c0, r0);
+                        if pair {
+                            put(yg, oc + o + 1, b1, c1, r1);
+                        }
                     }
                 }
                 (xr, yr, left) = (xn, yn, left - n);
