@@ -200,8 +200,8 @@ fn dot2x2(cols: &[[i16; 2]], w0: &[i8], w1: &[i8]) -> ([i32; 2], [i32; 2]) {
 /// Pixel pairs [`Gemm::run`] sums per call of [`dot2x2_batch`].
 const BATCH: usize = 16;
 
-/// Taps from which [`Gemm::run`] calls [`dot2x2_leaf`] once per pair of pixels rather than
-/// [`dot2x2_batch`] (whose loop over the taps, in a loop over the pairs, spills a register).
+/// Taps from which [`Gemm::run`] calls [`dot2x2_leaf`] (two taps per iteration) once per pair
+/// of pixels rather than [`dot2x2_batch`] (one tap per iteration, cheaper to set up).
 const LONG: usize = 64;
 
 /// [`dot2x2`] for one pair of pixels. Not inlined: on its own the loop over the taps keeps
@@ -218,9 +218,30 @@ fn dot2x2_leaf(cols: &[[i16; 2]], w0: &[i8], w1: &[i8]) -> ([i32; 2], [i32; 2]) 
 #[inline(never)]
 fn dot2x2_batch(cols: &[[i16; 2]], k: usize, w0: &[i8], w1: &[i8], out: &mut [[i32; 4]]) {
     for (group, slot) in cols.chunks_exact(k.max(1)).zip(out) {
-        let ([a0, a1], [b0, b1]) = dot2x2(group, w0, w1);
+        let ([a0, a1], [b0, b1]) = dot2x2_short(group, w0, w1);
         *slot = [a0, a1, b0, b1];
     }
+}
+
+/// [`dot2x2`] for few taps on Arm: one tap per iteration (the unrolled loop's setup would cost
+/// more than it saves).
+#[inline(always)]
+#[cfg(all(any(target_arch = "arm", test), target_endian = "little"))]
+fn dot2x2_short(cols: &[[i16; 2]], w0: &[i8], w1: &[i8]) -> ([i32; 2], [i32; 2]) {
+    let (mut a0, mut a1, mut b0, mut b1) = (0, 0, 0, 0);
+    for ((&[x0, x1], &f0), &f1) in cols.iter().zip(w0).zip(w1) {
+        let (f0, f1) = (i32::from(f0), i32::from(f1));
+        (a0, b0) = (mac(a0, f0, x0), mac(b0, f1, x0));
+        (a1, b1) = (mac(a1, f0, x1), mac(b1, f1, x1));
+    }
+    ([a0, a1], [b0, b1])
+}
+
+/// [`dot2x2`] for few taps elsewhere: the same loop (unrolled, it still pays on RV32).
+#[inline(always)]
+#[cfg(not(all(any(target_arch = "arm", test), target_endian = "little")))]
+fn dot2x2_short(cols: &[[i16; 2]], w0: &[i8], w1: &[i8]) -> ([i32; 2], [i32; 2]) {
+    dot2x2(cols, w0, w1)
 }
 
 /// [`dot2x2`] for one pixel.
