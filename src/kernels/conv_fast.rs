@@ -283,8 +283,20 @@ impl Gemm<'_> {
             else {
                 return;
             };
-            for (lane, pixel) in sg.chunks_exact(k).enumerate() {
-                put(dg, n, lane, 0, Some(pixel), k, self.input_offset);
+            let off = self.input_offset;
+            let pair: Option<&mut [[i16; 2]]> = if n == 2 { bytemuck::try_cast_slice_mut(dg).ok() } else { None };
+            match (pair, sg.split_at_checked(k)) {
+                // A pair: both pixels' values side by side, one pass.
+                (Some(cols), Some((a, b))) => {
+                    for (c, (&va, &vb)) in cols.iter_mut().zip(a.iter().zip(b)) {
+                        *c = [(i32::from(va) + off) as i16, (i32::from(vb) + off) as i16];
+                    }
+                }
+                _ => {
+                    for (lane, pixel) in sg.chunks_exact(k).enumerate() {
+                        put(dg, n, lane, 0, Some(pixel), k, off);
+                    }
+                }
             }
             (d, s, left) = (dn, sn, left - n);
         }
