@@ -1088,27 +1088,58 @@ pub fn conv_s8(
             let cols_buf = buf.get_mut(..n * k).ok_or(Error::Internal)?;
             {
                 let input = io.input(0, 0, in_len);
-                // Groups of pixels as `Gemm::run` takes them, each pixel's window in its lane.
+                // The `ic` values of tap (fy, fx) of output column `ox`; `None` for padding.
+                let tap = |ox: usize, fy: usize, fx: usize| -> Result<Option<&[i8]>> {
+                    let iy = iy0 + (fy * rows.dilation) as isize;
+                    let ix = (ox * cols.stride) as isize - pad_left as isize + (fx * cols.dilation) as isize;
+                    if iy < 0 || iy >= in_h || ix < 0 || ix >= in_w {
+                        return Ok(None);
+                    }
+                    let a = ib.offset(b, iy as usize, ix as usize, 0);
+                    input.get(a..a + ic).map(Some).ok_or(Error::InvalidArgument)
+                };
+                // Groups of pixels as `Gemm::run` takes them, each pixel's window in its lane (a
+                // pair's two windows in one pass, side by side).
                 let (mut rest, mut g0) = (&mut *cols_buf, 0);
                 while g0 < n {
                     let m = group_len(n - g0, lanes);
                     let Some((group, next)) = core::mem::take(&mut rest).split_at_mut_checked(m * k) else {
                         return Err(Error::Internal);
                     };
-                    for lane in 0..m {
-                        let ix0 = ((x0 + g0 + lane) * cols.stride) as isize - pad_left as isize;
-                        let mut at = 0;
+                    let (ox_a, ox_b) = (x0 + g0, x0 + g0 + 1);
+                    let mut at = 0;
+                    if m == 2 {
+                        let pairs: &mut [[i16; 2]] =
+                            bytemuck::try_cast_slice_mut(group).map_err(|_| Error::Internal)?;
                         for fy in 0..fd.h {
-                            let iy = iy0 + (fy * rows.dilation) as isize;
                             for fx in 0..fd.w {
-                                let ix = ix0 + (fx * cols.dilation) as isize;
-                                let src = if iy < 0 || iy >= in_h || ix < 0 || ix >= in_w {
-                                    None
-                                } else {
-                                    let a = ib.offset(b, iy as usize, ix as usize, 0);
-                                    Some(input.get(a..a + ic).ok_or(Error::InvalidArgument)?)
-                                };
-                                put(group, m, lane, at, src, ic, ioff);
+                                let d = pairs.get_mut(at..at + ic).ok_or(Error::Internal)?;
+                                let v = |x: i8| (i32::from(x) + ioff) as i16;
+                                match (tap(ox_a, fy, fx)?, tap(ox_b, fy, fx)?) {
+                                    (Some(xa), Some(xb)) => {
+                                        for (c, (&va, &vb)) in d.iter_mut().zip(xa.iter().zip(xb)) {
+                                            *c = [v(va), v(vb)];
+                                        }
+                                    }
+                                    (Some(xa), None) => {
+                                        for (c, &va) in d.iter_mut().zip(xa) {
+                                            *c = [v(va), 0];
+                                        }
+                                    }
+                                    (None, Some(xb)) => {
+                                        for (c, &vb) in d.iter_mut().zip(xb) {
+                                            *c = [0, v(vb)];
+                                        }
+                                    }
+                                    (None, None) => d.fill([0, 0]),
+                                }
+                                at += ic;
+                            }
+                        }
+                    } else {
+                        for fy in 0..fd.h {
+                            for fx in 0..fd.w {
+                                put(group, 1, 0, at, tap(ox_a, fy, fx)?, ic, ioff);
                                 at += ic;
                             }
                         }
