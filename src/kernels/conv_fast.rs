@@ -10,9 +10,11 @@
 //!   registers; 32-bit accumulators; on Arm a tap's pixel pair is one 32-bit load feeding the
 //!   halfword multiply-accumulates), output channel pairs outermost so that each channel's
 //!   constants are read once per tile; with few input channels one call sums a batch of pixel
-//!   pairs, whose sums are then requantized and stored. Inputs wider than a tile take the raw int8 pixels (the
-//!   input zero point folded into a per-channel correction `bias + input_offset · Σ filter`,
-//!   exact in wrapping arithmetic).
+//!   pairs, whose sums are then requantized and stored. Inputs wider than a tile take the raw
+//!   int8 pixels (the input zero point folded into a per-channel correction
+//!   `bias + input_offset · Σ filter`, exact in wrapping arithmetic).
+//! - [`conv_s8`]: any other CONV_2D of one group: its im2col columns are gathered the same way
+//!   (a pixel pair's windows side by side) and go through the same GEMM.
 //! - [`depthwise3x3_s8`]: DEPTHWISE_CONV_2D with a 3×3 filter, no dilation (any stride).
 //!   Depth multiplier 1: pixels whose window lies inside the input block take a path without
 //!   per-tap checks, channels innermost, the nine taps unrolled; border pixels take a general
