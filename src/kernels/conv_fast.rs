@@ -4,18 +4,25 @@
 //! [`super::depthwise_fast`].
 //!
 //! - [`conv1x1_s8`]: CONV_2D with a 1×1 filter, stride 1, no padding, one group (the
-//!   pointwise layers of MobileNets) as a register-blocked GEMM: two output channels × two
-//!   pixels per inner loop, 32-bit accumulators. The input zero point is folded into a
-//!   per-output-channel correction (`bias + input_offset · Σ filter`, exact in wrapping
-//!   arithmetic) computed on the fly, once per output channel and run of pixels, so the inner
-//!   loop is loads and multiply-accumulates only. Slices are cut to their exact lengths once
-//!   per run so the compiler drops the bounds checks of the inner loops.
+//!   pointwise layers of MobileNets) as a register-blocked GEMM: tiles of input pixels are
+//!   gathered to the stack as int16 with the input offset added (no zero-point correction
+//!   left), pixels paired and each pair's two columns interleaved, then two output channels ×
+//!   two pixels per inner loop (a leaf function, so that its accumulators and pointers stay in
+//!   registers; 32-bit accumulators; on Arm a tap's pixel pair is one 32-bit load feeding the
+//!   halfword multiply-accumulates), output channel pairs outermost so that each channel's
+//!   constants are read once per tile; with few input channels one call sums a batch of pixel
+//!   pairs, whose sums are then requantized and stored. Inputs wider than a tile take the raw
+//!   int8 pixels (the input zero point folded into a per-channel correction
+//!   `bias + input_offset · Σ filter`, exact in wrapping arithmetic).
+//! - [`conv_s8`]: any other CONV_2D of one group: its im2col columns are gathered the same way
+//!   (a pixel pair's windows side by side) and go through the same GEMM.
 //!
 //! Access: as the reference kernel (a sliding window walking output pixels in the call's
-//! [`Walk`] order, lead 0). The GEMM reads and writes in any order when the input is a separate
-//! buffer; when it shares the output's buffer it copies a tile of input pixels to the stack
-//! before writing their outputs, tiles in walk order: a pixel's output is written only after
-//! its own input has been read, and never before the input of a later pixel is read.
+//! [`Walk`] order, lead 0). The GEMM copies a tile of input pixels to the stack before writing
+//! their outputs, tiles in walk order: a pixel's output is written only after its own input
+//! has been read, and never before the input of a later pixel is read (its raw path, for
+//! inputs wider than a tile, reads and writes in any order, and runs only when the input is a
+//! separate buffer).
 
 use super::call::WindowCall;
 use super::conv::{ordered, requantize, ConvParams};
@@ -24,8 +31,9 @@ use crate::quant::Requant;
 use crate::tensor::LeI32s;
 use crate::{Error, Result};
 
-/// Input values the 1×1 GEMM copies to the stack at a time (int16, 1 KB) when its input shares
-/// the output's buffer (inputs of more than this many channels take the reference kernel then).
+/// Input values the 1×1 GEMM gathers to the stack at a time (int16, 1 KB): inputs of more than
+/// this many channels take raw pixels when the input is a separate buffer, else the reference
+/// kernel.
 const TILE: usize = 512;
 
 /// True when [`conv1x1_s8`] computes a convolution of these parameters: a 1×1 filter,
@@ -37,9 +45,10 @@ pub fn conv1x1_fits(p: &ConvParams) -> bool {
 
 /// The GEMM's constants for one call.
 struct Gemm<'a> {
-    ic: usize,
+    /// Values per output (`kh · kw · in_c`: one gathered column).
+    k: usize,
     oc: usize,
-    /// `oc · ic` filter values, output channel by output channel.
+    /// `oc · k` filter values, output channel by output channel.
     filter: &'a [i8],
     bias: Option<LeI32s<'a>>,
     requant: &'a [Requant],
@@ -50,20 +59,194 @@ struct Gemm<'a> {
     act_max: i32,
 }
 
-impl Gemm<'_> {
-    /// Output channel `o`'s filter row and its correction: the bias, plus
-    /// `input_offset · Σ filter` when the pixels are raw int8 values (`raw`), the correction
-    /// that folds the input zero point out of the inner loop (exact in wrapping arithmetic).
-    #[inline(always)]
-    fn channel(&self, o: usize, raw: bool) -> (&[i8], i32, Requant) {
-        let w = self.filter.get(o * self.ic..(o + 1) * self.ic).unwrap_or(&[]);
-        let bias = self.bias.map_or(0, |b| b.get(o));
-        let rq = self.requant.get(o * self.rq_step).copied().unwrap_or_default();
-        if !raw {
-            return (w, bias, rq);
+/// Pixels per group of gathered columns of `k` values: 2 when two columns fit [`TILE`], else 1
+/// (the general convolution's smaller buffer then holds single pixels: [`group_len`]).
+/// (Four pixels × two channels needs more registers than a Cortex-M has: the accumulators
+/// spill.)
+fn lanes(k: usize) -> usize {
+    if k.saturating_mul(2) <= TILE {
+        2
+    } else {
+        1
+    }
+}
+
+/// Pixels of the next group when `left` pixels remain: `lanes` while that many remain, then a
+/// pair, then one.
+#[inline(always)]
+fn group_len(left: usize, lanes: usize) -> usize {
+    if left >= lanes {
+        lanes
+    } else if left >= 2 {
+        2
+    } else {
+        1
+    }
+}
+
+/// Writes `src` plus `offset` into lane `lane` of a group of `lanes` interleaved columns
+/// (`group[i · lanes + lane]` is value `i` of the lane's column), from value `at` on; `None`
+/// (`src` cut short) writes zeros, `len` of them.
+#[inline(always)]
+fn put(group: &mut [i16], lanes: usize, lane: usize, at: usize, src: Option<&[i8]>, len: usize, offset: i32) {
+    let rows = group.get_mut(at * lanes..).unwrap_or(&mut []).chunks_exact_mut(lanes.max(1)).take(len);
+    match src {
+        Some(src) => {
+            for (row, &v) in rows.zip(src) {
+                if let Some(d) = row.get_mut(lane) {
+                    *d = (i32::from(v) + offset) as i16;
+                }
+            }
         }
-        let sum = w.iter().fold(0i32, |s, &v| s.wrapping_add(i32::from(v)));
-        (w, bias.wrapping_add(sum.wrapping_mul(self.input_offset)), rq)
+        None => {
+            for row in rows {
+                if let Some(d) = row.get_mut(lane) {
+                    *d = 0;
+                }
+            }
+        }
+    }
+}
+
+/// `acc + f · x` (wrapping; `|f · x| < 2^23`).
+#[inline(always)]
+fn mac(acc: i32, f: i32, x: i16) -> i32 {
+    acc.wrapping_add(f * i32::from(x))
+}
+
+/// `Σ w0 · x` and `Σ w1 · x` over the taps of a pair of pixels whose columns are interleaved
+/// (`[i16; 2]` per tap): two output channels × two pixels. Not inlined: on its own the loop
+/// keeps its four accumulators, three pointers and temporaries in registers (ten instructions
+/// per tap on a Cortex-M4; opt-level "s" does not unroll it, and unrolled by hand the
+/// accumulators rotate through extra moves).
+#[inline(always)]
+#[cfg(not(all(any(target_arch = "arm", test), target_endian = "little")))]
+fn dot2x2(cols: &[[i16; 2]], w0: &[i8], w1: &[i8]) -> ([i32; 2], [i32; 2]) {
+    let (mut a0, mut a1, mut b0, mut b1) = (0, 0, 0, 0);
+    // Two taps per iteration (on RV32 the loads take immediate offsets: fewer pointer updates).
+    let even = cols.len() & !1;
+    let (Some((c2, ct)), Some((f2, ft)), Some((g2, gt))) =
+        (cols.split_at_checked(even), w0.split_at_checked(even), w1.split_at_checked(even))
+    else {
+        return ([0; 2], [0; 2]);
+    };
+    let c2: &[[[i16; 2]; 2]] = bytemuck::try_cast_slice(c2).unwrap_or(&[]);
+    let f2: &[[i8; 2]] = bytemuck::try_cast_slice(f2).unwrap_or(&[]);
+    let g2: &[[i8; 2]] = bytemuck::try_cast_slice(g2).unwrap_or(&[]);
+    for ((&[[x0, x1], [x2, x3]], &[f0, f1]), &[g0, g1]) in c2.iter().zip(f2).zip(g2) {
+        let (f0, f1, g0, g1) = (i32::from(f0), i32::from(f1), i32::from(g0), i32::from(g1));
+        (a0, b0) = (mac(mac(a0, f0, x0), f1, x2), mac(mac(b0, g0, x0), g1, x2));
+        (a1, b1) = (mac(mac(a1, f0, x1), f1, x3), mac(mac(b1, g0, x1), g1, x3));
+    }
+    if let (&[[x0, x1]], &[f0], &[g0]) = (ct, ft, gt) {
+        let (f0, g0) = (i32::from(f0), i32::from(g0));
+        (a0, b0, a1, b1) = (mac(a0, f0, x0), mac(b0, g0, x0), mac(a1, f0, x1), mac(b1, g0, x1));
+    }
+    ([a0, a1], [b0, b1])
+}
+
+/// [`dot2x2`] on little-endian Arm (and in the host's unit tests): each tap's pair of values
+/// is one 32-bit load, its halves taken by shifts that the compiler folds into the halfword
+/// multiply-accumulates of the Armv7E-M DSP extension (`smlabb`, `smlatb`), two taps per
+/// iteration. (Elsewhere, e.g. RV32, the shifts would cost instructions of their own.)
+#[inline(always)]
+#[cfg(all(any(target_arch = "arm", test), target_endian = "little"))]
+fn dot2x2(cols: &[[i16; 2]], w0: &[i8], w1: &[i8]) -> ([i32; 2], [i32; 2]) {
+    let words: &[i32] = bytemuck::try_cast_slice(cols).unwrap_or(&[]);
+    let (mut a0, mut a1, mut b0, mut b1) = (0i32, 0i32, 0i32, 0i32);
+    let even = words.len() & !1;
+    let (Some((w2, wt)), Some((f2, ft)), Some((g2, gt))) =
+        (words.split_at_checked(even), w0.split_at_checked(even), w1.split_at_checked(even))
+    else {
+        return ([0; 2], [0; 2]);
+    };
+    let w2: &[[i32; 2]] = bytemuck::try_cast_slice(w2).unwrap_or(&[]);
+    let f2: &[[i8; 2]] = bytemuck::try_cast_slice(f2).unwrap_or(&[]);
+    let g2: &[[i8; 2]] = bytemuck::try_cast_slice(g2).unwrap_or(&[]);
+    for ((&[u, v], &[f0, f1]), &[g0, g1]) in w2.iter().zip(f2).zip(g2) {
+        let (f0, f1, g0, g1) = (i32::from(f0), i32::from(f1), i32::from(g0), i32::from(g1));
+        a0 = a0.wrapping_add(f0 * ((u << 16) >> 16));
+        b0 = b0.wrapping_add(g0 * ((u << 16) >> 16));
+        a1 = a1.wrapping_add(f0 * (u >> 16));
+        b1 = b1.wrapping_add(g0 * (u >> 16));
+        a0 = a0.wrapping_add(f1 * ((v << 16) >> 16));
+        b0 = b0.wrapping_add(g1 * ((v << 16) >> 16));
+        a1 = a1.wrapping_add(f1 * (v >> 16));
+        b1 = b1.wrapping_add(g1 * (v >> 16));
+    }
+    if let (&[u], &[f0], &[g0]) = (wt, ft, gt) {
+        let (f0, g0) = (i32::from(f0), i32::from(g0));
+        a0 = a0.wrapping_add(f0 * ((u << 16) >> 16));
+        b0 = b0.wrapping_add(g0 * ((u << 16) >> 16));
+        a1 = a1.wrapping_add(f0 * (u >> 16));
+        b1 = b1.wrapping_add(g0 * (u >> 16));
+    }
+    ([a0, a1], [b0, b1])
+}
+
+/// Pixel pairs [`Gemm::run`] sums per call of [`dot2x2_batch`].
+const BATCH: usize = 16;
+
+/// Taps from which [`Gemm::run`] calls [`dot2x2_leaf`] (two taps per iteration) once per pair
+/// of pixels rather than [`dot2x2_batch`] (one tap per iteration, cheaper to set up).
+const LONG: usize = 64;
+
+/// [`dot2x2`] for one pair of pixels. Not inlined: on its own the loop over the taps keeps
+/// its four accumulators, pointers and temporaries in registers (but one).
+#[inline(never)]
+fn dot2x2_leaf(cols: &[[i16; 2]], w0: &[i8], w1: &[i8]) -> ([i32; 2], [i32; 2]) {
+    dot2x2(cols, w0, w1)
+}
+
+/// [`dot2x2`] over consecutive pairs of pixels (`k` taps each), their sums
+/// `[a0, a1, b0, b1]` into `out`. Not inlined: on its own the loop over the taps keeps its
+/// four accumulators, pointers and temporaries in registers, and one call covers a batch of
+/// pairs (few taps: the call and loop setup per pair would cost as much as the taps).
+#[inline(never)]
+fn dot2x2_batch(cols: &[[i16; 2]], k: usize, w0: &[i8], w1: &[i8], out: &mut [[i32; 4]]) {
+    for (group, slot) in cols.chunks_exact(k.max(1)).zip(out) {
+        let ([a0, a1], [b0, b1]) = dot2x2_short(group, w0, w1);
+        *slot = [a0, a1, b0, b1];
+    }
+}
+
+/// [`dot2x2`] for few taps on Arm: one tap per iteration (the unrolled loop's setup would cost
+/// more than it saves).
+#[inline(always)]
+#[cfg(all(any(target_arch = "arm", test), target_endian = "little"))]
+fn dot2x2_short(cols: &[[i16; 2]], w0: &[i8], w1: &[i8]) -> ([i32; 2], [i32; 2]) {
+    let (mut a0, mut a1, mut b0, mut b1) = (0, 0, 0, 0);
+    for ((&[x0, x1], &f0), &f1) in cols.iter().zip(w0).zip(w1) {
+        let (f0, f1) = (i32::from(f0), i32::from(f1));
+        (a0, b0) = (mac(a0, f0, x0), mac(b0, f1, x0));
+        (a1, b1) = (mac(a1, f0, x1), mac(b1, f1, x1));
+    }
+    ([a0, a1], [b0, b1])
+}
+
+/// [`dot2x2`] for few taps elsewhere: the same loop (unrolled, it still pays on RV32).
+#[inline(always)]
+#[cfg(not(all(any(target_arch = "arm", test), target_endian = "little")))]
+fn dot2x2_short(cols: &[[i16; 2]], w0: &[i8], w1: &[i8]) -> ([i32; 2], [i32; 2]) {
+    dot2x2(cols, w0, w1)
+}
+
+/// [`dot2x2`] for one pixel.
+fn dot2x1(cols: &[i16], w0: &[i8], w1: &[i8]) -> (i32, i32) {
+    let (mut a0, mut b0) = (0, 0);
+    for ((&x0, &f0), &f1) in cols.iter().zip(w0).zip(w1) {
+        (a0, b0) = (mac(a0, i32::from(f0), x0), mac(b0, i32::from(f1), x0));
+    }
+    (a0, b0)
+}
+
+impl Gemm<'_> {
+    /// Output channel `o`'s filter row, bias and requantization.
+    #[inline(always)]
+    fn channel(&self, o: usize) -> (&[i8], i32, Requant) {
+        let w = self.filter.get(o * self.k..(o + 1) * self.k).unwrap_or(&[]);
+        let bias = self.bias.map_or(0, |b| b.get(o));
+        (w, bias, self.requant.get(o * self.rq_step).copied().unwrap_or_default())
     }
 
     #[inline(always)]
@@ -71,13 +254,117 @@ impl Gemm<'_> {
         requantize(acc.wrapping_add(corr), rq, self.output_offset, self.act_min, self.act_max)
     }
 
-    /// Output pixels of `x` (whole pixels of `ic` values) into `y` (as many pixels of `oc`):
-    /// two output channels × two pixels per inner loop. `x` holds raw int8 values (`i8`, the
-    /// zero point folded into the correction) or values with the input offset already added
-    /// (`i16`).
-    fn run<T: Copy + Into<i32>>(&self, x: &[T], y: &mut [i8]) -> Result<()> {
-        let raw = core::mem::size_of::<T>() == 1;
-        let (ic, oc) = (self.ic, self.oc);
+    /// Gathers whole pixels of `src` (`k` raw int8 values each) into `dst` (as many int16
+    /// values) for [`Gemm::run`]: groups of pixels ([`group_len`]), each group's columns
+    /// interleaved, the input offset added.
+    fn gather(&self, dst: &mut [i16], src: &[i8], lanes: usize) {
+        let k = self.k;
+        if k == 0 {
+            return;
+        }
+        let (mut d, mut s, mut left) = (dst, src, src.len() / k);
+        while left > 0 {
+            let n = group_len(left, lanes);
+            let (Some((dg, dn)), Some((sg, sn))) =
+                (core::mem::take(&mut d).split_at_mut_checked(n * k), s.split_at_checked(n * k))
+            else {
+                return;
+            };
+            let off = self.input_offset;
+            let pair: Option<&mut [[i16; 2]]> = if n == 2 { bytemuck::try_cast_slice_mut(dg).ok() } else { None };
+            match (pair, sg.split_at_checked(k)) {
+                // A pair: both pixels' values side by side, one pass.
+                (Some(cols), Some((a, b))) => {
+                    for (c, (&va, &vb)) in cols.iter_mut().zip(a.iter().zip(b)) {
+                        *c = [(i32::from(va) + off) as i16, (i32::from(vb) + off) as i16];
+                    }
+                }
+                _ => {
+                    for (lane, pixel) in sg.chunks_exact(k).enumerate() {
+                        put(dg, n, lane, 0, Some(pixel), k, off);
+                    }
+                }
+            }
+            (d, s, left) = (dn, sn, left - n);
+        }
+    }
+
+    /// Output pixels of the gathered columns `x` (groups as [`Gemm::gather`] lays them out,
+    /// `lanes` as it was given, the input offset added) into `y` (`oc` values per pixel): two
+    /// output channels at a time over every group, each channel's constants read once per call.
+    fn run(&self, x: &[i16], y: &mut [i8], lanes: usize) -> Result<()> {
+        let (k, oc) = (self.k, self.oc);
+        if k == 0 || oc == 0 || x.len() / k != y.len() / oc || self.filter.len() != oc * k {
+            return Err(Error::InvalidArgument);
+        }
+        let px = y.len() / oc;
+        let mut sums = [[0i32; 4]; BATCH];
+        let mut o = 0;
+        while o < oc {
+            // An odd last channel goes through the pair kernel with itself (one of it stored).
+            let pair = o + 2 <= oc;
+            let (w0, c0, r0) = self.channel(o);
+            let (w1, c1, r1) = if pair { self.channel(o + 1) } else { (w0, c0, r0) };
+            let (mut xr, mut yr, mut left) = (x, &mut *y, px);
+            while left > 0 {
+                // Few taps: a batch of pixel pairs per call; else one group (a pair or one pixel).
+                let pairs = if lanes == 2 && k < LONG { (left / 2).min(BATCH) } else { 0 };
+                let n = if pairs > 0 { 2 * pairs } else { group_len(left, lanes) };
+                let (Some((xg, xn)), Some((yg, yn))) =
+                    (xr.split_at_checked(n * k), core::mem::take(&mut yr).split_at_mut_checked(n * oc))
+                else {
+                    return Err(Error::InvalidArgument);
+                };
+                let put = |y: &mut [i8], at: usize, acc: i32, corr: i32, rq: Requant| {
+                    if let Some(slot) = y.get_mut(at) {
+                        *slot = self.out(acc, corr, rq);
+                    }
+                };
+                if pairs > 0 {
+                    let cols: &[[i16; 2]] = bytemuck::try_cast_slice(xg).map_err(|_| Error::Internal)?;
+                    let sums = sums.get_mut(..pairs).ok_or(Error::Internal)?;
+                    dot2x2_batch(cols, k, w0, w1, sums);
+                    for (yp, &[a0, a1, b0, b1]) in yg.chunks_exact_mut((2 * oc).max(1)).zip(&*sums) {
+                        put(yp, o, a0, c0, r0);
+                        put(yp, oc + o, a1, c0, r0);
+                        if pair {
+                            put(yp, o + 1, b0, c1, r1);
+                            put(yp, oc + o + 1, b1, c1, r1);
+                        }
+                    }
+                } else {
+                    let ([a0, a1], [b0, b1]) = if n == 2 {
+                        let cols: &[[i16; 2]] = bytemuck::try_cast_slice(xg).map_err(|_| Error::Internal)?;
+                        dot2x2_leaf(cols, w0, w1)
+                    } else {
+                        let (a0, b0) = dot2x1(xg, w0, w1);
+                        ([a0, 0], [b0, 0])
+                    };
+                    put(yg, o, a0, c0, r0);
+                    if pair {
+                        put(yg, o + 1, b0, c1, r1);
+                    }
+                    if n == 2 {
+                        put(yg, oc + o, a1, c0, r0);
+                        if pair {
+                            put(yg, oc + o + 1, b1, c1, r1);
+                        }
+                    }
+                }
+                (xr, yr, left) = (xn, yn, left - n);
+            }
+            o += 2;
+        }
+        Ok(())
+    }
+
+    /// Output pixels of raw int8 pixels `x` (whole pixels of `k` values) into `y` (as many
+    /// pixels of `oc`), for inputs too wide to gather: two output channels × two pixels per
+    /// inner loop, the input zero point folded into a per-channel correction
+    /// (`bias + input_offset · Σ filter`, exact in wrapping arithmetic) computed once per
+    /// output channel and run.
+    fn run_raw(&self, x: &[i8], y: &mut [i8]) -> Result<()> {
+        let (ic, oc) = (self.k, self.oc);
         let (Some(ic2), Some(oc2)) = (ic.checked_mul(2), oc.checked_mul(2)) else { return Err(Error::InvalidArgument) };
         if ic == 0 || ic2 == 0 || oc2 == 0 {
             return Err(Error::InvalidArgument);
@@ -86,10 +373,15 @@ impl Gemm<'_> {
         if x.len() != px * ic || y.len() != px * oc || self.filter.len() != oc * ic {
             return Err(Error::InvalidArgument);
         }
+        let corrected = |o: usize| {
+            let (w, bias, rq) = self.channel(o);
+            let sum = w.iter().fold(0i32, |s, &v| s.wrapping_add(i32::from(v)));
+            (w, bias.wrapping_add(sum.wrapping_mul(self.input_offset)), rq)
+        };
         let mut o = 0;
         while o + 2 <= oc {
-            let (w0, c0, r0) = self.channel(o, raw);
-            let (w1, c1, r1) = self.channel(o + 1, raw);
+            let (w0, c0, r0) = corrected(o);
+            let (w1, c1, r1) = corrected(o + 1);
             let (mut xr, mut yr) = (x, &mut *y);
             // (The lengths were checked: `y` holds a pair of pixels whenever `x` does.)
             while let Some((x2, xn)) = xr.split_at_checked(ic2) {
@@ -97,7 +389,7 @@ impl Gemm<'_> {
                 let Some((xa, xb)) = x2.split_at_checked(ic) else { break };
                 let (mut a0, mut a1, mut a2, mut a3) = (0i32, 0i32, 0i32, 0i32);
                 for (((&f0, &f1), &va), &vb) in w0.iter().zip(w1).zip(xa).zip(xb) {
-                    let (f0, f1, va, vb) = (i32::from(f0), i32::from(f1), va.into(), vb.into());
+                    let (f0, f1, va, vb) = (i32::from(f0), i32::from(f1), i32::from(va), i32::from(vb));
                     a0 = a0.wrapping_add(f0 * va);
                     a1 = a1.wrapping_add(f1 * va);
                     a2 = a2.wrapping_add(f0 * vb);
@@ -117,7 +409,7 @@ impl Gemm<'_> {
             if let (Some((x1, _)), Some((y1, _))) = (xr.split_at_checked(ic), yr.split_at_mut_checked(oc)) {
                 let (mut a0, mut a1) = (0i32, 0i32);
                 for ((&f0, &f1), &v) in w0.iter().zip(w1).zip(x1) {
-                    let v: i32 = v.into();
+                    let v = i32::from(v);
                     a0 = a0.wrapping_add(i32::from(f0) * v);
                     a1 = a1.wrapping_add(i32::from(f1) * v);
                 }
@@ -130,11 +422,11 @@ impl Gemm<'_> {
         }
         if o < oc {
             // An odd last output channel: one at a time.
-            let (w0, c0, r0) = self.channel(o, raw);
+            let (w0, c0, r0) = corrected(o);
             let (mut xr, mut yr) = (x, &mut *y);
             while let Some((x1, xn)) = xr.split_at_checked(ic) {
                 let Some((y1, yn)) = core::mem::take(&mut yr).split_at_mut_checked(oc) else { break };
-                let acc = w0.iter().zip(x1).fold(0i32, |s, (&f, &v)| s.wrapping_add(i32::from(f) * v.into()));
+                let acc = w0.iter().zip(x1).fold(0i32, |s, (&f, &v)| s.wrapping_add(i32::from(f) * i32::from(v)));
                 if let Some(slot) = y1.get_mut(o) {
                     *slot = self.out(acc, c0, r0);
                 }
@@ -167,7 +459,7 @@ pub fn conv1x1_s8(
     }
     let q = p.io_quant();
     let g = Gemm {
-        ic,
+        k: ic,
         oc,
         filter: filter.get(..oc * ic).ok_or(Error::InvalidArgument)?,
         bias,
@@ -187,21 +479,22 @@ pub fn conv1x1_s8(
             if runs == 1 { (0, 0) } else { (r.checked_div(ob.h).unwrap_or(0), r.checked_rem(ob.h).unwrap_or(0)) };
         (ib.offset(b, y, 0, 0), ob.offset(b, y, 0, 0))
     };
-    if let Some((x, y)) = io.separate(0) {
+    let tile = TILE / ic;
+    if tile == 0 || !(-32_000..=32_000).contains(&g.input_offset) {
+        // Too wide to gather (or an offset outside int16): raw pixels when the input is a
+        // separate buffer, else the reference kernel.
+        let Some((x, y)) = io.separate(0) else { return super::conv::conv2d_s8(p, requant, filter, bias, call, io) };
         for r in 0..runs {
             let (xa, ya) = at(r);
             let x = x.get(xa..xa + px * ic).ok_or(Error::InvalidArgument)?;
             let y = y.get_mut(ya..ya + px * oc).ok_or(Error::InvalidArgument)?;
-            g.run(x, y)?;
+            g.run_raw(x, y)?;
         }
         return Ok(());
     }
-    // Input and output in one buffer: tiles of pixels copied out first (with the input offset
-    // added: no correction to compute per tile), in walk order.
-    let tile = TILE / ic;
-    if tile == 0 || !(-32_000..=32_000).contains(&g.input_offset) {
-        return super::conv::conv2d_s8(p, requant, filter, bias, call, io);
-    }
+    // Tiles of pixels gathered to the stack first (every tile's inputs are read before its
+    // outputs are written), in walk order.
+    let lanes = lanes(ic);
     let mut buf = [0i16; TILE];
     let tiles = px.div_ceil(tile);
     for r in 0..runs {
@@ -214,11 +507,9 @@ pub fn conv1x1_s8(
             if src.len() != xb.len() {
                 return Err(Error::InvalidArgument);
             }
-            for (d, &v) in xb.iter_mut().zip(src) {
-                *d = (i32::from(v) + g.input_offset) as i16;
-            }
+            g.gather(xb, src, lanes);
             let y = io.output_mut(ya + p0 * oc, n * oc);
-            g.run(&*xb, y)?;
+            g.run(&*xb, y, lanes)?;
         }
     }
     Ok(())
@@ -238,8 +529,9 @@ pub fn conv_fits(p: &ConvParams) -> bool {
 /// CONV_2D of one group, any filter size, stride, dilation and padding ([`conv_fits`]),
 /// bit-exact with [`super::conv::conv2d_s8`] (same arguments, same checks, same errors):
 /// the windows of a run of output pixels of one row are copied to the stack as int16 columns
-/// with the input offset added (zeros for padding taps), then multiplied by the filter as a
-/// GEMM ([`Gemm`], two output channels × two pixels). Runs follow the call's walk and every
+/// with the input offset added (zeros for padding taps), pixels paired with their columns
+/// interleaved, then multiplied by the filter as a GEMM ([`Gemm`], two output channels × two
+/// pixels). Runs follow the call's walk and every
 /// window of a run is copied before any of its outputs is written (the reference kernel's
 /// access contract).
 pub fn conv_s8(
@@ -267,7 +559,7 @@ pub fn conv_s8(
         return super::conv::conv2d_s8(p, requant, filter, bias, call, io);
     }
     let g = Gemm {
-        ic: k,
+        k,
         oc,
         filter: filter.get(..oc * k).ok_or(Error::InvalidArgument)?,
         bias,
@@ -284,6 +576,7 @@ pub fn conv_s8(
     let in_len = io.input_len(0);
     let tile = (COLUMN / k).max(1);
     let tiles = ob.w.div_ceil(tile);
+    let lanes = lanes(k);
     let mut buf = [0i16; COLUMN];
     let out_rows = ob.n * ob.h;
     for r in 0..out_rows {
@@ -296,39 +589,128 @@ pub fn conv_s8(
             let cols_buf = buf.get_mut(..n * k).ok_or(Error::Internal)?;
             {
                 let input = io.input(0, 0, in_len);
-                let mut dst = cols_buf.iter_mut();
-                for ox in x0..x0 + n {
-                    let ix0 = (ox * cols.stride) as isize - pad_left as isize;
-                    for fy in 0..fd.h {
-                        let iy = iy0 + (fy * rows.dilation) as isize;
-                        for fx in 0..fd.w {
-                            let ix = ix0 + (fx * cols.dilation) as isize;
-                            let src = if iy < 0 || iy >= in_h || ix < 0 || ix >= in_w {
-                                None
-                            } else {
-                                let at = ib.offset(b, iy as usize, ix as usize, 0);
-                                Some(input.get(at..at + ic).ok_or(Error::InvalidArgument)?)
-                            };
-                            match src {
-                                Some(xs) => {
-                                    // `xs` first: its end must stop the zip before `dst` advances.
-                                    for (&v, d) in xs.iter().zip(&mut dst) {
-                                        *d = (i32::from(v) + ioff) as i16;
+                // The `ic` values of tap (fy, fx) of output column `ox`; `None` for padding.
+                let tap = |ox: usize, fy: usize, fx: usize| -> Result<Option<&[i8]>> {
+                    let iy = iy0 + (fy * rows.dilation) as isize;
+                    let ix = (ox * cols.stride) as isize - pad_left as isize + (fx * cols.dilation) as isize;
+                    if iy < 0 || iy >= in_h || ix < 0 || ix >= in_w {
+                        return Ok(None);
+                    }
+                    let a = ib.offset(b, iy as usize, ix as usize, 0);
+                    input.get(a..a + ic).map(Some).ok_or(Error::InvalidArgument)
+                };
+                // Groups of pixels as `Gemm::run` takes them, each pixel's window in its lane (a
+                // pair's two windows in one pass, side by side).
+                let (mut rest, mut g0) = (&mut *cols_buf, 0);
+                while g0 < n {
+                    let m = group_len(n - g0, lanes);
+                    let Some((group, next)) = core::mem::take(&mut rest).split_at_mut_checked(m * k) else {
+                        return Err(Error::Internal);
+                    };
+                    let (ox_a, ox_b) = (x0 + g0, x0 + g0 + 1);
+                    let mut at = 0;
+                    if m == 2 {
+                        let pairs: &mut [[i16; 2]] =
+                            bytemuck::try_cast_slice_mut(group).map_err(|_| Error::Internal)?;
+                        for fy in 0..fd.h {
+                            for fx in 0..fd.w {
+                                let d = pairs.get_mut(at..at + ic).ok_or(Error::Internal)?;
+                                let v = |x: i8| (i32::from(x) + ioff) as i16;
+                                match (tap(ox_a, fy, fx)?, tap(ox_b, fy, fx)?) {
+                                    (Some(xa), Some(xb)) => {
+                                        for (c, (&va, &vb)) in d.iter_mut().zip(xa.iter().zip(xb)) {
+                                            *c = [v(va), v(vb)];
+                                        }
                                     }
-                                }
-                                None => {
-                                    for d in (&mut dst).take(ic) {
-                                        *d = 0;
+                                    (Some(xa), None) => {
+                                        for (c, &va) in d.iter_mut().zip(xa) {
+                                            *c = [v(va), 0];
+                                        }
                                     }
+                                    (None, Some(xb)) => {
+                                        for (c, &vb) in d.iter_mut().zip(xb) {
+                                            *c = [0, v(vb)];
+                                        }
+                                    }
+                                    (None, None) => d.fill([0, 0]),
                                 }
+                                at += ic;
+                            }
+                        }
+                    } else {
+                        for fy in 0..fd.h {
+                            for fx in 0..fd.w {
+                                put(group, 1, 0, at, tap(ox_a, fy, fx)?, ic, ioff);
+                                at += ic;
                             }
                         }
                     }
+                    (rest, g0) = (next, g0 + m);
                 }
             }
             let y = io.output_mut(ob.offset(b, oy, x0, 0), n * oc);
-            g.run(&*cols_buf, y)?;
+            g.run(&*cols_buf, y, lanes)?;
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::io::Src;
+    use super::super::io::Walk;
+    use super::super::test_support::{conv, d, i32s, io, rq, win};
+    use super::*;
+    use crate::geometry::Padding;
+
+    /// Wide inputs and long columns, which the conformance harness's random shapes (at most
+    /// 8 input channels) do not reach: gathered pixel pairs, single pixels (more than half a
+    /// tile per column), raw pixels (more than a tile) and the reference fallback (in place,
+    /// more than a tile); odd pixel and channel counts, per-channel scales, both walks, apart
+    /// and in place, against the reference kernel.
+    #[test]
+    fn wide_inputs_match_the_reference() {
+        let mut state = 0x2545_F491_4F6C_DD1D_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u32
+        };
+        // (kernel size, input channels, output channels, image side)
+        for (kk, ic, oc, side) in
+            [(1, 130, 5, 3), (1, 257, 7, 3), (1, 600, 3, 3), (1, 9, 1, 5), (3, 20, 3, 4), (3, 40, 5, 4), (2, 3, 9, 7)]
+        {
+            let pad = if kk == 1 { Padding::Valid } else { Padding::Same };
+            let p =
+                conv(win(pad, 1, 1, 1, 1), d(1, side, side, ic), d(oc, kk, kk, ic), d(1, side, side, oc), io(-9, 4))
+                    .unwrap();
+            let input: std::vec::Vec<i8> = (0..side * side * ic).map(|_| next() as i8).collect();
+            let filter: std::vec::Vec<i8> = (0..oc * kk * kk * ic).map(|_| next() as i8).collect();
+            let bias: std::vec::Vec<i32> = (0..oc).map(|_| (next() % 20_000) as i32 - 10_000).collect();
+            let bias = i32s(&bias);
+            let scales: std::vec::Vec<f32> = (0..oc).map(|c| 0.002 + 0.0005 * c as f32).collect();
+            let table = rq(0.05, &scales, 0.1, oc);
+            let b = Some(LeI32s::new(&bias));
+            let kernel = if kk == 1 { conv1x1_s8 } else { conv_s8 };
+            for walk in [Walk::Forward, Walk::Backward] {
+                let call = p.full_call(walk);
+                let n = side * side * oc;
+                let (mut want, mut got) = (vec![0i8; n], vec![0i8; n]);
+                super::super::conv::conv2d_s8(&p, &table, &filter, b, &call, &mut Io::split(&input, &mut want))
+                    .unwrap();
+                kernel(&p, &table, &filter, b, &call, &mut Io::split(&input, &mut got)).unwrap();
+                assert_eq!(got, want, "apart: {kk}x{kk} {ic} -> {oc}, {walk:?}");
+                if kk == 1 && oc <= ic && walk == Walk::Forward {
+                    // In place: each pixel's output over the front of its own input.
+                    let mut buf = input.clone();
+                    let len = buf.len();
+                    let mut shared =
+                        Io::shared(&mut buf, 0, n, [Src::Shared { offset: 0, len }, Src::Slice(&[])]).unwrap();
+                    kernel(&p, &table, &filter, b, &call, &mut shared).unwrap();
+                    assert_eq!(&buf[..n], &want[..], "in place: {ic} -> {oc}");
+                }
+            }
+        }
+    }
 }
