@@ -14,6 +14,13 @@
  * stored as (v0, v2, v1, v3) — the order in which SXTB16 and SXTB16 ROR #8 expand four filter
  * bytes, so that one 32-bit load of a column pairs with one expanded filter word; then the
  * last K - K4 values of pixel 0, then of pixel 1, in order. 2·K int16 values in all.
+ *
+ * 1x1 filters with in_c a multiple of 4 (the pointwise layers) copy a pixel's taps group by
+ * group without im2col's bookkeeping (pixel_col). When every channel takes the
+ * requantization's fast path and the activation spans int8, each channel pair is requantized
+ * and stored as soon as the GEMM core returns (pw_rq_pair: 19 instructions for a channel's two
+ * values), with no accumulator arrays (pw_conv_fast_channels); otherwise the accumulators go
+ * through pw_requant_store in chunks.
  */
 #include "pw_arm.h"
 
@@ -72,6 +79,31 @@ static void im2col(const pw_window_call *c, int32_t b, int32_t y, int32_t x, int
             j += cin;
         }
     }
+}
+
+/*
+ * Pixel p's column: with a 1x1 filter and in_c a multiple of 4 (pw1), a tap inside the block is
+ * one run of in_c values, copied group by group (a word in, SXTB16 / SXTB16 ROR #8 plus the
+ * offset, two words out: the column layout's (v0, v2), (v1, v3)); anything else by im2col.
+ */
+PW_INLINE void pixel_col(const pw_window_call *c, int32_t b, int32_t y, int32_t x, int32_t offset, int16_t *cols,
+                         int32_t p, int32_t k4, int32_t k, int pw1)
+{
+    if (pw1) {
+        const int32_t iy = y * c->stride_h - c->pad_top, ix = x * c->stride_w - c->pad_left;
+        if ((uint32_t)iy < (uint32_t)c->in.h && (uint32_t)ix < (uint32_t)c->in.w) {
+            const int8_t *src = c->input + b * c->in.batch_stride + iy * c->in.row_stride + ix * k;
+            const uint32_t off2 = ((uint32_t)offset & 0xffffu) | ((uint32_t)offset << 16);
+            uint32_t *dst = (uint32_t *)(void *)(cols + 4 * p);
+            for (int32_t g = 0; g < k; g += 4, dst += 4) {
+                const uint32_t w = pw_read32(src + g);
+                dst[0] = PW_SADD16(PW_SXTB16(w), off2);
+                dst[1] = PW_SADD16(PW_SXTB16_ROR8(w), off2);
+            }
+            return;
+        }
+    }
+    im2col(c, b, y, x, offset, cols, p, k4, k);
 }
 
 /* Output channels per requantization call (two arrays of this many int32 on the stack). */
@@ -137,6 +169,121 @@ PW_INLINE pw_acc2x2 pw_dot_2x2(const uint32_t *cp, int32_t n, const int8_t *fa, 
     return a;
 }
 
+/*
+ * One output channel's accumulators of both pixels requantized on the fast path (every channel
+ * on it, the activation spanning int8) and stored: pw_requant_fast_value, the output offset,
+ * SSAT. On DSP cores 19 instructions for the two values (the channel's multiplier, e - 1 and
+ * 2^(e-1) loaded or built once for both); out1 may equal out0 (then the pixel-1 value, the
+ * same pixel computed twice, is stored first and overwritten by the same value).
+ */
+PW_INLINE void pw_rq_pair(int32_t a0, int32_t a1, const pw_requant *r, int8_t *out0, int8_t *out1, int32_t off)
+{
+#if PW_HAVE_DSP
+    uint32_t m_, e_, b_, u_, lo_;
+    const uint32_t c40 = 0x40000000u;
+#define PW_RQ_ASM_ONE(a, o)                                                                                            \
+    "add %[u], %[b], %[" #a "], asr #31\n\t"                                                                          \
+    "orr %[lo], %[c40], %[u], lsl #31\n\t"                                                                            \
+    "lsr %[u], %[u], #1\n\t"                                                                                          \
+    "smlal %[lo], %[u], %[" #a "], %[m]\n\t"                                                                          \
+    "asr %[u], %[u], %[e]\n\t"                                                                                        \
+    "add %[u], %[u], %[off]\n\t"                                                                                      \
+    "ssat %[u], #8, %[u]\n\t"                                                                                         \
+    "strb %[u], [%[" #o "]]\n\t"
+    __asm__ volatile("ldrd %[m], %[e], [%[r]]\n\t"
+                     "mov %[b], #1\n\t"
+                     "lsl %[b], %[b], %[e]\n\t" PW_RQ_ASM_ONE(a1, o1) PW_RQ_ASM_ONE(a0, o0)
+                     : [m] "=&r"(m_), [e] "=&r"(e_), [b] "=&r"(b_), [u] "=&r"(u_), [lo] "=&r"(lo_)
+                     : [a0] "r"(a0), [a1] "r"(a1), [r] "r"(r), [o0] "r"(out0), [o1] "r"(out1), [off] "r"(off),
+                       [c40] "r"(c40)
+                     : "memory");
+#undef PW_RQ_ASM_ONE
+#else
+    const int32_t v1 = pw_requant_fast_value(a1, *r) + off, v0 = pw_requant_fast_value(a0, *r) + off;
+    *out1 = (int8_t)(v1 < -128 ? -128 : v1 > 127 ? 127 : v1);
+    *out0 = (int8_t)(v0 < -128 ? -128 : v0 > 127 ? 127 : v0);
+#endif
+}
+
+/*
+ * The output channels of both pixels when every channel takes the requantization's fast path
+ * and the activation spans int8 (as in practice): pairs of channels through the GEMM core,
+ * each channel requantized and stored as soon as computed (pw_rq_pair), no accumulator arrays.
+ * Both columns were built before: lead 0 as the general path.
+ */
+/* pw_conv_fast_channels for k a multiple of 4 and a bias (the pointwise layers): pointers
+ * stepped, no tail, so that the loop keeps its state in registers. */
+static void pw_conv_fast_pairs(const int16_t *cols, int32_t k, int32_t pairs, const int8_t *f, const uint8_t *bias,
+                               const pw_requant *rq, int32_t step, int8_t *out0, int8_t *out1, int32_t off)
+{
+    const uint32_t *cw = (const uint32_t *)(const void *)cols;
+    const int32_t kq = k >> 2;
+    for (; pairs > 0; pairs--, f += k, bias += 8, out0 += 2, out1 += 2) {
+        const int32_t bias0 = (int32_t)pw_read32(bias), bias1 = (int32_t)pw_read32(bias + 4);
+        pw_acc2x2 acc = {bias0, bias1, bias0, bias1};
+        acc = pw_dot_2x2(cw, kq, f, f + k, acc);
+        f += k;
+        pw_rq_pair(acc.p0a, acc.p1a, rq, out0, out1, off);
+        rq += step;
+        pw_rq_pair(acc.p0b, acc.p1b, rq, out0 + 1, out1 + 1, off);
+        rq += step;
+    }
+}
+
+static void pw_conv_fast_channels(const int16_t *cols, int32_t k, int32_t k4, int32_t oc_n, const pw_conv_params *p,
+                                  int8_t *out0, int8_t *out1)
+{
+    const int16_t *tail0 = cols + 2 * k4, *tail1 = tail0 + (k - k4);
+    const int32_t step = p->requant_step, off = p->output_offset;
+    const pw_requant *rq = p->requant;
+    const uint8_t *bias = p->bias;
+    const int8_t *f = p->filter;
+    int32_t oc = 0;
+    if (k == k4 && bias) {
+        oc = oc_n & ~1;
+        pw_conv_fast_pairs(cols, k, oc >> 1, f, bias, rq, step, out0, out1, off);
+        f += oc * k;
+    }
+    for (; oc + 2 <= oc_n; oc += 2, f += 2 * k) {
+        const int8_t *fa = f, *fb = f + k;
+        const int32_t bias0 = bias ? (int32_t)pw_read32(bias + 4 * oc) : 0;
+        const int32_t bias1 = bias ? (int32_t)pw_read32(bias + 4 * oc + 4) : 0;
+        pw_acc2x2 acc = {bias0, bias1, bias0, bias1};
+        if (k4 > 0) {
+            acc = pw_dot_2x2((const uint32_t *)(const void *)cols, k4 >> 2, fa, fb, acc);
+            fa += k4;
+            fb += k4;
+        }
+        for (int32_t t = 0; t < k - k4; t++) {
+            const int32_t v0 = tail0[t], v1 = tail1[t];
+            acc.p0a += fa[t] * v0;
+            acc.p0b += fb[t] * v0;
+            acc.p1a += fa[t] * v1;
+            acc.p1b += fb[t] * v1;
+        }
+        pw_rq_pair(acc.p0a, acc.p1a, rq + oc * step, out0 + oc, out1 + oc, off);
+        pw_rq_pair(acc.p0b, acc.p1b, rq + (oc + 1) * step, out0 + oc + 1, out1 + oc + 1, off);
+    }
+    if (oc < oc_n) {
+        int32_t a0 = pw_bias(bias, oc), a1 = a0;
+        const int16_t *cend = cols + 2 * k4;
+        const int8_t *fa = f;
+        for (const int16_t *cp = cols; cp < cend; cp += 8, fa += 4) {
+            uint32_t w = pw_read32(fa);
+            uint32_t lo = PW_SXTB16(w), hi = PW_SXTB16_ROR8(w);
+            a0 = PW_SMLAD(lo, pw_read32(cp), a0);
+            a0 = PW_SMLAD(hi, pw_read32(cp + 2), a0);
+            a1 = PW_SMLAD(lo, pw_read32(cp + 4), a1);
+            a1 = PW_SMLAD(hi, pw_read32(cp + 6), a1);
+        }
+        for (int32_t t = 0; t < k - k4; t++) {
+            a0 += fa[t] * tail0[t];
+            a1 += fa[t] * tail1[t];
+        }
+        pw_rq_pair(a0, a1, rq + oc * step, out0 + oc, out1 + oc, off);
+    }
+}
+
 int32_t pw_arm_conv_s8(const pw_window_call *call, const pw_conv_params *params)
 {
     /* Local copies: the int8 output stores cannot alias them. */
@@ -152,25 +299,31 @@ int32_t pw_arm_conv_s8(const pw_window_call *call, const pw_conv_params *params)
     const int16_t *tail0 = cols + 2 * k4, *tail1 = tail0 + (k - k4);
     const int32_t step = p.requant_step;
     const pw_outq oq = {p.output_offset, p.act_min, p.act_max, pw_all_fast(p.requant, step ? oc_n : 1, step)};
+    const int fastq = oq.all_fast && p.act_min == -128 && p.act_max == 127;
     int32_t acc0[PW_OC_CHUNK], acc1[PW_OC_CHUNK];
+    const int pw1 = c.kernel_h == 1 && c.kernel_w == 1 && k4 == k;
     pw_walker px = pw_walk_start(&c);
 
     for (int32_t i = 0; i < total; i += 2) {
         const int two = i + 1 < total;
         const int32_t b0 = px.b, y0 = px.y, x0 = px.x;
         pw_walk_next(&px);
-        im2col(&c, b0, y0, x0, p.input_offset, cols, 0, k4, k);
+        pixel_col(&c, b0, y0, x0, p.input_offset, cols, 0, k4, k, pw1);
         int8_t *out0 = c.output + b0 * c.out.batch_stride + y0 * c.out.row_stride + x0 * oc_n;
-        int8_t *out1 = out0; /* not stored without a pixel 1 */
+        int8_t *out1 = out0; /* without a pixel 1: its column is pixel 0 again, stored over it or not at all */
         if (two) {
             const int32_t b1 = px.b, y1 = px.y, x1 = px.x;
             pw_walk_next(&px);
-            im2col(&c, b1, y1, x1, p.input_offset, cols, 1, k4, k);
+            pixel_col(&c, b1, y1, x1, p.input_offset, cols, 1, k4, k, pw1);
             out1 = c.output + b1 * c.out.batch_stride + y1 * c.out.row_stride + x1 * oc_n;
         } else {
-            im2col(&c, b0, y0, x0, p.input_offset, cols, 1, k4, k); /* computed, never stored */
+            pixel_col(&c, b0, y0, x0, p.input_offset, cols, 1, k4, k, pw1); /* computed, never stored */
         }
         const int16_t *cend = cols + 2 * k4;
+        if (fastq) {
+            pw_conv_fast_channels(cols, k, k4, oc_n, &p, out0, out1);
+            continue;
+        }
 
         /* Output channels in chunks: accumulators of both pixels into two small arrays, then
          * each pixel's chunk requantized and stored in one call. */
