@@ -17,4 +17,7 @@ if ! echo 'int main(void) { return 0; }' | gcc -m32 -x c -o /dev/null - 2>/dev/n
 fi
 
 cargo test --target "$target" --lib --test malformed --test op_goldens --test size_limits \
-    --test plan_check --test state_misuse --test conformance
+    --test plan_check --test state_misuse --test conformance \
+    -- --skip crafted::every_word_as_a_hostile_offset
+# Skipped here only: that test replans about 20,000 mutants of the demo model (four minutes on
+# two cores); the 64-bit `cargo test` runs it, and the fuzz targets mutate models likewise.

@@ -14,7 +14,13 @@ use super::portable::{rows_filtered_with, run_filtered_with};
 use super::{Access, Region, RowCall, Variant, VariantId};
 use crate::error::{Error, Result};
 use crate::kernels::io::Walk;
-use crate::kernels::{conv, conv_fast, depthwise_conv, depthwise_fast};
+use crate::kernels::{conv, depthwise_conv, depthwise_fast};
+// The CONV_2D kernels: on hosts with SIMD the int8 GEMM that LLVM vectorizes, elsewhere the
+// int16 pixel-pair tiles (fewer instructions on cores without SIMD); same contract.
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+use crate::kernels::conv_fast;
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+use crate::kernels::conv_fast_simd as conv_fast;
 use crate::memory::as_i8_mut;
 use crate::memory::Bound;
 use crate::ops::{Family, OpSpec, Params};
