@@ -146,12 +146,19 @@ def geomean(xs):
     return float(np.exp(np.mean(np.log(xs)))) if xs else None
 
 
+def ratio(ours, other):
+    """patchwise's median ÷ the other engine's, or None when either refused the model or a median
+    is not above zero (a call overhead as large as the invoke leaves nothing measurable)."""
+    if ours["refused"] or other["refused"] or ours["median"] <= 0 or other["median"] <= 0:
+        return None
+    return ours["median"] / other["median"]
+
+
 def summary(host, mem, fw):
     """Headline figures, each computed from the tables below."""
     out = ["## Summary\n"]
     for n in ("TFLM", "LiteRT ref", "LiteRT XNNPACK"):
-        rs = [m["engines"]["patchwise"]["median"] / m["engines"][n]["median"] for m in host
-              if not m["engines"]["patchwise"]["refused"] and not m["engines"][n]["refused"]]
+        rs = [r for m in host if (r := ratio(m["engines"]["patchwise"], m["engines"][n])) is not None]
         if rs:
             out.append(f"- Host latency, patchwise ÷ {n}: geometric mean {geomean(rs):.2f} over {len(rs)} models "
                        f"(from {min(rs):.2f} to {max(rs):.2f}; below 1 patchwise is faster).")
@@ -195,7 +202,8 @@ def host_section(host, rounds, budget_s):
            "subtracted: the median of 2,000 invokes, timed the same way, of a model with one tensor and no "
            "operator that `bench/engines.py` builds (so the engine does nothing but the call); figures per "
            "engine below the table.",
-           "- **ratio** = patchwise median ÷ the engine's median: below 1, patchwise is faster.",
+           "- **ratio** = patchwise median ÷ the engine's median: below 1, patchwise is faster; – where an "
+           "engine refused the model or a median is not above zero (the call overhead as long as the invoke).",
            "- **= TFLM**: every output byte equal to TFLM's on the same input (the `patchwise bench` input "
            "pattern, rebuilt in Python). **arena**: patchwise's `arena_bytes` (default plan) and TFLM's "
            "`Arena allocation total` from its recording allocator (64-bit host: its persistent part is "
@@ -221,7 +229,8 @@ def host_section(host, rounds, budget_s):
         ours = e["patchwise"]
         ratios = []
         for n in names[1:]:
-            ratios.append("–" if ours["refused"] or e[n]["refused"] else f"{ours['median'] / e[n]['median']:.2f}")
+            r = ratio(ours, e[n])
+            ratios.append("–" if r is None else f"{r:.2f}")
         eq = []
         for n in ("patchwise", "LiteRT ref", "LiteRT XNNPACK"):
             r = e[n]
@@ -321,8 +330,7 @@ def write_charts(host, mem, fw, chart_dir):
         rows = []
         for m in host:
             e, ours = m["engines"], m["engines"]["patchwise"]
-            rows.append((m["name"], [None if ours["refused"] or e[n]["refused"] else ours["median"] / e[n]["median"]
-                                     for n in ("TFLM", "LiteRT ref", "LiteRT XNNPACK")]))
+            rows.append((m["name"], [ratio(ours, e[n]) for n in ("TFLM", "LiteRT ref", "LiteRT XNNPACK")]))
         made.append(("latency_ratio.svg", "Host latency ratio (below 1: patchwise is faster)", charts.bars(
             "Host latency: patchwise median ÷ engine median (one thread)", rows,
             ["vs TFLM", "vs LiteRT reference", "vs LiteRT XNNPACK"], "ratio (log scale; below 1: patchwise faster)",

@@ -130,7 +130,7 @@ class Tflm:
         self.overhead_us = call_overhead_us(tiny.invoke)
 
     def times(self, n):
-        return [t - self.overhead_us for t in clock(self.it.invoke, n)]
+        return [max(t - self.overhead_us, 0.0) for t in clock(self.it.invoke, n)]
 
     def outputs(self, inputs):
         for i, x in enumerate(inputs):
@@ -177,7 +177,7 @@ class LiteRT:
         self.overhead_us = call_overhead_us(load(empty_bytes).invoke)
 
     def times(self, n):
-        return [t - self.overhead_us for t in clock(self.it.invoke, n)]
+        return [max(t - self.overhead_us, 0.0) for t in clock(self.it.invoke, n)]
 
     def outputs(self, inputs):
         for d, x in zip(self.it.get_input_details(), inputs):
