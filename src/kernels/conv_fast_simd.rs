@@ -1,16 +1,16 @@
 //! CONV_2D kernels of the fast portable variants for hosts with SIMD (x86-64, AArch64), where
-//! LLVM vectorizes plain int8 loops: the same functions as [`super::conv_fast`] (same
+//! LLVM vectorizes plain int8 loops: [`conv1x1_s8`] as in [`super::conv_fast`] (same
 //! arguments, checks, errors and access contract), bit-exact with [`super::conv`]; the variant
-//! table takes these on those hosts and [`super::conv_fast`]'s on the cores without SIMD
+//! table takes it on those hosts and [`super::conv_fast`]'s on the cores without SIMD
 //! (Cortex-M, RISC-V, Xtensa), where int16 pixel-pair tiles cost fewer instructions. On x86-64
-//! these run person_detect's pointwise layers at about half the time of the tiled GEMM.
+//! it runs person_detect's pointwise layers in about half the time of the tiled GEMM. Other
+//! CONV_2D take [`super::conv_fast::conv_s8`] on every target.
 //!
 //! - [`conv1x1_s8`]: CONV_2D with a 1×1 filter, stride 1, no padding, one group, as a
 //!   register-blocked GEMM: two output channels × two pixels per inner loop over the raw int8
 //!   values, 32-bit accumulators. The input zero point is folded into a per-output-channel
 //!   correction (`bias + input_offset · Σ filter`, exact in wrapping arithmetic), so the inner
 //!   loop is loads and multiply-accumulates only, which LLVM vectorizes.
-//! - [`conv_s8`]: any other CONV_2D of one group through int16 im2col columns.
 //!
 //! Access: as the reference kernel (a sliding window walking output pixels in the call's
 //! [`Walk`] order, lead 0). The GEMM reads and writes in any order when the input is a separate
@@ -220,115 +220,6 @@ pub fn conv1x1_s8(
             }
             let y = io.output_mut(ya + p0 * oc, n * oc);
             g.run(&*xb, y)?;
-        }
-    }
-    Ok(())
-}
-
-/// Values of one im2col column the general CONV_2D kernel builds on the stack (int16, 1 KB):
-/// filters of more taps (`kh · kw · in_c`) take the reference kernel.
-const COLUMN: usize = 512;
-
-/// True when [`conv_s8`] computes a convolution of these parameters: one group and at most
-/// [`COLUMN`] taps per output value.
-pub fn conv_fits(p: &ConvParams) -> bool {
-    let f = p.filter();
-    p.groups() == 1 && f.h.checked_mul(f.w).and_then(|v| v.checked_mul(f.c)).is_some_and(|k| k > 0 && k <= COLUMN)
-}
-
-/// CONV_2D of one group, any filter size, stride, dilation and padding ([`conv_fits`]),
-/// bit-exact with [`super::conv::conv2d_s8`] (same arguments, same checks, same errors):
-/// the windows of a run of output pixels of one row are copied to the stack as int16 columns
-/// with the input offset added (zeros for padding taps), then multiplied by the filter as a
-/// GEMM ([`Gemm`], two output channels × two pixels). Runs follow the call's walk and every
-/// window of a run is copied before any of its outputs is written (the reference kernel's
-/// access contract).
-pub fn conv_s8(
-    p: &ConvParams,
-    requant: &[Requant],
-    filter: &[i8],
-    bias: Option<LeI32s<'_>>,
-    call: &WindowCall,
-    io: &mut Io<'_>,
-) -> Result<()> {
-    p.check(requant.len(), filter.len(), bias.map(|b| b.len()))?;
-    call.check(p.window(), p.input().c, p.output().c, io.input_len(0), io.output_len())?;
-    if !conv_fits(p) {
-        return Err(Error::InvalidArgument);
-    }
-    let (ib, ob, fd) = (call.input, call.output, p.filter());
-    let (ic, oc) = (ib.c, ob.c);
-    let k = fd.h * fd.w * ic;
-    let q = p.io_quant();
-    let ioff = q.input_zp.wrapping_neg();
-    if ob.n == 0 || ob.h == 0 || ob.w == 0 || oc == 0 || k == 0 {
-        return Ok(());
-    }
-    if !(-32_000..=32_000).contains(&ioff) {
-        return super::conv::conv2d_s8(p, requant, filter, bias, call, io);
-    }
-    let g = Gemm {
-        ic: k,
-        oc,
-        filter: filter.get(..oc * k).ok_or(Error::InvalidArgument)?,
-        bias,
-        requant,
-        rq_step: usize::from(requant.len() != 1),
-        input_offset: ioff,
-        output_offset: q.output_zp,
-        act_min: q.act_min,
-        act_max: q.act_max,
-    };
-    let (rows, cols) = (&p.window().rows, &p.window().cols);
-    let [pad_top, _, pad_left, _] = call.pad;
-    let (in_h, in_w) = (ib.h as isize, ib.w as isize);
-    let in_len = io.input_len(0);
-    let tile = (COLUMN / k).max(1);
-    let tiles = ob.w.div_ceil(tile);
-    let mut buf = [0i16; COLUMN];
-    let out_rows = ob.n * ob.h;
-    for r in 0..out_rows {
-        let row = ordered(call.walk, r, out_rows);
-        let (b, oy) = (row.checked_div(ob.h).unwrap_or(0), row.checked_rem(ob.h).unwrap_or(0));
-        let iy0 = (oy * rows.stride) as isize - pad_top as isize;
-        for t in 0..tiles {
-            let x0 = ordered(call.walk, t, tiles) * tile;
-            let n = tile.min(ob.w - x0);
-            let cols_buf = buf.get_mut(..n * k).ok_or(Error::Internal)?;
-            {
-                let input = io.input(0, 0, in_len);
-                let mut dst = cols_buf.iter_mut();
-                for ox in x0..x0 + n {
-                    let ix0 = (ox * cols.stride) as isize - pad_left as isize;
-                    for fy in 0..fd.h {
-                        let iy = iy0 + (fy * rows.dilation) as isize;
-                        for fx in 0..fd.w {
-                            let ix = ix0 + (fx * cols.dilation) as isize;
-                            let src = if iy < 0 || iy >= in_h || ix < 0 || ix >= in_w {
-                                None
-                            } else {
-                                let at = ib.offset(b, iy as usize, ix as usize, 0);
-                                Some(input.get(at..at + ic).ok_or(Error::InvalidArgument)?)
-                            };
-                            match src {
-                                Some(xs) => {
-                                    // `xs` first: its end must stop the zip before `dst` advances.
-                                    for (&v, d) in xs.iter().zip(&mut dst) {
-                                        *d = (i32::from(v) + ioff) as i16;
-                                    }
-                                }
-                                None => {
-                                    for d in (&mut dst).take(ic) {
-                                        *d = 0;
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            let y = io.output_mut(ob.offset(b, oy, x0, 0), n * oc);
-            g.run(&*cols_buf, y)?;
         }
     }
     Ok(())

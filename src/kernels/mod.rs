@@ -18,7 +18,6 @@ pub mod concatenation;
 pub mod conv;
 pub mod conv16;
 // Each target's variant table links one of the two (see `crate::variants::fast`).
-#[cfg_attr(any(target_arch = "x86_64", target_arch = "aarch64"), allow(dead_code))]
 pub mod conv_fast;
 #[cfg_attr(not(any(target_arch = "x86_64", target_arch = "aarch64")), allow(dead_code))]
 pub mod conv_fast_simd;
