@@ -424,10 +424,12 @@ mod tests {
                 v >> (state >> 3 & 31)
             }
         };
+        // Miri interprets every operation: a sample there, the full sweep natively.
+        let (count, stride) = if cfg!(miri) { (40, 8) } else { (4000, 7) };
         let mut values = edges.clone();
-        values.extend((0..4000).map(|_| next()));
+        values.extend((0..count).map(|_| next()));
         for &a in &values {
-            for &b in values.iter().step_by(7).chain(&edges) {
+            for &b in values.iter().step_by(stride).chain(&edges) {
                 assert_eq!(saturating_rounding_doubling_high_mul(a, b), srdhm_as_defined(a, b), "{a} {b}");
             }
             for e in 0..32 {
