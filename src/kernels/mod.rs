@@ -20,7 +20,6 @@ pub mod conv16;
 // Each target's variant table links one of the two (see `crate::variants::fast`).
 pub mod conv_fast;
 #[cfg_attr(not(any(target_arch = "x86_64", target_arch = "aarch64")), allow(dead_code))]
-pub mod conv_fast_simd;
 pub mod depthwise_conv;
 pub mod depthwise_conv16;
 pub mod depthwise_fast;

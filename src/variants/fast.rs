@@ -15,12 +15,6 @@ use super::{Access, Region, RowCall, Variant, VariantId};
 use crate::error::{Error, Result};
 use crate::kernels::io::Walk;
 use crate::kernels::{conv, conv_fast, depthwise_conv, depthwise_fast};
-// The 1×1 CONV_2D kernel: on hosts with SIMD the int8 GEMM that LLVM vectorizes, elsewhere the
-// int16 pixel-pair tiles (fewer instructions on cores without SIMD); same contract.
-#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
-use crate::kernels::conv_fast as pointwise;
-#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
-use crate::kernels::conv_fast_simd as pointwise;
 use crate::memory::as_i8_mut;
 use crate::memory::Bound;
 use crate::ops::{Family, OpSpec, Params};
@@ -125,12 +119,12 @@ fn depthwise3x3_fits(s: &OpSpec<'_>) -> bool {
 
 #[cfg(any(feature = "op-conv", feature = "op-depthwise"))]
 fn run_conv1x1(spec: &OpSpec<'_>, b: &mut Bound<'_, '_>, region: &Region) -> Result<()> {
-    run_filtered_with(spec, b, region, pointwise::conv1x1_s8, depthwise_conv::depthwise_conv2d_s8)
+    run_filtered_with(spec, b, region, conv_fast::conv1x1_s8, depthwise_conv::depthwise_conv2d_s8)
 }
 
 #[cfg(any(feature = "op-conv", feature = "op-depthwise"))]
 fn rows_conv1x1(spec: &OpSpec<'_>, c: RowCall<'_>) -> Result<()> {
-    rows_filtered_with(spec, c, pointwise::conv1x1_s8, depthwise_conv::depthwise_conv2d_s8)
+    rows_filtered_with(spec, c, conv_fast::conv1x1_s8, depthwise_conv::depthwise_conv2d_s8)
 }
 
 #[cfg(any(feature = "op-conv", feature = "op-depthwise"))]
