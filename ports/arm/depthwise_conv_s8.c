@@ -69,7 +69,6 @@ typedef struct {
     uint32_t off2; /* the input offset in both halves */
     const uint8_t *bias;
     const int32_t *fold; /* biases with the input offset folded in (3x3 only) */
-    int32_t fold_stride; /* words from one group's folded biases to the next: 4, or PW_DW3_REC */
     const pw_requant *rq; /* the first channel's entry (with inline_rq and one entry: four copies) */
     int32_t step;         /* entries from one channel to the next */
     int32_t rq_group;     /* entries from one group to the next */
@@ -317,8 +316,7 @@ static __attribute__((noinline)) void dwm_run_3x3(const int8_t *in0, int32_t in_
     for (; n > 0; n--, in0 += in_step, out += out_step) {
         const pw_requant *r = x->rq;
         for (int32_t k = 0; k < 4 * groups; k += 4, r += rstep) {
-            const int32_t *fg = fold + (k / 4) * x->fold_stride;
-            int32_t a0 = fg[0], a1 = fg[1], a2 = fg[2], a3 = fg[3];
+            int32_t a0 = fold[k], a1 = fold[k + 1], a2 = fold[k + 2], a3 = fold[k + 3];
             PW_DWM_WIN3(in0 + k / dm, flt + k, ic, ch, rs, ch3);
             dw1_store(a0, a1, a2, a3, r, out + k, x, fast);
         }
@@ -362,8 +360,7 @@ static __attribute__((noinline)) void dw1_run_3x3(const int8_t *in0, int32_t in_
     for (; n > 0; n--, in0 += in_step, out += out_step) {
         const pw_requant *r = x->rq;
         for (int32_t k = 0; k < 4 * groups; k += 4, r += rstep) {
-            const int32_t *fg = fold + (k / 4) * x->fold_stride;
-            int32_t a0 = fg[0], a1 = fg[1], a2 = fg[2], a3 = fg[3];
+            int32_t a0 = fold[k], a1 = fold[k + 1], a2 = fold[k + 2], a3 = fold[k + 3];
             PW_DW1_WIN3(in0 + k, flt + k, ch, rs, ch3);
             dw1_store(a0, a1, a2, a3, r, out + k, x, fast);
         }
@@ -440,19 +437,14 @@ typedef struct {
 /* The scratch: the records, out_c zero-point bytes (rounded up to 4), one flag word. */
 PW_INLINE int32_t *dw3_flag(int32_t *rec, int32_t ch) { return rec + (ch / 4) * PW_DW3_REC + (ch + 3) / 4; }
 
-/* Builds the records: the folded biases always (the general 3x3 path reads them too), the
- * rest when `want` (depth multiplier 1, inline requantization) and every channel's V fits.
+/* Builds the records when `want` (depth multiplier 1, inline requantization) and every channel's V fits.
  * Returns (and stores in the flag word, for the later rows of a fused segment) whether the
- * record path applies. */
+ * record path applies. Otherwise builds the general path's folded biases (fold[k]) in their place. */
 static int dw3_rec_build(int32_t *rec, int32_t ch, const pw_conv_params *p, int want)
 {
     const int32_t groups = ch / 4, step = p->requant_step, off = p->input_offset;
     int32_t *flag = dw3_flag(rec, ch);
-    for (int32_t k = 0; k < 4 * groups; k++) {
-        int32_t sum = 0;
-        for (int32_t t = 0; t < 9; t++)
-            sum += p->filter[t * ch + k];
-        rec[(k / 4) * PW_DW3_REC + k % 4] = pw_bias(p->bias, k) + off * sum;
+    for (int32_t k = 0; k < 4 * groups && want; k++) {
         const pw_requant r = p->requant[k * step];
         if (!pw_requant_fast(r)) {
             want = 0;
@@ -463,12 +455,24 @@ static int dw3_rec_build(int32_t *rec, int32_t ch, const pw_conv_params *p, int 
         }
     }
     *flag = want;
-    if (!want)
+    if (!want) {
+        /* The general path: the folded biases alone, fold[k] (as below PW_DW3_MIN_CH). */
+        for (int32_t k = 0; k < ch; k++) {
+            int32_t sum = 0;
+            for (int32_t t = 0; t < 9; t++)
+                sum += p->filter[t * ch + k];
+            rec[k] = pw_bias(p->bias, k) + off * sum;
+        }
         return 0;
+    }
     for (int32_t g = 0; g < groups; g++, rec += PW_DW3_REC) {
         for (int32_t i = 0; i < 4; i++) {
             const int32_t k = 4 * g + i;
             const pw_requant r = p->requant[k * step];
+            int32_t sum = 0;
+            for (int32_t t = 0; t < 9; t++)
+                sum += p->filter[t * ch + k];
+            rec[i] = pw_bias(p->bias, k) + off * sum;
             rec[22 + 3 * i] = r.mult;
             rec[23 + 3 * i] = (int32_t)(((int64_t)1 << r.e1) + (int64_t)p->output_offset * ((int64_t)1 << (r.e1 + 1)));
             rec[24 + 3 * i] = r.e1;
@@ -643,12 +647,10 @@ static int32_t dw_run(const pw_window_call *call, const pw_conv_params *params)
      * offset · (the sum of channel k's nine filter taps), in the scratch (4 bytes per channel). */
     int32_t *fold = (int32_t *)p.scratch;
     x.fold = fold;
-    x.fold_stride = 4;
     if (k3) {
         if (!fold)
             return -1;
         if (ch >= PW_DW3_MIN_CH) {
-            x.fold_stride = PW_DW3_REC;
             const int rec_ok =
                 p.scratch_ready ? *dw3_flag(fold, ch) : dw3_rec_build(fold, ch, &p, dm == 1 && x.inline_rq);
             if (rec_ok) {
