@@ -26,6 +26,17 @@
  */
 #include "pw_arm.h"
 
+#define PW_DW3_REC 34 /* 3x3 record words per group (dw3_rec_build): 4 folded biases, 18 filter pairs, 4 x (mult, V, e1) */
+/* Channels from which 3x3 calls take the records (34 bytes per channel of scratch); below,
+ * the folded biases alone (4 bytes per channel). Layers with few channels have the large
+ * maps where a model's memory peak lies, and there the planner would rather take the portable
+ * kernel than the larger scratch (src/variants/arm.rs: folded_bytes, the same rule). */
+#if defined(__arm__)
+#define PW_DW3_MIN_CH 32
+#else /* the host: its conformance tests draw few channels and should reach the records */
+#define PW_DW3_MIN_CH 4
+#endif
+
 /* First and one-past-last tap f of `kernel` with 0 <= start + f*dilation < size. */
 static inline void tap_range(int32_t start, int32_t kernel, int32_t dilation, int32_t size, int32_t *lo, int32_t *hi)
 {
@@ -399,6 +410,206 @@ static __attribute__((noinline)) void dw1_pixel_any(const int8_t *in0, const int
     }
 }
 
+/* ---- 3x3, depth multiplier 1, inline requantization: per-group records ----
+ *
+ * For 3x3 windows without dilation, depth multiplier 1, every channel on the fast
+ * requantization path and an activation range of int8, each group of four channels gets a
+ * record of PW_DW3_REC words in the scratch, built once per invoke: the four biases with the
+ * input offset folded in, the nine taps' filter values as int16 pairs in the order SXTB16
+ * gives the input's ((c0, c2), then (c1, c3)), and per channel the multiplier, V and e - 1,
+ * where V = 2^(e-1) + output_offset·2^e folds the output offset into the rounding constant of
+ * pw_requant_fast_value (then the high word shifted right by e - 1 is the offset result; the
+ * builder checks that V fits). One pointer walks the records, so a pixel's group costs per tap
+ * one input load, one filter load (LDRD), two SXTB16 and four multiply-accumulates, and per
+ * value eight instructions of requantization.
+ *
+ * Border pixels take the same kernel: TFLM skips the taps outside the image, which is the
+ * same as reading the input zero point there (filter · (zero point + input offset) = 0). A
+ * pixel's nine taps are given as offsets from its window's top-left element; taps outside
+ * the block point at out_c bytes of the zero point after the records instead.
+ */
+
+typedef struct {
+    intptr_t offs[9];      /* tap t = 3·row + col: input element offset from the top-left */
+    const int32_t *rec_end; /* one past the last group's record */
+} dw3_taps;
+
+/* The scratch: the records, out_c zero-point bytes (rounded up to 4), one flag word. */
+PW_INLINE int32_t *dw3_flag(int32_t *rec, int32_t ch) { return rec + (ch / 4) * PW_DW3_REC + (ch + 3) / 4; }
+
+/* Builds the records when `want` (depth multiplier 1, inline requantization) and every channel's V fits.
+ * Returns (and stores in the flag word, for the later rows of a fused segment) whether the
+ * record path applies. Otherwise builds the general path's folded biases (fold[k]) in their place. */
+static int dw3_rec_build(int32_t *rec, int32_t ch, const pw_conv_params *p, int want)
+{
+    const int32_t groups = ch / 4, step = p->requant_step, off = p->input_offset;
+    int32_t *flag = dw3_flag(rec, ch);
+    for (int32_t k = 0; k < 4 * groups && want; k++) {
+        const pw_requant r = p->requant[k * step];
+        if (!pw_requant_fast(r)) {
+            want = 0;
+        } else {
+            const int64_t v = ((int64_t)1 << r.e1) + (int64_t)p->output_offset * ((int64_t)1 << (r.e1 + 1));
+            if (v < INT32_MIN || v > INT32_MAX)
+                want = 0;
+        }
+    }
+    *flag = want;
+    if (!want) {
+        /* The general path: the folded biases alone, fold[k] (as below PW_DW3_MIN_CH). */
+        for (int32_t k = 0; k < ch; k++) {
+            int32_t sum = 0;
+            for (int32_t t = 0; t < 9; t++)
+                sum += p->filter[t * ch + k];
+            rec[k] = pw_bias(p->bias, k) + off * sum;
+        }
+        return 0;
+    }
+    for (int32_t g = 0; g < groups; g++, rec += PW_DW3_REC) {
+        for (int32_t i = 0; i < 4; i++) {
+            const int32_t k = 4 * g + i;
+            const pw_requant r = p->requant[k * step];
+            int32_t sum = 0;
+            for (int32_t t = 0; t < 9; t++)
+                sum += p->filter[t * ch + k];
+            rec[i] = pw_bias(p->bias, k) + off * sum;
+            rec[22 + 3 * i] = r.mult;
+            rec[23 + 3 * i] = (int32_t)(((int64_t)1 << r.e1) + (int64_t)p->output_offset * ((int64_t)1 << (r.e1 + 1)));
+            rec[24 + 3 * i] = r.e1;
+        }
+        for (int32_t t = 0; t < 9; t++) {
+            const int8_t *f = p->filter + t * ch + 4 * g;
+            rec[4 + 2 * t] = (int32_t)(((uint32_t)(uint16_t)f[0]) | ((uint32_t)(uint16_t)f[2] << 16));
+            rec[5 + 2 * t] = (int32_t)(((uint32_t)(uint16_t)f[1]) | ((uint32_t)(uint16_t)f[3] << 16));
+        }
+    }
+    memset(rec, (uint8_t)(int8_t)-off, (size_t)ch); /* the input zero point, for taps outside the block */
+    return 1;
+}
+
+#if PW_HAVE_DSP
+/* One pixel, every group: q the window's top-left element (group 0), out the pixel's output. */
+#define PW_UNUSED __attribute__((unused))
+static __attribute__((naked, noinline)) void dw3_rec_pixel(PW_UNUSED uintptr_t q, PW_UNUSED int8_t *out,
+                                                           PW_UNUSED const int32_t *rec,
+                                                           PW_UNUSED const dw3_taps *taps)
+{
+    /* r0 q, r1 out, r2 the group's record, r3 taps; r4-r7 the accumulators */
+#define PW_DW3_TAP(o, t)                                                                                               \
+    "ldr r8, [r0, " o "]\n\t"                                                                                          \
+    "ldrd r10, r11, [r2, #8*" #t "]\n\t"                                                                               \
+    "sxtb16 r9, r8, ror #8\n\t"                                                                                        \
+    "sxtb16 r8, r8\n\t"                                                                                                \
+    "smlabb r4, r10, r8, r4\n\t"                                                                                       \
+    "smlatt r6, r10, r8, r6\n\t"                                                                                       \
+    "smlabb r5, r11, r9, r5\n\t"                                                                                       \
+    "smlatt r7, r11, r9, r7\n\t"
+#define PW_DW3_RQ(a, i)                                                                                                \
+    "ldm r2!, {r8, r9, r10}\n\t"                                                                                       \
+    "add r11, r9, " a ", asr #31\n\t"                                                                                  \
+    "orr r12, lr, r11, lsl #31\n\t"                                                                                    \
+    "asr r11, r11, #1\n\t"                                                                                             \
+    "smlal r12, r11, " a ", r8\n\t"                                                                                    \
+    "asr r11, r11, r10\n\t"                                                                                            \
+    "ssat r11, #8, r11\n\t"                                                                                            \
+    "strb r11, [r1, #" #i "]\n\t"
+    __asm__("push {r4-r11, lr}\n\t"
+            "1:\n\t"
+            "ldm r2!, {r4-r7}\n\t"
+            "ldrd r12, lr, [r3, #0]\n\t" PW_DW3_TAP("r12", 0) PW_DW3_TAP("lr", 1)
+            "ldr r12, [r3, #8]\n\t" PW_DW3_TAP("r12", 2)
+            "ldrd r12, lr, [r3, #12]\n\t" PW_DW3_TAP("r12", 3) PW_DW3_TAP("lr", 4)
+            "ldr r12, [r3, #20]\n\t" PW_DW3_TAP("r12", 5)
+            "ldrd r12, lr, [r3, #24]\n\t" PW_DW3_TAP("r12", 6) PW_DW3_TAP("lr", 7)
+            "ldr r12, [r3, #32]\n\t" PW_DW3_TAP("r12", 8)
+            "add r2, r2, #72\n\t"
+            "mov lr, #0x40000000\n\t" PW_DW3_RQ("r4", 0) PW_DW3_RQ("r5", 1) PW_DW3_RQ("r6", 2) PW_DW3_RQ("r7", 3)
+            "adds r0, r0, #4\n\t"
+            "adds r1, r1, #4\n\t"
+            "ldr r8, [r3, #36]\n\t"
+            "cmp r2, r8\n\t"
+            "blo 1b\n\t"
+            "pop {r4-r11, pc}\n\t");
+#undef PW_DW3_TAP
+#undef PW_DW3_RQ
+}
+#else
+static void dw3_rec_pixel(uintptr_t q, int8_t *out, const int32_t *rec, const dw3_taps *taps)
+{
+    for (; rec < taps->rec_end; rec += PW_DW3_REC, q += 4, out += 4) {
+        int32_t a0 = rec[0], a1 = rec[1], a2 = rec[2], a3 = rec[3];
+        for (int32_t t = 0; t < 9; t++) {
+            const uint32_t xw = pw_read32((const void *)(q + (uintptr_t)taps->offs[t]));
+            const uint32_t xa = PW_SXTB16(xw), xb = PW_SXTB16_ROR8(xw);
+            const uint32_t fa = (uint32_t)rec[4 + 2 * t], fb = (uint32_t)rec[5 + 2 * t];
+            a0 = PW_SMLABB(fa, xa, a0);
+            a2 = PW_SMLATT(fa, xa, a2);
+            a1 = PW_SMLABB(fb, xb, a1);
+            a3 = PW_SMLATT(fb, xb, a3);
+        }
+        const int32_t acc[4] = {a0, a1, a2, a3};
+        for (int32_t i = 0; i < 4; i++) {
+            const int32_t a = acc[i], m = rec[22 + 3 * i], v = rec[23 + 3 * i], e1 = rec[24 + 3 * i];
+            const int64_t t = (int64_t)(v + (a >> 31)) * 2147483648LL + 0x40000000 + (int64_t)a * m;
+            out[i] = dw1_sat8((int32_t)(t >> 32) >> e1);
+        }
+    }
+}
+#endif
+
+/* The 3x3 depth-multiplier-1 call through the records: every pixel in walk order. */
+static void dw3_rec_run(const pw_window_call *c, const pw_conv_params *p, const int32_t *rec, const pw_outq *oq)
+{
+    const int32_t ch = c->out.c, rs = c->in.row_stride, groups = ch / 4;
+    const int8_t *zp = (const int8_t *)(rec + groups * PW_DW3_REC);
+    dw3_taps inner, edge;
+    inner.rec_end = edge.rec_end = rec + groups * PW_DW3_REC;
+    for (int32_t t = 0; t < 9; t++)
+        inner.offs[t] = (intptr_t)(t / 3) * rs + (intptr_t)(t % 3) * ch;
+    const int back = c->walk != 0;
+    for (int32_t bi = 0; bi < c->out.n; bi++) {
+        const int32_t b = back ? c->out.n - 1 - bi : bi;
+        const uintptr_t in_b = (uintptr_t)(c->input + b * c->in.batch_stride);
+        for (int32_t yi = 0; yi < c->out.h; yi++) {
+            const int32_t y = back ? c->out.h - 1 - yi : yi;
+            const int32_t iy0 = y * c->stride_h - c->pad_top;
+            const int row_in = iy0 >= 0 && iy0 + 3 <= c->in.h;
+            int8_t *out_row = c->output + b * c->out.batch_stride + y * c->out.row_stride;
+            for (int32_t xi = 0; xi < c->out.w; xi++) {
+                const int32_t xx = back ? c->out.w - 1 - xi : xi;
+                const int32_t ix0 = xx * c->stride_w - c->pad_left;
+                const uintptr_t q = in_b + (uintptr_t)((intptr_t)iy0 * rs + (intptr_t)ix0 * ch);
+                int8_t *out = out_row + xx * ch;
+                const dw3_taps *taps = &inner;
+                if (!(row_in && ix0 >= 0 && ix0 + 3 <= c->in.w)) {
+                    const intptr_t zoff = (intptr_t)((uintptr_t)zp - q);
+                    for (int32_t r = 0; r < 3; r++) {
+                        const int ry = iy0 + r >= 0 && iy0 + r < c->in.h;
+                        for (int32_t j = 0; j < 3; j++) {
+                            const int ok = ry && ix0 + j >= 0 && ix0 + j < c->in.w;
+                            edge.offs[3 * r + j] = ok ? inner.offs[3 * r + j] : zoff;
+                        }
+                    }
+                    taps = &edge;
+                }
+                if (groups > 0)
+                    dw3_rec_pixel(q, out, rec, taps);
+                if (ch & 3) {
+                    int32_t fy0, fy1, fx0, fx1;
+                    tap_range(iy0, 3, 1, c->in.h, &fy0, &fy1);
+                    tap_range(ix0, 3, 1, c->in.w, &fx0, &fx1);
+                    const int8_t *in0 = (const int8_t *)in_b, *flt = p->filter;
+                    if (fy1 > fy0 && fx1 > fx0) {
+                        in0 += (iy0 + fy0) * rs + (ix0 + fx0) * ch;
+                        flt += fy0 * 3 * ch + fx0 * ch;
+                    }
+                    dw1_tail(in0, flt, fy1 - fy0, fx1 - fx0, c, p, out, oq);
+                }
+            }
+        }
+    }
+}
+
 static int32_t dw_run(const pw_window_call *call, const pw_conv_params *params)
 {
     /* Local copies: the int8 output stores cannot alias them. */
@@ -439,7 +650,14 @@ static int32_t dw_run(const pw_window_call *call, const pw_conv_params *params)
     if (k3) {
         if (!fold)
             return -1;
-        if (!p.scratch_ready) {
+        if (ch >= PW_DW3_MIN_CH) {
+            const int rec_ok =
+                p.scratch_ready ? *dw3_flag(fold, ch) : dw3_rec_build(fold, ch, &p, dm == 1 && x.inline_rq);
+            if (rec_ok) {
+                dw3_rec_run(&c, &p, fold, &oq);
+                return 0;
+            }
+        } else if (!p.scratch_ready) {
             for (int32_t k = 0; k < ch; k++) {
                 int32_t sum = 0;
                 for (int32_t t = 0; t < 9; t++)
