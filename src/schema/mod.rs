@@ -378,6 +378,12 @@ impl<'a> Model<'a> {
         self.tensor_checked(i, false)
     }
 
+    /// Tensor `i`'s `is_variable` flag alone (what [`Model::tensor`] reports, without parsing
+    /// the rest of the tensor: the planner asks it of every tensor).
+    pub fn tensor_is_variable(&self, i: usize) -> Result<bool> {
+        self.vec(self.tensors).table(i)?.bool(tensor::IS_VARIABLE, false)
+    }
+
     /// Tensor `i`; with `values`, the quantization vectors' elements are checked as well.
     fn tensor_checked(&self, i: usize, values: bool) -> Result<Tensor<'a>> {
         let tensor = i as u32;
