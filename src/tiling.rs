@@ -105,6 +105,9 @@ pub struct Stream<'s> {
     done: [usize; MAX_STAGES],
     /// Largest number of rows each row buffer held.
     most: [usize; MAX_STAGES],
+    /// True when some stage reads an earlier stage's output as its skip input (else no row
+    /// buffer needs scanning for skip readers).
+    stage_skips: bool,
 }
 
 impl<'s> Stream<'s> {
@@ -135,7 +138,8 @@ impl<'s> Stream<'s> {
                 return Err(Error::InvalidArgument);
             }
         }
-        Ok(Stream { stages, held: [(0, 0); MAX_STAGES], done: [0; MAX_STAGES], most: [0; MAX_STAGES] })
+        let stage_skips = stages.iter().any(|st| matches!(st.skip, Skip::Stage(_)));
+        Ok(Stream { stages, held: [(0, 0); MAX_STAGES], done: [0; MAX_STAGES], most: [0; MAX_STAGES], stage_skips })
     }
 
     /// Output rows of the segment (one step each).
@@ -187,7 +191,7 @@ impl<'s> Stream<'s> {
                 let next_stage = self.stages.get(after).ok_or(Error::Internal)?;
                 let c = *self.done.get(after).ok_or(Error::Internal)?;
                 let mut want = next_stage.rows.span(c..c.saturating_add(1)).range.0;
-                for (s, st) in self.stages.iter().enumerate() {
+                for (s, st) in self.stages.iter().enumerate().filter(|_| self.stage_skips) {
                     if st.skip == Skip::Stage(k) {
                         want = want.min(*self.done.get(s).ok_or(Error::Internal)?);
                     }

@@ -65,7 +65,7 @@ fn live_before_first_op(model: &Model<'_>, info: &[BufferInfo], b: usize) -> Res
         }
     }
     for t in 0..model.num_tensors() {
-        if model.tensor(t)?.is_variable && root(info, t) == b {
+        if model.tensor_is_variable(t)? && root(info, t) == b {
             return Ok(true);
         }
     }
@@ -175,7 +175,7 @@ pub fn analyze(
     // a RESHAPE may alias it to another tensor) live from before the first operator to past
     // the last, if the graph uses them at all.
     for t in 0..nt {
-        if model.tensor(t)?.is_variable {
+        if model.tensor_is_variable(t)? {
             let r = root(info, t);
             if let Some(b) = info.get_mut(r).filter(|b| b.first != UNSEEN) {
                 b.first = 0;

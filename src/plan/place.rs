@@ -96,11 +96,14 @@ fn exact_pair(info: &[BufferInfo], offsets: &[u32], b: usize, p: usize, x: Pos) 
 
 /// A forbidden interval containing offset `x` for buffer `b`, among those of the `placed`
 /// buffers (every buffer with an offset). Which one does not matter to the callers: each
-/// moves past it, and every offset inside it is forbidden.
+/// moves past it, and every offset inside it is forbidden. (The cheap lifetime test comes
+/// first: most placed buffers are dead by the time `b` is born.)
 fn conflict(info: &[BufferInfo], offsets: &[u32], placed: &[u16], b: usize, x: Pos) -> Option<(Pos, Pos)> {
+    let bi = info.get(b)?;
     placed
         .iter()
         .map(|&p| usize::from(p))
+        .filter(|&p| p != b && info.get(p).is_some_and(|pi| bi.overlaps_in_time(pi)))
         .filter(|&p| !exact_pair(info, offsets, b, p, x))
         .filter_map(|p| forbidden(info, offsets, b, p))
         .find(|&(lo, hi)| lo < x && x < hi)
@@ -166,33 +169,38 @@ fn distinct(c: &[Option<Pos>; 4]) -> impl Iterator<Item = Pos> + '_ {
 }
 
 /// TFLM-style greedy placement, ignoring overlap permissions. Returns the bytes used.
-fn greedy(info: &[BufferInfo], offsets: &mut [u32]) -> Result<Pos> {
+///
+/// Buffers go largest first (ties: lowest index), each at the lowest aligned offset free of
+/// every placed buffer live at the same time. `order` (at least one entry per buffer owning
+/// bytes) is scratch: it receives that order, so each placement scans only the buffers placed
+/// before it. The offset found is the lowest feasible one whatever order the placed buffers
+/// are scanned in: every jump (to the aligned end of a buffer in the way) skips only
+/// infeasible offsets.
+fn greedy(info: &[BufferInfo], order: &mut [u16], offsets: &mut [u32]) -> Result<Pos> {
     offsets.fill(NO_OFFSET);
+    let owners = (0..info.len()).filter(|&i| owns_bytes(info, i));
+    let n = owners.zip(order.iter_mut()).map(|(i, slot)| *slot = i as u16).count();
+    let order = order.get_mut(..n).ok_or(Error::Internal)?;
+    sort_by_key(order, |b| {
+        let b = usize::from(b);
+        (core::cmp::Reverse(info.get(b).map_or(0, |i| i.size)), b)
+    });
     let mut total = pos(0);
-    let mut prev: Option<(u32, usize)> = None;
-    loop {
-        let mut next: Option<(u32, usize)> = None;
-        for (i, b) in info.iter().enumerate() {
-            if !owns_bytes(info, i) {
-                continue;
-            }
-            let after_prev = prev.is_none_or(|(ps, pi)| b.size < ps || (b.size == ps && i > pi));
-            let better = next.is_none_or(|(ns, ni)| b.size > ns || (b.size == ns && i < ni));
-            if after_prev && better {
-                next = Some((b.size, i));
-            }
-        }
-        let Some((size, i)) = next else { break };
-        prev = next;
-        let (bi, size) = (info.get(i).ok_or(Error::InvalidArgument)?, pos(size));
+    for (k, &i) in order.iter().enumerate() {
+        let i = usize::from(i);
+        let placed = order.get(..k).unwrap_or(&[]);
+        let bi = info.get(i).ok_or(Error::InvalidArgument)?;
+        let size = pos(bi.size);
         // No overlap permission is used: place against plain lifetimes.
         let mut x = pos(0);
         'search: loop {
-            for (p, &o) in info.iter().zip(offsets.iter()) {
-                if o == NO_OFFSET || !bi.overlaps_in_time(p) {
+            for &p in placed {
+                let p = usize::from(p);
+                let (Some(pi), Some(&o)) = (info.get(p), offsets.get(p)) else { continue };
+                if o == NO_OFFSET || !bi.overlaps_in_time(pi) {
                     continue;
                 }
-                let (s, e) = (pos(o), pos(o) + pos(p.size));
+                let (s, e) = (pos(o), pos(o) + pos(pi.size));
                 if x < e && s < x + size {
                     x = align_up(e);
                     continue 'search;
@@ -324,38 +332,100 @@ fn union_len(sa: Pos, sb: Pos, x: Pos) -> Pos {
     sa.max(x + sb) - x.min(pos(0))
 }
 
+/// Bytes an output saves beside its live partner input: their sizes' sum less their tightest
+/// union.
+fn partner_saving(info: &[BufferInfo], b: &BufferInfo) -> Pos {
+    let (sa, sb) = (size(info, b.partner as usize), pos(b.size));
+    let mut union = sa + sb;
+    if b.forward == EXACT {
+        union = sa.max(sb);
+    } else if b.forward != NEVER {
+        union = union.min(union_len(sa, sb, pos(0) - dist(b.forward)));
+    }
+    if b.backward != NEVER {
+        union = union.min(union_len(sa, sb, dist(b.backward)));
+    }
+    sa + sb - union
+}
+
 /// Bytes live at operator `o`: every buffer live there, with an output and its partner input
 /// counted as their tightest union while both are live (in a layer plan the partner dies where
-/// the output is born; a fused segment's output and input share the whole segment).
+/// the output is born; a fused segment's output and input share the whole segment). The
+/// definition [`footprints`] computes for many operators at once (the tests compare them).
+#[cfg(test)]
 pub(super) fn footprint(info: &[BufferInfo], o: u16) -> Pos {
     let mut sum = pos(0);
     for (i, b) in info.iter().enumerate() {
-        if !owns_bytes(info, i) || b.first > o || b.last < o {
+        if b.first > o || b.last < o || !owns_bytes(info, i) {
             continue;
         }
         sum += pos(b.size);
         let partner_live = info.get(b.partner as usize).is_some_and(|a| a.first <= o && a.last >= o);
         if b.partner != NO_BUFFER && partner_live {
-            let (sa, sb) = (size(info, b.partner as usize), pos(b.size));
-            let mut union = sa + sb;
-            if b.forward == EXACT {
-                union = sa.max(sb);
-            } else if b.forward != NEVER {
-                union = union.min(union_len(sa, sb, pos(0) - dist(b.forward)));
-            }
-            if b.backward != NEVER {
-                union = union.min(union_len(sa, sb, dist(b.backward)));
-            }
-            sum -= sa + sb - union;
+            sum -= partner_saving(info, b);
         }
     }
     sum
 }
 
+/// The [`footprint`]s of operators `lo..lo + out.len()`, into `out`, in one pass over the
+/// buffers (each adds its bytes to the operators it lives at). Every term is far below
+/// `i64::MAX`, so the sums are exact in any order: equal to [`footprint`]'s.
+pub(super) fn footprints(info: &[BufferInfo], lo: usize, out: &mut [Pos]) {
+    out.fill(pos(0));
+    let Some(last) = lo.checked_add(out.len()).and_then(|e| e.checked_sub(1)) else { return };
+    // Adds `v` to the operators `first..=last` of the window.
+    let add = |out: &mut [Pos], first: usize, end: usize, v: Pos| {
+        let (s, e) = (first.max(lo), end.min(last));
+        if s <= e {
+            for f in out.iter_mut().take(e.saturating_sub(lo).saturating_add(1)).skip(s.saturating_sub(lo)) {
+                *f += v;
+            }
+        }
+    };
+    for (i, b) in info.iter().enumerate() {
+        let (first, end) = (usize::from(b.first), usize::from(b.last));
+        if first > last || end < lo || b.size == 0 || b.alias as usize != i {
+            continue;
+        }
+        add(out, first, end, pos(b.size));
+        if b.partner == NO_BUFFER {
+            continue;
+        }
+        if let Some(a) = info.get(b.partner as usize) {
+            // Both live: the partner's lifetime within the buffer's.
+            let (s, e) = (first.max(usize::from(a.first)), end.min(usize::from(a.last)));
+            if s <= e {
+                add(out, s, e, pos(0) - partner_saving(info, b));
+            }
+        }
+    }
+}
+
+/// Operators whose footprints [`each_footprint`] computes per pass over the buffers.
+const FOOTPRINT_CHUNK: usize = 32;
+
+/// Calls `f(o, footprint(o))` for every operator `o` in `ops`, in order.
+pub(super) fn each_footprint(info: &[BufferInfo], ops: core::ops::Range<usize>, mut f: impl FnMut(usize, Pos)) {
+    let mut buf = [pos(0); FOOTPRINT_CHUNK];
+    let mut lo = ops.start;
+    while lo < ops.end {
+        let n = ops.end.saturating_sub(lo).min(FOOTPRINT_CHUNK);
+        let Some(chunk) = buf.get_mut(..n) else { return };
+        footprints(info, lo, chunk);
+        for (k, &v) in chunk.iter().enumerate() {
+            f(lo.saturating_add(k), v);
+        }
+        lo = lo.saturating_add(n);
+    }
+}
+
 /// The largest per-operator [`footprint`].
 fn lower_bound(info: &[BufferInfo]) -> Pos {
     let last_op = info.iter().map(|b| b.last).max().unwrap_or(0);
-    (0..=last_op).map(|o| footprint(info, o)).max().unwrap_or(pos(0))
+    let mut best: Option<Pos> = None;
+    each_footprint(info, 0..usize::from(last_op).saturating_add(1), |_, f| best = Some(best.map_or(f, |b| b.max(f))));
+    best.unwrap_or(pos(0))
 }
 
 /// A byte count rounded up to [`BUFFER_ALIGN`], as `usize` ([`Error::TooLarge`] if it does not
@@ -371,7 +441,7 @@ pub fn place(options: &Options, work: &mut Work<'_>, offsets: &mut [u32]) -> Res
         return Err(Error::InvalidArgument);
     }
     let lb = lower_bound(work.info);
-    let greedy_bytes = greedy(work.info, offsets)?;
+    let greedy_bytes = greedy(work.info, work.order, offsets)?;
     let has_overlap = work.info.iter().any(|b| b.partner != NO_BUFFER);
     let summary = |activation: Pos| Ok(PlanSummary { activation_bytes: bytes(activation)?, lower_bound: bytes(lb)? });
     if !options.search || greedy_bytes <= lb || !has_overlap {
@@ -395,21 +465,25 @@ pub fn place(options: &Options, work: &mut Work<'_>, offsets: &mut [u32]) -> Res
         step *= pos(2);
     }
     let Some(mut best) = hi else {
-        greedy(work.info, offsets)?;
+        greedy(work.info, work.order, offsets)?;
         return summary(greedy_bytes);
     };
+    // The offsets hold the last search's placement when it succeeded: at `best` until a
+    // bisection step searches another budget.
+    let mut placed_best = true;
     while best - lo > pos(16) {
         let mid = align_up(lo + Saturating((best - lo).0.div_euclid(2)));
         if mid >= best {
             break;
         }
-        if search(work, offsets, n, mid, node_limit) {
+        placed_best = search(work, offsets, n, mid, node_limit);
+        if placed_best {
             best = mid;
         } else {
             lo = mid + ALIGN;
         }
     }
-    if !search(work, offsets, n, best, node_limit) {
+    if !placed_best && !search(work, offsets, n, best, node_limit) {
         return Err(Error::InvalidArgument);
     }
     let info = &*work.info;

@@ -15,7 +15,7 @@
 //! that lowers the peak most. A plan without segments is what remains when none helps.
 
 use super::graph::root;
-use super::place::{footprint, Pos};
+use super::place::{each_footprint, footprints, Pos};
 use super::{BufferInfo, EXACT, NEVER, NO_BUFFER};
 use crate::error::{Error, Result};
 use crate::ops;
@@ -205,21 +205,22 @@ fn apply(info: &mut [BufferInfo], nt: usize, members: &[Member], saved: &mut Sav
     Ok(true)
 }
 
-/// The operator with the largest footprint, and that footprint.
+/// The operator with the largest footprint (the first of equals), and that footprint.
 fn peak(info: &[BufferInfo], nops: usize) -> (usize, Pos) {
     let mut best = (0, Pos::default());
-    for o in 0..nops {
-        let f = footprint(info, o as u16);
+    each_footprint(info, 0..nops, |o, f| {
         if f > best.1 {
             best = (o, f);
         }
-    }
+    });
     best
 }
 
 /// The sum of the footprints of operators `s..=e`.
-fn footprints(info: &[BufferInfo], s: usize, e: usize) -> Pos {
-    (s..=e).map(|o| footprint(info, o as u16)).fold(Pos::default(), |a, f| a + f)
+fn sum_footprints(info: &[BufferInfo], s: usize, e: usize) -> Pos {
+    let mut sum = Pos::default();
+    each_footprint(info, s..e.saturating_add(1), |_, f| sum += f);
+    sum
 }
 
 /// Operators (running or not) a chain's hull may span for [`Hull`]; longer hulls take the
@@ -243,13 +244,12 @@ impl Hull {
     fn new(info: &[BufferInfo], nops: usize, lo: usize, hi: usize) -> Option<Hull> {
         let n = hi.checked_sub(lo)?.checked_add(1).filter(|&n| n <= HULL)?;
         let mut h = Hull { lo, n, fp: [Pos::default(); HULL], outside: Pos::default() };
-        for o in 0..nops {
-            let f = footprint(info, o as u16);
-            match o.checked_sub(lo).filter(|&k| k < n) {
-                Some(k) => *h.fp.get_mut(k)? = f,
-                None => h.outside = h.outside.max(f),
-            }
-        }
+        footprints(info, lo, h.fp.get_mut(..n)?);
+        let hi = lo.saturating_add(n);
+        let mut outside = Pos::default();
+        each_footprint(info, 0..lo.min(nops), |_, f| outside = outside.max(f));
+        each_footprint(info, hi..nops, |_, f| outside = outside.max(f));
+        h.outside = outside;
         Some(h)
     }
 
@@ -267,10 +267,19 @@ impl Hull {
     /// The peak footprint after a trial segment over operators `s..=e` (inside the hull), and
     /// the sum of the hull's footprints (the tie-break between trials of equal peak).
     fn peak(&self, info: &[BufferInfo], s: usize, e: usize) -> (Pos, Pos) {
+        // The trial's operators, recomputed (s..=e lies inside the hull).
+        let mut trial = [Pos::default(); HULL];
+        let len = e.saturating_sub(s).saturating_add(1).min(HULL);
+        if let Some(t) = trial.get_mut(..len) {
+            footprints(info, s, t);
+        }
         let (mut m, mut sum) = (self.outside, Pos::default());
         for (k, &f) in self.fp.iter().enumerate().take(self.n) {
             let o = self.lo.saturating_add(k);
-            let f = if (s..=e).contains(&o) { footprint(info, o as u16) } else { f };
+            let f = match o.checked_sub(s).filter(|_| o <= e) {
+                Some(t) => trial.get(t).copied().unwrap_or(f),
+                None => f,
+            };
             (m, sum) = (m.max(f), sum + f);
         }
         (m, sum)
@@ -396,7 +405,7 @@ pub fn fuse(model: &Model<'_>, info: &mut [BufferInfo], op_plan: &mut [u16], all
                 // existing whole, rather than a shorter one that would block it).
                 let after = match &hull {
                     Some(h) => h.peak(info, s, e),
-                    None => (peak(info, nops).1, footprints(info, s, e)),
+                    None => (peak(info, nops).1, sum_footprints(info, s, e)),
                 };
                 // Debug builds (the tests) check the shortcut against the full recomputation.
                 if cfg!(debug_assertions) && after.0 != peak(info, nops).1 {

@@ -80,3 +80,49 @@ fn the_checker_rejects_an_overlap_too_close() {
     assert!(check(&info, &[12, 4], 112).is_err());
     assert!(check(&info, &[0, 12], 112).is_err());
 }
+
+/// The footprints of a window of operators, computed in one pass, equal the per-operator
+/// definition on random tables: lifetimes, aliases, empty buffers, partners with every kind of
+/// overlap distance (partner lifetimes inside, around and apart from the output's).
+#[test]
+fn footprints_in_one_pass_equal_the_definition() {
+    use super::place::{footprint, footprints};
+    let mut state = 0x2545_F491_4F6C_DD1D_u64;
+    let mut next = |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    for _ in 0..if cfg!(miri) { 20 } else { 2_000 } {
+        let n = 1 + next(40) as usize;
+        let ops = 1 + next(20) as u16;
+        let mut info = vec![BufferInfo::default(); n];
+        for (i, b) in info.iter_mut().enumerate() {
+            let first = next(u64::from(ops)) as u16;
+            let last = first + next(u64::from(ops - first)) as u16;
+            let mut dist = || match next(4) {
+                0 => NEVER,
+                1 => EXACT,
+                _ => next(600) as i32 - 200,
+            };
+            let (forward, backward) = (dist(), dist());
+            *b = BufferInfo {
+                size: if next(6) == 0 { 0 } else { next(5000) as u32 },
+                first,
+                last,
+                alias: if next(8) == 0 { next(n as u64) as u16 } else { i as u16 },
+                partner: if next(3) == 0 { next(n as u64 + 1) as u16 } else { NO_BUFFER },
+                forward,
+                backward,
+            };
+        }
+        let lo = next(u64::from(ops)) as usize;
+        let len = 1 + next(u64::from(ops) + 3) as usize;
+        let mut got = vec![Default::default(); len];
+        footprints(&info, lo, &mut got);
+        for (k, f) in got.iter().enumerate() {
+            assert_eq!(*f, footprint(&info, (lo + k) as u16), "{info:?} at op {}", lo + k);
+        }
+    }
+}

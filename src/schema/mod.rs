@@ -378,6 +378,12 @@ impl<'a> Model<'a> {
         self.tensor_checked(i, false)
     }
 
+    /// Tensor `i`'s `is_variable` flag alone (what [`Model::tensor`] reports, without parsing
+    /// the rest of the tensor: the planner asks it of every tensor).
+    pub fn tensor_is_variable(&self, i: usize) -> Result<bool> {
+        self.vec(self.tensors).table(i)?.bool(tensor::IS_VARIABLE, false)
+    }
+
     /// Tensor `i`; with `values`, the quantization vectors' elements are checked as well.
     fn tensor_checked(&self, i: usize, values: bool) -> Result<Tensor<'a>> {
         let tensor = i as u32;
@@ -539,10 +545,18 @@ fn parse_quant<'a>(q: Table<'a>, shape: &Shape, values: bool) -> Result<Quant<'a
     let zero_points = q.vector(quantization::ZERO_POINT, 8)?;
     let quantized_dimension = q.i32(quantization::QUANTIZED_DIMENSION, 0)?;
     let n = scales.map_or(0, |v| v.len());
-    let scales = LeF32s::new(scales.map_or(&[][..], |v| v.bytes()));
-    if values && (0..n).map(|i| scales.get(i)).any(|s| !s.is_finite() || s < 0.0) {
+    let scale_bytes = scales.map_or(&[][..], |v| v.bytes());
+    // On the bits (no float compare per scale): not finite (exponent all ones) or below zero
+    // (sign set on a nonzero magnitude; -0.0 is not below zero).
+    let bad_scale = |c: &[u8]| {
+        let bits = c.try_into().map_or(0, u32::from_le_bytes);
+        let magnitude = bits & 0x7fff_ffff;
+        magnitude >= 0x7f80_0000 || (bits >> 31 == 1 && magnitude != 0)
+    };
+    if values && scale_bytes.chunks_exact(4).take(n).any(bad_scale) {
         return Err(Error::InvalidArgument);
     }
+    let scales = LeF32s::new(scale_bytes);
     if n > 1 {
         // Per-channel: one scale per slice along the quantized dimension.
         // TOCO-era models (person_detect) give 1-D biases quantized_dimension 3; TFLM accepts
@@ -560,11 +574,12 @@ fn parse_quant<'a>(q: Table<'a>, shape: &Shape, values: bool) -> Result<Quant<'a
             return Err(Error::InvalidArgument);
         }
         if values {
-            for i in 0..z.len() {
-                let v = z.i64(i)?;
-                if v < i32::MIN as i64 || v > i32::MAX as i64 {
-                    return Err(Error::InvalidArgument);
-                }
+            let out_of_range = |c: &[u8]| {
+                let v = c.try_into().map_or(0, i64::from_le_bytes);
+                v < i32::MIN as i64 || v > i32::MAX as i64
+            };
+            if z.bytes().chunks_exact(8).take(z.len()).any(out_of_range) {
+                return Err(Error::InvalidArgument);
             }
         }
     }
