@@ -25,7 +25,7 @@ int32_t ref_arm_depthwise_s8(const pw_window_call *call, const pw_conv_params *p
 #define CASES 3000
 #endif
 
-enum { MAX_HW = 12, MAX_C = 40, MAX_K = 5, MAX_OC = 80, MAX_OHW = 20, PAD_ROW = 8 };
+enum { MAX_HW = 12, MAX_C = 20, MAX_K = 5, MAX_OC = 80, MAX_OHW = 20, PAD_ROW = 8 };
 enum { IN_BYTES = 2 * MAX_HW * (MAX_HW * MAX_C + PAD_ROW) };
 enum { OUT_BYTES = 2 * MAX_OHW * (MAX_OHW * MAX_OC + PAD_ROW) };
 
@@ -35,8 +35,8 @@ static int8_t g_out_b[OUT_BYTES];
 static int8_t g_filter[MAX_OC * MAX_K * MAX_K * MAX_C];
 static uint8_t g_bias[4 * MAX_OC + 4];
 static pw_requant g_rq[MAX_OC];
-static uint32_t g_scratch_a[MAX_K * MAX_K * MAX_C + 10 * MAX_OC];
-static uint32_t g_scratch_b[MAX_K * MAX_K * MAX_C + 10 * MAX_OC];
+static uint32_t g_scratch_a[MAX_K * MAX_K * MAX_C + MAX_OC];
+static uint32_t g_scratch_b[MAX_K * MAX_K * MAX_C + MAX_OC];
 
 static uint32_t g_state = 0x2545f491u;
 
@@ -161,7 +161,6 @@ static void random_params(pw_conv_params *p, int32_t oc, size_t filter_len, void
         p->act_max = range(p->act_min, 127);
     }
     p->scratch = scratch;
-    p->scratch_ready = 0;
 }
 
 /* Runs one call both ways and compares the whole output buffers. */

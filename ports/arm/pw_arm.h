@@ -44,8 +44,7 @@ typedef struct {
     int32_t input_offset;   /* -input zero point, in [-127, 128] */
     int32_t output_offset, act_min, act_max;
     void *scratch; /* 4-byte aligned; conv: two columns of kh*kw*in_c int16s; depthwise 3x3, no
-                      dilation: 34 bytes per channel of per-group records, out_c bytes (rounded
-                      up to 4) and a flag word (depthwise_conv_s8.c: dw3_rec_build) */
+                      dilation: out_c int32s (biases with the input offset folded in) */
     int32_t scratch_ready; /* depthwise: nonzero when an earlier call with the same operator and
                               scratch (a row of the same fused segment) left the folded biases */
 } pw_conv_params;

@@ -108,35 +108,20 @@ fn conv_scratch(s: &OpSpec<'_>) -> Result<usize> {
     arm_table_bytes(c.requant.count)?.checked_add(columns_bytes(patch_len(s)?)?).ok_or(Error::TooLarge)
 }
 
-/// The requantization table, then for 3×3 windows without dilation the per-group records of
-/// ports/arm/depthwise_conv_s8.c (biases with the input offset folded in, filter pairs,
-/// requantization constants: 34 bytes per channel) and the input zero point per channel.
+/// The requantization table, then for 3×3 windows without dilation the biases with the input
+/// offset folded in (4 bytes per channel, ports/arm/depthwise_conv_s8.c).
 fn depthwise_scratch(s: &OpSpec<'_>) -> Result<usize> {
     let Params::Depthwise(d) = &s.params else { return Err(Error::Internal) };
     arm_table_bytes(d.requant.count)?.checked_add(folded_bytes(s)?).ok_or(Error::TooLarge)
 }
 
-/// Channels from which 3×3 depthwise calls use the records (`PW_DW3_MIN_CH`): layers with
-/// fewer channels have the large maps of a model's memory peak, where 34 bytes per channel of
-/// scratch would make the planner take the portable kernel instead.
-/// On the host (no memory peak to keep, and the conformance tests draw few channels) from 4.
-const DW3_MIN_CH: usize = if cfg!(target_arch = "arm") { 32 } else { 4 };
-
-/// Bytes of the 3×3 records (`k3` in ports/arm/depthwise_conv_s8.c), 0 when not used.
+/// Bytes of the folded biases (`k3` in ports/arm/depthwise_conv_s8.c), 0 when not used.
 fn folded_bytes(s: &OpSpec<'_>) -> Result<usize> {
     let Params::Depthwise(d) = &s.params else { return Err(Error::Internal) };
     let (f, w) = (d.params.filter(), d.params.window());
     let fast3 = [f.h, f.w] == [3, 3] && w.rows.dilation == 1 && w.cols.dilation == 1;
     if fast3 {
-        // From DW3_MIN_CH channels: per group of four a record of 34 words (`PW_DW3_REC`),
-        // then `out_c` bytes of the input zero point (rounded up to 4) and a flag word.
-        let c = d.params.output().c;
-        if c < DW3_MIN_CH {
-            // The folded biases alone.
-            return c.checked_mul(4).ok_or(Error::TooLarge);
-        }
-        let zero_points = c.div_ceil(4).checked_mul(4).and_then(|z| z.checked_add(4));
-        (c / 4).checked_mul(136).and_then(|r| r.checked_add(zero_points?)).ok_or(Error::TooLarge)
+        d.params.output().c.checked_mul(4).ok_or(Error::TooLarge)
     } else {
         Ok(0)
     }
@@ -329,9 +314,8 @@ fn depthwise(spec: &OpSpec<'_>, call: &WindowCall, io: &mut Io<'_>, scratch: &mu
     // SAFETY: as for the convolution: the call was checked against the window and the I/O
     // lengths (output channels = input channels × the depth multiplier, 1 or a multiple of
     // 4), the filter holds `kh · kw · out_c` values (plane 0), bias and requantization `out_c`
-    // entries (or one, step 0); for 3×3 windows without dilation the scratch holds the
-    // 4-byte aligned records and zero-point bytes of `folded_bytes` (otherwise the kernel
-    // does not touch it), with `scratch_ready`
+    // entries (or one, step 0); for 3×3 windows without dilation the scratch holds `out_c`
+    // 4-byte aligned int32s (otherwise the kernel does not touch it), with `scratch_ready`
     // as this operator's first row call of the invoke left them.
     let rc = unsafe { pw_arm_depthwise_s8(&raw, &a) };
     if rc == 0 {
