@@ -61,13 +61,18 @@ static void fill(int8_t *p, size_t n)
 }
 
 /* One output channel's requantization: mostly the fast path (e1 in 0..30, multiplier >= 0),
- * sometimes the slow one (left shifts, e1 31, negative multipliers, INT32_MIN). */
-static pw_requant random_requant(void)
+ * sometimes the slow one (left shifts, e1 31, negative multipliers, INT32_MIN); only the fast
+ * path with `fast_only` (calls whose every channel takes it run the kernels' inline
+ * requantization, the pointwise layers' assembly loop among them). */
+static pw_requant random_requant(int fast_only)
 {
     pw_requant r;
     r.mult = (int32_t)((next() >> 1) | 0x40000000u);
     r.e1 = range(1, 12);
-    switch (range(0, 15)) {
+    int pick = range(0, 15);
+    if (fast_only && pick < 5)
+        pick = 3;
+    switch (pick) {
     case 0:
         r.e1 = range(-4, 0);
         break;
@@ -144,16 +149,16 @@ static void random_params(pw_conv_params *p, int32_t oc, size_t filter_len, void
     const int misaligned = range(0, 1);
     for (size_t i = 0; i < sizeof g_bias; i++)
         g_bias[i] = (uint8_t)(next() >> range(8, 20)); /* small values, sometimes large */
-    const int per_channel = range(0, 2) != 0;
+    const int per_channel = range(0, 2) != 0, fast_only = range(0, 2) == 0;
     for (int32_t k = 0; k < (per_channel ? oc : 1); k++)
-        g_rq[k] = random_requant();
+        g_rq[k] = random_requant(fast_only);
     p->filter = g_filter;
     p->bias = with_bias ? g_bias + misaligned : 0;
     p->requant = g_rq;
     p->requant_step = per_channel ? 1 : 0;
     p->input_offset = range(-127, 128);
     p->output_offset = range(-128, 127);
-    if (range(0, 1)) {
+    if (fast_only || range(0, 1)) {
         p->act_min = -128;
         p->act_max = 127;
     } else {

@@ -19,8 +19,9 @@
  * group without im2col's bookkeeping (pixel_col). When every channel takes the
  * requantization's fast path and the activation spans int8, each channel pair is requantized
  * and stored as soon as the GEMM core returns (pw_rq_pair: 19 instructions for a channel's two
- * values), with no accumulator arrays (pw_conv_fast_channels); otherwise the accumulators go
- * through pw_requant_store in chunks.
+ * values), with no accumulator arrays (pw_conv_fast_channels; on DSP cores the loop over
+ * channel pairs is one assembly routine, pw_conv_pairs_dsp, when in_c * kh * kw is a multiple of
+ * 4 and there is a bias); otherwise the accumulators go through pw_requant_store in chunks.
  */
 #include "pw_arm.h"
 
@@ -205,12 +206,7 @@ PW_INLINE void pw_rq_pair(int32_t a0, int32_t a1, const pw_requant *r, int8_t *o
 #endif
 }
 
-/*
- * The output channels of both pixels when every channel takes the requantization's fast path
- * and the activation spans int8 (as in practice): pairs of channels through the GEMM core,
- * each channel requantized and stored as soon as computed (pw_rq_pair), no accumulator arrays.
- * Both columns were built before: lead 0 as the general path.
- */
+#if !PW_HAVE_DSP
 /* pw_conv_fast_channels for k a multiple of 4 and a bias (the pointwise layers): pointers
  * stepped, no tail, so that the loop keeps its state in registers. */
 static void pw_conv_fast_pairs(const int16_t *cols, int32_t k, int32_t pairs, const int8_t *f, const uint8_t *bias,
@@ -229,7 +225,135 @@ static void pw_conv_fast_pairs(const int16_t *cols, int32_t k, int32_t pairs, co
         rq += step;
     }
 }
+#endif
 
+#if PW_HAVE_DSP
+/* What pw_conv_pairs_dsp reads and advances (offsets fixed by its assembly). */
+typedef struct {
+    const uint32_t *cols;  /* 0: both pixels' columns */
+    int32_t kq;            /* 4: groups of four taps, >= 1 */
+    const int8_t *f;       /* 8: channel a's filter (advanced by two channels per pair) */
+    int32_t k;             /* 12: filter bytes per channel */
+    const uint8_t *bias;   /* 16: channel a's bias (advanced) */
+    const pw_requant *rq;  /* 20: channel a's requantization (advanced) */
+    int32_t step;          /* 24: bytes between channels' requantizations (0 or 8) */
+    int8_t *out0;          /* 28: pixel 0's channel a (advanced) */
+    int8_t *out1;          /* 32: pixel 1's channel a (advanced) */
+    int32_t off;           /* 36: output offset */
+    int32_t pairs;         /* 40: channel pairs left, >= 1 */
+} pw_pairs_job;
+
+/*
+ * pw_conv_fast_pairs as one assembly routine: the whole loop over channel pairs keeps its
+ * state in the job (one load per field where it is needed) instead of GCC's spills around
+ * pw_dot_2x2 and pw_rq_pair, whose instruction sequences it repeats (the GEMM core's 16 MACs
+ * in 16 instructions per group, unrolled twice; per value the requantization's 8). Per channel
+ * pair 70 instructions besides the core (about 96 compiled from C).
+ */
+#define PW_PAIRS_RQ(acc, dst)                                                                                          \
+    "add r12, r10, " acc ", asr #31\n\t"                                                                               \
+    "orr r0, r11, r12, lsl #31\n\t"                                                                                    \
+    "lsr r12, r12, #1\n\t"                                                                                             \
+    "smlal r0, r12, " acc ", r8\n\t"                                                                                   \
+    "asr r12, r12, r9\n\t"                                                                                             \
+    "add r12, r12, lr\n\t"                                                                                             \
+    "ssat r12, #8, r12\n\t"                                                                                            \
+    "strb r12, " dst "\n\t"
+__attribute__((naked, noinline, noipa)) static void pw_conv_pairs_dsp(pw_pairs_job *job)
+{
+    (void)job;
+    __asm__ volatile("push {r0, r4-r11, lr}\n\t"
+                     "1:\n\t"
+                     /* biases of channels a and b into both pixels' accumulators */
+                     "ldr r1, [r0, #16]\n\t"
+                     "ldr r4, [r1], #4\n\t"
+                     "ldr r5, [r1], #4\n\t"
+                     "str r1, [r0, #16]\n\t"
+                     "mov r6, r4\n\t"
+                     "mov r7, r5\n\t"
+                     "ldr r2, [r0, #8]\n\t"
+                     "ldr r3, [r0, #12]\n\t"
+                     "ldr r1, [r0, #4]\n\t"
+                     "ldr r0, [r0, #0]\n\t"
+                     "add r3, r2, r3\n\t"
+                     /* the GEMM core (pw_dot_2x2): r4/r6 channel a, r5/r7 channel b; two groups
+                      * per iteration, an odd count entering at the second */
+                     "lsrs r1, r1, #1\n\t"
+                     "bcc 2f\n\t"
+                     "adds r1, r1, #1\n\t"
+                     "b 3f\n\t"
+                     "2:\n\t"
+                     "ldmia r0!, {r8, r9, r10, r11}\n\t"
+                     "ldr lr, [r2], #4\n\t"
+                     "sxtb16 r12, lr\n\t"
+                     "smlad r4, r12, r8, r4\n\t"
+                     "smlad r6, r12, r10, r6\n\t"
+                     "sxtb16 r12, lr, ror #8\n\t"
+                     "smlad r4, r12, r9, r4\n\t"
+                     "smlad r6, r12, r11, r6\n\t"
+                     "ldr lr, [r3], #4\n\t"
+                     "sxtb16 r12, lr\n\t"
+                     "smlad r5, r12, r8, r5\n\t"
+                     "smlad r7, r12, r10, r7\n\t"
+                     "sxtb16 r12, lr, ror #8\n\t"
+                     "smlad r5, r12, r9, r5\n\t"
+                     "smlad r7, r12, r11, r7\n\t"
+                     "3:\n\t"
+                     "ldmia r0!, {r8, r9, r10, r11}\n\t"
+                     "ldr lr, [r2], #4\n\t"
+                     "sxtb16 r12, lr\n\t"
+                     "smlad r4, r12, r8, r4\n\t"
+                     "smlad r6, r12, r10, r6\n\t"
+                     "sxtb16 r12, lr, ror #8\n\t"
+                     "smlad r4, r12, r9, r4\n\t"
+                     "smlad r6, r12, r11, r6\n\t"
+                     "ldr lr, [r3], #4\n\t"
+                     "sxtb16 r12, lr\n\t"
+                     "smlad r5, r12, r8, r5\n\t"
+                     "smlad r7, r12, r10, r7\n\t"
+                     "sxtb16 r12, lr, ror #8\n\t"
+                     "smlad r5, r12, r9, r5\n\t"
+                     "smlad r7, r12, r11, r7\n\t"
+                     "subs r1, r1, #1\n\t"
+                     "bne 2b\n\t"
+                     /* r3 is past channel b: the next pair's filter */
+                     "ldr r12, [sp]\n\t"
+                     "str r3, [r12, #8]\n\t"
+                     "ldr r0, [r12, #20]\n\t"
+                     "ldr r1, [r12, #24]\n\t"
+                     "add r8, r0, r1, lsl #1\n\t"
+                     "str r8, [r12, #20]\n\t"
+                     "add r1, r0, r1\n\t"
+                     "ldrd r2, r3, [r12, #28]\n\t"
+                     "ldr lr, [r12, #36]\n\t"
+                     "mov r11, #0x40000000\n\t"
+                     /* channel a (pw_rq_pair: pixel 1 first, out1 may equal out0) */
+                     "ldrd r8, r9, [r0]\n\t"
+                     "mov r10, #1\n\t"
+                     "lsl r10, r10, r9\n\t" PW_PAIRS_RQ("r6", "[r3]") PW_PAIRS_RQ("r4", "[r2]")
+                     /* channel b */
+                     "ldrd r8, r9, [r1]\n\t"
+                     "mov r10, #1\n\t"
+                     "lsl r10, r10, r9\n\t" PW_PAIRS_RQ("r7", "[r3, #1]") PW_PAIRS_RQ("r5", "[r2, #1]")
+                     "ldr r0, [sp]\n\t"
+                     "add r2, r2, #2\n\t"
+                     "add r3, r3, #2\n\t"
+                     "strd r2, r3, [r0, #28]\n\t"
+                     "ldr r1, [r0, #40]\n\t"
+                     "subs r1, r1, #1\n\t"
+                     "str r1, [r0, #40]\n\t"
+                     "bne 1b\n\t"
+                     "pop {r0, r4-r11, pc}\n\t");
+}
+#undef PW_PAIRS_RQ
+#endif
+
+/*
+ * The output channels of both pixels when every channel takes the requantization's fast path
+ * and the activation spans int8 (as in practice): pairs of channels through the GEMM core,
+ * each channel requantized and stored as soon as computed (pw_rq_pair), no accumulator arrays.
+ * Both columns were built before: lead 0 as the general path.
+ */
 static void pw_conv_fast_channels(const int16_t *cols, int32_t k, int32_t k4, int32_t oc_n, const pw_conv_params *p,
                                   int8_t *out0, int8_t *out1)
 {
@@ -241,7 +365,15 @@ static void pw_conv_fast_channels(const int16_t *cols, int32_t k, int32_t k4, in
     int32_t oc = 0;
     if (k == k4 && bias) {
         oc = oc_n & ~1;
+#if PW_HAVE_DSP
+        if (oc > 0) {
+            pw_pairs_job job = {(const uint32_t *)(const void *)cols, k >> 2, f, k, bias, rq, step * 8, out0, out1, off,
+                                oc >> 1};
+            pw_conv_pairs_dsp(&job);
+        }
+#else
         pw_conv_fast_pairs(cols, k, oc >> 1, f, bias, rq, step, out0, out1, off);
+#endif
         f += oc * k;
     }
     for (; oc + 2 <= oc_n; oc += 2, f += 2 * k) {
