@@ -259,6 +259,24 @@ typedef struct {
     "add r12, r12, lr\n\t"                                                                                             \
     "ssat r12, #8, r12\n\t"                                                                                            \
     "strb r12, " dst "\n\t"
+/* One group of the GEMM core (pw_dot_2x2's 17 instructions but the loop): four column words of
+ * both pixels, four filter bytes of channel a (r2) and of channel b (r3). */
+#define PW_PAIRS_GROUP                                                                                                 \
+    "ldmia r0!, {r8, r9, r10, r11}\n\t"                                                                                \
+    "ldr lr, [r2], #4\n\t"                                                                                             \
+    "sxtb16 r12, lr\n\t"                                                                                               \
+    "smlad r4, r12, r8, r4\n\t"                                                                                        \
+    "smlad r6, r12, r10, r6\n\t"                                                                                       \
+    "sxtb16 r12, lr, ror #8\n\t"                                                                                       \
+    "smlad r4, r12, r9, r4\n\t"                                                                                        \
+    "smlad r6, r12, r11, r6\n\t"                                                                                       \
+    "ldr lr, [r3], #4\n\t"                                                                                             \
+    "sxtb16 r12, lr\n\t"                                                                                               \
+    "smlad r5, r12, r8, r5\n\t"                                                                                        \
+    "smlad r7, r12, r10, r7\n\t"                                                                                       \
+    "sxtb16 r12, lr, ror #8\n\t"                                                                                       \
+    "smlad r5, r12, r9, r5\n\t"                                                                                        \
+    "smlad r7, r12, r11, r7\n\t"
 __attribute__((naked, noinline, noipa)) static void pw_conv_pairs_dsp(pw_pairs_job *job)
 {
     (void)job;
@@ -282,38 +300,7 @@ __attribute__((naked, noinline, noipa)) static void pw_conv_pairs_dsp(pw_pairs_j
                      "bcc 2f\n\t"
                      "adds r1, r1, #1\n\t"
                      "b 3f\n\t"
-                     "2:\n\t"
-                     "ldmia r0!, {r8, r9, r10, r11}\n\t"
-                     "ldr lr, [r2], #4\n\t"
-                     "sxtb16 r12, lr\n\t"
-                     "smlad r4, r12, r8, r4\n\t"
-                     "smlad r6, r12, r10, r6\n\t"
-                     "sxtb16 r12, lr, ror #8\n\t"
-                     "smlad r4, r12, r9, r4\n\t"
-                     "smlad r6, r12, r11, r6\n\t"
-                     "ldr lr, [r3], #4\n\t"
-                     "sxtb16 r12, lr\n\t"
-                     "smlad r5, r12, r8, r5\n\t"
-                     "smlad r7, r12, r10, r7\n\t"
-                     "sxtb16 r12, lr, ror #8\n\t"
-                     "smlad r5, r12, r9, r5\n\t"
-                     "smlad r7, r12, r11, r7\n\t"
-                     "3:\n\t"
-                     "ldmia r0!, {r8, r9, r10, r11}\n\t"
-                     "ldr lr, [r2], #4\n\t"
-                     "sxtb16 r12, lr\n\t"
-                     "smlad r4, r12, r8, r4\n\t"
-                     "smlad r6, r12, r10, r6\n\t"
-                     "sxtb16 r12, lr, ror #8\n\t"
-                     "smlad r4, r12, r9, r4\n\t"
-                     "smlad r6, r12, r11, r6\n\t"
-                     "ldr lr, [r3], #4\n\t"
-                     "sxtb16 r12, lr\n\t"
-                     "smlad r5, r12, r8, r5\n\t"
-                     "smlad r7, r12, r10, r7\n\t"
-                     "sxtb16 r12, lr, ror #8\n\t"
-                     "smlad r5, r12, r9, r5\n\t"
-                     "smlad r7, r12, r11, r7\n\t"
+                     "2:\n\t" PW_PAIRS_GROUP "3:\n\t" PW_PAIRS_GROUP
                      "subs r1, r1, #1\n\t"
                      "bne 2b\n\t"
                      /* r3 is past channel b: the next pair's filter */
@@ -346,6 +333,7 @@ __attribute__((naked, noinline, noipa)) static void pw_conv_pairs_dsp(pw_pairs_j
                      "pop {r0, r4-r11, pc}\n\t");
 }
 #undef PW_PAIRS_RQ
+#undef PW_PAIRS_GROUP
 #endif
 
 /*
