@@ -36,6 +36,8 @@ pub mod schema;
 mod slices;
 pub mod summary;
 pub mod tensor;
+#[cfg(test)]
+mod test_rng;
 pub mod tiling;
 pub mod variants;
 

@@ -332,6 +332,42 @@ pub fn activation_range_i16(act: Activation, scale: f32, zero_point: i32) -> (i3
     }
 }
 
+/// [`multiply_by_quantized_multiplier`] for a right shift (`shift` in `-31..=-1`) and a
+/// multiplier `m >= 0` (every channel of converted models) as one 64-bit multiply-add and one
+/// shift, for cores with 64-bit registers or a 32×32→64 multiply-accumulate. With `e = -shift`:
+/// `SaturatingRoundingDoublingHighMul(x, m) = floor((x·m + 2^30) / 2^31)` (its nudge for
+/// negative products folds into the floor; `m >= 0` rules out the saturating case), and
+/// `RoundingDivideByPOT(h, e) = floor((h + 2^(e-1) - [h < 0]) / 2^e)`; nested floors compose, so
+/// the result is `floor((x·m + 2^30 + 2^(e+30) - [x < 0]·2^31) / 2^(31+e))` (`[h < 0]` may be
+/// taken as `[x < 0]`: they differ only where `x·m` lies in `[-2^30, 0)`, where both give 0).
+/// The same derivation as the Arm port's `pw_requant_fast_value`; test
+/// `one_multiply_is_the_definition`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RightShift64 {
+    multiplier: i64,
+    add: i64,
+    shift: u32,
+}
+
+impl RightShift64 {
+    /// The form of `rq`, if it has one.
+    pub fn of(rq: Requant) -> Option<RightShift64> {
+        if !(-31..=-1).contains(&rq.shift) || rq.multiplier < 0 {
+            return None;
+        }
+        let e = rq.shift.unsigned_abs();
+        Some(RightShift64 { multiplier: i64::from(rq.multiplier), add: (1 << 30) + (1i64 << (e + 30)), shift: 31 + e })
+    }
+
+    /// `multiply_by_quantized_multiplier(x, rq.multiplier, rq.shift)`; `|x·m| < 2^62`, so no
+    /// step wraps.
+    #[inline(always)]
+    pub fn apply(self, x: i32) -> i32 {
+        let x = i64::from(x);
+        ((x * self.multiplier + self.add - ((x >> 63) & (1 << 31))) >> self.shift) as i32
+    }
+}
+
 /// TFLM `MultiplyByQuantizedMultiplier(int64, int32, int)`, the requantization of 64-bit
 /// accumulators (16x8 kernels): the multiplier rounded to 16 bits, then one rounding shift by
 /// `15 - shift`. In TFLM's contract (`shift` in `-31..8`, `|x| < 2^47`) this is exact; outside
@@ -375,13 +411,8 @@ mod tests {
     /// magnitude (subnormals, ratios near powers of two, ties) and on typical model scales.
     #[test]
     fn multiplier_of_scales_is_the_double_one() {
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u32
-        };
+        let mut rng = crate::test_rng::XorShift::new(0x9e37_79b9_7f4a_7c15);
+        let mut next = move || rng.next_u32();
         // Miri interprets every operation: a sample there, the full sweep natively.
         let cases: u32 = if cfg!(miri) { 3_000 } else { 3_000_000 };
         let mut checked = 0;
@@ -407,13 +438,8 @@ mod tests {
     /// above checks both against the double): it must decide almost every channel.
     #[test]
     fn scale_ratio_shortcut_is_the_division() {
-        let mut state = 0x1234_5678_9abc_def1_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u32
-        };
+        let mut rng = crate::test_rng::XorShift::new(0x1234_5678_9abc_def1);
+        let mut next = move || rng.next_u32();
         let cases = if cfg!(miri) { 500 } else { 1_000_000 };
         let mut decided = 0;
         for _ in 0..cases {
@@ -431,13 +457,8 @@ mod tests {
     /// The integer product multiplier against the double-precision one.
     #[test]
     fn multiplier_of_product_is_the_double_one() {
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u32
-        };
+        let mut rng = crate::test_rng::XorShift::new(0x2545_f491_4f6c_dd1d);
+        let mut next = move || rng.next_u32();
         let cases: u32 = if cfg!(miri) { 2_000 } else { 1_000_000 };
         for i in 0..cases {
             let mut f = |k: u32| match (i + k) % 4 {
@@ -494,11 +515,9 @@ mod tests {
     fn shortcuts_match_the_definitions() {
         let edges = [i32::MIN, i32::MIN + 1, -(1 << 30) - 1, -(1 << 30), -(1 << 30) + 1, -3, -2, -1, 0, 1, 2, 3];
         let edges: Vec<i32> = edges.iter().flat_map(|&v| [v, v.wrapping_neg().wrapping_sub(1)]).collect();
-        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut rng = crate::test_rng::XorShift::new(0x2545_f491_4f6c_dd1d);
         let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
+            let state = rng.next_u64();
             // Mostly small magnitudes (accumulators), sometimes full range.
             let v = (state >> 32) as i32;
             if state & 3 == 0 {
@@ -519,6 +538,33 @@ mod tests {
                 assert_eq!(rounding_divide_by_pot(a, e), rdbp_as_defined(a, e), "{a} >> {e}");
             }
         }
+    }
+
+    #[test]
+    fn one_multiply_is_the_definition() {
+        let mut rng = crate::test_rng::XorShift::new(0x51_7cc1_b727_220a);
+        let edges = [i32::MIN, i32::MIN + 1, -(1 << 30), -3, -1, 0, 1, 2, (1 << 30) - 1, i32::MAX];
+        let cases = if cfg!(miri) { 200 } else { 2_000_000 };
+        for i in 0..cases {
+            let r = rng.next_u64();
+            let shift = -1 - (r % 31) as i32;
+            let multiplier = match i % 5 {
+                0 => [0, 1, 1 << 30, i32::MAX][(r >> 8) as usize % 4],
+                _ => ((r >> 16) as u32 >> 1) as i32 | 1 << 30,
+            };
+            let v = (r >> 32) as i32;
+            let x = match i % 4 {
+                0 => edges[(r >> 40) as usize % edges.len()],
+                1 => v,
+                _ => v >> (r >> 5 & 31),
+            };
+            let rq = Requant { multiplier, shift };
+            let f = RightShift64::of(rq).unwrap();
+            assert_eq!(f.apply(x), multiply_by_quantized_multiplier(x, multiplier, shift), "{x} {multiplier} {shift}");
+        }
+        assert_eq!(RightShift64::of(Requant { multiplier: 1 << 30, shift: 0 }), None);
+        assert_eq!(RightShift64::of(Requant { multiplier: -5, shift: -3 }), None);
+        assert_eq!(RightShift64::of(Requant { multiplier: 1 << 30, shift: -32 }), None);
     }
 
     #[test]

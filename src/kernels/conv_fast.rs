@@ -11,7 +11,9 @@
 //!   registers; 32-bit accumulators; on Arm a tap's pixel pair is one 32-bit load feeding the
 //!   halfword multiply-accumulates), output channel pairs outermost so that each channel's
 //!   constants are read once per tile; with few input channels one call sums a batch of pixel
-//!   pairs, whose sums are then requantized and stored. Inputs wider than a tile take the raw
+//!   pairs, whose sums are then requantized and stored. On 64-bit cores without SIMD (RV64)
+//!   a pair's values of a tap are packed into one `i64` and four output channels share each
+//!   load ([`dot4x2_packed`]). Inputs wider than a tile take the raw
 //!   int8 pixels (the input zero point folded into a per-channel correction
 //!   `bias + input_offset · Σ filter`, exact in wrapping arithmetic).
 //! - [`conv_s8`]: any other CONV_2D of one group: its im2col columns are gathered the same way
@@ -27,7 +29,7 @@
 use super::call::WindowCall;
 use super::conv::{ordered, requantize, ConvParams};
 use super::io::Io;
-use crate::quant::Requant;
+use crate::quant::{rounding_divide_by_pot, saturating_rounding_doubling_high_mul, Requant, RightShift64};
 use crate::tensor::LeI32s;
 use crate::{Error, Result};
 
@@ -47,6 +49,11 @@ pub fn conv1x1_fits(p: &ConvParams) -> bool {
 /// which there runs the pointwise layers in about half the time of the gathered int16 tiles;
 /// the cores without SIMD (Cortex-M, RISC-V, Xtensa) take the tiles, fewer instructions there.
 const SIMD: bool = cfg!(any(target_arch = "x86_64", target_arch = "aarch64"));
+
+/// 64-bit cores without SIMD (RV64): [`Gemm::run`] packs a pixel pair's two values of a tap
+/// into one 64-bit register and takes four output channels per inner loop
+/// ([`dot4x2_packed`]): one multiply and one add per two MACs.
+const PACKED: bool = cfg!(target_pointer_width = "64") && !SIMD;
 
 /// The GEMM's constants for one call.
 struct Gemm<'a> {
@@ -245,7 +252,62 @@ fn dot2x1(cols: &[i16], w0: &[i8], w1: &[i8]) -> (i32, i32) {
     (a0, b0)
 }
 
+/// One output channel's requantization as [`Gemm::out_scaled`] applies it: TFLM's
+/// `MultiplyByQuantizedMultiplier` as one 64-bit multiply-add ([`RightShift64`]) when the
+/// channel allows, else with its shift split into the left factor and the right exponent,
+/// decoded once per call instead of per value.
+#[derive(Clone, Copy)]
+struct Scaled {
+    /// The one-multiply form, when the channel has it (then the fields below are not used).
+    fast: Option<RightShift64>,
+    corr: i32,
+    multiplier: i32,
+    /// `2^left` (wrapping, as the reference's `1 << left`).
+    scale: i32,
+    right: i32,
+}
+
+impl Scaled {
+    fn of(corr: i32, rq: Requant) -> Scaled {
+        let (left, right) = if rq.shift > 0 { (rq.shift, 0) } else { (0, rq.shift.wrapping_neg()) };
+        let fast = RightShift64::of(rq);
+        Scaled { fast, corr, multiplier: rq.multiplier, scale: 1i32.wrapping_shl(left as u32), right }
+    }
+}
+
+/// `Σ w_c · x` over the taps of a pair of pixels for four output channels `c`, `[c][pixel]`,
+/// each tap's pair packed as `x0 + x1 · 2^32` in an `i64` (by [`Gemm::run_quads`]), so that
+/// one 64-bit multiply-accumulate by a filter value sums both pixels: the
+/// low half holds `Σ w · x0` and the high half `Σ w · x1` as long as each sum fits an `i32`
+/// (then the packed sum is exactly `S0 + S1 · 2^32`, from which both are recovered; the caller
+/// checks the bound, [`Gemm::packed_exact`]), and as the sums never wrap, they equal the
+/// reference kernel's wrapping `i32` sums. Not inlined: the loop keeps its four accumulators
+/// and five pointers in registers.
+#[inline(never)]
+fn dot4x2_packed(cols: &[i64], w: [&[i8]; 4]) -> [[i32; 2]; 4] {
+    let [w0, w1, w2, w3] = w;
+    let (mut a0, mut a1, mut a2, mut a3) = (0i64, 0i64, 0i64, 0i64);
+    for ((((&v, &f0), &f1), &f2), &f3) in cols.iter().zip(w0).zip(w1).zip(w2).zip(w3) {
+        a0 = a0.wrapping_add(v.wrapping_mul(i64::from(f0)));
+        a1 = a1.wrapping_add(v.wrapping_mul(i64::from(f1)));
+        a2 = a2.wrapping_add(v.wrapping_mul(i64::from(f2)));
+        a3 = a3.wrapping_add(v.wrapping_mul(i64::from(f3)));
+    }
+    let split = |a: i64| {
+        let lo = a as i32;
+        [lo, (a.wrapping_sub(i64::from(lo)) >> 32) as i32]
+    };
+    [split(a0), split(a1), split(a2), split(a3)]
+}
+
 impl Gemm<'_> {
+    /// True when every sum of [`dot4x2_packed`] fits an `i32`: `k` taps of at most
+    /// `(|input_offset| + 128) · 128` each.
+    fn packed_exact(&self) -> bool {
+        let tap = (self.input_offset.unsigned_abs() as u64 + 128) * 128;
+        (self.k as u64).saturating_mul(tap) < 1 << 31
+    }
+
     /// Output channel `o`'s filter row, bias and requantization.
     #[inline(always)]
     fn channel(&self, o: usize) -> (&[i8], i32, Requant) {
@@ -257,6 +319,21 @@ impl Gemm<'_> {
     #[inline(always)]
     fn out(&self, acc: i32, corr: i32, rq: Requant) -> i8 {
         requantize(acc.wrapping_add(corr), rq, self.output_offset, self.act_min, self.act_max)
+    }
+
+    /// [`Gemm::out`] with the channel's constants decoded once ([`Scaled`]): the same
+    /// operations on the same values.
+    #[inline(always)]
+    fn out_scaled(&self, acc: i32, q: &Scaled) -> i8 {
+        let x = acc.wrapping_add(q.corr);
+        let v = match q.fast {
+            Some(f) => f.apply(x),
+            None => rounding_divide_by_pot(
+                saturating_rounding_doubling_high_mul(x.wrapping_mul(q.scale), q.multiplier),
+                q.right,
+            ),
+        };
+        v.wrapping_add(self.output_offset).max(self.act_min).min(self.act_max) as i8
     }
 
     /// Gathers whole pixels of `src` (`k` raw int8 values each) into `dst` (as many int16
@@ -298,6 +375,64 @@ impl Gemm<'_> {
     /// `lanes` as it was given, the input offset added) into `y` (`oc` values per pixel): two
     /// output channels at a time over every group, each channel's constants read once per call.
     fn run(&self, x: &[i16], y: &mut [i8], lanes: usize) -> Result<()> {
+        if PACKED && lanes == 2 && x.len() <= TILE && self.packed_exact() {
+            return self.run_quads(x, y);
+        }
+        self.run_pairs(x, y, lanes)
+    }
+
+    /// [`Gemm::run`] with two lanes on 64-bit cores ([`PACKED`]): the pixel pairs' columns
+    /// packed once per call (`x0 + x1 · 2^32` per tap, on the stack), then four output
+    /// channels × a pixel pair per inner loop ([`dot4x2_packed`]), an odd last pixel one
+    /// channel at a time; channels beyond `oc` in the last quad repeat its last one (computed,
+    /// not stored).
+    fn run_quads(&self, x: &[i16], y: &mut [i8]) -> Result<()> {
+        let (k, oc) = (self.k, self.oc);
+        if k == 0 || oc == 0 || x.len() / k != y.len() / oc || self.filter.len() != oc * k {
+            return Err(Error::InvalidArgument);
+        }
+        let px = y.len() / oc;
+        let pairs = px / 2;
+        let mut buf = [0i64; TILE / 2];
+        let packed = buf.get_mut(..pairs * k).ok_or(Error::InvalidArgument)?;
+        let (xp, single) = x.split_at_checked(2 * pairs * k).ok_or(Error::InvalidArgument)?;
+        let xp: &[[i16; 2]] = bytemuck::try_cast_slice(xp).map_err(|_| Error::Internal)?;
+        for (d, &[x0, x1]) in packed.iter_mut().zip(xp) {
+            *d = i64::from(x0).wrapping_add(i64::from(x1) << 32);
+        }
+        let packed = &*packed;
+        let mut o = 0;
+        while o < oc {
+            let n = (oc - o).min(4);
+            // (Spelled out: `array::map` is an out-of-line loop with copies at opt-level "s".)
+            let ch = |i: usize| self.channel(o + i.min(n - 1));
+            let ((w0, c0, r0), (w1, c1, r1), (w2, c2, r2), (w3, c3, r3)) = (ch(0), ch(1), ch(2), ch(3));
+            let w = [w0, w1, w2, w3];
+            let scaled = [Scaled::of(c0, r0), Scaled::of(c1, r1), Scaled::of(c2, r2), Scaled::of(c3, r3)];
+            let store = |yp: &mut [i8], sums: [i32; 4]| {
+                let out = yp.get_mut(o..o + n).unwrap_or(&mut []);
+                for ((d, &s), q) in out.iter_mut().zip(&sums).zip(&scaled) {
+                    *d = self.out_scaled(s, q);
+                }
+            };
+            for (cols, y2) in packed.chunks_exact(k).zip(y.chunks_exact_mut(2 * oc)) {
+                let [[a0, b0], [a1, b1], [a2, b2], [a3, b3]] = dot4x2_packed(cols, w);
+                let (y0, y1) = y2.split_at_mut(oc);
+                store(y0, [a0, a1, a2, a3]);
+                store(y1, [b0, b1, b2, b3]);
+            }
+            if px % 2 == 1 {
+                let dot = |wc: &[i8]| wc.iter().zip(single).fold(0i32, |a, (&f, &v)| mac(a, i32::from(f), v));
+                let y1 = y.get_mut((px - 1) * oc..px * oc).ok_or(Error::InvalidArgument)?;
+                store(y1, [dot(w0), dot(w1), dot(w2), dot(w3)]);
+            }
+            o += 4;
+        }
+        Ok(())
+    }
+
+    /// [`Gemm::run`] two output channels × two pixels at a time.
+    fn run_pairs(&self, x: &[i16], y: &mut [i8], lanes: usize) -> Result<()> {
         let (k, oc) = (self.k, self.oc);
         if k == 0 || oc == 0 || x.len() / k != y.len() / oc || self.filter.len() != oc * k {
             return Err(Error::InvalidArgument);
@@ -685,6 +820,66 @@ mod tests {
     use super::*;
     use crate::geometry::Padding;
 
+    /// The packed 64-bit GEMM (what RV64 runs) against the pairs path on gathered tiles: odd
+    /// tap, pixel and channel counts, per-tensor and per-channel scales, right and left
+    /// shifts, clamped activations, input offsets up to the int16 limit with the longest
+    /// columns whose sums still fit (`packed_exact`).
+    #[test]
+    fn packed_quads_match_the_pairs() {
+        let mut r = crate::test_rng::XorShift::new(0x9E37_79B9_7F4A_7C15);
+        let mut range = move |lo: i32, hi: i32| lo + r.below((hi - lo + 1) as u64) as i32;
+        // Miri interprets every operation: a sample there.
+        for case in 0..if cfg!(miri) { 40 } else { 400 } {
+            let k = [1, 2, 3, 7, 8, 16, 33, 64, 127, 256][case % 10];
+            // At most a tile of values, as the kernels gather.
+            let (oc, px) = (range(1, 11) as usize, (range(1, 9) as usize).min(TILE / k));
+            let input_offset = if case % 7 == 0 { range(31_936, 32_000) } else { range(-127, 128) };
+            let x: std::vec::Vec<i8> = (0..px * k).map(|_| range(-128, 127) as i8).collect();
+            let filter: std::vec::Vec<i8> = (0..oc * k).map(|_| range(-128, 127) as i8).collect();
+            let bias: std::vec::Vec<i32> = (0..oc).map(|_| range(-20_000, 20_000)).collect();
+            let bias = i32s(&bias);
+            // Every fourth case with real multipliers above 1 (left shifts).
+            let boost = if case % 4 == 1 { 3_000.0 } else { 1.0 };
+            let scales: std::vec::Vec<f32> = (0..oc).map(|c| (0.001 + 0.0007 * c as f32) * boost).collect();
+            let nq = if case % 3 == 0 { 1 } else { oc };
+            let table = rq(0.05, &scales[..nq], 0.1, nq);
+            let g = Gemm {
+                k,
+                oc,
+                filter: &filter,
+                bias: Some(LeI32s::new(&bias)),
+                requant: &table,
+                rq_step: usize::from(table.len() != 1),
+                input_offset,
+                output_offset: range(-128, 127),
+                act_min: -128,
+                act_max: 127 - (case % 5) as i32,
+            };
+            assert!(g.packed_exact(), "k {k}, offset {input_offset}");
+            let mut cols = vec![0i16; px * k];
+            g.gather(&mut cols, &x, 2);
+            let (mut want, mut got) = (vec![0i8; px * oc], vec![0i8; px * oc]);
+            g.run_pairs(&cols, &mut want, 2).unwrap();
+            g.run_quads(&cols, &mut got).unwrap();
+            assert_eq!(got, want, "case {case}: k {k}, {oc} channels, {px} pixels, offset {input_offset}");
+        }
+        // The bound: 512 taps at offset 32,000 fit; at 32,768, or 4,096 taps at 8,000, they would not.
+        let g = |k, input_offset| Gemm {
+            k,
+            oc: 1,
+            filter: &[],
+            bias: None,
+            requant: &[],
+            rq_step: 0,
+            input_offset,
+            output_offset: 0,
+            act_min: -128,
+            act_max: 127,
+        };
+        assert!(g(512, 32_000).packed_exact() && g(512, -32_000).packed_exact());
+        assert!(!g(512, 32_768).packed_exact() && !g(4096, 8_000).packed_exact());
+    }
+
     /// Wide inputs and long columns, which the conformance harness's random shapes (at most
     /// 8 input channels) do not reach: gathered pixel pairs, single pixels (more than half a
     /// tile per column), raw pixels (more than a tile) and the reference fallback (in place,
@@ -692,13 +887,8 @@ mod tests {
     /// and in place, against the reference kernel.
     #[test]
     fn wide_inputs_match_the_reference() {
-        let mut state = 0x2545_F491_4F6C_DD1D_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u32
-        };
+        let mut rng = crate::test_rng::XorShift::new(0x2545_F491_4F6C_DD1D);
+        let mut next = move || rng.next_u32();
         // (kernel size, input channels, output channels, image side)
         for (kk, ic, oc, side) in
             [(1, 130, 5, 3), (1, 257, 7, 3), (1, 600, 3, 3), (1, 9, 1, 5), (3, 20, 3, 4), (3, 40, 5, 4), (2, 3, 9, 7)]

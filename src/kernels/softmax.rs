@@ -416,13 +416,8 @@ mod tests {
     /// (below 1, at the cap, around it).
     #[test]
     fn prepare_is_the_double_derivation() {
-        let mut state = 0x853c_49e6_748f_ea9b_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u32
-        };
+        let mut rng = crate::test_rng::XorShift::new(0x853c_49e6_748f_ea9b);
+        let mut next = move || rng.next_u32();
         let shape = Shape::new(&[1, 4]).unwrap();
         let (mut refused, mut capped, mut plain) = (0, 0, 0);
         for i in 0..200_000u32 {

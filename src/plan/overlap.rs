@@ -315,13 +315,8 @@ mod tests {
     /// and outputs larger or smaller than the input allows.
     #[test]
     fn row_forms_equal_the_pixel_definition() {
-        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
-        let mut next = |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n) as usize
-        };
+        let mut rng = crate::test_rng::XorShift::new(0x9E37_79B9_7F4A_7C15);
+        let mut next = move |n: u64| rng.below(n) as usize;
         for _ in 0..if cfg!(miri) { 50 } else { 20_000 } {
             let axis = |next: &mut dyn FnMut(u64) -> usize| crate::geometry::Axis {
                 input: 1 + next(30),

@@ -301,13 +301,8 @@ mod tests {
     /// shift and accumulator range, including INT32_MIN (the saturating case).
     #[test]
     fn requantization_matches_tflm() {
-        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u32 as i32
-        };
+        let mut rng = crate::test_rng::XorShift::new(0x9E37_79B9_7F4A_7C15);
+        let mut next = move || rng.next_u32() as i32;
         let edges = [i32::MIN, i32::MIN + 1, -1, 0, 1, i32::MAX, i32::MAX - 1, 1 << 30, -(1 << 30)];
         for i in 0..1_000_000u32 {
             let acc = if i % 5 == 0 { edges[(i / 5) as usize % edges.len()] } else { next() >> (next() & 31) };
