@@ -30,7 +30,7 @@ use super::call::WindowCall;
 use super::conv::{ordered, requantize};
 use super::depthwise_conv::DepthwiseParams;
 use super::io::Io;
-use crate::quant::Requant;
+use crate::quant::{Requant, RightShift64};
 use crate::tensor::LeI32s;
 use crate::{Error, Result};
 
@@ -650,6 +650,8 @@ fn dw3x3_padded(
             let sum = f.iter().fold(0i32, |s, &v| s.wrapping_add(v));
             let corr = bias.map_or(0, |bias| bias.get(c)).wrapping_add(ioff.wrapping_mul(sum));
             let [f0, f1, f2, f3, f4, f5, f6, f7, f8] = f;
+            // 64-bit cores: the requantization as one multiply-add and one shift.
+            let one_mul = if cfg!(target_pointer_width = "64") { RightShift64::of(rq) } else { None };
             let plane = &*plane;
             for oy in 0..ob.h {
                 let row = |dy: usize| plane.get((oy * sy + dy) * pw..).and_then(|r| r.get(..need));
@@ -680,7 +682,12 @@ fn dw3x3_padded(
                         .wrapping_add(m(f7, a7))
                         .wrapping_add(m(f8, a8));
                     if let Some(slot) = out.get_mut(at) {
-                        *slot = requantize(acc.wrapping_add(corr), rq, ooff, q.act_min, q.act_max);
+                        *slot = match one_mul {
+                            Some(f) => {
+                                f.apply(acc.wrapping_add(corr)).wrapping_add(ooff).max(q.act_min).min(q.act_max) as i8
+                            }
+                            None => requantize(acc.wrapping_add(corr), rq, ooff, q.act_min, q.act_max),
+                        };
                     }
                     at += ch;
                     ix += sx;
