@@ -7,6 +7,13 @@ use std::path::PathBuf;
 
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(shared_models)");
+    // Armv6-M (Cortex-M0/M0+/M1): no 32x32->64 multiply and only eight low registers; the
+    // portable kernels take a few paths of their own there (src/kernels/conv_fast.rs,
+    // src/quant.rs).
+    println!("cargo::rustc-check-cfg=cfg(pw_armv6m)");
+    if std::env::var("TARGET").unwrap_or_default().starts_with("thumbv6m") {
+        println!("cargo::rustc-cfg=pw_armv6m");
+    }
     println!("cargo::rerun-if-env-changed=PATCHWISE_SHARED");
     let shared = std::env::var_os("PATCHWISE_SHARED")
         .map(PathBuf::from)

@@ -243,7 +243,32 @@ pub fn saturating_rounding_doubling_high_mul(a: i32, b: i32) -> i32 {
     if a == i32::MIN && b == i32::MIN {
         return i32::MAX;
     }
-    ((i64::from(a) * i64::from(b) + (1 << 30)) >> 31) as i32
+    ((wide_mul(a, b) + (1 << 30)) >> 31) as i32
+}
+
+/// Armv6-M (Cortex-M0/M0+, no 32×32→64 multiply): the libcall multiplies 64 × 64 bits.
+const HALF_WORD_MULTIPLIES: bool = cfg!(pw_armv6m);
+
+/// `a · b` exactly. On [`HALF_WORD_MULTIPLIES`] cores from four 32-bit multiplies of halves
+/// ([`wide_mul_halves`]); elsewhere the 64-bit product.
+#[inline(always)]
+fn wide_mul(a: i32, b: i32) -> i64 {
+    if HALF_WORD_MULTIPLIES {
+        wide_mul_halves(a, b)
+    } else {
+        i64::from(a) * i64::from(b)
+    }
+}
+
+/// `a · b` from 16-bit halves (`a = ah · 2^16 + al` with `ah` signed, `al` unsigned): each
+/// partial product fits 32 bits (`|ah · bl| < 2^31`, `al · bl < 2^32` unsigned), only additions
+/// and shifts are 64-bit. Test `half_word_products_are_the_product`.
+#[inline(always)]
+fn wide_mul_halves(a: i32, b: i32) -> i64 {
+    let (al, ah, bl, bh) = ((a as u32) & 0xffff, a >> 16, (b as u32) & 0xffff, b >> 16);
+    let low = al * bl;
+    let mid = i64::from(ah * bl as i32) + i64::from(al as i32 * bh);
+    (i64::from(ah * bh) << 32) + (mid << 16) + i64::from(low)
 }
 
 /// gemmlowp `RoundingDivideByPOT` (round half away from zero); `exponent` in `0..=31`.
@@ -565,6 +590,22 @@ mod tests {
         assert_eq!(RightShift64::of(Requant { multiplier: 1 << 30, shift: 0 }), None);
         assert_eq!(RightShift64::of(Requant { multiplier: -5, shift: -3 }), None);
         assert_eq!(RightShift64::of(Requant { multiplier: 1 << 30, shift: -32 }), None);
+    }
+
+    #[test]
+    fn half_word_products_are_the_product() {
+        let mut rng = crate::test_rng::XorShift::new(0x3c6e_f372_fe94_f82b);
+        let edges = [i32::MIN, i32::MIN + 1, -65_537, -65_536, -65_535, -32_768, -1, 0, 1, 65_535, 65_536, i32::MAX];
+        for &a in &edges {
+            for &b in &edges {
+                assert_eq!(wide_mul_halves(a, b), i64::from(a) * i64::from(b), "{a} {b}");
+            }
+        }
+        for _ in 0..if cfg!(miri) { 100 } else { 1_000_000 } {
+            let r = rng.next_u64();
+            let (a, b) = (r as i32, (r >> 32) as i32);
+            assert_eq!(wide_mul_halves(a, b), i64::from(a) * i64::from(b), "{a} {b}");
+        }
     }
 
     #[test]

@@ -132,7 +132,7 @@ fn mac(acc: i32, f: i32, x: i16) -> i32 {
 /// per tap on a Cortex-M4; opt-level "s" does not unroll it, and unrolled by hand the
 /// accumulators rotate through extra moves).
 #[inline(always)]
-#[cfg(not(all(any(target_arch = "arm", test), target_endian = "little")))]
+#[cfg(not(any(all(any(target_arch = "arm", test), target_endian = "little"), pw_armv6m)))]
 fn dot2x2(cols: &[[i16; 2]], w0: &[i8], w1: &[i8]) -> ([i32; 2], [i32; 2]) {
     let (mut a0, mut a1, mut b0, mut b1) = (0, 0, 0, 0);
     // Two taps per iteration (on RV32 the loads take immediate offsets: fewer pointer updates).
@@ -157,12 +157,95 @@ fn dot2x2(cols: &[[i16; 2]], w0: &[i8], w1: &[i8]) -> ([i32; 2], [i32; 2]) {
     ([a0, a1], [b0, b1])
 }
 
+/// [`dot2x2`] on Armv6-M (Cortex-M0/M0+): eight low registers and a destructive `muls` make
+/// LLVM spill three accumulators of the generic loop (60 instructions per two taps). Here
+/// the accumulators live in r8–r11 (`add` reaches high registers), a tap's pixel pair is one
+/// word load split by `sxth`/`asrs`, and each product is `mov`, `muls`, `add`: 19 instructions
+/// per tap (4 MACs).
+#[inline(always)]
+#[cfg(pw_armv6m)]
+fn dot2x2(cols: &[[i16; 2]], w0: &[i8], w1: &[i8]) -> ([i32; 2], [i32; 2]) {
+    let n = cols.len().min(w0.len()).min(w1.len());
+    if n == 0 {
+        return ([0; 2], [0; 2]);
+    }
+    if (cols.as_ptr() as usize) % 4 != 0 {
+        return dot2x2_plain(cols, w0, w1);
+    }
+    let (a0, a1, b0, b1): (i32, i32, i32, i32);
+    // SAFETY: the loop reads taps 0..n of `cols` (one word each, at the word-aligned address
+    // checked above), of `w0` and of `w1` (n is at most each length) and nothing else; it
+    // writes only the declared registers (the accumulators in the clobbered r8–r11 are moved
+    // to r0–r3 at the end), and saves and restores r6 and r7, which cannot be operands.
+    unsafe {
+        core::arch::asm!(
+            "push {{r6, r7}}",
+            "mov r12, r3",
+            "movs r4, #0",
+            "mov r8, r4",
+            "mov r9, r4",
+            "mov r10, r4",
+            "mov r11, r4",
+            "movs r7, #0",
+            "2:",
+            "ldr r6, [r0]",
+            "sxth r3, r6",
+            "asrs r6, r6, #16",
+            "ldrsb r4, [r1, r7]",
+            "mov r5, r4",
+            "muls r5, r3, r5",
+            "add r8, r5",
+            "muls r4, r6, r4",
+            "add r9, r4",
+            "ldrsb r4, [r2, r7]",
+            "mov r5, r4",
+            "muls r5, r3, r5",
+            "add r10, r5",
+            "muls r4, r6, r4",
+            "add r11, r4",
+            "adds r0, #4",
+            "adds r7, #1",
+            "cmp r7, r12",
+            "bne 2b",
+            "pop {{r6, r7}}",
+            "mov r0, r8",
+            "mov r1, r9",
+            "mov r2, r10",
+            "mov r3, r11",
+            inout("r0") cols.as_ptr() => a0,
+            inout("r1") w0.as_ptr() => a1,
+            inout("r2") w1.as_ptr() => b0,
+            inout("r3") n => b1,
+            out("r4") _,
+            out("r5") _,
+            out("r8") _,
+            out("r9") _,
+            out("r10") _,
+            out("r11") _,
+            out("r12") _,
+        );
+    }
+    ([a0, a1], [b0, b1])
+}
+
+/// [`dot2x2`] as plain Rust on Armv6-M, for columns that are not word-aligned (not seen in
+/// practice: the kernels' stack buffers come word-aligned).
+#[cfg(pw_armv6m)]
+fn dot2x2_plain(cols: &[[i16; 2]], w0: &[i8], w1: &[i8]) -> ([i32; 2], [i32; 2]) {
+    let (mut a0, mut a1, mut b0, mut b1) = (0, 0, 0, 0);
+    for ((&[x0, x1], &f0), &f1) in cols.iter().zip(w0).zip(w1) {
+        let (f0, f1) = (i32::from(f0), i32::from(f1));
+        (a0, b0, a1, b1) = (mac(a0, f0, x0), mac(b0, f1, x0), mac(a1, f0, x1), mac(b1, f1, x1));
+    }
+    ([a0, a1], [b0, b1])
+}
+
 /// [`dot2x2`] on little-endian Arm (and in the host's unit tests): each tap's pair of values
 /// is one 32-bit load, its halves taken by shifts that the compiler folds into the halfword
 /// multiply-accumulates of the Armv7E-M DSP extension (`smlabb`, `smlatb`), two taps per
 /// iteration. (Elsewhere, e.g. RV32, the shifts would cost instructions of their own.)
 #[inline(always)]
-#[cfg(all(any(target_arch = "arm", test), target_endian = "little"))]
+#[cfg(all(any(target_arch = "arm", test), target_endian = "little", not(pw_armv6m)))]
 fn dot2x2(cols: &[[i16; 2]], w0: &[i8], w1: &[i8]) -> ([i32; 2], [i32; 2]) {
     let words: &[i32] = bytemuck::try_cast_slice(cols).unwrap_or(&[]);
     let (mut a0, mut a1, mut b0, mut b1) = (0i32, 0i32, 0i32, 0i32);
@@ -225,7 +308,7 @@ fn dot2x2_batch(cols: &[[i16; 2]], k: usize, w0: &[i8], w1: &[i8], out: &mut [[i
 /// [`dot2x2`] for few taps on Arm: one tap per iteration (the unrolled loop's setup would cost
 /// more than it saves).
 #[inline(always)]
-#[cfg(all(any(target_arch = "arm", test), target_endian = "little"))]
+#[cfg(all(any(target_arch = "arm", test), target_endian = "little", not(pw_armv6m)))]
 fn dot2x2_short(cols: &[[i16; 2]], w0: &[i8], w1: &[i8]) -> ([i32; 2], [i32; 2]) {
     let (mut a0, mut a1, mut b0, mut b1) = (0, 0, 0, 0);
     for ((&[x0, x1], &f0), &f1) in cols.iter().zip(w0).zip(w1) {
@@ -238,7 +321,7 @@ fn dot2x2_short(cols: &[[i16; 2]], w0: &[i8], w1: &[i8]) -> ([i32; 2], [i32; 2])
 
 /// [`dot2x2`] for few taps elsewhere: the same loop (unrolled, it still pays on RV32).
 #[inline(always)]
-#[cfg(not(all(any(target_arch = "arm", test), target_endian = "little")))]
+#[cfg(not(all(any(target_arch = "arm", test), target_endian = "little", not(pw_armv6m))))]
 fn dot2x2_short(cols: &[[i16; 2]], w0: &[i8], w1: &[i8]) -> ([i32; 2], [i32; 2]) {
     dot2x2(cols, w0, w1)
 }
