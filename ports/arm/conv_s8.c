@@ -20,7 +20,7 @@
  * requantization's fast path and the activation spans int8, each channel pair is requantized
  * and stored as soon as the GEMM core returns (pw_rq_pair: 19 instructions for a channel's two
  * values), with no accumulator arrays (pw_conv_fast_channels; on DSP cores the loop over
- * channel pairs is one assembly routine, pw_conv_pairs_dsp, when in_c * kh * kw is a multiple of
+ * channel pairs is one assembly routine, pw_conv_pairs_folded/_plain, when in_c * kh * kw is a multiple of
  * 4 and there is a bias); otherwise the accumulators go through pw_requant_store in chunks.
  */
 #include "pw_arm.h"
@@ -227,8 +227,23 @@ static void pw_conv_fast_pairs(const int16_t *cols, int32_t k, int32_t pairs, co
 }
 #endif
 
+/*
+ * pw_conv_pairs_folded folds the output offset into the requantization's rounding constant:
+ * floor(X / 2^(31+e)) + off = floor((X + off * 2^(31+e)) / 2^(31+e)), so the 64-bit constant
+ * C = u * 2^31 + 2^30 (pw_requant_fast_value) takes u = (1 + 2 * off) * 2^(e-1) + (acc >> 31)
+ * (high word u >> 1, now arithmetic: u may be negative). Exact while the sum stays within
+ * 64 bits: |off| * 2^(31+e) <= 2^61 for e - 1 <= 22; true when every channel's e1 is.
+ */
+static int pw_pairs_folds(const pw_requant *t, int32_t n, int32_t step)
+{
+    for (int32_t i = 0; i < n; i++)
+        if (t[i * step].e1 > 22)
+            return 0;
+    return 1;
+}
+
 #if PW_HAVE_DSP
-/* What pw_conv_pairs_dsp reads and advances (offsets fixed by its assembly). */
+/* What pw_conv_pairs_folded and _plain read and advance (offsets fixed by their assembly). */
 typedef struct {
     const uint32_t *cols;  /* 0: both pixels' columns */
     int32_t kq;            /* 4: groups of four taps, >= 1 */
@@ -239,7 +254,7 @@ typedef struct {
     int32_t step;          /* 24: bytes between channels' requantizations (0 or 8) */
     int8_t *out0;          /* 28: pixel 0's channel a (advanced) */
     int8_t *out1;          /* 32: pixel 1's channel a (advanced) */
-    int32_t off;           /* 36: output offset */
+    int32_t off;           /* 36: output offset; folded: 1 + 2 * output offset (pw_pairs_folds) */
     int32_t pairs;         /* 40: channel pairs left, >= 1 */
 } pw_pairs_job;
 
@@ -247,10 +262,23 @@ typedef struct {
  * pw_conv_fast_pairs as one assembly routine: the whole loop over channel pairs keeps its
  * state in the job (one load per field where it is needed) instead of GCC's spills around
  * pw_dot_2x2 and pw_rq_pair, whose instruction sequences it repeats (the GEMM core's 16 MACs
- * in 16 instructions per group, unrolled twice; per value the requantization's 8). Per channel
- * pair 70 instructions besides the core (about 96 compiled from C).
+ * in 16 instructions per group, unrolled twice; per value the requantization's 8, or 7 with
+ * the output offset folded into the rounding constant, pw_pairs_folds). Per channel pair 66
+ * instructions besides the core folded, 70 plain (about 96 compiled from C).
  */
-#define PW_PAIRS_RQ(acc, dst)                                                                                          \
+/* One value requantized and stored (channel constants: r8 multiplier, r9 e - 1, r10 the
+ * rounding word's u without the sign, r11 2^30). Folded: the output offset is in r10
+ * (pw_pairs_folds), the high word shifted arithmetically. */
+#define PW_PAIRS_RQ_FOLDED(acc, dst)                                                                                   \
+    "add r12, r10, " acc ", asr #31\n\t"                                                                               \
+    "orr r0, r11, r12, lsl #31\n\t"                                                                                    \
+    "asr r12, r12, #1\n\t"                                                                                             \
+    "smlal r0, r12, " acc ", r8\n\t"                                                                                   \
+    "asr r12, r12, r9\n\t"                                                                                             \
+    "ssat r12, #8, r12\n\t"                                                                                            \
+    "strb r12, " dst "\n\t"
+/* Not folded (pw_rq_pair's sequence): the output offset (lr) added after the shift. */
+#define PW_PAIRS_RQ_PLAIN(acc, dst)                                                                                    \
     "add r12, r10, " acc ", asr #31\n\t"                                                                               \
     "orr r0, r11, r12, lsl #31\n\t"                                                                                    \
     "lsr r12, r12, #1\n\t"                                                                                             \
@@ -259,6 +287,9 @@ typedef struct {
     "add r12, r12, lr\n\t"                                                                                             \
     "ssat r12, #8, r12\n\t"                                                                                            \
     "strb r12, " dst "\n\t"
+/* r10 of a channel: (1 + 2 * off) << e1 folded (lr = 1 + 2 * off), 1 << e1 plain (lr = off). */
+#define PW_PAIRS_U_FOLDED "lsl r10, lr, r9\n\t"
+#define PW_PAIRS_U_PLAIN "mov r10, #1\n\t" "lsl r10, r10, r9\n\t"
 /* One group of the GEMM core (pw_dot_2x2's 17 instructions but the loop): four column words of
  * both pixels, four filter bytes of channel a (r2) and of channel b (r3). */
 #define PW_PAIRS_GROUP                                                                                                 \
@@ -277,62 +308,61 @@ typedef struct {
     "sxtb16 r12, lr, ror #8\n\t"                                                                                       \
     "smlad r5, r12, r9, r5\n\t"                                                                                        \
     "smlad r7, r12, r11, r7\n\t"
-__attribute__((naked, noinline, noipa)) static void pw_conv_pairs_dsp(pw_pairs_job *job)
-{
-    (void)job;
-    __asm__ volatile("push {r0, r4-r11, lr}\n\t"
-                     "1:\n\t"
-                     /* biases of channels a and b into both pixels' accumulators */
-                     "ldr r1, [r0, #16]\n\t"
-                     "ldr r4, [r1], #4\n\t"
-                     "ldr r5, [r1], #4\n\t"
-                     "str r1, [r0, #16]\n\t"
-                     "mov r6, r4\n\t"
-                     "mov r7, r5\n\t"
-                     "ldr r2, [r0, #8]\n\t"
-                     "ldr r3, [r0, #12]\n\t"
-                     "ldr r1, [r0, #4]\n\t"
-                     "ldr r0, [r0, #0]\n\t"
-                     "add r3, r2, r3\n\t"
-                     /* the GEMM core (pw_dot_2x2): r4/r6 channel a, r5/r7 channel b; two groups
-                      * per iteration, an odd count entering at the second */
-                     "lsrs r1, r1, #1\n\t"
-                     "bcc 2f\n\t"
-                     "adds r1, r1, #1\n\t"
-                     "b 3f\n\t"
-                     "2:\n\t" PW_PAIRS_GROUP "3:\n\t" PW_PAIRS_GROUP
-                     "subs r1, r1, #1\n\t"
-                     "bne 2b\n\t"
-                     /* r3 is past channel b: the next pair's filter */
-                     "ldr r12, [sp]\n\t"
-                     "str r3, [r12, #8]\n\t"
-                     "ldr r0, [r12, #20]\n\t"
-                     "ldr r1, [r12, #24]\n\t"
-                     "add r8, r0, r1, lsl #1\n\t"
-                     "str r8, [r12, #20]\n\t"
-                     "add r1, r0, r1\n\t"
-                     "ldrd r2, r3, [r12, #28]\n\t"
-                     "ldr lr, [r12, #36]\n\t"
-                     "mov r11, #0x40000000\n\t"
-                     /* channel a (pw_rq_pair: pixel 1 first, out1 may equal out0) */
-                     "ldrd r8, r9, [r0]\n\t"
-                     "mov r10, #1\n\t"
-                     "lsl r10, r10, r9\n\t" PW_PAIRS_RQ("r6", "[r3]") PW_PAIRS_RQ("r4", "[r2]")
-                     /* channel b */
-                     "ldrd r8, r9, [r1]\n\t"
-                     "mov r10, #1\n\t"
-                     "lsl r10, r10, r9\n\t" PW_PAIRS_RQ("r7", "[r3, #1]") PW_PAIRS_RQ("r5", "[r2, #1]")
-                     "ldr r0, [sp]\n\t"
-                     "add r2, r2, #2\n\t"
-                     "add r3, r3, #2\n\t"
-                     "strd r2, r3, [r0, #28]\n\t"
-                     "ldr r1, [r0, #40]\n\t"
-                     "subs r1, r1, #1\n\t"
-                     "str r1, [r0, #40]\n\t"
-                     "bne 1b\n\t"
-                     "pop {r0, r4-r11, pc}\n\t");
+#define PW_PAIRS_ROUTINE(name, U, RQ)                                                                                  \
+__attribute__((naked, noinline, noipa)) static void name(pw_pairs_job *job) \
+{ \
+    (void)job; \
+    __asm__ volatile("push {r0, r4-r11, lr}\n\t" \
+                     "1:\n\t" /* biases of channels a and b into both pixels' accumulators */ \
+                     "ldr r1, [r0, #16]\n\t" \
+                     "ldr r4, [r1], #4\n\t" \
+                     "ldr r5, [r1], #4\n\t" \
+                     "str r1, [r0, #16]\n\t" \
+                     "mov r6, r4\n\t" \
+                     "mov r7, r5\n\t" \
+                     "ldr r2, [r0, #8]\n\t" \
+                     "ldr r3, [r0, #12]\n\t" \
+                     "ldr r1, [r0, #4]\n\t" \
+                     "ldr r0, [r0, #0]\n\t" \
+                     "add r3, r2, r3\n\t" \
+                     "lsrs r1, r1, #1\n\t" /* the core: two groups per iteration, odd counts enter at the second */ \
+                     "bcc 2f\n\t" \
+                     "adds r1, r1, #1\n\t" \
+                     "b 3f\n\t" \
+                     "2:\n\t" PW_PAIRS_GROUP "3:\n\t" PW_PAIRS_GROUP \
+                     "subs r1, r1, #1\n\t" \
+                     "bne 2b\n\t" \
+                     "ldr r12, [sp]\n\t" /* r3 is past channel b: the next pair's filter */ \
+                     "str r3, [r12, #8]\n\t" \
+                     "ldr r0, [r12, #20]\n\t" \
+                     "ldr r1, [r12, #24]\n\t" \
+                     "add r8, r0, r1, lsl #1\n\t" \
+                     "str r8, [r12, #20]\n\t" \
+                     "add r1, r0, r1\n\t" \
+                     "ldrd r2, r3, [r12, #28]\n\t" \
+                     "ldr lr, [r12, #36]\n\t" \
+                     "mov r11, #0x40000000\n\t" \
+                     "ldrd r8, r9, [r0]\n\t" /* channel a: pixel 1 first (out1 may equal out0) */ \
+                     U RQ("r6", "[r3]") RQ("r4", "[r2]") \
+                     "ldrd r8, r9, [r1]\n\t" /* channel b */ \
+                     U RQ("r7", "[r3, #1]") RQ("r5", "[r2, #1]") \
+                     "ldr r0, [sp]\n\t" \
+                     "add r2, r2, #2\n\t" \
+                     "add r3, r3, #2\n\t" \
+                     "strd r2, r3, [r0, #28]\n\t" \
+                     "ldr r1, [r0, #40]\n\t" \
+                     "subs r1, r1, #1\n\t" \
+                     "str r1, [r0, #40]\n\t" \
+                     "bne 1b\n\t" \
+                     "pop {r0, r4-r11, pc}\n\t"); \
 }
-#undef PW_PAIRS_RQ
+PW_PAIRS_ROUTINE(pw_conv_pairs_folded, PW_PAIRS_U_FOLDED, PW_PAIRS_RQ_FOLDED)
+PW_PAIRS_ROUTINE(pw_conv_pairs_plain, PW_PAIRS_U_PLAIN, PW_PAIRS_RQ_PLAIN)
+#undef PW_PAIRS_ROUTINE
+#undef PW_PAIRS_RQ_FOLDED
+#undef PW_PAIRS_RQ_PLAIN
+#undef PW_PAIRS_U_FOLDED
+#undef PW_PAIRS_U_PLAIN
 #undef PW_PAIRS_GROUP
 #endif
 
@@ -343,7 +373,7 @@ __attribute__((naked, noinline, noipa)) static void pw_conv_pairs_dsp(pw_pairs_j
  * Both columns were built before: lead 0 as the general path.
  */
 static void pw_conv_fast_channels(const int16_t *cols, int32_t k, int32_t k4, int32_t oc_n, const pw_conv_params *p,
-                                  int8_t *out0, int8_t *out1)
+                                  int folds, int8_t *out0, int8_t *out1)
 {
     const int16_t *tail0 = cols + 2 * k4, *tail1 = tail0 + (k - k4);
     const int32_t step = p->requant_step, off = p->output_offset;
@@ -355,11 +385,15 @@ static void pw_conv_fast_channels(const int16_t *cols, int32_t k, int32_t k4, in
         oc = oc_n & ~1;
 #if PW_HAVE_DSP
         if (oc > 0) {
-            pw_pairs_job job = {(const uint32_t *)(const void *)cols, k >> 2, f, k, bias, rq, step * 8, out0, out1, off,
-                                oc >> 1};
-            pw_conv_pairs_dsp(&job);
+            pw_pairs_job job = {(const uint32_t *)(const void *)cols, k >> 2, f, k, bias, rq, step * 8, out0, out1,
+                                folds ? 1 + 2 * off : off, oc >> 1};
+            if (folds)
+                pw_conv_pairs_folded(&job);
+            else
+                pw_conv_pairs_plain(&job);
         }
 #else
+        (void)folds;
         pw_conv_fast_pairs(cols, k, oc >> 1, f, bias, rq, step, out0, out1, off);
 #endif
         f += oc * k;
@@ -420,6 +454,7 @@ int32_t pw_arm_conv_s8(const pw_window_call *call, const pw_conv_params *params)
     const int32_t step = p.requant_step;
     const pw_outq oq = {p.output_offset, p.act_min, p.act_max, pw_all_fast(p.requant, step ? oc_n : 1, step)};
     const int fastq = oq.all_fast && p.act_min == -128 && p.act_max == 127;
+    const int folds = fastq && pw_pairs_folds(p.requant, step ? oc_n : 1, step);
     int32_t acc0[PW_OC_CHUNK], acc1[PW_OC_CHUNK];
     const int pw1 = c.kernel_h == 1 && c.kernel_w == 1 && k4 == k;
     pw_walker px = pw_walk_start(&c);
@@ -441,7 +476,7 @@ int32_t pw_arm_conv_s8(const pw_window_call *call, const pw_conv_params *params)
         }
         const int16_t *cend = cols + 2 * k4;
         if (fastq) {
-            pw_conv_fast_channels(cols, k, k4, oc_n, &p, out0, out1);
+            pw_conv_fast_channels(cols, k, k4, oc_n, &p, folds, out0, out1);
             continue;
         }
 
