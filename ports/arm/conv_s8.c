@@ -82,6 +82,57 @@ static void im2col(const pw_window_call *c, int32_t b, int32_t y, int32_t x, int
     }
 }
 
+/* Values of a window small_col gathers on the stack (im2col for larger ones). */
+#define PW_SMALL_COL 128
+
+/*
+ * The window of output pixel (b, y, x) into pixel p's column for k <= PW_SMALL_COL (stems: 27
+ * values for 3x3x3): its int8 values gathered on the stack first (a row of taps inside the
+ * block as one run, a padding tap as the input zero point, -offset, which the offset turns
+ * into the 0 im2col writes), then converted four at a time as pixel_col does (a word in,
+ * SXTB16 / SXTB16 ROR #8 plus the offset, two words out), the last k - k4 one by one.
+ */
+__attribute__((noinline)) static void small_col(const pw_window_call *c, int32_t b, int32_t y, int32_t x, int32_t offset, int16_t *cols,
+                      int32_t p, int32_t k4, int32_t k)
+{
+    union {
+        int8_t v[PW_SMALL_COL];
+        uint32_t align;
+    } buf;
+    const int32_t cin = c->in.c;
+    const int8_t zp = (int8_t)(-offset);
+    const int8_t *base = c->input + b * c->in.batch_stride;
+    int8_t *d = buf.v;
+    int32_t iy = y * c->stride_h - c->pad_top;
+    for (int32_t fy = 0; fy < c->kernel_h; fy++, iy += c->dilation_h) {
+        int32_t ix = x * c->stride_w - c->pad_left;
+        const int row_in = iy >= 0 && iy < c->in.h;
+        const int8_t *row = base + iy * c->in.row_stride;
+        if (row_in && c->dilation_w == 1 && ix >= 0 && ix + c->kernel_w <= c->in.w) {
+            const int8_t *src = row + ix * cin;
+            for (int32_t i = 0, n = c->kernel_w * cin; i < n; i++)
+                *d++ = src[i];
+            continue;
+        }
+        for (int32_t fx = 0; fx < c->kernel_w; fx++, ix += c->dilation_w) {
+            const int in = row_in && ix >= 0 && ix < c->in.w;
+            const int8_t *src = row + ix * cin;
+            for (int32_t i = 0; i < cin; i++)
+                *d++ = in ? src[i] : zp;
+        }
+    }
+    const uint32_t off2 = ((uint32_t)offset & 0xffffu) | ((uint32_t)offset << 16);
+    uint32_t *dst = (uint32_t *)(void *)(cols + 4 * p);
+    for (int32_t g = 0; g < k4; g += 4, dst += 4) {
+        const uint32_t w = pw_read32(buf.v + g);
+        dst[0] = PW_SADD16(PW_SXTB16(w), off2);
+        dst[1] = PW_SADD16(PW_SXTB16_ROR8(w), off2);
+    }
+    int16_t *tail = cols + 2 * k4 + p * (k - k4);
+    for (int32_t j = k4; j < k; j++)
+        tail[j - k4] = (int16_t)(buf.v[j] + offset);
+}
+
 /*
  * Pixel p's column: with a 1x1 filter and in_c a multiple of 4 (pw1), a tap inside the block is
  * one run of in_c values, copied group by group (a word in, SXTB16 / SXTB16 ROR #8 plus the
@@ -104,7 +155,10 @@ PW_INLINE void pixel_col(const pw_window_call *c, int32_t b, int32_t y, int32_t 
             return;
         }
     }
-    im2col(c, b, y, x, offset, cols, p, k4, k);
+    if (k <= PW_SMALL_COL)
+        small_col(c, b, y, x, offset, cols, p, k4, k);
+    else
+        im2col(c, b, y, x, offset, cols, p, k4, k);
 }
 
 /* Output channels per requantization call (two arrays of this many int32 on the stack). */
