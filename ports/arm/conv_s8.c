@@ -92,7 +92,7 @@ static void im2col(const pw_window_call *c, int32_t b, int32_t y, int32_t x, int
  * into the 0 im2col writes), then converted four at a time as pixel_col does (a word in,
  * SXTB16 / SXTB16 ROR #8 plus the offset, two words out), the last k - k4 one by one.
  */
-__attribute__((noinline)) static void small_col(const pw_window_call *c, int32_t b, int32_t y, int32_t x, int32_t offset, int16_t *cols,
+static void small_col(const pw_window_call *c, int32_t b, int32_t y, int32_t x, int32_t offset, int16_t *cols,
                       int32_t p, int32_t k4, int32_t k)
 {
     union {
@@ -133,6 +133,16 @@ __attribute__((noinline)) static void small_col(const pw_window_call *c, int32_t
         tail[j - k4] = (int16_t)(buf.v[j] + offset);
 }
 
+/* Pixel p's column of any window: small_col, or im2col for more than PW_SMALL_COL values. */
+__attribute__((noinline)) static void window_col(const pw_window_call *c, int32_t b, int32_t y, int32_t x,
+                                                 int32_t offset, int16_t *cols, int32_t p, int32_t k4, int32_t k)
+{
+    if (k <= PW_SMALL_COL)
+        small_col(c, b, y, x, offset, cols, p, k4, k);
+    else
+        im2col(c, b, y, x, offset, cols, p, k4, k);
+}
+
 /*
  * Pixel p's column: with a 1x1 filter and in_c a multiple of 4 (pw1), a tap inside the block is
  * one run of in_c values, copied group by group (a word in, SXTB16 / SXTB16 ROR #8 plus the
@@ -155,10 +165,7 @@ PW_INLINE void pixel_col(const pw_window_call *c, int32_t b, int32_t y, int32_t 
             return;
         }
     }
-    if (k <= PW_SMALL_COL)
-        small_col(c, b, y, x, offset, cols, p, k4, k);
-    else
-        im2col(c, b, y, x, offset, cols, p, k4, k);
+    window_col(c, b, y, x, offset, cols, p, k4, k);
 }
 
 /* Output channels per requantization call (two arrays of this many int32 on the stack). */
