@@ -87,13 +87,8 @@ fn the_checker_rejects_an_overlap_too_close() {
 #[test]
 fn footprints_in_one_pass_equal_the_definition() {
     use super::place::{footprint, footprints};
-    let mut state = 0x2545_F491_4F6C_DD1D_u64;
-    let mut next = |n: u64| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state % n
-    };
+    let mut rng = crate::test_rng::XorShift::new(0x2545_F491_4F6C_DD1D);
+    let mut next = move |n: u64| rng.below(n);
     for _ in 0..if cfg!(miri) { 20 } else { 2_000 } {
         let n = 1 + next(40) as usize;
         let ops = 1 + next(20) as u16;
