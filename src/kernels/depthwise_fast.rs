@@ -620,10 +620,6 @@ fn dw3x3_padded(
     let (ioff, ooff) = (q.input_zp.wrapping_neg(), q.output_zp);
     let (sy, sx) = (p.window().rows.stride.max(1), p.window().cols.stride.max(1));
     let in_len = io.input_len(0);
-    // Each output row reads `need` values of three plane rows and writes `ob.w` values `ch`
-    // apart: slices cut to these lengths once per row, so the pixel loop has no offsets.
-    let need = ob.w.saturating_sub(1).saturating_mul(sx).saturating_add(3);
-    let out_span = ob.w.saturating_sub(1).saturating_mul(ch).saturating_add(1);
     let step = ch.max(1);
     for b in 0..ob.n {
         for c in 0..ch {
@@ -649,53 +645,91 @@ fn dw3x3_padded(
             }
             let sum = f.iter().fold(0i32, |s, &v| s.wrapping_add(v));
             let corr = bias.map_or(0, |bias| bias.get(c)).wrapping_add(ioff.wrapping_mul(sum));
-            let [f0, f1, f2, f3, f4, f5, f6, f7, f8] = f;
-            // 64-bit cores: the requantization as one multiply-add and one shift.
-            let one_mul = if cfg!(target_pointer_width = "64") { RightShift64::of(rq) } else { None };
+            let (lo, hi) = (q.act_min, q.act_max);
             let plane = &*plane;
-            for oy in 0..ob.h {
-                let row = |dy: usize| plane.get((oy * sy + dy) * pw..).and_then(|r| r.get(..need));
-                let (Some(x0), Some(x1), Some(x2)) = (row(0), row(1), row(2)) else {
-                    return Err(Error::Internal); // windows outside the padded block: excluded by the call check
-                };
-                let out = io.output_mut(ob.offset(b, oy, 0, c), out_span);
-                if out.len() != out_span {
-                    return Err(Error::InvalidArgument);
-                }
-                let mut at = 0;
-                let mut ix = 0;
-                for _ in 0..ob.w {
-                    let w = ix..ix + 3;
-                    let (Some(&[a0, a1, a2]), Some(&[a3, a4, a5]), Some(&[a6, a7, a8])) =
-                        (x0.get(w.clone()), x1.get(w.clone()), x2.get(w))
-                    else {
-                        return Err(Error::Internal);
-                    };
-                    let m = |f: i32, x: i8| f.wrapping_mul(i32::from(x));
-                    let acc = m(f0, a0)
-                        .wrapping_add(m(f1, a1))
-                        .wrapping_add(m(f2, a2))
-                        .wrapping_add(m(f3, a3))
-                        .wrapping_add(m(f4, a4))
-                        .wrapping_add(m(f5, a5))
-                        .wrapping_add(m(f6, a6))
-                        .wrapping_add(m(f7, a7))
-                        .wrapping_add(m(f8, a8));
-                    if let Some(slot) = out.get_mut(at) {
-                        *slot = match one_mul {
-                            Some(f) => {
-                                f.apply(acc.wrapping_add(corr)).wrapping_add(ooff).max(q.act_min).min(q.act_max) as i8
-                            }
-                            None => requantize(acc.wrapping_add(corr), rq, ooff, q.act_min, q.act_max),
-                        };
-                    }
-                    at += ch;
-                    ix += sx;
-                }
+            let rows = PlaneRows { plane, pw, sy, sx, w: ob.w, h: ob.h };
+            let at = |oy: usize| ob.offset(b, oy, 0, c);
+            // 64-bit cores: the requantization as one multiply-add and one shift.
+            match RightShift64::of(rq).filter(|_| cfg!(target_pointer_width = "64")) {
+                Some(one) => rows.run(f, io, at, ch, move |acc| {
+                    one.apply(acc.wrapping_add(corr)).wrapping_add(ooff).max(lo).min(hi) as i8
+                })?,
+                None => rows.run(f, io, at, ch, move |acc| requantize(acc.wrapping_add(corr), rq, ooff, lo, hi))?,
             }
         }
     }
     Ok(true)
+}
+
+/// The zero-point-padded plane of one channel in [`dw3x3_padded`] and the output rows to
+/// compute from it: output row `oy` (of `h`, `w` pixels each) reads plane rows
+/// `oy·sy .. oy·sy + 3` of `pw` values, its pixels `sx` apart.
+struct PlaneRows<'a> {
+    plane: &'a [i8],
+    pw: usize,
+    sy: usize,
+    sx: usize,
+    w: usize,
+    h: usize,
+}
+
+impl PlaneRows<'_> {
+    /// Writes the channel's outputs, `ch` apart from `at(oy)` in each row, each the 3×3 sum
+    /// `Σ f·x` through `out` (the correction, requantization and clamp). Generic in `out` so
+    /// that each requantization form gets a pixel loop of its own; not inlined, so that the
+    /// loop keeps the nine taps and the constants in registers. The row slices are cut to the
+    /// lengths the loop reads once per row, so the pixel loop itself has no checks.
+    #[inline(never)]
+    fn run(
+        &self,
+        f: [i32; 9],
+        io: &mut Io<'_>,
+        at: impl Fn(usize) -> usize,
+        ch: usize,
+        out: impl Fn(i32) -> i8,
+    ) -> Result<()> {
+        let [f0, f1, f2, f3, f4, f5, f6, f7, f8] = f;
+        let Some(last) = self.w.checked_sub(1) else { return Ok(()) };
+        // Each row reads `need` plane values of three rows and writes `span` output values.
+        let need = last.checked_mul(self.sx).and_then(|v| v.checked_add(3)).ok_or(Error::InvalidArgument)?;
+        let span = last.checked_mul(ch).and_then(|v| v.checked_add(1)).ok_or(Error::InvalidArgument)?;
+        for oy in 0..self.h {
+            let row = |dy: usize| self.plane.get((oy * self.sy + dy) * self.pw..).and_then(|r| r.get(..need));
+            let (Some(x0), Some(x1), Some(x2)) = (row(0), row(1), row(2)) else {
+                return Err(Error::Internal); // windows outside the padded block: excluded by the call check
+            };
+            let dst = io.output_mut(at(oy), span);
+            if dst.len() != span {
+                return Err(Error::InvalidArgument);
+            }
+            let (mut at, mut ix) = (0, 0);
+            for _ in 0..self.w {
+                // SAFETY: pixel `i < w` has `ix = i·sx <= last·sx`, so `ix + 2 < need`, the
+                // length of `x0`, `x1` and `x2` (cut above); and `at = i·ch <= last·ch < span`,
+                // the length of `dst` (checked above).
+                let (x, slot) = unsafe {
+                    let t = |r: &[i8], k: usize| *r.get_unchecked(ix + k);
+                    let x = [t(x0, 0), t(x0, 1), t(x0, 2), t(x1, 0), t(x1, 1), t(x1, 2), t(x2, 0), t(x2, 1), t(x2, 2)];
+                    (x, dst.get_unchecked_mut(at))
+                };
+                let [a0, a1, a2, a3, a4, a5, a6, a7, a8] = x;
+                let m = |f: i32, x: i8| f.wrapping_mul(i32::from(x));
+                let acc = m(f0, a0)
+                    .wrapping_add(m(f1, a1))
+                    .wrapping_add(m(f2, a2))
+                    .wrapping_add(m(f3, a3))
+                    .wrapping_add(m(f4, a4))
+                    .wrapping_add(m(f5, a5))
+                    .wrapping_add(m(f6, a6))
+                    .wrapping_add(m(f7, a7))
+                    .wrapping_add(m(f8, a8));
+                *slot = out(acc);
+                at += ch;
+                ix += self.sx;
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -705,6 +739,55 @@ mod tests {
     use super::super::test_support::{d, dw, i32s, io, rq, win};
     use super::*;
     use crate::geometry::Padding;
+
+    /// The padded stack plane's pixel loop comes in two forms, by requantization (one
+    /// multiply on 64-bit cores for right shifts, the reference's steps otherwise): both against
+    /// the reference, with right shifts (scale ratios below 1/2) and left shifts (above).
+    #[test]
+    fn padded_planes_match_the_reference_in_both_requantization_forms() {
+        let mut rng = crate::test_rng::XorShift::new(0x2545_F491_4F6C_DD1D);
+        let mut next = move || rng.next_u32();
+        let c = 3;
+        for (scales, stride, padding) in [
+            ((0.05, [0.01, 0.02, 0.015], 0.2), 1, Padding::Same),
+            ((0.05, [0.01, 0.02, 0.015], 0.2), 2, Padding::Valid),
+            ((2.0, [1.0, 3.0, 0.7], 0.5), 1, Padding::Valid),
+            ((2.0, [1.0, 3.0, 0.7], 0.5), 2, Padding::Same),
+        ] {
+            let (h, w) = (9, 11);
+            let out_size = |n: usize| match padding {
+                Padding::Same => n.div_ceil(stride),
+                Padding::Valid => (n - 3) / stride + 1,
+            };
+            let (oh, ow) = (out_size(h), out_size(w));
+            let p = dw(win(padding, stride, stride, 1, 1), 1, d(1, h, w, c), d(1, 3, 3, c), d(1, oh, ow, c), io(5, -9))
+                .unwrap();
+            assert!((h + 2) * (w + 2) <= PADDED);
+            let input: std::vec::Vec<i8> = (0..h * w * c).map(|_| next() as i8).collect();
+            let filter: std::vec::Vec<i8> = (0..9 * c).map(|_| next() as i8).collect();
+            let bias = i32s(&[100, -200, 37]);
+            let (si, sf, so) = scales;
+            let table = rq(si, &sf, so, c);
+            let requant = |ch: usize| table[ch];
+            let call = p.full_call(Walk::Forward);
+            let (mut want, mut got) = (vec![0i8; oh * ow * c], vec![0i8; oh * ow * c]);
+            let mut plane = vec![0i8; h * w];
+            let b = Some(LeI32s::new(&bias));
+            depthwise_conv2d_s8_channelwise(
+                &p,
+                requant,
+                &filter,
+                b,
+                &call,
+                &mut Io::split(&input, &mut want),
+                &mut plane,
+            )
+            .unwrap();
+            depthwise3x3_s8_channelwise(&p, requant, &filter, b, &call, &mut Io::split(&input, &mut got), &mut plane)
+                .unwrap();
+            assert_eq!(got, want, "{scales:?} stride {stride} {padding:?}");
+        }
+    }
 
     /// Planes too large for the padded stack plane take the unpadded path (interior without
     /// checks, borders per tap): against the reference on images the conformance harness's
