@@ -428,6 +428,166 @@ static __attribute__((noinline)) void dw1_pixel_any(const int8_t *in0, const int
     }
 }
 
+/* ---- 3x3, depth multiplier 1, folded requantization: group-major runs through records ----
+ *
+ * A run of inside pixels (one output row's columns whose 3x3 windows, no dilation, lie inside
+ * the block) whose output bytes do not overlap the input bytes its windows read (dw3_run_ok:
+ * the rows of a fused segment, separate buffers) may be computed in any order: its writes
+ * cannot reach its reads, and after it the memory holds what the walk order would have left.
+ * There the four channels of a group go through the whole run before the next group, with a
+ * record of the group's constants built once per run on the stack (PW_DW3_REC words, none in
+ * the arena's scratch):
+ *
+ *   rec[0..4)         the folded biases fold[k] (bias + input offset * the sum of the nine taps)
+ *   rec[4 + 2t]       tap t's filter values of channels 0 and 2 as int16 pairs (SXTB16 of the
+ *   rec[5 + 2t]       filter word), then 1 and 3 (SXTB16 ROR #8): the order SXTB16 gives the input
+ *   rec[22 + 3i ...]  channel i's multiplier m, V = (1 + 2 * output offset) << (e-1), e - 1
+ *
+ * Per pixel and tap: one input word, one LDRD of the filter pairs, two SXTB16, four SMLAxy (8
+ * instructions for 4 MACs instead of 10); per value: V plus the accumulator's sign is the
+ * folded rounding constant's u (pw_requant_folds), so LDM of (m, V, e - 1), ADD, ORR, ASR,
+ * SMLAL, ASR, SSAT, STRB (8 instead of 9). The accumulators are TFLM's sums (32-bit, wrapping
+ * as TFLM's), the requantization TFLM's double rounding (pw_arm.h), so the bytes are the same.
+ */
+#define PW_DW3_REC 34
+/* Runs from this many pixels take the records: building one costs about 100 instructions a
+ * group, and each pixel saves about 40 (shorter runs stay on dw1_run_3x3). */
+#define PW_DW3_MIN_RUN 4
+
+typedef struct {
+    int32_t ch, rs;        /* channels (= input channels), input row stride */
+    int32_t in_step;       /* input elements from one pixel of the run to the next */
+    int32_t out_step;      /* output elements likewise */
+    int32_t n;             /* pixels in the run, >= 1 */
+} dw3_run_args;
+
+/* Builds group g's record (rec[PW_DW3_REC]). */
+static void dw3_rec_build(int32_t *rec, int32_t g, const dw1_ctx *x)
+{
+    const int32_t ch = x->ch, k0 = 4 * g;
+    const pw_requant *r = x->rq + g * x->rq_group;
+    for (int32_t i = 0; i < 4; i++) {
+        rec[i] = x->fold[k0 + i];
+        rec[22 + 3 * i] = r[i * x->step].mult;
+        rec[23 + 3 * i] = (int32_t)((uint32_t)x->fold_off << r[i * x->step].e1);
+        rec[24 + 3 * i] = r[i * x->step].e1;
+    }
+    const int8_t *f = x->flt + k0;
+#pragma GCC unroll 9
+    for (int32_t t = 0; t < 9; t++, f += ch) {
+        const uint32_t w = pw_read32(f);
+        rec[4 + 2 * t] = (int32_t)PW_SXTB16(w);
+        rec[5 + 2 * t] = (int32_t)PW_SXTB16_ROR8(w);
+    }
+}
+
+#if PW_HAVE_DSP
+#define PW_UNUSED __attribute__((unused))
+/* One group through a run: q the first pixel's window top-left element (of the group), out its
+ * output, rec the group's record. r0 q, r1 out, r2 rec, r3 ch, r4-r7 the accumulators, r8-r11
+ * temporaries, r12 the window row, lr the row stride (0x40000000 while requantizing); the
+ * steps and the count on the stack. */
+static __attribute__((naked, noinline)) void dw3_group_run(PW_UNUSED const int8_t *q, PW_UNUSED int8_t *out,
+                                                           PW_UNUSED const int32_t *rec,
+                                                           PW_UNUSED const dw3_run_args *a)
+{
+#define PW_DW3_TAP(addr, t)                                                                                            \
+    "ldr r8, " addr "\n\t"                                                                                             \
+    "ldrd r10, r11, [r2, #16+8*" #t "]\n\t"                                                                            \
+    "sxtb16 r9, r8, ror #8\n\t"                                                                                        \
+    "sxtb16 r8, r8\n\t"                                                                                                \
+    "smlabb r4, r10, r8, r4\n\t"                                                                                       \
+    "smlatt r6, r10, r8, r6\n\t"                                                                                       \
+    "smlabb r5, r11, r9, r5\n\t"                                                                                       \
+    "smlatt r7, r11, r9, r7\n\t"
+#define PW_DW3_RQ(a, i)                                                                                                \
+    "ldm r12!, {r8, r9, r10}\n\t"                                                                                      \
+    "add r11, r9, " a ", asr #31\n\t"                                                                                  \
+    "orr r9, lr, r11, lsl #31\n\t"                                                                                     \
+    "asr r11, r11, #1\n\t"                                                                                             \
+    "smlal r9, r11, " a ", r8\n\t"                                                                                     \
+    "asr r11, r11, r10\n\t"                                                                                            \
+    "ssat r11, #8, r11\n\t"                                                                                            \
+    "strb r11, [r1, #" #i "]\n\t"
+    __asm__("push {r4-r11, lr}\n\t"
+            "sub sp, sp, #24\n\t"
+            "ldm r3, {r4-r8}\n\t"
+            "stm sp, {r4-r8}\n\t" /* [sp] ch, rs, in_step, out_step, n */
+            "mov r3, r4\n\t"
+            "mov lr, r5\n\t"
+            "1:\n\t"
+            "ldm r2, {r4-r7}\n\t" PW_DW3_TAP("[r0]", 0) PW_DW3_TAP("[r0, r3]", 1) PW_DW3_TAP("[r0, r3, lsl #1]", 2)
+            "add r12, r0, lr\n\t" PW_DW3_TAP("[r12]", 3) PW_DW3_TAP("[r12, r3]", 4) PW_DW3_TAP("[r12, r3, lsl #1]", 5)
+            "add r12, r12, lr\n\t" PW_DW3_TAP("[r12]", 6) PW_DW3_TAP("[r12, r3]", 7)
+            PW_DW3_TAP("[r12, r3, lsl #1]", 8)
+            "add r12, r2, #88\n\t"
+            "mov lr, #0x40000000\n\t" PW_DW3_RQ("r4", 0) PW_DW3_RQ("r5", 1) PW_DW3_RQ("r6", 2) PW_DW3_RQ("r7", 3)
+            "ldrd r8, r9, [sp, #8]\n\t"
+            "add r0, r0, r8\n\t"
+            "add r1, r1, r9\n\t"
+            "ldr r8, [sp, #16]\n\t"
+            "subs r8, r8, #1\n\t"
+            "str r8, [sp, #16]\n\t"
+            "ldr lr, [sp, #4]\n\t"
+            "bne 1b\n\t"
+            "add sp, sp, #24\n\t"
+            "pop {r4-r11, pc}\n\t");
+#undef PW_DW3_TAP
+#undef PW_DW3_RQ
+}
+#else
+static void dw3_group_run(const int8_t *q, int8_t *out, const int32_t *rec, const dw3_run_args *a)
+{
+    for (int32_t n = a->n; n > 0; n--, q += a->in_step, out += a->out_step) {
+        int32_t a0 = rec[0], a1 = rec[1], a2 = rec[2], a3 = rec[3];
+        for (int32_t t = 0; t < 9; t++) {
+            const uint32_t xw = pw_read32(q + (t / 3) * a->rs + (t % 3) * a->ch);
+            const uint32_t xa = PW_SXTB16(xw), xb = PW_SXTB16_ROR8(xw);
+            const uint32_t fa = (uint32_t)rec[4 + 2 * t], fb = (uint32_t)rec[5 + 2 * t];
+            a0 = PW_SMLABB(fa, xa, a0);
+            a2 = PW_SMLATT(fa, xa, a2);
+            a1 = PW_SMLABB(fb, xb, a1);
+            a3 = PW_SMLATT(fb, xb, a3);
+        }
+        const int32_t acc[4] = {a0, a1, a2, a3};
+        for (int32_t i = 0; i < 4; i++) {
+            /* (V + sign) * 2^31 + 2^30 + acc * m, the high word shifted right by e - 1 (the
+             * folded constant of pw_requant_folds, 64-bit exact) */
+            const int32_t m = rec[22 + 3 * i], v = rec[23 + 3 * i], e1 = rec[24 + 3 * i];
+            const int64_t t = (int64_t)(v + (acc[i] >> 31)) * 2147483648LL + 0x40000000 + (int64_t)acc[i] * m;
+            out[i] = dw1_sat8((int32_t)(t >> 32) >> e1);
+        }
+    }
+}
+#endif
+
+/* True when the run's output bytes (n pixels from out, out_step apart) lie apart from the
+ * input bytes its windows read (3 rows of rs from in0, in_step apart, 3 * ch bytes a row). */
+static int dw3_run_ok(const int8_t *in0, int32_t in_step, const int8_t *out, int32_t out_step, int32_t n,
+                      int32_t ch, int32_t rs)
+{
+    const uintptr_t i0 = (uintptr_t)in0, i1 = (uintptr_t)(in0 + (n - 1) * in_step);
+    const uintptr_t o0 = (uintptr_t)out, o1 = (uintptr_t)(out + (n - 1) * out_step);
+    const uintptr_t r_lo = i0 < i1 ? i0 : i1, r_hi = (i0 < i1 ? i1 : i0) + (uintptr_t)(2 * rs + 3 * ch);
+    const uintptr_t w_lo = o0 < o1 ? o0 : o1, w_hi = (o0 < o1 ? o1 : o0) + (uintptr_t)ch;
+    return w_hi <= r_lo || w_lo >= r_hi;
+}
+
+/* The run group by group (dw3_run_ok holds), then the channels left over pixel by pixel. */
+static __attribute__((noinline)) void dw3_run(const int8_t *in0, int32_t in_step, int8_t *out, int32_t out_step,
+                                              int32_t n, const dw1_ctx *x)
+{
+    int32_t rec[PW_DW3_REC];
+    const dw3_run_args a = {x->ch, x->rs, in_step, out_step, n};
+    for (int32_t g = 0; g < x->groups; g++) {
+        dw3_rec_build(rec, g, x);
+        dw3_group_run(in0 + 4 * g, out + 4 * g, rec, &a);
+    }
+    if (x->ch & 3)
+        for (; n > 0; n--, in0 += in_step, out += out_step)
+            dw1_tail(in0, x->flt, 3, 3, x->c, x->p, out, x->q);
+}
+
 static int32_t dw_run(const pw_window_call *call, const pw_conv_params *params)
 {
     /* Local copies: the int8 output stores cannot alias them. */
@@ -508,10 +668,14 @@ static int32_t dw_run(const pw_window_call *call, const pw_conv_params *params)
                     /* The run of inside columns, in walk order, in one call. */
                     const int32_t n = x_hi - x_lo + 1;
                     const int32_t in_step = (back ? -c.stride_w : c.stride_w) * in_c, out_step = back ? -ch : ch;
+                    const int8_t *in0 = in_row + ix0 * in_c;
                     if (dm != 1)
-                        dwm_run_3x3(in_row + ix0 * in_c, in_step, out, out_step, n, &x);
+                        dwm_run_3x3(in0, in_step, out, out_step, n, &x);
+                    else if (n >= PW_DW3_MIN_RUN && x.inline_rq == 2 && x.groups > 0 &&
+                             dw3_run_ok(in0, in_step, out, out_step, n, ch, rs))
+                        dw3_run(in0, in_step, out, out_step, n, &x);
                     else
-                        dw1_run_3x3(in_row + ix0 * in_c, in_step, out, out_step, n, &x);
+                        dw1_run_3x3(in0, in_step, out, out_step, n, &x);
                     xi += n - 1;
                     continue;
                 }
