@@ -540,15 +540,17 @@ static void dw3_group_run(const int8_t *q, int8_t *out, const int32_t *rec, cons
 {
     for (int32_t n = a->n; n > 0; n--, q += a->in_step, out += a->out_step) {
         int32_t a0 = rec[0], a1 = rec[1], a2 = rec[2], a3 = rec[3];
-        for (int32_t t = 0; t < 9; t++) {
-            const uint32_t xw = pw_read32(q + (t / 3) * a->rs + (t % 3) * a->ch);
-            const uint32_t xa = PW_SXTB16(xw), xb = PW_SXTB16_ROR8(xw);
-            const uint32_t fa = (uint32_t)rec[4 + 2 * t], fb = (uint32_t)rec[5 + 2 * t];
-            a0 = PW_SMLABB(fa, xa, a0);
-            a2 = PW_SMLATT(fa, xa, a2);
-            a1 = PW_SMLABB(fb, xb, a1);
-            a3 = PW_SMLATT(fb, xb, a3);
-        }
+        const int32_t *f = rec + 4;
+        for (int32_t r = 0; r < 3; r++)
+            for (int32_t c = 0; c < 3; c++, f += 2) {
+                const uint32_t xw = pw_read32(q + r * a->rs + c * a->ch);
+                const uint32_t xa = PW_SXTB16(xw), xb = PW_SXTB16_ROR8(xw);
+                const uint32_t fa = (uint32_t)f[0], fb = (uint32_t)f[1];
+                a0 = PW_SMLABB(fa, xa, a0);
+                a2 = PW_SMLATT(fa, xa, a2);
+                a1 = PW_SMLABB(fb, xb, a1);
+                a3 = PW_SMLATT(fb, xb, a3);
+            }
         const int32_t acc[4] = {a0, a1, a2, a3};
         for (int32_t i = 0; i < 4; i++) {
             /* (V + sign) * 2^31 + 2^30 + acc * m, the high word shifted right by e - 1 (the
@@ -587,6 +589,131 @@ static __attribute__((noinline)) void dw3_run(const int8_t *in0, int32_t in_step
         for (; n > 0; n--, in0 += in_step, out += out_step)
             dw1_tail(in0, x->flt, 3, 3, x->c, x->p, out, x->q);
 }
+
+/* ---- 3x3 border pixels, depth multiplier 1, folded requantization (DSP cores) ----
+ *
+ * A pixel whose 3x3 window (no dilation) reaches past the block on one or two sides has 2 or 3
+ * rows of 2 or 3 taps inside (the ones TFLM sums); dw1_edge_RxC takes every group of such a
+ * pixel in one assembly loop: the accumulators from the model's biases, per tap inside one
+ * input word and one filter word, the input offset added to the input pairs (SADD16: values
+ * in [-255, 255]), four SMLAxy (12 instructions, as PW_DW1_TAP_OFF), and the folded
+ * requantization of pw_requant_folds (10 instructions a value). The rows and columns are
+ * unrolled per shape, so the loop keeps its pointers in registers (dw1_pixel_any reloads
+ * them per group). Other pixels and the plain-C build take dw1_pixel_any.
+ */
+typedef struct {
+    const uint8_t *bias; /* group 0's four biases (any alignment), or four zeros */
+    int32_t bias_step;   /* bytes from one group's biases to the next: 16, or 0 */
+    const pw_requant *rq; /* group 0's four entries */
+    int32_t rq_step;      /* bytes from one group's entries to the next */
+    int8_t *out, *out_end; /* the pixel's output, one past its last group's */
+    int32_t cc;            /* 1 + 2 * output offset */
+    uint32_t off2;         /* the input offset in both halves */
+    int32_t ch, rs;        /* channels (the filter's tap stride), input row stride */
+} dw1_edge_args;
+
+#if PW_HAVE_DSP
+/* r0 the first inside tap's input (group g), r1 its filter tap, r2 ch, r3 off2, r4-r7 the
+ * accumulators, r8-r11 temporaries, r12 the row stride, lr 3 * ch (a filter row); while
+ * requantizing r3 the entries, r12 the output, lr cc. The arguments on the stack. */
+#define PW_DWE_TAP(xa, fa)                                                                                             \
+    "ldr r8, " xa "\n\t"                                                                                               \
+    "ldr r10, " fa "\n\t"                                                                                              \
+    "sxtb16 r9, r8, ror #8\n\t"                                                                                        \
+    "sxtb16 r8, r8\n\t"                                                                                                \
+    "sadd16 r9, r9, r3\n\t"                                                                                            \
+    "sadd16 r8, r8, r3\n\t"                                                                                            \
+    "sxtb16 r11, r10, ror #8\n\t"                                                                                      \
+    "sxtb16 r10, r10\n\t"                                                                                              \
+    "smlabb r4, r10, r8, r4\n\t"                                                                                       \
+    "smlatt r6, r10, r8, r6\n\t"                                                                                       \
+    "smlabb r5, r11, r9, r5\n\t"                                                                                       \
+    "smlatt r7, r11, r9, r7\n\t"
+#define PW_DWE_ROW2 PW_DWE_TAP("[r0]", "[r1]") PW_DWE_TAP("[r0, r2]", "[r1, r2]")
+#define PW_DWE_ROW3 PW_DWE_ROW2 PW_DWE_TAP("[r0, r2, lsl #1]", "[r1, r2, lsl #1]")
+#define PW_DWE_NEXT "add r0, r0, r12\n\tadd r1, r1, lr\n\t"
+#define PW_DWE_RQ(a, i)                                                                                                \
+    "ldrd r8, r9, [r3, #8*" #i "]\n\t"                                                                                 \
+    "lsl r10, lr, r9\n\t"                                                                                              \
+    "add r10, r10, " a ", asr #31\n\t"                                                                                 \
+    "lsl r11, r10, #31\n\t"                                                                                            \
+    "orr r11, r11, #0x40000000\n\t"                                                                                    \
+    "asr r10, r10, #1\n\t"                                                                                             \
+    "smlal r11, r10, " a ", r8\n\t"                                                                                    \
+    "asr r10, r10, r9\n\t"                                                                                             \
+    "ssat r10, #8, r10\n\t"                                                                                            \
+    "strb r10, [r12, #" #i "]\n\t"
+/* ROWS: the taps, moving r0/r1 down the rows; BACK: back to the first row. */
+#define PW_DWE_FN(name, ROWS, BACK)                                                                                    \
+    static __attribute__((naked, noinline)) void name(PW_UNUSED const int8_t *in0, PW_UNUSED const int8_t *flt,     \
+                                                      PW_UNUSED int32_t unused, PW_UNUSED const dw1_edge_args *a)    \
+    {                                                                                                                  \
+        __asm__("push {r4-r11, lr}\n\t"                                                                                \
+                "sub sp, sp, #40\n\t"                                                                                  \
+                "ldm r3, {r4-r12, lr}\n\t"                                                                             \
+                "stm sp, {r4-r12, lr}\n\t" /* [sp] the dw1_edge_args */                                                \
+                "ldr r2, [sp, #32]\n\t"                                                                                \
+                "ldr r3, [sp, #28]\n\t"                                                                                \
+                "ldr r12, [sp, #36]\n\t"                                                                               \
+                "add lr, r2, r2, lsl #1\n\t"                                                                           \
+                "1:\n\t"                                                                                               \
+                "ldr r8, [sp, #0]\n\t"                                                                                 \
+                "ldr r4, [r8]\n\t"                                                                                     \
+                "ldr r5, [r8, #4]\n\t"                                                                                 \
+                "ldr r6, [r8, #8]\n\t"                                                                                 \
+                "ldr r7, [r8, #12]\n\t"                                                                                \
+                "ldr r9, [sp, #4]\n\t"                                                                                 \
+                "add r8, r8, r9\n\t"                                                                                   \
+                "str r8, [sp, #0]\n\t" ROWS BACK                                                                       \
+                "add r0, r0, #4\n\t"                                                                                   \
+                "add r1, r1, #4\n\t"                                                                                   \
+                "ldr r3, [sp, #8]\n\t"                                                                                 \
+                "ldr r12, [sp, #16]\n\t"                                                                               \
+                "ldr lr, [sp, #24]\n\t" PW_DWE_RQ("r4", 0) PW_DWE_RQ("r5", 1) PW_DWE_RQ("r6", 2) PW_DWE_RQ("r7", 3)    \
+                "ldr r8, [sp, #12]\n\t"                                                                                \
+                "add r3, r3, r8\n\t"                                                                                   \
+                "str r3, [sp, #8]\n\t"                                                                                 \
+                "add r12, r12, #4\n\t"                                                                                 \
+                "str r12, [sp, #16]\n\t"                                                                               \
+                "ldr r8, [sp, #20]\n\t"                                                                                \
+                "cmp r12, r8\n\t"                                                                                      \
+                "ldr r3, [sp, #28]\n\t"                                                                                \
+                "ldr r12, [sp, #36]\n\t"                                                                               \
+                "add lr, r2, r2, lsl #1\n\t"                                                                           \
+                "bne 1b\n\t"                                                                                           \
+                "add sp, sp, #40\n\t"                                                                                  \
+                "pop {r4-r11, pc}\n\t");                                                                               \
+    }
+PW_DWE_FN(dw1_edge_2x2, PW_DWE_ROW2 PW_DWE_NEXT PW_DWE_ROW2, "sub r0, r0, r12\n\tsub r1, r1, lr\n\t")
+PW_DWE_FN(dw1_edge_2x3, PW_DWE_ROW3 PW_DWE_NEXT PW_DWE_ROW3, "sub r0, r0, r12\n\tsub r1, r1, lr\n\t")
+PW_DWE_FN(dw1_edge_3x2, PW_DWE_ROW2 PW_DWE_NEXT PW_DWE_ROW2 PW_DWE_NEXT PW_DWE_ROW2,
+          "sub r0, r0, r12, lsl #1\n\tsub r1, r1, lr, lsl #1\n\t")
+#undef PW_DWE_TAP
+#undef PW_DWE_ROW2
+#undef PW_DWE_ROW3
+#undef PW_DWE_NEXT
+#undef PW_DWE_RQ
+#undef PW_DWE_FN
+
+static const int32_t dw1_zero_bias[4] = {0, 0, 0, 0};
+
+/* Takes a 3x3 border pixel (ny x nx taps inside from in0, no dilation) when one of the shapes
+ * above fits; returns 0 otherwise (the caller takes dw1_pixel_any). */
+static int dw1_edge(const int8_t *in0, const int8_t *flt, int32_t ny, int32_t nx, int8_t *out, dw1_edge_args *e)
+{
+    e->out = out;
+    e->out_end = out + 4 * (e->ch / 4);
+    if (ny == 2 && nx == 3)
+        dw1_edge_2x3(in0, flt, 0, e);
+    else if (ny == 3 && nx == 2)
+        dw1_edge_3x2(in0, flt, 0, e);
+    else if (ny == 2 && nx == 2)
+        dw1_edge_2x2(in0, flt, 0, e);
+    else
+        return 0;
+    return 1;
+}
+#endif
 
 static int32_t dw_run(const pw_window_call *call, const pw_conv_params *params)
 {
@@ -640,6 +767,19 @@ static int32_t dw_run(const pw_window_call *call, const pw_conv_params *params)
             }
         }
     }
+#if PW_HAVE_DSP
+    /* 3x3 border pixels through dw1_edge_*: depth multiplier 1, folded requantization. */
+    const int edge = k3 && dm == 1 && x.inline_rq == 2 && x.groups > 0;
+    dw1_edge_args ea;
+    ea.bias = p.bias ? p.bias : (const uint8_t *)dw1_zero_bias;
+    ea.bias_step = p.bias ? 16 : 0;
+    ea.rq = x.rq;
+    ea.rq_step = x.rq_group * (int32_t)sizeof(pw_requant);
+    ea.cc = x.fold_off;
+    ea.off2 = x.off2;
+    ea.ch = ch;
+    ea.rs = rs;
+#endif
     /* Output pixels in walk order, row by row: the rows whose 3x3 windows lie inside the block
      * vertically take the unrolled path for the columns inside horizontally. */
     const int back = c.walk != 0;
@@ -690,6 +830,10 @@ static int32_t dw_run(const pw_window_call *call, const pw_conv_params *params)
                 }
                 if (dm != 1)
                     dwm_pixel_any(in0, flt, fy1 - fy0, fx1 - fx0, tap_x, tap_y, frow, out, &x);
+#if PW_HAVE_DSP
+                else if (edge && dw1_edge(in0, flt, fy1 - fy0, fx1 - fx0, out, &ea)) {
+                }
+#endif
                 else if (x.groups > 0)
                     dw1_pixel_any(in0, flt, fy1 - fy0, fx1 - fx0, tap_x, tap_y, frow, out, &x);
                 if (ch & 3)
