@@ -428,7 +428,7 @@ static __attribute__((noinline)) void dw1_pixel_any(const int8_t *in0, const int
     }
 }
 
-/* ---- 3x3, depth multiplier 1, folded requantization: group-major runs through records ----
+/* ---- 3x3, folded requantization: group-major runs through records ----
  *
  * A run of inside pixels (one output row's columns whose 3x3 windows, no dilation, lie inside
  * the block) whose output bytes do not overlap the input bytes its windows read (dw3_run_ok:
@@ -444,7 +444,8 @@ static __attribute__((noinline)) void dw1_pixel_any(const int8_t *in0, const int
  *   rec[22 + 3i ...]  channel i's multiplier m, V = (1 + 2 * output offset) << (e-1), e - 1
  *
  * Per pixel and tap: one input word, one LDRD of the filter pairs, two SXTB16, four SMLAxy (8
- * instructions for 4 MACs instead of 10); per value: V plus the accumulator's sign is the
+ * instructions for 4 MACs instead of 10; with a depth multiplier of 4k, dw3m_group_run, the
+ * group's one input value by LDRSB and PKHBT in both halves: 7 instead of 9); per value: V plus the accumulator's sign is the
  * folded rounding constant's u (pw_requant_folds), so LDM of (m, V, e - 1), ADD, ORR, ASR,
  * SMLAL, ASR, SSAT, STRB (8 instead of 9). The accumulators are TFLM's sums (32-bit, wrapping
  * as TFLM's), the requantization TFLM's double rounding (pw_arm.h), so the bytes are the same.
@@ -455,10 +456,11 @@ static __attribute__((noinline)) void dw1_pixel_any(const int8_t *in0, const int
 #define PW_DW3_MIN_RUN 4
 
 typedef struct {
-    int32_t ch, rs;        /* channels (= input channels), input row stride */
+    int32_t ic, rs;        /* input channels (the input's tap stride), input row stride */
     int32_t in_step;       /* input elements from one pixel of the run to the next */
     int32_t out_step;      /* output elements likewise */
     int32_t n;             /* pixels in the run, >= 1 */
+    int32_t shared;        /* depth multiplier 4k: the group's four channels read one input channel */
 } dw3_run_args;
 
 /* Builds group g's record (rec[PW_DW3_REC]). */
@@ -532,9 +534,51 @@ static __attribute__((naked, noinline)) void dw3_group_run(PW_UNUSED const int8_
             "bne 1b\n\t"
             "add sp, sp, #24\n\t"
             "pop {r4-r11, pc}\n\t");
+}
+
+/* dw3_group_run for a depth multiplier of 4k: the group's one input channel, LDRSB and PKHBT
+ * (its value in both halves) instead of the word and two SXTB16 (7 instructions a tap); r3 the
+ * input channels. */
+static __attribute__((naked, noinline)) void dw3m_group_run(PW_UNUSED const int8_t *q, PW_UNUSED int8_t *out,
+                                                            PW_UNUSED const int32_t *rec,
+                                                            PW_UNUSED const dw3_run_args *a)
+{
+#define PW_DW3M_TAP(addr, t)                                                                                           \
+    "ldrsb r8, " addr "\n\t"                                                                                           \
+    "ldrd r10, r11, [r2, #16+8*" #t "]\n\t"                                                                            \
+    "pkhbt r8, r8, r8, lsl #16\n\t"                                                                                    \
+    "smlabb r4, r10, r8, r4\n\t"                                                                                       \
+    "smlatt r6, r10, r8, r6\n\t"                                                                                       \
+    "smlabb r5, r11, r8, r5\n\t"                                                                                       \
+    "smlatt r7, r11, r8, r7\n\t"
+    __asm__("push {r4-r11, lr}\n\t"
+            "sub sp, sp, #24\n\t"
+            "ldm r3, {r4-r8}\n\t"
+            "stm sp, {r4-r8}\n\t" /* [sp] ic, rs, in_step, out_step, n */
+            "mov r3, r4\n\t"
+            "mov lr, r5\n\t"
+            "1:\n\t"
+            "ldm r2, {r4-r7}\n\t" PW_DW3M_TAP("[r0]", 0) PW_DW3M_TAP("[r0, r3]", 1) PW_DW3M_TAP("[r0, r3, lsl #1]", 2)
+            "add r12, r0, lr\n\t" PW_DW3M_TAP("[r12]", 3) PW_DW3M_TAP("[r12, r3]", 4)
+            PW_DW3M_TAP("[r12, r3, lsl #1]", 5)
+            "add r12, r12, lr\n\t" PW_DW3M_TAP("[r12]", 6) PW_DW3M_TAP("[r12, r3]", 7)
+            PW_DW3M_TAP("[r12, r3, lsl #1]", 8)
+            "add r12, r2, #88\n\t"
+            "mov lr, #0x40000000\n\t" PW_DW3_RQ("r4", 0) PW_DW3_RQ("r5", 1) PW_DW3_RQ("r6", 2) PW_DW3_RQ("r7", 3)
+            "ldrd r8, r9, [sp, #8]\n\t"
+            "add r0, r0, r8\n\t"
+            "add r1, r1, r9\n\t"
+            "ldr r8, [sp, #16]\n\t"
+            "subs r8, r8, #1\n\t"
+            "str r8, [sp, #16]\n\t"
+            "ldr lr, [sp, #4]\n\t"
+            "bne 1b\n\t"
+            "add sp, sp, #24\n\t"
+            "pop {r4-r11, pc}\n\t");
+#undef PW_DW3M_TAP
+}
 #undef PW_DW3_TAP
 #undef PW_DW3_RQ
-}
 #else
 static void dw3_group_run(const int8_t *q, int8_t *out, const int32_t *rec, const dw3_run_args *a)
 {
@@ -543,8 +587,9 @@ static void dw3_group_run(const int8_t *q, int8_t *out, const int32_t *rec, cons
         const int32_t *f = rec + 4;
         for (int32_t r = 0; r < 3; r++)
             for (int32_t c = 0; c < 3; c++, f += 2) {
-                const uint32_t xw = pw_read32(q + r * a->rs + c * a->ch);
-                const uint32_t xa = PW_SXTB16(xw), xb = PW_SXTB16_ROR8(xw);
+                const int8_t *xp = q + r * a->rs + c * a->ic;
+                const uint32_t xw = pw_read32(xp), xs = PW_PKHBT((uint32_t)*xp, (uint32_t)*xp << 16);
+                const uint32_t xa = a->shared ? xs : PW_SXTB16(xw), xb = a->shared ? xs : PW_SXTB16_ROR8(xw);
                 const uint32_t fa = (uint32_t)f[0], fb = (uint32_t)f[1];
                 a0 = PW_SMLABB(fa, xa, a0);
                 a2 = PW_SMLATT(fa, xa, a2);
@@ -561,10 +606,13 @@ static void dw3_group_run(const int8_t *q, int8_t *out, const int32_t *rec, cons
         }
     }
 }
+/* The plain-C form takes both (dw3_run_args.shared). */
+#define dw3m_group_run dw3_group_run
 #endif
 
 /* True when the run's output bytes (n pixels from out, out_step apart) lie apart from the
- * input bytes its windows read (3 rows of rs from in0, in_step apart, 3 * ch bytes a row). */
+ * input bytes its windows read (3 rows of rs from in0, in_step apart, at most 3 * ch bytes a
+ * row: 3 * in_c with a depth multiplier, so the check is conservative there). */
 static int dw3_run_ok(const int8_t *in0, int32_t in_step, const int8_t *out, int32_t out_step, int32_t n,
                       int32_t ch, int32_t rs)
 {
@@ -575,15 +623,20 @@ static int dw3_run_ok(const int8_t *in0, int32_t in_step, const int8_t *out, int
     return w_hi <= r_lo || w_lo >= r_hi;
 }
 
-/* The run group by group (dw3_run_ok holds), then the channels left over pixel by pixel. */
+/* The run group by group (dw3_run_ok holds), then the channels left over pixel by pixel.
+ * Group g reads input channel 4g / dm (4g with depth multiplier 1). */
 static __attribute__((noinline)) void dw3_run(const int8_t *in0, int32_t in_step, int8_t *out, int32_t out_step,
                                               int32_t n, const dw1_ctx *x)
 {
     int32_t rec[PW_DW3_REC];
-    const dw3_run_args a = {x->ch, x->rs, in_step, out_step, n};
+    const int32_t dm = x->dm;
+    const dw3_run_args a = {x->in_c, x->rs, in_step, out_step, n, dm != 1};
     for (int32_t g = 0; g < x->groups; g++) {
         dw3_rec_build(rec, g, x);
-        dw3_group_run(in0 + 4 * g, out + 4 * g, rec, &a);
+        if (dm != 1)
+            dw3m_group_run(in0 + 4 * g / dm, out + 4 * g, rec, &a);
+        else
+            dw3_group_run(in0 + 4 * g, out + 4 * g, rec, &a);
     }
     if (x->ch & 3)
         for (; n > 0; n--, in0 += in_step, out += out_step)
@@ -809,11 +862,11 @@ static int32_t dw_run(const pw_window_call *call, const pw_conv_params *params)
                     const int32_t n = x_hi - x_lo + 1;
                     const int32_t in_step = (back ? -c.stride_w : c.stride_w) * in_c, out_step = back ? -ch : ch;
                     const int8_t *in0 = in_row + ix0 * in_c;
-                    if (dm != 1)
-                        dwm_run_3x3(in0, in_step, out, out_step, n, &x);
-                    else if (n >= PW_DW3_MIN_RUN && x.inline_rq == 2 && x.groups > 0 &&
-                             dw3_run_ok(in0, in_step, out, out_step, n, ch, rs))
+                    if (n >= PW_DW3_MIN_RUN && x.inline_rq == 2 && x.groups > 0 &&
+                        dw3_run_ok(in0, in_step, out, out_step, n, ch, rs))
                         dw3_run(in0, in_step, out, out_step, n, &x);
+                    else if (dm != 1)
+                        dwm_run_3x3(in0, in_step, out, out_step, n, &x);
                     else
                         dw1_run_3x3(in0, in_step, out, out_step, n, &x);
                     xi += n - 1;
