@@ -288,20 +288,8 @@ static void pw_conv_fast_pairs(const int16_t *cols, int32_t k, int32_t pairs, co
 }
 #endif
 
-/*
- * pw_conv_pairs_folded folds the output offset into the requantization's rounding constant:
- * floor(X / 2^(31+e)) + off = floor((X + off * 2^(31+e)) / 2^(31+e)), so the 64-bit constant
- * C = u * 2^31 + 2^30 (pw_requant_fast_value) takes u = (1 + 2 * off) * 2^(e-1) + (acc >> 31)
- * (high word u >> 1, now arithmetic: u may be negative). Exact while the sum stays within
- * 64 bits: |off| * 2^(31+e) <= 2^61 for e - 1 <= 22; true when every channel's e1 is.
- */
-static int pw_pairs_folds(const pw_requant *t, int32_t n, int32_t step)
-{
-    for (int32_t i = 0; i < n; i++)
-        if (t[i * step].e1 > 22)
-            return 0;
-    return 1;
-}
+/* pw_conv_pairs_folded folds the output offset into the requantization's rounding constant
+ * (pw_requant_folds in pw_arm.h). */
 
 #if PW_HAVE_DSP
 /* What pw_conv_pairs_folded and _plain read and advance (offsets fixed by their assembly). */
@@ -315,7 +303,7 @@ typedef struct {
     int32_t step;          /* 24: bytes between channels' requantizations (0 or 8) */
     int8_t *out0;          /* 28: pixel 0's channel a (advanced) */
     int8_t *out1;          /* 32: pixel 1's channel a (advanced) */
-    int32_t off;           /* 36: output offset; folded: 1 + 2 * output offset (pw_pairs_folds) */
+    int32_t off;           /* 36: output offset; folded: 1 + 2 * output offset (pw_requant_folds) */
     int32_t pairs;         /* 40: channel pairs left, >= 1 */
 } pw_pairs_job;
 
@@ -324,12 +312,12 @@ typedef struct {
  * state in the job (one load per field where it is needed) instead of GCC's spills around
  * pw_dot_2x2 and pw_rq_pair, whose instruction sequences it repeats (the GEMM core's 16 MACs
  * in 16 instructions per group, unrolled twice; per value the requantization's 8, or 7 with
- * the output offset folded into the rounding constant, pw_pairs_folds). Per channel pair 66
+ * the output offset folded into the rounding constant, pw_requant_folds). Per channel pair 66
  * instructions besides the core folded, 70 plain (about 96 compiled from C).
  */
 /* One value requantized and stored (channel constants: r8 multiplier, r9 e - 1, r10 the
  * rounding word's u without the sign, r11 2^30). Folded: the output offset is in r10
- * (pw_pairs_folds), the high word shifted arithmetically. */
+ * (pw_requant_folds), the high word shifted arithmetically. */
 #define PW_PAIRS_RQ_FOLDED(acc, dst)                                                                                   \
     "add r12, r10, " acc ", asr #31\n\t"                                                                               \
     "orr r0, r11, r12, lsl #31\n\t"                                                                                    \
@@ -515,7 +503,7 @@ int32_t pw_arm_conv_s8(const pw_window_call *call, const pw_conv_params *params)
     const int32_t step = p.requant_step;
     const pw_outq oq = {p.output_offset, p.act_min, p.act_max, pw_all_fast(p.requant, step ? oc_n : 1, step)};
     const int fastq = oq.all_fast && p.act_min == -128 && p.act_max == 127;
-    const int folds = fastq && pw_pairs_folds(p.requant, step ? oc_n : 1, step);
+    const int folds = fastq && pw_requant_folds(p.requant, step ? oc_n : 1, step);
     int32_t acc0[PW_OC_CHUNK], acc1[PW_OC_CHUNK];
     const int pw1 = c.kernel_h == 1 && c.kernel_w == 1 && k4 == k;
     pw_walker px = pw_walk_start(&c);

@@ -53,8 +53,10 @@ static inline void tap_range(int32_t start, int32_t kernel, int32_t dilation, in
 typedef struct {
     int32_t ch, groups;  /* output channels, groups of four */
     int32_t in_c, dm;    /* input channels, depth multiplier (1 or 4k) */
-    int32_t inline_rq;   /* every channel on the fast path and act range = int8 */
+    int32_t inline_rq;   /* 1: every channel on the fast path and act range = int8; 2: and the output
+                            offset folded into the rounding constant (pw_requant_folds) */
     int32_t out_offset;
+    int32_t fold_off;    /* 1 + 2 * out_offset (inline_rq 2) */
     uint32_t off2; /* the input offset in both halves */
     const uint8_t *bias;
     const int32_t *fold; /* biases with the input offset folded in (3x3 only) */
@@ -97,6 +99,33 @@ static __attribute__((noinline, cold)) void dw1_store_any(int32_t a0, int32_t a1
 PW_INLINE void dw1_store(int32_t a0, int32_t a1, int32_t a2, int32_t a3, const pw_requant *r, int8_t *out,
                          const dw1_ctx *x, int fast)
 {
+#if PW_HAVE_DSP
+    if (fast == 2) {
+        /* The output offset folded into the rounding constant (pw_requant_folds): u = (1 + 2 *
+         * off) << (e-1) plus the accumulator's sign, the high word u >> 1 (arithmetic), no add
+         * of the offset afterwards: 9 instructions a value. */
+        uint32_t m_, e_, t_, lo_;
+        const int32_t cc = x->fold_off;
+        const uint32_t c40 = 0x40000000u;
+#define PW_DW1_ASM_RQF(a, i)                                                                                           \
+    "ldrd %[m], %[e], [%[r], #" #i "*8]\n\t"                                                                           \
+    "lsl %[t], %[cc], %[e]\n\t"                                                                                        \
+    "add %[t], %[t], %[" #a "], asr #31\n\t"                                                                           \
+    "orr %[lo], %[c40], %[t], lsl #31\n\t"                                                                             \
+    "asr %[t], %[t], #1\n\t"                                                                                           \
+    "smlal %[lo], %[t], %[" #a "], %[m]\n\t"                                                                           \
+    "asr %[t], %[t], %[e]\n\t"                                                                                         \
+    "ssat %[t], #8, %[t]\n\t"                                                                                          \
+    "strb %[t], [%[out], #" #i "]\n\t"
+        __asm__ volatile(PW_DW1_ASM_RQF(a0, 0) PW_DW1_ASM_RQF(a1, 1) PW_DW1_ASM_RQF(a2, 2) PW_DW1_ASM_RQF(a3, 3)
+                : [m] "=&r"(m_), [e] "=&r"(e_), [t] "=&r"(t_), [lo] "=&r"(lo_)
+                : [a0] "r"(a0), [a1] "r"(a1), [a2] "r"(a2), [a3] "r"(a3), [r] "r"(r), [out] "r"(out), [cc] "r"(cc),
+                  [c40] "r"(c40)
+                : "memory");
+#undef PW_DW1_ASM_RQF
+        return;
+    }
+#endif
     if (fast) {
 #if PW_HAVE_DSP
         uint32_t m_, e_, t_, lo_;
@@ -399,6 +428,346 @@ static __attribute__((noinline)) void dw1_pixel_any(const int8_t *in0, const int
     }
 }
 
+/* ---- 3x3, folded requantization: group-major runs through records ----
+ *
+ * A run of inside pixels (one output row's columns whose 3x3 windows, no dilation, lie inside
+ * the block) whose output bytes do not overlap the input bytes its windows read (dw3_run_ok:
+ * the rows of a fused segment, separate buffers) may be computed in any order: its writes
+ * cannot reach its reads, and after it the memory holds what the walk order would have left.
+ * There the four channels of a group go through the whole run before the next group, with a
+ * record of the group's constants built once per run on the stack (PW_DW3_REC words, none in
+ * the arena's scratch):
+ *
+ *   rec[0..4)         the folded biases fold[k] (bias + input offset * the sum of the nine taps)
+ *   rec[4 + 2t]       tap t's filter values of channels 0 and 2 as int16 pairs (SXTB16 of the
+ *   rec[5 + 2t]       filter word), then 1 and 3 (SXTB16 ROR #8): the order SXTB16 gives the input
+ *   rec[22 + 3i ...]  channel i's multiplier m, V = (1 + 2 * output offset) << (e-1), e - 1
+ *
+ * Per pixel and tap: one input word, one LDRD of the filter pairs, two SXTB16, four SMLAxy (8
+ * instructions for 4 MACs instead of 10; with a depth multiplier of 4k, dw3m_group_run, the
+ * group's one input value by LDRSB and PKHBT in both halves: 7 instead of 9); per value: V plus the accumulator's sign is the
+ * folded rounding constant's u (pw_requant_folds), so LDM of (m, V, e - 1), ADD, ORR, ASR,
+ * SMLAL, ASR, SSAT, STRB (8 instead of 9). The accumulators are TFLM's sums (32-bit, wrapping
+ * as TFLM's), the requantization TFLM's double rounding (pw_arm.h), so the bytes are the same.
+ */
+#define PW_DW3_REC 34
+/* Runs from this many pixels take the records: building one costs about 100 instructions a
+ * group, and each pixel saves about 40 (shorter runs stay on dw1_run_3x3). */
+#define PW_DW3_MIN_RUN 4
+
+typedef struct {
+    int32_t ic, rs;        /* input channels (the input's tap stride), input row stride */
+    int32_t in_step;       /* input elements from one pixel of the run to the next */
+    int32_t out_step;      /* output elements likewise */
+    int32_t n;             /* pixels in the run, >= 1 */
+    int32_t shared;        /* depth multiplier 4k: the group's four channels read one input channel */
+} dw3_run_args;
+
+/* Builds group g's record (rec[PW_DW3_REC]). */
+static void dw3_rec_build(int32_t *rec, int32_t g, const dw1_ctx *x)
+{
+    const int32_t ch = x->ch, k0 = 4 * g;
+    const pw_requant *r = x->rq + g * x->rq_group;
+    for (int32_t i = 0; i < 4; i++) {
+        rec[i] = x->fold[k0 + i];
+        rec[22 + 3 * i] = r[i * x->step].mult;
+        rec[23 + 3 * i] = (int32_t)((uint32_t)x->fold_off << r[i * x->step].e1);
+        rec[24 + 3 * i] = r[i * x->step].e1;
+    }
+    const int8_t *f = x->flt + k0;
+#pragma GCC unroll 9
+    for (int32_t t = 0; t < 9; t++, f += ch) {
+        const uint32_t w = pw_read32(f);
+        rec[4 + 2 * t] = (int32_t)PW_SXTB16(w);
+        rec[5 + 2 * t] = (int32_t)PW_SXTB16_ROR8(w);
+    }
+}
+
+#if PW_HAVE_DSP
+#define PW_UNUSED __attribute__((unused))
+/* One group through a run: q the first pixel's window top-left element (of the group), out its
+ * output, rec the group's record. r0 q, r1 out, r2 rec, r3 ch, r4-r7 the accumulators, r8-r11
+ * temporaries, r12 the window row, lr the row stride (0x40000000 while requantizing); the
+ * steps and the count on the stack. */
+static __attribute__((naked, noinline)) void dw3_group_run(PW_UNUSED const int8_t *q, PW_UNUSED int8_t *out,
+                                                           PW_UNUSED const int32_t *rec,
+                                                           PW_UNUSED const dw3_run_args *a)
+{
+#define PW_DW3_TAP(addr, t)                                                                                            \
+    "ldr r8, " addr "\n\t"                                                                                             \
+    "ldrd r10, r11, [r2, #16+8*" #t "]\n\t"                                                                            \
+    "sxtb16 r9, r8, ror #8\n\t"                                                                                        \
+    "sxtb16 r8, r8\n\t"                                                                                                \
+    "smlabb r4, r10, r8, r4\n\t"                                                                                       \
+    "smlatt r6, r10, r8, r6\n\t"                                                                                       \
+    "smlabb r5, r11, r9, r5\n\t"                                                                                       \
+    "smlatt r7, r11, r9, r7\n\t"
+#define PW_DW3_RQ(a, i)                                                                                                \
+    "ldm r12!, {r8, r9, r10}\n\t"                                                                                      \
+    "add r11, r9, " a ", asr #31\n\t"                                                                                  \
+    "orr r9, lr, r11, lsl #31\n\t"                                                                                     \
+    "asr r11, r11, #1\n\t"                                                                                             \
+    "smlal r9, r11, " a ", r8\n\t"                                                                                     \
+    "asr r11, r11, r10\n\t"                                                                                            \
+    "ssat r11, #8, r11\n\t"                                                                                            \
+    "strb r11, [r1, #" #i "]\n\t"
+    __asm__("push {r4-r11, lr}\n\t"
+            "sub sp, sp, #24\n\t"
+            "ldm r3, {r4-r8}\n\t"
+            "stm sp, {r4-r8}\n\t" /* [sp] ch, rs, in_step, out_step, n */
+            "mov r3, r4\n\t"
+            "mov lr, r5\n\t"
+            "1:\n\t"
+            "ldm r2, {r4-r7}\n\t" PW_DW3_TAP("[r0]", 0) PW_DW3_TAP("[r0, r3]", 1) PW_DW3_TAP("[r0, r3, lsl #1]", 2)
+            "add r12, r0, lr\n\t" PW_DW3_TAP("[r12]", 3) PW_DW3_TAP("[r12, r3]", 4) PW_DW3_TAP("[r12, r3, lsl #1]", 5)
+            "add r12, r12, lr\n\t" PW_DW3_TAP("[r12]", 6) PW_DW3_TAP("[r12, r3]", 7)
+            PW_DW3_TAP("[r12, r3, lsl #1]", 8)
+            "add r12, r2, #88\n\t"
+            "mov lr, #0x40000000\n\t" PW_DW3_RQ("r4", 0) PW_DW3_RQ("r5", 1) PW_DW3_RQ("r6", 2) PW_DW3_RQ("r7", 3)
+            "ldrd r8, r9, [sp, #8]\n\t"
+            "add r0, r0, r8\n\t"
+            "add r1, r1, r9\n\t"
+            "ldr r8, [sp, #16]\n\t"
+            "subs r8, r8, #1\n\t"
+            "str r8, [sp, #16]\n\t"
+            "ldr lr, [sp, #4]\n\t"
+            "bne 1b\n\t"
+            "add sp, sp, #24\n\t"
+            "pop {r4-r11, pc}\n\t");
+}
+
+/* dw3_group_run for a depth multiplier of 4k: the group's one input channel, LDRSB and PKHBT
+ * (its value in both halves) instead of the word and two SXTB16 (7 instructions a tap); r3 the
+ * input channels. */
+static __attribute__((naked, noinline)) void dw3m_group_run(PW_UNUSED const int8_t *q, PW_UNUSED int8_t *out,
+                                                            PW_UNUSED const int32_t *rec,
+                                                            PW_UNUSED const dw3_run_args *a)
+{
+#define PW_DW3M_TAP(addr, t)                                                                                           \
+    "ldrsb r8, " addr "\n\t"                                                                                           \
+    "ldrd r10, r11, [r2, #16+8*" #t "]\n\t"                                                                            \
+    "pkhbt r8, r8, r8, lsl #16\n\t"                                                                                    \
+    "smlabb r4, r10, r8, r4\n\t"                                                                                       \
+    "smlatt r6, r10, r8, r6\n\t"                                                                                       \
+    "smlabb r5, r11, r8, r5\n\t"                                                                                       \
+    "smlatt r7, r11, r8, r7\n\t"
+    __asm__("push {r4-r11, lr}\n\t"
+            "sub sp, sp, #24\n\t"
+            "ldm r3, {r4-r8}\n\t"
+            "stm sp, {r4-r8}\n\t" /* [sp] ic, rs, in_step, out_step, n */
+            "mov r3, r4\n\t"
+            "mov lr, r5\n\t"
+            "1:\n\t"
+            "ldm r2, {r4-r7}\n\t" PW_DW3M_TAP("[r0]", 0) PW_DW3M_TAP("[r0, r3]", 1) PW_DW3M_TAP("[r0, r3, lsl #1]", 2)
+            "add r12, r0, lr\n\t" PW_DW3M_TAP("[r12]", 3) PW_DW3M_TAP("[r12, r3]", 4)
+            PW_DW3M_TAP("[r12, r3, lsl #1]", 5)
+            "add r12, r12, lr\n\t" PW_DW3M_TAP("[r12]", 6) PW_DW3M_TAP("[r12, r3]", 7)
+            PW_DW3M_TAP("[r12, r3, lsl #1]", 8)
+            "add r12, r2, #88\n\t"
+            "mov lr, #0x40000000\n\t" PW_DW3_RQ("r4", 0) PW_DW3_RQ("r5", 1) PW_DW3_RQ("r6", 2) PW_DW3_RQ("r7", 3)
+            "ldrd r8, r9, [sp, #8]\n\t"
+            "add r0, r0, r8\n\t"
+            "add r1, r1, r9\n\t"
+            "ldr r8, [sp, #16]\n\t"
+            "subs r8, r8, #1\n\t"
+            "str r8, [sp, #16]\n\t"
+            "ldr lr, [sp, #4]\n\t"
+            "bne 1b\n\t"
+            "add sp, sp, #24\n\t"
+            "pop {r4-r11, pc}\n\t");
+#undef PW_DW3M_TAP
+}
+#undef PW_DW3_TAP
+#undef PW_DW3_RQ
+#else
+static void dw3_group_run(const int8_t *q, int8_t *out, const int32_t *rec, const dw3_run_args *a)
+{
+    for (int32_t n = a->n; n > 0; n--, q += a->in_step, out += a->out_step) {
+        int32_t a0 = rec[0], a1 = rec[1], a2 = rec[2], a3 = rec[3];
+        const int32_t *f = rec + 4;
+        for (int32_t r = 0; r < 3; r++)
+            for (int32_t c = 0; c < 3; c++, f += 2) {
+                const int8_t *xp = q + r * a->rs + c * a->ic;
+                const uint32_t xw = pw_read32(xp), xs = PW_PKHBT((uint32_t)*xp, (uint32_t)*xp << 16);
+                const uint32_t xa = a->shared ? xs : PW_SXTB16(xw), xb = a->shared ? xs : PW_SXTB16_ROR8(xw);
+                const uint32_t fa = (uint32_t)f[0], fb = (uint32_t)f[1];
+                a0 = PW_SMLABB(fa, xa, a0);
+                a2 = PW_SMLATT(fa, xa, a2);
+                a1 = PW_SMLABB(fb, xb, a1);
+                a3 = PW_SMLATT(fb, xb, a3);
+            }
+        const int32_t acc[4] = {a0, a1, a2, a3};
+        for (int32_t i = 0; i < 4; i++) {
+            /* (V + sign) * 2^31 + 2^30 + acc * m, the high word shifted right by e - 1 (the
+             * folded constant of pw_requant_folds, 64-bit exact) */
+            const int32_t m = rec[22 + 3 * i], v = rec[23 + 3 * i], e1 = rec[24 + 3 * i];
+            const int64_t t = (int64_t)(v + (acc[i] >> 31)) * 2147483648LL + 0x40000000 + (int64_t)acc[i] * m;
+            out[i] = dw1_sat8((int32_t)(t >> 32) >> e1);
+        }
+    }
+}
+/* The plain-C form takes both (dw3_run_args.shared). */
+#define dw3m_group_run dw3_group_run
+#endif
+
+/* True when the run's output bytes (n pixels from out, out_step apart) lie apart from the
+ * input bytes its windows read (3 rows of rs from in0, in_step apart, at most 3 * ch bytes a
+ * row: 3 * in_c with a depth multiplier, so the check is conservative there). */
+static int dw3_run_ok(const int8_t *in0, int32_t in_step, const int8_t *out, int32_t out_step, int32_t n,
+                      int32_t ch, int32_t rs)
+{
+    const uintptr_t i0 = (uintptr_t)in0, i1 = (uintptr_t)(in0 + (n - 1) * in_step);
+    const uintptr_t o0 = (uintptr_t)out, o1 = (uintptr_t)(out + (n - 1) * out_step);
+    const uintptr_t r_lo = i0 < i1 ? i0 : i1, r_hi = (i0 < i1 ? i1 : i0) + (uintptr_t)(2 * rs + 3 * ch);
+    const uintptr_t w_lo = o0 < o1 ? o0 : o1, w_hi = (o0 < o1 ? o1 : o0) + (uintptr_t)ch;
+    return w_hi <= r_lo || w_lo >= r_hi;
+}
+
+/* The run group by group (dw3_run_ok holds), then the channels left over pixel by pixel.
+ * Group g reads input channel 4g / dm (4g with depth multiplier 1). */
+static __attribute__((noinline)) void dw3_run(const int8_t *in0, int32_t in_step, int8_t *out, int32_t out_step,
+                                              int32_t n, const dw1_ctx *x)
+{
+    int32_t rec[PW_DW3_REC];
+    const int32_t dm = x->dm;
+    const dw3_run_args a = {x->in_c, x->rs, in_step, out_step, n, dm != 1};
+    for (int32_t g = 0; g < x->groups; g++) {
+        dw3_rec_build(rec, g, x);
+        if (dm != 1)
+            dw3m_group_run(in0 + 4 * g / dm, out + 4 * g, rec, &a);
+        else
+            dw3_group_run(in0 + 4 * g, out + 4 * g, rec, &a);
+    }
+    if (x->ch & 3)
+        for (; n > 0; n--, in0 += in_step, out += out_step)
+            dw1_tail(in0, x->flt, 3, 3, x->c, x->p, out, x->q);
+}
+
+/* ---- 3x3 border pixels, depth multiplier 1, folded requantization (DSP cores) ----
+ *
+ * A pixel whose 3x3 window (no dilation) reaches past the block on one or two sides has 2 or 3
+ * rows of 2 or 3 taps inside (the ones TFLM sums); dw1_edge_RxC takes every group of such a
+ * pixel in one assembly loop: the accumulators from the model's biases, per tap inside one
+ * input word and one filter word, the input offset added to the input pairs (SADD16: values
+ * in [-255, 255]), four SMLAxy (12 instructions, as PW_DW1_TAP_OFF), and the folded
+ * requantization of pw_requant_folds (10 instructions a value). The rows and columns are
+ * unrolled per shape, so the loop keeps its pointers in registers (dw1_pixel_any reloads
+ * them per group). Other pixels and the plain-C build take dw1_pixel_any.
+ */
+typedef struct {
+    const uint8_t *bias; /* group 0's four biases (any alignment), or four zeros */
+    int32_t bias_step;   /* bytes from one group's biases to the next: 16, or 0 */
+    const pw_requant *rq; /* group 0's four entries */
+    int32_t rq_step;      /* bytes from one group's entries to the next */
+    int8_t *out, *out_end; /* the pixel's output, one past its last group's */
+    int32_t cc;            /* 1 + 2 * output offset */
+    uint32_t off2;         /* the input offset in both halves */
+    int32_t ch, rs;        /* channels (the filter's tap stride), input row stride */
+} dw1_edge_args;
+
+#if PW_HAVE_DSP
+/* r0 the first inside tap's input (group g), r1 its filter tap, r2 ch, r3 off2, r4-r7 the
+ * accumulators, r8-r11 temporaries, r12 the row stride, lr 3 * ch (a filter row); while
+ * requantizing r3 the entries, r12 the output, lr cc. The arguments on the stack. */
+#define PW_DWE_TAP(xa, fa)                                                                                             \
+    "ldr r8, " xa "\n\t"                                                                                               \
+    "ldr r10, " fa "\n\t"                                                                                              \
+    "sxtb16 r9, r8, ror #8\n\t"                                                                                        \
+    "sxtb16 r8, r8\n\t"                                                                                                \
+    "sadd16 r9, r9, r3\n\t"                                                                                            \
+    "sadd16 r8, r8, r3\n\t"                                                                                            \
+    "sxtb16 r11, r10, ror #8\n\t"                                                                                      \
+    "sxtb16 r10, r10\n\t"                                                                                              \
+    "smlabb r4, r10, r8, r4\n\t"                                                                                       \
+    "smlatt r6, r10, r8, r6\n\t"                                                                                       \
+    "smlabb r5, r11, r9, r5\n\t"                                                                                       \
+    "smlatt r7, r11, r9, r7\n\t"
+#define PW_DWE_ROW2 PW_DWE_TAP("[r0]", "[r1]") PW_DWE_TAP("[r0, r2]", "[r1, r2]")
+#define PW_DWE_ROW3 PW_DWE_ROW2 PW_DWE_TAP("[r0, r2, lsl #1]", "[r1, r2, lsl #1]")
+#define PW_DWE_NEXT "add r0, r0, r12\n\tadd r1, r1, lr\n\t"
+#define PW_DWE_RQ(a, i)                                                                                                \
+    "ldrd r8, r9, [r3, #8*" #i "]\n\t"                                                                                 \
+    "lsl r10, lr, r9\n\t"                                                                                              \
+    "add r10, r10, " a ", asr #31\n\t"                                                                                 \
+    "lsl r11, r10, #31\n\t"                                                                                            \
+    "orr r11, r11, #0x40000000\n\t"                                                                                    \
+    "asr r10, r10, #1\n\t"                                                                                             \
+    "smlal r11, r10, " a ", r8\n\t"                                                                                    \
+    "asr r10, r10, r9\n\t"                                                                                             \
+    "ssat r10, #8, r10\n\t"                                                                                            \
+    "strb r10, [r12, #" #i "]\n\t"
+/* ROWS: the taps, moving r0/r1 down the rows; BACK: back to the first row. */
+#define PW_DWE_FN(name, ROWS, BACK)                                                                                    \
+    static __attribute__((naked, noinline)) void name(PW_UNUSED const int8_t *in0, PW_UNUSED const int8_t *flt,     \
+                                                      PW_UNUSED int32_t unused, PW_UNUSED const dw1_edge_args *a)    \
+    {                                                                                                                  \
+        __asm__("push {r4-r11, lr}\n\t"                                                                                \
+                "sub sp, sp, #40\n\t"                                                                                  \
+                "ldm r3, {r4-r12, lr}\n\t"                                                                             \
+                "stm sp, {r4-r12, lr}\n\t" /* [sp] the dw1_edge_args */                                                \
+                "ldr r2, [sp, #32]\n\t"                                                                                \
+                "ldr r3, [sp, #28]\n\t"                                                                                \
+                "ldr r12, [sp, #36]\n\t"                                                                               \
+                "add lr, r2, r2, lsl #1\n\t"                                                                           \
+                "1:\n\t"                                                                                               \
+                "ldr r8, [sp, #0]\n\t"                                                                                 \
+                "ldr r4, [r8]\n\t"                                                                                     \
+                "ldr r5, [r8, #4]\n\t"                                                                                 \
+                "ldr r6, [r8, #8]\n\t"                                                                                 \
+                "ldr r7, [r8, #12]\n\t"                                                                                \
+                "ldr r9, [sp, #4]\n\t"                                                                                 \
+                "add r8, r8, r9\n\t"                                                                                   \
+                "str r8, [sp, #0]\n\t" ROWS BACK                                                                       \
+                "add r0, r0, #4\n\t"                                                                                   \
+                "add r1, r1, #4\n\t"                                                                                   \
+                "ldr r3, [sp, #8]\n\t"                                                                                 \
+                "ldr r12, [sp, #16]\n\t"                                                                               \
+                "ldr lr, [sp, #24]\n\t" PW_DWE_RQ("r4", 0) PW_DWE_RQ("r5", 1) PW_DWE_RQ("r6", 2) PW_DWE_RQ("r7", 3)    \
+                "ldr r8, [sp, #12]\n\t"                                                                                \
+                "add r3, r3, r8\n\t"                                                                                   \
+                "str r3, [sp, #8]\n\t"                                                                                 \
+                "add r12, r12, #4\n\t"                                                                                 \
+                "str r12, [sp, #16]\n\t"                                                                               \
+                "ldr r8, [sp, #20]\n\t"                                                                                \
+                "cmp r12, r8\n\t"                                                                                      \
+                "ldr r3, [sp, #28]\n\t"                                                                                \
+                "ldr r12, [sp, #36]\n\t"                                                                               \
+                "add lr, r2, r2, lsl #1\n\t"                                                                           \
+                "bne 1b\n\t"                                                                                           \
+                "add sp, sp, #40\n\t"                                                                                  \
+                "pop {r4-r11, pc}\n\t");                                                                               \
+    }
+PW_DWE_FN(dw1_edge_2x2, PW_DWE_ROW2 PW_DWE_NEXT PW_DWE_ROW2, "sub r0, r0, r12\n\tsub r1, r1, lr\n\t")
+PW_DWE_FN(dw1_edge_2x3, PW_DWE_ROW3 PW_DWE_NEXT PW_DWE_ROW3, "sub r0, r0, r12\n\tsub r1, r1, lr\n\t")
+PW_DWE_FN(dw1_edge_3x2, PW_DWE_ROW2 PW_DWE_NEXT PW_DWE_ROW2 PW_DWE_NEXT PW_DWE_ROW2,
+          "sub r0, r0, r12, lsl #1\n\tsub r1, r1, lr, lsl #1\n\t")
+#undef PW_DWE_TAP
+#undef PW_DWE_ROW2
+#undef PW_DWE_ROW3
+#undef PW_DWE_NEXT
+#undef PW_DWE_RQ
+#undef PW_DWE_FN
+
+static const int32_t dw1_zero_bias[4] = {0, 0, 0, 0};
+
+/* Takes a 3x3 border pixel (ny x nx taps inside from in0, no dilation) when one of the shapes
+ * above fits; returns 0 otherwise (the caller takes dw1_pixel_any). */
+static int dw1_edge(const int8_t *in0, const int8_t *flt, int32_t ny, int32_t nx, int8_t *out, dw1_edge_args *e)
+{
+    e->out = out;
+    e->out_end = out + 4 * (e->ch / 4);
+    if (ny == 2 && nx == 3)
+        dw1_edge_2x3(in0, flt, 0, e);
+    else if (ny == 3 && nx == 2)
+        dw1_edge_3x2(in0, flt, 0, e);
+    else if (ny == 2 && nx == 2)
+        dw1_edge_2x2(in0, flt, 0, e);
+    else
+        return 0;
+    return 1;
+}
+#endif
+
 static int32_t dw_run(const pw_window_call *call, const pw_conv_params *params)
 {
     /* Local copies: the int8 output stores cannot alias them. */
@@ -416,7 +785,10 @@ static int32_t dw_run(const pw_window_call *call, const pw_conv_params *params)
     x.in_c = in_c;
     x.dm = dm;
     x.inline_rq = oq.all_fast && p.act_min == -128 && p.act_max == 127;
+    if (x.inline_rq && pw_requant_folds(p.requant, step ? ch : 1, step))
+        x.inline_rq = 2;
     x.out_offset = p.output_offset;
+    x.fold_off = 1 + 2 * p.output_offset;
     x.off2 = ((uint32_t)offset & 0xffffu) | ((uint32_t)offset << 16);
     x.bias = p.bias;
     x.rq = p.requant;
@@ -448,6 +820,19 @@ static int32_t dw_run(const pw_window_call *call, const pw_conv_params *params)
             }
         }
     }
+#if PW_HAVE_DSP
+    /* 3x3 border pixels through dw1_edge_*: depth multiplier 1, folded requantization. */
+    const int edge = k3 && dm == 1 && x.inline_rq == 2 && x.groups > 0;
+    dw1_edge_args ea;
+    ea.bias = p.bias ? p.bias : (const uint8_t *)dw1_zero_bias;
+    ea.bias_step = p.bias ? 16 : 0;
+    ea.rq = x.rq;
+    ea.rq_step = x.rq_group * (int32_t)sizeof(pw_requant);
+    ea.cc = x.fold_off;
+    ea.off2 = x.off2;
+    ea.ch = ch;
+    ea.rs = rs;
+#endif
     /* Output pixels in walk order, row by row: the rows whose 3x3 windows lie inside the block
      * vertically take the unrolled path for the columns inside horizontally. */
     const int back = c.walk != 0;
@@ -476,10 +861,14 @@ static int32_t dw_run(const pw_window_call *call, const pw_conv_params *params)
                     /* The run of inside columns, in walk order, in one call. */
                     const int32_t n = x_hi - x_lo + 1;
                     const int32_t in_step = (back ? -c.stride_w : c.stride_w) * in_c, out_step = back ? -ch : ch;
-                    if (dm != 1)
-                        dwm_run_3x3(in_row + ix0 * in_c, in_step, out, out_step, n, &x);
+                    const int8_t *in0 = in_row + ix0 * in_c;
+                    if (n >= PW_DW3_MIN_RUN && x.inline_rq == 2 && x.groups > 0 &&
+                        dw3_run_ok(in0, in_step, out, out_step, n, ch, rs))
+                        dw3_run(in0, in_step, out, out_step, n, &x);
+                    else if (dm != 1)
+                        dwm_run_3x3(in0, in_step, out, out_step, n, &x);
                     else
-                        dw1_run_3x3(in_row + ix0 * in_c, in_step, out, out_step, n, &x);
+                        dw1_run_3x3(in0, in_step, out, out_step, n, &x);
                     xi += n - 1;
                     continue;
                 }
@@ -494,6 +883,10 @@ static int32_t dw_run(const pw_window_call *call, const pw_conv_params *params)
                 }
                 if (dm != 1)
                     dwm_pixel_any(in0, flt, fy1 - fy0, fx1 - fx0, tap_x, tap_y, frow, out, &x);
+#if PW_HAVE_DSP
+                else if (edge && dw1_edge(in0, flt, fy1 - fy0, fx1 - fx0, out, &ea)) {
+                }
+#endif
                 else if (x.groups > 0)
                     dw1_pixel_any(in0, flt, fy1 - fy0, fx1 - fx0, tap_x, tap_y, frow, out, &x);
                 if (ch & 3)

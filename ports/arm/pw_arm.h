@@ -186,6 +186,23 @@ PW_INLINE int32_t pw_requant_fast_value(int32_t acc, pw_requant r)
     return (int32_t)((uint64_t)s >> 32) >> r.e1;
 }
 
+/*
+ * The output offset folded into the fast path's rounding constant: floor(X / 2^(31+e)) + off =
+ * floor((X + off * 2^(31+e)) / 2^(31+e)), so the 64-bit constant C = u * 2^31 + 2^30
+ * (pw_requant_fast_value) takes u = (1 + 2 * off) * 2^(e-1) + (acc >> 31) (high word u >> 1,
+ * now arithmetic: u may be negative), and the high word shifted right by e - 1 is the result
+ * with the offset added. Exact while the sum stays within 64 bits and u within 32: |1 + 2 *
+ * off| <= 255, so |u| < 2^30 and |off| * 2^(31+e) <= 2^61 for e - 1 <= 22; true for all n
+ * channels (entries step apart) when this returns 1.
+ */
+PW_INLINE int pw_requant_folds(const pw_requant *t, int32_t n, int32_t step)
+{
+    for (int32_t i = 0; i < n; i++)
+        if (t[i * step].e1 > 22)
+            return 0;
+    return 1;
+}
+
 PW_INLINE int8_t pw_requantize(int32_t acc, pw_requant r, int all_fast, int32_t out_offset, int32_t act_min,
                                int32_t act_max)
 {
