@@ -52,8 +52,7 @@ pub fn is_external(model: &Model<'_>, options: &Options, t: usize) -> Result<boo
     if !options.external_input || !(0..model.num_inputs()).any(|i| model.input(i).ok() == Some(t)) {
         return Ok(false);
     }
-    let tensor = model.tensor(t)?;
-    Ok(tensor.data.is_none() && !tensor.is_variable && !is_graph_output(model, t))
+    Ok(model.tensor_data(t)?.is_none() && !model.tensor_is_variable(t)? && !is_graph_output(model, t))
 }
 
 /// True when buffer `b` holds a graph input or variable state: it is live before operator 0
@@ -98,7 +97,7 @@ pub fn analyze(
         let op = model.operator(o)?;
         let Some(kind) = OpKind::from_code(op.opcode) else { continue };
         let (Some(x), Some(y)) = (op.input(0), op.output(0)) else { continue };
-        let x_const = model.tensor(x)?.data.is_some();
+        let x_const = model.tensor_data(x)?.is_some();
         // Outputs apart: a graph output `y` gets bytes of its own (a copy), not an input's.
         let output_over_input = |x: usize, y: usize| -> Result<bool> {
             Ok(options.outputs_apart && is_graph_output(model, y) && is_input_root(model, info, root(info, x))?)
@@ -194,16 +193,15 @@ pub fn analyze(
         }
     }
     for (t, b) in info.iter_mut().enumerate().take(nt) {
-        let tensor = model.tensor(t)?;
         let is_root = b.alias as usize == t;
         // An external input takes no arena bytes: it is never placed.
-        if b.first == UNSEEN || tensor.data.is_some() || !is_root || is_external(model, options, t)? {
+        if b.first == UNSEEN || model.tensor_data(t)?.is_some() || !is_root || is_external(model, options, t)? {
             b.size = 0;
             b.first = 0;
             b.last = 0;
             continue;
         }
-        b.size = u32::try_from(tensor.bytes()).map_err(|_| Error::TooLarge)?;
+        b.size = u32::try_from(model.tensor_byte_size(t)?).map_err(|_| Error::TooLarge)?;
     }
 
     // --- per-op variants, scratch and overlap permissions ---
