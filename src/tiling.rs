@@ -246,7 +246,131 @@ pub struct Sizes {
 }
 
 /// The row-buffer sizes and the output lead of a segment of `stages`.
+///
+/// Found without replaying the stream when no stage reads an earlier stage's output (a
+/// [`Skip::Stage`]): every stage then computes rows only for the next one, in order, so what
+/// each step computes follows from the window spans alone. Step `t` computes the rows of
+/// each stage that the rows of the next stage up to its step `t` ones read (the last stage:
+/// row `t`). A stage's output row `r` is computed while its *first reader* (the next stage's
+/// first row whose window reaches `r`) is, and the row buffer then holds from that reader's
+/// first input row (or `r`) to `r`; so a row buffer's most rows are the longest window of a
+/// first reader. The stage-0 rows a step computes read the input from the first of them on.
+/// With a skip across stages the stream is replayed ([`replayed_sizes`]); both agree.
 pub fn sizes(stages: &[Stage]) -> Result<Sizes> {
+    // The stream's checks of the chain.
+    Stream::new(stages)?;
+    if stages.iter().any(|st| matches!(st.skip, Skip::Stage(_))) {
+        return replayed_sizes(stages);
+    }
+    let (first, last) = (stages.first().ok_or(Error::InvalidArgument)?, stages.last().ok_or(Error::InvalidArgument)?);
+    let mut cursors = [Cursor::default(); MAX_STAGES];
+    for (cursor, stage) in cursors.iter_mut().zip(stages) {
+        cursor.walk = Walk::new(&stage.rows);
+    }
+    let cursors = cursors.get_mut(1..stages.len()).ok_or(Error::InvalidArgument)?;
+    // Rows each row buffer holds at most (stage k's output, k < last).
+    let mut most = [0usize; MAX_STAGES];
+    let big = |v: usize| i64::try_from(v).map_err(|_| Error::TooLarge);
+    let (in_row, out_row) = (big(first.in_row_bytes)?, big(last.out_row_bytes)?);
+    let mut lead = i64::MIN;
+    let first_rows = Walk::new(&first.rows);
+    // Stage-0 rows computed before the current step.
+    let mut done = 0;
+    for t in 0..last.rows.output {
+        // Rows each stage has computed after step t, from the last stage down.
+        let mut rows = t.saturating_add(1);
+        for (cursor, held) in cursors.iter_mut().zip(most.iter_mut()).rev() {
+            rows = cursor.pull(rows, held);
+        }
+        if rows > done {
+            let written = big(t)?.checked_mul(out_row).ok_or(Error::TooLarge)?;
+            let read_from = big(first_rows.reads_at(done).0)?.checked_mul(in_row).ok_or(Error::TooLarge)?;
+            lead = lead.max(written.checked_sub(read_from).ok_or(Error::TooLarge)?);
+            done = rows;
+        }
+    }
+    let all_in = big(first.rows.input)?.checked_mul(in_row).ok_or(Error::TooLarge)?;
+    let all_out = big(last.rows.output)?.checked_mul(out_row).ok_or(Error::TooLarge)?;
+    lead = lead.max(all_out.checked_sub(all_in).ok_or(Error::TooLarge)?);
+    let mut row_bytes = [0; MAX_STAGES];
+    for ((slot, stage), &rows) in row_bytes.iter_mut().zip(stages).zip(&most).take(cursors.len()) {
+        *slot = rows.checked_mul(stage.out_row_bytes).ok_or(Error::TooLarge)?;
+    }
+    Ok(Sizes { row_bytes, lead })
+}
+
+/// The input rows an axis's windows read, output row by output row from row 0: what
+/// [`Axis::span`] gives for one row, stepped by additions.
+#[derive(Clone, Copy, Debug, Default)]
+struct Walk {
+    /// The current window's first position (padding included) and its extent.
+    first: usize,
+    reach: usize,
+    stride: usize,
+    /// The image's positions (padding included): `[lo, hi)`.
+    lo: usize,
+    hi: usize,
+}
+
+impl Walk {
+    fn new(rows: &Axis) -> Walk {
+        let lo = rows.pad_before;
+        Walk { first: 0, reach: rows.walked(1), stride: rows.stride, lo, hi: lo.saturating_add(rows.input) }
+    }
+
+    /// The input rows `[start, end)` the current window reads (`Axis::span(..).range`).
+    fn reads(&self) -> (usize, usize) {
+        self.clip(self.first)
+    }
+
+    /// The input rows output row `row` reads.
+    fn reads_at(&self, row: usize) -> (usize, usize) {
+        self.clip(row.saturating_mul(self.stride))
+    }
+
+    fn clip(&self, first: usize) -> (usize, usize) {
+        let start = first.max(self.lo).min(self.hi);
+        let stop = first.saturating_add(self.reach).max(start).min(self.hi);
+        (start.saturating_sub(self.lo), stop.saturating_sub(self.lo))
+    }
+
+    /// On to the next output row.
+    fn advance(&mut self) {
+        self.first = self.first.saturating_add(self.stride);
+    }
+}
+
+/// The rows a stage (not the first) has computed, and the rows of its input they read.
+#[derive(Clone, Copy, Debug, Default)]
+struct Cursor {
+    /// At the next row to compute.
+    walk: Walk,
+    row: usize,
+    /// Input rows read so far: `0..needed` (every window end; the ends grow with the row).
+    needed: usize,
+}
+
+impl Cursor {
+    /// Computes the rows up to `rows` (exclusive); returns the input rows they read, and raises
+    /// `held` to the longest window among them that first reads an input row (the rows the
+    /// input's row buffer holds while computing that row).
+    fn pull(&mut self, rows: usize, held: &mut usize) -> usize {
+        while self.row < rows {
+            let (start, end) = self.walk.reads();
+            // A window of padding only reads nothing (the stream pulls nothing for it).
+            if start < end && end > self.needed {
+                *held = (*held).max(end.saturating_sub(start));
+                self.needed = end;
+            }
+            self.walk.advance();
+            self.row = self.row.saturating_add(1);
+        }
+        self.needed
+    }
+}
+
+/// [`sizes`] by replaying the stream step by step.
+fn replayed_sizes(stages: &[Stage]) -> Result<Sizes> {
     let mut s = Stream::new(stages)?;
     let (first, last) = (stages.first().ok_or(Error::InvalidArgument)?, stages.last().ok_or(Error::InvalidArgument)?);
     let big = |v: usize| i64::try_from(v).map_err(|_| Error::TooLarge);
@@ -353,6 +477,45 @@ mod tests {
                 assert!(s.capacity(k) <= stage.rows.output);
                 assert!(s.capacity(k) >= 1);
             }
+        }
+    }
+
+    /// Without skips across stages, the sizes found from the spans equal the replayed ones, on
+    /// random chains: kernels, strides, dilations, paddings (also beyond the window), outputs
+    /// larger or smaller than the input allows, same-shape maps (some adding the segment input).
+    #[test]
+    fn sizes_from_spans_equal_the_replay() {
+        let mut rng = crate::test_rng::XorShift::new(0x5DEE_CE66_D1CE_4E5B);
+        let mut next = move |n: u64| rng.below(n) as usize;
+        for _ in 0..if cfg!(miri) { 50 } else { 20_000 } {
+            let n = 1 + next(MAX_STAGES as u64);
+            let (mut rows, mut row_bytes) = (1 + next(40), 1 + next(20));
+            let (first_rows, first_bytes) = (rows, row_bytes);
+            let mut stages = Vec::new();
+            for _ in 0..n {
+                let out_bytes = 1 + next(20);
+                let stage = if next(4) == 0 {
+                    let mut map = Stage::map(rows, row_bytes, row_bytes);
+                    if rows == first_rows && row_bytes == first_bytes && next(2) == 0 {
+                        map.skip = Skip::SegmentInput;
+                    }
+                    map
+                } else {
+                    let axis = Axis {
+                        input: rows,
+                        output: 1 + next(40),
+                        kernel: 1 + next(5),
+                        stride: 1 + next(3),
+                        dilation: 1 + next(2),
+                        pad_before: next(5),
+                        pad_after: 0,
+                    };
+                    Stage { rows: axis, in_row_bytes: row_bytes, out_row_bytes: out_bytes, skip: Skip::None }
+                };
+                (rows, row_bytes) = (stage.rows.output, stage.out_row_bytes);
+                stages.push(stage);
+            }
+            assert_eq!(sizes(&stages).unwrap(), replayed_sizes(&stages).unwrap(), "{stages:?}");
         }
     }
 

@@ -49,32 +49,54 @@ fn each_choice(spec: &OpSpec<'_>, mut f: impl FnMut(&Variant, Choice, i64)) -> R
     Ok(())
 }
 
-/// The smallest footprint any variant of `spec` has (0 for operators that are not sliding
-/// windows): with the largest of these over a model, the budget of [`variant`].
-pub fn least_footprint(spec: &OpSpec<'_>) -> Result<i64> {
-    let mut least: Option<i64> = None;
-    each_choice(spec, |_, _, fp| least = Some(least.map_or(fp, |l| l.min(fp))))?;
-    least.ok_or(Error::Internal)
+/// The candidates [`Candidates::choose`] picks from: the variant of least footprint, and the
+/// port's variant of least footprint (when a port is compiled in and supports the spec), each
+/// with its footprint.
+#[derive(Clone, Copy, Debug)]
+pub struct Candidates {
+    best: (Choice, i64),
+    port: Option<(Choice, i64)>,
 }
 
-/// Chooses the variant for `spec`: the smallest footprint; or, when a port is compiled in,
-/// the smallest of the port's variants if its footprint stays within `budget` (the model's
-/// largest least footprint: operators away from the peak take the faster kernel) or at most
-/// [`PORT_SLACK`] bytes above the smallest.
-pub fn variant(spec: &OpSpec<'_>, budget: i64) -> Result<Choice> {
-    let mut best: Option<(Choice, i64)> = None;
-    let mut port: Option<(Choice, i64)> = None;
-    each_choice(spec, |v, choice, fp| {
-        if best.as_ref().is_none_or(|&(_, b)| fp < b) {
-            best = Some((choice, fp));
+impl Candidates {
+    /// The candidates of `spec` (the first of equal footprints).
+    pub fn of(spec: &OpSpec<'_>) -> Result<Candidates> {
+        let mut best: Option<(Choice, i64)> = None;
+        let mut port: Option<(Choice, i64)> = None;
+        each_choice(spec, |v, choice, fp| {
+            if best.as_ref().is_none_or(|&(_, b)| fp < b) {
+                best = Some((choice, fp));
+            }
+            if variants::is_port(v) && port.as_ref().is_none_or(|&(_, b)| fp < b) {
+                port = Some((choice, fp));
+            }
+        })?;
+        Ok(Candidates { best: best.ok_or(Error::Internal)?, port })
+    }
+
+    /// The smallest footprint any variant has (0 for operators that are not sliding windows):
+    /// with the largest of these over a model, the budget of [`Candidates::choose`].
+    pub fn least_footprint(&self) -> i64 {
+        self.best.1
+    }
+
+    /// The variant to run: the smallest footprint; or, when a port is compiled in, the
+    /// smallest of the port's variants if its footprint stays within `budget` (the model's
+    /// largest least footprint: operators away from the peak take the faster kernel) or at
+    /// most [`PORT_SLACK`] bytes above the smallest.
+    pub fn choose(&self, budget: i64) -> Choice {
+        match self.port {
+            Some((p, fp)) if fp <= self.best.1.saturating_add(PORT_SLACK).max(budget) => p,
+            _ => self.best.0,
         }
-        if variants::is_port(v) && port.as_ref().is_none_or(|&(_, b)| fp < b) {
-            port = Some((choice, fp));
-        }
-    })?;
-    match (best, port) {
-        (Some((_, b)), Some((p, fp))) if fp <= b.saturating_add(PORT_SLACK).max(budget) => Ok(p),
-        (best, _) => best.map(|(c, _)| c).ok_or(Error::Internal),
+    }
+
+    /// [`Candidates::choose`] when `budget` is only known to be at least `floor`: `None`
+    /// while a larger budget could still change the choice.
+    pub fn choose_above(&self, floor: i64) -> Option<Choice> {
+        let choice = self.choose(floor);
+        // Only the port's variant wins with a larger budget.
+        (self.port.is_none_or(|(p, _)| p.id == choice.id)).then_some(choice)
     }
 }
 

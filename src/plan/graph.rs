@@ -52,8 +52,7 @@ pub fn is_external(model: &Model<'_>, options: &Options, t: usize) -> Result<boo
     if !options.external_input || !(0..model.num_inputs()).any(|i| model.input(i).ok() == Some(t)) {
         return Ok(false);
     }
-    let tensor = model.tensor(t)?;
-    Ok(tensor.data.is_none() && !tensor.is_variable && !is_graph_output(model, t))
+    Ok(model.tensor_data(t)?.is_none() && !model.tensor_is_variable(t)? && !is_graph_output(model, t))
 }
 
 /// True when buffer `b` holds a graph input or variable state: it is live before operator 0
@@ -98,7 +97,7 @@ pub fn analyze(
         let op = model.operator(o)?;
         let Some(kind) = OpKind::from_code(op.opcode) else { continue };
         let (Some(x), Some(y)) = (op.input(0), op.output(0)) else { continue };
-        let x_const = model.tensor(x)?.data.is_some();
+        let x_const = model.tensor_data(x)?.is_some();
         // Outputs apart: a graph output `y` gets bytes of its own (a copy), not an input's.
         let output_over_input = |x: usize, y: usize| -> Result<bool> {
             Ok(options.outputs_apart && is_graph_output(model, y) && is_input_root(model, info, root(info, x))?)
@@ -194,79 +193,111 @@ pub fn analyze(
         }
     }
     for (t, b) in info.iter_mut().enumerate().take(nt) {
-        let tensor = model.tensor(t)?;
         let is_root = b.alias as usize == t;
         // An external input takes no arena bytes: it is never placed.
-        if b.first == UNSEEN || tensor.data.is_some() || !is_root || is_external(model, options, t)? {
+        if b.first == UNSEEN || model.tensor_data(t)?.is_some() || !is_root || is_external(model, options, t)? {
             b.size = 0;
             b.first = 0;
             b.last = 0;
             continue;
         }
-        b.size = u32::try_from(tensor.bytes()).map_err(|_| Error::TooLarge)?;
+        b.size = u32::try_from(model.tensor_byte_size(t)?).map_err(|_| Error::TooLarge)?;
     }
 
-    // --- per-op scratch and overlap permissions ---
+    // --- per-op variants, scratch and overlap permissions ---
     // A port's faster variants may use more bytes than the smallest at operators below the
-    // model's largest least footprint (only when a port is compiled in).
+    // model's largest least footprint, the budget (only when a port is compiled in). The first
+    // pass finds the budget and keeps every choice the budget seen so far settles (a larger one
+    // only ever turns the smallest variant into the port's); the second chooses the rest.
+    // Scratch buffer of operator `o` is `nt + o` (< info.len(), checked above); its record
+    // gets its alias (itself) when the operator's variant is chosen.
+    for s in info.iter_mut().skip(nt) {
+        *s = BufferInfo::default();
+    }
     let mut budget = 0i64;
     if !crate::variants::port_table().is_empty() {
-        for (o, how) in op_plan.iter().enumerate() {
-            let run = OpRun::from_bits(*how);
+        for o in 0..nops {
+            let run = OpRun::from_bits(*op_plan.get(o).ok_or(Error::Internal)?);
             if !run.is_skip() {
-                budget = budget.max(choose::least_footprint(&ops::prepare(model, o, run.fused_pad(o))?)?);
+                let candidates = choose::Candidates::of(&ops::prepare(model, o, run.fused_pad(o))?)?;
+                budget = budget.max(candidates.least_footprint());
+                if let Some(choice) = candidates.choose_above(budget) {
+                    apply_choice(model, options, info, op_plan, o, choice)?;
+                }
             }
         }
     }
-    // Scratch buffer of operator `o` is `nt + o` (< info.len(), checked above).
-    for ((o, how), s) in op_plan.iter_mut().enumerate().zip(nt..) {
-        let at = o as u16;
-        *entry(info, s)? = BufferInfo { alias: s as u16, first: at, last: at, ..BufferInfo::default() };
-        let run = OpRun::from_bits(*how);
+    for (o, s) in (0..nops).zip(nt..) {
+        let run = OpRun::from_bits(*op_plan.get(o).ok_or(Error::Internal)?);
         if run.is_skip() {
+            let at = o as u16;
+            *entry(info, s)? = BufferInfo { alias: s as u16, first: at, last: at, ..BufferInfo::default() };
             // Still validate the operator itself (a folded PAD must be a valid PAD).
             ops::prepare(model, o, None)?;
             continue;
         }
+        if entry(info, s)?.alias != NO_BUFFER {
+            continue;
+        }
         let spec = ops::prepare(model, o, run.fused_pad(o))?;
-        let choice = choose::variant(&spec, budget)?;
-        *how = run.with_variant(choice.id as u8).to_bits();
-        entry(info, s)?.size = u32::try_from(choice.scratch).map_err(|_| Error::TooLarge)?;
-        let Some(ov) = choice.overlap else { continue };
-        let allowed = match ov.kind {
-            OverlapKind::Elementwise => options.in_place,
-            OverlapKind::Window => options.overlap,
-        };
-        if !allowed {
-            continue;
-        }
-        let op = model.operator(o)?;
-        let Some(y) = op.output(0) else { continue };
-        let b = root(info, y);
-        let born_here = |i: &BufferInfo| i.size > 0 && i.first == at;
-        if b >= nt || !info.get(b).is_some_and(born_here) || (at == 0 && live_before_first_op(model, info, b)?) {
-            continue;
-        }
-        // The first candidate input that dies here (and is not the output itself).
-        let dies = |x: usize| {
-            let a = root(info, x);
-            let dying = |i: &BufferInfo| i.size > 0 && i.last == at;
-            (a < nt && a != b && info.get(a).is_some_and(dying)).then_some(a)
-        };
-        let Some(a) = dies(ov.input).or_else(|| ov.alt_input.and_then(dies)) else { continue };
-        // EXACT stays EXACT; real distances are clamped away from the sentinels.
-        const ABOVE_EXACT: i64 = EXACT as i64 + 1;
-        let clamp = |d: i64| if d == EXACT as i64 { EXACT } else { d.clamp(ABOVE_EXACT, NEVER as i64) as i32 };
-        let out = entry(info, b)?;
-        out.partner = a as u16;
-        out.forward = clamp(ov.forward);
-        out.backward = clamp(ov.backward);
+        let choice = choose::Candidates::of(&spec)?.choose(budget);
+        apply_choice(model, options, info, op_plan, o, choice)?;
     }
     let layer_bound = if options.patch { segments::fuse(model, info, op_plan, options.patch_all)? } else { None };
     if options.outputs_apart {
         keep_outputs_apart(model, info)?;
     }
     Ok(layer_bound)
+}
+
+/// Runs operator `o` (not skipped) with `choice`: its variant in `op_plan`, its scratch
+/// record (buffer `num_tensors + o`), and its output's overlap with a dying input, when the
+/// variant allows one and `options` the kind.
+fn apply_choice(
+    model: &Model<'_>,
+    options: &Options,
+    info: &mut [BufferInfo],
+    op_plan: &mut [u16],
+    o: usize,
+    choice: choose::Choice,
+) -> Result<()> {
+    let nt = model.num_tensors();
+    // Below MAX_BUFFERS (checked at parse).
+    let (at, s) = (o as u16, nt.saturating_add(o));
+    let how = entry(op_plan, o)?;
+    *how = OpRun::from_bits(*how).with_variant(choice.id as u8).to_bits();
+    let size = u32::try_from(choice.scratch).map_err(|_| Error::TooLarge)?;
+    *entry(info, s)? = BufferInfo { size, alias: s as u16, first: at, last: at, ..BufferInfo::default() };
+    let Some(ov) = choice.overlap else { return Ok(()) };
+    let allowed = match ov.kind {
+        OverlapKind::Elementwise => options.in_place,
+        OverlapKind::Window => options.overlap,
+    };
+    if !allowed {
+        return Ok(());
+    }
+    let op = model.operator(o)?;
+    let Some(y) = op.output(0) else { return Ok(()) };
+    let b = root(info, y);
+    let born_here = |i: &BufferInfo| i.size > 0 && i.first == at;
+    if b >= nt || !info.get(b).is_some_and(born_here) || (at == 0 && live_before_first_op(model, info, b)?) {
+        return Ok(());
+    }
+    // The first candidate input that dies here (and is not the output itself).
+    let dies = |x: usize| {
+        let a = root(info, x);
+        let dying = |i: &BufferInfo| i.size > 0 && i.last == at;
+        (a < nt && a != b && info.get(a).is_some_and(dying)).then_some(a)
+    };
+    let Some(a) = dies(ov.input).or_else(|| ov.alt_input.and_then(dies)) else { return Ok(()) };
+    // EXACT stays EXACT; real distances are clamped away from the sentinels.
+    const ABOVE_EXACT: i64 = EXACT as i64 + 1;
+    let clamp = |d: i64| if d == EXACT as i64 { EXACT } else { d.clamp(ABOVE_EXACT, NEVER as i64) as i32 };
+    let out = entry(info, b)?;
+    out.partner = a as u16;
+    out.forward = clamp(ov.forward);
+    out.backward = clamp(ov.backward);
+    Ok(())
 }
 
 /// True when buffer `r` is the alias root of a graph input.

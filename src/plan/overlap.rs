@@ -176,12 +176,23 @@ fn clamp_breaks(stride: usize, c: Pos, input: usize, output: usize) -> [usize; 2
 /// window's clamped column `x·stride − c`" can take its largest value: the row's ends and both
 /// sides of the two clamp breaks. Between consecutive candidates (and a written-count break,
 /// evaluated apart) such a function is linear, so its maximum over the row is at one of them.
-fn row_candidates(g: &Grid, c: Pos) -> [usize; 6] {
+/// Each column once (they often coincide): the first `n` of the array.
+fn row_candidates(g: &Grid, c: Pos) -> ([usize; 6], usize) {
     let cols = &g.window.cols;
     let last = cols.output.saturating_sub(1);
     let [a, b] = clamp_breaks(cols.stride, c, cols.input, cols.output);
     let before = |v: usize| v.saturating_sub(1).min(last);
-    [0, last, before(a), a.min(last), before(b), b.min(last)]
+    let mut xs = [0usize; 6];
+    let mut n = 0usize;
+    for x in [0, last, before(a), a.min(last), before(b), b.min(last)] {
+        if !xs.iter().take(n).any(|&seen| seen == x) {
+            if let Some(slot) = xs.get_mut(n) {
+                *slot = x;
+                n = n.saturating_add(1);
+            }
+        }
+    }
+    (xs, n)
 }
 
 /// Minimal `D` such that an output placed at `input_offset − D` is safe when walking forward.
@@ -200,8 +211,10 @@ pub fn forward_distance(g: &Grid) -> i64 {
     // The pixel from which the written count stops growing (the tensor's end).
     let full = total.saturating_sub(1).saturating_sub(g.lead);
     // The window's first column is x·stride − pad.
-    let xs = row_candidates(g, pos(g.window.cols.pad_before));
+    let (xs, n) = row_candidates(g, pos(g.window.cols.pad_before));
     let first_cols = xs.map(|x| (x, window_cols(g, x)[0]));
+    let first_cols = first_cols.get(..n).unwrap_or(&[]);
+    let row_start = window_cols(g, 0)[0];
     let mut later_min = Wrapping(i64::MAX);
     let mut d = Wrapping(i64::MIN);
     for b in (0..g.batches).rev() {
@@ -210,14 +223,14 @@ pub fn forward_distance(g: &Grid) -> i64 {
             let written = |x: usize| (row + pos(x) + pos(1) + pos(g.lead)).min(pos(total)) * pos(g.out_px);
             let [r0, _] = window_rows(g, b, y);
             let mut at = |x: usize, col: Pos| d = d.max(written(x) - row_byte(g, r0, col).min(later_min));
-            for (x, col) in first_cols {
+            for &(x, col) in first_cols {
                 at(x, col);
             }
             if let Some(x) = full.checked_sub(row.0 as usize).filter(|&x| x < ow) {
                 at(x, window_cols(g, x)[0]);
             }
             d = d.max(written(ow.saturating_sub(1)) - later_min);
-            later_min = later_min.min(row_byte(g, r0, window_cols(g, 0)[0]));
+            later_min = later_min.min(row_byte(g, r0, row_start));
         }
     }
     d.0
@@ -238,8 +251,10 @@ pub fn backward_distance(g: &Grid) -> i64 {
     let (oh, ow) = (g.window.rows.output, g.window.cols.output);
     // The window's last column is x·stride − pad + (kernel − 1)·dilation.
     let cols = &g.window.cols;
-    let xs = row_candidates(g, pos(cols.pad_before) - (pos(cols.kernel.max(1)) - pos(1)) * pos(cols.dilation));
+    let (xs, n) = row_candidates(g, pos(cols.pad_before) - (pos(cols.kernel.max(1)) - pos(1)) * pos(cols.dilation));
     let last_cols = xs.map(|x| (x, window_cols(g, x)[1]));
+    let last_cols = last_cols.get(..n).unwrap_or(&[]);
+    let row_end = window_cols(g, ow.saturating_sub(1))[1];
     let mut earlier_max = Wrapping(i64::MIN);
     let mut e = Wrapping(i64::MIN);
     for b in 0..g.batches {
@@ -249,7 +264,7 @@ pub fn backward_distance(g: &Grid) -> i64 {
             let [_, r1] = window_rows(g, b, y);
             let end = |col: Pos| row_byte(g, r1, col + pos(1));
             let mut at = |x: usize, col: Pos| e = e.max(end(col).max(earlier_max) - written(x));
-            for (x, col) in last_cols {
+            for &(x, col) in last_cols {
                 at(x, col);
             }
             // The pixel up to which the written count stays 0.
@@ -257,7 +272,7 @@ pub fn backward_distance(g: &Grid) -> i64 {
                 at(x, window_cols(g, x)[1]);
             }
             e = e.max(earlier_max - written(0));
-            earlier_max = earlier_max.max(end(window_cols(g, ow.saturating_sub(1))[1]));
+            earlier_max = earlier_max.max(end(row_end));
         }
     }
     e.0

@@ -384,6 +384,44 @@ impl<'a> Model<'a> {
         self.vec(self.tensors).table(i)?.bool(tensor::IS_VARIABLE, false)
     }
 
+    /// Tensor `i`'s constant data alone (what [`Model::tensor`] reports as `data`, without
+    /// parsing the rest of the tensor: the planner asks it of every tensor). Its length was
+    /// checked against the shape in [`Model::parse`].
+    pub fn tensor_data(&self, i: usize) -> Result<Option<&'a [u8]>> {
+        self.buffer_of(i as u32, self.vec(self.tensors).table(i)?)
+    }
+
+    /// Tensor `i`'s byte size alone (what [`Tensor::bytes`] gives for [`Model::tensor`]'s
+    /// tensor, without parsing the rest of it): its dimensions (checked positive and their
+    /// product bounded in [`Model::parse`]) times its element size.
+    pub fn tensor_byte_size(&self, i: usize) -> Result<usize> {
+        let t = self.vec(self.tensors).table(i)?;
+        let raw_type = t.i8(tensor::TYPE, 0)?;
+        let dtype =
+            DType::from_schema(raw_type).ok_or(Error::UnsupportedType { tensor: i as u32, tensor_type: raw_type })?;
+        let mut bytes = dtype.size();
+        if let Some(shape) = t.vector(tensor::SHAPE, 4)? {
+            for d in 0..shape.len() {
+                bytes = bytes.saturating_mul(shape.i32(d)?.max(0) as usize);
+            }
+        }
+        Ok(bytes)
+    }
+
+    /// The data of the buffer that tensor table `t` (tensor `tensor`) names, if any.
+    #[inline(always)]
+    fn buffer_of(&self, tensor: u32, t: Table<'a>) -> Result<Option<&'a [u8]>> {
+        let buffer = t.u32(tensor::BUFFER, 0)? as usize;
+        let buffers = self.vec(self.buffers);
+        if buffer < buffers.len() {
+            buffer_data(self.bytes, buffers.table(buffer)?)
+        } else if buffer == 0 && buffers.is_empty() {
+            Ok(None)
+        } else {
+            Err(Error::BadTensor { tensor, fault: TensorFault::BufferIndex })
+        }
+    }
+
     /// Tensor `i`; with `values`, the quantization vectors' elements are checked as well.
     fn tensor_checked(&self, i: usize, values: bool) -> Result<Tensor<'a>> {
         let tensor = i as u32;
@@ -418,15 +456,7 @@ impl<'a> Model<'a> {
         if t.table(tensor::SPARSITY)?.is_some() {
             return Err(Error::UnsupportedType { tensor, tensor_type: raw_type });
         }
-        let buffer = t.u32(tensor::BUFFER, 0)? as usize;
-        let buffers = self.vec(self.buffers);
-        let data = if buffer < buffers.len() {
-            buffer_data(self.bytes, buffers.table(buffer)?)?
-        } else if buffer == 0 && buffers.is_empty() {
-            None
-        } else {
-            return Err(bad(TensorFault::BufferIndex));
-        };
+        let data = self.buffer_of(tensor, t)?;
         if let Some(d) = data {
             if d.len() as u64 != total {
                 return Err(bad(TensorFault::BufferSize));

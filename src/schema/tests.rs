@@ -29,6 +29,29 @@ fn a_valid_model_reads_back() {
     assert_eq!((op.opcode, op.input(0), op.output(0), op.input(1)), (19, Some(0), Some(2), None));
 }
 
+/// The single-field reads give what the whole tensor gives (a scalar constant, a shaped
+/// constant, activations).
+#[test]
+fn single_field_reads_match_the_tensor() {
+    let mut b = ModelBuilder::new();
+    let x = b.add_tensor(TensorSpec::int8("x", &[1, 2, 3, 4], 0.5, -3));
+    let s = b.add_const_i8("s", &[], &[7], QuantSpec::per_tensor(0.25, 0));
+    let y = b.add_tensor(TensorSpec::int8("y", &[1, 2, 3, 4], 0.5, -3));
+    b.add_op(BuiltinOp::RELU, &[x], &[y], OpOptions::None);
+    b.set_io(&[x], &[y]);
+    let _ = s;
+    let models = [b.finish(), relu_model()];
+    for bytes in &models {
+        let m = Model::parse(bytes).unwrap();
+        for t in 0..m.num_tensors() {
+            let whole = m.tensor(t).unwrap();
+            assert_eq!(m.tensor_data(t).unwrap(), whole.data);
+            assert_eq!(m.tensor_byte_size(t).unwrap(), whole.bytes());
+            assert_eq!(m.tensor_is_variable(t).unwrap(), whole.is_variable);
+        }
+    }
+}
+
 #[test]
 fn any_alignment_of_the_model_bytes() {
     let bytes = relu_model();
