@@ -740,52 +740,65 @@ mod tests {
     use super::*;
     use crate::geometry::Padding;
 
+    /// One 3-channel `h`×`w` case of [`depthwise3x3_s8_channelwise`] against the reference
+    /// channelwise kernel: random input and filter values in `-amp..=amp`, the scales
+    /// `(input, [filter; 3], output)`, the bias.
+    fn matches_the_reference(
+        next: &mut impl FnMut() -> u32,
+        (h, w): (usize, usize),
+        (stride, padding): (usize, Padding),
+        (si, sf, so): (f32, [f32; 3], f32),
+        zero_points: (i32, i32),
+        amp: u32,
+        bias: [i32; 3],
+    ) -> bool {
+        let c = 3;
+        let out_size = |n: usize| match padding {
+            Padding::Same => n.div_ceil(stride),
+            Padding::Valid => (n - 3) / stride + 1,
+        };
+        let (oh, ow) = (out_size(h), out_size(w));
+        let p = dw(
+            win(padding, stride, stride, 1, 1),
+            1,
+            d(1, h, w, c),
+            d(1, 3, 3, c),
+            d(1, oh, ow, c),
+            io(zero_points.0, zero_points.1),
+        )
+        .unwrap();
+        let mut value = || ((next() % (2 * amp + 1)) as i32 - amp as i32) as i8;
+        let input: std::vec::Vec<i8> = (0..h * w * c).map(|_| value()).collect();
+        let filter: std::vec::Vec<i8> = (0..9 * c).map(|_| value()).collect();
+        let bias = i32s(&bias);
+        let table = rq(si, &sf, so, c);
+        let requant = |ch: usize| table[ch];
+        let call = p.full_call(Walk::Forward);
+        let (mut want, mut got) = (vec![0i8; oh * ow * c], vec![0i8; oh * ow * c]);
+        let mut plane = vec![0i8; h * w];
+        let b = Some(LeI32s::new(&bias));
+        depthwise_conv2d_s8_channelwise(&p, requant, &filter, b, &call, &mut Io::split(&input, &mut want), &mut plane)
+            .unwrap();
+        depthwise3x3_s8_channelwise(&p, requant, &filter, b, &call, &mut Io::split(&input, &mut got), &mut plane)
+            .unwrap();
+        got == want
+    }
+
     /// The padded stack plane's pixel loop comes in two forms, by requantization (one
     /// multiply on 64-bit cores for right shifts, the reference's steps otherwise): both against
-    /// the reference, with right shifts (scale ratios below 1/2) and left shifts (above).
+    /// the reference, with right shifts (scale ratios below 1/2) and without (above; small
+    /// values, so that the outputs do not all saturate).
     #[test]
     fn padded_planes_match_the_reference_in_both_requantization_forms() {
         let mut rng = crate::test_rng::XorShift::new(0x2545_F491_4F6C_DD1D);
         let mut next = move || rng.next_u32();
-        let c = 3;
-        for (scales, stride, padding) in [
-            ((0.05, [0.01, 0.02, 0.015], 0.2), 1, Padding::Same),
-            ((0.05, [0.01, 0.02, 0.015], 0.2), 2, Padding::Valid),
-            ((2.0, [1.0, 3.0, 0.7], 0.5), 1, Padding::Valid),
-            ((2.0, [1.0, 3.0, 0.7], 0.5), 2, Padding::Same),
-        ] {
-            let (h, w) = (9, 11);
-            let out_size = |n: usize| match padding {
-                Padding::Same => n.div_ceil(stride),
-                Padding::Valid => (n - 3) / stride + 1,
-            };
-            let (oh, ow) = (out_size(h), out_size(w));
-            let p = dw(win(padding, stride, stride, 1, 1), 1, d(1, h, w, c), d(1, 3, 3, c), d(1, oh, ow, c), io(5, -9))
-                .unwrap();
-            assert!((h + 2) * (w + 2) <= PADDED);
-            let input: std::vec::Vec<i8> = (0..h * w * c).map(|_| next() as i8).collect();
-            let filter: std::vec::Vec<i8> = (0..9 * c).map(|_| next() as i8).collect();
-            let bias = i32s(&[100, -200, 37]);
-            let (si, sf, so) = scales;
-            let table = rq(si, &sf, so, c);
-            let requant = |ch: usize| table[ch];
-            let call = p.full_call(Walk::Forward);
-            let (mut want, mut got) = (vec![0i8; oh * ow * c], vec![0i8; oh * ow * c]);
-            let mut plane = vec![0i8; h * w];
-            let b = Some(LeI32s::new(&bias));
-            depthwise_conv2d_s8_channelwise(
-                &p,
-                requant,
-                &filter,
-                b,
-                &call,
-                &mut Io::split(&input, &mut want),
-                &mut plane,
-            )
-            .unwrap();
-            depthwise3x3_s8_channelwise(&p, requant, &filter, b, &call, &mut Io::split(&input, &mut got), &mut plane)
-                .unwrap();
-            assert_eq!(got, want, "{scales:?} stride {stride} {padding:?}");
+        let right = ((0.05, [0.01, 0.02, 0.015], 0.2), 127, [1000, -2000, 37]);
+        let left = ((0.5, [0.4, 1.0, 0.3], 0.25), 6, [10, -20, 3]);
+        for ((scales, amp, bias), stride, padding) in
+            [(right, 1, Padding::Same), (right, 2, Padding::Valid), (left, 1, Padding::Valid), (left, 2, Padding::Same)]
+        {
+            let ok = matches_the_reference(&mut next, (9, 11), (stride, padding), scales, (5, -9), amp, bias);
+            assert!(ok, "{scales:?} stride {stride} {padding:?}");
         }
     }
 
@@ -802,37 +815,11 @@ mod tests {
             (36, 45, 1, Padding::Valid),
             (39, 38, 2, Padding::Valid),
         ] {
-            let c = 3;
-            let out_size = |n: usize| match padding {
-                Padding::Same => n.div_ceil(stride),
-                Padding::Valid => (n - 3) / stride + 1,
-            };
-            let (oh, ow) = (out_size(h), out_size(w));
-            let p = dw(win(padding, stride, stride, 1, 1), 1, d(1, h, w, c), d(1, 3, 3, c), d(1, oh, ow, c), io(-7, 3))
-                .unwrap();
             assert!((h + 2) * (w + 2) > PADDED);
-            let input: std::vec::Vec<i8> = (0..h * w * c).map(|_| next() as i8).collect();
-            let filter: std::vec::Vec<i8> = (0..9 * c).map(|_| next() as i8).collect();
-            let bias = i32s(&[1000, -2000, 37]);
-            let table = rq(0.05, &[0.01, 0.02, 0.015], 0.2, c);
-            let requant = |ch: usize| table[ch];
-            let call = p.full_call(Walk::Forward);
-            let (mut want, mut got) = (vec![0i8; oh * ow * c], vec![0i8; oh * ow * c]);
-            let mut plane = vec![0i8; h * w];
-            let b = Some(LeI32s::new(&bias));
-            depthwise_conv2d_s8_channelwise(
-                &p,
-                requant,
-                &filter,
-                b,
-                &call,
-                &mut Io::split(&input, &mut want),
-                &mut plane,
-            )
-            .unwrap();
-            depthwise3x3_s8_channelwise(&p, requant, &filter, b, &call, &mut Io::split(&input, &mut got), &mut plane)
-                .unwrap();
-            assert_eq!(got, want, "{h}x{w} stride {stride} {padding:?}");
+            let scales = (0.05, [0.01, 0.02, 0.015], 0.2);
+            let ok =
+                matches_the_reference(&mut next, (h, w), (stride, padding), scales, (-7, 3), 127, [1000, -2000, 37]);
+            assert!(ok, "{h}x{w} stride {stride} {padding:?}");
         }
     }
 }
