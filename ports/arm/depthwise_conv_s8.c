@@ -511,29 +511,33 @@ static __attribute__((naked, noinline)) void dw3_group_run(PW_UNUSED const int8_
     "asr r11, r11, r10\n\t"                                                                                            \
     "ssat r11, #8, r11\n\t"                                                                                            \
     "strb r11, [r1, #" #i "]\n\t"
-    __asm__("push {r4-r11, lr}\n\t"
-            "sub sp, sp, #24\n\t"
-            "ldm r3, {r4-r8}\n\t"
-            "stm sp, {r4-r8}\n\t" /* [sp] ch, rs, in_step, out_step, n */
-            "mov r3, r4\n\t"
-            "mov lr, r5\n\t"
-            "1:\n\t"
-            "ldm r2, {r4-r7}\n\t" PW_DW3_TAP("[r0]", 0) PW_DW3_TAP("[r0, r3]", 1) PW_DW3_TAP("[r0, r3, lsl #1]", 2)
-            "add r12, r0, lr\n\t" PW_DW3_TAP("[r12]", 3) PW_DW3_TAP("[r12, r3]", 4) PW_DW3_TAP("[r12, r3, lsl #1]", 5)
-            "add r12, r12, lr\n\t" PW_DW3_TAP("[r12]", 6) PW_DW3_TAP("[r12, r3]", 7)
-            PW_DW3_TAP("[r12, r3, lsl #1]", 8)
-            "add r12, r2, #88\n\t"
-            "mov lr, #0x40000000\n\t" PW_DW3_RQ("r4", 0) PW_DW3_RQ("r5", 1) PW_DW3_RQ("r6", 2) PW_DW3_RQ("r7", 3)
-            "ldrd r8, r9, [sp, #8]\n\t"
-            "add r0, r0, r8\n\t"
-            "add r1, r1, r9\n\t"
-            "ldr r8, [sp, #16]\n\t"
-            "subs r8, r8, #1\n\t"
-            "str r8, [sp, #16]\n\t"
-            "ldr lr, [sp, #4]\n\t"
-            "bne 1b\n\t"
-            "add sp, sp, #24\n\t"
-            "pop {r4-r11, pc}\n\t");
+/* The body of dw3_group_run and dw3m_group_run, TAP the tap's load and multiply-accumulates:
+ * the arguments' steps and count to the stack (r3 the channel step, lr the row stride), then
+ * per pixel the record's four bias sums, nine taps, the four requantized values, the steps. */
+#define PW_DW3_GROUP_RUN(TAP)                                                                                          \
+    __asm__("push {r4-r11, lr}\n\t"                                                                                  \
+            "sub sp, sp, #24\n\t"                                                                                    \
+            "ldm r3, {r4-r8}\n\t"                                                                                    \
+            "stm sp, {r4-r8}\n\t" /* [sp] channel step, rs, in_step, out_step, n */                                  \
+            "mov r3, r4\n\t"                                                                                         \
+            "mov lr, r5\n\t"                                                                                         \
+            "1:\n\t"                                                                                                 \
+            "ldm r2, {r4-r7}\n\t" TAP("[r0]", 0) TAP("[r0, r3]", 1) TAP("[r0, r3, lsl #1]", 2)                      \
+            "add r12, r0, lr\n\t" TAP("[r12]", 3) TAP("[r12, r3]", 4) TAP("[r12, r3, lsl #1]", 5)                   \
+            "add r12, r12, lr\n\t" TAP("[r12]", 6) TAP("[r12, r3]", 7) TAP("[r12, r3, lsl #1]", 8)                  \
+            "add r12, r2, #88\n\t"                                                                                   \
+            "mov lr, #0x40000000\n\t" PW_DW3_RQ("r4", 0) PW_DW3_RQ("r5", 1) PW_DW3_RQ("r6", 2) PW_DW3_RQ("r7", 3) \
+            "ldrd r8, r9, [sp, #8]\n\t"                                                                              \
+            "add r0, r0, r8\n\t"                                                                                     \
+            "add r1, r1, r9\n\t"                                                                                     \
+            "ldr r8, [sp, #16]\n\t"                                                                                  \
+            "subs r8, r8, #1\n\t"                                                                                    \
+            "str r8, [sp, #16]\n\t"                                                                                  \
+            "ldr lr, [sp, #4]\n\t"                                                                                   \
+            "bne 1b\n\t"                                                                                             \
+            "add sp, sp, #24\n\t"                                                                                    \
+            "pop {r4-r11, pc}\n\t")
+    PW_DW3_GROUP_RUN(PW_DW3_TAP);
 }
 
 /* dw3_group_run for a depth multiplier of 4k: the group's one input channel, LDRSB and PKHBT
@@ -551,32 +555,10 @@ static __attribute__((naked, noinline)) void dw3m_group_run(PW_UNUSED const int8
     "smlatt r6, r10, r8, r6\n\t"                                                                                       \
     "smlabb r5, r11, r8, r5\n\t"                                                                                       \
     "smlatt r7, r11, r8, r7\n\t"
-    __asm__("push {r4-r11, lr}\n\t"
-            "sub sp, sp, #24\n\t"
-            "ldm r3, {r4-r8}\n\t"
-            "stm sp, {r4-r8}\n\t" /* [sp] ic, rs, in_step, out_step, n */
-            "mov r3, r4\n\t"
-            "mov lr, r5\n\t"
-            "1:\n\t"
-            "ldm r2, {r4-r7}\n\t" PW_DW3M_TAP("[r0]", 0) PW_DW3M_TAP("[r0, r3]", 1) PW_DW3M_TAP("[r0, r3, lsl #1]", 2)
-            "add r12, r0, lr\n\t" PW_DW3M_TAP("[r12]", 3) PW_DW3M_TAP("[r12, r3]", 4)
-            PW_DW3M_TAP("[r12, r3, lsl #1]", 5)
-            "add r12, r12, lr\n\t" PW_DW3M_TAP("[r12]", 6) PW_DW3M_TAP("[r12, r3]", 7)
-            PW_DW3M_TAP("[r12, r3, lsl #1]", 8)
-            "add r12, r2, #88\n\t"
-            "mov lr, #0x40000000\n\t" PW_DW3_RQ("r4", 0) PW_DW3_RQ("r5", 1) PW_DW3_RQ("r6", 2) PW_DW3_RQ("r7", 3)
-            "ldrd r8, r9, [sp, #8]\n\t"
-            "add r0, r0, r8\n\t"
-            "add r1, r1, r9\n\t"
-            "ldr r8, [sp, #16]\n\t"
-            "subs r8, r8, #1\n\t"
-            "str r8, [sp, #16]\n\t"
-            "ldr lr, [sp, #4]\n\t"
-            "bne 1b\n\t"
-            "add sp, sp, #24\n\t"
-            "pop {r4-r11, pc}\n\t");
+    PW_DW3_GROUP_RUN(PW_DW3M_TAP);
 #undef PW_DW3M_TAP
 }
+#undef PW_DW3_GROUP_RUN
 #undef PW_DW3_TAP
 #undef PW_DW3_RQ
 #else
