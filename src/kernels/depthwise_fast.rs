@@ -626,14 +626,23 @@ fn dw3x3_padded(
             {
                 // The block's values; the padding around it keeps the zero point.
                 let input = io.input(0, 0, in_len);
+                // A row of the channel: `ib.w` values `step` apart.
+                let row_len = match ib.w.checked_sub(1) {
+                    Some(last) => {
+                        last.checked_mul(step).and_then(|v| v.checked_add(1)).ok_or(Error::InvalidArgument)?
+                    }
+                    None => 0,
+                };
                 for (y, row) in plane.chunks_exact_mut(pw).skip(pt).take(ib.h).enumerate() {
-                    let src = input.get(ib.offset(b, y, 0, c)..).unwrap_or(&[]);
+                    let Some(src) = input.get(ib.offset(b, y, 0, c)..).and_then(|s| s.get(..row_len)) else {
+                        return Err(Error::Internal); // rows outside the input: excluded by the call check
+                    };
                     let dst = row.get_mut(pl..pl + ib.w).unwrap_or(&mut []);
                     let mut k = 0;
                     for d in dst.iter_mut() {
-                        if let Some(&v) = src.get(k) {
-                            *d = v;
-                        }
+                        // SAFETY: at pixel `x < ib.w`, `k = x·step <= (ib.w - 1)·step < row_len`,
+                        // the length of `src` (cut above).
+                        *d = unsafe { *src.get_unchecked(k) };
                         k += step;
                     }
                 }
