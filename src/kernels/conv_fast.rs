@@ -170,7 +170,7 @@ fn dot2x2(cols: &[[i16; 2]], w0: &[i8], w1: &[i8]) -> ([i32; 2], [i32; 2]) {
         return ([0; 2], [0; 2]);
     }
     if (cols.as_ptr() as usize) % 4 != 0 {
-        return dot2x2_plain(cols, w0, w1);
+        return dot2x2_by_tap(cols, w0, w1);
     }
     let (a0, a1, b0, b1): (i32, i32, i32, i32);
     // SAFETY: the loop reads taps 0..n of `cols` (one word each, at the word-aligned address
@@ -224,18 +224,6 @@ fn dot2x2(cols: &[[i16; 2]], w0: &[i8], w1: &[i8]) -> ([i32; 2], [i32; 2]) {
             out("r11") _,
             out("r12") _,
         );
-    }
-    ([a0, a1], [b0, b1])
-}
-
-/// [`dot2x2`] as plain Rust on Armv6-M, for columns that are not word-aligned (not seen in
-/// practice: the kernels' stack buffers come word-aligned).
-#[cfg(pw_armv6m)]
-fn dot2x2_plain(cols: &[[i16; 2]], w0: &[i8], w1: &[i8]) -> ([i32; 2], [i32; 2]) {
-    let (mut a0, mut a1, mut b0, mut b1) = (0, 0, 0, 0);
-    for ((&[x0, x1], &f0), &f1) in cols.iter().zip(w0).zip(w1) {
-        let (f0, f1) = (i32::from(f0), i32::from(f1));
-        (a0, b0, a1, b1) = (mac(a0, f0, x0), mac(b0, f1, x0), mac(a1, f0, x1), mac(b1, f1, x1));
     }
     ([a0, a1], [b0, b1])
 }
@@ -305,11 +293,12 @@ fn dot2x2_batch(cols: &[[i16; 2]], k: usize, w0: &[i8], w1: &[i8], out: &mut [[i
     }
 }
 
-/// [`dot2x2`] for few taps on Arm: one tap per iteration (the unrolled loop's setup would cost
-/// more than it saves).
+/// [`dot2x2`] one tap per iteration: for few taps on Arm (the unrolled loop's setup would cost
+/// more than it saves), and on Armv6-M for columns that are not word-aligned (not seen in
+/// practice: the kernels' stack buffers come word-aligned).
 #[inline(always)]
-#[cfg(all(any(target_arch = "arm", test), target_endian = "little", not(pw_armv6m)))]
-fn dot2x2_short(cols: &[[i16; 2]], w0: &[i8], w1: &[i8]) -> ([i32; 2], [i32; 2]) {
+#[cfg(all(any(target_arch = "arm", test), target_endian = "little"))]
+fn dot2x2_by_tap(cols: &[[i16; 2]], w0: &[i8], w1: &[i8]) -> ([i32; 2], [i32; 2]) {
     let (mut a0, mut a1, mut b0, mut b1) = (0, 0, 0, 0);
     for ((&[x0, x1], &f0), &f1) in cols.iter().zip(w0).zip(w1) {
         let (f0, f1) = (i32::from(f0), i32::from(f1));
@@ -317,6 +306,13 @@ fn dot2x2_short(cols: &[[i16; 2]], w0: &[i8], w1: &[i8]) -> ([i32; 2], [i32; 2])
         (a1, b1) = (mac(a1, f0, x1), mac(b1, f1, x1));
     }
     ([a0, a1], [b0, b1])
+}
+
+/// [`dot2x2`] for few taps on Arm with the DSP extension.
+#[inline(always)]
+#[cfg(all(any(target_arch = "arm", test), target_endian = "little", not(pw_armv6m)))]
+fn dot2x2_short(cols: &[[i16; 2]], w0: &[i8], w1: &[i8]) -> ([i32; 2], [i32; 2]) {
+    dot2x2_by_tap(cols, w0, w1)
 }
 
 /// [`dot2x2`] for few taps elsewhere: the same loop (unrolled, it still pays on RV32).
